@@ -1,0 +1,39 @@
+# Remit. `make run` shows Remit on the bundled example estate; `make test`
+# runs the whole test suite. Both work from a fresh clone with Go alone.
+GO ?= go
+EXAMPLE := examples/justice
+
+.PHONY: run test check bench fuzz build clean
+
+run:
+	$(GO) run ./cmd/remit validate $(EXAMPLE)
+	@echo
+	$(GO) run ./cmd/remit graph $(EXAMPLE)
+	@echo
+	$(GO) run ./cmd/remit matrix $(EXAMPLE) --system prison-visits
+	@echo
+	$(GO) run ./cmd/remit obligations $(EXAMPLE) --system prison-visits
+
+build:
+	$(GO) build -o bin/remit ./cmd/remit
+
+test:
+	$(GO) test ./...
+
+# check is what CI runs besides the tests: formatting and vet.
+check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+# bench runs every benchmark once over the synthetic S and L estates and
+# prints a table (name, time per op, bytes and allocations, custom metrics).
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x -count 1 -timeout 30m ./internal/... | tee /tmp/remit-bench.txt | \
+		awk '/^Benchmark/ { printf "%-48s", $$1; for (i = 3; i <= NF; i += 2) printf " %14s %-10s", $$i, $$(i+1); printf "\n"; next } /^(ok|PASS|FAIL|goos|goarch|pkg|cpu)/ { next } { print }'
+
+# fuzz runs each fuzz target for a short while.
+fuzz:
+	$(GO) test ./internal/workspace -run '^$$' -fuzz FuzzLoad -fuzztime 30s
+
+clean:
+	rm -rf bin

@@ -1,0 +1,75 @@
+// Command remit manages shared responsibility models: it validates a
+// model-as-code workspace, computes each system's effective responsibility
+// matrix and says what is still ours.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+
+	"remit/internal/remit"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// Exit codes, as documented in the README.
+const (
+	exitOK       = 0
+	exitFound    = 1 // a check ran and found something
+	exitBadInput = 2 // bad usage or bad input
+	exitFailure  = 3 // anything else went wrong
+)
+
+// usageError is bad usage of the command line.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// foundError means a check ran and found what it was asked to look for;
+// its report has been printed already.
+type foundError struct{ msg string }
+
+func (e *foundError) Error() string { return e.msg }
+
+// exitCode prints err for the user and returns the process exit code.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	var (
+		ve    *remit.ValidationError
+		usage *usageError
+		found *foundError
+	)
+	switch {
+	case errors.As(err, &ve):
+		for _, p := range ve.Problems {
+			fmt.Fprintln(stderr, p.String())
+		}
+		fmt.Fprintf(stderr, "remit: %d problem(s); nothing was written\n", len(ve.Problems))
+		return exitBadInput
+	case errors.As(err, &usage):
+		fmt.Fprintln(stderr, "remit:", usage.msg)
+		fmt.Fprintln(stderr, "Run 'remit help' for usage.")
+		return exitBadInput
+	case errors.As(err, &found):
+		fmt.Fprintln(stderr, "remit:", found.msg)
+		return exitFound
+	case errors.Is(err, remit.ErrNotFound):
+		fmt.Fprintln(stderr, "remit:", err)
+		return exitBadInput
+	}
+	fmt.Fprintln(stderr, "remit:", err)
+	return exitFailure
+}

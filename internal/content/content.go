@@ -1,0 +1,38 @@
+// Package content holds Remit's built-in content: catalogues, provider
+// models and the service-model defaults. All of it is written in our own
+// words; every summary cites the public source it draws on.
+package content
+
+import (
+	"embed"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+)
+
+//go:embed catalogues/*.yaml providers/*.yaml
+var files embed.FS
+
+// FS is the built-in content as files: catalogues/<id>.yaml and
+// providers/<id>.yaml, in the workspace format.
+func FS() fs.FS { return files }
+
+// CatalogueIDs lists the ids of the built-in catalogues, sorted.
+func CatalogueIDs() []string { return ids("catalogues") }
+
+// ProviderIDs lists the ids of the built-in provider models, sorted.
+func ProviderIDs() []string { return ids("providers") }
+
+func ids(dir string) []string {
+	entries, err := fs.ReadDir(files, dir)
+	if err != nil {
+		panic("content: embedded folder missing: " + dir) // a build defect, caught by every test
+	}
+	out := make([]string, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, strings.TrimSuffix(e.Name(), path.Ext(e.Name())))
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,78 @@
+package engine
+
+import (
+	"slices"
+	"strings"
+)
+
+// Reliance is how much of the estate rests on one provider.
+type Reliance struct {
+	Provider string `json:"provider"`
+	Name     string `json:"name"`
+	// Offerings lists the provider's offerings that systems use directly.
+	Offerings []string `json:"offerings"`
+	// Direct counts systems using one of the provider's offerings; Indirect
+	// counts systems that reach the provider only through another
+	// provider's offering (the provider is their fourth party). Total is
+	// their sum: the systems that would feel the provider's failure.
+	Direct   int `json:"direct"`
+	Indirect int `json:"indirect"`
+	Total    int `json:"total"`
+	// Systems counts the estate, so Total/Systems is the share at risk.
+	Systems int `json:"systems"`
+}
+
+// Concentration computes, for every provider, how many systems rely on it
+// directly and through fourth parties, most relied on first.
+func (e *Estate) Concentration() []Reliance {
+	byProvider := make(map[string]*Reliance)
+	var order []string
+	for i := range e.Offerings {
+		p := e.Offerings[i].Provider
+		if byProvider[p.ID] == nil {
+			byProvider[p.ID] = &Reliance{Provider: p.ID, Name: p.Name, Systems: len(e.Systems)}
+			order = append(order, p.ID)
+		}
+	}
+	direct := make(map[string]bool)
+	indirect := make(map[string]bool)
+	for si := range e.Systems {
+		clear(direct)
+		clear(indirect)
+		for _, oi := range e.Systems[si].Uses {
+			o := &e.Offerings[oi]
+			direct[o.Provider.ID] = true
+			r := byProvider[o.Provider.ID]
+			if !slices.Contains(r.Offerings, o.Ref) {
+				r.Offerings = append(r.Offerings, o.Ref)
+			}
+			for _, vi := range o.Via {
+				if p := e.Offerings[vi].Provider.ID; p != o.Provider.ID {
+					indirect[p] = true
+				}
+			}
+		}
+		for p := range direct {
+			byProvider[p].Direct++
+		}
+		for p := range indirect {
+			if !direct[p] {
+				byProvider[p].Indirect++
+			}
+		}
+	}
+	out := make([]Reliance, 0, len(order))
+	for _, id := range order {
+		r := byProvider[id]
+		r.Total = r.Direct + r.Indirect
+		slices.Sort(r.Offerings)
+		out = append(out, *r)
+	}
+	slices.SortStableFunc(out, func(a, b Reliance) int {
+		if a.Total != b.Total {
+			return b.Total - a.Total
+		}
+		return strings.Compare(a.Provider, b.Provider)
+	})
+	return out
+}

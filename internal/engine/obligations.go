@@ -1,0 +1,139 @@
+package engine
+
+import "remit/internal/remit"
+
+// unknownAreaCustomer is what the organisation is assumed to do for a
+// control with no area, which no default can speak for.
+const unknownAreaCustomer = "No area is set for this control, so Remit assumes all of it is ours until the provider states otherwise."
+
+// Statement returns the explicit statement behind a contribution, or nil
+// when the contribution is an assumed default.
+func (e *Estate) Statement(k Contribution) *remit.Statement {
+	if k.Statement < 0 {
+		return nil
+	}
+	return &e.Offerings[k.Offering].Offering.Statements[k.Statement]
+}
+
+// Source returns where a contribution's statement was published: the
+// statement's own source, else its offering's. It is nil for an assumed
+// default.
+func (e *Estate) Source(k Contribution) *remit.Source {
+	st := e.Statement(k)
+	if st == nil {
+		return nil
+	}
+	if st.Source != nil {
+		return st.Source
+	}
+	return e.Offerings[k.Offering].Offering.Source
+}
+
+// Rule returns the default rule for a control's area; ok is false when the
+// control has no known area.
+func (e *Estate) Rule(control int32) (remit.DefaultRule, bool) {
+	a := e.Controls[control].area
+	if a < 0 {
+		return remit.DefaultRule{}, false
+	}
+	return e.rules[a], true
+}
+
+// Parts returns what the provider does and what the customer must do under
+// a contribution, from its statement or, when assumed, from the default
+// rule for the control's area. A part the class does not have is "".
+func (e *Estate) Parts(control int32, k Contribution) (provider, customer string) {
+	if st := e.Statement(k); st != nil {
+		provider, customer = st.Provider, st.Customer
+	} else if r, ok := e.Rule(control); ok {
+		provider, customer = r.Provider, r.Customer
+	} else {
+		customer = unknownAreaCustomer
+	}
+	c := k.Class()
+	if !c.ProviderPart() {
+		provider = ""
+	}
+	if !c.CustomerPart() {
+		customer = ""
+	}
+	return provider, customer
+}
+
+// Obligation is one thing one party must do for one control of one system.
+type Obligation struct {
+	System  int32
+	Control int32
+	// Offering is the offering the obligation arises from, or -1 when no
+	// offering covers the control and all of it is the organisation's.
+	Offering int32
+	// Ours is true for the organisation's obligations and false for the
+	// provider's (the provider of Offering).
+	Ours bool
+	Text string
+	// Assumed is true when the obligation comes from a service-model
+	// default, not from anything the provider has stated.
+	Assumed bool
+}
+
+// Whole reports whether the obligation is an entire control that nothing
+// covers.
+func (o Obligation) Whole() bool { return o.Offering < 0 }
+
+// Key identifies the obligation within an estate:
+// system/catalogue:control/provider/offering (or * when whole) and the party.
+func (e *Estate) Key(o Obligation) string {
+	off := "*"
+	if o.Offering >= 0 {
+		off = e.Offerings[o.Offering].Ref
+	}
+	party := "provider"
+	if o.Ours {
+		party = "ours"
+	}
+	return e.Systems[o.System].System.ID + "/" + e.Controls[o.Control].Ref + "/" + off + "/" + party
+}
+
+// Ours returns what is still the organisation's for one cell: every
+// customer part, or the whole control when no offering covers it. A
+// not-applicable cell has none.
+func (e *Estate) Ours(system int32, c *Cell) []Obligation {
+	if c.class == clsNotApplicable {
+		return nil
+	}
+	if !c.Covered() {
+		ctl := e.Controls[c.Control].Control
+		text := ctl.Statement
+		if text == "" {
+			text = ctl.Title
+		}
+		return []Obligation{{System: system, Control: c.Control, Offering: -1, Ours: true, Text: text}}
+	}
+	var out []Obligation
+	for _, k := range c.Contributions {
+		if !k.Class().CustomerPart() {
+			continue
+		}
+		_, customer := e.Parts(c.Control, k)
+		out = append(out, Obligation{System: system, Control: c.Control, Offering: k.Offering, Ours: true, Text: customer, Assumed: k.Assumed()})
+	}
+	return out
+}
+
+// Theirs returns the providers' obligations for one cell: every provider
+// part, per offering. Fourth parties add none: they are the providers'
+// own suppliers and answer to them, not to us.
+func (e *Estate) Theirs(system int32, c *Cell) []Obligation {
+	if c.class == clsNotApplicable {
+		return nil
+	}
+	var out []Obligation
+	for _, k := range c.Contributions {
+		if !k.Class().ProviderPart() {
+			continue
+		}
+		provider, _ := e.Parts(c.Control, k)
+		out = append(out, Obligation{System: system, Control: c.Control, Offering: k.Offering, Text: provider, Assumed: k.Assumed()})
+	}
+	return out
+}

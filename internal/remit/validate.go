@@ -1,0 +1,389 @@
+package remit
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// idPattern is what every id must look like: no spaces, and none of the
+// separators used in references (":" and "/").
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// Validate checks a whole workspace and returns every problem it finds, each
+// addressed by a JSON pointer into the workspace. It never stops at the first.
+func Validate(ws *Workspace) []Problem {
+	v := validator{ws: ws}
+	v.run()
+	return v.problems
+}
+
+type validator struct {
+	ws       *Workspace
+	problems []Problem
+	// controls maps catalogue id to its set of control ids.
+	controls map[string]map[string]bool
+	// offerings maps provider/offering to its offering.
+	offerings map[string]*Offering
+}
+
+func (v *validator) add(pointer, format string, args ...any) {
+	v.problems = append(v.problems, Problem{Pointer: pointer, Message: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) run() {
+	if strings.TrimSpace(v.ws.Name) == "" {
+		v.add("/name", "name is required: give the workspace a name, such as the estate it describes")
+	}
+	v.catalogues()
+	v.providers()
+	v.dependencyCycles()
+	v.systems()
+}
+
+// id checks an id field that must be present and well formed.
+func (v *validator) id(pointer, what, id string) bool {
+	switch {
+	case id == "":
+		v.add(pointer, "%s id is required", what)
+		return false
+	case !idPattern.MatchString(id):
+		v.add(pointer, "%s id %q is not valid: use letters, digits, '.', '_' and '-' only, starting with a letter or digit", what, id)
+		return false
+	}
+	return true
+}
+
+func (v *validator) required(pointer, what, value string) {
+	if strings.TrimSpace(value) == "" {
+		v.add(pointer, "%s is required", what)
+	}
+}
+
+func (v *validator) source(pointer string, s *Source) {
+	if s == nil {
+		return
+	}
+	if s.Title == "" && s.URL == "" {
+		v.add(pointer, "source needs a title or a url saying where the statement was published")
+	}
+	if s.URL != "" && !strings.HasPrefix(s.URL, "https://") && !strings.HasPrefix(s.URL, "http://") {
+		v.add(pointer+"/url", "source url %q is not a web address: it should start with https://", s.URL)
+	}
+	if s.Date != "" {
+		if _, err := time.Parse(time.DateOnly, s.Date); err != nil {
+			v.add(pointer+"/date", "source date %q is not a date: write it as YYYY-MM-DD", s.Date)
+		}
+	}
+}
+
+func (v *validator) catalogues() {
+	v.controls = make(map[string]map[string]bool, len(v.ws.Catalogues))
+	for i := range v.ws.Catalogues {
+		c := &v.ws.Catalogues[i]
+		p := fmt.Sprintf("/catalogues/%d", i)
+		if v.id(p+"/id", "catalogue", c.ID) {
+			if _, dup := v.controls[c.ID]; dup {
+				v.add(p+"/id", "catalogue id %q is used twice: catalogue ids must be unique", c.ID)
+			}
+		}
+		v.required(p+"/title", "catalogue title", c.Title)
+		v.source(p+"/source", c.Source)
+		ids := make(map[string]bool, len(c.Controls))
+		if len(c.Controls) == 0 {
+			v.add(p+"/controls", "catalogue %q has no controls: list at least one", c.ID)
+		}
+		for j := range c.Controls {
+			ctl := &c.Controls[j]
+			cp := fmt.Sprintf("%s/controls/%d", p, j)
+			if v.id(cp+"/id", "control", ctl.ID) {
+				if ids[ctl.ID] {
+					v.add(cp+"/id", "control id %q is used twice in catalogue %q: control ids must be unique in a catalogue", ctl.ID, c.ID)
+				}
+				ids[ctl.ID] = true
+			}
+			v.required(cp+"/title", "control title", ctl.Title)
+			if ctl.Area != "" && !ctl.Area.Valid() {
+				v.add(cp+"/area", "area %q is not known: use one of %s%s", ctl.Area, joinAreas(), suggest(string(ctl.Area), areaStrings()))
+			}
+		}
+		if _, dup := v.controls[c.ID]; !dup {
+			v.controls[c.ID] = ids
+		}
+	}
+}
+
+func (v *validator) providers() {
+	v.offerings = make(map[string]*Offering)
+	seen := make(map[string]bool, len(v.ws.Providers))
+	// First pass: register every offering so references can be checked in any order.
+	for i := range v.ws.Providers {
+		pr := &v.ws.Providers[i]
+		p := fmt.Sprintf("/providers/%d", i)
+		if v.id(p+"/id", "provider", pr.ID) {
+			if seen[pr.ID] {
+				v.add(p+"/id", "provider id %q is used twice: provider ids must be unique", pr.ID)
+			}
+			seen[pr.ID] = true
+		}
+		v.required(p+"/name", "provider name", pr.Name)
+		if len(pr.Offerings) == 0 {
+			v.add(p+"/offerings", "provider %q has no offerings: list at least one", pr.ID)
+		}
+		for j := range pr.Offerings {
+			o := &pr.Offerings[j]
+			op := fmt.Sprintf("%s/offerings/%d", p, j)
+			if !v.id(op+"/id", "offering", o.ID) {
+				continue
+			}
+			ref := OfferingRef(pr.ID, o.ID)
+			if _, dup := v.offerings[ref]; dup {
+				v.add(op+"/id", "offering %q is defined twice: offering ids must be unique within a provider", ref)
+				continue
+			}
+			v.offerings[ref] = o
+		}
+	}
+	known := mapKeys(v.offerings)
+	for i := range v.ws.Providers {
+		pr := &v.ws.Providers[i]
+		for j := range pr.Offerings {
+			o := &pr.Offerings[j]
+			op := fmt.Sprintf("/providers/%d/offerings/%d", i, j)
+			self := OfferingRef(pr.ID, o.ID)
+			v.required(op+"/name", "offering name", o.Name)
+			switch {
+			case o.ServiceModel == "":
+				v.add(op+"/service_model", "service_model is required: use one of %s", joinModels())
+			case !o.ServiceModel.Valid():
+				v.add(op+"/service_model", "service_model %q is not known: use one of %s%s", o.ServiceModel, joinModels(), suggest(string(o.ServiceModel), modelStrings()))
+			}
+			for k, dep := range o.DependsOn {
+				dp := fmt.Sprintf("%s/depends_on/%d", op, k)
+				switch {
+				case dep == self:
+					v.add(dp, "offering %q depends on itself: remove it from depends_on", self)
+				case v.offerings[dep] == nil:
+					v.add(dp, "depends_on %q is not a known offering: write provider/offering%s", dep, suggest(dep, known))
+				case slices.Index(o.DependsOn, dep) < k:
+					v.add(dp, "depends_on lists %q twice", dep)
+				}
+			}
+			v.source(op+"/source", o.Source)
+			first := make(map[string]int, len(o.Statements))
+			for k := range o.Statements {
+				v.statement(fmt.Sprintf("%s/statements/%d", op, k), k, &o.Statements[k], first)
+			}
+		}
+	}
+}
+
+func (v *validator) statement(p string, index int, s *Statement, first map[string]int) {
+	if v.controlRef(p+"/control", s.Control) {
+		if at, dup := first[s.Control]; dup {
+			v.add(p+"/control", "conflicting statements: %q already has a statement in this offering (statement %d); keep one statement per control", s.Control, at+1)
+		} else {
+			first[s.Control] = index
+		}
+	}
+	switch {
+	case s.Class == "":
+		v.add(p+"/class", "class is required: use one of %s", joinClasses())
+	case !s.Class.Valid():
+		v.add(p+"/class", "class %q is not known: use one of %s%s", s.Class, joinClasses(), suggest(string(s.Class), classStrings()))
+	case s.Class.ProviderPart() && strings.TrimSpace(s.Provider) == "":
+		v.add(p, "a %s statement must say what the provider does: add provider", s.Class)
+	case s.Class.CustomerPart() && strings.TrimSpace(s.Customer) == "":
+		v.add(p, "a %s statement must say what the customer must do: add customer", s.Class)
+	case s.Class == Inherited && strings.TrimSpace(s.Customer) != "":
+		v.add(p+"/customer", "an inherited statement leaves nothing to the customer: remove customer, or make the class shared")
+	}
+	v.source(p+"/source", s.Source)
+}
+
+// controlRef checks a catalogue:control reference and reports whether it
+// resolves.
+func (v *validator) controlRef(p, ref string) bool {
+	cat, ctl, ok := SplitControlRef(ref)
+	switch {
+	case ref == "":
+		v.add(p, "control is required: write catalogue:control, such as srm:SRM-01")
+		return false
+	case !ok:
+		v.add(p, "control %q is not a reference: write catalogue:control, such as srm:SRM-01", ref)
+		return false
+	}
+	ids, found := v.controls[cat]
+	if !found {
+		v.add(p, "control %q names catalogue %q, which is not loaded%s", ref, cat, suggest(cat, mapKeys(v.controls)))
+		return false
+	}
+	if !ids[ctl] {
+		v.add(p, "control %q is not in catalogue %q%s", ref, cat, suggest(ctl, mapKeys(ids)))
+		return false
+	}
+	return true
+}
+
+// dependencyCycles reports each depends_on cycle once, at the edge that
+// closes it.
+func (v *validator) dependencyCycles() {
+	const (
+		unvisited = iota
+		active
+		done
+	)
+	state := make(map[string]int, len(v.offerings))
+	where := make(map[string]string, len(v.offerings)) // ref -> pointer of its offering
+	for i := range v.ws.Providers {
+		for j := range v.ws.Providers[i].Offerings {
+			ref := OfferingRef(v.ws.Providers[i].ID, v.ws.Providers[i].Offerings[j].ID)
+			if _, ok := where[ref]; !ok {
+				where[ref] = fmt.Sprintf("/providers/%d/offerings/%d", i, j)
+			}
+		}
+	}
+	var path []string
+	var visit func(ref string)
+	visit = func(ref string) {
+		state[ref] = active
+		path = append(path, ref)
+		o := v.offerings[ref]
+		for k, dep := range o.DependsOn {
+			if v.offerings[dep] == nil || dep == ref {
+				continue // reported already
+			}
+			switch state[dep] {
+			case active:
+				start := slices.Index(path, dep)
+				cycle := append(slices.Clone(path[start:]), dep)
+				v.add(fmt.Sprintf("%s/depends_on/%d", where[ref], k), "depends_on cycle: %s; an offering cannot rely on itself, even through others", strings.Join(cycle, " → "))
+			case unvisited:
+				visit(dep)
+			}
+		}
+		path = path[:len(path)-1]
+		state[ref] = done
+	}
+	for _, ref := range sortedKeys(v.offerings) {
+		if state[ref] == unvisited {
+			visit(ref)
+		}
+	}
+}
+
+func (v *validator) systems() {
+	seen := make(map[string]bool, len(v.ws.Systems))
+	known := mapKeys(v.offerings)
+	for i := range v.ws.Systems {
+		s := &v.ws.Systems[i]
+		p := fmt.Sprintf("/systems/%d", i)
+		if v.id(p+"/id", "system", s.ID) {
+			if seen[s.ID] {
+				v.add(p+"/id", "system id %q is used twice: system ids must be unique", s.ID)
+			}
+			seen[s.ID] = true
+		}
+		v.required(p+"/name", "system name", s.Name)
+		v.baseline(p+"/baseline", &s.Baseline)
+		uses := make(map[string]bool, len(s.Uses))
+		for j, u := range s.Uses {
+			up := fmt.Sprintf("%s/uses/%d/offering", p, j)
+			switch {
+			case u.Offering == "":
+				v.add(up, "offering is required: write provider/offering, such as aws/ec2")
+			case v.offerings[u.Offering] == nil:
+				v.add(up, "offering %q is not a known offering: write provider/offering%s", u.Offering, suggest(u.Offering, known))
+			case uses[u.Offering]:
+				v.add(up, "system uses %q twice: list each offering once", u.Offering)
+			}
+			uses[u.Offering] = true
+		}
+	}
+}
+
+func (v *validator) baseline(p string, b *Baseline) {
+	if b.Catalogue == "" {
+		v.add(p+"/catalogue", "baseline catalogue is required: name the catalogue whose controls apply%s", suggest("", mapKeys(v.controls)))
+		return
+	}
+	ids, ok := v.controls[b.Catalogue]
+	if !ok {
+		v.add(p+"/catalogue", "baseline catalogue %q is not loaded%s", b.Catalogue, suggest(b.Catalogue, mapKeys(v.controls)))
+		return
+	}
+	in := ids
+	if !b.All {
+		if len(b.Controls) == 0 {
+			v.add(p+"/controls", "baseline is empty: list the controls of %q that apply, or write controls: all", b.Catalogue)
+			return
+		}
+		in = make(map[string]bool, len(b.Controls))
+		for j, id := range b.Controls {
+			cp := fmt.Sprintf("%s/controls/%d", p, j)
+			switch {
+			case !ids[id]:
+				v.add(cp, "control %q is not in catalogue %q%s", id, b.Catalogue, suggest(id, mapKeys(ids)))
+			case in[id]:
+				v.add(cp, "control %q is listed twice in the baseline", id)
+			}
+			in[id] = true
+		}
+	} else if len(ids) == 0 {
+		v.add(p+"/controls", "baseline is empty: catalogue %q has no controls", b.Catalogue)
+	}
+	excluded := make(map[string]bool, len(b.NotApplicable))
+	for j, x := range b.NotApplicable {
+		xp := fmt.Sprintf("%s/not_applicable/%d", p, j)
+		switch {
+		case !in[x.Control]:
+			v.add(xp+"/control", "control %q is not in this baseline, so it cannot be marked not applicable%s", x.Control, suggest(x.Control, mapKeys(in)))
+		case excluded[x.Control]:
+			v.add(xp+"/control", "control %q is marked not applicable twice", x.Control)
+		}
+		excluded[x.Control] = true
+		if strings.TrimSpace(x.Reason) == "" {
+			v.add(xp+"/reason", "reason is required: say why the control does not apply")
+		}
+	}
+}
+
+func joinClasses() string { return joinQuoted(classStrings()) }
+func joinModels() string  { return joinQuoted(modelStrings()) }
+func joinAreas() string   { return joinQuoted(areaStrings()) }
+
+func classStrings() []string { return stringsOf(Classes) }
+func modelStrings() []string { return stringsOf(ServiceModels) }
+func areaStrings() []string  { return stringsOf(Areas) }
+
+func stringsOf[S ~string](xs []S) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
+}
+
+func joinQuoted(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = fmt.Sprintf("%q", x)
+	}
+	return strings.Join(q, ", ")
+}
+
+func mapKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := mapKeys(m)
+	slices.Sort(keys)
+	return keys
+}

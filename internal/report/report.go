@@ -1,0 +1,297 @@
+// Package report turns the engine's results into the documents Remit shows
+// and exchanges: the matrix JSON contract, obligation lists, explanations,
+// diffs and the supplier graph, each as a table, CSV, JSON or Markdown.
+package report
+
+import (
+	"fmt"
+	"slices"
+
+	"remit/internal/engine"
+	"remit/internal/remit"
+)
+
+// Formats lists the output formats of tabular documents.
+var Formats = []string{"table", "csv", "json", "markdown"}
+
+// MatrixDoc is the JSON contract of one system's effective responsibility
+// matrix (documented in doc/engine.md; change it only compatibly).
+type MatrixDoc struct {
+	System  string         `json:"system"`
+	Name    string         `json:"name"`
+	Rows    []Row          `json:"rows"`
+	Summary engine.Summary `json:"summary"`
+}
+
+// Row is one control of a system's matrix.
+type Row struct {
+	Control string      `json:"control"`
+	Title   string      `json:"title"`
+	Area    remit.Area  `json:"area,omitempty"`
+	Class   remit.Class `json:"class"`
+	// Assumed is true when the class rests on at least one assumed default.
+	Assumed bool `json:"assumed"`
+	// Reason says why a not-applicable control does not apply.
+	Reason        string         `json:"reason,omitempty"`
+	Ours          []Duty         `json:"ours"`
+	Contributions []Contribution `json:"contributions"`
+}
+
+// Duty is one obligation of ours within a row.
+type Duty struct {
+	// Offering is the offering the duty arises from; "" when no offering
+	// covers the control and all of it is ours.
+	Offering string `json:"offering,omitempty"`
+	Text     string `json:"text"`
+	Assumed  bool   `json:"assumed"`
+}
+
+// Contribution is what one offering brings to a row, with its provenance.
+type Contribution struct {
+	Offering     string             `json:"offering"`
+	Name         string             `json:"name"`
+	ServiceModel remit.ServiceModel `json:"service_model"`
+	Class        remit.Class        `json:"class"`
+	Provider     string             `json:"provider,omitempty"`
+	Customer     string             `json:"customer,omitempty"`
+	Assumed      bool               `json:"assumed"`
+	Source       *remit.Source      `json:"source,omitempty"`
+	// Via lists the offerings the contributing offering relies on, nearest
+	// first: fourth parties when they belong to another provider.
+	Via []string `json:"via"`
+}
+
+// Matrix builds the document for one system's matrix, keeping only rows of
+// the given class when class is not "".
+func Matrix(e *engine.Estate, m *engine.Matrix, class remit.Class) MatrixDoc {
+	s := e.Systems[m.System].System
+	doc := MatrixDoc{System: s.ID, Name: s.Name, Rows: []Row{}, Summary: m.Summary}
+	for i := range m.Cells {
+		c := &m.Cells[i]
+		if class != "" && c.Class() != class {
+			continue
+		}
+		doc.Rows = append(doc.Rows, RowOf(e, m.System, c))
+	}
+	return doc
+}
+
+// RowOf builds the row for one cell.
+func RowOf(e *engine.Estate, system int32, c *engine.Cell) Row {
+	ctl := e.Controls[c.Control]
+	r := Row{Control: ctl.Ref, Title: ctl.Control.Title, Area: ctl.Control.Area, Class: c.Class(), Assumed: c.Assumed(),
+		Ours: []Duty{}, Contributions: []Contribution{}}
+	if reason, ok := e.NotApplicable(system, c.Control); ok {
+		r.Reason = reason
+	}
+	for _, o := range e.Ours(system, c) {
+		d := Duty{Text: o.Text, Assumed: o.Assumed}
+		if !o.Whole() {
+			d.Offering = e.Offerings[o.Offering].Ref
+		}
+		r.Ours = append(r.Ours, d)
+	}
+	for _, k := range c.Contributions {
+		o := &e.Offerings[k.Offering]
+		provider, customer := e.Parts(c.Control, k)
+		if k.Class() == remit.NotApplicable {
+			if st := e.Statement(k); st != nil {
+				provider = st.Provider // the provider's reason
+			}
+		}
+		via := make([]string, len(o.Via))
+		for i, v := range o.Via {
+			via[i] = e.Offerings[v].Ref
+		}
+		r.Contributions = append(r.Contributions, Contribution{
+			Offering: o.Ref, Name: o.Offering.Name, ServiceModel: o.Offering.ServiceModel, Class: k.Class(),
+			Provider: provider, Customer: customer, Assumed: k.Assumed(), Source: e.Source(k), Via: via,
+		})
+	}
+	return r
+}
+
+// ObligationDoc is one obligation in an estate-wide list.
+type ObligationDoc struct {
+	ID      string `json:"id"`
+	System  string `json:"system"`
+	Team    string `json:"team,omitempty"`
+	Control string `json:"control"`
+	Title   string `json:"title"`
+	// Party is "ours" or the provider's id.
+	Party    string `json:"party"`
+	Offering string `json:"offering,omitempty"`
+	Text     string `json:"text"`
+	Assumed  bool   `json:"assumed"`
+}
+
+// Party selects whose obligations to list.
+type Party string
+
+// The parties.
+const (
+	PartyOurs      Party = "ours"
+	PartyProviders Party = "providers"
+)
+
+// Obligations lists the obligations of the given party for the given
+// systems (all when systems is nil), in system then catalogue order.
+func Obligations(e *engine.Estate, systems []int32, party Party) []ObligationDoc {
+	if systems == nil {
+		systems = make([]int32, len(e.Systems))
+		for i := range systems {
+			systems[i] = int32(i)
+		}
+	}
+	out := []ObligationDoc{}
+	for _, si := range systems {
+		m := e.Matrix(si)
+		s := e.Systems[si].System
+		for i := range m.Cells {
+			c := &m.Cells[i]
+			obs := e.Ours(si, c)
+			if party == PartyProviders {
+				obs = e.Theirs(si, c)
+			}
+			for _, o := range obs {
+				ctl := e.Controls[o.Control]
+				d := ObligationDoc{ID: e.Key(o), System: s.ID, Team: s.Team, Control: ctl.Ref, Title: ctl.Control.Title, Party: "ours", Text: o.Text, Assumed: o.Assumed}
+				if !o.Whole() {
+					d.Offering = e.Offerings[o.Offering].Ref
+				}
+				if !o.Ours {
+					d.Party = e.Offerings[o.Offering].Provider.ID
+				}
+				out = append(out, d)
+			}
+		}
+	}
+	return out
+}
+
+// Explain describes, in plain sentences, how one cell of a system came to
+// be what it is.
+func Explain(e *engine.Estate, system int32, c *engine.Cell) []string {
+	s := e.Systems[system].System
+	ctl := e.Controls[c.Control]
+	row := RowOf(e, system, c)
+	var out []string
+	head := fmt.Sprintf("%s (%s) for %s (%s) is %s", ctl.Ref, ctl.Control.Title, s.ID, s.Name, c.Class())
+	switch {
+	case c.Class() == remit.NotApplicable:
+		out = append(out, head+": the system's baseline marks it not applicable because: "+row.Reason)
+		return out
+	case c.Assumed():
+		head += ", resting on at least one assumed default that no provider has confirmed."
+	default:
+		head += "."
+	}
+	out = append(out, head)
+	if ctl.Control.Area != "" {
+		out = append(out, fmt.Sprintf("The control's area is %s.", ctl.Control.Area))
+	} else {
+		out = append(out, "The control has no area, so no service-model default can speak for it.")
+	}
+	if len(row.Contributions) == 0 {
+		out = append(out, "The system uses no offering, so the whole control is ours.")
+	}
+	for _, k := range row.Contributions {
+		out = append(out, contributionSentence(e, k))
+		if len(k.Via) > 0 {
+			out = append(out, viaSentence(e, k))
+		}
+	}
+	if len(row.Contributions) > 0 && !c.Covered() {
+		out = append(out, "No offering covers the control, so the whole control is ours.")
+	}
+	if len(row.Ours) == 0 {
+		out = append(out, "Nothing of it is ours.")
+	}
+	for i, d := range row.Ours {
+		from := "the whole control, as nothing covers it"
+		if d.Offering != "" {
+			from = "under " + d.Offering
+		}
+		tail := ""
+		if d.Assumed {
+			tail = " (assumed)"
+		}
+		out = append(out, fmt.Sprintf("Ours %d, %s: %s%s", i+1, from, d.Text, tail))
+	}
+	return out
+}
+
+func contributionSentence(e *engine.Estate, k Contribution) string {
+	name := fmt.Sprintf("%s (%s, %s)", k.Offering, k.Name, k.ServiceModel)
+	switch {
+	case k.Class == remit.NotApplicable:
+		return fmt.Sprintf("%s states the control is not applicable (%s), so it contributes nothing.", name, k.Provider)
+	case k.Assumed:
+		s := fmt.Sprintf("%s has published no statement for this control, so Remit assumes the %s default for its area: %s.", name, k.ServiceModel, k.Class)
+		return s + parts(k) + " Not confirmed by the provider."
+	}
+	s := fmt.Sprintf("%s states %s", name, k.Class)
+	if k.Source != nil {
+		s += " in " + describeSource(k.Source)
+	}
+	return s + "." + parts(k)
+}
+
+func parts(k Contribution) string {
+	s := ""
+	if k.Provider != "" {
+		s += " The provider: " + k.Provider
+	}
+	if k.Customer != "" {
+		s += " We must: " + k.Customer
+	}
+	return s
+}
+
+func describeSource(src *remit.Source) string {
+	s := fmt.Sprintf("%q", src.Title)
+	var bits []string
+	if src.Version != "" {
+		bits = append(bits, "version "+src.Version)
+	}
+	if src.Date != "" {
+		bits = append(bits, src.Date)
+	}
+	if src.URL != "" {
+		bits = append(bits, src.URL)
+	}
+	if len(bits) > 0 {
+		s += " (" + joinComma(bits) + ")"
+	}
+	return s
+}
+
+func viaSentence(e *engine.Estate, k Contribution) string {
+	oi, _ := e.OfferingIndex(k.Offering)
+	own := e.Offerings[oi].Provider.ID
+	var names []string
+	for _, v := range k.Via {
+		vi, _ := e.OfferingIndex(v)
+		p := e.Offerings[vi].Provider
+		if p.ID != own {
+			names = append(names, fmt.Sprintf("%s (%s, a fourth party)", v, p.Name))
+		} else {
+			names = append(names, v)
+		}
+	}
+	return fmt.Sprintf("%s relies on %s; fourth parties add no obligations of ours but the offering's part rests on them.", k.Offering, joinComma(names))
+}
+
+func joinComma(xs []string) string {
+	out := ""
+	for i, x := range xs {
+		if i > 0 {
+			out += ", "
+		}
+		out += x
+	}
+	return out
+}
+
+// ValidFormat reports whether f is one of the given formats.
+func ValidFormat(f string, formats []string) bool { return slices.Contains(formats, f) }

@@ -60,4 +60,3 @@ func distance(a, b string) int {
 	}
 	return prev[len(b)]
 }
-

@@ -109,7 +109,12 @@ func (v *validator) catalogues() {
 				v.add(cp+"/area", "area %q is not known: use one of %s%s", ctl.Area, joinAreas(), suggest(string(ctl.Area), areaStrings()))
 			}
 		}
-		if _, dup := v.controls[c.ID]; !dup {
+		if prev, dup := v.controls[c.ID]; dup {
+			// Merge, so references to either copy are not reported too.
+			for id := range ids {
+				prev[id] = true
+			}
+		} else {
 			v.controls[c.ID] = ids
 		}
 	}
@@ -117,6 +122,9 @@ func (v *validator) catalogues() {
 
 func (v *validator) providers() {
 	v.offerings = make(map[string]*Offering)
+	// dups holds offerings that repeat an id; they are reported once and
+	// not checked further, which would only echo the duplicate.
+	dups := make(map[*Offering]bool)
 	seen := make(map[string]bool, len(v.ws.Providers))
 	// First pass: register every offering so references can be checked in any order.
 	for i := range v.ws.Providers {
@@ -141,6 +149,7 @@ func (v *validator) providers() {
 			ref := OfferingRef(pr.ID, o.ID)
 			if _, dup := v.offerings[ref]; dup {
 				v.add(op+"/id", "offering %q is defined twice: offering ids must be unique within a provider", ref)
+				dups[o] = true
 				continue
 			}
 			v.offerings[ref] = o
@@ -151,6 +160,9 @@ func (v *validator) providers() {
 		pr := &v.ws.Providers[i]
 		for j := range pr.Offerings {
 			o := &pr.Offerings[j]
+			if dups[o] {
+				continue
+			}
 			op := fmt.Sprintf("/providers/%d/offerings/%d", i, j)
 			self := OfferingRef(pr.ID, o.ID)
 			v.required(op+"/name", "offering name", o.Name)

@@ -64,9 +64,25 @@ func Load(dir string) (*remit.Workspace, error) {
 func LoadFS(fsys fs.FS, display string) (*remit.Workspace, error) {
 	l := &loader{}
 	l.load(fsys, display)
-	if len(l.problems) == 0 {
-		for _, p := range remit.Validate(&l.ws) {
-			l.problems = append(l.problems, l.locate(p))
+	if l.rootFile.root == nil {
+		// Without remit.yaml there is no workspace to validate.
+		sortProblems(l.problems)
+		return nil, &remit.ValidationError{Problems: l.problems}
+	}
+	// Validate even when decoding found problems, so the user sees every
+	// problem at once, but drop what only echoes a problem already
+	// reported on the same line (a value of the wrong shape is also missing).
+	type place struct {
+		file string
+		line int
+	}
+	decoded := make(map[place]bool, len(l.problems))
+	for _, p := range l.problems {
+		decoded[place{p.File, p.Line}] = true
+	}
+	for _, p := range remit.Validate(&l.ws) {
+		if p = l.locate(p); !decoded[place{p.File, p.Line}] {
+			l.problems = append(l.problems, p)
 		}
 	}
 	if len(l.problems) > 0 {

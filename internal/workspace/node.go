@@ -90,7 +90,7 @@ func position(n ast.Node) (int, int) {
 }
 
 // fields walks a mapping node, calling each for every known key and
-// reporting unknown and repeated keys. It reports a problem and returns
+// reporting unknown keys. It reports a problem and returns
 // false when n is not a mapping.
 func (d *decoder) fields(n ast.Node, what string, keys []string, each func(key string, v ast.Node)) bool {
 	n = unwrap(n)
@@ -103,8 +103,7 @@ func (d *decoder) fields(n ast.Node, what string, keys []string, each func(key s
 		}
 		return false
 	}
-	var seen [16]string
-	used := seen[:0]
+	// Repeated keys need no check here: the parser rejects them.
 	for _, mv := range m.Values {
 		key, ok := scalarText(unwrap(mv.Key))
 		if !ok {
@@ -120,11 +119,6 @@ func (d *decoder) fields(n ast.Node, what string, keys []string, each func(key s
 			}
 			continue
 		}
-		if slices.Contains(used, key) {
-			d.add(mv.Key, "key %q appears twice in %s; keep one", key, what)
-			continue
-		}
-		used = append(used, key)
 		each(key, unwrap(mv.Value))
 	}
 	return true

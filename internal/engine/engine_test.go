@@ -244,7 +244,7 @@ func TestMatrixRules(t *testing.T) {
 			control:   "OS",
 			want: cellView{Class: remit.OrganisationSpecific, Assumed: true,
 				Contributions: []contribView{{Offering: "acme/vm", Class: remit.OrganisationSpecific, Assumed: true}},
-				Ours:          []obView{{Offering: "acme/vm", Text: "Patches, hardens and monitors the guest operating systems the organisation runs.", Assumed: true}}},
+				Ours:          []obView{{Offering: "acme/vm", Text: "Patch, harden and monitor the guest operating systems the organisation runs.", Assumed: true}}},
 		},
 		{
 			name:      "with no statement a SaaS operating system is assumed inherited",
@@ -288,7 +288,7 @@ func TestMatrixRules(t *testing.T) {
 			want:      cellView{Class: remit.NotApplicable},
 		},
 		{
-			name: "a statement's own source overrides its offering's",
+			name:      "a statement's own source overrides its offering's",
 			offerings: []remit.Offering{iaas(remit.Statement{Control: "c:PHYS", Class: remit.Inherited, Provider: "Guards the data centre.", Source: srcOver})},
 			uses:      []string{"acme/vm"},
 			control:   "PHYS",

@@ -240,10 +240,10 @@ func contributionSentence(e *engine.Estate, k Contribution) string {
 func parts(k Contribution) string {
 	s := ""
 	if k.Provider != "" {
-		s += " The provider: " + k.Provider
+		s += " Provider's part: " + k.Provider
 	}
 	if k.Customer != "" {
-		s += " We must: " + k.Customer
+		s += " Our part: " + k.Customer
 	}
 	return s
 }

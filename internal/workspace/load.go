@@ -50,6 +50,9 @@ type loader struct {
 // *remit.ValidationError listing every one, sorted by file and line.
 func Load(dir string) (*remit.Workspace, error) {
 	info, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &remit.ValidationError{Problems: []remit.Problem{{File: dir, Message: "no such folder: give the folder that holds remit.yaml"}}}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open workspace: %w", err)
 	}

@@ -127,7 +127,7 @@ func TestProblems(t *testing.T) {
 			want:    []string{"ws/systems/one.yaml:1:1: file is empty: expected a system with keys id, name, owner, team, classification, baseline, uses"},
 		},
 		{
-			name: "unknown key with a suggestion",
+			name:    "unknown key with a suggestion",
 			replace: map[string]string{"providers/acme.yaml": strings.Replace(base["providers/acme.yaml"], "        class: shared", "        clas: shared", 1)},
 			want: []string{
 				`ws/providers/acme.yaml:8:9: class is required: use one of "inherited", "shared", "organisation-specific", "not-applicable"`,
@@ -155,14 +155,14 @@ func TestProblems(t *testing.T) {
 			want:    []string{`ws/remit.yaml:2:14: catalogues: "srn" is not built in (did you mean "srm"?); built-in catalogues are ncsc-csp, srm; put your own in catalogues/`},
 		},
 		{
-			name: "duplicate catalogue id",
+			name:    "duplicate catalogue id",
 			replace: map[string]string{"catalogues/again.yaml": "id: local\ntitle: Again\ncontrols:\n  - id: A\n    title: A\n"},
-			want: []string{`ws/catalogues/local.yaml:1:5: catalogue id "local" is used twice: catalogue ids must be unique`},
+			want:    []string{`ws/catalogues/local.yaml:1:5: catalogue id "local" is used twice: catalogue ids must be unique`},
 		},
 		{
-			name: "duplicate control id",
+			name:    "duplicate control id",
 			replace: map[string]string{"catalogues/local.yaml": strings.Replace(base["catalogues/local.yaml"], "id: L-02", "id: L-01", 1)},
-			want: []string{`ws/catalogues/local.yaml:7:9: control id "L-01" is used twice in catalogue "local": control ids must be unique in a catalogue`},
+			want:    []string{`ws/catalogues/local.yaml:7:9: control id "L-01" is used twice in catalogue "local": control ids must be unique in a catalogue`},
 		},
 		{
 			name:    "duplicate provider id",
@@ -225,9 +225,9 @@ func TestProblems(t *testing.T) {
 			want:    []string{`ws/catalogues/local.yaml:9:11: area "datum" is not known: use one of "data", "endpoints", "identities", "identity-infrastructure", "application", "network", "operating-system", "physical", "people", "governance" (did you mean "data"?)`},
 		},
 		{
-			name: "depends_on cycle",
+			name:    "depends_on cycle",
 			replace: map[string]string{"providers/acme.yaml": strings.Replace(base["providers/acme.yaml"], "    service_model: iaas\n", "    service_model: iaas\n    depends_on: [acme/mail]\n", 1)},
-			want: []string{`ws/providers/acme.yaml:7:18: depends_on cycle: acme/mail → acme/vm → acme/mail; an offering cannot rely on itself, even through others`},
+			want:    []string{`ws/providers/acme.yaml:7:18: depends_on cycle: acme/mail → acme/vm → acme/mail; an offering cannot rely on itself, even through others`},
 		},
 		{
 			name:    "depends on itself",
@@ -255,7 +255,7 @@ func TestProblems(t *testing.T) {
 			want:    []string{`ws/systems/one.yaml:5:14: baseline catalogue "ncsc-csp" is not loaded`},
 		},
 		{
-			name: "not applicable needs a baseline control and a reason",
+			name:    "not applicable needs a baseline control and a reason",
 			replace: map[string]string{"systems/one.yaml": strings.Replace(base["systems/one.yaml"], "controls: all\n", "controls: all\n  not_applicable:\n    - control: L-09\n    - control: L-02\n", 1)},
 			want: []string{
 				`ws/systems/one.yaml:8:7: reason is required: say why the control does not apply`,
@@ -275,9 +275,9 @@ func TestProblems(t *testing.T) {
 			want:    []string{`ws/providers/acme.yaml:8:9: a shared statement must say what the customer must do: add customer`},
 		},
 		{
-			name: "inherited statement with a customer part",
+			name:    "inherited statement with a customer part",
 			replace: map[string]string{"providers/acme.yaml": strings.Replace(base["providers/acme.yaml"], "class: shared", "class: inherited", 1)},
-			want: []string{`ws/providers/acme.yaml:11:19: an inherited statement leaves nothing to the customer: remove customer, or make the class shared`},
+			want:    []string{`ws/providers/acme.yaml:11:19: an inherited statement leaves nothing to the customer: remove customer, or make the class shared`},
 		},
 		{
 			name: "bad source date and url",

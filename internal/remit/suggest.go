@@ -15,14 +15,14 @@ func suggest(s string, candidates []string) string {
 }
 
 // Closest returns the candidate most likely meant by s: an exact match
-// ignoring case, else the one with the smallest edit distance within a third
-// of the length (at least 2). Ties go to the alphabetically first. It
+// ignoring case, else the one with the smallest edit distance within about
+// a third of the length (at least 1). Ties go to the alphabetically first. It
 // returns "" when nothing is close.
 func Closest(s string, candidates []string) string {
 	if s == "" {
 		return ""
 	}
-	limit := max(2, len(s)/3)
+	limit := max(1, (len(s)+1)/3)
 	best, bestDist := "", limit+1
 	lower := strings.ToLower(s)
 	for _, c := range candidates {

@@ -1,0 +1,246 @@
+package workspace
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"remit/internal/remit"
+)
+
+// Write writes ws as a workspace folder in dir: remit.yaml and one file
+// per catalogue, provider and system that is not built in. The output is
+// canonical (keys in documented order, one spelling for every value), so
+// writing what Load read gives the same bytes every time. Write refuses a
+// folder that already holds a remit.yaml.
+func Write(dir string, ws *remit.Workspace) error {
+	if _, err := os.Stat(filepath.Join(dir, RootFile)); err == nil {
+		return fmt.Errorf("write workspace: %s already holds %s: %w", dir, RootFile, remit.ErrConflict)
+	}
+	files := Files(ws)
+	for _, name := range sortedNames(files) {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return fmt.Errorf("write workspace: %w", err)
+		}
+		if err := os.WriteFile(path, files[name], 0o644); err != nil {
+			return fmt.Errorf("write workspace: %w", err)
+		}
+	}
+	return nil
+}
+
+// Files renders ws as workspace files, keyed by slash-separated path.
+// Built-in catalogues and providers are not rendered: remit.yaml names them.
+func Files(ws *remit.Workspace) map[string][]byte {
+	files := make(map[string][]byte, 1+len(ws.Catalogues)+len(ws.Providers)+len(ws.Systems))
+	var w writer
+	w.key(0, "name", ws.Name)
+	w.key(0, "organisation", ws.Organisation)
+	w.flowList(0, "catalogues", ws.CatalogueIDs)
+	w.flowList(0, "providers", ws.ProviderIDs)
+	files[RootFile] = w.take()
+	for i := range ws.Catalogues {
+		c := &ws.Catalogues[i]
+		if c.BuiltIn {
+			continue
+		}
+		w.catalogue(c)
+		files[CataloguesDir+"/"+c.ID+".yaml"] = w.take()
+	}
+	for i := range ws.Providers {
+		p := &ws.Providers[i]
+		if p.BuiltIn {
+			continue
+		}
+		w.provider(p)
+		files[ProvidersDir+"/"+p.ID+".yaml"] = w.take()
+	}
+	for i := range ws.Systems {
+		s := &ws.Systems[i]
+		w.system(s)
+		files[SystemsDir+"/"+s.ID+".yaml"] = w.take()
+	}
+	return files
+}
+
+// writer emits block-style YAML. Each method writes one key at an indent;
+// empty values are left out, as Load reads an absent key as empty.
+type writer struct{ buf bytes.Buffer }
+
+func (w *writer) take() []byte {
+	out := bytes.Clone(w.buf.Bytes())
+	w.buf.Reset()
+	return out
+}
+
+// item starts a list entry: the first key of an entry at indent n is
+// written after "- " at indent n-2.
+func (w *writer) indent(n int, first bool) {
+	if first {
+		w.buf.WriteString(strings.Repeat(" ", n-2))
+		w.buf.WriteString("- ")
+		return
+	}
+	w.buf.WriteString(strings.Repeat(" ", n))
+}
+
+func (w *writer) keyAt(n int, first bool, key, value string) {
+	if value == "" {
+		return
+	}
+	w.indent(n, first)
+	w.buf.WriteString(key)
+	w.buf.WriteString(": ")
+	w.buf.WriteString(scalar(value))
+	w.buf.WriteByte('\n')
+}
+
+func (w *writer) key(n int, key, value string) { w.keyAt(n, false, key, value) }
+
+func (w *writer) flowList(n int, key string, values []string) {
+	if len(values) == 0 {
+		return
+	}
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = scalar(v)
+		if strings.ContainsAny(quoted[i], ",[]{}") && quoted[i][0] != '"' {
+			quoted[i] = strconv.Quote(v)
+		}
+	}
+	w.indent(n, false)
+	fmt.Fprintf(&w.buf, "%s: [%s]\n", key, strings.Join(quoted, ", "))
+}
+
+func (w *writer) open(n int, key string) {
+	w.indent(n, false)
+	w.buf.WriteString(key)
+	w.buf.WriteString(":\n")
+}
+
+func (w *writer) source(n int, s *remit.Source) {
+	if s == nil {
+		return
+	}
+	w.open(n, "source")
+	w.key(n+2, "title", s.Title)
+	w.key(n+2, "url", s.URL)
+	w.key(n+2, "version", s.Version)
+	w.key(n+2, "date", s.Date)
+}
+
+func (w *writer) catalogue(c *remit.Catalogue) {
+	w.key(0, "id", c.ID)
+	w.key(0, "title", c.Title)
+	w.key(0, "version", c.Version)
+	w.source(0, c.Source)
+	w.open(0, "controls")
+	for _, ctl := range c.Controls {
+		w.keyAt(4, true, "id", ctl.ID)
+		w.key(4, "title", ctl.Title)
+		w.key(4, "statement", ctl.Statement)
+		w.key(4, "area", string(ctl.Area))
+		w.key(4, "group", ctl.Group)
+	}
+}
+
+func (w *writer) provider(p *remit.Provider) {
+	w.key(0, "id", p.ID)
+	w.key(0, "name", p.Name)
+	w.open(0, "offerings")
+	for _, o := range p.Offerings {
+		w.keyAt(4, true, "id", o.ID)
+		w.key(4, "name", o.Name)
+		w.key(4, "service_model", string(o.ServiceModel))
+		w.flowList(4, "depends_on", o.DependsOn)
+		w.source(4, o.Source)
+		if len(o.Statements) == 0 {
+			continue
+		}
+		w.open(4, "statements")
+		for _, s := range o.Statements {
+			w.keyAt(8, true, "control", s.Control)
+			w.key(8, "class", string(s.Class))
+			w.key(8, "provider", s.Provider)
+			w.key(8, "customer", s.Customer)
+			w.source(8, s.Source)
+		}
+	}
+}
+
+func (w *writer) system(s *remit.System) {
+	w.key(0, "id", s.ID)
+	w.key(0, "name", s.Name)
+	w.key(0, "owner", s.Owner)
+	w.key(0, "team", s.Team)
+	w.key(0, "classification", s.Classification)
+	w.open(0, "baseline")
+	w.key(2, "catalogue", s.Baseline.Catalogue)
+	if s.Baseline.All {
+		w.key(2, "controls", "all")
+	} else {
+		w.flowList(2, "controls", s.Baseline.Controls)
+	}
+	if len(s.Baseline.NotApplicable) > 0 {
+		w.open(2, "not_applicable")
+		for _, x := range s.Baseline.NotApplicable {
+			w.keyAt(6, true, "control", x.Control)
+			w.key(6, "reason", x.Reason)
+		}
+	}
+	if len(s.Uses) == 0 {
+		w.buf.WriteString("uses: []\n")
+		return
+	}
+	w.open(0, "uses")
+	for _, u := range s.Uses {
+		w.keyAt(4, true, "offering", u.Offering)
+		w.key(4, "purpose", u.Purpose)
+	}
+}
+
+// plain matches text that YAML reads back unchanged without quotes: it
+// starts with a letter or digit, holds no ": " or " #", and ends with no space.
+var plain = regexp.MustCompile(`^[A-Za-z0-9(][^\x00-\x1f"'\\#` + "`" + `]*$`)
+
+// special are words YAML 1.1 or 1.2 would read as something other than text.
+var special = map[string]bool{
+	"true": true, "false": true, "yes": true, "no": true, "on": true, "off": true, "null": true, "~": true, "y": true, "n": true,
+}
+
+// scalar writes a string as a plain scalar when that reads back exactly,
+// and as a double-quoted one otherwise.
+func scalar(s string) string {
+	if plain.MatchString(s) && !strings.Contains(s, ": ") && !strings.HasSuffix(s, ":") && !strings.HasSuffix(s, " ") &&
+		!special[strings.ToLower(s)] && !numeric(s) && !strings.ContainsAny(s, "{}[],&*!|>%@") {
+		return s
+	}
+	return strconv.Quote(s)
+}
+
+// numeric reports whether YAML might read s as a number, which would lose
+// its spelling (1.10 → 1.1).
+func numeric(s string) bool {
+	if _, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64); err == nil {
+		return true
+	}
+	if _, err := strconv.ParseInt(s, 0, 64); err == nil {
+		return true
+	}
+	return false
+}
+
+func sortedNames(m map[string][]byte) []string {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return names
+}

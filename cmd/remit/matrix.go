@@ -112,9 +112,9 @@ func (e *env) explainCommand() *cobra.Command {
 					continue
 				}
 				if formatName == "json" {
-					return report.JSON(e.stdout, report.RowOf(est, si, c))
+					return report.JSON(e.stdout, report.RowOf(est, &m, c))
 				}
-				_, err := fmt.Fprintln(e.stdout, strings.Join(report.Explain(est, si, c), "\n"))
+				_, err := fmt.Fprintln(e.stdout, strings.Join(report.Explain(est, &m, c), "\n"))
 				return err
 			}
 			refs := make([]string, len(m.Cells))

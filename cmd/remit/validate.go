@@ -61,7 +61,7 @@ func (e *env) strict(est *engine.Estate) error {
 		m := est.Matrix(int32(si))
 		for ci := range m.Cells {
 			cell := &m.Cells[ci]
-			for _, k := range cell.Contributions {
+			for _, k := range est.Contributions(&m, cell) {
 				if !k.Assumed() {
 					continue
 				}

@@ -86,13 +86,13 @@ func diffMatrix(old *Estate, om Matrix, cur *Estate, cm Matrix) []CellChange {
 		ctl := cur.Controls[c.Control]
 		seen[ctl.Ref] = true
 		ch := CellChange{Control: ctl.Ref, Title: ctl.Control.Title, NewClass: c.Class(), NewAssumed: c.Assumed()}
-		newOurs := diffObligations(cur, cur.Ours(cm.System, c))
-		newTheirs := diffObligations(cur, cur.Theirs(cm.System, c))
+		newOurs := diffObligations(cur, cur.Ours(&cm, c))
+		newTheirs := diffObligations(cur, cur.Theirs(&cm, c))
 		var oldOurs, oldTheirs []DiffObligation
 		if o := before[ctl.Ref]; o != nil {
 			ch.OldClass, ch.OldAssumed = o.Class(), o.Assumed()
-			oldOurs = diffObligations(old, old.Ours(om.System, o))
-			oldTheirs = diffObligations(old, old.Theirs(om.System, o))
+			oldOurs = diffObligations(old, old.Ours(&om, o))
+			oldTheirs = diffObligations(old, old.Theirs(&om, o))
 		}
 		ch.OursAdded, ch.OursRemoved = minus(newOurs, oldOurs), minus(oldOurs, newOurs)
 		ch.TheirsAdded, ch.TheirsRemoved = minus(newTheirs, oldTheirs), minus(oldTheirs, newTheirs)
@@ -107,7 +107,7 @@ func diffMatrix(old *Estate, om Matrix, cur *Estate, cm Matrix) []CellChange {
 			continue
 		}
 		out = append(out, CellChange{Control: ctl.Ref, Title: ctl.Control.Title, OldClass: o.Class(), OldAssumed: o.Assumed(),
-			OursRemoved: diffObligations(old, old.Ours(om.System, o)), TheirsRemoved: diffObligations(old, old.Theirs(om.System, o))})
+			OursRemoved: diffObligations(old, old.Ours(&om, o)), TheirsRemoved: diffObligations(old, old.Theirs(&om, o))})
 	}
 	return out
 }

@@ -96,7 +96,7 @@ func view(e *Estate, m *Matrix, control string) cellView {
 			continue
 		}
 		v := cellView{Class: c.Class(), Assumed: c.Assumed()}
-		for _, k := range c.Contributions {
+		for _, k := range e.Contributions(m, c) {
 			o := e.Offerings[k.Offering]
 			cv := contribView{Offering: o.Ref, Class: k.Class(), Assumed: k.Assumed()}
 			if s := e.Source(k); s != nil {
@@ -118,7 +118,7 @@ func view(e *Estate, m *Matrix, control string) cellView {
 			}
 			return out
 		}
-		v.Ours, v.Theirs = obs(e.Ours(m.System, c)), obs(e.Theirs(m.System, c))
+		v.Ours, v.Theirs = obs(e.Ours(m, c)), obs(e.Theirs(m, c))
 		return v
 	}
 	panic("control not in baseline: " + control)
@@ -354,7 +354,7 @@ func TestObligationKey(t *testing.T) {
 	m := e.Matrix(0)
 	var keys []string
 	for i := range m.Cells {
-		for _, o := range e.Ours(0, &m.Cells[i]) {
+		for _, o := range e.Ours(&m, &m.Cells[i]) {
 			keys = append(keys, e.Key(o))
 		}
 	}

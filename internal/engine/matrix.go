@@ -19,15 +19,16 @@ func (c Contribution) Class() remit.Class { return classNames[c.class] }
 // default rather than on anything the provider has stated.
 func (c Contribution) Assumed() bool { return c.Statement < 0 }
 
-// Cell is the effective responsibility for one control of one system.
+// Cell is the effective responsibility for one control of one system. It
+// is eight bytes with no pointers, so a whole estate of cells is small and
+// costs the garbage collector nothing to scan. Its contributions are not
+// stored: they follow from the system's offerings and the estate's
+// statements, and Estate.Contributions lists them on demand.
 type Cell struct {
 	Control int32
-	// Contributions lists, in the order the system uses them, what each
-	// offering brings, including not-applicable statements (kept for
-	// provenance; they add nothing to the class or obligations).
-	Contributions []Contribution
-	class         class
-	assumed       bool
+	class   class
+	assumed bool
+	covered bool
 }
 
 // Class is the cell's effective class.
@@ -37,16 +38,10 @@ func (c *Cell) Class() remit.Class { return classNames[c.class] }
 // assumed default: such a cell is never presented as confirmed.
 func (c *Cell) Assumed() bool { return c.assumed }
 
-// Covered reports whether any offering contributes to the control at all;
-// when none does, the whole control is the organisation's.
-func (c *Cell) Covered() bool {
-	for _, k := range c.Contributions {
-		if k.class != clsNotApplicable {
-			return true
-		}
-	}
-	return false
-}
+// Covered reports whether any offering contributes to the control at all
+// (a not-applicable statement does not); when none does, the whole control
+// is the organisation's.
+func (c *Cell) Covered() bool { return c.covered }
 
 // Summary counts a matrix's cells by class.
 type Summary struct {
@@ -85,12 +80,44 @@ type Matrix struct {
 	Summary Summary
 }
 
+// contribution is what offering oi brings to control ci: its statement,
+// else the default for the control's area under the offering's service
+// model (an unknown area is assumed to be ours).
+func (e *Estate) contribution(oi, ci int32, area int) Contribution {
+	o := &e.Offerings[oi]
+	k := Contribution{Offering: oi, Statement: o.stmt[ci]}
+	switch {
+	case k.Statement >= 0:
+		k.class = o.stmtClass[k.Statement]
+	case area >= 0:
+		k.class = o.defaults[area]
+	default:
+		k.class = clsOrganisation
+	}
+	return k
+}
+
+// Contributions lists, in the order the system uses them, what each
+// offering brings to a cell of m, including not-applicable statements
+// (kept for provenance; they add nothing to the class or to anyone's
+// obligations). A not-applicable cell has none.
+func (e *Estate) Contributions(m *Matrix, c *Cell) []Contribution {
+	if c.class == clsNotApplicable {
+		return nil
+	}
+	uses := e.Systems[m.System].Uses
+	out := make([]Contribution, len(uses))
+	area := e.Controls[c.Control].area
+	for i, oi := range uses {
+		out[i] = e.contribution(oi, c.Control, area)
+	}
+	return out
+}
+
 // Matrix computes the effective responsibility matrix of one system.
 func (e *Estate) Matrix(system int32) Matrix {
 	s := &e.Systems[system]
 	m := Matrix{System: system, Cells: make([]Cell, len(s.Controls))}
-	// One backing array for every contribution of the system.
-	backing := make([]Contribution, 0, len(s.Controls)*len(s.Uses))
 	for i, ci := range s.Controls {
 		cell := &m.Cells[i]
 		cell.Control = ci
@@ -99,24 +126,13 @@ func (e *Estate) Matrix(system int32) Matrix {
 			m.Summary.NotApplicable++
 			continue
 		}
-		start := len(backing)
 		area := e.Controls[ci].area
 		covered, allInherited, providerPart := false, true, false
 		for _, oi := range s.Uses {
-			o := &e.Offerings[oi]
-			k := Contribution{Offering: oi, Statement: o.stmt[ci]}
-			if k.Statement >= 0 {
-				k.class = o.stmtClass[k.Statement]
-			} else {
-				k.class = clsOrganisation // an unknown area is assumed to be ours
-				if area >= 0 {
-					k.class = o.defaults[area]
-				}
-				if k.class != clsNotApplicable {
-					cell.assumed = true
-				}
+			k := e.contribution(oi, ci, area)
+			if k.Statement < 0 {
+				cell.assumed = true
 			}
-			backing = append(backing, k)
 			switch k.class {
 			case clsNotApplicable:
 				continue
@@ -129,7 +145,7 @@ func (e *Estate) Matrix(system int32) Matrix {
 			}
 			covered = true
 		}
-		cell.Contributions = backing[start:len(backing):len(backing)]
+		cell.covered = covered
 		switch {
 		case !covered || !providerPart:
 			cell.class = clsOrganisation

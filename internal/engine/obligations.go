@@ -97,7 +97,7 @@ func (e *Estate) Key(o Obligation) string {
 // Ours returns what is still the organisation's for one cell: every
 // customer part, or the whole control when no offering covers it. A
 // not-applicable cell has none.
-func (e *Estate) Ours(system int32, c *Cell) []Obligation {
+func (e *Estate) Ours(m *Matrix, c *Cell) []Obligation {
 	if c.class == clsNotApplicable {
 		return nil
 	}
@@ -107,15 +107,15 @@ func (e *Estate) Ours(system int32, c *Cell) []Obligation {
 		if text == "" {
 			text = ctl.Title
 		}
-		return []Obligation{{System: system, Control: c.Control, Offering: -1, Ours: true, Text: text}}
+		return []Obligation{{System: m.System, Control: c.Control, Offering: -1, Ours: true, Text: text}}
 	}
 	var out []Obligation
-	for _, k := range c.Contributions {
+	for _, k := range e.Contributions(m, c) {
 		if !k.Class().CustomerPart() {
 			continue
 		}
 		_, customer := e.Parts(c.Control, k)
-		out = append(out, Obligation{System: system, Control: c.Control, Offering: k.Offering, Ours: true, Text: customer, Assumed: k.Assumed()})
+		out = append(out, Obligation{System: m.System, Control: c.Control, Offering: k.Offering, Ours: true, Text: customer, Assumed: k.Assumed()})
 	}
 	return out
 }
@@ -123,17 +123,17 @@ func (e *Estate) Ours(system int32, c *Cell) []Obligation {
 // Theirs returns the providers' obligations for one cell: every provider
 // part, per offering. Fourth parties add none: they are the providers'
 // own suppliers and answer to them, not to us.
-func (e *Estate) Theirs(system int32, c *Cell) []Obligation {
+func (e *Estate) Theirs(m *Matrix, c *Cell) []Obligation {
 	if c.class == clsNotApplicable {
 		return nil
 	}
 	var out []Obligation
-	for _, k := range c.Contributions {
+	for _, k := range e.Contributions(m, c) {
 		if !k.Class().ProviderPart() {
 			continue
 		}
 		provider, _ := e.Parts(c.Control, k)
-		out = append(out, Obligation{System: system, Control: c.Control, Offering: k.Offering, Text: provider, Assumed: k.Assumed()})
+		out = append(out, Obligation{System: m.System, Control: c.Control, Offering: k.Offering, Text: provider, Assumed: k.Assumed()})
 	}
 	return out
 }

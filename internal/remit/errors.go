@@ -33,8 +33,10 @@ type Problem struct {
 // the pointer when the problem has no file position.
 func (p Problem) String() string {
 	switch {
-	case p.File != "" && p.Line > 0:
+	case p.File != "" && p.Line > 0 && p.Column > 0:
 		return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Column, p.Message)
+	case p.File != "" && p.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message)
 	case p.File != "":
 		return fmt.Sprintf("%s: %s", p.File, p.Message)
 	case p.Pointer != "":

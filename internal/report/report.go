@@ -71,27 +71,27 @@ func Matrix(e *engine.Estate, m *engine.Matrix, class remit.Class) MatrixDoc {
 		if class != "" && c.Class() != class {
 			continue
 		}
-		doc.Rows = append(doc.Rows, RowOf(e, m.System, c))
+		doc.Rows = append(doc.Rows, RowOf(e, m, c))
 	}
 	return doc
 }
 
-// RowOf builds the row for one cell.
-func RowOf(e *engine.Estate, system int32, c *engine.Cell) Row {
+// RowOf builds the row for one cell of a matrix.
+func RowOf(e *engine.Estate, m *engine.Matrix, c *engine.Cell) Row {
 	ctl := e.Controls[c.Control]
 	r := Row{Control: ctl.Ref, Title: ctl.Control.Title, Area: ctl.Control.Area, Class: c.Class(), Assumed: c.Assumed(),
 		Ours: []Duty{}, Contributions: []Contribution{}}
-	if reason, ok := e.NotApplicable(system, c.Control); ok {
+	if reason, ok := e.NotApplicable(m.System, c.Control); ok {
 		r.Reason = reason
 	}
-	for _, o := range e.Ours(system, c) {
+	for _, o := range e.Ours(m, c) {
 		d := Duty{Text: o.Text, Assumed: o.Assumed}
 		if !o.Whole() {
 			d.Offering = e.Offerings[o.Offering].Ref
 		}
 		r.Ours = append(r.Ours, d)
 	}
-	for _, k := range c.Contributions {
+	for _, k := range e.Contributions(m, c) {
 		o := &e.Offerings[k.Offering]
 		provider, customer := e.Parts(c.Control, k)
 		if k.Class() == remit.NotApplicable {
@@ -149,9 +149,9 @@ func Obligations(e *engine.Estate, systems []int32, party Party) []ObligationDoc
 		s := e.Systems[si].System
 		for i := range m.Cells {
 			c := &m.Cells[i]
-			obs := e.Ours(si, c)
+			obs := e.Ours(&m, c)
 			if party == PartyProviders {
-				obs = e.Theirs(si, c)
+				obs = e.Theirs(&m, c)
 			}
 			for _, o := range obs {
 				ctl := e.Controls[o.Control]
@@ -171,10 +171,10 @@ func Obligations(e *engine.Estate, systems []int32, party Party) []ObligationDoc
 
 // Explain describes, in plain sentences, how one cell of a system came to
 // be what it is.
-func Explain(e *engine.Estate, system int32, c *engine.Cell) []string {
-	s := e.Systems[system].System
+func Explain(e *engine.Estate, m *engine.Matrix, c *engine.Cell) []string {
+	s := e.Systems[m.System].System
 	ctl := e.Controls[c.Control]
-	row := RowOf(e, system, c)
+	row := RowOf(e, m, c)
 	var out []string
 	head := fmt.Sprintf("%s (%s) for %s (%s) is %s", ctl.Ref, ctl.Control.Title, s.ID, s.Name, c.Class())
 	switch {

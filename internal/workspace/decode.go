@@ -1,7 +1,7 @@
 package workspace
 
 import (
-	"github.com/goccy/go-yaml/ast"
+	"go.yaml.in/yaml/v3"
 
 	"remit/internal/remit"
 )
@@ -31,12 +31,12 @@ type root struct {
 	Name, Organisation string
 	Catalogues         []string
 	Providers          []string
-	nodes              map[string]ast.Node // key -> value node, for later messages
+	nodes              map[string]*yaml.Node // key -> value node, for later messages
 }
 
-func (d *decoder) root(n ast.Node) root {
-	r := root{nodes: map[string]ast.Node{}}
-	d.fields(n, "remit.yaml", rootKeys, func(key string, v ast.Node) {
+func (d *decoder) root(n *yaml.Node) root {
+	r := root{nodes: map[string]*yaml.Node{}}
+	d.fields(n, "remit.yaml", rootKeys, func(key string, v *yaml.Node) {
 		r.nodes[key] = v
 		switch key {
 		case "name":
@@ -52,9 +52,9 @@ func (d *decoder) root(n ast.Node) root {
 	return r
 }
 
-func (d *decoder) catalogue(n ast.Node) remit.Catalogue {
+func (d *decoder) catalogue(n *yaml.Node) remit.Catalogue {
 	var c remit.Catalogue
-	d.fields(n, "catalogue", catalogueKeys, func(key string, v ast.Node) {
+	d.fields(n, "catalogue", catalogueKeys, func(key string, v *yaml.Node) {
 		switch key {
 		case "id":
 			c.ID = d.str(v, key)
@@ -65,15 +65,15 @@ func (d *decoder) catalogue(n ast.Node) remit.Catalogue {
 		case "source":
 			c.Source = d.source(v)
 		case "controls":
-			d.each(v, key, func(_ int, v ast.Node) { c.Controls = append(c.Controls, d.control(v)) })
+			d.each(v, key, func(v *yaml.Node) { c.Controls = append(c.Controls, d.control(v)) })
 		}
 	})
 	return c
 }
 
-func (d *decoder) control(n ast.Node) remit.Control {
+func (d *decoder) control(n *yaml.Node) remit.Control {
 	var c remit.Control
-	d.fields(n, "control", controlKeys, func(key string, v ast.Node) {
+	d.fields(n, "control", controlKeys, func(key string, v *yaml.Node) {
 		switch key {
 		case "id":
 			c.ID = d.str(v, key)
@@ -90,9 +90,9 @@ func (d *decoder) control(n ast.Node) remit.Control {
 	return c
 }
 
-func (d *decoder) source(n ast.Node) *remit.Source {
+func (d *decoder) source(n *yaml.Node) *remit.Source {
 	var s remit.Source
-	if !d.fields(n, "source", sourceKeys, func(key string, v ast.Node) {
+	if !d.fields(n, "source", sourceKeys, func(key string, v *yaml.Node) {
 		switch key {
 		case "title":
 			s.Title = d.str(v, key)
@@ -109,24 +109,24 @@ func (d *decoder) source(n ast.Node) *remit.Source {
 	return &s
 }
 
-func (d *decoder) provider(n ast.Node) remit.Provider {
+func (d *decoder) provider(n *yaml.Node) remit.Provider {
 	var p remit.Provider
-	d.fields(n, "provider", providerKeys, func(key string, v ast.Node) {
+	d.fields(n, "provider", providerKeys, func(key string, v *yaml.Node) {
 		switch key {
 		case "id":
 			p.ID = d.str(v, key)
 		case "name":
 			p.Name = d.str(v, key)
 		case "offerings":
-			d.each(v, key, func(_ int, v ast.Node) { p.Offerings = append(p.Offerings, d.offering(v)) })
+			d.each(v, key, func(v *yaml.Node) { p.Offerings = append(p.Offerings, d.offering(v)) })
 		}
 	})
 	return p
 }
 
-func (d *decoder) offering(n ast.Node) remit.Offering {
+func (d *decoder) offering(n *yaml.Node) remit.Offering {
 	var o remit.Offering
-	d.fields(n, "offering", offeringKeys, func(key string, v ast.Node) {
+	d.fields(n, "offering", offeringKeys, func(key string, v *yaml.Node) {
 		switch key {
 		case "id":
 			o.ID = d.str(v, key)
@@ -139,18 +139,18 @@ func (d *decoder) offering(n ast.Node) remit.Offering {
 		case "source":
 			o.Source = d.source(v)
 		case "statements":
-			if seq, ok := v.(*ast.SequenceNode); ok {
-				o.Statements = make([]remit.Statement, 0, len(seq.Values))
+			if v.Kind == yaml.SequenceNode {
+				o.Statements = make([]remit.Statement, 0, len(v.Content))
 			}
-			d.each(v, key, func(_ int, v ast.Node) { o.Statements = append(o.Statements, d.statement(v)) })
+			d.each(v, key, func(v *yaml.Node) { o.Statements = append(o.Statements, d.statement(v)) })
 		}
 	})
 	return o
 }
 
-func (d *decoder) statement(n ast.Node) remit.Statement {
+func (d *decoder) statement(n *yaml.Node) remit.Statement {
 	var s remit.Statement
-	d.fields(n, "statement", statementKeys, func(key string, v ast.Node) {
+	d.fields(n, "statement", statementKeys, func(key string, v *yaml.Node) {
 		switch key {
 		case "control":
 			s.Control = d.str(v, key)
@@ -167,9 +167,9 @@ func (d *decoder) statement(n ast.Node) remit.Statement {
 	return s
 }
 
-func (d *decoder) system(n ast.Node) remit.System {
+func (d *decoder) system(n *yaml.Node) remit.System {
 	var s remit.System
-	d.fields(n, "system", systemKeys, func(key string, v ast.Node) {
+	d.fields(n, "system", systemKeys, func(key string, v *yaml.Node) {
 		switch key {
 		case "id":
 			s.ID = d.str(v, key)
@@ -184,20 +184,20 @@ func (d *decoder) system(n ast.Node) remit.System {
 		case "baseline":
 			s.Baseline = d.baseline(v)
 		case "uses":
-			d.each(v, key, func(_ int, v ast.Node) { s.Uses = append(s.Uses, d.use(v)) })
+			d.each(v, key, func(v *yaml.Node) { s.Uses = append(s.Uses, d.use(v)) })
 		}
 	})
 	return s
 }
 
-func (d *decoder) baseline(n ast.Node) remit.Baseline {
+func (d *decoder) baseline(n *yaml.Node) remit.Baseline {
 	var b remit.Baseline
-	d.fields(n, "baseline", baselineKeys, func(key string, v ast.Node) {
+	d.fields(n, "baseline", baselineKeys, func(key string, v *yaml.Node) {
 		switch key {
 		case "catalogue":
 			b.Catalogue = d.str(v, key)
 		case "controls":
-			if s, ok := scalarText(v); ok {
+			if s, ok := scalarText(v); ok && !isNull(v) {
 				if s == "all" {
 					b.All = true
 				} else {
@@ -210,9 +210,9 @@ func (d *decoder) baseline(n ast.Node) remit.Baseline {
 				b.Controls = []string{}
 			}
 		case "not_applicable":
-			d.each(v, key, func(_ int, v ast.Node) {
+			d.each(v, key, func(v *yaml.Node) {
 				var x remit.Exclusion
-				d.fields(v, "not_applicable entry", exclusionKeys, func(key string, v ast.Node) {
+				d.fields(v, "not_applicable entry", exclusionKeys, func(key string, v *yaml.Node) {
 					switch key {
 					case "control":
 						x.Control = d.str(v, key)
@@ -227,9 +227,9 @@ func (d *decoder) baseline(n ast.Node) remit.Baseline {
 	return b
 }
 
-func (d *decoder) use(n ast.Node) remit.Use {
+func (d *decoder) use(n *yaml.Node) remit.Use {
 	var u remit.Use
-	d.fields(n, "uses entry", useKeys, func(key string, v ast.Node) {
+	d.fields(n, "uses entry", useKeys, func(key string, v *yaml.Node) {
 		switch key {
 		case "offering":
 			u.Offering = d.str(v, key)

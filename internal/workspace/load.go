@@ -10,11 +10,13 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
-	"github.com/goccy/go-yaml/ast"
+	"go.yaml.in/yaml/v3"
 
 	"remit/internal/content"
 	"remit/internal/remit"
@@ -32,7 +34,7 @@ const (
 // later by remit.Validate can be put back on its line.
 type origin struct {
 	file string
-	root ast.Node
+	root *yaml.Node
 }
 
 // loader holds the state of one Load.
@@ -115,45 +117,103 @@ func (l *loader) load(fsys fs.FS, display string) {
 	}
 	// Built-in content first, then the workspace's own files, each kind in
 	// file-name order so that results never depend on the directory listing.
-	l.builtins(d, "catalogues", l.root.Catalogues, content.CatalogueIDs(), CataloguesDir, catalogueExpect, func(d *decoder, n ast.Node, builtIn bool) {
-		c := d.catalogue(n)
-		c.BuiltIn = builtIn
-		l.ws.Catalogues = append(l.ws.Catalogues, c)
-		l.catalogues = append(l.catalogues, origin{d.file, n})
-	})
-	l.builtins(d, "providers", l.root.Providers, content.ProviderIDs(), ProvidersDir, providerExpect, func(d *decoder, n ast.Node, builtIn bool) {
-		p := d.provider(n)
-		p.BuiltIn = builtIn
-		l.ws.Providers = append(l.ws.Providers, p)
-		l.providers = append(l.providers, origin{d.file, n})
-	})
-	for _, f := range l.dir(fsys, CataloguesDir, name) {
-		l.file(fsys, f, name(f), catalogueExpect, func(d *decoder, n ast.Node) {
-			l.ws.Catalogues = append(l.ws.Catalogues, d.catalogue(n))
-			l.catalogues = append(l.catalogues, origin{d.file, n})
-		})
+	var jobs []job
+	jobs = append(jobs, l.builtins(d, "catalogues", l.root.Catalogues, content.CatalogueIDs(), CataloguesDir, kindCatalogue)...)
+	jobs = append(jobs, l.builtins(d, "providers", l.root.Providers, content.ProviderIDs(), ProvidersDir, kindProvider)...)
+	for _, kd := range []struct {
+		dir  string
+		kind kind
+	}{{CataloguesDir, kindCatalogue}, {ProvidersDir, kindProvider}, {SystemsDir, kindSystem}} {
+		for _, f := range l.dir(fsys, kd.dir, name) {
+			jobs = append(jobs, job{fsys: fsys, rel: f, display: name(f), kind: kd.kind})
+		}
 	}
-	for _, f := range l.dir(fsys, ProvidersDir, name) {
-		l.file(fsys, f, name(f), providerExpect, func(d *decoder, n ast.Node) {
-			l.ws.Providers = append(l.ws.Providers, d.provider(n))
-			l.providers = append(l.providers, origin{d.file, n})
-		})
-	}
-	for _, f := range l.dir(fsys, SystemsDir, name) {
-		l.file(fsys, f, name(f), systemExpect, func(d *decoder, n ast.Node) {
-			l.ws.Systems = append(l.ws.Systems, d.system(n))
-			l.systems = append(l.systems, origin{d.file, n})
-		})
+	parseAll(jobs)
+	// Decode in order, so problems and ids come out the same every time.
+	for i := range jobs {
+		j := &jobs[i]
+		l.problems = append(l.problems, j.problems...)
+		if j.node == nil {
+			continue
+		}
+		d := &decoder{file: j.display, problems: &l.problems}
+		o := origin{j.display, j.node}
+		switch j.kind {
+		case kindCatalogue:
+			c := d.catalogue(j.node)
+			c.BuiltIn = j.builtIn
+			l.ws.Catalogues = append(l.ws.Catalogues, c)
+			l.catalogues = append(l.catalogues, o)
+		case kindProvider:
+			p := d.provider(j.node)
+			p.BuiltIn = j.builtIn
+			l.ws.Providers = append(l.ws.Providers, p)
+			l.providers = append(l.providers, o)
+		case kindSystem:
+			l.ws.Systems = append(l.ws.Systems, d.system(j.node))
+			l.systems = append(l.systems, o)
+		}
 	}
 }
 
-// builtins loads the built-in content named in remit.yaml under key.
-func (l *loader) builtins(root *decoder, key string, ids, known []string, dir, expect string, add func(d *decoder, n ast.Node, builtIn bool)) {
-	seq, _ := l.root.nodes[key].(*ast.SequenceNode)
+// kind is the kind of object a file holds.
+type kind int
+
+const (
+	kindCatalogue kind = iota
+	kindProvider
+	kindSystem
+)
+
+var expects = [...]string{kindCatalogue: catalogueExpect, kindProvider: providerExpect, kindSystem: systemExpect}
+
+// job is one file to read and parse, and what came of it.
+type job struct {
+	fsys     fs.FS
+	rel      string
+	display  string
+	kind     kind
+	builtIn  bool
+	node     *yaml.Node
+	problems []remit.Problem
+}
+
+// parseAll reads and parses every job's file, on as many goroutines as
+// there are processors: parsing is most of a load's time, and files are
+// independent.
+func parseAll(jobs []job) {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+		wg.Go(func() {
+			for i := range next {
+				j := &jobs[i]
+				data, err := fs.ReadFile(j.fsys, j.rel)
+				if err != nil {
+					j.problems = append(j.problems, remit.Problem{File: j.display, Message: "cannot read: " + err.Error()})
+					continue
+				}
+				d := &decoder{file: j.display, problems: &j.problems}
+				j.node = d.parse(data, expects[j.kind])
+			}
+		})
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// builtins checks the built-in content named in remit.yaml under key and
+// returns the files to load for it.
+func (l *loader) builtins(root *decoder, key string, ids, known []string, dir string, k kind) []job {
+	var jobs []job
+	seq := l.root.nodes[key]
 	for i, id := range ids {
-		var at ast.Node
-		if seq != nil && i < len(seq.Values) {
-			at = seq.Values[i]
+		at := seq
+		if seq != nil && seq.Kind == yaml.SequenceNode && i < len(seq.Content) {
+			at = seq.Content[i]
 		}
 		if !slices.Contains(known, id) {
 			hint := remit.Closest(id, known)
@@ -169,8 +229,9 @@ func (l *loader) builtins(root *decoder, key string, ids, known []string, dir, e
 			continue
 		}
 		file := path.Join(dir, id+".yaml")
-		l.file(content.FS(), file, "builtin/"+file, expect, func(d *decoder, n ast.Node) { add(d, n, true) })
+		jobs = append(jobs, job{fsys: content.FS(), rel: file, display: "builtin/" + file, kind: k, builtIn: true})
 	}
+	return jobs
 }
 
 // dir lists the .yaml and .yml files of one workspace folder, sorted.
@@ -192,18 +253,6 @@ func (l *loader) dir(fsys fs.FS, dir string, name func(string) string) []string 
 	}
 	slices.Sort(files)
 	return files
-}
-
-func (l *loader) file(fsys fs.FS, rel, display, expect string, fn func(d *decoder, n ast.Node)) {
-	data, err := fs.ReadFile(fsys, rel)
-	if err != nil {
-		l.problems = append(l.problems, remit.Problem{File: display, Message: "cannot read: " + err.Error()})
-		return
-	}
-	d := &decoder{file: display, problems: &l.problems}
-	if n := d.parse(data, expect); n != nil {
-		fn(d, n)
-	}
 }
 
 // locate turns a problem addressed by JSON pointer into one at a file's

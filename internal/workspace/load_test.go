@@ -119,7 +119,17 @@ func TestProblems(t *testing.T) {
 		{
 			name:    "YAML syntax",
 			replace: map[string]string{"systems/one.yaml": "id: one\nname: [unclosed\n"},
-			want:    []string{"ws/systems/one.yaml:2:7: YAML syntax: sequence end token ']' not found"},
+			want:    []string{"ws/systems/one.yaml:2: YAML syntax: did not find expected ',' or ']'"},
+		},
+		{
+			name:    "YAML syntax found by the scanner",
+			replace: map[string]string{"systems/one.yaml": "id: one\nname: x\n  team: indented\n"},
+			want:    []string{"ws/systems/one.yaml:3: YAML syntax: mapping values are not allowed in this context"},
+		},
+		{
+			name:    "YAML syntax inside a block list",
+			replace: map[string]string{"systems/one.yaml": "id: one\nuses:\n  - offering: acme/vm\n  purpose: x\n"},
+			want:    []string{"ws/systems/one.yaml:3: YAML syntax: did not find expected '-' indicator"},
 		},
 		{
 			name:    "empty file",
@@ -142,12 +152,12 @@ func TestProblems(t *testing.T) {
 		{
 			name:    "repeated key",
 			replace: map[string]string{"systems/one.yaml": base["systems/one.yaml"] + "name: Again\n"},
-			want:    []string{`ws/systems/one.yaml:9:1: YAML syntax: mapping key "name" already defined at [2:1]`},
+			want:    []string{`ws/systems/one.yaml:9:1: key "name" appears twice in system; keep one`},
 		},
 		{
 			name:    "wrong shape",
 			replace: map[string]string{"systems/one.yaml": strings.Replace(base["systems/one.yaml"], "name: System one", "name: {first: System}", 1)},
-			want:    []string{`ws/systems/one.yaml:2:8: name should be text, not a mapping`},
+			want:    []string{`ws/systems/one.yaml:2:7: name should be text, not a mapping`},
 		},
 		{
 			name:    "unknown built-in catalogue",
@@ -296,7 +306,7 @@ func TestProblems(t *testing.T) {
 		{
 			name:    "two documents in one file",
 			replace: map[string]string{"systems/one.yaml": base["systems/one.yaml"] + "---\nid: two\n"},
-			want:    []string{`ws/systems/one.yaml:10:1: a file holds one document; move this one to a file of its own`},
+			want:    []string{`ws/systems/one.yaml:9:1: a file holds one document; move this one to a file of its own`},
 		},
 		{
 			name:    "aliases are refused",

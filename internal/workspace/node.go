@@ -1,132 +1,136 @@
 package workspace
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/goccy/go-yaml"
-	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
+	"go.yaml.in/yaml/v3"
 
 	"remit/internal/remit"
 )
 
-// decoder turns one file's YAML syntax tree into domain values, collecting
+// decoder turns one file's YAML node tree into domain values, collecting
 // every problem with its line and column instead of stopping at the first.
 type decoder struct {
 	file     string
 	problems *[]remit.Problem
 }
 
-func (d *decoder) add(n ast.Node, format string, args ...any) {
+func (d *decoder) add(n *yaml.Node, format string, args ...any) {
 	line, col := position(n)
 	*d.problems = append(*d.problems, remit.Problem{File: d.file, Line: line, Column: col, Message: fmt.Sprintf(format, args...)})
 }
 
-// parse parses one YAML file into the body of its single document. It
-// returns nil (after recording a problem) when the file cannot be used.
-func (d *decoder) parse(data []byte, expect string) ast.Node {
-	f, err := parser.ParseBytes(data, 0)
-	if err != nil {
-		var ye yaml.Error
-		if errors.As(err, &ye) && ye.GetToken() != nil {
-			pos := ye.GetToken().Position
-			*d.problems = append(*d.problems, remit.Problem{File: d.file, Line: pos.Line, Column: pos.Column, Message: "YAML syntax: " + ye.GetMessage()})
-		} else {
-			*d.problems = append(*d.problems, remit.Problem{File: d.file, Message: "YAML syntax: " + err.Error()})
-		}
-		return nil
-	}
-	var bodies []ast.Node
-	for _, doc := range f.Docs {
-		if doc != nil && doc.Body != nil {
-			bodies = append(bodies, doc.Body)
-		}
-	}
-	switch len(bodies) {
-	case 0:
+// syntaxLine finds the line number in the YAML library's error text.
+var syntaxLine = regexp.MustCompile(`^yaml: line (\d+): `)
+
+// parse parses one YAML file into the root node of its single document.
+// It returns nil (after recording a problem) when the file cannot be used.
+func (d *decoder) parse(data []byte, expect string) *yaml.Node {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	err := dec.Decode(&doc)
+	switch {
+	case errors.Is(err, io.EOF) || (err == nil && len(doc.Content) == 0):
 		*d.problems = append(*d.problems, remit.Problem{File: d.file, Line: 1, Column: 1, Message: "file is empty: expected " + expect})
 		return nil
-	case 1:
-		return unwrap(bodies[0])
+	case err != nil:
+		*d.problems = append(*d.problems, syntaxProblem(d.file, err))
+		return nil
 	}
-	d.add(bodies[1], "a file holds one document; move this one to a file of its own")
-	return unwrap(bodies[0])
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case err == nil:
+		d.add(&next, "a file holds one document; move this one to a file of its own")
+	case !errors.Is(err, io.EOF):
+		*d.problems = append(*d.problems, syntaxProblem(d.file, err))
+	}
+	return doc.Content[0]
 }
 
-// unwrap looks through anchors and tags to the value they carry.
-func unwrap(n ast.Node) ast.Node {
-	for {
-		switch v := n.(type) {
-		case *ast.AnchorNode:
-			n = v.Value
-		case *ast.TagNode:
-			n = v.Value
-		default:
-			return n
+// syntaxProblem turns the YAML library's error into a problem on its line.
+// The library counts lines from zero for parser errors (those that say
+// what they "did not find" and a few others) and from one for scanner
+// errors; the problem is put on the one-based line either way.
+func syntaxProblem(file string, err error) remit.Problem {
+	msg := err.Error()
+	p := remit.Problem{File: file}
+	if m := syntaxLine.FindStringSubmatch(msg); m != nil {
+		p.Line, _ = strconv.Atoi(m[1])
+		msg = msg[len(m[0]):]
+		for _, prefix := range []string{"did not find expected", "found duplicate %", "found incompatible YAML", "found undefined tag"} {
+			if strings.HasPrefix(msg, prefix) {
+				p.Line++
+				break
+			}
 		}
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
+	p.Message = "YAML syntax: " + msg
+	return p
 }
 
 // position returns the 1-based line and column where n starts.
-func position(n ast.Node) (int, int) {
+func position(n *yaml.Node) (int, int) {
 	if n == nil {
 		return 0, 0
 	}
-	if m, ok := n.(*ast.MappingNode); ok && len(m.Values) > 0 {
-		n = m.Values[0].Key
-	}
-	if mv, ok := n.(*ast.MappingValueNode); ok {
-		n = mv.Key
-	}
-	t := n.GetToken()
-	if t == nil || t.Position == nil {
-		return 0, 0
-	}
-	return t.Position.Line, t.Position.Column
+	return n.Line, n.Column
+}
+
+func isNull(n *yaml.Node) bool {
+	return n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null")
 }
 
 // fields walks a mapping node, calling each for every known key and
-// reporting unknown keys. It reports a problem and returns
+// reporting unknown and repeated keys. It reports a problem and returns
 // false when n is not a mapping.
-func (d *decoder) fields(n ast.Node, what string, keys []string, each func(key string, v ast.Node)) bool {
-	n = unwrap(n)
-	m, ok := n.(*ast.MappingNode)
-	if !ok {
-		if _, null := n.(*ast.NullNode); null || n == nil {
+func (d *decoder) fields(n *yaml.Node, what string, keys []string, each func(key string, v *yaml.Node)) bool {
+	if n.Kind != yaml.MappingNode {
+		if isNull(n) {
 			d.add(n, "%s is empty: expected a mapping with keys %s", what, strings.Join(keys, ", "))
 		} else {
 			d.add(n, "%s should be a mapping with keys %s, not %s", what, strings.Join(keys, ", "), describe(n))
 		}
 		return false
 	}
-	// Repeated keys need no check here: the parser rejects them.
-	for _, mv := range m.Values {
-		key, ok := scalarText(unwrap(mv.Key))
+	var seen [16]string
+	used := seen[:0]
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		key, ok := scalarText(k)
 		if !ok {
-			d.add(mv.Key, "%s has a key that is not a plain word", what)
+			d.add(k, "%s has a key that is not a plain word", what)
 			continue
 		}
 		if !slices.Contains(keys, key) {
-			hint := remit.Closest(key, keys)
-			if hint != "" {
-				d.add(mv.Key, "unknown key %q in %s (did you mean %q?); expected one of %s", key, what, hint, strings.Join(keys, ", "))
+			if hint := remit.Closest(key, keys); hint != "" {
+				d.add(k, "unknown key %q in %s (did you mean %q?); expected one of %s", key, what, hint, strings.Join(keys, ", "))
 			} else {
-				d.add(mv.Key, "unknown key %q in %s; expected one of %s", key, what, strings.Join(keys, ", "))
+				d.add(k, "unknown key %q in %s; expected one of %s", key, what, strings.Join(keys, ", "))
 			}
 			continue
 		}
-		each(key, unwrap(mv.Value))
+		if slices.Contains(used, key) {
+			d.add(k, "key %q appears twice in %s; keep one", key, what)
+			continue
+		}
+		used = append(used, key)
+		each(key, v)
 	}
 	return true
 }
 
 // str decodes a scalar into a string. A null or absent value is "".
-func (d *decoder) str(n ast.Node, key string) string {
-	if _, null := n.(*ast.NullNode); null || n == nil {
+func (d *decoder) str(n *yaml.Node, key string) string {
+	if isNull(n) {
 		return ""
 	}
 	s, ok := scalarText(n)
@@ -138,85 +142,77 @@ func (d *decoder) str(n ast.Node, key string) string {
 }
 
 // strs decodes a sequence of scalars.
-func (d *decoder) strs(n ast.Node, key string) []string {
-	if _, null := n.(*ast.NullNode); null || n == nil {
+func (d *decoder) strs(n *yaml.Node, key string) []string {
+	if isNull(n) {
 		return nil
 	}
-	seq, ok := n.(*ast.SequenceNode)
-	if !ok {
+	if n.Kind != yaml.SequenceNode {
 		d.add(n, "%s should be a list, not %s", key, describe(n))
 		return nil
 	}
-	out := make([]string, 0, len(seq.Values))
-	for _, v := range seq.Values {
-		out = append(out, d.str(unwrap(v), key+" entry"))
+	out := make([]string, 0, len(n.Content))
+	for _, v := range n.Content {
+		out = append(out, d.str(v, key+" entry"))
 	}
 	return out
 }
 
 // each calls fn for every entry of a sequence node.
-func (d *decoder) each(n ast.Node, key string, fn func(i int, v ast.Node)) {
-	if _, null := n.(*ast.NullNode); null || n == nil {
+func (d *decoder) each(n *yaml.Node, key string, fn func(v *yaml.Node)) {
+	if isNull(n) {
 		return
 	}
-	seq, ok := n.(*ast.SequenceNode)
-	if !ok {
+	if n.Kind != yaml.SequenceNode {
 		d.add(n, "%s should be a list, not %s", key, describe(n))
 		return
 	}
-	for i, v := range seq.Values {
-		fn(i, unwrap(v))
+	for _, v := range n.Content {
+		fn(v)
 	}
 }
 
 // scalarText returns the text of a scalar node as written, so that
-// `version: 1.10` stays "1.10" rather than becoming a number.
-func scalarText(n ast.Node) (string, bool) {
-	switch v := n.(type) {
-	case *ast.StringNode:
-		return v.Value, true
-	case *ast.LiteralNode:
-		if v.Value == nil {
-			return "", true
-		}
-		return strings.TrimRight(v.Value.Value, "\n"), true
-	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.InfinityNode, *ast.NanNode:
-		return n.GetToken().Value, true
+// `version: 1.10` stays "1.10" rather than becoming a number. A block
+// scalar loses its final line break.
+func scalarText(n *yaml.Node) (string, bool) {
+	if n.Kind != yaml.ScalarNode {
+		return "", false
 	}
-	return "", false
+	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return strings.TrimRight(n.Value, "\n"), true
+	}
+	return n.Value, true
 }
 
-func describe(n ast.Node) string {
-	switch n.(type) {
-	case *ast.MappingNode:
-		return "a mapping"
-	case *ast.SequenceNode:
-		return "a list"
-	case *ast.AliasNode:
-		return "an alias (anchors and aliases are not supported)"
-	case nil, *ast.NullNode:
+func describe(n *yaml.Node) string {
+	switch {
+	case isNull(n):
 		return "nothing"
+	case n.Kind == yaml.MappingNode:
+		return "a mapping"
+	case n.Kind == yaml.SequenceNode:
+		return "a list"
+	case n.Kind == yaml.AliasNode:
+		return "an alias (anchors and aliases are not supported)"
 	}
-	if s, ok := scalarText(n); ok {
-		return strconv.Quote(s)
-	}
-	return n.Type().String()
+	s, _ := scalarText(n)
+	return strconv.Quote(s)
 }
 
 // find follows a JSON pointer's segments (below a file's root) through the
-// syntax tree and returns the deepest node it reaches, so a problem about a
+// node tree and returns the deepest node it reaches, so a problem about a
 // missing key points at the mapping that should hold it.
-func find(root ast.Node, segments []string) ast.Node {
+func find(root *yaml.Node, segments []string) *yaml.Node {
 	n := root
 	for _, seg := range segments {
-		switch v := unwrap(n).(type) {
-		case *ast.MappingNode:
-			var next ast.Node
-			for _, mv := range v.Values {
-				if k, _ := scalarText(unwrap(mv.Key)); k == seg {
-					next = mv.Value
-					if _, null := unwrap(mv.Value).(*ast.NullNode); null {
-						next = mv
+		switch n.Kind {
+		case yaml.MappingNode:
+			var next *yaml.Node
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if k, _ := scalarText(n.Content[i]); k == seg {
+					next = n.Content[i+1]
+					if isNull(next) {
+						next = n.Content[i] // point at the key of an empty value
 					}
 					break
 				}
@@ -225,12 +221,12 @@ func find(root ast.Node, segments []string) ast.Node {
 				return n
 			}
 			n = next
-		case *ast.SequenceNode:
+		case yaml.SequenceNode:
 			i, err := strconv.Atoi(seg)
-			if err != nil || i < 0 || i >= len(v.Values) {
+			if err != nil || i < 0 || i >= len(n.Content) {
 				return n
 			}
-			n = v.Values[i]
+			n = n.Content[i]
 		default:
 			return n
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -205,10 +204,6 @@ func (w *writer) system(s *remit.System) {
 	}
 }
 
-// plain matches text that YAML reads back unchanged without quotes: it
-// starts with a letter or digit, holds no ": " or " #", and ends with no space.
-var plain = regexp.MustCompile(`^[A-Za-z0-9(][^\x00-\x1f"'\\#` + "`" + `]*$`)
-
 // special are words YAML 1.1 or 1.2 would read as something other than text.
 var special = map[string]bool{
 	"true": true, "false": true, "yes": true, "no": true, "on": true, "off": true, "null": true, "~": true, "y": true, "n": true,
@@ -217,11 +212,35 @@ var special = map[string]bool{
 // scalar writes a string as a plain scalar when that reads back exactly,
 // and as a double-quoted one otherwise.
 func scalar(s string) string {
-	if plain.MatchString(s) && !strings.Contains(s, ": ") && !strings.HasSuffix(s, ":") && !strings.HasSuffix(s, " ") &&
-		!special[strings.ToLower(s)] && !numeric(s) && !strings.ContainsAny(s, "{}[],&*!|>%@") {
+	if isPlain(s) && !special[strings.ToLower(s)] && !numeric(s) {
 		return s
 	}
 	return strconv.Quote(s)
+}
+
+// isPlain reports whether s can be written without quotes: it starts with
+// a letter, digit or "(", holds no control character, quote, backslash,
+// "#", flow or indicator character, no ": ", and does not end with ":" or
+// a space.
+func isPlain(s string) bool {
+	if s == "" {
+		return false
+	}
+	c := s[0]
+	if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '(') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c == 0x7f:
+			return false
+		case strings.IndexByte("\"'\\#`{}[],&*!|>%@", c) >= 0:
+			return false
+		case c == ':' && (i+1 == len(s) || s[i+1] == ' '):
+			return false
+		}
+	}
+	return s[len(s)-1] != ' '
 }
 
 // numeric reports whether YAML might read s as a number, which would lose

@@ -1,0 +1,129 @@
+package engine
+
+import (
+	"runtime"
+	"sync"
+	"testing"
+
+	"remit/internal/content"
+	"remit/internal/remit"
+	"remit/internal/synth"
+)
+
+// Generated estates are shared between benchmarks: generating L takes
+// longer than resolving it.
+var (
+	estatesMu sync.Mutex
+	estates   = map[string]*remit.Workspace{}
+)
+
+func benchEstate(b *testing.B, shape synth.Shape) *Estate {
+	b.Helper()
+	estatesMu.Lock()
+	ws, ok := estates[shape.Name]
+	if !ok {
+		ws = synth.Estate(shape, 1)
+		estates[shape.Name] = ws
+	}
+	estatesMu.Unlock()
+	e, err := New(ws, content.Defaults())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return e
+}
+
+var shapes = []synth.Shape{synth.S, synth.L}
+
+// BenchmarkNew measures interning a workspace into an estate.
+func BenchmarkNew(b *testing.B) {
+	for _, shape := range shapes {
+		b.Run(shape.Name, func(b *testing.B) {
+			e := benchEstate(b, shape)
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := New(e.Workspace, content.Defaults()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkMatrixAll computes every system's matrix and keeps them all,
+// reporting the live heap (estate and matrices) and the memory the process
+// took from the system.
+func BenchmarkMatrixAll(b *testing.B) {
+	for _, shape := range shapes {
+		b.Run(shape.Name, func(b *testing.B) {
+			e := benchEstate(b, shape)
+			var all []Matrix
+			cells := 0
+			b.ResetTimer()
+			for b.Loop() {
+				all = e.Matrices()
+			}
+			b.StopTimer()
+			for i := range all {
+				cells += len(all[i].Cells)
+			}
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			b.ReportMetric(float64(cells), "cells")
+			b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "live-MB")
+			b.ReportMetric(float64(ms.Sys)/(1<<20), "sys-MB")
+			runtime.KeepAlive(all)
+		})
+	}
+}
+
+// BenchmarkMatrixOne computes one system's matrix (300 controls, 5
+// offerings), cycling through the systems.
+func BenchmarkMatrixOne(b *testing.B) {
+	for _, shape := range shapes {
+		b.Run(shape.Name, func(b *testing.B) {
+			e := benchEstate(b, shape)
+			i := 0
+			b.ResetTimer()
+			for b.Loop() {
+				m := e.Matrix(int32(i % len(e.Systems)))
+				if len(m.Cells) == 0 {
+					b.Fatal("empty matrix")
+				}
+				i++
+			}
+		})
+	}
+}
+
+// BenchmarkRecompute changes one statement of one offering and recomputes
+// the systems that use it, incrementally, with every matrix warm.
+func BenchmarkRecompute(b *testing.B) {
+	for _, shape := range shapes {
+		b.Run(shape.Name, func(b *testing.B) {
+			e := benchEstate(b, shape)
+			c := NewCache(e)
+			recomputed := 0
+			classes := []remit.Class{remit.Inherited, remit.Shared}
+			i := 0
+			b.ResetTimer()
+			for b.Loop() {
+				o := &e.Offerings[i%len(e.Offerings)]
+				st := o.Offering.Statements[0]
+				st.Class = classes[i%2]
+				st.Provider, st.Customer = "Changed.", "Changed too."
+				if st.Class == remit.Inherited {
+					st.Customer = ""
+				}
+				affected, err := c.SetStatement(o.Ref, st)
+				if err != nil {
+					b.Fatal(err)
+				}
+				recomputed += len(affected)
+				i++
+			}
+			b.ReportMetric(float64(recomputed)/float64(b.N), "systems/op")
+		})
+	}
+}

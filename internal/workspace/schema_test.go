@@ -4,15 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/goccy/go-yaml"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"go.yaml.in/yaml/v3"
 
 	"remit/internal/content"
 	"remit/internal/remit"
@@ -57,36 +57,49 @@ func compileSchemas(t *testing.T) map[string]*jsonschema.Schema {
 
 // schemaYAMLValue decodes one YAML document into the JSON-like values the
 // validator expects: map[string]any, []any, strings, numbers, bools, nil.
-// goccy/go-yaml leaves unquoted dates such as 2026-11-01 as strings.
+// Unquoted dates such as 2026-11-01 stay strings, as Remit reads them.
 func schemaYAMLValue(t *testing.T, name string, data []byte) any {
 	t.Helper()
-	var v any
-	if err := yaml.Unmarshal(data, &v); err != nil {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	return schemaJSONLike(v)
+	if len(doc.Content) == 0 {
+		return nil
+	}
+	return schemaJSONLike(t, doc.Content[0])
 }
 
-func schemaJSONLike(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, x := range v {
-			v[k] = schemaJSONLike(x)
-		}
-		return v
-	case map[any]any:
-		m := make(map[string]any, len(v))
-		for k, x := range v {
-			m[fmt.Sprint(k)] = schemaJSONLike(x)
+func schemaJSONLike(t *testing.T, n *yaml.Node) any {
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			m[n.Content[i].Value] = schemaJSONLike(t, n.Content[i+1])
 		}
 		return m
-	case []any:
-		for i, x := range v {
-			v[i] = schemaJSONLike(x)
+	case yaml.SequenceNode:
+		out := make([]any, len(n.Content))
+		for i, x := range n.Content {
+			out[i] = schemaJSONLike(t, x)
 		}
-		return v
+		return out
+	case yaml.AliasNode:
+		return schemaJSONLike(t, n.Alias)
 	}
-	return v
+	switch n.ShortTag() {
+	case "!!null":
+		return nil
+	case "!!bool":
+		return n.Value == "true"
+	case "!!int", "!!float":
+		f, err := strconv.ParseFloat(n.Value, 64)
+		if err != nil {
+			return n.Value
+		}
+		return f
+	}
+	return n.Value
 }
 
 func TestSchemaCompiles(t *testing.T) {

@@ -102,7 +102,7 @@ func TestDiffMovingFromIaaSToPaaS(t *testing.T) {
 	got := Diff(old, cur)
 	want := []SystemDiff{{System: "a", Name: "A", Change: "changed", Cells: []CellChange{{
 		Control: "c:OS", Title: "OS patching", OldClass: remit.OrganisationSpecific, NewClass: remit.Inherited, OldAssumed: true, NewAssumed: true,
-		OursRemoved: []DiffObligation{{Offering: "acme/vm", Text: "Patch, harden and monitor the guest operating systems the organisation runs.", Assumed: true}},
+		OursRemoved: []DiffObligation{{Offering: "acme/vm", Text: "Patch operating systems.", Assumed: true}},
 		TheirsAdded: []DiffObligation{{Offering: "acme/vm", Text: "Patches, hardens and monitors the operating systems that run the service.", Assumed: true}},
 	}}}}
 	if diff := cmp.Diff(want, got); diff != "" {

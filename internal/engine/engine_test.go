@@ -244,7 +244,7 @@ func TestMatrixRules(t *testing.T) {
 			control:   "OS",
 			want: cellView{Class: remit.OrganisationSpecific, Assumed: true,
 				Contributions: []contribView{{Offering: "acme/vm", Class: remit.OrganisationSpecific, Assumed: true}},
-				Ours:          []obView{{Offering: "acme/vm", Text: "Patch, harden and monitor the guest operating systems the organisation runs.", Assumed: true}}},
+				Ours:          []obView{{Offering: "acme/vm", Text: "Patch operating systems.", Assumed: true}}},
 		},
 		{
 			name:      "with no statement a SaaS operating system is assumed inherited",

@@ -41,14 +41,21 @@ func (e *Estate) Rule(control int32) (remit.DefaultRule, bool) {
 
 // Parts returns what the provider does and what the customer must do under
 // a contribution, from its statement or, when assumed, from the default
-// rule for the control's area. A part the class does not have is "".
+// rule for the control's area. An assumed organisation-specific part is
+// the control itself, which says more than the area's general wording. A
+// part the class does not have is "".
 func (e *Estate) Parts(control int32, k Contribution) (provider, customer string) {
-	if st := e.Statement(k); st != nil {
+	st := e.Statement(k)
+	r, known := e.Rule(control)
+	switch {
+	case st != nil:
 		provider, customer = st.Provider, st.Customer
-	} else if r, ok := e.Rule(control); ok {
-		provider, customer = r.Provider, r.Customer
-	} else {
+	case !known:
 		customer = unknownAreaCustomer
+	case k.Class() == remit.OrganisationSpecific:
+		customer = e.controlText(control)
+	default:
+		provider, customer = r.Provider, r.Customer
 	}
 	c := k.Class()
 	if !c.ProviderPart() {
@@ -58,6 +65,15 @@ func (e *Estate) Parts(control int32, k Contribution) (provider, customer string
 		customer = ""
 	}
 	return provider, customer
+}
+
+// controlText is what a control asks for: its statement, else its title.
+func (e *Estate) controlText(control int32) string {
+	ctl := e.Controls[control].Control
+	if ctl.Statement != "" {
+		return ctl.Statement
+	}
+	return ctl.Title
 }
 
 // Obligation is one thing one party must do for one control of one system.
@@ -102,12 +118,7 @@ func (e *Estate) Ours(m *Matrix, c *Cell) []Obligation {
 		return nil
 	}
 	if !c.Covered() {
-		ctl := e.Controls[c.Control].Control
-		text := ctl.Statement
-		if text == "" {
-			text = ctl.Title
-		}
-		return []Obligation{{System: m.System, Control: c.Control, Offering: -1, Ours: true, Text: text}}
+		return []Obligation{{System: m.System, Control: c.Control, Offering: -1, Ours: true, Text: e.controlText(c.Control)}}
 	}
 	var out []Obligation
 	for _, k := range e.Contributions(m, c) {

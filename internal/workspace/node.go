@@ -33,6 +33,9 @@ var syntaxLine = regexp.MustCompile(`^yaml: line (\d+): `)
 // parse parses one YAML file into the root node of its single document.
 // It returns nil (after recording a problem) when the file cannot be used.
 func (d *decoder) parse(data []byte, expect string) *yaml.Node {
+	if root, ok := quickParse(data); ok {
+		return root
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	err := dec.Decode(&doc)

@@ -25,15 +25,16 @@ check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-# bench runs every benchmark once over the synthetic S and L estates and
-# prints a table (name, time per op, bytes and allocations, custom metrics).
+# bench runs every benchmark on one core over the synthetic S and L estates
+# and prints a table (name, time per op, bytes and allocations, custom metrics).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x -count 1 -timeout 30m ./internal/... | tee /tmp/remit-bench.txt | \
+	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 -count 1 -timeout 30m ./internal/... | tee /tmp/remit-bench.txt | \
 		awk '/^Benchmark/ { printf "%-48s", $$1; for (i = 3; i <= NF; i += 2) printf " %14s %-10s", $$i, $$(i+1); printf "\n"; next } /^(ok|PASS|FAIL|goos|goarch|pkg|cpu)/ { next } { print }'
 
 # fuzz runs each fuzz target for a short while.
 fuzz:
-	$(GO) test ./internal/workspace -run '^$$' -fuzz FuzzLoad -fuzztime 30s
+	$(GO) test ./internal/workspace -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 30s
+	$(GO) test ./internal/workspace -run '^$$' -fuzz '^FuzzQuickParse$$' -fuzztime 30s
 
 clean:
 	rm -rf bin

@@ -1,7 +1,6 @@
 package workspace
 
 import (
-	"bytes"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -18,7 +17,7 @@ import (
 // caller uses the general parser, which also reports syntax errors. A
 // differential fuzz test holds the two to the same trees.
 func quickParse(data []byte) (root *yaml.Node, ok bool) {
-	if !printable(data) || bytes.ContainsAny(data, "\t\r\ufeff") {
+	if !printable(data) {
 		return nil, false
 	}
 	q := quick{src: data}
@@ -63,6 +62,16 @@ type quick struct {
 	src   []byte
 	lines []quickLine
 	i     int
+	slab  []yaml.Node // nodes are carved from slabs: far fewer allocations
+}
+
+// node returns a new node holding n.
+func (q *quick) node(n yaml.Node) *yaml.Node {
+	if len(q.slab) == cap(q.slab) {
+		q.slab = make([]yaml.Node, 0, 256)
+	}
+	q.slab = append(q.slab, n)
+	return &q.slab[len(q.slab)-1]
 }
 
 func (q *quick) split() {
@@ -101,7 +110,7 @@ func isItem(text string) bool { return text == "-" || strings.HasPrefix(text, "-
 
 func (q *quick) mapping(indent int) *yaml.Node {
 	first := q.lines[q.i]
-	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: first.num, Column: indent + 1}
+	m := q.node(yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: first.num, Column: indent + 1})
 	for {
 		q.skipBlank()
 		if q.i >= len(q.lines) {
@@ -115,7 +124,7 @@ func (q *quick) mapping(indent int) *yaml.Node {
 			bail()
 		}
 		keyEnd := keyLength(l.text)
-		key := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: l.text[:keyEnd], Line: l.num, Column: indent + 1}
+		key := q.node(yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: l.text[:keyEnd], Line: l.num, Column: indent + 1})
 		rest := l.text[keyEnd+1:] // after the colon
 		valueCol := indent + keyEnd + 2
 		spaces := len(rest) - len(strings.TrimLeft(rest, " "))
@@ -158,12 +167,12 @@ func (q *quick) nested(indent int, inMapping bool, line, col int) *yaml.Node {
 			return q.block(l.indent)
 		}
 	}
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: line, Column: col}
+	return q.node(yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: line, Column: col})
 }
 
 func (q *quick) list(indent int) *yaml.Node {
 	first := q.lines[q.i]
-	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: first.num, Column: indent + 1}
+	seq := q.node(yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: first.num, Column: indent + 1})
 	for {
 		q.skipBlank()
 		if q.i >= len(q.lines) {
@@ -219,17 +228,17 @@ func (q *quick) inline(text string, line, col, parent int) *yaml.Node {
 	var rest string
 	switch text[0] {
 	case '"', '\'':
-		n, rest = quoted(text, line, col)
+		n, rest = q.quoted(text, line, col)
 	case '[':
-		n, rest = flowList(text, line, col)
+		n, rest = q.flowList(text, line, col)
 	case '{':
-		n, rest = flowMap(text, line, col)
+		n, rest = q.flowMap(text, line, col)
 	case '|':
 		return q.literal(text, line, col, parent)
 	case '>', '&', '*', '!', '%', '@', '`', '?', ',', ']', '}', '-', ':':
 		bail()
 	default:
-		n, rest = plainScalar(text, line, col, false)
+		n, rest = q.plainScalar(text, line, col, false)
 	}
 	// Only a comment, after a space, may follow the value on its line.
 	if trimmed := strings.TrimLeft(rest, " "); trimmed != "" && (trimmed[0] != '#' || len(trimmed) == len(rest)) {
@@ -249,7 +258,7 @@ func (q *quick) inline(text string, line, col, parent int) *yaml.Node {
 
 // plainScalar reads a plain scalar up to a comment, or in a flow up to
 // ",", "]" or "}".
-func plainScalar(text string, line, col int, flow bool) (*yaml.Node, string) {
+func (q *quick) plainScalar(text string, line, col int, flow bool) (*yaml.Node, string) {
 	end := len(text)
 	for i := 0; i < len(text); i++ {
 		c := text[i]
@@ -272,7 +281,7 @@ func plainScalar(text string, line, col int, flow bool) (*yaml.Node, string) {
 	if value == "" {
 		bail()
 	}
-	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value, Line: line, Column: col}
+	n := q.node(yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value, Line: line, Column: col})
 	switch value {
 	case "~", "null", "Null", "NULL":
 		n.Tag = "!!null"
@@ -281,8 +290,8 @@ func plainScalar(text string, line, col int, flow bool) (*yaml.Node, string) {
 }
 
 // quoted reads a one-line single- or double-quoted scalar.
-func quoted(text string, line, col int) (*yaml.Node, string) {
-	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Line: line, Column: col}
+func (q *quick) quoted(text string, line, col int) (*yaml.Node, string) {
+	n := q.node(yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Line: line, Column: col})
 	var b strings.Builder
 	if text[0] == '\'' {
 		n.Style = yaml.SingleQuotedStyle
@@ -347,8 +356,8 @@ func quoted(text string, line, col int) (*yaml.Node, string) {
 }
 
 // flowList reads a one-line [a, b, "c"] of scalars.
-func flowList(text string, line, col int) (*yaml.Node, string) {
-	n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle, Line: line, Column: col}
+func (q *quick) flowList(text string, line, col int) (*yaml.Node, string) {
+	n := q.node(yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle, Line: line, Column: col})
 	i := 1
 	for {
 		for i < len(text) && text[i] == ' ' {
@@ -360,7 +369,7 @@ func flowList(text string, line, col int) (*yaml.Node, string) {
 		if text[i] == ']' {
 			return n, text[i+1:]
 		}
-		item, rest := flowScalar(text[i:], line, col+i)
+		item, rest := q.flowScalar(text[i:], line, col+i)
 		n.Content = append(n.Content, item)
 		i = len(text) - len(rest)
 		for i < len(text) && text[i] == ' ' {
@@ -377,8 +386,8 @@ func flowList(text string, line, col int) (*yaml.Node, string) {
 }
 
 // flowMap reads a one-line {k: v, k2: "v2"} of scalars.
-func flowMap(text string, line, col int) (*yaml.Node, string) {
-	n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle, Line: line, Column: col}
+func (q *quick) flowMap(text string, line, col int) (*yaml.Node, string) {
+	n := q.node(yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle, Line: line, Column: col})
 	i := 1
 	for {
 		for i < len(text) && text[i] == ' ' {
@@ -391,7 +400,7 @@ func flowMap(text string, line, col int) (*yaml.Node, string) {
 			return n, text[i+1:]
 		}
 		k := keyLength(flowKeyText(text[i:]))
-		key := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: text[i : i+k], Line: line, Column: col + i}
+		key := q.node(yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: text[i : i+k], Line: line, Column: col + i})
 		i += k + 1
 		for i < len(text) && text[i] == ' ' {
 			i++
@@ -399,7 +408,7 @@ func flowMap(text string, line, col int) (*yaml.Node, string) {
 		if i >= len(text) || text[i] == ',' || text[i] == '}' {
 			bail() // an empty value in a flow mapping
 		}
-		value, rest := flowScalar(text[i:], line, col+i)
+		value, rest := q.flowScalar(text[i:], line, col+i)
 		n.Content = append(n.Content, key, value)
 		i = len(text) - len(rest)
 		for i < len(text) && text[i] == ' ' {
@@ -423,14 +432,14 @@ func flowKeyText(text string) string {
 	return text
 }
 
-func flowScalar(text string, line, col int) (*yaml.Node, string) {
+func (q *quick) flowScalar(text string, line, col int) (*yaml.Node, string) {
 	switch text[0] {
 	case '"', '\'':
-		return quoted(text, line, col)
+		return q.quoted(text, line, col)
 	case '[', '{', '&', '*', '!', '%', '@', '`', '?', '|', '>', ',', '#', ':', '-':
 		bail()
 	}
-	return plainScalar(text, line, col, true)
+	return q.plainScalar(text, line, col, true)
 }
 
 // literal reads a "|" or "|-" block scalar from the following lines.
@@ -439,7 +448,7 @@ func (q *quick) literal(text string, line, col, parent int) *yaml.Node {
 	if header != "|" && header != "|-" {
 		bail()
 	}
-	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Style: yaml.LiteralStyle, Line: line, Column: col}
+	n := q.node(yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Style: yaml.LiteralStyle, Line: line, Column: col})
 	var lines []string
 	blockIndent := -1
 	for q.i < len(q.lines) {
@@ -481,7 +490,9 @@ func (q *quick) literal(text string, line, col, parent int) *yaml.Node {
 }
 
 // printable reports whether data is valid UTF-8 holding only characters
-// YAML allows in a stream (line feeds, and no other control characters).
+// YAML allows in a stream and the quick parser handles: line feeds and no
+// other control characters (so no tabs or carriage returns), and no
+// byte-order mark.
 func printable(data []byte) bool {
 	for i := 0; i < len(data); {
 		c := data[i]
@@ -496,7 +507,7 @@ func printable(data []byte) bool {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			return false
-		case r >= 0x80 && r <= 0x9f && r != 0x85, r >= 0xd800 && r <= 0xdfff, r == 0xfffe, r == 0xffff:
+		case r >= 0x80 && r <= 0x9f && r != 0x85, r >= 0xd800 && r <= 0xdfff, r == 0xfeff, r == 0xfffe, r == 0xffff:
 			return false
 		}
 		i += size

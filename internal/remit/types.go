@@ -96,71 +96,71 @@ func (a Area) Valid() bool {
 // Workspace is everything Remit knows about one organisation's estate: the
 // catalogues, the providers with their published models, and the systems.
 type Workspace struct {
-	Name         string
-	Organisation string
+	Name         string `json:"name"`
+	Organisation string `json:"organisation,omitempty"`
 	// CatalogueIDs and ProviderIDs name the built-in content the workspace
 	// loads, as written in remit.yaml.
-	CatalogueIDs []string
-	ProviderIDs  []string
-	Catalogues   []Catalogue
-	Providers    []Provider
-	Systems      []System
+	CatalogueIDs []string    `json:"catalogue_ids,omitempty"`
+	ProviderIDs  []string    `json:"provider_ids,omitempty"`
+	Catalogues   []Catalogue `json:"catalogues,omitempty"`
+	Providers    []Provider  `json:"providers,omitempty"`
+	Systems      []System    `json:"systems,omitempty"`
 }
 
 // Catalogue is a named, versioned set of controls.
 type Catalogue struct {
-	ID       string
-	Title    string
-	Version  string
-	Source   *Source
-	Controls []Control
+	ID       string    `json:"id"`
+	Title    string    `json:"title"`
+	Version  string    `json:"version,omitempty"`
+	Source   *Source   `json:"source,omitempty"`
+	Controls []Control `json:"controls"`
 	// BuiltIn is set on catalogues that come with Remit.
-	BuiltIn bool
+	BuiltIn bool `json:"built_in,omitempty"`
 }
 
 // Control is one requirement in a catalogue.
 type Control struct {
-	ID        string
-	Title     string
-	Statement string
+	ID        string `json:"id"`
+	Title     string `json:"title"`
+	Statement string `json:"statement,omitempty"`
 	// Area may be empty for imported controls no area could be inferred
 	// for; the engine then assumes the control is ours.
-	Area  Area
-	Group string
+	Area  Area   `json:"area,omitempty"`
+	Group string `json:"group,omitempty"`
 }
 
 // Provider is a supplier of offerings.
 type Provider struct {
-	ID        string
-	Name      string
-	Offerings []Offering
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Offerings []Offering `json:"offerings"`
 	// BuiltIn is set on provider models that come with Remit.
-	BuiltIn bool
+	BuiltIn bool `json:"built_in,omitempty"`
 }
 
 // Offering is one service a provider sells.
 type Offering struct {
-	ID           string
-	Name         string
-	ServiceModel ServiceModel
+	ID           string       `json:"id"`
+	Name         string       `json:"name"`
+	ServiceModel ServiceModel `json:"service_model"`
 	// DependsOn lists the offerings (provider/offering) this one runs on.
-	DependsOn []string
+	DependsOn []string `json:"depends_on,omitempty"`
 	// Source is the default source of the offering's statements.
-	Source     *Source
-	Statements []Statement
+	Source     *Source     `json:"source,omitempty"`
+	Statements []Statement `json:"statements,omitempty"`
 }
 
 // Statement is a provider's published position on one control for one
 // offering.
 type Statement struct {
 	// Control is a reference catalogue:control.
-	Control string
-	Class   Class
+	Control string `json:"control"`
+	Class   Class  `json:"class"`
 	// Provider says what the provider does; Customer what the customer must do.
-	Provider string
-	Customer string
+	Provider string `json:"provider,omitempty"`
+	Customer string `json:"customer,omitempty"`
 	// Source overrides the offering's Source when set.
-	Source *Source
+	Source *Source `json:"source,omitempty"`
 }
 
 // Source is where a statement comes from: a provider's published model.
@@ -173,38 +173,38 @@ type Source struct {
 
 // System is one of the organisation's services.
 type System struct {
-	ID             string
-	Name           string
-	Owner          string
-	Team           string
-	Classification string
-	Baseline       Baseline
-	Uses           []Use
+	ID             string   `json:"id"`
+	Name           string   `json:"name"`
+	Owner          string   `json:"owner,omitempty"`
+	Team           string   `json:"team,omitempty"`
+	Classification string   `json:"classification,omitempty"`
+	Baseline       Baseline `json:"baseline"`
+	Uses           []Use    `json:"uses,omitempty"`
 }
 
 // Baseline is the set of controls that apply to a system.
 type Baseline struct {
-	Catalogue string
+	Catalogue string `json:"catalogue"`
 	// All selects every control of the catalogue; otherwise Controls lists
 	// control ids of the catalogue.
-	All      bool
-	Controls []string
+	All      bool     `json:"all,omitempty"`
+	Controls []string `json:"controls,omitempty"`
 	// NotApplicable lists controls of the baseline that do not apply to the
 	// system, each with the reason.
-	NotApplicable []Exclusion
+	NotApplicable []Exclusion `json:"not_applicable,omitempty"`
 }
 
 // Exclusion marks one baseline control as not applicable to a system.
 type Exclusion struct {
-	Control string
-	Reason  string
+	Control string `json:"control"`
+	Reason  string `json:"reason"`
 }
 
 // Use is a system's reliance on one offering.
 type Use struct {
 	// Offering is a reference provider/offering.
-	Offering string
-	Purpose  string
+	Offering string `json:"offering"`
+	Purpose  string `json:"purpose,omitempty"`
 }
 
 // ControlRef joins a catalogue id and a control id as catalogue:control.

@@ -1,0 +1,106 @@
+package remit
+
+import (
+	"context"
+	"time"
+)
+
+// Kind names a kind of stored document.
+type Kind string
+
+// The kinds of document a Store holds. The workspace's own aggregates are
+// KindWorkspace (one document, id "workspace": name, organisation and the
+// built-in content it names), KindCatalogue, KindProvider (its offerings are
+// documents of their own), KindOffering (id provider/offering, with its
+// statements) and KindSystem. What only the service has: KindObligation
+// (the tracking of one of our obligations, keyed by obligation id) and
+// KindOfferingVersion (an immutable snapshot of an offering's statements,
+// id provider/offering@N).
+const (
+	KindWorkspace       Kind = "workspace"
+	KindCatalogue       Kind = "catalogue"
+	KindProvider        Kind = "provider"
+	KindOffering        Kind = "offering"
+	KindSystem          Kind = "system"
+	KindObligation      Kind = "obligation"
+	KindOfferingVersion Kind = "offering-version"
+)
+
+// WorkspaceKinds are the kinds an import replaces and an export writes, in
+// the order they are applied.
+var WorkspaceKinds = []Kind{KindWorkspace, KindCatalogue, KindProvider, KindOffering, KindSystem}
+
+// Document is one stored aggregate: its canonical JSON body and the version
+// that every update must quote (optimistic concurrency).
+type Document struct {
+	Kind      Kind
+	ID        string
+	Body      []byte
+	Version   int64
+	UpdatedAt time.Time
+}
+
+// Store is Remit's persistence: documents with versions, and the audit
+// trail, changed only inside transactions. Implementations hold SQL and
+// nothing else; the rules live in this package's use-cases.
+type Store interface {
+	// Read runs fn in a read-only transaction.
+	Read(ctx context.Context, fn func(Tx) error) error
+	// Write runs fn in a read-write transaction, committed only if fn
+	// returns nil: a failure (or a crash) leaves nothing behind.
+	Write(ctx context.Context, fn func(Tx) error) error
+	// Close releases the store's connections.
+	Close() error
+}
+
+// Tx is one transaction. Methods return ErrNotFound for a missing
+// document and ErrConflict for a stale or duplicate one.
+type Tx interface {
+	// Documents returns the documents of a kind whose id starts with
+	// prefix ("" for all), ordered by id.
+	Documents(ctx context.Context, kind Kind, prefix string) ([]Document, error)
+	// FindDocument returns one document.
+	FindDocument(ctx context.Context, kind Kind, id string) (Document, error)
+	// CreateDocument inserts a new document at version 1; ErrConflict if
+	// one with that kind and id exists. Like every conflict, it leaves the
+	// transaction usable.
+	CreateDocument(ctx context.Context, kind Kind, id string, body []byte, now time.Time) (Document, error)
+	// UpdateDocument replaces a document's body if its version is still
+	// version, and bumps the version; ErrConflict if the version is stale.
+	UpdateDocument(ctx context.Context, kind Kind, id string, body []byte, version int64, now time.Time) (Document, error)
+	// DeleteDocument removes a document if its version is still version.
+	DeleteDocument(ctx context.Context, kind Kind, id string, version int64) error
+	// AuditHead locks the end of the audit trail for this transaction
+	// and returns its sequence number and hash (0 and "" when empty).
+	AuditHead(ctx context.Context) (seq int64, hash string, err error)
+	// AppendAudit appends a record whose Seq follows the head's.
+	AppendAudit(ctx context.Context, r AuditRecord) error
+	// AuditRecords returns the trail in order, filtered.
+	AuditRecords(ctx context.Context, f AuditFilter) ([]AuditRecord, error)
+}
+
+// AuditRecord is one change: who, when, what, before and after. Hash
+// covers every other field and the previous record's hash, so editing or
+// removing any record breaks the chain from there on.
+type AuditRecord struct {
+	Seq      int64     `json:"seq"`
+	At       time.Time `json:"at"`
+	Actor    string    `json:"actor"`
+	Action   string    `json:"action"` // create, update, delete
+	Kind     Kind      `json:"kind"`
+	ID       string    `json:"id"`
+	Before   []byte    `json:"before,omitempty"`
+	After    []byte    `json:"after,omitempty"`
+	PrevHash string    `json:"prev_hash"`
+	Hash     string    `json:"hash"`
+}
+
+// AuditFilter narrows an audit listing. Zero values match everything.
+type AuditFilter struct {
+	Kind     Kind
+	ID       string
+	Actor    string
+	Since    time.Time
+	AfterSeq int64
+	Limit    int
+}

@@ -1,0 +1,50 @@
+// Package sqlite is Remit's embedded store: SQLite through the pure-Go
+// modernc.org/sqlite driver, in WAL mode with one writer connection and a
+// pool of readers.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+
+	"remit/internal/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Open opens (creating if need be) the database file at path and applies
+// any pending migrations.
+func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
+	dsn := func(extra string) string {
+		q := url.Values{}
+		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+			q.Add("_pragma", p)
+		}
+		return "file:" + path + "?" + q.Encode() + extra
+	}
+	writer, err := sql.Open("sqlite", dsn("&_txlock=immediate"))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	writer.SetMaxOpenConns(1)
+	reader, err := sql.Open("sqlite", dsn(""))
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("open %s: %w", path, err), writer.Close())
+	}
+	reader.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	sub, _ := fs.Sub(migrations, "migrations")
+	s, err := sqlstore.New(ctx, writer, reader, sub)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("open %s: %w", path, err), writer.Close(), reader.Close())
+	}
+	return s, nil
+}

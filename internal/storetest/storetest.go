@@ -1,0 +1,428 @@
+// Package storetest is the one conformance suite every remit.Store must
+// pass: the SQLite store always, the PostgreSQL store when
+// REMIT_TEST_POSTGRES_URL is set.
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"remit/internal/remit"
+	"remit/internal/synth"
+	"remit/internal/workspace"
+)
+
+// Harness gives the suite fresh stores and raw access to their database.
+type Harness struct {
+	// Open returns a new, empty store, closed when the test ends.
+	Open func(t *testing.T) remit.Store
+	// Exec runs raw SQL against the store's database, to play the part of
+	// someone tampering with it.
+	Exec func(t *testing.T, s remit.Store, query string, args ...any)
+}
+
+// ExampleDir is the example estate, relative to a store package's tests.
+const ExampleDir = "../../examples/justice"
+
+var now = time.Date(2026, 11, 29, 9, 30, 0, 123456000, time.UTC)
+
+// Run runs the whole suite.
+func Run(t *testing.T, h Harness) {
+	t.Run("Documents", func(t *testing.T) { testDocuments(t, h) })
+	t.Run("RollbackLeavesNothing", func(t *testing.T) { testRollback(t, h) })
+	t.Run("ConcurrentUpdatesOneWins", func(t *testing.T) { testConcurrentUpdates(t, h) })
+	t.Run("ImportExampleRoundTrip", func(t *testing.T) { testRoundTrip(t, h, load(t)) })
+	t.Run("ImportSyntheticSRoundTrip", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("short mode")
+		}
+		testRoundTrip(t, h, synth.Estate(synth.S, 1))
+	})
+	t.Run("ImportPlanAndDryRun", func(t *testing.T) { testPlan(t, h) })
+	t.Run("ModelVersions", func(t *testing.T) { testModelVersions(t, h) })
+	t.Run("AuditChain", func(t *testing.T) { testAudit(t, h) })
+}
+
+func load(t *testing.T) *remit.Workspace {
+	t.Helper()
+	ws, err := workspace.Load(ExampleDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ws
+}
+
+func testDocuments(t *testing.T, h Harness) {
+	ctx := context.Background()
+	s := h.Open(t)
+	err := s.Write(ctx, func(tx remit.Tx) error {
+		for _, id := range []string{"b", "a", "c"} {
+			d, err := tx.CreateDocument(ctx, remit.KindSystem, id, []byte(`{"id":"`+id+`"}`), now)
+			if err != nil {
+				return err
+			}
+			if d.Version != 1 {
+				t.Errorf("created %s at version %d, want 1", id, d.Version)
+			}
+		}
+		if _, err := tx.CreateDocument(ctx, remit.KindSystem, "a", []byte(`{}`), now); !errors.Is(err, remit.ErrConflict) {
+			t.Errorf("creating a duplicate: %v, want ErrConflict", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Write(ctx, func(tx remit.Tx) error {
+		docs, err := tx.Documents(ctx, remit.KindSystem, "")
+		if err != nil {
+			return err
+		}
+		var ids []string
+		for _, d := range docs {
+			ids = append(ids, d.ID)
+		}
+		if diff := cmp.Diff([]string{"a", "b", "c"}, ids); diff != "" {
+			t.Errorf("documents in id order (-want +got):\n%s", diff)
+		}
+		if !docs[0].UpdatedAt.Equal(now) {
+			t.Errorf("updated_at = %v, want %v exactly", docs[0].UpdatedAt, now)
+		}
+		d, err := tx.UpdateDocument(ctx, remit.KindSystem, "a", []byte(`{"id":"a","name":"A"}`), 1, now)
+		if err != nil {
+			return err
+		}
+		if d.Version != 2 {
+			t.Errorf("updated to version %d, want 2", d.Version)
+		}
+		if _, err := tx.UpdateDocument(ctx, remit.KindSystem, "a", []byte(`{}`), 1, now); !errors.Is(err, remit.ErrConflict) {
+			t.Errorf("update with a stale version: %v, want ErrConflict", err)
+		}
+		if _, err := tx.UpdateDocument(ctx, remit.KindSystem, "zz", []byte(`{}`), 1, now); !errors.Is(err, remit.ErrNotFound) {
+			t.Errorf("update of a missing document: %v, want ErrNotFound", err)
+		}
+		if err := tx.DeleteDocument(ctx, remit.KindSystem, "b", 7); !errors.Is(err, remit.ErrConflict) {
+			t.Errorf("delete with a stale version: %v, want ErrConflict", err)
+		}
+		if err := tx.DeleteDocument(ctx, remit.KindSystem, "b", 1); err != nil {
+			return err
+		}
+		if _, err := tx.FindDocument(ctx, remit.KindSystem, "b"); !errors.Is(err, remit.ErrNotFound) {
+			t.Errorf("find after delete: %v, want ErrNotFound", err)
+		}
+		got, err := tx.FindDocument(ctx, remit.KindSystem, "a")
+		if err != nil {
+			return err
+		}
+		if string(got.Body) != `{"id":"a","name":"A"}` || got.Version != 2 {
+			t.Errorf("found %s at version %d", got.Body, got.Version)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func testRollback(t *testing.T, h Harness) {
+	ctx := context.Background()
+	s := h.Open(t)
+	boom := errors.New("boom")
+	err := s.Write(ctx, func(tx remit.Tx) error {
+		if _, err := tx.CreateDocument(ctx, remit.KindSystem, "x", []byte(`{}`), now); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Write returned %v, want the function's error", err)
+	}
+	_ = s.Read(ctx, func(tx remit.Tx) error {
+		if _, err := tx.FindDocument(ctx, remit.KindSystem, "x"); !errors.Is(err, remit.ErrNotFound) {
+			t.Errorf("a document written in a failed transaction is there: %v", err)
+		}
+		return nil
+	})
+}
+
+func testConcurrentUpdates(t *testing.T, h Harness) {
+	ctx := context.Background()
+	s := h.Open(t)
+	if err := s.Write(ctx, func(tx remit.Tx) error {
+		_, err := tx.CreateDocument(ctx, remit.KindObligation, "o", []byte(`{}`), now)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const writers = 8
+	var wg sync.WaitGroup
+	errs := make([]error, writers)
+	for i := range writers {
+		wg.Go(func() {
+			errs[i] = s.Write(ctx, func(tx remit.Tx) error {
+				_, err := tx.UpdateDocument(ctx, remit.KindObligation, "o", []byte(fmt.Sprintf(`{"writer":%d}`, i)), 1, now)
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !errors.Is(err, remit.ErrConflict):
+			t.Errorf("a losing writer got %v, want ErrConflict", err)
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d writers quoting version 1 succeeded, want exactly 1", won)
+	}
+}
+
+// testRoundTrip imports a workspace, exports it, imports the export into
+// an empty store and exports again: the files are byte-identical, and
+// re-importing changes nothing.
+func testRoundTrip(t *testing.T, h Harness, ws *remit.Workspace) {
+	ctx := context.Background()
+	first := h.Open(t)
+	if _, err := remit.Import(ctx, first, ws, "tester", now, false); err != nil {
+		t.Fatal(err)
+	}
+	exported, err := remit.Export(ctx, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	filesA := workspace.Files(exported)
+	sameFiles(t, "what was imported", workspace.Files(ws), "its export", filesA)
+	again, err := workspace.LoadFS(mapFS(filesA), "exported")
+	if err != nil {
+		t.Fatalf("the export does not load: %v", err)
+	}
+	second := h.Open(t)
+	if _, err := remit.Import(ctx, second, again, "tester", now, false); err != nil {
+		t.Fatal(err)
+	}
+	exported2, err := remit.Export(ctx, second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameFiles(t, "the first export", filesA, "the second", workspace.Files(exported2))
+	plan, err := remit.Import(ctx, second, again, "tester", now, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !plan.Empty() {
+		t.Errorf("re-importing the same workspace planned %d changes, want none: %+v", len(plan.Changes), plan.Changes[:min(5, len(plan.Changes))])
+	}
+}
+
+func testPlan(t *testing.T, h Harness) {
+	ctx := context.Background()
+	s := h.Open(t)
+	ws := load(t)
+	plan, err := remit.Import(ctx, s, ws, "tester", now, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offerings := 0
+	for _, p := range ws.Providers {
+		offerings += len(p.Offerings)
+	}
+	want := map[remit.Kind]int{remit.KindWorkspace: 1, remit.KindCatalogue: len(ws.Catalogues), remit.KindProvider: len(ws.Providers),
+		remit.KindOffering: offerings, remit.KindSystem: len(ws.Systems)}
+	for kind, n := range want {
+		if got := plan.Count(kind, "create"); got != n {
+			t.Errorf("dry run plans %d %s creations, want %d", got, kind, n)
+		}
+	}
+	if err := s.Read(ctx, func(tx remit.Tx) error {
+		docs, err := tx.Documents(ctx, remit.KindSystem, "")
+		if len(docs) != 0 {
+			t.Errorf("a dry run wrote %d systems", len(docs))
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := remit.Import(ctx, s, ws, "tester", now, false); err != nil {
+		t.Fatal(err)
+	}
+	// Change one system, drop another, add a third.
+	changed := *ws
+	changed.Systems = append([]remit.System(nil), ws.Systems...)
+	changed.Systems[0].Owner = "Someone Else"
+	dropped := changed.Systems[1].ID
+	changed.Systems = append(changed.Systems[:1], changed.Systems[2:]...)
+	added := changed.Systems[0]
+	added.ID = "new-system"
+	changed.Systems = append(changed.Systems, added)
+	plan, err = remit.Import(ctx, s, &changed, "tester", now, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantChanges := []remit.PlanChange{
+		{Kind: remit.KindSystem, ID: "new-system", Action: "create"},
+		{Kind: remit.KindSystem, ID: ws.Systems[0].ID, Action: "update"},
+		{Kind: remit.KindSystem, ID: dropped, Action: "delete"},
+	}
+	if diff := cmp.Diff(wantChanges, plan.Changes, cmpSortChanges); diff != "" {
+		t.Errorf("plan (-want +got):\n%s", diff)
+	}
+	// Bad input is refused whole.
+	bad := changed
+	bad.Systems = append([]remit.System(nil), changed.Systems...)
+	bad.Systems[0].Uses = []remit.Use{{Offering: "nobody/nothing"}}
+	bad.Name = "Renamed"
+	if _, err := remit.Import(ctx, s, &bad, "tester", now, false); err == nil {
+		t.Fatal("an invalid workspace was imported")
+	}
+	exported, err := remit.Export(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exported.Name != ws.Name {
+		t.Errorf("a refused import changed the workspace name to %q", exported.Name)
+	}
+}
+
+var cmpSortChanges = cmp.Transformer("sort", func(in []remit.PlanChange) map[string]string {
+	out := map[string]string{}
+	for _, c := range in {
+		out[string(c.Kind)+"/"+c.ID] = c.Action
+	}
+	return out
+})
+
+func testModelVersions(t *testing.T, h Harness) {
+	ctx := context.Background()
+	s := h.Open(t)
+	ws := load(t)
+	if _, err := remit.Import(ctx, s, ws, "tester", now, false); err != nil {
+		t.Fatal(err)
+	}
+	versions := func(ref string) []remit.OfferingVersion {
+		var vs []remit.OfferingVersion
+		if err := s.Read(ctx, func(tx remit.Tx) error {
+			var err error
+			vs, err = remit.OfferingVersions(ctx, tx, ref)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return vs
+	}
+	if vs := versions("casetrack/casetrack-cloud"); len(vs) != 1 || vs[0].Version != 1 {
+		t.Fatalf("after the first import: %d versions", len(vs))
+	}
+	// Renaming the offering is not a new model version; changing a
+	// statement is.
+	changed := *ws
+	changed.Providers = append([]remit.Provider(nil), ws.Providers...)
+	for i, p := range changed.Providers {
+		if p.ID != "casetrack" {
+			continue
+		}
+		p.Offerings = append([]remit.Offering(nil), p.Offerings...)
+		p.Offerings[0].Name = "CaseTrack Cloud (renamed)"
+		changed.Providers[i] = p
+	}
+	if _, err := remit.Import(ctx, s, &changed, "tester", now, false); err != nil {
+		t.Fatal(err)
+	}
+	if vs := versions("casetrack/casetrack-cloud"); len(vs) != 1 {
+		t.Errorf("a rename made %d versions, want 1", len(vs))
+	}
+	for i, p := range changed.Providers {
+		if p.ID != "casetrack" {
+			continue
+		}
+		st := append([]remit.Statement(nil), p.Offerings[0].Statements...)
+		st[0].Provider = "Now says something else."
+		p.Offerings[0].Statements = st
+		changed.Providers[i] = p
+	}
+	if _, err := remit.Import(ctx, s, &changed, "editor", now.Add(time.Hour), false); err != nil {
+		t.Fatal(err)
+	}
+	vs := versions("casetrack/casetrack-cloud")
+	if len(vs) != 2 || vs[1].Version != 2 || vs[1].Actor != "editor" || vs[1].Statements[0].Provider != "Now says something else." {
+		t.Errorf("after a statement change: %+v", vs)
+	}
+	if vs[0].Statements[0].Provider == "Now says something else." {
+		t.Error("the first version was changed: history must be kept as it was")
+	}
+}
+
+func testAudit(t *testing.T, h Harness) {
+	ctx := context.Background()
+	s := h.Open(t)
+	ws := load(t)
+	if _, err := remit.Import(ctx, s, ws, "alice@example.gov.uk", now, false); err != nil {
+		t.Fatal(err)
+	}
+	n, err := remit.VerifyAudit(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < len(ws.Systems) {
+		t.Fatalf("verified %d records, want at least one per system", n)
+	}
+	var recs []remit.AuditRecord
+	if err := s.Read(ctx, func(tx remit.Tx) error {
+		var err error
+		recs, err = tx.AuditRecords(ctx, remit.AuditFilter{Kind: remit.KindSystem, ID: "legacy-fines"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 1 || recs[0].Action != "create" || recs[0].Actor != "alice@example.gov.uk" || !recs[0].At.Equal(now.Truncate(time.Microsecond)) || len(recs[0].After) == 0 || recs[0].Before != nil {
+		t.Fatalf("audit for legacy-fines: %+v", recs)
+	}
+	seq := recs[0].Seq
+
+	// Editing a record's content is detected at that record.
+	h.Exec(t, s, `UPDATE audit SET actor = 'mallory' WHERE seq = $1`, seq)
+	_, err = remit.VerifyAudit(ctx, s)
+	var broken *remit.AuditBrokenError
+	if !errors.As(err, &broken) || broken.Seq != seq || broken.Reason != "its content does not match its hash" {
+		t.Fatalf("after editing record %d: %v", seq, err)
+	}
+	h.Exec(t, s, `UPDATE audit SET actor = 'alice@example.gov.uk' WHERE seq = $1`, seq)
+	if _, err := remit.VerifyAudit(ctx, s); err != nil {
+		t.Fatalf("after restoring record %d: %v", seq, err)
+	}
+	// Deleting a record is detected where the gap is.
+	h.Exec(t, s, `DELETE FROM audit WHERE seq = $1`, seq)
+	_, err = remit.VerifyAudit(ctx, s)
+	if !errors.As(err, &broken) || broken.Seq != seq {
+		t.Fatalf("after deleting record %d: %v", seq, err)
+	}
+}
+
+// sameFiles fails unless two sets of workspace files are byte-identical,
+// showing the first differing file as text.
+func sameFiles(t *testing.T, aName string, a map[string][]byte, bName string, b map[string][]byte) {
+	t.Helper()
+	for name, x := range a {
+		y, ok := b[name]
+		switch {
+		case !ok:
+			t.Fatalf("%s has %s, %s does not", aName, name, bName)
+		case !bytes.Equal(x, y):
+			t.Fatalf("%s differs between %s and %s (-%s +%s):\n%s", name, aName, bName, aName, bName, cmp.Diff(string(x), string(y)))
+		}
+	}
+	for name := range b {
+		if _, ok := a[name]; !ok {
+			t.Fatalf("%s has %s, %s does not", bName, name, aName)
+		}
+	}
+}

@@ -36,4 +36,3 @@ func Open(ctx context.Context, url string) (*sqlstore.Store, error) {
 	}
 	return s, nil
 }
-

@@ -50,6 +50,9 @@ Exit codes: 0 ok; 1 a check found something; 2 bad usage or bad input.`,
 		e.explainCommand(),
 		e.diffCommand(),
 		e.graphCommand(),
+		e.importCommand(),
+		e.exportCommand(),
+		e.auditCommand(),
 	)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil && cmd != nil && isCobraUsage(err) {

@@ -218,10 +218,10 @@ func scalar(s string) string {
 	return strconv.Quote(s)
 }
 
-// isPlain reports whether s can be written without quotes: it starts with
-// a letter, digit or "(", holds no control character, quote, backslash,
-// "#", flow or indicator character, no ": ", and does not end with ":" or
-// a space.
+// isPlain reports whether s can be written without quotes in block
+// context: it starts with a letter, digit or "(", holds no control
+// character, no ": " (a key) and no " #" (a comment), and does not end with
+// ":" or a space.
 func isPlain(s string) bool {
 	if s == "" {
 		return false
@@ -234,9 +234,9 @@ func isPlain(s string) bool {
 		switch c := s[i]; {
 		case c < 0x20 || c == 0x7f:
 			return false
-		case strings.IndexByte("\"'\\#`{}[],&*!|>%@", c) >= 0:
-			return false
 		case c == ':' && (i+1 == len(s) || s[i+1] == ' '):
+			return false
+		case c == '#' && s[i-1] == ' ':
 			return false
 		}
 	}

@@ -81,7 +81,9 @@ func TestScalarQuoting(t *testing.T) {
 		{"two\nlines", `"two\nlines"`},
 		{"[bracket]", `"[bracket]"`},
 		{"trailing ", `"trailing "`},
-		{"it's", `"it's"`},
+		{"it's", "it's"},
+		{"commas, and [brackets] inside", "commas, and [brackets] inside"},
+		{"a#b", "a#b"},
 	}
 	for _, tt := range tests {
 		if got := scalar(tt.in); got != tt.want {

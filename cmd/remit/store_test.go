@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"remit/internal/remit"
+	"remit/internal/sqlite"
+	"remit/internal/synth"
+	"remit/internal/workspace"
+)
+
+// TestMain lets the test binary play the remit command in a child process,
+// for the interrupted-import test.
+func TestMain(m *testing.M) {
+	if os.Getenv("REMIT_TEST_CHILD") == "1" {
+		err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+		os.Exit(exitCode(err, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+func TestImportExportAudit(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "remit.db")
+	out, stderr, code := cli(t, "import", example, "--database", db, "--dry-run")
+	if code != 0 {
+		t.Fatalf("dry run exited %d: %s", code, stderr)
+	}
+	golden(t, "import-dry-run.txt", out)
+	if _, err := os.Stat(db); err != nil {
+		t.Fatalf("the dry run did not create the database file: %v", err)
+	}
+	out, stderr, code = cli(t, "import", example, "--database", "sqlite:"+db)
+	if code != 0 {
+		t.Fatalf("import exited %d: %s", code, stderr)
+	}
+	golden(t, "import.txt", out)
+	out, _, _ = cli(t, "import", example, "--database", db)
+	if want := "Nothing to change: the database already holds this workspace.\n"; out != want {
+		t.Errorf("second import said %q, want %q", out, want)
+	}
+	dir := filepath.Join(t.TempDir(), "exported")
+	if _, stderr, code := cli(t, "export", dir, "--database", db); code != 0 {
+		t.Fatalf("export exited %d: %s", code, stderr)
+	}
+	// The example estate is written in canonical form, so the export is
+	// byte-identical to it.
+	for _, f := range listFiles(t, example) {
+		want, _ := os.ReadFile(filepath.Join(example, f))
+		got, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil || !bytes.Equal(want, got) {
+			t.Errorf("exported %s differs from the example's (%v)", f, err)
+		}
+	}
+	if got, want := len(listFiles(t, dir)), len(listFiles(t, example)); got != want {
+		t.Errorf("exported %d files, the example has %d", got, want)
+	}
+	if _, stderr, code := cli(t, "export", dir, "--database", db); code != 2 || !strings.Contains(stderr, "is not empty") {
+		t.Errorf("export into a non-empty folder: exit %d, %q", code, stderr)
+	}
+	out, _, code = cli(t, "audit", "verify", "--database", db)
+	if code != 0 || out != "Audit trail intact: 27 records, each chained to the one before.\n" {
+		t.Errorf("audit verify: exit %d, %q", code, out)
+	}
+	// Tampering is found and named.
+	raw, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`UPDATE audit SET after = '{}' WHERE seq = 5`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	out, stderr, code = cli(t, "audit", "verify", "--database", db)
+	if code != 1 || out != "4 records check out before the break.\n" || stderr != "remit: audit trail broken at record 5: its content does not match its hash\n" {
+		t.Errorf("audit verify after tampering: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	// An invalid workspace writes nothing.
+	if _, _, code := cli(t, "import", filepath.Join(t.TempDir(), "missing"), "--database", db); code != 2 {
+		t.Errorf("importing a missing folder exited %d, want 2", code)
+	}
+}
+
+func listFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(dir, path)
+			out = append(out, rel)
+		}
+		return nil
+	})
+	return out
+}
+
+// TestInterruptedImport kills a child process in the middle of importing
+// the synthetic S estate, many times over, and checks each time that the
+// database is intact and holds either nothing or the whole workspace —
+// never part of it.
+func TestInterruptedImport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short mode")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(t.TempDir(), "s")
+	ws := synth.Estate(synth.S, 2)
+	if err := workspace.Write(src, ws); err != nil {
+		t.Fatal(err)
+	}
+	want := workspace.Files(ws)
+	rng := rand.New(rand.NewPCG(1, 2))
+	outcomes := map[string]int{}
+	for i := range 12 {
+		db := filepath.Join(t.TempDir(), "remit.db")
+		cmd := exec.Command(self, "import", src, "--database", db)
+		cmd.Env = append(os.Environ(), "REMIT_TEST_CHILD=1")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(100+rng.IntN(900)) * time.Millisecond)
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+
+		raw, err := sql.Open("sqlite", db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var check string
+		if err := raw.QueryRow(`PRAGMA integrity_check`).Scan(&check); err != nil && !strings.Contains(err.Error(), "no such") {
+			t.Fatalf("run %d: integrity check: %v", i, err)
+		}
+		raw.Close()
+		if check != "" && check != "ok" {
+			t.Fatalf("run %d: integrity check says %q", i, check)
+		}
+		s, err := sqlite.Open(context.Background(), db)
+		if err != nil {
+			t.Fatalf("run %d: reopening after the kill: %v", i, err)
+		}
+		got, err := remit.Export(context.Background(), s)
+		switch {
+		case err != nil:
+			// Killed before the commit: nothing at all may be there.
+			var docs, audits int
+			_ = s.Read(context.Background(), func(tx remit.Tx) error {
+				for _, k := range remit.WorkspaceKinds {
+					d, _ := tx.Documents(context.Background(), k, "")
+					docs += len(d)
+				}
+				a, _ := tx.AuditRecords(context.Background(), remit.AuditFilter{})
+				audits = len(a)
+				return nil
+			})
+			if docs != 0 || audits != 0 {
+				t.Fatalf("run %d: killed before commit, yet %d documents and %d audit records are stored", i, docs, audits)
+			}
+			outcomes["nothing"]++
+		default:
+			files := workspace.Files(got)
+			for name, data := range want {
+				if !bytes.Equal(files[name], data) {
+					t.Fatalf("run %d: the import committed but %s differs", i, name)
+				}
+			}
+			if _, err := remit.VerifyAudit(context.Background(), s); err != nil {
+				t.Fatalf("run %d: %v", i, err)
+			}
+			outcomes["whole"]++
+		}
+		s.Close()
+	}
+	t.Logf("outcomes: %v", outcomes)
+}

@@ -1,11 +1,16 @@
-# Remit. `make run` shows Remit on the bundled example estate; `make test`
-# runs the whole test suite. Both work from a fresh clone with Go alone.
+# Remit. `make run` starts the service on a fresh SQLite file loaded with the
+# example estate; `make test` runs the whole test suite. Both work from a
+# fresh clone with Go alone.
 GO ?= go
 EXAMPLE := examples/justice
 
-.PHONY: run test check bench fuzz build clean
+.PHONY: run tour test check bench fuzz build clean
 
 run:
+	$(GO) run ./cmd/remit serve --demo
+
+# tour runs the CLI on the example estate, no database needed.
+tour:
 	$(GO) run ./cmd/remit validate $(EXAMPLE)
 	@echo
 	$(GO) run ./cmd/remit graph $(EXAMPLE)

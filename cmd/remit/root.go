@@ -53,6 +53,8 @@ Exit codes: 0 ok; 1 a check found something; 2 bad usage or bad input.`,
 		e.importCommand(),
 		e.exportCommand(),
 		e.auditCommand(),
+		e.serveCommand(),
+		e.userCommand(),
 	)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil && cmd != nil && isCobraUsage(err) {

@@ -179,6 +179,26 @@ func Import(ctx context.Context, s Store, ws *Workspace, actor string, now time.
 	return plan, nil
 }
 
+// RecordChange is the audit record and, for an offering whose statements
+// changed, the new model version that every change to a stored document
+// needs. Use-cases outside this package call it inside their transaction.
+func RecordChange(ctx context.Context, tx Tx, actor string, kind Kind, id string, before, after []byte, now time.Time) error {
+	action := "update"
+	switch {
+	case before == nil:
+		action = "create"
+	case after == nil:
+		action = "delete"
+	}
+	if err := appendAudit(ctx, tx, actor, action, kind, id, before, after, now); err != nil {
+		return err
+	}
+	if kind == KindOffering && after != nil {
+		return recordModelVersion(ctx, tx, id, before, after, actor, now)
+	}
+	return nil
+}
+
 // OfferingVersion is one published version of an offering's model.
 type OfferingVersion struct {
 	Offering   string      `json:"offering"`

@@ -15,7 +15,8 @@ type Kind string
 // statements) and KindSystem. What only the service has: KindObligation
 // (the tracking of one of our obligations, keyed by obligation id) and
 // KindOfferingVersion (an immutable snapshot of an offering's statements,
-// id provider/offering@N).
+// id provider/offering@N). Accounts: KindUser (id: email), KindSession (id:
+// hash of the session secret) and KindToken (API tokens).
 const (
 	KindWorkspace       Kind = "workspace"
 	KindCatalogue       Kind = "catalogue"
@@ -24,6 +25,9 @@ const (
 	KindSystem          Kind = "system"
 	KindObligation      Kind = "obligation"
 	KindOfferingVersion Kind = "offering-version"
+	KindUser            Kind = "user"
+	KindSession         Kind = "session"
+	KindToken           Kind = "token"
 )
 
 // WorkspaceKinds are the kinds an import replaces and an export writes, in

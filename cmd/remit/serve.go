@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"remit/examples"
+	"remit/internal/content"
+	"remit/internal/live"
+	"remit/internal/remit"
+	"remit/internal/web"
+	"remit/internal/workspace"
+)
+
+func (e *env) serveCommand() *cobra.Command {
+	var addr, database string
+	var demo bool
+	var poll time.Duration
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the Remit service: the JSON API, health and metrics",
+		Long: `Run the service on --addr (127.0.0.1:8080 by default) over --database.
+With --demo, start on a fresh SQLite file loaded with the example estate and
+three demo accounts, and print how to sign in. Several servers may share one
+PostgreSQL database: each picks up the others' changes within --poll.`,
+		Args: args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			ctx := cmd.Context()
+			log := slog.New(slog.NewJSONHandler(e.stderr, nil))
+			if demo {
+				dir, err := os.MkdirTemp("", "remit-demo-")
+				if err != nil {
+					return fmt.Errorf("demo: %w", err)
+				}
+				database = filepath.Join(dir, "remit.db")
+			}
+			s, err := openStore(ctx, database)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			var accounts []string
+			if demo {
+				if accounts, err = seedDemo(ctx, s); err != nil {
+					return err
+				}
+			}
+			model, err := live.Open(ctx, s, content.Defaults())
+			if err != nil {
+				return err
+			}
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return usagef("cannot listen on %s: %v", addr, err)
+			}
+			host, _, _ := net.SplitHostPort(ln.Addr().String())
+			loopback := host == "127.0.0.1" || host == "::1" || host == "localhost"
+			handler := web.NewServer(web.Config{Store: s, Model: model, Log: log, Secure: !loopback})
+			srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
+			url := "http://" + ln.Addr().String()
+			fmt.Fprintf(e.stdout, "Remit is running at %s (API %s/api/v1, OpenAPI %s/api/v1/openapi.json)\n", url, url, url)
+			fmt.Fprintf(e.stdout, "Database: %s\n", database)
+			if demo {
+				fmt.Fprintln(e.stdout, "Demo accounts (sign in with POST /api/v1/session):")
+				for _, a := range accounts {
+					fmt.Fprintln(e.stdout, "  "+a)
+				}
+			}
+			followCtx, stopFollowing := context.WithCancel(ctx)
+			defer stopFollowing()
+			go model.Follow(followCtx, poll, log)
+			errc := make(chan error, 1)
+			go func() { errc <- srv.Serve(ln) }()
+			select {
+			case err := <-errc:
+				return fmt.Errorf("serve: %w", err)
+			case <-ctx.Done():
+			}
+			log.Info("shutting down")
+			shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := srv.Shutdown(shutdownCtx); err != nil {
+				return fmt.Errorf("shut down: %w", err)
+			}
+			if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
+	cmd.Flags().BoolVar(&demo, "demo", false, "start on a fresh SQLite file with the example estate and demo accounts")
+	cmd.Flags().DurationVar(&poll, "poll", 500*time.Millisecond, "how often to pick up changes made by other servers")
+	e.databaseFlag(cmd, &database)
+	return cmd
+}
+
+// seedDemo loads the example estate and creates one account per kind of
+// user, returning how to sign in as each.
+func seedDemo(ctx context.Context, s remit.Store) ([]string, error) {
+	ws, err := workspace.LoadFS(examples.Justice(), "examples/justice")
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	if _, err := remit.Import(ctx, s, ws, "demo", now, false); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, u := range []remit.User{
+		{Email: "admin@example.gov.uk", Name: "Ada Admin", Role: remit.RoleAdmin},
+		{Email: "editor@example.gov.uk", Name: "Eddie Editor", Role: remit.RoleEditor, Teams: []string{"visits-team", "courts-digital"}},
+		{Email: "viewer@example.gov.uk", Name: "Vic Viewer", Role: remit.RoleViewer},
+	} {
+		password := randomPassword()
+		if _, err := remit.AddUser(ctx, s, u, password, "demo", now); err != nil {
+			return nil, err
+		}
+		out = append(out, fmt.Sprintf("%-22s password %s  (%s)", u.Email, password, u.Role))
+	}
+	return out, nil
+}
+
+func randomPassword() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func (e *env) userCommand() *cobra.Command {
+	var database, name string
+	var role string
+	var teams []string
+	user := &cobra.Command{Use: "user", Short: "Manage accounts"}
+	add := &cobra.Command{
+		Use:   "add EMAIL --role ROLE",
+		Short: "Create an account (the password is read from standard input, or generated)",
+		Args:  args(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			data, err := io.ReadAll(io.LimitReader(e.stdin, 4096))
+			if err != nil {
+				return fmt.Errorf("read password: %w", err)
+			}
+			password := strings.TrimRight(string(data), "\r\n")
+			generated := password == ""
+			if generated {
+				password = randomPassword()
+			}
+			s, err := openStore(cmd.Context(), database)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			u, err := remit.AddUser(cmd.Context(), s, remit.User{Email: a[0], Name: name, Role: remit.Role(role), Teams: teams}, password, e.actor(), time.Now())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "Created %s (%s).\n", u.Email, u.Role)
+			if generated {
+				fmt.Fprintf(e.stdout, "Password: %s\n", password)
+			}
+			return nil
+		},
+	}
+	add.Flags().StringVar(&role, "role", "", "viewer, editor, assessor, risk-owner or admin (required)")
+	add.Flags().StringVar(&name, "name", "", "the person's name")
+	add.Flags().StringSliceVar(&teams, "team", nil, "a team the user belongs to (repeat for several)")
+	e.databaseFlag(add, &database)
+	user.AddCommand(add)
+	return user
+}

@@ -1,0 +1,277 @@
+// Package live keeps the service's model warm: the estate built from the
+// store, every system's matrix, and the tracking of our obligations. It
+// applies the service's own changes incrementally and picks up other
+// instances' changes by following the audit trail.
+package live
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"remit/internal/engine"
+	"remit/internal/remit"
+)
+
+// Model is the warm model. Its methods are safe for concurrent use.
+type Model struct {
+	store    remit.Store
+	defaults *remit.Defaults
+
+	mu       sync.RWMutex
+	cache    *engine.Cache
+	tracking map[string]remit.TrackedObligation
+	seq      int64 // the last audit record applied
+	loaded   time.Time
+}
+
+// Open builds the model from what the store holds.
+func Open(ctx context.Context, s remit.Store, defaults *remit.Defaults) (*Model, error) {
+	m := &Model{store: s, defaults: defaults}
+	if err := m.reload(ctx); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// reload rebuilds everything from the store.
+func (m *Model) reload(ctx context.Context) error {
+	var head int64
+	if err := m.store.Read(ctx, func(tx remit.Tx) error {
+		recs, err := tx.AuditRecords(ctx, remit.AuditFilter{AfterSeq: 0})
+		if len(recs) > 0 {
+			head = recs[len(recs)-1].Seq
+		}
+		return err
+	}); err != nil {
+		return fmt.Errorf("load model: %w", err)
+	}
+	ws, err := remit.Export(ctx, m.store)
+	if errors.Is(err, remit.ErrNotFound) {
+		ws = &remit.Workspace{Name: "Empty"}
+	} else if err != nil {
+		return fmt.Errorf("load model: %w", err)
+	}
+	est, err := engine.New(ws, m.defaults)
+	if err != nil {
+		return fmt.Errorf("load model: %w", err)
+	}
+	var tracking map[string]remit.TrackedObligation
+	if err := m.store.Read(ctx, func(tx remit.Tx) error {
+		tracking, err = remit.Trackings(ctx, tx)
+		return err
+	}); err != nil {
+		return fmt.Errorf("load model: %w", err)
+	}
+	cache := engine.NewCache(est)
+	m.mu.Lock()
+	m.cache, m.tracking, m.seq, m.loaded = cache, tracking, head, time.Now()
+	m.mu.Unlock()
+	return nil
+}
+
+// View runs fn with the current model under a read lock. fn must not keep
+// what it is given after it returns.
+func (m *Model) View(fn func(c *engine.Cache, tracking map[string]remit.TrackedObligation)) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	fn(m.cache, m.tracking)
+}
+
+// Refresh applies changes made by anyone else since the last one seen:
+// tracking changes one by one; anything else rebuilds the model. It
+// returns how many audit records it read.
+func (m *Model) Refresh(ctx context.Context) (int, error) {
+	m.mu.RLock()
+	seq := m.seq
+	m.mu.RUnlock()
+	var recs []remit.AuditRecord
+	if err := m.store.Read(ctx, func(tx remit.Tx) error {
+		var err error
+		recs, err = tx.AuditRecords(ctx, remit.AuditFilter{AfterSeq: seq})
+		return err
+	}); err != nil {
+		return 0, fmt.Errorf("refresh: %w", err)
+	}
+	if len(recs) == 0 {
+		return 0, nil
+	}
+	rebuild := false
+	m.mu.Lock()
+	for _, r := range recs {
+		switch r.Kind {
+		case remit.KindObligation:
+			var t remit.Tracking
+			if err := json.Unmarshal(r.After, &t); err == nil {
+				cur := m.tracking[r.ID]
+				m.tracking[r.ID] = remit.TrackedObligation{ID: r.ID, Tracking: t, Version: cur.Version + 1, UpdatedAt: r.At}
+			}
+		case remit.KindOffering:
+			// Our own statement changes are applied already; only a body
+			// that differs from ours means someone else changed it.
+			if oi, ok := m.cache.Estate.OfferingIndex(r.ID); !ok || !bytes.Equal(mustJSON(*m.cache.Estate.Offerings[oi].Offering), r.After) {
+				rebuild = true
+			}
+		case remit.KindWorkspace, remit.KindCatalogue, remit.KindProvider, remit.KindSystem:
+			rebuild = true
+		}
+		m.seq = r.Seq
+	}
+	m.mu.Unlock()
+	if rebuild {
+		if err := m.reload(ctx); err != nil {
+			return len(recs), err
+		}
+	}
+	return len(recs), nil
+}
+
+// Follow refreshes every interval until ctx ends, logging failures.
+func (m *Model) Follow(ctx context.Context, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := m.Refresh(ctx); err != nil && ctx.Err() == nil {
+				log.Error("refresh the model", "err", err)
+			}
+		}
+	}
+}
+
+// ObligationTeam finds the team owning an obligation of ours, by id; ok is
+// false when the current model has no such obligation.
+func (m *Model) ObligationTeam(id string) (team string, ok bool) {
+	sysID, rest, _ := strings.Cut(id, "/")
+	m.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		si, found := c.Estate.SystemIndex(sysID)
+		if !found || !strings.HasSuffix(rest, "/ours") {
+			return
+		}
+		mx := c.Matrix(si)
+		for i := range mx.Cells {
+			for _, o := range c.Estate.Ours(mx, &mx.Cells[i]) {
+				if c.Estate.Key(o) == id {
+					team, ok = c.Estate.Systems[si].System.Team, true
+					return
+				}
+			}
+		}
+	})
+	return team, ok
+}
+
+// Track records new tracking for one of our obligations, if p may.
+func (m *Model) Track(ctx context.Context, p remit.Principal, id string, t remit.Tracking, version int64, now time.Time) (remit.TrackedObligation, error) {
+	team, ok := m.ObligationTeam(id)
+	if !ok {
+		return remit.TrackedObligation{}, fmt.Errorf("obligation %q: %w", id, remit.ErrNotFound)
+	}
+	if !p.Can(remit.ActTrackObligation, team) {
+		return remit.TrackedObligation{}, fmt.Errorf("obligation %q belongs to team %q: %w", id, team, remit.ErrForbidden)
+	}
+	out, err := remit.TrackObligation(ctx, m.store, id, t, version, p.Email, now)
+	if err != nil {
+		return out, err
+	}
+	m.mu.Lock()
+	m.tracking[id] = out
+	m.mu.Unlock()
+	return out, nil
+}
+
+// SetStatement adds, replaces or (when st.Class is empty) removes the
+// statement an offering makes for st.Control, if the offering is still at
+// version, and recomputes only the systems using the offering.
+func (m *Model) SetStatement(ctx context.Context, p remit.Principal, ref string, st remit.Statement, version int64, now time.Time) (int64, error) {
+	if !p.Can(remit.ActEditModel, "") {
+		return 0, fmt.Errorf("editing provider models: %w", remit.ErrForbidden)
+	}
+	if err := m.validateStatement(ref, st); err != nil {
+		return 0, err
+	}
+	var newVersion int64
+	err := m.store.Write(ctx, func(tx remit.Tx) error {
+		d, err := tx.FindDocument(ctx, remit.KindOffering, ref)
+		if err != nil {
+			return err
+		}
+		var o remit.Offering
+		if err := json.Unmarshal(d.Body, &o); err != nil {
+			return err
+		}
+		i := slices.IndexFunc(o.Statements, func(s remit.Statement) bool { return s.Control == st.Control })
+		switch {
+		case st.Class == "" && i < 0:
+			return fmt.Errorf("%s has no statement for %s: %w", ref, st.Control, remit.ErrNotFound)
+		case st.Class == "":
+			o.Statements = slices.Delete(o.Statements, i, i+1)
+		case i >= 0:
+			o.Statements[i] = st
+		default:
+			o.Statements = append(o.Statements, st)
+		}
+		body := mustJSON(o)
+		nd, err := tx.UpdateDocument(ctx, remit.KindOffering, ref, body, version, now)
+		if err != nil {
+			return err
+		}
+		newVersion = nd.Version
+		return remit.RecordChange(ctx, tx, p.Email, remit.KindOffering, ref, d.Body, body, now)
+	})
+	if err != nil {
+		return 0, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, err := m.cache.SetStatement(ref, st); err != nil {
+		return 0, err
+	}
+	return newVersion, nil
+}
+
+// validateStatement checks one statement with the same rules as a whole
+// workspace, against the current model's catalogues.
+func (m *Model) validateStatement(ref string, st remit.Statement) error {
+	if st.Class == "" {
+		return nil
+	}
+	var ws remit.Workspace
+	m.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		est := c.Estate
+		ws.Name = "check"
+		ws.Catalogues = est.Workspace.Catalogues
+		prov, off, _ := remit.SplitOfferingRef(ref)
+		ws.Providers = []remit.Provider{{ID: prov, Name: prov, Offerings: []remit.Offering{{ID: off, Name: off, ServiceModel: remit.SaaS, Statements: []remit.Statement{st}}}}}
+	})
+	const at = "/providers/0/offerings/0/statements/0"
+	var ps []remit.Problem
+	for _, p := range remit.Validate(&ws) {
+		if strings.HasPrefix(p.Pointer, at) {
+			p.Pointer = strings.TrimPrefix(p.Pointer, at)
+			ps = append(ps, p)
+		}
+	}
+	if len(ps) > 0 {
+		return &remit.ValidationError{Problems: ps}
+	}
+	return nil
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

@@ -1,0 +1,973 @@
+package web
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"remit/internal/engine"
+	"remit/internal/remit"
+	"remit/internal/report"
+)
+
+// sessionTTL is how long a sign-in lasts.
+const sessionTTL = 12 * time.Hour
+
+func (s *server) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintln(w, "ok")
+}
+
+// handleReadyz answers 200 once the database answers.
+func (s *server) handleReadyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	err := s.Store.Read(ctx, func(tx remit.Tx) error {
+		_, err := tx.Documents(ctx, remit.KindWorkspace, "")
+		return err
+	})
+	if err != nil {
+		s.Log.Error("not ready", "err", err)
+		writeProblem(w, http.StatusServiceUnavailable, "the database is not answering")
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintln(w, "ready")
+}
+
+// reader returns the principal if it may read, else a 401.
+func reader(ctx context.Context) (remit.Principal, error) {
+	p, ok := principal(ctx)
+	if !ok {
+		return p, huma.Error401Unauthorized("sign in first: send Authorization: Bearer <token>, or sign in at POST /api/v1/session")
+	}
+	return p, nil
+}
+
+// --- sessions -------------------------------------------------------------
+
+type signInInput struct {
+	Body struct {
+		Email    string `json:"email" maxLength:"320" doc:"Your email address"`
+		Password string `json:"password" maxLength:"1000" doc:"Your password"`
+	}
+}
+
+type signInOutput struct {
+	SetCookie http.Cookie `header:"Set-Cookie"`
+	Body      struct {
+		User    remit.Principal `json:"user"`
+		Token   string          `json:"token" doc:"The session secret: send it as Authorization: Bearer, or rely on the cookie"`
+		Expires time.Time       `json:"expires"`
+	}
+}
+
+func (s *server) handleSessionCreate(ctx context.Context, in *signInInput) (*signInOutput, error) {
+	now := s.Now()
+	keys := []string{"account:" + strings.ToLower(in.Body.Email), "address:" + remoteAddr(ctx)}
+	if s.limiter.blocked(now, keys...) {
+		return nil, huma.Error429TooManyRequests("too many failed sign-ins for this account or address: wait 15 minutes and try again")
+	}
+	secret, u, err := remit.SignIn(ctx, s.Store, in.Body.Email, in.Body.Password, sessionTTL, now)
+	if errors.Is(err, remit.ErrBadCredentials) {
+		s.limiter.fail(now, keys...)
+	}
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	s.limiter.reset(keys[0])
+	out := &signInOutput{}
+	out.Body.User, out.Body.Token, out.Body.Expires = u.Principal(), secret, now.Add(sessionTTL).UTC()
+	out.SetCookie = http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, Expires: out.Body.Expires}
+	return out, nil
+}
+
+type signOutOutput struct {
+	SetCookie http.Cookie `header:"Set-Cookie"`
+}
+
+func (s *server) handleSessionDelete(ctx context.Context, _ *struct{}) (*signOutOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	if cred, _ := ctx.Value(credentialKey).(string); cred != "" {
+		if err := remit.SignOut(ctx, s.Store, cred); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+	}
+	return &signOutOutput{SetCookie: http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode}}, nil
+}
+
+type meOutput struct{ Body remit.Principal }
+
+func (s *server) handleMe(ctx context.Context, _ *struct{}) (*meOutput, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &meOutput{Body: p}, nil
+}
+
+// --- systems --------------------------------------------------------------
+
+// SystemSummary is a system in a list.
+type SystemSummary struct {
+	ID             string         `json:"id"`
+	Name           string         `json:"name"`
+	Owner          string         `json:"owner,omitempty"`
+	Team           string         `json:"team,omitempty"`
+	Classification string         `json:"classification,omitempty"`
+	Uses           []remit.Use    `json:"uses"`
+	Summary        engine.Summary `json:"summary"`
+}
+
+// window cuts one page of limit items from n sorted items; the cursor is
+// an opaque offset into the same filtered, sorted list.
+func window(cursor string, limit, n int) (from, to int, next string, err error) {
+	if cursor != "" {
+		b, err := base64.RawURLEncoding.DecodeString(cursor)
+		if err != nil {
+			return 0, 0, "", huma.Error400BadRequest("cursor is not one this API gave out: pass next_cursor from the previous page")
+		}
+		if from, err = strconv.Atoi(string(b)); err != nil || from < 0 {
+			return 0, 0, "", huma.Error400BadRequest("cursor is not one this API gave out: pass next_cursor from the previous page")
+		}
+	}
+	from = min(from, n)
+	to = min(from+limit, n)
+	if to < n {
+		next = base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(to)))
+	}
+	return from, to, next, nil
+}
+
+type systemListInput struct {
+	Cursor         string `query:"cursor" doc:"Where the previous page ended (its next_cursor)"`
+	Limit          int    `query:"limit" minimum:"1" maximum:"500" default:"50" doc:"Items per page"`
+	Team           string `query:"team" doc:"Only this team's systems"`
+	Classification string `query:"classification"`
+	Provider       string `query:"provider" doc:"Only systems using an offering of this provider"`
+	Sort           string `query:"sort" enum:"id,name,team" default:"id"`
+}
+
+type systemListOutput struct {
+	Body struct {
+		Items      []SystemSummary `json:"items"`
+		NextCursor string          `json:"next_cursor,omitempty"`
+	}
+}
+
+func (s *server) handleSystemList(ctx context.Context, in *systemListInput) (*systemListOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	var items []SystemSummary
+	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		for i, sys := range c.Estate.Systems {
+			x := sys.System
+			if (in.Team != "" && x.Team != in.Team) || (in.Classification != "" && x.Classification != in.Classification) {
+				continue
+			}
+			if in.Provider != "" && !slices.ContainsFunc(x.Uses, func(u remit.Use) bool { return strings.HasPrefix(u.Offering, in.Provider+"/") }) {
+				continue
+			}
+			items = append(items, summarise(x, c.Matrix(int32(i)).Summary))
+		}
+	})
+	slices.SortStableFunc(items, func(a, b SystemSummary) int {
+		switch in.Sort {
+		case "name":
+			return strings.Compare(a.Name, b.Name)
+		case "team":
+			return strings.Compare(a.Team, b.Team)
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	from, to, next, err := window(in.Cursor, in.Limit, len(items))
+	if err != nil {
+		return nil, err
+	}
+	out := &systemListOutput{}
+	out.Body.Items, out.Body.NextCursor = append([]SystemSummary{}, items[from:to]...), next
+	return out, nil
+}
+
+func summarise(x *remit.System, sum engine.Summary) SystemSummary {
+	uses := x.Uses
+	if uses == nil {
+		uses = []remit.Use{}
+	}
+	return SystemSummary{ID: x.ID, Name: x.Name, Owner: x.Owner, Team: x.Team, Classification: x.Classification, Uses: uses, Summary: sum}
+}
+
+type systemInput struct {
+	ID string `path:"id" doc:"System id"`
+}
+
+type systemOutput struct{ Body SystemSummary }
+
+func (s *server) handleSystemGet(ctx context.Context, in *systemInput) (*systemOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	var out *systemOutput
+	err := s.withSystem(in.ID, func(c *engine.Cache, si int32) error {
+		out = &systemOutput{Body: summarise(c.Estate.Systems[si].System, c.Matrix(si).Summary)}
+		return nil
+	})
+	return out, err
+}
+
+// withSystem runs fn with the model and a system's index, or returns 404.
+func (s *server) withSystem(id string, fn func(c *engine.Cache, si int32) error) error {
+	var err error
+	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		si, ok := c.Estate.SystemIndex(id)
+		if !ok {
+			err = huma.Error404NotFound(fmt.Sprintf("no system %q", id))
+			return
+		}
+		err = fn(c, si)
+	})
+	return err
+}
+
+type matrixInput struct {
+	ID    string `path:"id"`
+	Class string `query:"class" enum:"inherited,shared,organisation-specific,not-applicable" doc:"Only rows of this class"`
+}
+
+type matrixOutput struct{ Body report.MatrixDoc }
+
+func (s *server) handleMatrixGet(ctx context.Context, in *matrixInput) (*matrixOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	var out *matrixOutput
+	err := s.withSystem(in.ID, func(c *engine.Cache, si int32) error {
+		out = &matrixOutput{Body: report.Matrix(c.Estate, c.Matrix(si), remit.Class(in.Class))}
+		return nil
+	})
+	return out, err
+}
+
+type explainInput struct {
+	ID      string `path:"id"`
+	Control string `query:"control" required:"true" doc:"catalogue:control"`
+}
+
+type explainOutput struct {
+	Body struct {
+		Sentences []string   `json:"sentences"`
+		Row       report.Row `json:"row"`
+	}
+}
+
+func (s *server) handleExplain(ctx context.Context, in *explainInput) (*explainOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	var out *explainOutput
+	err := s.withSystem(in.ID, func(c *engine.Cache, si int32) error {
+		m := c.Matrix(si)
+		for i := range m.Cells {
+			if c.Estate.Controls[m.Cells[i].Control].Ref == in.Control {
+				out = &explainOutput{}
+				out.Body.Sentences, out.Body.Row = report.Explain(c.Estate, m, &m.Cells[i]), report.RowOf(c.Estate, m, &m.Cells[i])
+				return nil
+			}
+		}
+		return huma.Error404NotFound(fmt.Sprintf("control %q is not in the baseline of system %q", in.Control, in.ID))
+	})
+	return out, err
+}
+
+// --- obligations ----------------------------------------------------------
+
+// Obligation is one obligation with, for ours, its tracking.
+type Obligation struct {
+	report.ObligationDoc
+	Class    remit.Class     `json:"class"`
+	Tracking *remit.Tracking `json:"tracking,omitempty"`
+	Version  int64           `json:"version" doc:"The tracking's version, for If-Match (0: never tracked)"`
+}
+
+type obligationListInput struct {
+	Cursor string `query:"cursor" doc:"Where the previous page ended (its next_cursor)"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"500" default:"50" doc:"Items per page"`
+	System string `query:"system"`
+	Team   string `query:"team"`
+	Status string `query:"status" enum:"not-started,in-progress,implemented,not-applicable"`
+	Class  string `query:"class" enum:"inherited,shared,organisation-specific"`
+	Party  string `query:"party" enum:"ours,providers" default:"ours"`
+	Sort   string `query:"sort" enum:"id,due,status" default:"id"`
+}
+
+type obligationListOutput struct {
+	Body struct {
+		Items      []Obligation `json:"items"`
+		NextCursor string       `json:"next_cursor,omitempty"`
+	}
+}
+
+func (s *server) handleObligationList(ctx context.Context, in *obligationListInput) (*obligationListOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	var items []Obligation
+	s.Model.View(func(c *engine.Cache, tracking map[string]remit.TrackedObligation) {
+		var systems []int32
+		for i, sys := range c.Estate.Systems {
+			if (in.System == "" || sys.System.ID == in.System) && (in.Team == "" || sys.System.Team == in.Team) {
+				systems = append(systems, int32(i))
+			}
+		}
+		items = obligations(c, tracking, systems, report.Party(in.Party), func(o Obligation) bool {
+			return (in.Status == "" || (o.Tracking != nil && string(o.Tracking.Status) == in.Status)) && (in.Class == "" || string(o.Class) == in.Class)
+		})
+	})
+	slices.SortStableFunc(items, func(a, b Obligation) int {
+		switch {
+		case in.Sort == "due" && a.Tracking != nil && b.Tracking != nil && a.Tracking.Due != b.Tracking.Due:
+			return compareDue(a.Tracking.Due, b.Tracking.Due)
+		case in.Sort == "status" && a.Tracking != nil && b.Tracking != nil && a.Tracking.Status != b.Tracking.Status:
+			return slices.Index(remit.ObligationStatuses, a.Tracking.Status) - slices.Index(remit.ObligationStatuses, b.Tracking.Status)
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	from, to, next, err := window(in.Cursor, in.Limit, len(items))
+	if err != nil {
+		return nil, err
+	}
+	out := &obligationListOutput{}
+	out.Body.Items, out.Body.NextCursor = append([]Obligation{}, items[from:to]...), next
+	return out, nil
+}
+
+// compareDue orders dates, undated last.
+func compareDue(a, b string) int {
+	switch {
+	case a == "":
+		return 1
+	case b == "":
+		return -1
+	}
+	return strings.Compare(a, b)
+}
+
+// obligations lists the obligations of the given systems, with tracking
+// for ours, keeping those keep accepts.
+func obligations(c *engine.Cache, tracking map[string]remit.TrackedObligation, systems []int32, party report.Party, keep func(Obligation) bool) []Obligation {
+	e := c.Estate
+	var out []Obligation
+	for _, si := range systems {
+		m := c.Matrix(si)
+		s := e.Systems[si].System
+		for i := range m.Cells {
+			cell := &m.Cells[i]
+			obs := e.Ours(m, cell)
+			if party == report.PartyProviders {
+				obs = e.Theirs(m, cell)
+			}
+			for _, o := range obs {
+				ctl := e.Controls[o.Control]
+				d := Obligation{ObligationDoc: report.ObligationDoc{ID: e.Key(o), System: s.ID, Team: s.Team, Control: ctl.Ref, Title: ctl.Control.Title, Party: "ours", Text: o.Text, Assumed: o.Assumed}, Class: cell.Class()}
+				if !o.Whole() {
+					d.Offering = e.Offerings[o.Offering].Ref
+				}
+				if o.Ours {
+					t := remit.DefaultTracking
+					if tr, ok := tracking[d.ID]; ok {
+						t, d.Version = tr.Tracking, tr.Version
+					}
+					d.Tracking = &t
+				} else {
+					d.Party = e.Offerings[o.Offering].Provider.ID
+				}
+				if keep(d) {
+					out = append(out, d)
+				}
+			}
+		}
+	}
+	return out
+}
+
+type obligationInput struct {
+	ID string `path:"id" doc:"Obligation id, system/catalogue:control/provider/offering/party (URL-encode the slashes)"`
+}
+
+type obligationOutput struct {
+	ETag string `header:"ETag"`
+	Body Obligation
+}
+
+func (s *server) handleObligationGet(ctx context.Context, in *obligationInput) (*obligationOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	o, ok := s.findObligation(in.ID)
+	if !ok {
+		return nil, huma.Error404NotFound(fmt.Sprintf("no obligation %q", in.ID))
+	}
+	return &obligationOutput{ETag: etag(o.Version), Body: o}, nil
+}
+
+func (s *server) findObligation(id string) (Obligation, bool) {
+	sysID, _, _ := strings.Cut(id, "/")
+	party := report.PartyOurs
+	if !strings.HasSuffix(id, "/ours") {
+		party = report.PartyProviders
+	}
+	var found []Obligation
+	s.Model.View(func(c *engine.Cache, tracking map[string]remit.TrackedObligation) {
+		si, ok := c.Estate.SystemIndex(sysID)
+		if !ok {
+			return
+		}
+		found = obligations(c, tracking, []int32{si}, party, func(o Obligation) bool { return o.ID == id })
+	})
+	if len(found) == 0 {
+		return Obligation{}, false
+	}
+	return found[0], true
+}
+
+func etag(version int64) string { return strconv.Quote(strconv.FormatInt(version, 10)) }
+
+// ifMatch reads the version an update quotes; a change without one is
+// refused, so nobody overwrites what they have not seen.
+func ifMatch(h string) (int64, error) {
+	if h == "" {
+		return 0, huma.NewError(http.StatusPreconditionRequired, "If-Match is required: send the ETag you read, so you never overwrite a change you have not seen")
+	}
+	v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
+	if err != nil || v < 0 {
+		return 0, huma.Error400BadRequest(fmt.Sprintf("If-Match %q is not an ETag this API gave out", h))
+	}
+	return v, nil
+}
+
+type trackingInput struct {
+	ID      string `path:"id"`
+	IfMatch string `header:"If-Match" doc:"The ETag of the obligation you read"`
+	Body    remit.Tracking
+}
+
+func (s *server) handleTrackingPut(ctx context.Context, in *trackingInput) (*obligationOutput, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	version, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Model.Track(ctx, p, in.ID, in.Body, version, s.Now()); err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	o, _ := s.findObligation(in.ID)
+	return &obligationOutput{ETag: etag(o.Version), Body: o}, nil
+}
+
+type graphOutput struct {
+	Body struct {
+		Providers []engine.Reliance `json:"providers"`
+	}
+}
+
+func (s *server) handleGraph(ctx context.Context, _ *struct{}) (*graphOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	out := &graphOutput{}
+	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		out.Body.Providers = c.Estate.Concentration()
+	})
+	return out, nil
+}
+
+// --- models ---------------------------------------------------------------
+
+type catalogueListOutput struct {
+	Body struct {
+		Items []CatalogueSummary `json:"items"`
+	}
+}
+
+// CatalogueSummary is a catalogue in a list.
+type CatalogueSummary struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Version  string `json:"version,omitempty"`
+	BuiltIn  bool   `json:"built_in"`
+	Controls int    `json:"controls"`
+}
+
+func (s *server) handleCatalogueList(ctx context.Context, _ *struct{}) (*catalogueListOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	out := &catalogueListOutput{}
+	out.Body.Items = []CatalogueSummary{}
+	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		for _, cat := range c.Estate.Workspace.Catalogues {
+			out.Body.Items = append(out.Body.Items, CatalogueSummary{ID: cat.ID, Title: cat.Title, Version: cat.Version, BuiltIn: cat.BuiltIn, Controls: len(cat.Controls)})
+		}
+	})
+	return out, nil
+}
+
+type catalogueOutput struct{ Body remit.Catalogue }
+
+func (s *server) handleCatalogueGet(ctx context.Context, in *systemInput) (*catalogueOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	var out *catalogueOutput
+	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		for _, cat := range c.Estate.Workspace.Catalogues {
+			if cat.ID == in.ID {
+				out = &catalogueOutput{Body: cat}
+			}
+		}
+	})
+	if out == nil {
+		return nil, huma.Error404NotFound(fmt.Sprintf("no catalogue %q", in.ID))
+	}
+	return out, nil
+}
+
+type providerListOutput struct {
+	Body struct {
+		Items []ProviderSummary `json:"items"`
+	}
+}
+
+// ProviderSummary is a provider in a list.
+type ProviderSummary struct {
+	ID        string            `json:"id"`
+	Name      string            `json:"name"`
+	BuiltIn   bool              `json:"built_in"`
+	Offerings []OfferingSummary `json:"offerings"`
+}
+
+// OfferingSummary is an offering in a list.
+type OfferingSummary struct {
+	Ref          string             `json:"ref"`
+	Name         string             `json:"name"`
+	ServiceModel remit.ServiceModel `json:"service_model"`
+	DependsOn    []string           `json:"depends_on"`
+	Statements   int                `json:"statements"`
+	Systems      int                `json:"systems" doc:"Systems that use it directly"`
+}
+
+func (s *server) handleProviderList(ctx context.Context, _ *struct{}) (*providerListOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	out := &providerListOutput{}
+	out.Body.Items = []ProviderSummary{}
+	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		for _, p := range c.Estate.Workspace.Providers {
+			ps := ProviderSummary{ID: p.ID, Name: p.Name, BuiltIn: p.BuiltIn, Offerings: []OfferingSummary{}}
+			for _, o := range p.Offerings {
+				ref := remit.OfferingRef(p.ID, o.ID)
+				oi, _ := c.Estate.OfferingIndex(ref)
+				deps := o.DependsOn
+				if deps == nil {
+					deps = []string{}
+				}
+				ps.Offerings = append(ps.Offerings, OfferingSummary{Ref: ref, Name: o.Name, ServiceModel: o.ServiceModel, DependsOn: deps,
+					Statements: len(o.Statements), Systems: len(c.Estate.Users(oi))})
+			}
+			out.Body.Items = append(out.Body.Items, ps)
+		}
+	})
+	return out, nil
+}
+
+type offeringInput struct {
+	Provider string `path:"provider"`
+	Offering string `path:"offering"`
+}
+
+func (in *offeringInput) ref() string        { return remit.OfferingRef(in.Provider, in.Offering) }
+func (in *diffInput) ref() string            { return remit.OfferingRef(in.Provider, in.Offering) }
+func (in *statementInput) ref() string       { return remit.OfferingRef(in.Provider, in.Offering) }
+func (in *statementDeleteInput) ref() string { return remit.OfferingRef(in.Provider, in.Offering) }
+
+type offeringOutput struct {
+	ETag string `header:"ETag"`
+	Body remit.Offering
+}
+
+func (s *server) handleOfferingGet(ctx context.Context, in *offeringInput) (*offeringOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	var d remit.Document
+	err := s.Store.Read(ctx, func(tx remit.Tx) error {
+		var err error
+		d, err = tx.FindDocument(ctx, remit.KindOffering, in.ref())
+		return err
+	})
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	out := &offeringOutput{ETag: etag(d.Version)}
+	if err := json.Unmarshal(d.Body, &out.Body); err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return out, nil
+}
+
+type versionListOutput struct {
+	Body struct {
+		Items []remit.OfferingVersion `json:"items"`
+	}
+}
+
+func (s *server) versions(ctx context.Context, ref string) ([]remit.OfferingVersion, error) {
+	var vs []remit.OfferingVersion
+	err := s.Store.Read(ctx, func(tx remit.Tx) error {
+		var err error
+		vs, err = remit.OfferingVersions(ctx, tx, ref)
+		return err
+	})
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	if len(vs) == 0 {
+		return nil, huma.Error404NotFound(fmt.Sprintf("no offering %q", ref))
+	}
+	return vs, nil
+}
+
+func (s *server) handleVersionList(ctx context.Context, in *offeringInput) (*versionListOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	vs, err := s.versions(ctx, in.ref())
+	if err != nil {
+		return nil, err
+	}
+	out := &versionListOutput{}
+	out.Body.Items = vs
+	return out, nil
+}
+
+type diffInput struct {
+	Provider string `path:"provider"`
+	Offering string `path:"offering"`
+	From     int    `query:"from" minimum:"1" required:"true" doc:"The older version"`
+	To       int    `query:"to" minimum:"1" required:"true" doc:"The newer version"`
+}
+
+type diffOutput struct {
+	Body struct {
+		Offering string              `json:"offering"`
+		From     int                 `json:"from"`
+		To       int                 `json:"to"`
+		Systems  []engine.SystemDiff `json:"systems"`
+	}
+}
+
+// handleVersionDiff compares two versions of one offering's model by
+// resolving the current estate with each and diffing the results.
+func (s *server) handleVersionDiff(ctx context.Context, in *diffInput) (*diffOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	vs, err := s.versions(ctx, in.ref())
+	if err != nil {
+		return nil, err
+	}
+	if in.From > len(vs) || in.To > len(vs) {
+		return nil, huma.Error404NotFound(fmt.Sprintf("%s has versions 1 to %d", in.ref(), len(vs)))
+	}
+	var estates [2]*engine.Estate
+	var buildErr error
+	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		for i, v := range []int{in.From, in.To} {
+			ws := withStatements(c.Estate.Workspace, in.Provider, in.Offering, vs[v-1].Statements)
+			if estates[i], buildErr = engine.New(ws, c.Estate.Defaults()); buildErr != nil {
+				return
+			}
+		}
+	})
+	if buildErr != nil {
+		return nil, s.problem(ctx, buildErr)
+	}
+	out := &diffOutput{}
+	out.Body.Offering, out.Body.From, out.Body.To = in.ref(), in.From, in.To
+	out.Body.Systems = engine.Diff(estates[0], estates[1])
+	if out.Body.Systems == nil {
+		out.Body.Systems = []engine.SystemDiff{}
+	}
+	return out, nil
+}
+
+// withStatements copies ws with one offering's statements replaced,
+// sharing everything else.
+func withStatements(ws *remit.Workspace, provider, offering string, statements []remit.Statement) *remit.Workspace {
+	cp := *ws
+	cp.Providers = slices.Clone(ws.Providers)
+	for i, p := range cp.Providers {
+		if p.ID != provider {
+			continue
+		}
+		p.Offerings = slices.Clone(p.Offerings)
+		for j := range p.Offerings {
+			if p.Offerings[j].ID == offering {
+				p.Offerings[j].Statements = statements
+			}
+		}
+		cp.Providers[i] = p
+	}
+	return &cp
+}
+
+type statementInput struct {
+	Provider string `path:"provider"`
+	Offering string `path:"offering"`
+	Control  string `path:"control" doc:"catalogue:control"`
+	IfMatch  string `header:"If-Match" doc:"The ETag of the offering you read"`
+	Body     struct {
+		Class    remit.Class   `json:"class" enum:"inherited,shared,organisation-specific,not-applicable"`
+		Provider string        `json:"provider,omitempty" maxLength:"4000"`
+		Customer string        `json:"customer,omitempty" maxLength:"4000"`
+		Source   *remit.Source `json:"source,omitempty"`
+	}
+}
+
+type statementDeleteInput struct {
+	Provider string `path:"provider"`
+	Offering string `path:"offering"`
+	Control  string `path:"control"`
+	IfMatch  string `header:"If-Match"`
+}
+
+type versionOutput struct {
+	ETag string `header:"ETag"`
+}
+
+func (s *server) handleStatementPut(ctx context.Context, in *statementInput) (*versionOutput, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	version, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	st := remit.Statement{Control: in.Control, Class: in.Body.Class, Provider: in.Body.Provider, Customer: in.Body.Customer, Source: in.Body.Source}
+	v, err := s.Model.SetStatement(ctx, p, in.ref(), st, version, s.Now())
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return &versionOutput{ETag: etag(v)}, nil
+}
+
+func (s *server) handleStatementDelete(ctx context.Context, in *statementDeleteInput) (*versionOutput, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	version, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.Model.SetStatement(ctx, p, in.ref(), remit.Statement{Control: in.Control}, version, s.Now())
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return &versionOutput{ETag: etag(v)}, nil
+}
+
+// --- audit, tokens, users -------------------------------------------------
+
+type auditInput struct {
+	Kind  string `query:"kind"`
+	ID    string `query:"id"`
+	Actor string `query:"actor"`
+	After int64  `query:"after" minimum:"0" doc:"Only records after this sequence number"`
+	Limit int    `query:"limit" minimum:"1" maximum:"1000" default:"100"`
+}
+
+type auditOutput struct {
+	Body struct {
+		Items []remit.AuditRecord `json:"items"`
+	}
+}
+
+func (s *server) handleAuditList(ctx context.Context, in *auditInput) (*auditOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	out := &auditOutput{}
+	err := s.Store.Read(ctx, func(tx remit.Tx) error {
+		var err error
+		out.Body.Items, err = tx.AuditRecords(ctx, remit.AuditFilter{Kind: remit.Kind(in.Kind), ID: in.ID, Actor: in.Actor, AfterSeq: in.After, Limit: in.Limit})
+		return err
+	})
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	if out.Body.Items == nil {
+		out.Body.Items = []remit.AuditRecord{}
+	}
+	return out, nil
+}
+
+type tokenListOutput struct {
+	Body struct {
+		Items []remit.Token `json:"items"`
+	}
+}
+
+func (s *server) handleTokenList(ctx context.Context, _ *struct{}) (*tokenListOutput, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &tokenListOutput{}
+	out.Body.Items = []remit.Token{}
+	err = s.Store.Read(ctx, func(tx remit.Tx) error {
+		docs, err := tx.Documents(ctx, remit.KindToken, "")
+		for _, d := range docs {
+			var t remit.Token
+			if err := json.Unmarshal(d.Body, &t); err != nil {
+				return err
+			}
+			if t.Email == p.Email {
+				t.Hash = ""
+				out.Body.Items = append(out.Body.Items, t)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return out, nil
+}
+
+type tokenCreateInput struct {
+	Body struct {
+		Name          string     `json:"name" maxLength:"200" doc:"What the token is for"`
+		Role          remit.Role `json:"role,omitempty" enum:"viewer,editor,assessor,risk-owner,admin" doc:"At most your own role; viewer for read-only"`
+		ExpiresInDays int        `json:"expires_in_days" minimum:"1" maximum:"366" default:"90"`
+	}
+}
+
+type tokenCreateOutput struct {
+	Body struct {
+		Token  remit.Token `json:"token"`
+		Secret string      `json:"secret" doc:"Shown once: send it as Authorization: Bearer"`
+	}
+}
+
+func (s *server) handleTokenCreate(ctx context.Context, in *tokenCreateInput) (*tokenCreateOutput, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	role := in.Body.Role
+	if role == "" {
+		role = p.Role
+	}
+	t, secret, err := remit.CreateToken(ctx, s.Store, p, in.Body.Name, role, time.Duration(in.Body.ExpiresInDays)*24*time.Hour, s.Now())
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	out := &tokenCreateOutput{}
+	out.Body.Token, out.Body.Secret = t, secret
+	return out, nil
+}
+
+type tokenInput struct {
+	ID string `path:"id"`
+}
+
+func (s *server) handleTokenRevoke(ctx context.Context, in *tokenInput) (*struct{}, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := remit.RevokeToken(ctx, s.Store, p, in.ID, s.Now()); err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return nil, nil
+}
+
+type userListOutput struct {
+	Body struct {
+		Items []remit.User `json:"items"`
+	}
+}
+
+func (s *server) handleUserList(ctx context.Context, _ *struct{}) (*userListOutput, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Can(remit.ActAdmin, "") {
+		return nil, huma.Error403Forbidden("only an admin can list users")
+	}
+	out := &userListOutput{}
+	out.Body.Items = []remit.User{}
+	err = s.Store.Read(ctx, func(tx remit.Tx) error {
+		docs, err := tx.Documents(ctx, remit.KindUser, "")
+		for _, d := range docs {
+			var u remit.User
+			if err := json.Unmarshal(d.Body, &u); err != nil {
+				return err
+			}
+			u.PasswordHash = ""
+			out.Body.Items = append(out.Body.Items, u)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return out, nil
+}
+
+type userCreateInput struct {
+	Body struct {
+		Email    string     `json:"email" maxLength:"320"`
+		Name     string     `json:"name,omitempty" maxLength:"200"`
+		Role     remit.Role `json:"role" enum:"viewer,editor,assessor,risk-owner,admin"`
+		Teams    []string   `json:"teams,omitempty" maxItems:"100"`
+		Password string     `json:"password" minLength:"12" maxLength:"1000"`
+	}
+}
+
+type userOutput struct{ Body remit.User }
+
+func (s *server) handleUserCreate(ctx context.Context, in *userCreateInput) (*userOutput, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Can(remit.ActAdmin, "") {
+		return nil, huma.Error403Forbidden("only an admin can create users")
+	}
+	u, err := remit.AddUser(ctx, s.Store, remit.User{Email: in.Body.Email, Name: in.Body.Name, Role: in.Body.Role, Teams: in.Body.Teams}, in.Body.Password, p.Email, s.Now())
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	u.PasswordHash = ""
+	return &userOutput{Body: u}, nil
+}

@@ -1,0 +1,70 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// routes lists every route the server answers.
+func (s *server) routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /healthz", s.handleHealthz)
+	mux.HandleFunc("GET /readyz", s.handleReadyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
+
+	cfg := huma.DefaultConfig("Remit API", "1")
+	cfg.Info.Description = "Shared responsibility models: who runs each control, and what is still ours. Every change needs the ETag it read (If-Match); errors are RFC 9457 problem JSON."
+	cfg.OpenAPIPath = "/api/v1/openapi"
+	cfg.DocsPath = ""
+	cfg.SchemasPath = "/api/v1/schemas"
+	cfg.CreateHooks = nil // no $schema fields: bodies are the documented contracts
+	cfg.RejectUnknownQueryParameters = true
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", Description: "An API token (remit_…) or a session secret."},
+	}
+	api := humago.New(mux, cfg)
+	secured := []map[string][]string{{"bearer": {}}}
+
+	// Sessions and the signed-in user.
+	huma.Register(api, op("POST", "/api/v1/session", "sign-in", "Sign in with email and password", nil), s.handleSessionCreate)
+	huma.Register(api, op("DELETE", "/api/v1/session", "sign-out", "Sign out, ending the session", secured), s.handleSessionDelete)
+	huma.Register(api, op("GET", "/api/v1/me", "me", "Who is signed in", secured), s.handleMe)
+
+	// The estate, computed.
+	huma.Register(api, op("GET", "/api/v1/systems", "list-systems", "List systems", secured), s.handleSystemList)
+	huma.Register(api, op("GET", "/api/v1/systems/{id}", "get-system", "A system and the offerings it uses", secured), s.handleSystemGet)
+	huma.Register(api, op("GET", "/api/v1/systems/{id}/matrix", "get-matrix", "A system's effective responsibility matrix", secured), s.handleMatrixGet)
+	huma.Register(api, op("GET", "/api/v1/systems/{id}/explain", "explain", "The provenance of one cell, in sentences", secured), s.handleExplain)
+	huma.Register(api, op("GET", "/api/v1/obligations", "list-obligations", "What is still ours (or the providers'), across the estate", secured), s.handleObligationList)
+	huma.Register(api, op("GET", "/api/v1/obligations/{id}", "get-obligation", "One obligation with its tracking", secured), s.handleObligationGet)
+	huma.Register(api, op("PUT", "/api/v1/obligations/{id}/tracking", "track-obligation", "Set an obligation's owner, status, due date and notes", secured), s.handleTrackingPut)
+	huma.Register(api, op("GET", "/api/v1/graph", "graph", "The supplier graph and concentration", secured), s.handleGraph)
+
+	// Models.
+	huma.Register(api, op("GET", "/api/v1/catalogues", "list-catalogues", "List catalogues", secured), s.handleCatalogueList)
+	huma.Register(api, op("GET", "/api/v1/catalogues/{id}", "get-catalogue", "A catalogue and its controls", secured), s.handleCatalogueGet)
+	huma.Register(api, op("GET", "/api/v1/providers", "list-providers", "List providers and their offerings", secured), s.handleProviderList)
+	huma.Register(api, op("GET", "/api/v1/providers/{provider}/offerings/{offering}", "get-offering", "An offering and its statements", secured), s.handleOfferingGet)
+	huma.Register(api, op("GET", "/api/v1/providers/{provider}/offerings/{offering}/versions", "list-model-versions", "Every version of an offering's model", secured), s.handleVersionList)
+	huma.Register(api, op("GET", "/api/v1/providers/{provider}/offerings/{offering}/diff", "diff-model-versions", "Compare two versions of an offering's model: which systems' obligations change", secured), s.handleVersionDiff)
+	huma.Register(api, op("PUT", "/api/v1/providers/{provider}/offerings/{offering}/statements/{control}", "put-statement", "Add or replace the offering's statement for a control", secured), s.handleStatementPut)
+	huma.Register(api, op("DELETE", "/api/v1/providers/{provider}/offerings/{offering}/statements/{control}", "delete-statement", "Remove the offering's statement for a control (the default applies again)", secured), s.handleStatementDelete)
+
+	// Audit, tokens and users.
+	huma.Register(api, op("GET", "/api/v1/audit", "list-audit", "The audit trail, filtered", secured), s.handleAuditList)
+	huma.Register(api, op("GET", "/api/v1/tokens", "list-tokens", "Your API tokens", secured), s.handleTokenList)
+	huma.Register(api, op("POST", "/api/v1/tokens", "create-token", "Create an API token (its secret is shown once)", secured), s.handleTokenCreate)
+	huma.Register(api, op("DELETE", "/api/v1/tokens/{id}", "revoke-token", "Revoke an API token", secured), s.handleTokenRevoke)
+	huma.Register(api, op("GET", "/api/v1/users", "list-users", "List users (admin)", secured), s.handleUserList)
+	huma.Register(api, op("POST", "/api/v1/users", "create-user", "Create a user (admin)", secured), s.handleUserCreate)
+}
+
+func op(method, path, id, summary string, security []map[string][]string) huma.Operation {
+	o := huma.Operation{Method: method, Path: path, OperationID: id, Summary: summary, Security: security, MaxBodyBytes: 64 << 10}
+	if method == "POST" && path != "/api/v1/session" {
+		o.DefaultStatus = http.StatusCreated
+	}
+	return o
+}

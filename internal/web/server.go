@@ -1,0 +1,257 @@
+// Package web is Remit's HTTP server: the JSON API under /api/v1 (with
+// its OpenAPI 3.1 description), health, readiness and metrics. routes.go
+// lists every route.
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"remit/internal/live"
+	"remit/internal/remit"
+)
+
+// Config is what a Server needs.
+type Config struct {
+	Store remit.Store
+	Model *live.Model
+	Log   *slog.Logger
+	// Now is the clock; tests inject one.
+	Now func() time.Time
+	// Secure marks cookies Secure (off only on loopback development).
+	Secure bool
+	// Registry receives the server's metrics.
+	Registry *prometheus.Registry
+}
+
+// server holds what the handlers share.
+type server struct {
+	Config
+	limiter *limiter
+	metrics *metrics
+}
+
+// NewServer returns the whole HTTP handler.
+func NewServer(cfg Config) http.Handler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	s := &server{Config: cfg, limiter: newLimiter(5, 15*time.Minute), metrics: newMetrics(cfg.Registry)}
+	mux := http.NewServeMux()
+	s.routes(mux)
+	var h http.Handler = mux
+	h = s.authenticate(h)
+	h = http.NewCrossOriginProtection().Handler(h)
+	h = s.observe(h, mux)
+	return h
+}
+
+type ctxKey int
+
+const (
+	principalKey ctxKey = iota
+	requestIDKey
+	credentialKey
+	addrKey
+)
+
+// remoteAddr is the client's address, without its port.
+func remoteAddr(ctx context.Context) string {
+	a, _ := ctx.Value(addrKey).(string)
+	if host, _, ok := strings.Cut(a, ":"); ok && !strings.Contains(a, "]") {
+		return host
+	}
+	return a
+}
+
+// principal returns who is making the request, if anyone signed in.
+func principal(ctx context.Context) (remit.Principal, bool) {
+	p, ok := ctx.Value(principalKey).(remit.Principal)
+	return p, ok
+}
+
+// sessionCookie holds the session secret of a signed-in browser.
+const sessionCookie = "remit_session"
+
+// authenticate resolves a bearer token or session cookie to a principal.
+// A credential that does not check out is a 401 at once; no credential
+// leaves the request anonymous, for each route to refuse or serve.
+func (s *server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var credential string
+		if h := r.Header.Get("Authorization"); h != "" {
+			token, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok {
+				writeProblem(w, http.StatusUnauthorized, "Authorization must be: Bearer <token>")
+				return
+			}
+			credential = token
+		} else if c, err := r.Cookie(sessionCookie); err == nil {
+			credential = c.Value
+		}
+		if credential != "" {
+			p, err := remit.Authenticate(r.Context(), s.Store, credential, s.Now())
+			if err != nil {
+				if !errors.Is(err, remit.ErrBadCredentials) {
+					s.Log.Error("authenticate", "err", err, "request_id", requestID(r.Context()))
+				}
+				writeProblem(w, http.StatusUnauthorized, "the session or token is not valid (expired, revoked or unknown): sign in again")
+				return
+			}
+			ctx := context.WithValue(r.Context(), principalKey, p)
+			r = r.WithContext(context.WithValue(ctx, credentialKey, credential))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func writeProblem(w http.ResponseWriter, status int, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `{"title":%q,"status":%d,"detail":%q}`, http.StatusText(status), status, detail)
+}
+
+// observe gives every request an id, security headers, a log line and
+// metrics, and turns a panic into a 500.
+func (s *server) observe(next http.Handler, mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-ID")
+		if id == "" || len(id) > 64 {
+			b := make([]byte, 8)
+			_, _ = rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
+		w.Header().Set("X-Request-ID", id)
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+		if r.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey, id), addrKey, r.RemoteAddr)
+		defer func() {
+			if v := recover(); v != nil {
+				s.Log.Error("panic", "request_id", id, "panic", v, "stack", string(debug.Stack()))
+				if !rec.wrote {
+					writeProblem(rec, http.StatusInternalServerError, "something went wrong on our side; the request id is "+id)
+				}
+			}
+			d := time.Since(start)
+			_, pattern := mux.Handler(r)
+			s.metrics.observe(pattern, r.Method, rec.status, d)
+			s.Log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration_ms", float64(d.Microseconds())/1000)
+		}()
+		next.ServeHTTP(rec, r.WithContext(ctx))
+	})
+}
+
+func requestID(ctx context.Context) string { id, _ := ctx.Value(requestIDKey).(string); return id }
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.ResponseWriter.Write(b)
+}
+
+// problem maps a domain error to the API's problem JSON: validation
+// problems name their field; sentinel errors map to their status; anything
+// else is a 500, logged once here.
+func (s *server) problem(ctx context.Context, err error) error {
+	var ve *remit.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		details := make([]error, len(ve.Problems))
+		for i, p := range ve.Problems {
+			details[i] = &huma.ErrorDetail{Message: p.Message, Location: "body" + strings.ReplaceAll(p.Pointer, "/", ".")}
+		}
+		return huma.Error422UnprocessableEntity("the request has problems; each is listed with where it is", details...)
+	case errors.Is(err, remit.ErrNotFound):
+		return huma.Error404NotFound(err.Error())
+	case errors.Is(err, remit.ErrConflict):
+		return huma.Error409Conflict(err.Error() + "; read it again and retry with the new ETag")
+	case errors.Is(err, remit.ErrForbidden):
+		return huma.Error403Forbidden(err.Error())
+	case errors.Is(err, remit.ErrBadCredentials):
+		return huma.Error401Unauthorized(err.Error())
+	}
+	s.Log.Error("request failed", "request_id", requestID(ctx), "err", err)
+	return huma.Error500InternalServerError("something went wrong on our side; the request id is " + requestID(ctx))
+}
+
+// limiter counts failed sign-ins per key (an account or an address) in a
+// sliding window.
+type limiter struct {
+	mu     sync.Mutex
+	max    int
+	window time.Duration
+	fails  map[string][]time.Time
+}
+
+func newLimiter(max int, window time.Duration) *limiter {
+	return &limiter{max: max, window: window, fails: map[string][]time.Time{}}
+}
+
+// blocked reports whether any key has had too many failures lately.
+func (l *limiter) blocked(now time.Time, keys ...string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range keys {
+		recent := l.fails[k][:0]
+		for _, t := range l.fails[k] {
+			if now.Sub(t) < l.window {
+				recent = append(recent, t)
+			}
+		}
+		l.fails[k] = recent
+		if len(recent) >= l.max {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *limiter) fail(now time.Time, keys ...string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range keys {
+		l.fails[k] = append(l.fails[k], now)
+	}
+}
+
+func (l *limiter) reset(keys ...string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range keys {
+		delete(l.fails, k)
+	}
+}

@@ -1,0 +1,454 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"remit/internal/content"
+	"remit/internal/live"
+	"remit/internal/remit"
+	"remit/internal/sqlite"
+	"remit/internal/workspace"
+)
+
+const password = "correct horse battery"
+
+// fixture is a server over a real SQLite store holding the example
+// estate, with one account per role and a token for each.
+type fixture struct {
+	t      *testing.T
+	store  remit.Store
+	model  *live.Model
+	server *httptest.Server
+	tokens map[string]string // role name -> bearer token
+	now    time.Time
+}
+
+var accounts = []remit.User{
+	{Email: "viewer@example.gov.uk", Role: remit.RoleViewer},
+	{Email: "editor@example.gov.uk", Role: remit.RoleEditor, Teams: []string{"visits-team"}},
+	{Email: "other-editor@example.gov.uk", Role: remit.RoleEditor, Teams: []string{"platform-team"}},
+	{Email: "assessor@example.gov.uk", Role: remit.RoleAssessor},
+	{Email: "risk@example.gov.uk", Role: remit.RoleRiskOwner},
+	{Email: "admin@example.gov.uk", Role: remit.RoleAdmin},
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "remit.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	ws, err := workspace.Load("../../examples/justice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, store: s, tokens: map[string]string{}, now: time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)}
+	if _, err := remit.Import(ctx, s, ws, "test", f.now, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range accounts {
+		u, err := remit.AddUser(ctx, s, u, password, "test", f.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, secret, err := remit.CreateToken(ctx, s, u.Principal(), "tests", u.Role, 24*time.Hour, f.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.tokens[strings.TrimSuffix(u.Email, "@example.gov.uk")] = secret
+	}
+	if f.model, err = live.Open(ctx, s, content.Defaults()); err != nil {
+		t.Fatal(err)
+	}
+	h := NewServer(Config{Store: s, Model: f.model, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return f.now }})
+	f.server = httptest.NewServer(h)
+	t.Cleanup(f.server.Close)
+	return f
+}
+
+// do sends a request as who ("" for nobody) and returns the status, the
+// headers and the body.
+func (f *fixture) do(who, method, path string, body any, headers ...string) (int, http.Header, []byte) {
+	f.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		data, _ := json.Marshal(b)
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, f.server.URL+path, rd)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if who != "" {
+		req.Header.Set("Authorization", "Bearer "+f.tokens[who])
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, data
+}
+
+const obligationID = "prison-visits/srm:SRM-03/aws/ec2/ours" // visits-team's
+
+func esc(id string) string { return url.PathEscape(id) }
+
+// TestRoutesByRole sends every route as every role and as nobody, and
+// checks the status: the table is the authorisation contract.
+func TestRoutesByRole(t *testing.T) {
+	f := newFixture(t)
+	roles := []string{"", "viewer", "editor", "other-editor", "assessor", "risk", "admin"}
+	type route struct {
+		method, path string
+		body         any
+		headers      []string
+		want         []int // one status per role, in the order above
+	}
+	okAll := []int{401, 200, 200, 200, 200, 200, 200}
+	track := map[string]any{"owner": "visits-team", "status": "in-progress"}
+	stmt := map[string]any{"class": "shared", "provider": "Patches hosts.", "customer": "Patch guests."}
+	routes := []route{
+		{"GET", "/api/v1/me", nil, nil, okAll},
+		{"GET", "/api/v1/systems", nil, nil, okAll},
+		{"GET", "/api/v1/systems/prison-visits", nil, nil, okAll},
+		{"GET", "/api/v1/systems/prison-visits/matrix", nil, nil, okAll},
+		{"GET", "/api/v1/systems/prison-visits/explain?control=srm:SRM-01", nil, nil, okAll},
+		{"GET", "/api/v1/obligations", nil, nil, okAll},
+		{"GET", "/api/v1/obligations/" + esc(obligationID), nil, nil, okAll},
+		{"GET", "/api/v1/graph", nil, nil, okAll},
+		{"GET", "/api/v1/catalogues", nil, nil, okAll},
+		{"GET", "/api/v1/catalogues/srm", nil, nil, okAll},
+		{"GET", "/api/v1/providers", nil, nil, okAll},
+		{"GET", "/api/v1/providers/casetrack/offerings/casetrack-cloud", nil, nil, okAll},
+		{"GET", "/api/v1/providers/casetrack/offerings/casetrack-cloud/versions", nil, nil, okAll},
+		{"GET", "/api/v1/providers/casetrack/offerings/casetrack-cloud/diff?from=1&to=1", nil, nil, okAll},
+		{"GET", "/api/v1/audit?limit=5", nil, nil, okAll},
+		{"GET", "/api/v1/tokens", nil, nil, okAll},
+		{"POST", "/api/v1/tokens", map[string]any{"name": "ci", "role": "viewer", "expires_in_days": 7}, nil, []int{401, 201, 201, 201, 201, 201, 201}},
+		{"GET", "/api/v1/users", nil, nil, []int{401, 403, 403, 403, 403, 403, 200}},
+		// Tracking: only the owning team's editors and admins. Each
+		// success bumps the version, so the If-Match is read fresh below.
+		{"PUT", "/api/v1/obligations/" + esc(obligationID) + "/tracking", track, nil, []int{401, 403, 200, 403, 403, 403, 200}},
+		// Models: any editor and admins (models belong to no team).
+		{"PUT", "/api/v1/providers/casetrack/offerings/casetrack-cloud/statements/srm:SRM-04", stmt, nil, []int{401, 403, 204, 204, 403, 403, 204}},
+		{"DELETE", "/api/v1/providers/casetrack/offerings/casetrack-cloud/statements/srm:SRM-04", nil, nil, []int{401, 403, 204, 404, 403, 403, 404}},
+		{"POST", "/api/v1/users", map[string]any{"email": "new@example.gov.uk", "role": "viewer", "password": "a long enough password"}, nil, []int{401, 403, 403, 403, 403, 403, 201}},
+		{"DELETE", "/api/v1/session", nil, nil, []int{401, 204, 204, 204, 204, 204, 204}},
+	}
+	for _, r := range routes {
+		for i, who := range roles {
+			headers := r.headers
+			switch {
+			case strings.HasSuffix(r.path, "/tracking"):
+				_, h, _ := f.do("admin", "GET", "/api/v1/obligations/"+esc(obligationID), nil)
+				headers = []string{"If-Match", h.Get("ETag")}
+			case strings.Contains(r.path, "/statements/"):
+				_, h, _ := f.do("admin", "GET", "/api/v1/providers/casetrack/offerings/casetrack-cloud", nil)
+				headers = []string{"If-Match", h.Get("ETag")}
+			}
+			status, _, body := f.do(who, r.method, r.path, r.body, headers...)
+			if status != r.want[i] {
+				t.Errorf("%s %s as %q: %d, want %d\n%s", r.method, r.path, who, status, r.want[i], body)
+			}
+		}
+	}
+}
+
+func TestTrackingConcurrencyAndValidation(t *testing.T) {
+	f := newFixture(t)
+	path := "/api/v1/obligations/" + esc(obligationID) + "/tracking"
+	body := map[string]any{"owner": "Jane Example", "status": "in-progress", "due": "2027-01-31"}
+
+	status, _, data := f.do("editor", "PUT", path, body)
+	if status != http.StatusPreconditionRequired {
+		t.Errorf("without If-Match: %d, want 428\n%s", status, data)
+	}
+	status, h, data := f.do("editor", "PUT", path, body, "If-Match", `"0"`)
+	if status != 200 || h.Get("ETag") != `"1"` {
+		t.Fatalf("first update: %d, ETag %s\n%s", status, h.Get("ETag"), data)
+	}
+	var got Obligation
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Tracking == nil || *got.Tracking != (remit.Tracking{Owner: "Jane Example", Status: remit.StatusInProgress, Due: "2027-01-31"}) || got.Version != 1 {
+		t.Errorf("after the update: %+v", got)
+	}
+	// Someone else still holding version 0 is refused, and loses nothing.
+	status, _, data = f.do("admin", "PUT", path, map[string]any{"status": "implemented"}, "If-Match", `"0"`)
+	if status != http.StatusConflict {
+		t.Errorf("stale If-Match: %d, want 409\n%s", status, data)
+	}
+	var problem struct {
+		Status int `json:"status"`
+		Errors []struct {
+			Message, Location string
+		} `json:"errors"`
+	}
+	status, h, data = f.do("editor", "PUT", path, map[string]any{"status": "not-applicable", "due": "31/01/2027"}, "If-Match", `"1"`)
+	if err := json.Unmarshal(data, &problem); err != nil || status != 422 || h.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("bad tracking: %d %s %s", status, h.Get("Content-Type"), data)
+	}
+	want := []string{"body.reason: reason is required when the status is not-applicable: say why the obligation does not apply", `body.due: due "31/01/2027" is not a date: write it as YYYY-MM-DD`}
+	var gotProblems []string
+	for _, e := range problem.Errors {
+		gotProblems = append(gotProblems, e.Location+": "+e.Message)
+	}
+	if strings.Join(gotProblems, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(gotProblems, "\n"), strings.Join(want, "\n"))
+	}
+	// Unknown fields are refused.
+	status, _, data = f.do("editor", "PUT", path, `{"status":"implemented","colour":"green"}`, "If-Match", `"1"`)
+	if status != 422 || !strings.Contains(string(data), "colour") {
+		t.Errorf("unknown field: %d\n%s", status, data)
+	}
+	// A body over the limit is refused.
+	status, _, _ = f.do("editor", "PUT", path, `{"status":"implemented","notes":"`+strings.Repeat("x", 70<<10)+`"}`, "If-Match", `"1"`)
+	if status != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized body: %d, want 413", status)
+	}
+	// The change is in the audit trail, with who made it.
+	status, _, data = f.do("viewer", "GET", "/api/v1/audit?kind=obligation&id="+url.QueryEscape(obligationID), nil)
+	var audit struct{ Items []remit.AuditRecord }
+	if err := json.Unmarshal(data, &audit); err != nil || status != 200 || len(audit.Items) != 1 || audit.Items[0].Actor != "editor@example.gov.uk" {
+		t.Errorf("audit: %d %s", status, data)
+	}
+	// Filters see the new status.
+	_, _, data = f.do("viewer", "GET", "/api/v1/obligations?status=in-progress", nil)
+	var list struct{ Items []Obligation }
+	if err := json.Unmarshal(data, &list); err != nil || len(list.Items) != 1 || list.Items[0].ID != obligationID {
+		t.Errorf("filter by status: %s", data)
+	}
+}
+
+// TestStatementChangeUpdatesMatrixAndHistory edits a provider statement
+// through the API and checks the matrix, the model versions and the diff.
+func TestStatementChangeUpdatesMatrixAndHistory(t *testing.T) {
+	f := newFixture(t)
+	row := func() map[string]any {
+		_, _, data := f.do("viewer", "GET", "/api/v1/systems/court-case-tracking/matrix", nil)
+		var doc struct{ Rows []map[string]any }
+		if err := json.Unmarshal(data, &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range doc.Rows {
+			if r["control"] == "srm:SRM-04" {
+				return r
+			}
+		}
+		t.Fatal("no SRM-04 row")
+		return nil
+	}
+	if r := row(); r["class"] != "inherited" || r["assumed"] != true {
+		t.Fatalf("before: %v %v", r["class"], r["assumed"])
+	}
+	_, h, _ := f.do("editor", "GET", "/api/v1/providers/casetrack/offerings/casetrack-cloud", nil)
+	status, h2, data := f.do("editor", "PUT", "/api/v1/providers/casetrack/offerings/casetrack-cloud/statements/srm:SRM-04",
+		map[string]any{"class": "shared", "provider": "CaseTrack patches the application.", "customer": "Apply CaseTrack's client updates on our devices."}, "If-Match", h.Get("ETag"))
+	if status != 204 || h2.Get("ETag") == "" {
+		t.Fatalf("put statement: %d %s", status, data)
+	}
+	if r := row(); r["class"] != "shared" || r["assumed"] != false {
+		t.Errorf("after: %v %v", r["class"], r["assumed"])
+	}
+	// The old ETag is stale now.
+	status, _, _ = f.do("editor", "PUT", "/api/v1/providers/casetrack/offerings/casetrack-cloud/statements/srm:SRM-04",
+		map[string]any{"class": "inherited", "provider": "x"}, "If-Match", h.Get("ETag"))
+	if status != http.StatusConflict || h2.Get("ETag") == h.Get("ETag") {
+		t.Errorf("stale offering ETag: %d", status)
+	}
+	// A statement that breaks the rules names the problem.
+	status, _, data = f.do("editor", "PUT", "/api/v1/providers/casetrack/offerings/casetrack-cloud/statements/srm:SRM-99",
+		map[string]any{"class": "shared", "provider": "x"}, "If-Match", h2.Get("ETag"))
+	if status != 422 || !strings.Contains(string(data), `control \"srm:SRM-99\" is not in catalogue \"srm\" (did you mean \"SRM-09\"?)`) || !strings.Contains(string(data), "a shared statement must say what the customer must do") {
+		t.Errorf("bad statement: %d %s", status, data)
+	}
+	_, _, data = f.do("viewer", "GET", "/api/v1/providers/casetrack/offerings/casetrack-cloud/versions", nil)
+	var versions struct{ Items []remit.OfferingVersion }
+	if err := json.Unmarshal(data, &versions); err != nil || len(versions.Items) != 2 || versions.Items[1].Actor != "editor@example.gov.uk" {
+		t.Fatalf("versions: %s", data)
+	}
+	_, _, data = f.do("viewer", "GET", "/api/v1/providers/casetrack/offerings/casetrack-cloud/diff?from=1&to=2", nil)
+	var diff struct {
+		Systems []struct {
+			System string
+			Cells  []struct {
+				Control  string
+				OldClass string `json:"old_class"`
+				NewClass string `json:"new_class"`
+			}
+		}
+	}
+	if err := json.Unmarshal(data, &diff); err != nil || len(diff.Systems) != 1 || diff.Systems[0].System != "court-case-tracking" || len(diff.Systems[0].Cells) != 1 ||
+		diff.Systems[0].Cells[0].Control != "srm:SRM-04" || diff.Systems[0].Cells[0].OldClass != "inherited" || diff.Systems[0].Cells[0].NewClass != "shared" {
+		t.Errorf("diff: %s", data)
+	}
+}
+
+func TestSignInSessionsAndRateLimit(t *testing.T) {
+	f := newFixture(t)
+	status, h, data := f.do("", "POST", "/api/v1/session", map[string]any{"email": "viewer@example.gov.uk", "password": password})
+	if status != 200 {
+		t.Fatalf("sign in: %d %s", status, data)
+	}
+	cookie := h.Get("Set-Cookie")
+	if !strings.Contains(cookie, "HttpOnly") || !strings.Contains(cookie, "SameSite=Lax") || strings.Contains(cookie, "Secure") {
+		t.Errorf("cookie on loopback: %s", cookie)
+	}
+	var session struct{ Token string }
+	_ = json.Unmarshal(data, &session)
+	f.tokens["session"] = session.Token
+	if status, _, _ := f.do("session", "GET", "/api/v1/me", nil); status != 200 {
+		t.Errorf("me with the session: %d", status)
+	}
+	if status, _, _ := f.do("session", "DELETE", "/api/v1/session", nil); status != 204 {
+		t.Errorf("sign out: %d", status)
+	}
+	if status, _, _ := f.do("session", "GET", "/api/v1/me", nil); status != 401 {
+		t.Errorf("me after sign-out: %d, want 401", status)
+	}
+	// Five wrong passwords, then even the right one is refused for a while.
+	for i := range 5 {
+		if status, _, _ := f.do("", "POST", "/api/v1/session", map[string]any{"email": "admin@example.gov.uk", "password": "wrong password " + string(rune('a'+i))}); status != 401 {
+			t.Errorf("wrong password %d: %d, want 401", i, status)
+		}
+	}
+	if status, _, data := f.do("", "POST", "/api/v1/session", map[string]any{"email": "admin@example.gov.uk", "password": password}); status != 429 {
+		t.Errorf("after five failures: %d, want 429\n%s", status, data)
+	}
+	f.now = f.now.Add(16 * time.Minute)
+	if status, _, _ := f.do("", "POST", "/api/v1/session", map[string]any{"email": "admin@example.gov.uk", "password": password}); status != 200 {
+		t.Errorf("after the window: %d, want 200", status)
+	}
+}
+
+func TestTokens(t *testing.T) {
+	f := newFixture(t)
+	status, _, data := f.do("editor", "POST", "/api/v1/tokens", map[string]any{"name": "pipeline", "role": "admin", "expires_in_days": 30})
+	if status != 422 || !strings.Contains(string(data), "a token carries at most its user's role") {
+		t.Errorf("token above the user's role: %d %s", status, data)
+	}
+	status, _, data = f.do("editor", "POST", "/api/v1/tokens", map[string]any{"name": "pipeline", "role": "viewer", "expires_in_days": 30})
+	var created struct {
+		Token  remit.Token
+		Secret string
+	}
+	if err := json.Unmarshal(data, &created); err != nil || status != 201 || !strings.HasPrefix(created.Secret, "remit_") || created.Token.Hash != "" {
+		t.Fatalf("create token: %d %s", status, data)
+	}
+	f.tokens["pipeline"] = created.Secret
+	if status, _, _ := f.do("pipeline", "GET", "/api/v1/systems", nil); status != 200 {
+		t.Errorf("reading with the token: %d", status)
+	}
+	// A viewer token cannot write, though its user could.
+	_, h, _ := f.do("editor", "GET", "/api/v1/obligations/"+esc(obligationID), nil)
+	if status, _, _ := f.do("pipeline", "PUT", "/api/v1/obligations/"+esc(obligationID)+"/tracking", map[string]any{"status": "implemented"}, "If-Match", h.Get("ETag")); status != 403 {
+		t.Errorf("viewer token writing: %d, want 403", status)
+	}
+	if status, _, _ := f.do("other-editor", "DELETE", "/api/v1/tokens/"+created.Token.ID, nil); status != 403 {
+		t.Errorf("someone else revoking: %d, want 403", status)
+	}
+	if status, _, _ := f.do("editor", "DELETE", "/api/v1/tokens/"+created.Token.ID, nil); status != 204 {
+		t.Errorf("revoke: %d", status)
+	}
+	if status, _, _ := f.do("pipeline", "GET", "/api/v1/systems", nil); status != 401 {
+		t.Errorf("revoked token: %d, want 401", status)
+	}
+	f.now = f.now.Add(25 * time.Hour)
+	if status, _, _ := f.do("viewer", "GET", "/api/v1/systems", nil); status != 401 {
+		t.Errorf("expired token: %d, want 401", status)
+	}
+}
+
+func TestListsPaginateAndHealth(t *testing.T) {
+	f := newFixture(t)
+	var ids []string
+	cursor := ""
+	for range 10 {
+		_, _, data := f.do("viewer", "GET", "/api/v1/systems?limit=3&sort=name&cursor="+cursor, nil)
+		var page struct {
+			Items      []SystemSummary
+			NextCursor string `json:"next_cursor"`
+		}
+		if err := json.Unmarshal(data, &page); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range page.Items {
+			ids = append(ids, s.ID)
+		}
+		if cursor = page.NextCursor; cursor == "" {
+			break
+		}
+	}
+	if len(ids) != 8 {
+		t.Errorf("paged through %d systems, want 8: %v", len(ids), ids)
+	}
+	if status, _, data := f.do("viewer", "GET", "/api/v1/systems?cursor=nonsense!", nil); status != 400 {
+		t.Errorf("bad cursor: %d %s", status, data)
+	}
+	if status, _, data := f.do("viewer", "GET", "/api/v1/systems?colour=blue", nil); status != 422 {
+		t.Errorf("unknown query parameter: %d %s", status, data)
+	}
+	for _, p := range []string{"/healthz", "/readyz", "/metrics", "/api/v1/openapi.json"} {
+		status, h, data := f.do("", "GET", p, nil)
+		if status != 200 || h.Get("X-Request-ID") == "" || h.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s: %d, headers %v", p, status, h)
+		}
+		if p == "/api/v1/openapi.json" && !strings.Contains(string(data), `"openapi":"3.1.0"`) {
+			t.Errorf("openapi: %.200s", data)
+		}
+		if p == "/metrics" && !strings.Contains(string(data), "remit_http_request_duration_seconds") {
+			t.Errorf("metrics lack the request histogram")
+		}
+	}
+}
+
+// TestTwoServersOneDatabase changes an obligation through one server and
+// sees it through another on the same database once it refreshes.
+func TestTwoServersOneDatabase(t *testing.T) {
+	f := newFixture(t)
+	other, err := live.Open(context.Background(), f.store, content.Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := httptest.NewServer(NewServer(Config{Store: f.store, Model: other, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return f.now }}))
+	defer b.Close()
+	status, _, data := f.do("editor", "PUT", "/api/v1/obligations/"+esc(obligationID)+"/tracking", map[string]any{"status": "implemented"}, "If-Match", `"0"`)
+	if status != 200 {
+		t.Fatalf("update through A: %d %s", status, data)
+	}
+	n, err := other.Refresh(context.Background())
+	if err != nil || n == 0 {
+		t.Fatalf("refresh: %d, %v", n, err)
+	}
+	f.server.URL, b.URL = b.URL, f.server.URL // send the next request to B
+	_, h, data := f.do("viewer", "GET", "/api/v1/obligations/"+esc(obligationID), nil)
+	if h.Get("ETag") != `"1"` || !strings.Contains(string(data), `"status":"implemented"`) {
+		t.Errorf("B sees %s %s", h.Get("ETag"), data)
+	}
+}

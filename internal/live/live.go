@@ -25,6 +25,10 @@ type Model struct {
 	store    remit.Store
 	defaults *remit.Defaults
 
+	// changing serialises this instance's changes to the workspace, so
+	// each starts from the model the last one left.
+	changing sync.Mutex
+
 	mu       sync.RWMutex
 	cache    *engine.Cache
 	tracking map[string]remit.TrackedObligation
@@ -43,6 +47,8 @@ func Open(ctx context.Context, s remit.Store, defaults *remit.Defaults) (*Model,
 
 // reload rebuilds everything from the store.
 func (m *Model) reload(ctx context.Context) error {
+	m.changing.Lock()
+	defer m.changing.Unlock()
 	var head int64
 	if err := m.store.Read(ctx, func(tx remit.Tx) error {
 		recs, err := tx.AuditRecords(ctx, remit.AuditFilter{AfterSeq: 0})
@@ -113,14 +119,13 @@ func (m *Model) Refresh(ctx context.Context) (int, error) {
 				cur := m.tracking[r.ID]
 				m.tracking[r.ID] = remit.TrackedObligation{ID: r.ID, Tracking: t, Version: cur.Version + 1, UpdatedAt: r.At}
 			}
-		case remit.KindOffering:
-			// Our own statement changes are applied already; only a body
-			// that differs from ours means someone else changed it.
-			if oi, ok := m.cache.Estate.OfferingIndex(r.ID); !ok || !bytes.Equal(mustJSON(*m.cache.Estate.Offerings[oi].Offering), r.After) {
+		case remit.KindWorkspace, remit.KindCatalogue, remit.KindProvider, remit.KindOffering, remit.KindSystem:
+			// Our own changes are applied already: only a document that
+			// differs from the model means someone else changed it.
+			have, ok := remit.DocumentOf(m.cache.Estate.Workspace, r.Kind, r.ID)
+			if ok != (r.After != nil) || !bytes.Equal(have, r.After) {
 				rebuild = true
 			}
-		case remit.KindWorkspace, remit.KindCatalogue, remit.KindProvider, remit.KindSystem:
-			rebuild = true
 		}
 		m.seq = r.Seq
 	}
@@ -200,6 +205,8 @@ func (m *Model) SetStatement(ctx context.Context, p remit.Principal, ref string,
 	if err := m.validateStatement(ref, st); err != nil {
 		return 0, err
 	}
+	m.changing.Lock()
+	defer m.changing.Unlock()
 	var newVersion int64
 	err := m.store.Write(ctx, func(tx remit.Tx) error {
 		d, err := tx.FindDocument(ctx, remit.KindOffering, ref)
@@ -238,6 +245,39 @@ func (m *Model) SetStatement(ctx context.Context, p remit.Principal, ref string,
 		return 0, err
 	}
 	return newVersion, nil
+}
+
+// Change edits the workspace through edit (given a deep copy of the
+// current one) and stores the result, if p may (authorise sees the
+// workspace before and after) and the primary document (kind, id) is at
+// version (0 to create it). The model is rebuilt from the result.
+func (m *Model) Change(ctx context.Context, p remit.Principal, kind remit.Kind, id string, version int64, now time.Time,
+	edit func(ws *remit.Workspace) error, authorise func(before, after *remit.Workspace) error) (int64, error) {
+	m.changing.Lock()
+	defer m.changing.Unlock()
+	m.mu.RLock()
+	before := m.cache.Estate.Workspace
+	after := remit.Clone(before)
+	m.mu.RUnlock()
+	if err := edit(after); err != nil {
+		return 0, err
+	}
+	if err := authorise(before, after); err != nil {
+		return 0, err
+	}
+	v, err := remit.Apply(ctx, m.store, before, after, kind, id, version, p.Email, now)
+	if err != nil {
+		return 0, err
+	}
+	est, err := engine.New(after, m.defaults)
+	if err != nil {
+		return 0, fmt.Errorf("rebuild the model: %w", err)
+	}
+	cache := engine.NewCache(est)
+	m.mu.Lock()
+	m.cache = cache
+	m.mu.Unlock()
+	return v, nil
 }
 
 // validateStatement checks one statement with the same rules as a whole

@@ -109,7 +109,7 @@ type Workspace struct {
 
 // Catalogue is a named, versioned set of controls.
 type Catalogue struct {
-	ID       string    `json:"id"`
+	ID       string    `json:"id" required:"false" doc:"Taken from the path when omitted"`
 	Title    string    `json:"title"`
 	Version  string    `json:"version,omitempty"`
 	Source   *Source   `json:"source,omitempty"`
@@ -120,7 +120,7 @@ type Catalogue struct {
 
 // Control is one requirement in a catalogue.
 type Control struct {
-	ID        string `json:"id"`
+	ID        string `json:"id" required:"false" doc:"Taken from the path when omitted"`
 	Title     string `json:"title"`
 	Statement string `json:"statement,omitempty"`
 	// Area may be empty for imported controls no area could be inferred
@@ -140,7 +140,7 @@ type Provider struct {
 
 // Offering is one service a provider sells.
 type Offering struct {
-	ID           string       `json:"id"`
+	ID           string       `json:"id" required:"false" doc:"Taken from the path when omitted"`
 	Name         string       `json:"name"`
 	ServiceModel ServiceModel `json:"service_model"`
 	// DependsOn lists the offerings (provider/offering) this one runs on.
@@ -173,7 +173,7 @@ type Source struct {
 
 // System is one of the organisation's services.
 type System struct {
-	ID             string   `json:"id"`
+	ID             string   `json:"id" required:"false" doc:"Taken from the path when omitted"`
 	Name           string   `json:"name"`
 	Owner          string   `json:"owner,omitempty"`
 	Team           string   `json:"team,omitempty"`

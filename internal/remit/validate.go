@@ -137,9 +137,6 @@ func (v *validator) providers() {
 			seen[pr.ID] = true
 		}
 		v.required(p+"/name", "provider name", pr.Name)
-		if len(pr.Offerings) == 0 {
-			v.add(p+"/offerings", "provider %q has no offerings: list at least one", pr.ID)
-		}
 		for j := range pr.Offerings {
 			o := &pr.Offerings[j]
 			op := fmt.Sprintf("%s/offerings/%d", p, j)

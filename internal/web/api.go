@@ -213,7 +213,10 @@ type systemInput struct {
 	ID string `path:"id" doc:"System id"`
 }
 
-type systemOutput struct{ Body SystemSummary }
+type systemOutput struct {
+	ETag string `header:"ETag"`
+	Body SystemSummary
+}
 
 func (s *server) handleSystemGet(ctx context.Context, in *systemInput) (*systemOutput, error) {
 	if _, err := reader(ctx); err != nil {
@@ -224,7 +227,15 @@ func (s *server) handleSystemGet(ctx context.Context, in *systemInput) (*systemO
 		out = &systemOutput{Body: summarise(c.Estate.Systems[si].System, c.Matrix(si).Summary)}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.document(ctx, remit.KindSystem, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	out.ETag = etag(d.Version)
+	return out, nil
 }
 
 // withSystem runs fn with the model and a system's index, or returns 404.
@@ -527,7 +538,10 @@ func (s *server) handleCatalogueList(ctx context.Context, _ *struct{}) (*catalog
 	return out, nil
 }
 
-type catalogueOutput struct{ Body remit.Catalogue }
+type catalogueOutput struct {
+	ETag string `header:"ETag"`
+	Body remit.Catalogue
+}
 
 func (s *server) handleCatalogueGet(ctx context.Context, in *systemInput) (*catalogueOutput, error) {
 	if _, err := reader(ctx); err != nil {
@@ -544,6 +558,11 @@ func (s *server) handleCatalogueGet(ctx context.Context, in *systemInput) (*cata
 	if out == nil {
 		return nil, huma.Error404NotFound(fmt.Sprintf("no catalogue %q", in.ID))
 	}
+	d, err := s.document(ctx, remit.KindCatalogue, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	out.ETag = etag(d.Version)
 	return out, nil
 }
 
@@ -771,6 +790,9 @@ func (s *server) handleStatementPut(ctx context.Context, in *statementInput) (*v
 		return nil, err
 	}
 	st := remit.Statement{Control: in.Control, Class: in.Body.Class, Provider: in.Body.Provider, Customer: in.Body.Customer, Source: in.Body.Source}
+	if s.builtIn(in.Provider) {
+		return s.forkStatement(ctx, in.Provider, in.Offering, st, in.IfMatch)
+	}
 	v, err := s.Model.SetStatement(ctx, p, in.ref(), st, version, s.Now())
 	if err != nil {
 		return nil, s.problem(ctx, err)
@@ -787,11 +809,58 @@ func (s *server) handleStatementDelete(ctx context.Context, in *statementDeleteI
 	if err != nil {
 		return nil, err
 	}
+	if s.builtIn(in.Provider) {
+		return s.forkStatement(ctx, in.Provider, in.Offering, remit.Statement{Control: in.Control}, in.IfMatch)
+	}
 	v, err := s.Model.SetStatement(ctx, p, in.ref(), remit.Statement{Control: in.Control}, version, s.Now())
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
 	return &versionOutput{ETag: etag(v)}, nil
+}
+
+// builtIn reports whether a provider's model is Remit's built-in one.
+func (s *server) builtIn(provider string) (yes bool) {
+	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		for _, p := range c.Estate.Workspace.Providers {
+			if p.ID == provider {
+				yes = p.BuiltIn
+			}
+		}
+	})
+	return yes
+}
+
+// forkStatement changes a statement of a built-in provider model, which
+// makes the model the workspace's own (so the change is kept and
+// exported): a whole-workspace change rather than an incremental one.
+func (s *server) forkStatement(ctx context.Context, provider, offering string, st remit.Statement, ifMatchHeader string) (*versionOutput, error) {
+	ref := remit.OfferingRef(provider, offering)
+	return s.change(ctx, remit.KindOffering, ref, ifMatchHeader, func(ws *remit.Workspace) error {
+		i := slices.IndexFunc(ws.Providers, func(p remit.Provider) bool { return p.ID == provider })
+		if i < 0 {
+			return notFound("provider", provider)
+		}
+		forkProvider(ws, i)
+		p := &ws.Providers[i]
+		j := slices.IndexFunc(p.Offerings, func(o remit.Offering) bool { return o.ID == offering })
+		if j < 0 {
+			return notFound("offering", ref)
+		}
+		o := &p.Offerings[j]
+		k := slices.IndexFunc(o.Statements, func(x remit.Statement) bool { return x.Control == st.Control })
+		switch {
+		case st.Class == "" && k < 0:
+			return notFound("statement for", st.Control)
+		case st.Class == "":
+			o.Statements = slices.Delete(o.Statements, k, k+1)
+		case k >= 0:
+			o.Statements[k] = st
+		default:
+			o.Statements = append(o.Statements, st)
+		}
+		return nil
+	}, modelEditor)
 }
 
 // --- audit, tokens, users -------------------------------------------------

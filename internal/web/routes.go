@@ -52,6 +52,21 @@ func (s *server) routes(mux *http.ServeMux) {
 	huma.Register(api, op("PUT", "/api/v1/providers/{provider}/offerings/{offering}/statements/{control}", "put-statement", "Add or replace the offering's statement for a control", secured), s.handleStatementPut)
 	huma.Register(api, op("DELETE", "/api/v1/providers/{provider}/offerings/{offering}/statements/{control}", "delete-statement", "Remove the offering's statement for a control (the default applies again)", secured), s.handleStatementDelete)
 
+	// Changes to the workspace: each quotes the ETag it read (If-Match; "0" creates).
+	huma.Register(api, op("PUT", "/api/v1/systems/{id}", "put-system", "Create or replace a system", secured), s.handleSystemPut)
+	huma.Register(api, op("DELETE", "/api/v1/systems/{id}", "delete-system", "Delete a system", secured), s.handleSystemDelete)
+	huma.Register(api, op("PUT", "/api/v1/systems/{id}/uses/{provider}/{offering}", "attach-offering", "Attach an offering to a system, or change its purpose", secured), s.handleUsePut)
+	huma.Register(api, op("DELETE", "/api/v1/systems/{id}/uses/{provider}/{offering}", "detach-offering", "Detach an offering from a system", secured), s.handleUseDelete)
+	huma.Register(api, op("PUT", "/api/v1/catalogues/{id}", "put-catalogue", "Create or replace a catalogue", secured), s.handleCataloguePut)
+	huma.Register(api, op("DELETE", "/api/v1/catalogues/{id}", "delete-catalogue", "Delete a catalogue", secured), s.handleCatalogueDelete)
+	huma.Register(api, op("PUT", "/api/v1/catalogues/{catalogue}/controls/{control}", "put-control", "Create or replace a control", secured), s.handleControlPut)
+	huma.Register(api, op("DELETE", "/api/v1/catalogues/{catalogue}/controls/{control}", "delete-control", "Delete a control", secured), s.handleControlDelete)
+	huma.Register(api, op("GET", "/api/v1/providers/{id}", "get-provider", "A provider and its offerings", secured), s.handleProviderGet)
+	huma.Register(api, op("PUT", "/api/v1/providers/{id}", "put-provider", "Create or rename a provider", secured), s.handleProviderPut)
+	huma.Register(api, op("DELETE", "/api/v1/providers/{id}", "delete-provider", "Delete a provider and its offerings", secured), s.handleProviderDelete)
+	huma.Register(api, op("PUT", "/api/v1/providers/{provider}/offerings/{offering}", "put-offering", "Create or replace an offering and its statements", secured), s.handleOfferingPut)
+	huma.Register(api, op("DELETE", "/api/v1/providers/{provider}/offerings/{offering}", "delete-offering", "Delete an offering", secured), s.handleOfferingDelete)
+
 	// Audit, tokens and users.
 	huma.Register(api, op("GET", "/api/v1/audit", "list-audit", "The audit trail, filtered", secured), s.handleAuditList)
 	huma.Register(api, op("GET", "/api/v1/tokens", "list-tokens", "Your API tokens", secured), s.handleTokenList)

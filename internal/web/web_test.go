@@ -116,6 +116,38 @@ func (f *fixture) do(who, method, path string, body any, headers ...string) (int
 
 const obligationID = "prison-visits/srm:SRM-03/aws/ec2/ours" // visits-team's
 
+var (
+	newSystem = map[string]any{"name": "Visits extra", "team": "visits-team",
+		"baseline": map[string]any{"catalogue": "srm", "all": true}, "uses": []map[string]any{{"offering": "aws/ec2"}}}
+	newCatalogue = map[string]any{"title": "Local", "controls": []map[string]any{{"id": "L-01", "title": "First", "area": "governance"}}}
+	newOffering  = map[string]any{"name": "Acme Mail", "service_model": "saas",
+		"statements": []map[string]any{{"control": "srm:SRM-01", "class": "inherited", "provider": "Runs the data centres."}}}
+)
+
+// currentETag finds the ETag a change to path must quote: that of the
+// document the path changes, or "0" when it does not exist yet.
+func (f *fixture) currentETag(path string) string {
+	f.t.Helper()
+	var get string
+	switch {
+	case strings.HasSuffix(path, "/tracking"):
+		get = strings.TrimSuffix(path, "/tracking")
+	case strings.Contains(path, "/statements/"):
+		get = path[:strings.Index(path, "/statements/")]
+	case strings.Contains(path, "/uses/"):
+		get = path[:strings.Index(path, "/uses/")]
+	case strings.Contains(path, "/controls/"):
+		get = path[:strings.Index(path, "/controls/")]
+	default:
+		get = path
+	}
+	status, h, _ := f.do("admin", "GET", get, nil)
+	if status == 404 {
+		return `"0"`
+	}
+	return h.Get("ETag")
+}
+
 func esc(id string) string { return url.PathEscape(id) }
 
 // TestRoutesByRole sends every route as every role and as nobody, and
@@ -158,18 +190,28 @@ func TestRoutesByRole(t *testing.T) {
 		{"PUT", "/api/v1/providers/casetrack/offerings/casetrack-cloud/statements/srm:SRM-04", stmt, nil, []int{401, 403, 204, 204, 403, 403, 204}},
 		{"DELETE", "/api/v1/providers/casetrack/offerings/casetrack-cloud/statements/srm:SRM-04", nil, nil, []int{401, 403, 204, 404, 403, 403, 404}},
 		{"POST", "/api/v1/users", map[string]any{"email": "new@example.gov.uk", "role": "viewer", "password": "a long enough password"}, nil, []int{401, 403, 403, 403, 403, 403, 201}},
+		// Systems: editors of the system's team, and admins.
+		{"PUT", "/api/v1/systems/visits-extra", newSystem, nil, []int{401, 403, 204, 403, 403, 403, 204}},
+		{"PUT", "/api/v1/systems/visits-extra/uses/aws/s3", map[string]any{"purpose": "Files"}, nil, []int{401, 403, 204, 403, 403, 403, 204}},
+		{"DELETE", "/api/v1/systems/visits-extra/uses/aws/s3", nil, nil, []int{401, 403, 204, 404, 403, 403, 404}},
+		{"DELETE", "/api/v1/systems/visits-extra", nil, nil, []int{401, 403, 204, 404, 403, 403, 404}},
+		// Catalogues, controls, providers and offerings: editors and admins.
+		{"PUT", "/api/v1/catalogues/local", newCatalogue, nil, []int{401, 403, 204, 204, 403, 403, 204}},
+		{"PUT", "/api/v1/catalogues/local/controls/L-02", map[string]any{"title": "Second", "area": "data"}, nil, []int{401, 403, 204, 204, 403, 403, 204}},
+		{"DELETE", "/api/v1/catalogues/local/controls/L-02", nil, nil, []int{401, 403, 204, 404, 403, 403, 404}},
+		{"DELETE", "/api/v1/catalogues/local", nil, nil, []int{401, 403, 204, 404, 403, 403, 404}},
+		{"GET", "/api/v1/providers/casetrack", nil, nil, okAll},
+		{"PUT", "/api/v1/providers/acme", map[string]any{"name": "Acme"}, nil, []int{401, 403, 204, 204, 403, 403, 204}},
+		{"PUT", "/api/v1/providers/acme/offerings/mail", newOffering, nil, []int{401, 403, 204, 204, 403, 403, 204}},
+		{"DELETE", "/api/v1/providers/acme/offerings/mail", nil, nil, []int{401, 403, 204, 404, 403, 403, 404}},
+		{"DELETE", "/api/v1/providers/acme", nil, nil, []int{401, 403, 204, 404, 403, 403, 404}},
 		{"DELETE", "/api/v1/session", nil, nil, []int{401, 204, 204, 204, 204, 204, 204}},
 	}
 	for _, r := range routes {
 		for i, who := range roles {
 			headers := r.headers
-			switch {
-			case strings.HasSuffix(r.path, "/tracking"):
-				_, h, _ := f.do("admin", "GET", "/api/v1/obligations/"+esc(obligationID), nil)
-				headers = []string{"If-Match", h.Get("ETag")}
-			case strings.Contains(r.path, "/statements/"):
-				_, h, _ := f.do("admin", "GET", "/api/v1/providers/casetrack/offerings/casetrack-cloud", nil)
-				headers = []string{"If-Match", h.Get("ETag")}
+			if r.method == "PUT" || r.method == "DELETE" {
+				headers = []string{"If-Match", f.currentETag(r.path)}
 			}
 			status, _, body := f.do(who, r.method, r.path, r.body, headers...)
 			if status != r.want[i] {
@@ -450,5 +492,66 @@ func TestTwoServersOneDatabase(t *testing.T) {
 	_, h, data := f.do("viewer", "GET", "/api/v1/obligations/"+esc(obligationID), nil)
 	if h.Get("ETag") != `"1"` || !strings.Contains(string(data), `"status":"implemented"`) {
 		t.Errorf("B sees %s %s", h.Get("ETag"), data)
+	}
+}
+
+// TestWorkspaceChanges creates, changes and deletes through the API and
+// checks validation, team rules and what the matrix shows.
+func TestWorkspaceChanges(t *testing.T) {
+	f := newFixture(t)
+	put := func(who, path string, body any) (int, string) {
+		status, _, data := f.do(who, "PUT", path, body, "If-Match", f.currentETag(path))
+		return status, string(data)
+	}
+	// A system that uses an offering nobody sells is refused, naming where.
+	bad := map[string]any{"name": "X", "team": "visits-team", "baseline": map[string]any{"catalogue": "srm", "all": true}, "uses": []map[string]any{{"offering": "aws/ec3"}}}
+	status, data := put("editor", "/api/v1/systems/x", bad)
+	if status != 422 || !strings.Contains(data, `"message":"system x: offering \"aws/ec3\" is not a known offering: write provider/offering (did you mean \"aws/ec2\"?)","location":"body.uses.0.offering"`) {
+		t.Errorf("bad system: %d %s", status, data)
+	}
+	// An editor cannot put a system in someone else's team.
+	other := map[string]any{"name": "X", "team": "platform-team", "baseline": map[string]any{"catalogue": "srm", "all": true}}
+	if status, data := put("editor", "/api/v1/systems/x", other); status != 403 {
+		t.Errorf("system for another team: %d %s", status, data)
+	}
+	// Deleting an offering that systems use is refused and names them.
+	status, _, body := f.do("admin", "DELETE", "/api/v1/providers/aws/offerings/lambda", nil, "If-Match", f.currentETag("/api/v1/providers/aws/offerings/lambda"))
+	if status != 422 || !strings.Contains(string(body), `system hearing-transcription: offering \"aws/lambda\" is not a known offering`) {
+		t.Errorf("delete a used offering: %d %s", status, body)
+	}
+	// Attaching an offering changes the matrix.
+	if status, data := put("editor", "/api/v1/systems/prison-visits/uses/github/enterprise-cloud", map[string]any{"purpose": "Code"}); status != 204 {
+		t.Fatalf("attach: %d %s", status, data)
+	}
+	_, _, body = f.do("viewer", "GET", "/api/v1/systems/prison-visits/explain?control=srm:SRM-01", nil)
+	if !strings.Contains(string(body), "github/enterprise-cloud relies on microsoft/azure-virtual-machines (Microsoft, a fourth party)") {
+		t.Errorf("explain after attaching: %s", body)
+	}
+	// Editing a built-in model makes it the workspace's own, so it is kept.
+	status, data = put("editor", "/api/v1/providers/aws/offerings/ec2/statements/srm:SRM-24", map[string]any{"class": "organisation-specific", "customer": "Develop securely."})
+	if status != 204 {
+		t.Fatalf("edit a built-in statement: %d %s", status, data)
+	}
+	ws, err := remit.Export(context.Background(), f.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := workspace.Files(ws)
+	if _, ok := files["providers/aws.yaml"]; !ok || strings.Contains(string(files["remit.yaml"]), "aws") {
+		t.Errorf("after editing aws: remit.yaml is %q and providers/aws.yaml exists: %v", files["remit.yaml"], ok)
+	}
+	_, _, body = f.do("viewer", "GET", "/api/v1/systems/prison-visits/explain?control=srm:SRM-24", nil)
+	if !strings.Contains(string(body), "Develop securely.") {
+		t.Errorf("the edited statement is not in the matrix: %s", body)
+	}
+	// A control a baseline names cannot be deleted.
+	status, _, body = f.do("admin", "DELETE", "/api/v1/catalogues/moj-extra/controls/MOJ-01", nil, "If-Match", f.currentETag("/api/v1/catalogues/moj-extra"))
+	if status != 422 || !strings.Contains(string(body), "system hearing-transcription") {
+		t.Errorf("delete a used control: %d %s", status, body)
+	}
+	// And every change is audited.
+	_, _, body = f.do("viewer", "GET", "/api/v1/audit?kind=system&id=prison-visits", nil)
+	if !strings.Contains(string(body), `"actor":"editor@example.gov.uk"`) {
+		t.Errorf("audit of prison-visits: %.300s", body)
 	}
 }

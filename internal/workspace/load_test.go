@@ -301,7 +301,7 @@ func TestProblems(t *testing.T) {
 		{
 			name:    "missing required fields",
 			replace: map[string]string{"providers/zzz.yaml": "id: zzz\n"},
-			want:    []string{`ws/providers/zzz.yaml:1:1: provider name is required`, `ws/providers/zzz.yaml:1:1: provider "zzz" has no offerings: list at least one`},
+			want:    []string{`ws/providers/zzz.yaml:1:1: provider name is required`},
 		},
 		{
 			name:    "two documents in one file",

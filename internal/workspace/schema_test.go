@@ -238,7 +238,6 @@ func TestSchemaRejects(t *testing.T) {
 		// providers
 		{"provider unknown key", "provider", offering + "website: https://p.example\n", "'website' not allowed"},
 		{"provider without name", "provider", "id: p\nofferings:\n  - {id: o, name: O, service_model: saas}\n", "missing property 'name'"},
-		{"provider without offerings", "provider", "id: p\nname: P\n", "missing property 'offerings'"},
 		{"offering unknown key", "provider", offering + "    model: saas\n", "'model' not allowed"},
 		{"offering without id", "provider", "id: p\nname: P\nofferings:\n  - {name: O, service_model: saas}\n", "missing property 'id'"},
 		{"offering bad service_model", "provider", "id: p\nname: P\nofferings:\n  - {id: o, name: O, service_model: SaaS}\n", "at '/offerings/0/service_model'"},

@@ -1,0 +1,380 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"remit/internal/engine"
+	"remit/internal/remit"
+)
+
+// change runs one edit of the workspace through the live model, with the
+// version the client quotes, and answers the primary document's new ETag.
+func (s *server) change(ctx context.Context, kind remit.Kind, id, ifMatchHeader string,
+	edit func(ws *remit.Workspace) error, allow func(p remit.Principal, before, after *remit.Workspace) error) (*versionOutput, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Refuse at once whoever may change nothing of the kind, before
+	// looking anything up, so a refusal never tells what exists.
+	if p.Role != remit.RoleAdmin && p.Role != remit.RoleEditor {
+		return nil, huma.Error403Forbidden(fmt.Sprintf("a %s may not change the workspace", p.Role))
+	}
+	version, err := ifMatch(ifMatchHeader)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.Model.Change(ctx, p, kind, id, version, s.Now(), edit, func(before, after *remit.Workspace) error { return allow(p, before, after) })
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return &versionOutput{ETag: etag(v)}, nil
+}
+
+// modelEditor allows editors and admins to change catalogues and providers.
+func modelEditor(p remit.Principal, _, _ *remit.Workspace) error {
+	if !p.Can(remit.ActEditModel, "") {
+		return fmt.Errorf("changing catalogues and provider models: %w", remit.ErrForbidden)
+	}
+	return nil
+}
+
+// systemEditor allows a change to a system when p may edit systems of its
+// team before and after the change (so nobody moves a system out of, or
+// into, a team they are not in).
+func systemEditor(id string) func(p remit.Principal, before, after *remit.Workspace) error {
+	return func(p remit.Principal, before, after *remit.Workspace) error {
+		for _, ws := range []*remit.Workspace{before, after} {
+			if i := slices.IndexFunc(ws.Systems, func(s remit.System) bool { return s.ID == id }); i >= 0 {
+				if team := ws.Systems[i].Team; !p.Can(remit.ActEditSystem, team) {
+					return fmt.Errorf("system %q belongs to team %q: %w", id, team, remit.ErrForbidden)
+				}
+			}
+		}
+		return nil
+	}
+}
+
+func notFound(what, id string) error { return fmt.Errorf("%s %q: %w", what, id, remit.ErrNotFound) }
+
+// fork makes a built-in catalogue or provider the workspace's own once
+// someone edits it, so the edit is kept (and exported as a file).
+func forkCatalogue(ws *remit.Workspace, i int) {
+	if ws.Catalogues[i].BuiltIn {
+		ws.Catalogues[i].BuiltIn = false
+		ws.CatalogueIDs = slices.DeleteFunc(ws.CatalogueIDs, func(id string) bool { return id == ws.Catalogues[i].ID })
+	}
+}
+
+func forkProvider(ws *remit.Workspace, i int) {
+	if ws.Providers[i].BuiltIn {
+		ws.Providers[i].BuiltIn = false
+		ws.ProviderIDs = slices.DeleteFunc(ws.ProviderIDs, func(id string) bool { return id == ws.Providers[i].ID })
+	}
+}
+
+// --- systems --------------------------------------------------------------
+
+type systemPutInput struct {
+	ID      string `path:"id"`
+	IfMatch string `header:"If-Match" doc:"The system's ETag, or \"0\" to create it"`
+	Body    remit.System
+}
+
+func (s *server) handleSystemPut(ctx context.Context, in *systemPutInput) (*versionOutput, error) {
+	if in.Body.ID != "" && in.Body.ID != in.ID {
+		return nil, huma.Error422UnprocessableEntity(fmt.Sprintf("body id %q differs from the path's %q: ids do not change; create a new system instead", in.Body.ID, in.ID))
+	}
+	in.Body.ID = in.ID
+	return s.change(ctx, remit.KindSystem, in.ID, in.IfMatch, func(ws *remit.Workspace) error {
+		if i := slices.IndexFunc(ws.Systems, func(x remit.System) bool { return x.ID == in.ID }); i >= 0 {
+			ws.Systems[i] = in.Body
+		} else {
+			ws.Systems = append(ws.Systems, in.Body)
+		}
+		return nil
+	}, systemEditor(in.ID))
+}
+
+type deleteInput struct {
+	ID      string `path:"id"`
+	IfMatch string `header:"If-Match"`
+}
+
+func (s *server) handleSystemDelete(ctx context.Context, in *deleteInput) (*struct{}, error) {
+	_, err := s.change(ctx, remit.KindSystem, in.ID, in.IfMatch, func(ws *remit.Workspace) error {
+		n := len(ws.Systems)
+		ws.Systems = slices.DeleteFunc(ws.Systems, func(x remit.System) bool { return x.ID == in.ID })
+		if len(ws.Systems) == n {
+			return notFound("system", in.ID)
+		}
+		return nil
+	}, systemEditor(in.ID))
+	return nil, err
+}
+
+type usePutInput struct {
+	ID       string `path:"id"`
+	Provider string `path:"provider"`
+	Offering string `path:"offering"`
+	IfMatch  string `header:"If-Match" doc:"The system's ETag"`
+	Body     struct {
+		Purpose string `json:"purpose,omitempty" maxLength:"500"`
+	}
+}
+
+// handleUsePut attaches an offering to a system (or changes its purpose).
+func (s *server) handleUsePut(ctx context.Context, in *usePutInput) (*versionOutput, error) {
+	ref := remit.OfferingRef(in.Provider, in.Offering)
+	return s.change(ctx, remit.KindSystem, in.ID, in.IfMatch, func(ws *remit.Workspace) error {
+		i := slices.IndexFunc(ws.Systems, func(x remit.System) bool { return x.ID == in.ID })
+		if i < 0 {
+			return notFound("system", in.ID)
+		}
+		sys := &ws.Systems[i]
+		if j := slices.IndexFunc(sys.Uses, func(u remit.Use) bool { return u.Offering == ref }); j >= 0 {
+			sys.Uses[j].Purpose = in.Body.Purpose
+		} else {
+			sys.Uses = append(sys.Uses, remit.Use{Offering: ref, Purpose: in.Body.Purpose})
+		}
+		return nil
+	}, systemEditor(in.ID))
+}
+
+type useDeleteInput struct {
+	ID       string `path:"id"`
+	Provider string `path:"provider"`
+	Offering string `path:"offering"`
+	IfMatch  string `header:"If-Match"`
+}
+
+// handleUseDelete detaches an offering from a system.
+func (s *server) handleUseDelete(ctx context.Context, in *useDeleteInput) (*versionOutput, error) {
+	ref := remit.OfferingRef(in.Provider, in.Offering)
+	return s.change(ctx, remit.KindSystem, in.ID, in.IfMatch, func(ws *remit.Workspace) error {
+		i := slices.IndexFunc(ws.Systems, func(x remit.System) bool { return x.ID == in.ID })
+		if i < 0 {
+			return notFound("system", in.ID)
+		}
+		n := len(ws.Systems[i].Uses)
+		ws.Systems[i].Uses = slices.DeleteFunc(ws.Systems[i].Uses, func(u remit.Use) bool { return u.Offering == ref })
+		if len(ws.Systems[i].Uses) == n {
+			return notFound("use of offering", ref)
+		}
+		return nil
+	}, systemEditor(in.ID))
+}
+
+// --- catalogues and controls ----------------------------------------------
+
+type cataloguePutInput struct {
+	ID      string `path:"id"`
+	IfMatch string `header:"If-Match" doc:"The catalogue's ETag, or \"0\" to create it"`
+	Body    remit.Catalogue
+}
+
+func (s *server) handleCataloguePut(ctx context.Context, in *cataloguePutInput) (*versionOutput, error) {
+	if in.Body.ID != "" && in.Body.ID != in.ID {
+		return nil, huma.Error422UnprocessableEntity(fmt.Sprintf("body id %q differs from the path's %q", in.Body.ID, in.ID))
+	}
+	in.Body.ID, in.Body.BuiltIn = in.ID, false
+	return s.change(ctx, remit.KindCatalogue, in.ID, in.IfMatch, func(ws *remit.Workspace) error {
+		if i := slices.IndexFunc(ws.Catalogues, func(c remit.Catalogue) bool { return c.ID == in.ID }); i >= 0 {
+			forkCatalogue(ws, i)
+			ws.Catalogues[i] = in.Body
+		} else {
+			ws.Catalogues = append(ws.Catalogues, in.Body)
+		}
+		return nil
+	}, modelEditor)
+}
+
+func (s *server) handleCatalogueDelete(ctx context.Context, in *deleteInput) (*struct{}, error) {
+	_, err := s.change(ctx, remit.KindCatalogue, in.ID, in.IfMatch, func(ws *remit.Workspace) error {
+		i := slices.IndexFunc(ws.Catalogues, func(c remit.Catalogue) bool { return c.ID == in.ID })
+		if i < 0 {
+			return notFound("catalogue", in.ID)
+		}
+		forkCatalogue(ws, i)
+		ws.Catalogues = slices.Delete(ws.Catalogues, i, i+1)
+		return nil
+	}, modelEditor)
+	return nil, err
+}
+
+type controlPutInput struct {
+	Catalogue string `path:"catalogue"`
+	Control   string `path:"control"`
+	IfMatch   string `header:"If-Match" doc:"The catalogue's ETag"`
+	Body      remit.Control
+}
+
+func (s *server) handleControlPut(ctx context.Context, in *controlPutInput) (*versionOutput, error) {
+	in.Body.ID = in.Control
+	return s.change(ctx, remit.KindCatalogue, in.Catalogue, in.IfMatch, func(ws *remit.Workspace) error {
+		i := slices.IndexFunc(ws.Catalogues, func(c remit.Catalogue) bool { return c.ID == in.Catalogue })
+		if i < 0 {
+			return notFound("catalogue", in.Catalogue)
+		}
+		forkCatalogue(ws, i)
+		c := &ws.Catalogues[i]
+		if j := slices.IndexFunc(c.Controls, func(x remit.Control) bool { return x.ID == in.Control }); j >= 0 {
+			c.Controls[j] = in.Body
+		} else {
+			c.Controls = append(c.Controls, in.Body)
+		}
+		return nil
+	}, modelEditor)
+}
+
+type controlDeleteInput struct {
+	Catalogue string `path:"catalogue"`
+	Control   string `path:"control"`
+	IfMatch   string `header:"If-Match"`
+}
+
+func (s *server) handleControlDelete(ctx context.Context, in *controlDeleteInput) (*versionOutput, error) {
+	return s.change(ctx, remit.KindCatalogue, in.Catalogue, in.IfMatch, func(ws *remit.Workspace) error {
+		i := slices.IndexFunc(ws.Catalogues, func(c remit.Catalogue) bool { return c.ID == in.Catalogue })
+		if i < 0 {
+			return notFound("catalogue", in.Catalogue)
+		}
+		forkCatalogue(ws, i)
+		c := &ws.Catalogues[i]
+		n := len(c.Controls)
+		c.Controls = slices.DeleteFunc(c.Controls, func(x remit.Control) bool { return x.ID == in.Control })
+		if len(c.Controls) == n {
+			return notFound("control", remit.ControlRef(in.Catalogue, in.Control))
+		}
+		return nil
+	}, modelEditor)
+}
+
+// --- providers and offerings ----------------------------------------------
+
+type providerOutput struct {
+	ETag string `header:"ETag"`
+	Body remit.Provider
+}
+
+func (s *server) handleProviderGet(ctx context.Context, in *systemInput) (*providerOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	d, err := s.document(ctx, remit.KindProvider, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := &providerOutput{ETag: etag(d.Version)}
+	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		for _, p := range c.Estate.Workspace.Providers {
+			if p.ID == in.ID {
+				out.Body = p
+			}
+		}
+	})
+	return out, nil
+}
+
+// document reads one stored document, for its version.
+func (s *server) document(ctx context.Context, kind remit.Kind, id string) (remit.Document, error) {
+	var d remit.Document
+	err := s.Store.Read(ctx, func(tx remit.Tx) error {
+		var err error
+		d, err = tx.FindDocument(ctx, kind, id)
+		return err
+	})
+	if err != nil {
+		return d, s.problem(ctx, err)
+	}
+	return d, nil
+}
+
+type providerPutInput struct {
+	ID      string `path:"id"`
+	IfMatch string `header:"If-Match" doc:"The provider's ETag, or \"0\" to create it"`
+	Body    struct {
+		Name string `json:"name" maxLength:"200"`
+	}
+}
+
+// handleProviderPut creates a provider or renames it; its offerings are
+// changed one by one.
+func (s *server) handleProviderPut(ctx context.Context, in *providerPutInput) (*versionOutput, error) {
+	return s.change(ctx, remit.KindProvider, in.ID, in.IfMatch, func(ws *remit.Workspace) error {
+		if i := slices.IndexFunc(ws.Providers, func(p remit.Provider) bool { return p.ID == in.ID }); i >= 0 {
+			forkProvider(ws, i)
+			ws.Providers[i].Name = in.Body.Name
+		} else {
+			ws.Providers = append(ws.Providers, remit.Provider{ID: in.ID, Name: in.Body.Name})
+		}
+		return nil
+	}, modelEditor)
+}
+
+func (s *server) handleProviderDelete(ctx context.Context, in *deleteInput) (*struct{}, error) {
+	_, err := s.change(ctx, remit.KindProvider, in.ID, in.IfMatch, func(ws *remit.Workspace) error {
+		i := slices.IndexFunc(ws.Providers, func(p remit.Provider) bool { return p.ID == in.ID })
+		if i < 0 {
+			return notFound("provider", in.ID)
+		}
+		forkProvider(ws, i)
+		ws.Providers = slices.Delete(ws.Providers, i, i+1)
+		return nil
+	}, modelEditor)
+	return nil, err
+}
+
+type offeringPutInput struct {
+	Provider string `path:"provider"`
+	Offering string `path:"offering"`
+	IfMatch  string `header:"If-Match" doc:"The offering's ETag, or \"0\" to create it"`
+	Body     remit.Offering
+}
+
+func (s *server) handleOfferingPut(ctx context.Context, in *offeringPutInput) (*versionOutput, error) {
+	in.Body.ID = in.Offering
+	ref := remit.OfferingRef(in.Provider, in.Offering)
+	return s.change(ctx, remit.KindOffering, ref, in.IfMatch, func(ws *remit.Workspace) error {
+		i := slices.IndexFunc(ws.Providers, func(p remit.Provider) bool { return p.ID == in.Provider })
+		if i < 0 {
+			return notFound("provider", in.Provider)
+		}
+		forkProvider(ws, i)
+		p := &ws.Providers[i]
+		if j := slices.IndexFunc(p.Offerings, func(o remit.Offering) bool { return o.ID == in.Offering }); j >= 0 {
+			p.Offerings[j] = in.Body
+		} else {
+			p.Offerings = append(p.Offerings, in.Body)
+		}
+		return nil
+	}, modelEditor)
+}
+
+type offeringDeleteInput struct {
+	Provider string `path:"provider"`
+	Offering string `path:"offering"`
+	IfMatch  string `header:"If-Match"`
+}
+
+func (s *server) handleOfferingDelete(ctx context.Context, in *offeringDeleteInput) (*struct{}, error) {
+	ref := remit.OfferingRef(in.Provider, in.Offering)
+	_, err := s.change(ctx, remit.KindOffering, ref, in.IfMatch, func(ws *remit.Workspace) error {
+		i := slices.IndexFunc(ws.Providers, func(p remit.Provider) bool { return p.ID == in.Provider })
+		if i < 0 {
+			return notFound("provider", in.Provider)
+		}
+		forkProvider(ws, i)
+		n := len(ws.Providers[i].Offerings)
+		ws.Providers[i].Offerings = slices.DeleteFunc(ws.Providers[i].Offerings, func(o remit.Offering) bool { return o.ID == in.Offering })
+		if len(ws.Providers[i].Offerings) == n {
+			return notFound("offering", ref)
+		}
+		return nil
+	}, modelEditor)
+	return nil, err
+}

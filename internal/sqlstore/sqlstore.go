@@ -60,7 +60,11 @@ func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn fun
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&tx{tx: sqlTx, store: s}); err != nil {
+	t := &tx{tx: sqlTx, store: s}
+	if err := fn(t); err != nil {
+		return errors.Join(err, rollback(sqlTx))
+	}
+	if err := t.flushHead(ctx); err != nil {
 		return errors.Join(err, rollback(sqlTx))
 	}
 	if err := sqlTx.Commit(); err != nil {
@@ -79,6 +83,12 @@ func rollback(tx *sql.Tx) error {
 type tx struct {
 	tx    *sql.Tx
 	store *Store
+	// The audit head, once locked in this transaction: appends advance it
+	// here and it is written back once, at commit.
+	locked   bool
+	dirty    bool
+	headSeq  int64
+	headHash string
 }
 
 // micros is how times are stored: microseconds since 1970 UTC, the same
@@ -185,25 +195,39 @@ func (t *tx) changedOne(ctx context.Context, res sql.Result, kind remit.Kind, id
 }
 
 func (t *tx) AuditHead(ctx context.Context) (int64, string, error) {
-	var seq int64
-	var hash string
+	if t.locked {
+		return t.headSeq, t.headHash, nil
+	}
 	// An update, not a select: it locks the head until commit on every
 	// dialect, so concurrent writers chain one after another.
-	err := t.tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = seq WHERE one = 1 RETURNING seq, hash`).Scan(&seq, &hash)
+	err := t.tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = seq WHERE one = 1 RETURNING seq, hash`).Scan(&t.headSeq, &t.headHash)
 	if err != nil {
 		return 0, "", fmt.Errorf("audit head: %w", err)
 	}
-	return seq, hash, nil
+	t.locked = true
+	return t.headSeq, t.headHash, nil
 }
 
 func (t *tx) AppendAudit(ctx context.Context, r remit.AuditRecord) error {
+	if !t.locked || r.Seq != t.headSeq+1 || r.PrevHash != t.headHash {
+		return fmt.Errorf("append audit: record %d does not follow the head (%d) read in this transaction", r.Seq, t.headSeq)
+	}
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO audit (seq, at, actor, action, kind, id, before, after, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		r.Seq, micros(r.At), r.Actor, r.Action, string(r.Kind), r.ID, r.Before, r.After, r.PrevHash, r.Hash)
 	if err != nil {
 		return fmt.Errorf("append audit: %w", err)
 	}
-	if _, err := t.tx.ExecContext(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE one = 1`, r.Seq, r.Hash); err != nil {
-		return fmt.Errorf("append audit: %w", err)
+	t.headSeq, t.headHash, t.dirty = r.Seq, r.Hash, true
+	return nil
+}
+
+// flushHead writes the advanced audit head back, once per transaction.
+func (t *tx) flushHead(ctx context.Context) error {
+	if !t.dirty {
+		return nil
+	}
+	if _, err := t.tx.ExecContext(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE one = 1`, t.headSeq, t.headHash); err != nil {
+		return fmt.Errorf("audit head: %w", err)
 	}
 	return nil
 }

@@ -4,7 +4,7 @@
 GO ?= go
 EXAMPLE := examples/justice
 
-.PHONY: run tour test check bench fuzz build clean
+.PHONY: run tour test check bench bench-api fuzz build clean
 
 run:
 	$(GO) run ./cmd/remit serve --demo
@@ -35,6 +35,12 @@ check:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 -count 1 -timeout 30m ./internal/... | tee /tmp/remit-bench.txt | \
 		awk '/^Benchmark/ { printf "%-48s", $$1; for (i = 3; i <= NF; i += 2) printf " %14s %-10s", $$i, $$(i+1); printf "\n"; next } /^(ok|PASS|FAIL|goos|goarch|pkg|cpu)/ { next } { print }'
+
+# bench-api loads the L estate into SQLite and measures the API over loopback
+# TCP: one system's matrix from 50 concurrent clients (p50, p99, req/s) and
+# obligation status updates per second (with the audit record).
+bench-api:
+	REMIT_BENCH_SHAPE=L $(GO) test ./internal/web -run '^$$' -bench 'MatrixGet|TrackingUpdate' -benchtime 5000x -timeout 30m
 
 # fuzz runs each fuzz target for a short while.
 fuzz:

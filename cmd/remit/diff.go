@@ -5,35 +5,65 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"remit/internal/content"
 	"remit/internal/engine"
+	"remit/internal/live"
 	"remit/internal/report"
 )
 
 func (e *env) diffCommand() *cobra.Command {
 	var exitCode bool
-	var formatName string
+	var formatName, database, offering string
+	var from, to int
 	cmd := &cobra.Command{
-		Use:   "diff OLD_DIR NEW_DIR",
-		Short: "Show which systems' obligations change between two workspaces",
+		Use:   "diff OLD_DIR NEW_DIR | diff --offering PROVIDER/OFFERING --from N --to M",
+		Short: "Show which systems' obligations change between two workspaces, or two versions of a provider's model",
 		Long: `Compare the effective responsibilities computed from two workspaces — for
 example before and after a provider updated its published model, or a system
 moved from IaaS to PaaS — and show, per system and control, how the class and
-the obligations (ours and the providers') change. With --exit-code, exit 1
-when anything changed.`,
-		Args: args(cobra.ExactArgs(2)),
+the obligations (ours and the providers') change.
+
+With --offering, compare two stored versions of one offering's model instead
+(see the versions in the API, or the audit trail), over the estate in
+--database.
+
+With --exit-code, exit 1 when anything changed.`,
+		Args: args(cobra.RangeArgs(0, 2)),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			if err := format(formatName, []string{"text", "json"}); err != nil {
 				return err
 			}
-			old, err := load(a[0])
-			if err != nil {
-				return err
+			var diffs []engine.SystemDiff
+			switch {
+			case offering != "" && len(a) == 0:
+				if from < 1 || to < 1 {
+					return usagef("--from and --to are required with --offering: model versions count from 1")
+				}
+				s, err := openStore(cmd.Context(), database)
+				if err != nil {
+					return err
+				}
+				defer s.Close()
+				model, err := live.Open(cmd.Context(), s, content.Defaults())
+				if err != nil {
+					return err
+				}
+				if diffs, err = model.DiffVersions(cmd.Context(), offering, from, to); err != nil {
+					return err
+				}
+			case offering == "" && len(a) == 2:
+				old, err := load(a[0])
+				if err != nil {
+					return err
+				}
+				cur, err := load(a[1])
+				if err != nil {
+					return err
+				}
+				diffs = engine.Diff(old, cur)
+			default:
+				return usagef("give two workspace folders, or --offering with --from and --to (not both)")
 			}
-			cur, err := load(a[1])
-			if err != nil {
-				return err
-			}
-			diffs := engine.Diff(old, cur)
 			if err := report.WriteDiff(e.stdout, diffs, formatName); err != nil {
 				return err
 			}
@@ -45,6 +75,10 @@ when anything changed.`,
 	}
 	cmd.Flags().BoolVar(&exitCode, "exit-code", false, "exit 1 when any system changed")
 	cmd.Flags().StringVar(&formatName, "format", "text", "output format: text or json")
+	cmd.Flags().StringVar(&offering, "offering", "", "compare two stored model versions of this offering (provider/offering)")
+	cmd.Flags().IntVar(&from, "from", 0, "the older model version (with --offering)")
+	cmd.Flags().IntVar(&to, "to", 0, "the newer model version (with --offering)")
+	e.databaseFlag(cmd, &database)
 	return cmd
 }
 

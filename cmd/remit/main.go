@@ -66,7 +66,7 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &found):
 		fmt.Fprintln(stderr, "remit:", found.msg)
 		return exitFound
-	case errors.Is(err, remit.ErrNotFound):
+	case errors.Is(err, remit.ErrNotFound), errors.Is(err, remit.ErrConflict):
 		fmt.Fprintln(stderr, "remit:", err)
 		return exitBadInput
 	}

@@ -183,3 +183,53 @@ func TestInterruptedImport(t *testing.T) {
 	}
 	t.Logf("outcomes: %v", outcomes)
 }
+
+// TestModelVersionDiffAndUsers imports a provider's model twice, compares
+// the two stored versions, and adds accounts.
+func TestModelVersionDiffAndUsers(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "remit.db")
+	if _, stderr, code := cli(t, "import", example, "--database", db); code != 0 {
+		t.Fatal(stderr)
+	}
+	dir := copyDir(t, example)
+	edit(t, filepath.Join(dir, "providers", "casetrack.yaml"),
+		"        class: shared\n        provider: CaseTrack serves the web application and API over TLS 1.2 or later only.\n        customer: Make sure our integrations with the CaseTrack API use TLS 1.2 or later and validate certificates.\n",
+		"        class: inherited\n        provider: CaseTrack serves the web application and API over TLS 1.2 or later only, and runs every integration for us.\n")
+	out, stderr, code := cli(t, "import", dir, "--database", db)
+	if code != 0 || !strings.Contains(out, "offering  0       1       0") {
+		t.Fatalf("second import: %d %s %s", code, out, stderr)
+	}
+	out, stderr, code = cli(t, "diff", "--database", db, "--offering", "casetrack/casetrack-cloud", "--from", "1", "--to", "2", "--exit-code")
+	if code != 1 {
+		t.Fatalf("diff of versions: exit %d, %s", code, stderr)
+	}
+	golden(t, "diff-versions.txt", out)
+	if _, stderr, code := cli(t, "diff", "--database", db, "--offering", "casetrack/casetrack-cloud", "--from", "1", "--to", "3"); code != 2 || !strings.Contains(stderr, "has versions 1 to 2") {
+		t.Errorf("a version that does not exist: exit %d, %q", code, stderr)
+	}
+	if _, stderr, code := cli(t, "diff", example); code != 2 || !strings.Contains(stderr, "give two workspace folders") {
+		t.Errorf("one folder: exit %d, %q", code, stderr)
+	}
+
+	var outBuf, errBuf bytes.Buffer
+	add := func(stdin string, args ...string) (string, string, int) {
+		outBuf.Reset()
+		errBuf.Reset()
+		err := run(context.Background(), append([]string{"user", "add", "--database", db}, args...), func(string) string { return "" }, strings.NewReader(stdin), &outBuf, &errBuf)
+		code := exitCode(err, &errBuf)
+		return outBuf.String(), errBuf.String(), code
+	}
+	if out, stderr, code := add("a long enough password\n", "ada@example.gov.uk", "--role", "admin", "--name", "Ada"); code != 0 || out != "Created ada@example.gov.uk (admin).\n" {
+		t.Errorf("user add: %d %q %q", code, out, stderr)
+	}
+	if out, _, code := add("", "bob@example.gov.uk", "--role", "editor", "--team", "visits-team"); code != 0 || !strings.Contains(out, "Password: ") {
+		t.Errorf("user add with a generated password: %d %q", code, out)
+	}
+	if _, stderr, code := add("short", "carol@example.gov.uk", "--role", "boss"); code != 2 ||
+		!strings.Contains(stderr, `/role: role "boss" is not known`) || !strings.Contains(stderr, "/password: password is too short: use at least 12 characters") {
+		t.Errorf("bad user: %d %q", code, stderr)
+	}
+	if _, stderr, code := add("another long password", "ada@example.gov.uk", "--role", "viewer"); code != 2 || !strings.Contains(stderr, "already exists") {
+		t.Errorf("duplicate user: %d %q", code, stderr)
+	}
+}

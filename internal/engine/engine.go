@@ -248,10 +248,6 @@ func (e *Estate) system(s *remit.System) (System, error) {
 	return out, nil
 }
 
-// Defaults returns the table of service-model defaults the estate was
-// built with.
-func (e *Estate) Defaults() *remit.Defaults { return &remit.Defaults{Rules: e.rules} }
-
 // SystemIndex returns the index of the system with the given id.
 func (e *Estate) SystemIndex(id string) (int32, bool) {
 	i, ok := e.systemIndex[id]

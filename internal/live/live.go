@@ -34,6 +34,16 @@ type Model struct {
 	tracking map[string]remit.TrackedObligation
 	seq      int64 // the last audit record applied
 	loaded   time.Time
+	// gen counts changes to any matrix, so what is derived from them
+	// (encoded responses) can be cached until the next one.
+	gen uint64
+}
+
+// Generation is a number that changes whenever any matrix may have.
+func (m *Model) Generation() uint64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.gen
 }
 
 // Open builds the model from what the store holds.
@@ -79,6 +89,7 @@ func (m *Model) reload(ctx context.Context) error {
 	cache := engine.NewCache(est)
 	m.mu.Lock()
 	m.cache, m.tracking, m.seq, m.loaded = cache, tracking, head, time.Now()
+	m.gen++
 	m.mu.Unlock()
 	return nil
 }
@@ -154,22 +165,44 @@ func (m *Model) Follow(ctx context.Context, interval time.Duration, log *slog.Lo
 	}
 }
 
+// Cell finds the matrix cell an obligation id
+// (system/catalogue:control/provider/offering/party) belongs to, without
+// listing the system's other obligations.
+func Cell(c *engine.Cache, id string) (*engine.Matrix, *engine.Cell, bool) {
+	sysID, rest, _ := strings.Cut(id, "/")
+	ctlRef, _, _ := strings.Cut(rest, "/")
+	si, ok := c.Estate.SystemIndex(sysID)
+	if !ok {
+		return nil, nil, false
+	}
+	ci, ok := c.Estate.ControlIndex(ctlRef)
+	if !ok {
+		return nil, nil, false
+	}
+	m := c.Matrix(si)
+	// Cells are in control order.
+	i, found := slices.BinarySearchFunc(m.Cells, ci, func(cell engine.Cell, ci int32) int { return int(cell.Control - ci) })
+	if !found {
+		return nil, nil, false
+	}
+	return m, &m.Cells[i], true
+}
+
 // ObligationTeam finds the team owning an obligation of ours, by id; ok is
 // false when the current model has no such obligation.
 func (m *Model) ObligationTeam(id string) (team string, ok bool) {
-	sysID, rest, _ := strings.Cut(id, "/")
+	if !strings.HasSuffix(id, "/ours") {
+		return "", false
+	}
 	m.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		si, found := c.Estate.SystemIndex(sysID)
-		if !found || !strings.HasSuffix(rest, "/ours") {
+		mx, cell, found := Cell(c, id)
+		if !found {
 			return
 		}
-		mx := c.Matrix(si)
-		for i := range mx.Cells {
-			for _, o := range c.Estate.Ours(mx, &mx.Cells[i]) {
-				if c.Estate.Key(o) == id {
-					team, ok = c.Estate.Systems[si].System.Team, true
-					return
-				}
+		for _, o := range c.Estate.Ours(mx, cell) {
+			if c.Estate.Key(o) == id {
+				team, ok = c.Estate.Systems[mx.System].System.Team, true
+				return
 			}
 		}
 	})
@@ -241,6 +274,7 @@ func (m *Model) SetStatement(ctx context.Context, p remit.Principal, ref string,
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.gen++
 	if _, err := m.cache.SetStatement(ref, st); err != nil {
 		return 0, err
 	}
@@ -276,8 +310,68 @@ func (m *Model) Change(ctx context.Context, p remit.Principal, kind remit.Kind, 
 	cache := engine.NewCache(est)
 	m.mu.Lock()
 	m.cache = cache
+	m.gen++
 	m.mu.Unlock()
 	return v, nil
+}
+
+// DiffVersions says which systems' obligations change, and how, between
+// two versions of an offering's model: the current estate is resolved with
+// each version's statements and the results compared.
+func (m *Model) DiffVersions(ctx context.Context, ref string, from, to int) ([]engine.SystemDiff, error) {
+	var vs []remit.OfferingVersion
+	if err := m.store.Read(ctx, func(tx remit.Tx) error {
+		var err error
+		vs, err = remit.OfferingVersions(ctx, tx, ref)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if len(vs) == 0 {
+		return nil, fmt.Errorf("offering %q has no model versions: %w", ref, remit.ErrNotFound)
+	}
+	if from < 1 || to < 1 || from > len(vs) || to > len(vs) {
+		return nil, fmt.Errorf("%s has versions 1 to %d, not %d and %d: %w", ref, len(vs), from, to, remit.ErrNotFound)
+	}
+	provider, offering, _ := remit.SplitOfferingRef(ref)
+	var estates [2]*engine.Estate
+	var err error
+	m.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		for i, v := range []int{from, to} {
+			ws := withStatements(c.Estate.Workspace, provider, offering, vs[v-1].Statements)
+			if estates[i], err = engine.New(ws, m.defaults); err != nil {
+				return
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	diffs := engine.Diff(estates[0], estates[1])
+	if diffs == nil {
+		diffs = []engine.SystemDiff{}
+	}
+	return diffs, nil
+}
+
+// withStatements copies ws with one offering's statements replaced,
+// sharing everything else.
+func withStatements(ws *remit.Workspace, provider, offering string, statements []remit.Statement) *remit.Workspace {
+	cp := *ws
+	cp.Providers = slices.Clone(ws.Providers)
+	for i, p := range cp.Providers {
+		if p.ID != provider {
+			continue
+		}
+		p.Offerings = slices.Clone(p.Offerings)
+		for j := range p.Offerings {
+			if p.Offerings[j].ID == offering {
+				p.Offerings[j].Statements = statements
+			}
+		}
+		cp.Providers[i] = p
+	}
+	return &cp
 }
 
 // validateStatement checks one statement with the same rules as a whole

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -10,11 +12,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"remit/internal/engine"
+	"remit/internal/live"
 	"remit/internal/remit"
 	"remit/internal/report"
 )
@@ -253,22 +257,96 @@ func (s *server) withSystem(id string, fn func(c *engine.Cache, si int32) error)
 }
 
 type matrixInput struct {
-	ID    string `path:"id"`
-	Class string `query:"class" enum:"inherited,shared,organisation-specific,not-applicable" doc:"Only rows of this class"`
+	ID             string `path:"id"`
+	Class          string `query:"class" enum:"inherited,shared,organisation-specific,not-applicable" doc:"Only rows of this class"`
+	AcceptEncoding string `header:"Accept-Encoding"`
 }
 
-type matrixOutput struct{ Body report.MatrixDoc }
+// matrixOutput is the matrix document, already encoded: matrices change
+// rarely and are read often, so the encoded form is kept until the model
+// changes. The OpenAPI description still names the MatrixDoc schema.
+type matrixOutput struct {
+	ContentType     string `header:"Content-Type"`
+	ContentEncoding string `header:"Content-Encoding"`
+	Vary            string `header:"Vary"`
+	Body            []byte
+}
+
+// encoded caches encoded responses for one model generation, up to
+// maxEncodedBytes, dropping the oldest first.
+type encoded struct {
+	mu     sync.Mutex
+	gen    uint64
+	bodies map[string][]byte
+	order  []string // keys, oldest first
+	size   int
+}
+
+// maxEncodedBytes bounds the cache: an L estate's 20,000 matrices would
+// take gigabytes.
+const maxEncodedBytes = 256 << 20
+
+func (e *encoded) get(gen uint64, key string, make func() ([]byte, error)) ([]byte, error) {
+	e.mu.Lock()
+	if e.gen != gen || e.bodies == nil {
+		e.gen, e.bodies, e.order, e.size = gen, map[string][]byte{}, nil, 0
+	}
+	body, ok := e.bodies[key]
+	e.mu.Unlock()
+	if ok {
+		return body, nil
+	}
+	body, err := make()
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, dup := e.bodies[key]; e.gen != gen || dup {
+		return body, nil
+	}
+	e.bodies[key] = body
+	e.order = append(e.order, key)
+	e.size += len(body)
+	for e.size > maxEncodedBytes && len(e.order) > 1 {
+		oldest := e.order[0]
+		e.order = e.order[1:]
+		e.size -= len(e.bodies[oldest])
+		delete(e.bodies, oldest)
+	}
+	return body, nil
+}
 
 func (s *server) handleMatrixGet(ctx context.Context, in *matrixInput) (*matrixOutput, error) {
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	var out *matrixOutput
-	err := s.withSystem(in.ID, func(c *engine.Cache, si int32) error {
-		out = &matrixOutput{Body: report.Matrix(c.Estate, c.Matrix(si), remit.Class(in.Class))}
-		return nil
+	gen := s.Model.Generation()
+	key := in.ID + "?" + in.Class
+	body, err := s.matrices.get(gen, key, func() ([]byte, error) {
+		var doc report.MatrixDoc
+		if err := s.withSystem(in.ID, func(c *engine.Cache, si int32) error {
+			doc = report.Matrix(c.Estate, c.Matrix(si), remit.Class(in.Class))
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+		return json.Marshal(doc)
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	out := &matrixOutput{ContentType: "application/json", Vary: "Accept-Encoding", Body: body}
+	// A matrix is repetitive text: gzip makes it a tenth of the size, and
+	// the compressed form is cached too.
+	if acceptsGzip(in.AcceptEncoding) {
+		zipped, err := s.matrices.get(gen, key+"#gzip", func() ([]byte, error) { return gzipped(body) })
+		if err != nil {
+			return nil, err
+		}
+		out.Body, out.ContentEncoding = zipped, "gzip"
+	}
+	return out, nil
 }
 
 type explainInput struct {
@@ -378,36 +456,41 @@ func compareDue(a, b string) int {
 // obligations lists the obligations of the given systems, with tracking
 // for ours, keeping those keep accepts.
 func obligations(c *engine.Cache, tracking map[string]remit.TrackedObligation, systems []int32, party report.Party, keep func(Obligation) bool) []Obligation {
-	e := c.Estate
 	var out []Obligation
 	for _, si := range systems {
 		m := c.Matrix(si)
-		s := e.Systems[si].System
 		for i := range m.Cells {
-			cell := &m.Cells[i]
-			obs := e.Ours(m, cell)
-			if party == report.PartyProviders {
-				obs = e.Theirs(m, cell)
+			out = cellObligations(out, c, tracking, m, &m.Cells[i], party, keep)
+		}
+	}
+	return out
+}
+
+// cellObligations appends the obligations of one cell that keep accepts.
+func cellObligations(out []Obligation, c *engine.Cache, tracking map[string]remit.TrackedObligation, m *engine.Matrix, cell *engine.Cell, party report.Party, keep func(Obligation) bool) []Obligation {
+	e := c.Estate
+	s := e.Systems[m.System].System
+	obs := e.Ours(m, cell)
+	if party == report.PartyProviders {
+		obs = e.Theirs(m, cell)
+	}
+	for _, o := range obs {
+		ctl := e.Controls[o.Control]
+		d := Obligation{ObligationDoc: report.ObligationDoc{ID: e.Key(o), System: s.ID, Team: s.Team, Control: ctl.Ref, Title: ctl.Control.Title, Party: "ours", Text: o.Text, Assumed: o.Assumed}, Class: cell.Class()}
+		if !o.Whole() {
+			d.Offering = e.Offerings[o.Offering].Ref
+		}
+		if o.Ours {
+			t := remit.DefaultTracking
+			if tr, ok := tracking[d.ID]; ok {
+				t, d.Version = tr.Tracking, tr.Version
 			}
-			for _, o := range obs {
-				ctl := e.Controls[o.Control]
-				d := Obligation{ObligationDoc: report.ObligationDoc{ID: e.Key(o), System: s.ID, Team: s.Team, Control: ctl.Ref, Title: ctl.Control.Title, Party: "ours", Text: o.Text, Assumed: o.Assumed}, Class: cell.Class()}
-				if !o.Whole() {
-					d.Offering = e.Offerings[o.Offering].Ref
-				}
-				if o.Ours {
-					t := remit.DefaultTracking
-					if tr, ok := tracking[d.ID]; ok {
-						t, d.Version = tr.Tracking, tr.Version
-					}
-					d.Tracking = &t
-				} else {
-					d.Party = e.Offerings[o.Offering].Provider.ID
-				}
-				if keep(d) {
-					out = append(out, d)
-				}
-			}
+			d.Tracking = &t
+		} else {
+			d.Party = e.Offerings[o.Offering].Provider.ID
+		}
+		if keep(d) {
+			out = append(out, d)
 		}
 	}
 	return out
@@ -434,18 +517,17 @@ func (s *server) handleObligationGet(ctx context.Context, in *obligationInput) (
 }
 
 func (s *server) findObligation(id string) (Obligation, bool) {
-	sysID, _, _ := strings.Cut(id, "/")
 	party := report.PartyOurs
 	if !strings.HasSuffix(id, "/ours") {
 		party = report.PartyProviders
 	}
 	var found []Obligation
 	s.Model.View(func(c *engine.Cache, tracking map[string]remit.TrackedObligation) {
-		si, ok := c.Estate.SystemIndex(sysID)
+		m, cell, ok := live.Cell(c, id)
 		if !ok {
 			return
 		}
-		found = obligations(c, tracking, []int32{si}, party, func(o Obligation) bool { return o.ID == id })
+		found = cellObligations(nil, c, tracking, m, cell, party, func(o Obligation) bool { return o.ID == id })
 	})
 	if len(found) == 0 {
 		return Obligation{}, false
@@ -701,59 +783,18 @@ type diffOutput struct {
 	}
 }
 
-// handleVersionDiff compares two versions of one offering's model by
-// resolving the current estate with each and diffing the results.
+// handleVersionDiff compares two versions of one offering's model.
 func (s *server) handleVersionDiff(ctx context.Context, in *diffInput) (*diffOutput, error) {
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	vs, err := s.versions(ctx, in.ref())
+	diffs, err := s.Model.DiffVersions(ctx, in.ref(), in.From, in.To)
 	if err != nil {
-		return nil, err
-	}
-	if in.From > len(vs) || in.To > len(vs) {
-		return nil, huma.Error404NotFound(fmt.Sprintf("%s has versions 1 to %d", in.ref(), len(vs)))
-	}
-	var estates [2]*engine.Estate
-	var buildErr error
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		for i, v := range []int{in.From, in.To} {
-			ws := withStatements(c.Estate.Workspace, in.Provider, in.Offering, vs[v-1].Statements)
-			if estates[i], buildErr = engine.New(ws, c.Estate.Defaults()); buildErr != nil {
-				return
-			}
-		}
-	})
-	if buildErr != nil {
-		return nil, s.problem(ctx, buildErr)
+		return nil, s.problem(ctx, err)
 	}
 	out := &diffOutput{}
-	out.Body.Offering, out.Body.From, out.Body.To = in.ref(), in.From, in.To
-	out.Body.Systems = engine.Diff(estates[0], estates[1])
-	if out.Body.Systems == nil {
-		out.Body.Systems = []engine.SystemDiff{}
-	}
+	out.Body.Offering, out.Body.From, out.Body.To, out.Body.Systems = in.ref(), in.From, in.To, diffs
 	return out, nil
-}
-
-// withStatements copies ws with one offering's statements replaced,
-// sharing everything else.
-func withStatements(ws *remit.Workspace, provider, offering string, statements []remit.Statement) *remit.Workspace {
-	cp := *ws
-	cp.Providers = slices.Clone(ws.Providers)
-	for i, p := range cp.Providers {
-		if p.ID != provider {
-			continue
-		}
-		p.Offerings = slices.Clone(p.Offerings)
-		for j := range p.Offerings {
-			if p.Offerings[j].ID == offering {
-				p.Offerings[j].Statements = statements
-			}
-		}
-		cp.Providers[i] = p
-	}
-	return &cp
 }
 
 type statementInput struct {
@@ -1039,4 +1080,29 @@ func (s *server) handleUserCreate(ctx context.Context, in *userCreateInput) (*us
 	}
 	u.PasswordHash = ""
 	return &userOutput{Body: u}, nil
+}
+
+func acceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(name, "gzip") && strings.ReplaceAll(params, " ", "") != "q=0" {
+			return true
+		}
+	}
+	return false
+}
+
+func gzipped(body []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := zw.Write(body); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

@@ -2,10 +2,13 @@ package web
 
 import (
 	"net/http"
+	"reflect"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"remit/internal/report"
 )
 
 // routes lists every route the server answers.
@@ -35,7 +38,11 @@ func (s *server) routes(mux *http.ServeMux) {
 	// The estate, computed.
 	huma.Register(api, op("GET", "/api/v1/systems", "list-systems", "List systems", secured), s.handleSystemList)
 	huma.Register(api, op("GET", "/api/v1/systems/{id}", "get-system", "A system and the offerings it uses", secured), s.handleSystemGet)
-	huma.Register(api, op("GET", "/api/v1/systems/{id}/matrix", "get-matrix", "A system's effective responsibility matrix", secured), s.handleMatrixGet)
+	matrixOp := op("GET", "/api/v1/systems/{id}/matrix", "get-matrix", "A system's effective responsibility matrix", secured)
+	matrixOp.Responses = map[string]*huma.Response{"200": {Description: "The matrix, as documented in doc/engine.md", Content: map[string]*huma.MediaType{
+		"application/json": {Schema: api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[report.MatrixDoc](), true, "MatrixDoc")},
+	}}}
+	huma.Register(api, matrixOp, s.handleMatrixGet)
 	huma.Register(api, op("GET", "/api/v1/systems/{id}/explain", "explain", "The provenance of one cell, in sentences", secured), s.handleExplain)
 	huma.Register(api, op("GET", "/api/v1/obligations", "list-obligations", "What is still ours (or the providers'), across the estate", secured), s.handleObligationList)
 	huma.Register(api, op("GET", "/api/v1/obligations/{id}", "get-obligation", "One obligation with its tracking", secured), s.handleObligationGet)

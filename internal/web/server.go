@@ -39,8 +39,9 @@ type Config struct {
 // server holds what the handlers share.
 type server struct {
 	Config
-	limiter *limiter
-	metrics *metrics
+	limiter  *limiter
+	metrics  *metrics
+	matrices encoded
 }
 
 // NewServer returns the whole HTTP handler.

@@ -92,23 +92,28 @@ func RowOf(e *engine.Estate, m *engine.Matrix, c *engine.Cell) Row {
 		r.Ours = append(r.Ours, d)
 	}
 	for _, k := range e.Contributions(m, c) {
-		o := &e.Offerings[k.Offering]
-		provider, customer := e.Parts(c.Control, k)
-		if k.Class() == remit.NotApplicable {
-			if st := e.Statement(k); st != nil {
-				provider = st.Provider // the provider's reason
-			}
-		}
-		via := make([]string, len(o.Via))
-		for i, v := range o.Via {
-			via[i] = e.Offerings[v].Ref
-		}
-		r.Contributions = append(r.Contributions, Contribution{
-			Offering: o.Ref, Name: o.Offering.Name, ServiceModel: o.Offering.ServiceModel, Class: k.Class(),
-			Provider: provider, Customer: customer, Assumed: k.Assumed(), Source: e.Source(k), Via: via,
-		})
+		r.Contributions = append(r.Contributions, contributionOf(e, c.Control, k))
 	}
 	return r
+}
+
+// contributionOf describes what one offering brings to one control.
+func contributionOf(e *engine.Estate, control int32, k engine.Contribution) Contribution {
+	o := &e.Offerings[k.Offering]
+	provider, customer := e.Parts(control, k)
+	if k.Class() == remit.NotApplicable {
+		if st := e.Statement(k); st != nil {
+			provider = st.Provider // the provider's reason
+		}
+	}
+	via := make([]string, len(o.Via))
+	for i, v := range o.Via {
+		via[i] = e.Offerings[v].Ref
+	}
+	return Contribution{
+		Offering: o.Ref, Name: o.Offering.Name, ServiceModel: o.Offering.ServiceModel, Class: k.Class(),
+		Provider: provider, Customer: customer, Assumed: k.Assumed(), Source: e.Source(k), Via: via,
+	}
 }
 
 // ObligationDoc is one obligation in an estate-wide list.

@@ -324,14 +324,12 @@ func (s *server) handleMatrixGet(ctx context.Context, in *matrixInput) (*matrixO
 	gen := s.Model.Generation()
 	key := in.ID + "?" + in.Class
 	body, err := s.matrices.get(gen, key, func() ([]byte, error) {
-		var doc report.MatrixDoc
-		if err := s.withSystem(in.ID, func(c *engine.Cache, si int32) error {
-			doc = report.Matrix(c.Estate, c.Matrix(si), remit.Class(in.Class))
+		var body []byte
+		err := s.withSystem(in.ID, func(c *engine.Cache, si int32) error {
+			body = report.AppendMatrix(nil, c.Estate, c.Matrix(si), remit.Class(in.Class))
 			return nil
-		}); err != nil {
-			return nil, err
-		}
-		return json.Marshal(doc)
+		})
+		return body, err
 	})
 	if err != nil {
 		return nil, err

@@ -250,16 +250,8 @@ func (m *Model) SetStatement(ctx context.Context, p remit.Principal, ref string,
 		if err := json.Unmarshal(d.Body, &o); err != nil {
 			return err
 		}
-		i := slices.IndexFunc(o.Statements, func(s remit.Statement) bool { return s.Control == st.Control })
-		switch {
-		case st.Class == "" && i < 0:
-			return fmt.Errorf("%s has no statement for %s: %w", ref, st.Control, remit.ErrNotFound)
-		case st.Class == "":
-			o.Statements = slices.Delete(o.Statements, i, i+1)
-		case i >= 0:
-			o.Statements[i] = st
-		default:
-			o.Statements = append(o.Statements, st)
+		if err := o.SetStatement(st); err != nil {
+			return err
 		}
 		body := mustJSON(o)
 		nd, err := tx.UpdateDocument(ctx, remit.KindOffering, ref, body, version, now)

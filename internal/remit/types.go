@@ -1,6 +1,10 @@
 package remit
 
-import "strings"
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // Class is how responsibility for a control is split between a provider and
 // the organisation.
@@ -148,6 +152,23 @@ type Offering struct {
 	// Source is the default source of the offering's statements.
 	Source     *Source     `json:"source,omitempty"`
 	Statements []Statement `json:"statements,omitempty"`
+}
+
+// SetStatement adds the offering's statement for st.Control, replaces it,
+// or — when st.Class is empty — removes it (ErrNotFound if there is none).
+func (o *Offering) SetStatement(st Statement) error {
+	i := slices.IndexFunc(o.Statements, func(s Statement) bool { return s.Control == st.Control })
+	switch {
+	case st.Class == "" && i < 0:
+		return fmt.Errorf("%s has no statement for %s: %w", o.ID, st.Control, ErrNotFound)
+	case st.Class == "":
+		o.Statements = slices.Delete(o.Statements, i, i+1)
+	case i >= 0:
+		o.Statements[i] = st
+	default:
+		o.Statements = append(o.Statements, st)
+	}
+	return nil
 }
 
 // Statement is a provider's published position on one control for one

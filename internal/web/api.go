@@ -134,6 +134,16 @@ type SystemSummary struct {
 	Summary        engine.Summary `json:"summary"`
 }
 
+// paginate cuts one page of limit items from the sorted items, returning
+// it (never nil) and the cursor of the next page ("" at the end).
+func paginate[T any](items []T, cursor string, limit int) ([]T, string, error) {
+	from, to, next, err := window(cursor, limit, len(items))
+	if err != nil {
+		return nil, "", err
+	}
+	return append([]T{}, items[from:to]...), next, nil
+}
+
 // window cuts one page of limit items from n sorted items; the cursor is
 // an opaque offset into the same filtered, sorted list.
 func window(cursor string, limit, n int) (from, to int, next string, err error) {
@@ -196,12 +206,11 @@ func (s *server) handleSystemList(ctx context.Context, in *systemListInput) (*sy
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-	from, to, next, err := window(in.Cursor, in.Limit, len(items))
-	if err != nil {
+	out := &systemListOutput{}
+	var err error
+	if out.Body.Items, out.Body.NextCursor, err = paginate(items, in.Cursor, in.Limit); err != nil {
 		return nil, err
 	}
-	out := &systemListOutput{}
-	out.Body.Items, out.Body.NextCursor = append([]SystemSummary{}, items[from:to]...), next
 	return out, nil
 }
 
@@ -431,12 +440,11 @@ func (s *server) handleObligationList(ctx context.Context, in *obligationListInp
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-	from, to, next, err := window(in.Cursor, in.Limit, len(items))
-	if err != nil {
+	out := &obligationListOutput{}
+	var err error
+	if out.Body.Items, out.Body.NextCursor, err = paginate(items, in.Cursor, in.Limit); err != nil {
 		return nil, err
 	}
-	out := &obligationListOutput{}
-	out.Body.Items, out.Body.NextCursor = append([]Obligation{}, items[from:to]...), next
 	return out, nil
 }
 
@@ -886,19 +894,7 @@ func (s *server) forkStatement(ctx context.Context, provider, offering string, s
 		if j < 0 {
 			return notFound("offering", ref)
 		}
-		o := &p.Offerings[j]
-		k := slices.IndexFunc(o.Statements, func(x remit.Statement) bool { return x.Control == st.Control })
-		switch {
-		case st.Class == "" && k < 0:
-			return notFound("statement for", st.Control)
-		case st.Class == "":
-			o.Statements = slices.Delete(o.Statements, k, k+1)
-		case k >= 0:
-			o.Statements[k] = st
-		default:
-			o.Statements = append(o.Statements, st)
-		}
-		return nil
+		return p.Offerings[j].SetStatement(st)
 	}, modelEditor)
 }
 

@@ -61,6 +61,22 @@ func systemEditor(id string) func(p remit.Principal, before, after *remit.Worksp
 
 func notFound(what, id string) error { return fmt.Errorf("%s %q: %w", what, id, remit.ErrNotFound) }
 
+// upsert replaces the item same picks, or appends v.
+func upsert[T any](items []T, v T, same func(T) bool) []T {
+	if i := slices.IndexFunc(items, same); i >= 0 {
+		items[i] = v
+		return items
+	}
+	return append(items, v)
+}
+
+// remove deletes the items same picks; ok is false when there were none.
+func remove[T any](items []T, same func(T) bool) (out []T, ok bool) {
+	n := len(items)
+	items = slices.DeleteFunc(items, same)
+	return items, len(items) < n
+}
+
 // fork makes a built-in catalogue or provider the workspace's own once
 // someone edits it, so the edit is kept (and exported as a file).
 func forkCatalogue(ws *remit.Workspace, i int) {
@@ -91,11 +107,7 @@ func (s *server) handleSystemPut(ctx context.Context, in *systemPutInput) (*vers
 	}
 	in.Body.ID = in.ID
 	return s.change(ctx, remit.KindSystem, in.ID, in.IfMatch, func(ws *remit.Workspace) error {
-		if i := slices.IndexFunc(ws.Systems, func(x remit.System) bool { return x.ID == in.ID }); i >= 0 {
-			ws.Systems[i] = in.Body
-		} else {
-			ws.Systems = append(ws.Systems, in.Body)
-		}
+		ws.Systems = upsert(ws.Systems, in.Body, func(x remit.System) bool { return x.ID == in.ID })
 		return nil
 	}, systemEditor(in.ID))
 }
@@ -107,9 +119,8 @@ type deleteInput struct {
 
 func (s *server) handleSystemDelete(ctx context.Context, in *deleteInput) (*struct{}, error) {
 	_, err := s.change(ctx, remit.KindSystem, in.ID, in.IfMatch, func(ws *remit.Workspace) error {
-		n := len(ws.Systems)
-		ws.Systems = slices.DeleteFunc(ws.Systems, func(x remit.System) bool { return x.ID == in.ID })
-		if len(ws.Systems) == n {
+		var ok bool
+		if ws.Systems, ok = remove(ws.Systems, func(x remit.System) bool { return x.ID == in.ID }); !ok {
 			return notFound("system", in.ID)
 		}
 		return nil
@@ -160,9 +171,8 @@ func (s *server) handleUseDelete(ctx context.Context, in *useDeleteInput) (*vers
 		if i < 0 {
 			return notFound("system", in.ID)
 		}
-		n := len(ws.Systems[i].Uses)
-		ws.Systems[i].Uses = slices.DeleteFunc(ws.Systems[i].Uses, func(u remit.Use) bool { return u.Offering == ref })
-		if len(ws.Systems[i].Uses) == n {
+		var ok bool
+		if ws.Systems[i].Uses, ok = remove(ws.Systems[i].Uses, func(u remit.Use) bool { return u.Offering == ref }); !ok {
 			return notFound("use of offering", ref)
 		}
 		return nil
@@ -222,11 +232,7 @@ func (s *server) handleControlPut(ctx context.Context, in *controlPutInput) (*ve
 		}
 		forkCatalogue(ws, i)
 		c := &ws.Catalogues[i]
-		if j := slices.IndexFunc(c.Controls, func(x remit.Control) bool { return x.ID == in.Control }); j >= 0 {
-			c.Controls[j] = in.Body
-		} else {
-			c.Controls = append(c.Controls, in.Body)
-		}
+		c.Controls = upsert(c.Controls, in.Body, func(x remit.Control) bool { return x.ID == in.Control })
 		return nil
 	}, modelEditor)
 }
@@ -245,9 +251,8 @@ func (s *server) handleControlDelete(ctx context.Context, in *controlDeleteInput
 		}
 		forkCatalogue(ws, i)
 		c := &ws.Catalogues[i]
-		n := len(c.Controls)
-		c.Controls = slices.DeleteFunc(c.Controls, func(x remit.Control) bool { return x.ID == in.Control })
-		if len(c.Controls) == n {
+		var ok bool
+		if c.Controls, ok = remove(c.Controls, func(x remit.Control) bool { return x.ID == in.Control }); !ok {
 			return notFound("control", remit.ControlRef(in.Catalogue, in.Control))
 		}
 		return nil
@@ -346,11 +351,7 @@ func (s *server) handleOfferingPut(ctx context.Context, in *offeringPutInput) (*
 		}
 		forkProvider(ws, i)
 		p := &ws.Providers[i]
-		if j := slices.IndexFunc(p.Offerings, func(o remit.Offering) bool { return o.ID == in.Offering }); j >= 0 {
-			p.Offerings[j] = in.Body
-		} else {
-			p.Offerings = append(p.Offerings, in.Body)
-		}
+		p.Offerings = upsert(p.Offerings, in.Body, func(o remit.Offering) bool { return o.ID == in.Offering })
 		return nil
 	}, modelEditor)
 }
@@ -369,9 +370,8 @@ func (s *server) handleOfferingDelete(ctx context.Context, in *offeringDeleteInp
 			return notFound("provider", in.Provider)
 		}
 		forkProvider(ws, i)
-		n := len(ws.Providers[i].Offerings)
-		ws.Providers[i].Offerings = slices.DeleteFunc(ws.Providers[i].Offerings, func(o remit.Offering) bool { return o.ID == in.Offering })
-		if len(ws.Providers[i].Offerings) == n {
+		var ok bool
+		if ws.Providers[i].Offerings, ok = remove(ws.Providers[i].Offerings, func(o remit.Offering) bool { return o.ID == in.Offering }); !ok {
 			return notFound("offering", ref)
 		}
 		return nil

@@ -38,9 +38,12 @@ bench:
 
 # bench-api loads the L estate into SQLite and measures the API over loopback
 # TCP: one system's matrix from 50 concurrent clients (p50, p99, req/s) and
-# obligation status updates per second (with the audit record).
+# obligation status updates per second (with the audit record); then the
+# same GETs with Debian's wrk as a separate load generator, on S and on L.
 bench-api:
 	REMIT_BENCH_SHAPE=L $(GO) test ./internal/web -run '^$$' -bench 'MatrixGet|TrackingUpdate' -benchtime 5000x -timeout 30m
+	SHAPE=S bench/wrk.sh
+	SHAPE=L bench/wrk.sh
 
 # fuzz runs each fuzz target for a short while.
 fuzz:

@@ -107,6 +107,7 @@ func (s *server) handleSessionDelete(ctx context.Context, _ *struct{}) (*signOut
 		if err := remit.SignOut(ctx, s.Store, cred); err != nil {
 			return nil, s.problem(ctx, err)
 		}
+		s.verified.forget(func(c string) bool { return c == cred })
 	}
 	return &signOutOutput{SetCookie: http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode}}, nil
 }
@@ -1011,6 +1012,7 @@ func (s *server) handleTokenRevoke(ctx context.Context, in *tokenInput) (*struct
 	if err := remit.RevokeToken(ctx, s.Store, p, in.ID, s.Now()); err != nil {
 		return nil, s.problem(ctx, err)
 	}
+	s.verified.forget(func(c string) bool { return strings.HasPrefix(c, "remit_"+in.ID+"_") })
 	return nil, nil
 }
 

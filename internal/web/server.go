@@ -42,6 +42,53 @@ type server struct {
 	limiter  *limiter
 	metrics  *metrics
 	matrices encoded
+	verified verified
+}
+
+// verified remembers credentials that checked out, for at most
+// verifiedFor, so that a burst of requests does not read the database for
+// each. Signing out or revoking a token here forgets it at once; another
+// server sharing the database stops accepting it within verifiedFor.
+type verified struct {
+	mu      sync.Mutex
+	entries map[string]verifiedEntry
+}
+
+type verifiedEntry struct {
+	p       remit.Principal
+	expires time.Time
+}
+
+const verifiedFor = time.Second
+
+func (v *verified) get(credential string, now time.Time) (remit.Principal, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	e, ok := v.entries[credential]
+	if !ok || !now.Before(e.expires) {
+		return remit.Principal{}, false
+	}
+	return e.p, true
+}
+
+func (v *verified) put(credential string, p remit.Principal, now time.Time) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.entries == nil || len(v.entries) > 10000 {
+		v.entries = map[string]verifiedEntry{} // bounded: start again
+	}
+	v.entries[credential] = verifiedEntry{p: p, expires: now.Add(verifiedFor)}
+}
+
+// forget drops every remembered credential for which match is true.
+func (v *verified) forget(match func(credential string) bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for c := range v.entries {
+		if match(c) {
+			delete(v.entries, c)
+		}
+	}
 }
 
 // NewServer returns the whole HTTP handler.
@@ -106,7 +153,14 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 			credential = c.Value
 		}
 		if credential != "" {
-			p, err := remit.Authenticate(r.Context(), s.Store, credential, s.Now())
+			now := s.Now()
+			p, ok := s.verified.get(credential, now)
+			var err error
+			if !ok {
+				if p, err = remit.Authenticate(r.Context(), s.Store, credential, now); err == nil {
+					s.verified.put(credential, p, now)
+				}
+			}
 			if err != nil {
 				if !errors.Is(err, remit.ErrBadCredentials) {
 					s.Log.Error("authenticate", "err", err, "request_id", requestID(r.Context()))

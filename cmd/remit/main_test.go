@@ -217,3 +217,17 @@ func TestInit(t *testing.T) {
 		t.Error("init into a non-empty folder changed remit.yaml")
 	}
 }
+
+func TestGenerate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "s")
+	if out, stderr, code := cli(t, "generate", dir, "--shape", "S"); code != 0 || out != "Wrote the S estate to "+dir+".\n" {
+		t.Fatalf("generate: %d %q %q", code, out, stderr)
+	}
+	out, stderr, code := cli(t, "validate", dir)
+	if want := dir + ": valid — 1 catalogues (1200 controls), 30 providers (150 offerings, 45000 statements), 300 systems\n"; code != 0 || out != want {
+		t.Errorf("validate the S estate: %d %q %q, want %q", code, out, stderr, want)
+	}
+	if _, stderr, code := cli(t, "generate", filepath.Join(t.TempDir(), "x"), "--shape", "M"); code != 2 || !strings.Contains(stderr, `--shape "M" is not known: use S or L`) {
+		t.Errorf("bad shape: %d %q", code, stderr)
+	}
+}

@@ -39,6 +39,9 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 		Args: args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			ctx := cmd.Context()
+			if poll <= 0 {
+				return usagef("--poll %v is not a duration: give how often to pick up other servers' changes, such as 500ms", poll)
+			}
 			log := slog.New(slog.NewJSONHandler(e.stderr, nil))
 			if demo {
 				dir, err := os.MkdirTemp("", "remit-demo-")

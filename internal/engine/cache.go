@@ -40,27 +40,48 @@ func (c *Cache) SetStatement(offering string, st remit.Statement) ([]int32, erro
 		return nil, fmt.Errorf("set statement: control %q: %w", st.Control, remit.ErrNotFound)
 	}
 	o := &e.Offerings[oi]
-	stmts := &o.Offering.Statements
+	// Copy on write: readers may still hold the provider's offerings and
+	// their statements (to encode them after releasing a lock), so nothing
+	// they can reach is changed in place. The provider gets new offerings,
+	// and every offering of the provider is re-pointed at its copy.
+	p := o.Provider
+	offerings := slices.Clone(p.Offerings)
+	j := slices.IndexFunc(offerings, func(x remit.Offering) bool { return x.ID == o.Offering.ID })
+	stmts := slices.Clone(offerings[j].Statements)
+	classes := slices.Clone(o.stmtClass)
 	switch k := o.stmt[ci]; {
 	case st.Class == "" && k >= 0:
-		*stmts = slices.Delete(*stmts, int(k), int(k)+1)
+		stmts = slices.Delete(stmts, int(k), int(k)+1)
+		classes = slices.Delete(classes, int(k), int(k)+1)
+		table := slices.Clone(o.stmt)
 		// Statement indexes after k have moved down by one.
-		for i := range o.stmt {
-			if o.stmt[i] > k {
-				o.stmt[i]--
+		for i := range table {
+			if table[i] > k {
+				table[i]--
 			}
 		}
-		o.stmt[ci] = -1
-		o.stmtClass = slices.Delete(o.stmtClass, int(k), int(k)+1)
+		table[ci] = -1
+		o.stmt = table
 	case st.Class == "":
 		return nil, nil
 	case k >= 0:
-		(*stmts)[k] = st
-		o.stmtClass[k] = classOf(st.Class)
+		stmts[k] = st
+		classes[k] = classOf(st.Class)
 	default:
-		*stmts = append(*stmts, st)
-		o.stmt[ci] = int32(len(*stmts) - 1)
-		o.stmtClass = append(o.stmtClass, classOf(st.Class))
+		stmts = append(stmts, st)
+		classes = append(classes, classOf(st.Class))
+		table := slices.Clone(o.stmt)
+		table[ci] = int32(len(stmts) - 1)
+		o.stmt = table
+	}
+	offerings[j].Statements = stmts
+	o.stmtClass = classes
+	p.Offerings = offerings
+	for i := range e.Offerings {
+		if e.Offerings[i].Provider == p {
+			id := e.Offerings[i].Offering.ID
+			e.Offerings[i].Offering = &offerings[slices.IndexFunc(offerings, func(x remit.Offering) bool { return x.ID == id })]
+		}
 	}
 	affected := e.users[oi]
 	for _, s := range affected {

@@ -59,31 +59,29 @@ func Open(ctx context.Context, s remit.Store, defaults *remit.Defaults) (*Model,
 func (m *Model) reload(ctx context.Context) error {
 	m.changing.Lock()
 	defer m.changing.Unlock()
+	// One snapshot: the place in the trail, the workspace and the tracking.
 	var head int64
+	var ws *remit.Workspace
+	var tracking map[string]remit.TrackedObligation
 	if err := m.store.Read(ctx, func(tx remit.Tx) error {
-		recs, err := tx.AuditRecords(ctx, remit.AuditFilter{AfterSeq: 0})
-		if len(recs) > 0 {
-			head = recs[len(recs)-1].Seq
+		var err error
+		if head, err = tx.AuditSeq(ctx); err != nil {
+			return err
 		}
+		ws, err = remit.ExportTx(ctx, tx)
+		if errors.Is(err, remit.ErrNotFound) {
+			ws, err = &remit.Workspace{Name: "Empty"}, nil
+		}
+		if err != nil {
+			return err
+		}
+		tracking, err = remit.Trackings(ctx, tx)
 		return err
 	}); err != nil {
-		return fmt.Errorf("load model: %w", err)
-	}
-	ws, err := remit.Export(ctx, m.store)
-	if errors.Is(err, remit.ErrNotFound) {
-		ws = &remit.Workspace{Name: "Empty"}
-	} else if err != nil {
 		return fmt.Errorf("load model: %w", err)
 	}
 	est, err := engine.New(ws, m.defaults)
 	if err != nil {
-		return fmt.Errorf("load model: %w", err)
-	}
-	var tracking map[string]remit.TrackedObligation
-	if err := m.store.Read(ctx, func(tx remit.Tx) error {
-		tracking, err = remit.Trackings(ctx, tx)
-		return err
-	}); err != nil {
 		return fmt.Errorf("load model: %w", err)
 	}
 	cache := engine.NewCache(est)
@@ -110,10 +108,29 @@ func (m *Model) Refresh(ctx context.Context) (int, error) {
 	seq := m.seq
 	m.mu.RUnlock()
 	var recs []remit.AuditRecord
+	// The tracking as stored now, for every obligation the new records
+	// touch: its version is the stored one, whoever wrote it.
+	stored := map[string]remit.TrackedObligation{}
 	if err := m.store.Read(ctx, func(tx remit.Tx) error {
 		var err error
-		recs, err = tx.AuditRecords(ctx, remit.AuditFilter{AfterSeq: seq})
-		return err
+		if recs, err = tx.AuditRecords(ctx, remit.AuditFilter{AfterSeq: seq}); err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if r.Kind != remit.KindObligation {
+				continue
+			}
+			d, err := tx.FindDocument(ctx, remit.KindObligation, r.ID)
+			if err != nil {
+				return err
+			}
+			var t remit.Tracking
+			if err := json.Unmarshal(d.Body, &t); err != nil {
+				return fmt.Errorf("read obligation %s: %w", r.ID, err)
+			}
+			stored[r.ID] = remit.TrackedObligation{ID: r.ID, Tracking: t, Version: d.Version, UpdatedAt: d.UpdatedAt}
+		}
+		return nil
 	}); err != nil {
 		return 0, fmt.Errorf("refresh: %w", err)
 	}
@@ -125,10 +142,8 @@ func (m *Model) Refresh(ctx context.Context) (int, error) {
 	for _, r := range recs {
 		switch r.Kind {
 		case remit.KindObligation:
-			var t remit.Tracking
-			if err := json.Unmarshal(r.After, &t); err == nil {
-				cur := m.tracking[r.ID]
-				m.tracking[r.ID] = remit.TrackedObligation{ID: r.ID, Tracking: t, Version: cur.Version + 1, UpdatedAt: r.At}
+			if t := stored[r.ID]; m.tracking[r.ID].Version < t.Version {
+				m.tracking[r.ID] = t
 			}
 		case remit.KindWorkspace, remit.KindCatalogue, remit.KindProvider, remit.KindOffering, remit.KindSystem:
 			// Our own changes are applied already: only a document that
@@ -138,7 +153,11 @@ func (m *Model) Refresh(ctx context.Context) (int, error) {
 				rebuild = true
 			}
 		}
-		m.seq = r.Seq
+	}
+	// A rebuild reads its own place in the trail; until it succeeds, the
+	// records stay unapplied and the next refresh tries again.
+	if !rebuild {
+		m.seq = recs[len(recs)-1].Seq
 	}
 	m.mu.Unlock()
 	if rebuild {
@@ -223,7 +242,10 @@ func (m *Model) Track(ctx context.Context, p remit.Principal, id string, t remit
 		return out, err
 	}
 	m.mu.Lock()
-	m.tracking[id] = out
+	// A concurrent Track or Refresh may have stored a later version.
+	if m.tracking[id].Version < out.Version {
+		m.tracking[id] = out
+	}
 	m.mu.Unlock()
 	return out, nil
 }

@@ -30,7 +30,7 @@ func Open(ctx context.Context, url string) (*sqlstore.Store, error) {
 		return nil, errors.Join(fmt.Errorf("open postgres: %w", err), db.Close())
 	}
 	sub, _ := fs.Sub(migrations, "migrations")
-	s, err := sqlstore.New(ctx, db, db, sub)
+	s, err := sqlstore.New(ctx, db, db, sub, sql.LevelRepeatableRead)
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("open postgres: %w", err), db.Close())
 	}

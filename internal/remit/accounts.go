@@ -44,6 +44,8 @@ type Principal struct {
 	Name  string   `json:"name"`
 	Role  Role     `json:"role"`
 	Teams []string `json:"teams"`
+	// Token is set when the principal acts through an API token.
+	Token bool `json:"token,omitempty"`
 }
 
 // Action is something a principal may be allowed to do.
@@ -201,7 +203,9 @@ func SignIn(ctx context.Context, s Store, email, password string, ttl time.Durat
 	if err != nil {
 		return "", User{}, err
 	}
-	if u.Disabled || !CheckPassword(u.PasswordHash, password) {
+	// The password first, always: a disabled account must take as long
+	// to refuse as a wrong password.
+	if !CheckPassword(u.PasswordHash, password) || u.Disabled {
 		return "", User{}, ErrBadCredentials
 	}
 	secret := randomToken()
@@ -260,7 +264,12 @@ func Authenticate(ctx context.Context, s Store, credential string, now time.Time
 				return ErrBadCredentials
 			}
 			p = u.Principal()
-			p.Role = t.Role
+			// A token carries at most its user's role as it is now: if the
+			// user's role has changed since, the token only reads.
+			if t.Role != u.Role {
+				p.Role = RoleViewer
+			}
+			p.Token = true
 			return nil
 		}
 		d, err := tx.FindDocument(ctx, KindSession, hashToken(credential))
@@ -303,6 +312,10 @@ type Token struct {
 // CreateToken makes a token for p, returning it with its secret, which is
 // shown once. role must be p's own role or viewer.
 func CreateToken(ctx context.Context, s Store, p Principal, name string, role Role, ttl time.Duration, now time.Time) (Token, string, error) {
+	if p.Token {
+		// Else a leaked short-lived token could mint a long-lived one.
+		return Token{}, "", fmt.Errorf("tokens are created from a signed-in session, not with another token: %w", ErrForbidden)
+	}
 	var ps []Problem
 	if strings.TrimSpace(name) == "" {
 		ps = append(ps, Problem{Pointer: "/name", Message: "name is required: say what the token is for"})

@@ -76,6 +76,16 @@ func Apply(ctx context.Context, s Store, before, after *Workspace, kind Kind, id
 	old, cur := Documents(before), Documents(after)
 	var newVersion int64
 	err := s.Write(ctx, func(tx Tx) error {
+		// The version quoted is checked whether or not anything changes.
+		primary, err := tx.FindDocument(ctx, kind, id)
+		exists := err == nil
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if (version == 0 && exists) || (version != 0 && (!exists || primary.Version != version)) {
+			return fmt.Errorf("%s %q is at version %d, not %d: someone changed it first: %w", kind, id, primary.Version, version, ErrConflict)
+		}
+		newVersion = primary.Version
 		for _, k := range WorkspaceKinds {
 			ids := make(map[string]bool, len(cur[k]))
 			for i := range old[k] {
@@ -94,11 +104,6 @@ func Apply(ctx context.Context, s Store, before, after *Workspace, kind Kind, id
 				if err != nil && !errors.Is(err, ErrNotFound) {
 					return err
 				}
-				if k == kind && i == id {
-					if (version == 0 && exists) || (version != 0 && (!exists || stored.Version != version)) {
-						return fmt.Errorf("%s %q is at version %d, not %d: someone changed it first: %w", k, i, stored.Version, version, ErrConflict)
-					}
-				}
 				if exists != (was != nil) || (exists && !bytes.Equal(stored.Body, was)) {
 					return fmt.Errorf("%s %q was changed by someone else a moment ago: %w", k, i, ErrConflict)
 				}
@@ -114,6 +119,9 @@ func Apply(ctx context.Context, s Store, before, after *Workspace, kind Kind, id
 				case is == nil:
 					if err := tx.DeleteDocument(ctx, k, i, stored.Version); err != nil {
 						return err
+					}
+					if k == kind && i == id {
+						newVersion = 0
 					}
 				default:
 					d, err := tx.UpdateDocument(ctx, k, i, is, stored.Version, now)

@@ -259,8 +259,22 @@ func OfferingVersions(ctx context.Context, tx Tx, ref string) ([]OfferingVersion
 // Export reads the stored workspace back, in the order a load of its
 // exported files would give.
 func Export(ctx context.Context, s Store) (*Workspace, error) {
-	var ws Workspace
+	var ws *Workspace
 	err := s.Read(ctx, func(tx Tx) error {
+		var err error
+		ws, err = ExportTx(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	return ws, nil
+}
+
+// ExportTx is Export within a transaction the caller holds.
+func ExportTx(ctx context.Context, tx Tx) (*Workspace, error) {
+	var ws Workspace
+	err := func() error {
 		head, err := tx.FindDocument(ctx, KindWorkspace, workspaceID)
 		if errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("the store holds no workspace yet (import one first): %w", ErrNotFound)
@@ -323,9 +337,9 @@ func Export(ctx context.Context, s Store) (*Workspace, error) {
 			ws.Systems = append(ws.Systems, s)
 		}
 		return nil
-	})
+	}()
 	if err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+		return nil, err
 	}
 	// Built-in content first, in the order remit.yaml names it; then the
 	// workspace's own, in the order of their file names.

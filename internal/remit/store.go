@@ -79,6 +79,9 @@ type Tx interface {
 	AuditHead(ctx context.Context) (seq int64, hash string, err error)
 	// AppendAudit appends a record whose Seq follows the head's.
 	AppendAudit(ctx context.Context, r AuditRecord) error
+	// AuditSeq returns the sequence number of the last audit record (0
+	// when there is none), without locking anything.
+	AuditSeq(ctx context.Context) (int64, error)
 	// AuditRecords returns the trail in order, filtered.
 	AuditRecords(ctx context.Context, f AuditFilter) ([]AuditRecord, error)
 }

@@ -324,6 +324,9 @@ func (v *validator) baseline(p string, b *Baseline) {
 		return
 	}
 	in := ids
+	if b.All && len(b.Controls) > 0 {
+		v.add(p+"/controls", "baseline says all controls and also lists some: write controls: all, or the list, not both")
+	}
 	if !b.All {
 		if len(b.Controls) == 0 {
 			v.add(p+"/controls", "baseline is empty: list the controls of %q that apply, or write controls: all", b.Catalogue)

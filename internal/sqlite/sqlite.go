@@ -42,7 +42,7 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 	}
 	reader.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
 	sub, _ := fs.Sub(migrations, "migrations")
-	s, err := sqlstore.New(ctx, writer, reader, sub)
+	s, err := sqlstore.New(ctx, writer, reader, sub, sql.LevelDefault)
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("open %s: %w", path, err), writer.Close(), reader.Close())
 	}

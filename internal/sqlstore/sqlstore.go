@@ -25,11 +25,14 @@ import (
 type Store struct {
 	writer *sql.DB
 	reader *sql.DB
+	// readIsolation makes a read transaction one snapshot: SQLite's are
+	// already; PostgreSQL needs REPEATABLE READ.
+	readIsolation sql.IsolationLevel
 }
 
 // New returns a store over the given pools, after applying migrations.
-func New(ctx context.Context, writer, reader *sql.DB, migrations fs.FS) (*Store, error) {
-	s := &Store{writer: writer, reader: reader}
+func New(ctx context.Context, writer, reader *sql.DB, migrations fs.FS, readIsolation sql.IsolationLevel) (*Store, error) {
+	s := &Store{writer: writer, reader: reader, readIsolation: readIsolation}
 	if err := migrate(ctx, writer, migrations); err != nil {
 		return nil, err
 	}
@@ -47,7 +50,7 @@ func (s *Store) Close() error {
 
 // Read runs fn in a read-only transaction.
 func (s *Store) Read(ctx context.Context, fn func(remit.Tx) error) error {
-	return s.run(ctx, s.reader, &sql.TxOptions{ReadOnly: true}, fn)
+	return s.run(ctx, s.reader, &sql.TxOptions{ReadOnly: true, Isolation: s.readIsolation}, fn)
 }
 
 // Write runs fn in a transaction committed only when fn returns nil.
@@ -124,7 +127,8 @@ func (t *tx) Documents(ctx context.Context, kind remit.Kind, prefix string) ([]r
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list %s: %w", kind, err)
 	}
-	// Byte order, whatever the database's collation.
+	// Byte order, and exactly the prefix, whatever the database's collation.
+	out = slices.DeleteFunc(out, func(d remit.Document) bool { return !strings.HasPrefix(d.ID, prefix) })
 	slices.SortFunc(out, func(a, b remit.Document) int { return strings.Compare(a.ID, b.ID) })
 	return out, nil
 }
@@ -230,6 +234,14 @@ func (t *tx) flushHead(ctx context.Context) error {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	return nil
+}
+
+func (t *tx) AuditSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM audit`).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("audit seq: %w", err)
+	}
+	return seq, nil
 }
 
 func (t *tx) AuditRecords(ctx context.Context, f remit.AuditFilter) ([]remit.AuditRecord, error) {

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -78,17 +77,20 @@ type signInOutput struct {
 func (s *server) handleSessionCreate(ctx context.Context, in *signInInput) (*signInOutput, error) {
 	now := s.Now()
 	keys := []string{"account:" + strings.ToLower(in.Body.Email), "address:" + remoteAddr(ctx)}
-	if s.limiter.blocked(now, keys...) {
+	if !s.limiter.attempt(now, keys...) {
 		return nil, huma.Error429TooManyRequests("too many failed sign-ins for this account or address: wait 15 minutes and try again")
 	}
-	secret, u, err := remit.SignIn(ctx, s.Store, in.Body.Email, in.Body.Password, sessionTTL, now)
-	if errors.Is(err, remit.ErrBadCredentials) {
-		s.limiter.fail(now, keys...)
+	select {
+	case s.passwordChecks <- struct{}{}:
+	case <-ctx.Done():
+		return nil, huma.Error503ServiceUnavailable("the server is busy: try again in a moment")
 	}
+	secret, u, err := remit.SignIn(ctx, s.Store, in.Body.Email, in.Body.Password, sessionTTL, now)
+	<-s.passwordChecks
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
-	s.limiter.reset(keys[0])
+	s.limiter.succeeded(keys...)
 	out := &signInOutput{}
 	out.Body.User, out.Body.Token, out.Body.Expires = u.Principal(), secret, now.Add(sessionTTL).UTC()
 	out.SetCookie = http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, Expires: out.Body.Expires}
@@ -131,6 +133,7 @@ type SystemSummary struct {
 	Owner          string         `json:"owner,omitempty"`
 	Team           string         `json:"team,omitempty"`
 	Classification string         `json:"classification,omitempty"`
+	Baseline       remit.Baseline `json:"baseline"`
 	Uses           []remit.Use    `json:"uses"`
 	Summary        engine.Summary `json:"summary"`
 }
@@ -220,7 +223,7 @@ func summarise(x *remit.System, sum engine.Summary) SystemSummary {
 	if uses == nil {
 		uses = []remit.Use{}
 	}
-	return SystemSummary{ID: x.ID, Name: x.Name, Owner: x.Owner, Team: x.Team, Classification: x.Classification, Uses: uses, Summary: sum}
+	return SystemSummary{ID: x.ID, Name: x.Name, Owner: x.Owner, Team: x.Team, Classification: x.Classification, Baseline: x.Baseline, Uses: uses, Summary: sum}
 }
 
 type systemInput struct {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -43,6 +44,8 @@ type server struct {
 	metrics  *metrics
 	matrices encoded
 	verified verified
+	// passwordChecks bounds the password checks running at once.
+	passwordChecks chan struct{}
 }
 
 // verified remembers credentials that checked out, for at most
@@ -99,7 +102,10 @@ func NewServer(cfg Config) http.Handler {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
-	s := &server{Config: cfg, limiter: newLimiter(5, 15*time.Minute), metrics: newMetrics(cfg.Registry)}
+	s := &server{Config: cfg, limiter: newLimiter(5, 15*time.Minute), metrics: newMetrics(cfg.Registry),
+		// Each password check takes 19 MiB and tens of milliseconds:
+		// a few at a time, so sign-ins cannot exhaust the server.
+		passwordChecks: make(chan struct{}, 4)}
 	mux := http.NewServeMux()
 	s.routes(mux)
 	var h http.Handler = mux
@@ -118,13 +124,18 @@ const (
 	addrKey
 )
 
-// remoteAddr is the client's address, without its port.
+// remoteAddr is the client's address without its port; an IPv6 address
+// stands for its /64, which one client can easily hop within.
 func remoteAddr(ctx context.Context) string {
 	a, _ := ctx.Value(addrKey).(string)
-	if host, _, ok := strings.Cut(a, ":"); ok && !strings.Contains(a, "]") {
-		return host
+	host, _, err := net.SplitHostPort(a)
+	if err != nil {
+		host = a
 	}
-	return a
+	if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
+		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+	}
+	return host
 }
 
 // principal returns who is making the request, if anyone signed in.
@@ -276,37 +287,52 @@ func newLimiter(max int, window time.Duration) *limiter {
 	return &limiter{max: max, window: window, fails: map[string][]time.Time{}}
 }
 
-// blocked reports whether any key has had too many failures lately.
-func (l *limiter) blocked(now time.Time, keys ...string) bool {
+// attempt counts one sign-in attempt against every key, before the
+// password is checked, so parallel guesses cannot slip past the limit. It
+// returns false, counting nothing, when a key is already at the limit.
+func (l *limiter) attempt(now time.Time, keys ...string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if len(l.fails) > 10000 {
+		l.sweep(now) // keys an attacker invents must not grow without end
+	}
 	for _, k := range keys {
-		recent := l.fails[k][:0]
-		for _, t := range l.fails[k] {
-			if now.Sub(t) < l.window {
-				recent = append(recent, t)
-			}
-		}
-		l.fails[k] = recent
-		if len(recent) >= l.max {
-			return true
+		l.fails[k] = l.recent(now, k)
+		if len(l.fails[k]) >= l.max {
+			return false
 		}
 	}
-	return false
-}
-
-func (l *limiter) fail(now time.Time, keys ...string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	for _, k := range keys {
 		l.fails[k] = append(l.fails[k], now)
 	}
+	return true
 }
 
-func (l *limiter) reset(keys ...string) {
+// succeeded takes back the attempt a correct password made.
+func (l *limiter) succeeded(keys ...string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, k := range keys {
-		delete(l.fails, k)
+		if n := len(l.fails[k]); n > 0 {
+			l.fails[k] = l.fails[k][:n-1]
+		}
+	}
+}
+
+func (l *limiter) recent(now time.Time, k string) []time.Time {
+	recent := l.fails[k][:0]
+	for _, t := range l.fails[k] {
+		if now.Sub(t) < l.window {
+			recent = append(recent, t)
+		}
+	}
+	return recent
+}
+
+func (l *limiter) sweep(now time.Time) {
+	for k := range l.fails {
+		if len(l.recent(now, k)) == 0 {
+			delete(l.fails, k)
+		}
 	}
 }

@@ -10,7 +10,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -181,7 +183,8 @@ func TestRoutesByRole(t *testing.T) {
 		{"GET", "/api/v1/providers/casetrack/offerings/casetrack-cloud/diff?from=1&to=1", nil, nil, okAll},
 		{"GET", "/api/v1/audit?limit=5", nil, nil, okAll},
 		{"GET", "/api/v1/tokens", nil, nil, okAll},
-		{"POST", "/api/v1/tokens", map[string]any{"name": "ci", "role": "viewer", "expires_in_days": 7}, nil, []int{401, 201, 201, 201, 201, 201, 201}},
+		// Tokens are made from a session, never with another token.
+		{"POST", "/api/v1/tokens", map[string]any{"name": "ci", "role": "viewer", "expires_in_days": 7}, nil, []int{401, 403, 403, 403, 403, 403, 403}},
 		{"GET", "/api/v1/users", nil, nil, []int{401, 403, 403, 403, 403, 403, 200}},
 		// Tracking: only the owning team's editors and admins. Each
 		// success bumps the version, so the If-Match is read fresh below.
@@ -374,6 +377,24 @@ func TestSignInSessionsAndRateLimit(t *testing.T) {
 	if status, _, _ := f.do("session", "GET", "/api/v1/me", nil); status != 401 {
 		t.Errorf("me after sign-out: %d, want 401", status)
 	}
+	// Wrong passwords sent all at once are counted before they are checked:
+	// no more than five get an answer other than 429.
+	var wg sync.WaitGroup
+	statuses := make([]int, 20)
+	for i := range statuses {
+		wg.Go(func() {
+			statuses[i], _, _ = f.do("", "POST", "/api/v1/session", map[string]any{"email": "risk@example.gov.uk", "password": "guess " + strconv.Itoa(i)})
+		})
+	}
+	wg.Wait()
+	counts := map[int]int{}
+	for _, s := range statuses {
+		counts[s]++
+	}
+	if counts[401] != 5 || counts[429] != 15 {
+		t.Errorf("20 parallel guesses: %v, want 5 x 401 and 15 x 429", counts)
+	}
+	f.now = f.now.Add(16 * time.Minute)
 	// Five wrong passwords, then even the right one is refused for a while.
 	for i := range 5 {
 		if status, _, _ := f.do("", "POST", "/api/v1/session", map[string]any{"email": "admin@example.gov.uk", "password": "wrong password " + string(rune('a'+i))}); status != 401 {
@@ -391,11 +412,20 @@ func TestSignInSessionsAndRateLimit(t *testing.T) {
 
 func TestTokens(t *testing.T) {
 	f := newFixture(t)
-	status, _, data := f.do("editor", "POST", "/api/v1/tokens", map[string]any{"name": "pipeline", "role": "admin", "expires_in_days": 30})
+	status, _, data := f.do("", "POST", "/api/v1/session", map[string]any{"email": "editor@example.gov.uk", "password": password})
+	var session struct{ Token string }
+	if err := json.Unmarshal(data, &session); err != nil || status != 200 {
+		t.Fatalf("sign in: %d %s", status, data)
+	}
+	f.tokens["editor-session"] = session.Token
+	if status, _, data := f.do("editor", "POST", "/api/v1/tokens", map[string]any{"name": "pipeline", "role": "viewer", "expires_in_days": 30}); status != 403 || !strings.Contains(string(data), "created from a signed-in session") {
+		t.Errorf("a token making a token: %d %s", status, data)
+	}
+	status, _, data = f.do("editor-session", "POST", "/api/v1/tokens", map[string]any{"name": "pipeline", "role": "admin", "expires_in_days": 30})
 	if status != 422 || !strings.Contains(string(data), "a token carries at most its user's role") {
 		t.Errorf("token above the user's role: %d %s", status, data)
 	}
-	status, _, data = f.do("editor", "POST", "/api/v1/tokens", map[string]any{"name": "pipeline", "role": "viewer", "expires_in_days": 30})
+	status, _, data = f.do("editor-session", "POST", "/api/v1/tokens", map[string]any{"name": "pipeline", "role": "viewer", "expires_in_days": 30})
 	var created struct {
 		Token  remit.Token
 		Secret string
@@ -488,10 +518,21 @@ func TestTwoServersOneDatabase(t *testing.T) {
 	if err != nil || n == 0 {
 		t.Fatalf("refresh: %d, %v", n, err)
 	}
-	f.server.URL, b.URL = b.URL, f.server.URL // send the next request to B
-	_, h, data := f.do("viewer", "GET", "/api/v1/obligations/"+esc(obligationID), nil)
+	// A refreshes too, and sees its own change once, not twice.
+	if _, err := f.model.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_, h, _ := f.do("viewer", "GET", "/api/v1/obligations/"+esc(obligationID), nil)
+	if h.Get("ETag") != `"1"` {
+		t.Errorf("A's ETag after refreshing its own change: %s, want \"1\"", h.Get("ETag"))
+	}
+	f.server.URL, b.URL = b.URL, f.server.URL // send the next requests to B
+	_, h, data = f.do("viewer", "GET", "/api/v1/obligations/"+esc(obligationID), nil)
 	if h.Get("ETag") != `"1"` || !strings.Contains(string(data), `"status":"implemented"`) {
 		t.Errorf("B sees %s %s", h.Get("ETag"), data)
+	}
+	if status, _, data := f.do("editor", "PUT", "/api/v1/obligations/"+esc(obligationID)+"/tracking", map[string]any{"status": "in-progress"}, "If-Match", h.Get("ETag")); status != 200 {
+		t.Errorf("B updating with the ETag it gave: %d %s", status, data)
 	}
 }
 
@@ -526,6 +567,18 @@ func TestWorkspaceChanges(t *testing.T) {
 	_, _, body = f.do("viewer", "GET", "/api/v1/systems/prison-visits/explain?control=srm:SRM-01", nil)
 	if !strings.Contains(string(body), "github/enterprise-cloud relies on microsoft/azure-virtual-machines (Microsoft, a fourth party)") {
 		t.Errorf("explain after attaching: %s", body)
+	}
+	// A stale ETag is refused even when the body changes nothing.
+	_, _, body = f.do("viewer", "GET", "/api/v1/systems/prison-visits", nil)
+	var current SystemSummary
+	_ = json.Unmarshal(body, &current)
+	same := remit.System{ID: current.ID, Name: current.Name, Owner: current.Owner, Team: current.Team, Classification: current.Classification, Baseline: current.Baseline, Uses: current.Uses}
+	if status, _, data := f.do("editor", "PUT", "/api/v1/systems/prison-visits", same, "If-Match", `"999"`); status != 409 {
+		t.Errorf("stale ETag: %d %s", status, data)
+	}
+	// Another team's editor may not delete the system.
+	if status, _, _ := f.do("other-editor", "DELETE", "/api/v1/systems/prison-visits", nil, "If-Match", f.currentETag("/api/v1/systems/prison-visits")); status != 403 {
+		t.Errorf("another team's editor deleting: %d, want 403", status)
 	}
 	// Editing a built-in model makes it the workspace's own, so it is kept.
 	status, data = put("editor", "/api/v1/providers/aws/offerings/ec2/statements/srm:SRM-24", map[string]any{"class": "organisation-specific", "customer": "Develop securely."})

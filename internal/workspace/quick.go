@@ -507,7 +507,9 @@ func printable(data []byte) bool {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			return false
-		case r >= 0x80 && r <= 0x9f && r != 0x85, r >= 0xd800 && r <= 0xdfff, r == 0xfeff, r == 0xfffe, r == 0xffff:
+		case r >= 0x80 && r <= 0x9f, r == 0x2028, r == 0x2029, r >= 0xd800 && r <= 0xdfff, r == 0xfeff, r == 0xfffe, r == 0xffff:
+			// Next line (0x85) and the line and paragraph separators are
+			// line breaks to YAML: the general parser handles them.
 			return false
 		}
 		i += size

@@ -109,6 +109,8 @@ func TestQuickParseRefusesWhatItDoesNotKnow(t *testing.T) {
 		"a: 'x'y\n",
 		"a: !!str x\n",
 		"a: \"\\q\"\n",
+		"a: line\u2028separator\n",
+		"a: next\u0085line\n",
 	} {
 		if _, ok := quickParse([]byte(in)); ok {
 			t.Errorf("quick parser accepted %q, which is outside its subset", in)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"remit/internal/remit"
 )
@@ -234,6 +235,13 @@ func isPlain(s string) bool {
 		switch c := s[i]; {
 		case c < 0x20 || c == 0x7f:
 			return false
+		case c >= utf8.RuneSelf:
+			// Next lines, line and paragraph separators are line breaks
+			// to YAML; C1 controls and byte-order marks are not text.
+			r, _ := utf8.DecodeRuneInString(s[i:])
+			if (r >= 0x80 && r <= 0x9f) || r == 0x2028 || r == 0x2029 || r == 0xfeff || r == utf8.RuneError {
+				return false
+			}
 		case c == ':' && (i+1 == len(s) || s[i+1] == ' '):
 			return false
 		case c == '#' && s[i-1] == ' ':

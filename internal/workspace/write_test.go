@@ -84,6 +84,9 @@ func TestScalarQuoting(t *testing.T) {
 		{"it's", "it's"},
 		{"commas, and [brackets] inside", "commas, and [brackets] inside"},
 		{"a#b", "a#b"},
+		{"line\u2028separator", `"line\u2028separator"`},
+		{"next\u0085line", `"next\u0085line"`},
+		{"bell\a", `"bell\a"`},
 	}
 	for _, tt := range tests {
 		if got := scalar(tt.in); got != tt.want {

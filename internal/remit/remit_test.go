@@ -1,0 +1,105 @@
+package remit
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestBaselineAllAndListIsRefused(t *testing.T) {
+	ws := &Workspace{Name: "w",
+		Catalogues: []Catalogue{{ID: "c", Title: "C", Controls: []Control{{ID: "A", Title: "A"}}}},
+		Systems:    []System{{ID: "s", Name: "S", Baseline: Baseline{Catalogue: "c", All: true, Controls: []string{"A"}}}},
+	}
+	want := []Problem{{Pointer: "/systems/0/baseline/controls", Message: "baseline says all controls and also lists some: write controls: all, or the list, not both"}}
+	if diff := cmp.Diff(want, Validate(ws)); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+}
+
+func TestOwnersNameTheObjectAndPointInsideIt(t *testing.T) {
+	ws := &Workspace{Name: "w",
+		Catalogues: []Catalogue{{ID: "c", Title: "C", Controls: []Control{{ID: "A", Title: "A"}}}},
+		Providers:  []Provider{{ID: "p", Name: "P", Offerings: []Offering{{ID: "o", Name: "O", ServiceModel: "cloud"}}}},
+		Systems:    []System{{ID: "s", Name: "S", Baseline: Baseline{Catalogue: "c", All: true}, Uses: []Use{{Offering: "p/x"}}}},
+	}
+	got := Owners(ws, Validate(ws))
+	want := []Problem{
+		{Pointer: "/service_model", Message: `offering p/o: service_model "cloud" is not known: use one of "iaas", "paas", "saas", "managed-service", "on-premises"`},
+		{Pointer: "/uses/0/offering", Message: `system s: offering "p/x" is not a known offering: write provider/offering (did you mean "p/o"?)`},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+}
+
+func TestSetStatement(t *testing.T) {
+	o := Offering{ID: "o", Statements: []Statement{{Control: "c:A", Class: Inherited, Provider: "x"}}}
+	if err := o.SetStatement(Statement{Control: "c:B", Class: Shared, Provider: "p", Customer: "c"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.SetStatement(Statement{Control: "c:A", Class: OrganisationSpecific, Customer: "y"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.SetStatement(Statement{Control: "c:B"}); err != nil {
+		t.Fatal(err)
+	}
+	want := []Statement{{Control: "c:A", Class: OrganisationSpecific, Customer: "y"}}
+	if diff := cmp.Diff(want, o.Statements); diff != "" {
+		t.Errorf("statements (-want +got):\n%s", diff)
+	}
+	if err := o.SetStatement(Statement{Control: "c:Z"}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("removing a statement that is not there: %v, want ErrNotFound", err)
+	}
+}
+
+func TestTrackingValidate(t *testing.T) {
+	tests := []struct {
+		in   Tracking
+		want []string
+	}{
+		{Tracking{Status: StatusInProgress, Due: "2027-01-31"}, nil},
+		{Tracking{Status: "done"}, []string{`/status: status "done" is not known: use one of "not-started", "in-progress", "implemented", "not-applicable"`}},
+		{Tracking{Status: StatusNotApplicable, Due: "soon"}, []string{
+			"/reason: reason is required when the status is not-applicable: say why the obligation does not apply",
+			`/due: due "soon" is not a date: write it as YYYY-MM-DD`,
+		}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, p := range tt.in.Validate() {
+			got = append(got, p.String())
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%+v (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
+
+func TestClosest(t *testing.T) {
+	tests := []struct {
+		s    string
+		want string
+	}{
+		{"SRM-9", "SRM-09"},
+		{"IaaS", "iaas"},
+		{"0", ""}, // nothing close to one character
+		{"datum", "data"},
+	}
+	for _, tt := range tests {
+		if got := Closest(tt.s, []string{"SRM-09", "SRM-10", "iaas", "paas", "data", "id"}); got != tt.want {
+			t.Errorf("Closest(%q) = %q, want %q", tt.s, got, tt.want)
+		}
+	}
+}
+
+func TestPasswords(t *testing.T) {
+	h, err := HashPassword("correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !CheckPassword(h, "correct horse battery") || CheckPassword(h, "correct horse batterz") || CheckPassword("not a hash", "x") {
+		t.Error("password check is wrong")
+	}
+}

@@ -22,8 +22,9 @@ tour:
 build:
 	$(GO) build -o bin/remit ./cmd/remit
 
+# test runs every test with the race detector on.
 test:
-	$(GO) test ./...
+	$(GO) test -race ./...
 
 # check is what CI runs besides the tests: formatting and vet.
 check:

@@ -44,6 +44,7 @@ bench:
 bench-api:
 	REMIT_BENCH_SHAPE=L $(GO) test ./internal/web -run '^$$' -bench 'MatrixGet|TrackingUpdate' -benchtime 5000x -timeout 30m
 	SHAPE=S bench/wrk.sh
+	SHAPE=L SPREAD=600 bench/wrk.sh
 	SHAPE=L bench/wrk.sh
 
 # fuzz runs each fuzz target for a short while.

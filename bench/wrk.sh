@@ -3,6 +3,8 @@
 # process, as real clients are): generate the synthetic estate (SHAPE=S or
 # L), import it into a fresh SQLite file, serve it, warm the matrix cache,
 # then GET random systems' matrices from 50 connections for 15 seconds.
+# SPREAD=N picks the systems from the first N only (a working set), rather
+# than from all of them.
 set -euo pipefail
 shape=${SHAPE:-S}
 port=${PORT:-18099}
@@ -19,6 +21,7 @@ for _ in $(seq 1 100); do curl -sf http://127.0.0.1:$port/readyz >/dev/null && b
 token=$(curl -s -X POST http://127.0.0.1:$port/api/v1/session -H 'Content-Type: application/json' \
   -d '{"email":"bench@example.gov.uk","password":"a long bench password"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
 systems=$(ls estate/systems | wc -l)
+systems=${SPREAD:-$systems}
 cat > matrix.lua <<LUA
 math.randomseed(7)
 request = function()

@@ -336,26 +336,33 @@ func (s *server) handleMatrixGet(ctx context.Context, in *matrixInput) (*matrixO
 	}
 	gen := s.Model.Generation()
 	key := in.ID + "?" + in.Class
-	body, err := s.matrices.get(gen, key, func() ([]byte, error) {
+	encode := func() ([]byte, error) {
 		var body []byte
 		err := s.withSystem(in.ID, func(c *engine.Cache, si int32) error {
 			body = report.AppendMatrix(nil, c.Estate, c.Matrix(si), remit.Class(in.Class))
 			return nil
 		})
 		return body, err
-	})
+	}
+	out := &matrixOutput{ContentType: "application/json", Vary: "Accept-Encoding"}
+	var err error
+	// A matrix is repetitive text: gzip makes it a tenth of the size. Each
+	// form is cached only once a client has asked for it, so the cache
+	// holds ten times as many matrices for clients that take gzip.
+	if acceptsGzip(in.AcceptEncoding) {
+		out.ContentEncoding = "gzip"
+		out.Body, err = s.matrices.get(gen, key+"#gzip", func() ([]byte, error) {
+			body, err := encode()
+			if err != nil {
+				return nil, err
+			}
+			return gzipped(body)
+		})
+	} else {
+		out.Body, err = s.matrices.get(gen, key, encode)
+	}
 	if err != nil {
 		return nil, err
-	}
-	out := &matrixOutput{ContentType: "application/json", Vary: "Accept-Encoding", Body: body}
-	// A matrix is repetitive text: gzip makes it a tenth of the size, and
-	// the compressed form is cached too.
-	if acceptsGzip(in.AcceptEncoding) {
-		zipped, err := s.matrices.get(gen, key+"#gzip", func() ([]byte, error) { return gzipped(body) })
-		if err != nil {
-			return nil, err
-		}
-		out.Body, out.ContentEncoding = zipped, "gzip"
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,7 +10,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -606,5 +609,35 @@ func TestWorkspaceChanges(t *testing.T) {
 	_, _, body = f.do("viewer", "GET", "/api/v1/audit?kind=system&id=prison-visits", nil)
 	if !strings.Contains(string(body), `"actor":"editor@example.gov.uk"`) {
 		t.Errorf("audit of prison-visits: %.300s", body)
+	}
+}
+
+// TestMatrixEncodings gets one matrix gzipped and plain: the same document,
+// which is the documented contract.
+func TestMatrixEncodings(t *testing.T) {
+	f := newFixture(t)
+	_, h, zipped := f.do("viewer", "GET", "/api/v1/systems/prison-visits/matrix", nil, "Accept-Encoding", "gzip")
+	if h.Get("Content-Encoding") != "gzip" || h.Get("Vary") != "Accept-Encoding" {
+		t.Fatalf("headers %v", h)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(zipped))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unzipped, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, h, plain := f.do("viewer", "GET", "/api/v1/systems/prison-visits/matrix", nil, "Accept-Encoding", "identity")
+	if h.Get("Content-Encoding") != "" || !bytes.Equal(unzipped, plain) {
+		t.Errorf("gzipped and plain differ: %d and %d bytes", len(unzipped), len(plain))
+	}
+	want, err := os.ReadFile("../../cmd/remit/testdata/golden/matrix-prison-visits.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b any
+	if json.Unmarshal(want, &a) != nil || json.Unmarshal(plain, &b) != nil || !reflect.DeepEqual(a, b) {
+		t.Error("the API's matrix differs from remit matrix --format json")
 	}
 }

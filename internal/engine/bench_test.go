@@ -2,6 +2,7 @@ package engine
 
 import (
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 
@@ -124,6 +125,27 @@ func BenchmarkRecompute(b *testing.B) {
 				i++
 			}
 			b.ReportMetric(float64(recomputed)/float64(b.N), "systems/op")
+		})
+	}
+}
+
+// BenchmarkPutSystem replaces one system (a new offering attached) and
+// recomputes its matrix, with every other matrix warm.
+func BenchmarkPutSystem(b *testing.B) {
+	for _, shape := range shapes {
+		b.Run(shape.Name, func(b *testing.B) {
+			e := benchEstate(b, shape)
+			c := NewCache(e)
+			i := 0
+			b.ResetTimer()
+			for b.Loop() {
+				s := e.Workspace.Systems[i%len(e.Systems)]
+				s.Uses = append(slices.Clone(s.Uses[:len(s.Uses)-1]), remit.Use{Offering: e.Offerings[i%len(e.Offerings)].Ref})
+				if err := c.PutSystem(s); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
 		})
 	}
 }

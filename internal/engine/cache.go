@@ -89,3 +89,58 @@ func (c *Cache) SetStatement(offering string, st remit.Statement) ([]int32, erro
 	}
 	return affected, nil
 }
+
+// PutSystem adds a system or replaces the one with its id, and computes
+// its matrix alone. The caller has validated s against the estate.
+// Readers may still hold the old systems, so lists are copied, not
+// changed in place.
+func (c *Cache) PutSystem(s remit.System) error {
+	e := c.Estate
+	ws := slices.Clone(e.Workspace.Systems)
+	systems := slices.Clone(e.Systems)
+	matrices := slices.Clone(c.matrices)
+	i, ok := e.systemIndex[s.ID]
+	if ok {
+		ws[i] = s
+	} else {
+		i = int32(len(ws))
+		ws = append(ws, s)
+		systems = append(systems, System{})
+		matrices = append(matrices, Matrix{})
+	}
+	for j := range systems {
+		systems[j].System = &ws[j] // the same systems, in the new list
+	}
+	fresh, err := e.system(&ws[i])
+	if err != nil {
+		return err
+	}
+	systems[i] = fresh
+	e.Workspace.Systems, e.Systems = ws, systems
+	e.systemIndex[s.ID] = i
+	e.reindexUsers()
+	matrices[i] = e.Matrix(i)
+	c.matrices = matrices
+	return nil
+}
+
+// DeleteSystem removes a system and its matrix.
+func (c *Cache) DeleteSystem(id string) error {
+	e := c.Estate
+	i, ok := e.systemIndex[id]
+	if !ok {
+		return fmt.Errorf("delete system: %q: %w", id, remit.ErrNotFound)
+	}
+	ws := slices.Delete(slices.Clone(e.Workspace.Systems), int(i), int(i)+1)
+	systems := slices.Delete(slices.Clone(e.Systems), int(i), int(i)+1)
+	matrices := slices.Delete(slices.Clone(c.matrices), int(i), int(i)+1)
+	index := make(map[string]int32, len(ws))
+	for j := range systems {
+		systems[j].System = &ws[j]
+		matrices[j].System = int32(j)
+		index[ws[j].ID] = int32(j)
+	}
+	e.Workspace.Systems, e.Systems, e.systemIndex, c.matrices = ws, systems, index, matrices
+	e.reindexUsers()
+	return nil
+}

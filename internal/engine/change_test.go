@@ -159,3 +159,58 @@ func TestConcentration(t *testing.T) {
 		t.Errorf("concentration (-want +got):\n%s", diff)
 	}
 }
+
+// TestPutAndDeleteSystem changes systems in place and checks every matrix
+// against an estate built afresh from the same workspace.
+func TestPutAndDeleteSystem(t *testing.T) {
+	e := twoSystems(t, remit.IaaS)
+	c := NewCache(e)
+	check := func(when string) {
+		t.Helper()
+		fresh, err := New(e.Workspace, content.Defaults())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(fresh.Systems) != len(e.Systems) {
+			t.Fatalf("%s: %d systems in place, %d afresh", when, len(e.Systems), len(fresh.Systems))
+		}
+		for i := range fresh.Systems {
+			id := fresh.Systems[i].System.ID
+			si, ok := e.SystemIndex(id)
+			if !ok {
+				t.Fatalf("%s: system %s lost its index", when, id)
+			}
+			for _, ctl := range []string{"PHYS", "OS", "IAM", "NOAREA"} {
+				want, got := view(fresh, ptr(fresh.Matrix(int32(i))), ctl), view(e, c.Matrix(si), ctl)
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("%s: system %s, %s (-fresh +in place):\n%s", when, id, ctl, diff)
+				}
+			}
+			if got := len(e.Users(0)) + len(e.Users(1)); got != len(fresh.Users(0))+len(fresh.Users(1)) {
+				t.Errorf("%s: users index has %d entries, afresh %d", when, got, len(fresh.Users(0))+len(fresh.Users(1)))
+			}
+		}
+	}
+	// Move system a from VMs to mail.
+	a := e.Workspace.Systems[0]
+	a.Uses = []remit.Use{{Offering: "acme/mail"}}
+	if err := c.PutSystem(a); err != nil {
+		t.Fatal(err)
+	}
+	check("after replacing a")
+	// Add a third system using both.
+	if err := c.PutSystem(remit.System{ID: "c", Name: "C", Baseline: remit.Baseline{Catalogue: "c", All: true}, Uses: []remit.Use{{Offering: "acme/vm"}, {Offering: "acme/mail"}}}); err != nil {
+		t.Fatal(err)
+	}
+	check("after adding c")
+	if err := c.DeleteSystem("a"); err != nil {
+		t.Fatal(err)
+	}
+	check("after deleting a")
+	if _, ok := e.SystemIndex("a"); ok {
+		t.Error("a is still indexed")
+	}
+	if err := c.DeleteSystem("zz"); err == nil {
+		t.Error("deleting a system that does not exist succeeded")
+	}
+}

@@ -248,6 +248,17 @@ func (e *Estate) system(s *remit.System) (System, error) {
 	return out, nil
 }
 
+// reindexUsers rebuilds which systems use each offering.
+func (e *Estate) reindexUsers() {
+	users := make([][]int32, len(e.Offerings))
+	for i := range e.Systems {
+		for _, o := range e.Systems[i].Uses {
+			users[o] = append(users[o], int32(i))
+		}
+	}
+	e.users = users
+}
+
 // SystemIndex returns the index of the system with the given id.
 func (e *Estate) SystemIndex(id string) (int32, bool) {
 	i, ok := e.systemIndex[id]

@@ -317,6 +317,21 @@ func (m *Model) Change(ctx context.Context, p remit.Principal, kind remit.Kind, 
 	if err != nil {
 		return 0, err
 	}
+	// A system's change touches its matrix alone: apply it in place.
+	if kind == remit.KindSystem {
+		i := slices.IndexFunc(after.Systems, func(s remit.System) bool { return s.ID == id })
+		m.mu.Lock()
+		if i >= 0 {
+			err = m.cache.PutSystem(after.Systems[i])
+		} else {
+			err = m.cache.DeleteSystem(id)
+		}
+		m.gen++
+		m.mu.Unlock()
+		if err == nil {
+			return v, nil
+		}
+	}
 	est, err := engine.New(after, m.defaults)
 	if err != nil {
 		return 0, fmt.Errorf("rebuild the model: %w", err)

@@ -183,6 +183,17 @@ func FindUser(ctx context.Context, tx Tx, email string) (User, error) {
 	return u, nil
 }
 
+// FindUserByEmail reads one account in a transaction of its own.
+func FindUserByEmail(ctx context.Context, s Store, email string) (User, error) {
+	var u User
+	err := s.Read(ctx, func(tx Tx) error {
+		var err error
+		u, err = FindUser(ctx, tx, email)
+		return err
+	})
+	return u, err
+}
+
 // ErrBadCredentials means the email or password (or token) is wrong. It
 // never says which.
 var ErrBadCredentials = errors.New("the email address or password is not right")
@@ -190,12 +201,7 @@ var ErrBadCredentials = errors.New("the email address or password is not right")
 // SignIn checks a password and opens a session, returning its secret
 // token (the store keeps only its hash).
 func SignIn(ctx context.Context, s Store, email, password string, ttl time.Duration, now time.Time) (string, User, error) {
-	var u User
-	err := s.Read(ctx, func(tx Tx) error {
-		var err error
-		u, err = FindUser(ctx, tx, email)
-		return err
-	})
+	u, err := FindUserByEmail(ctx, s, email)
 	if errors.Is(err, ErrNotFound) {
 		CheckPassword(dummyHash, password) // spend the same time as for a real account
 		return "", User{}, ErrBadCredentials

@@ -169,7 +169,19 @@ func TestRoutesByRole(t *testing.T) {
 	okAll := []int{401, 200, 200, 200, 200, 200, 200}
 	track := map[string]any{"owner": "visits-team", "status": "in-progress"}
 	stmt := map[string]any{"class": "shared", "provider": "Patches hosts.", "customer": "Patch guests."}
+	// A token of the admin's, which nobody else may revoke.
+	admin, err := remit.FindUserByEmail(context.Background(), f.store, "admin@example.gov.uk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	adminToken, _, err := remit.CreateToken(context.Background(), f.store, admin.Principal(), "spare", remit.RoleAdmin, time.Hour, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
 	routes := []route{
+		// Signing in needs no credential; one sent along changes nothing.
+		{"POST", "/api/v1/session", map[string]any{"email": "viewer@example.gov.uk", "password": password}, nil, []int{200, 200, 200, 200, 200, 200, 200}},
+		{"DELETE", "/api/v1/tokens/" + adminToken.ID, nil, nil, []int{401, 403, 403, 403, 403, 403, 204}},
 		{"GET", "/api/v1/me", nil, nil, okAll},
 		{"GET", "/api/v1/systems", nil, nil, okAll},
 		{"GET", "/api/v1/systems/prison-visits", nil, nil, okAll},

@@ -138,6 +138,25 @@ type SystemSummary struct {
 	Summary        engine.Summary `json:"summary"`
 }
 
+// listOutput is every list's shape: a page of items and where the next
+// page starts ("" at the end).
+type listOutput[T any] struct {
+	Body struct {
+		Items      []T    `json:"items"`
+		NextCursor string `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last"`
+	}
+}
+
+// page cuts one page of sorted items into a list response.
+func page[T any](items []T, cursor string, limit int) (*listOutput[T], error) {
+	out := &listOutput[T]{}
+	var err error
+	if out.Body.Items, out.Body.NextCursor, err = paginate(items, cursor, limit); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // paginate cuts one page of limit items from the sorted items, returning
 // it (never nil) and the cursor of the next page ("" at the end).
 func paginate[T any](items []T, cursor string, limit int) ([]T, string, error) {
@@ -177,14 +196,7 @@ type systemListInput struct {
 	Sort           string `query:"sort" enum:"id,name,team" default:"id"`
 }
 
-type systemListOutput struct {
-	Body struct {
-		Items      []SystemSummary `json:"items"`
-		NextCursor string          `json:"next_cursor,omitempty"`
-	}
-}
-
-func (s *server) handleSystemList(ctx context.Context, in *systemListInput) (*systemListOutput, error) {
+func (s *server) handleSystemList(ctx context.Context, in *systemListInput) (*listOutput[SystemSummary], error) {
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
@@ -210,12 +222,7 @@ func (s *server) handleSystemList(ctx context.Context, in *systemListInput) (*sy
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-	out := &systemListOutput{}
-	var err error
-	if out.Body.Items, out.Body.NextCursor, err = paginate(items, in.Cursor, in.Limit); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return page(items, in.Cursor, in.Limit)
 }
 
 func summarise(x *remit.System, sum engine.Summary) SystemSummary {
@@ -419,14 +426,7 @@ type obligationListInput struct {
 	Sort   string `query:"sort" enum:"id,due,status" default:"id"`
 }
 
-type obligationListOutput struct {
-	Body struct {
-		Items      []Obligation `json:"items"`
-		NextCursor string       `json:"next_cursor,omitempty"`
-	}
-}
-
-func (s *server) handleObligationList(ctx context.Context, in *obligationListInput) (*obligationListOutput, error) {
+func (s *server) handleObligationList(ctx context.Context, in *obligationListInput) (*listOutput[Obligation], error) {
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
@@ -451,12 +451,7 @@ func (s *server) handleObligationList(ctx context.Context, in *obligationListInp
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-	out := &obligationListOutput{}
-	var err error
-	if out.Body.Items, out.Body.NextCursor, err = paginate(items, in.Cursor, in.Limit); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return page(items, in.Cursor, in.Limit)
 }
 
 // compareDue orders dates, undated last.
@@ -608,10 +603,10 @@ func (s *server) handleGraph(ctx context.Context, _ *struct{}) (*graphOutput, er
 
 // --- models ---------------------------------------------------------------
 
-type catalogueListOutput struct {
-	Body struct {
-		Items []CatalogueSummary `json:"items"`
-	}
+type catalogueListInput struct {
+	Cursor string `query:"cursor" doc:"Where the previous page ended (its next_cursor)"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"500" default:"50" doc:"Items per page"`
+	Sort   string `query:"sort" enum:"id,title" default:"id"`
 }
 
 // CatalogueSummary is a catalogue in a list.
@@ -623,18 +618,23 @@ type CatalogueSummary struct {
 	Controls int    `json:"controls"`
 }
 
-func (s *server) handleCatalogueList(ctx context.Context, _ *struct{}) (*catalogueListOutput, error) {
+func (s *server) handleCatalogueList(ctx context.Context, in *catalogueListInput) (*listOutput[CatalogueSummary], error) {
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	out := &catalogueListOutput{}
-	out.Body.Items = []CatalogueSummary{}
+	var items []CatalogueSummary
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
 		for _, cat := range c.Estate.Workspace.Catalogues {
-			out.Body.Items = append(out.Body.Items, CatalogueSummary{ID: cat.ID, Title: cat.Title, Version: cat.Version, BuiltIn: cat.BuiltIn, Controls: len(cat.Controls)})
+			items = append(items, CatalogueSummary{ID: cat.ID, Title: cat.Title, Version: cat.Version, BuiltIn: cat.BuiltIn, Controls: len(cat.Controls)})
 		}
 	})
-	return out, nil
+	slices.SortStableFunc(items, func(a, b CatalogueSummary) int {
+		if in.Sort == "title" {
+			return strings.Compare(a.Title, b.Title)
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return page(items, in.Cursor, in.Limit)
 }
 
 type catalogueOutput struct {
@@ -665,10 +665,11 @@ func (s *server) handleCatalogueGet(ctx context.Context, in *systemInput) (*cata
 	return out, nil
 }
 
-type providerListOutput struct {
-	Body struct {
-		Items []ProviderSummary `json:"items"`
-	}
+type providerListInput struct {
+	Cursor       string `query:"cursor" doc:"Where the previous page ended (its next_cursor)"`
+	Limit        int    `query:"limit" minimum:"1" maximum:"500" default:"50" doc:"Items per page"`
+	ServiceModel string `query:"service_model" enum:"iaas,paas,saas,managed-service,on-premises" doc:"Only providers with an offering of this service model"`
+	Sort         string `query:"sort" enum:"id,name" default:"id"`
 }
 
 // ProviderSummary is a provider in a list.
@@ -689,14 +690,16 @@ type OfferingSummary struct {
 	Systems      int                `json:"systems" doc:"Systems that use it directly"`
 }
 
-func (s *server) handleProviderList(ctx context.Context, _ *struct{}) (*providerListOutput, error) {
+func (s *server) handleProviderList(ctx context.Context, in *providerListInput) (*listOutput[ProviderSummary], error) {
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	out := &providerListOutput{}
-	out.Body.Items = []ProviderSummary{}
+	var items []ProviderSummary
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
 		for _, p := range c.Estate.Workspace.Providers {
+			if in.ServiceModel != "" && !slices.ContainsFunc(p.Offerings, func(o remit.Offering) bool { return string(o.ServiceModel) == in.ServiceModel }) {
+				continue
+			}
 			ps := ProviderSummary{ID: p.ID, Name: p.Name, BuiltIn: p.BuiltIn, Offerings: []OfferingSummary{}}
 			for _, o := range p.Offerings {
 				ref := remit.OfferingRef(p.ID, o.ID)
@@ -708,10 +711,16 @@ func (s *server) handleProviderList(ctx context.Context, _ *struct{}) (*provider
 				ps.Offerings = append(ps.Offerings, OfferingSummary{Ref: ref, Name: o.Name, ServiceModel: o.ServiceModel, DependsOn: deps,
 					Statements: len(o.Statements), Systems: len(c.Estate.Users(oi))})
 			}
-			out.Body.Items = append(out.Body.Items, ps)
+			items = append(items, ps)
 		}
 	})
-	return out, nil
+	slices.SortStableFunc(items, func(a, b ProviderSummary) int {
+		if in.Sort == "name" {
+			return strings.Compare(a.Name, b.Name)
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return page(items, in.Cursor, in.Limit)
 }
 
 type offeringInput struct {
@@ -912,27 +921,32 @@ func (s *server) forkStatement(ctx context.Context, provider, offering string, s
 // --- audit, tokens, users -------------------------------------------------
 
 type auditInput struct {
-	Kind  string `query:"kind"`
-	ID    string `query:"id"`
-	Actor string `query:"actor"`
-	After int64  `query:"after" minimum:"0" doc:"Only records after this sequence number"`
-	Limit int    `query:"limit" minimum:"1" maximum:"1000" default:"100"`
+	Kind   string `query:"kind"`
+	ID     string `query:"id"`
+	Actor  string `query:"actor"`
+	After  int64  `query:"after" minimum:"0" doc:"Only records after this sequence number"`
+	Cursor string `query:"cursor" doc:"Where the previous page ended (its next_cursor)"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"1000" default:"100"`
 }
 
-type auditOutput struct {
-	Body struct {
-		Items []remit.AuditRecord `json:"items"`
-	}
-}
-
-func (s *server) handleAuditList(ctx context.Context, in *auditInput) (*auditOutput, error) {
+// handleAuditList pages through the trail by sequence number: the cursor
+// is the last record's, so pages never shift as records are added.
+func (s *server) handleAuditList(ctx context.Context, in *auditInput) (*listOutput[remit.AuditRecord], error) {
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	out := &auditOutput{}
+	after := in.After
+	if in.Cursor != "" {
+		seq, err := strconv.ParseInt(in.Cursor, 10, 64)
+		if err != nil || seq < 0 {
+			return nil, huma.Error400BadRequest("cursor is not one this API gave out: pass next_cursor from the previous page")
+		}
+		after = max(after, seq)
+	}
+	out := &listOutput[remit.AuditRecord]{}
 	err := s.Store.Read(ctx, func(tx remit.Tx) error {
 		var err error
-		out.Body.Items, err = tx.AuditRecords(ctx, remit.AuditFilter{Kind: remit.Kind(in.Kind), ID: in.ID, Actor: in.Actor, AfterSeq: in.After, Limit: in.Limit})
+		out.Body.Items, err = tx.AuditRecords(ctx, remit.AuditFilter{Kind: remit.Kind(in.Kind), ID: in.ID, Actor: in.Actor, AfterSeq: after, Limit: in.Limit})
 		return err
 	})
 	if err != nil {
@@ -941,22 +955,23 @@ func (s *server) handleAuditList(ctx context.Context, in *auditInput) (*auditOut
 	if out.Body.Items == nil {
 		out.Body.Items = []remit.AuditRecord{}
 	}
+	if n := len(out.Body.Items); n == in.Limit {
+		out.Body.NextCursor = strconv.FormatInt(out.Body.Items[n-1].Seq, 10)
+	}
 	return out, nil
 }
 
-type tokenListOutput struct {
-	Body struct {
-		Items []remit.Token `json:"items"`
-	}
+type pageInput struct {
+	Cursor string `query:"cursor" doc:"Where the previous page ended (its next_cursor)"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"500" default:"50" doc:"Items per page"`
 }
 
-func (s *server) handleTokenList(ctx context.Context, _ *struct{}) (*tokenListOutput, error) {
+func (s *server) handleTokenList(ctx context.Context, in *pageInput) (*listOutput[remit.Token], error) {
 	p, err := reader(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := &tokenListOutput{}
-	out.Body.Items = []remit.Token{}
+	var items []remit.Token
 	err = s.Store.Read(ctx, func(tx remit.Tx) error {
 		docs, err := tx.Documents(ctx, remit.KindToken, "")
 		for _, d := range docs {
@@ -966,7 +981,7 @@ func (s *server) handleTokenList(ctx context.Context, _ *struct{}) (*tokenListOu
 			}
 			if t.Email == p.Email {
 				t.Hash = ""
-				out.Body.Items = append(out.Body.Items, t)
+				items = append(items, t)
 			}
 		}
 		return err
@@ -974,7 +989,7 @@ func (s *server) handleTokenList(ctx context.Context, _ *struct{}) (*tokenListOu
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
-	return out, nil
+	return page(items, in.Cursor, in.Limit)
 }
 
 type tokenCreateInput struct {
@@ -1026,13 +1041,7 @@ func (s *server) handleTokenRevoke(ctx context.Context, in *tokenInput) (*struct
 	return nil, nil
 }
 
-type userListOutput struct {
-	Body struct {
-		Items []remit.User `json:"items"`
-	}
-}
-
-func (s *server) handleUserList(ctx context.Context, _ *struct{}) (*userListOutput, error) {
+func (s *server) handleUserList(ctx context.Context, in *pageInput) (*listOutput[remit.User], error) {
 	p, err := reader(ctx)
 	if err != nil {
 		return nil, err
@@ -1040,8 +1049,7 @@ func (s *server) handleUserList(ctx context.Context, _ *struct{}) (*userListOutp
 	if !p.Can(remit.ActAdmin, "") {
 		return nil, huma.Error403Forbidden("only an admin can list users")
 	}
-	out := &userListOutput{}
-	out.Body.Items = []remit.User{}
+	var items []remit.User
 	err = s.Store.Read(ctx, func(tx remit.Tx) error {
 		docs, err := tx.Documents(ctx, remit.KindUser, "")
 		for _, d := range docs {
@@ -1050,14 +1058,14 @@ func (s *server) handleUserList(ctx context.Context, _ *struct{}) (*userListOutp
 				return err
 			}
 			u.PasswordHash = ""
-			out.Body.Items = append(out.Body.Items, u)
+			items = append(items, u)
 		}
 		return err
 	})
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
-	return out, nil
+	return page(items, in.Cursor, in.Limit)
 }
 
 type userCreateInput struct {

@@ -495,6 +495,25 @@ func TestListsPaginateAndHealth(t *testing.T) {
 	if len(ids) != 8 {
 		t.Errorf("paged through %d systems, want 8: %v", len(ids), ids)
 	}
+	// The audit trail pages by sequence number.
+	_, _, data := f.do("viewer", "GET", "/api/v1/audit?limit=5", nil)
+	var audit struct {
+		Items      []remit.AuditRecord
+		NextCursor string `json:"next_cursor"`
+	}
+	if err := json.Unmarshal(data, &audit); err != nil || len(audit.Items) != 5 || audit.NextCursor != "5" {
+		t.Fatalf("first audit page: %.300s", data)
+	}
+	_, _, data = f.do("viewer", "GET", "/api/v1/audit?limit=5&cursor="+audit.NextCursor, nil)
+	if err := json.Unmarshal(data, &audit); err != nil || len(audit.Items) != 5 || audit.Items[0].Seq != 6 {
+		t.Errorf("second audit page: %.300s", data)
+	}
+	// Catalogues sort by title on request.
+	_, _, data = f.do("viewer", "GET", "/api/v1/catalogues?sort=title", nil)
+	var cats struct{ Items []CatalogueSummary }
+	if err := json.Unmarshal(data, &cats); err != nil || len(cats.Items) != 3 || cats.Items[0].Title > cats.Items[1].Title || cats.Items[1].Title > cats.Items[2].Title {
+		t.Errorf("catalogues by title: %s", data)
+	}
 	if status, _, data := f.do("viewer", "GET", "/api/v1/systems?cursor=nonsense!", nil); status != 400 {
 		t.Errorf("bad cursor: %d %s", status, data)
 	}

@@ -51,6 +51,8 @@ bench-api:
 fuzz:
 	$(GO) test ./internal/workspace -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 30s
 	$(GO) test ./internal/workspace -run '^$$' -fuzz '^FuzzQuickParse$$' -fuzztime 30s
+	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzRequestParts$$' -fuzztime 30s
+	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzObligationID$$' -fuzztime 30s
 
 clean:
 	rm -rf bin

@@ -31,7 +31,7 @@ const password = "correct horse battery"
 // fixture is a server over a real SQLite store holding the example
 // estate, with one account per role and a token for each.
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	store  remit.Store
 	model  *live.Model
 	server *httptest.Server
@@ -48,7 +48,7 @@ var accounts = []remit.User{
 	{Email: "admin@example.gov.uk", Role: remit.RoleAdmin},
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "remit.db"))

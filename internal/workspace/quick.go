@@ -273,6 +273,9 @@ func (q *quick) plainScalar(text string, line, col int, flow bool) (*yaml.Node, 
 			end = i
 			break
 		}
+		if flow && c == '?' {
+			bail() // the general parser ends a flow scalar at "?"
+		}
 		if !flow && (c == '"' || c == '\'') && i == 0 {
 			bail()
 		}

@@ -110,7 +110,7 @@ func (w *writer) flowList(n int, key string, values []string) {
 	quoted := make([]string, len(values))
 	for i, v := range values {
 		quoted[i] = scalar(v)
-		if strings.ContainsAny(quoted[i], ",[]{}") && quoted[i][0] != '"' {
+		if strings.ContainsAny(quoted[i], ",[]{}?") && quoted[i][0] != '"' {
 			quoted[i] = strconv.Quote(v)
 		}
 	}

@@ -141,9 +141,10 @@ func (q *quick) mapping(indent int) *yaml.Node {
 }
 
 // keyLength returns the length of a plain key ending in ": " or ":" at the
-// end of the line, or bails.
+// end of the line, or bails. Keys past 512 bytes are left to the general
+// parser (YAML caps implicit keys at 1,024 characters).
 func keyLength(text string) int {
-	for i := 0; i < len(text); i++ {
+	for i := 0; i < len(text) && i <= 512; i++ {
 		c := text[i]
 		switch {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '-' && i > 0, c == '.' && i > 0:

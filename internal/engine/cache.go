@@ -14,15 +14,28 @@ import (
 type Cache struct {
 	Estate   *Estate
 	matrices []Matrix
+	// stamps holds, per system, a number that changes whenever its matrix
+	// is recomputed: what is derived from a matrix can be kept until then.
+	stamps []uint64
+	next   uint64
 }
 
 // NewCache computes every system's matrix once.
 func NewCache(e *Estate) *Cache {
-	return &Cache{Estate: e, matrices: e.Matrices()}
+	return &Cache{Estate: e, matrices: e.Matrices(), stamps: make([]uint64, len(e.Systems))}
 }
 
 // Matrix returns the current matrix of one system.
 func (c *Cache) Matrix(system int32) *Matrix { return &c.matrices[system] }
+
+// Stamp returns a number that changes whenever a system's matrix is
+// recomputed. Within one Cache it never repeats for a system id.
+func (c *Cache) Stamp(system int32) uint64 { return c.stamps[system] }
+
+func (c *Cache) stamp() uint64 {
+	c.next++
+	return c.next
+}
 
 // SetStatement adds or replaces the statement an offering makes for one
 // control (st.Control), or removes it when st.Class is empty, and
@@ -84,9 +97,11 @@ func (c *Cache) SetStatement(offering string, st remit.Statement) ([]int32, erro
 		}
 	}
 	affected := e.users[oi]
+	matrices, stamps := slices.Clone(c.matrices), slices.Clone(c.stamps)
 	for _, s := range affected {
-		c.matrices[s] = e.Matrix(s)
+		matrices[s], stamps[s] = e.Matrix(s), c.stamp()
 	}
+	c.matrices, c.stamps = matrices, stamps
 	return affected, nil
 }
 
@@ -99,6 +114,7 @@ func (c *Cache) PutSystem(s remit.System) error {
 	ws := slices.Clone(e.Workspace.Systems)
 	systems := slices.Clone(e.Systems)
 	matrices := slices.Clone(c.matrices)
+	stamps := slices.Clone(c.stamps)
 	i, ok := e.systemIndex[s.ID]
 	if ok {
 		ws[i] = s
@@ -107,6 +123,7 @@ func (c *Cache) PutSystem(s remit.System) error {
 		ws = append(ws, s)
 		systems = append(systems, System{})
 		matrices = append(matrices, Matrix{})
+		stamps = append(stamps, 0)
 	}
 	for j := range systems {
 		systems[j].System = &ws[j] // the same systems, in the new list
@@ -119,8 +136,8 @@ func (c *Cache) PutSystem(s remit.System) error {
 	e.Workspace.Systems, e.Systems = ws, systems
 	e.systemIndex[s.ID] = i
 	e.reindexUsers()
-	matrices[i] = e.Matrix(i)
-	c.matrices = matrices
+	matrices[i], stamps[i] = e.Matrix(i), c.stamp()
+	c.matrices, c.stamps = matrices, stamps
 	return nil
 }
 
@@ -134,6 +151,7 @@ func (c *Cache) DeleteSystem(id string) error {
 	ws := slices.Delete(slices.Clone(e.Workspace.Systems), int(i), int(i)+1)
 	systems := slices.Delete(slices.Clone(e.Systems), int(i), int(i)+1)
 	matrices := slices.Delete(slices.Clone(c.matrices), int(i), int(i)+1)
+	c.stamps = slices.Delete(slices.Clone(c.stamps), int(i), int(i)+1)
 	index := make(map[string]int32, len(ws))
 	for j := range systems {
 		systems[j].System = &ws[j]

@@ -39,6 +39,7 @@ func TestCacheRecomputesOnlyTheOfferingsUsers(t *testing.T) {
 	e := twoSystems(t, remit.IaaS)
 	c := NewCache(e)
 	before := c.Matrix(1).Cells
+	stampA, stampB := c.Stamp(0), c.Stamp(1)
 	affected, err := c.SetStatement("acme/vm", stmt("OS", remit.Inherited, "Patches everything.", ""))
 	if err != nil {
 		t.Fatal(err)
@@ -49,8 +50,11 @@ func TestCacheRecomputesOnlyTheOfferingsUsers(t *testing.T) {
 	if got := view(e, c.Matrix(0), "OS"); got.Class != remit.Inherited || got.Assumed {
 		t.Errorf("after the change a's OS cell is %s (assumed %v), want inherited and stated", got.Class, got.Assumed)
 	}
-	if &c.Matrix(1).Cells[0] != &before[0] {
+	if &c.Matrix(1).Cells[0] != &before[0] || c.Stamp(1) != stampB {
 		t.Error("system b does not use acme/vm but its matrix was recomputed")
+	}
+	if c.Stamp(0) == stampA {
+		t.Error("system a's matrix was recomputed but its stamp did not change")
 	}
 	// The cache must agree with a fresh computation.
 	if diff := cmp.Diff(view(e, ptr(e.Matrix(0)), "OS"), view(e, c.Matrix(0), "OS")); diff != "" {

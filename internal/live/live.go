@@ -34,16 +34,22 @@ type Model struct {
 	tracking map[string]remit.TrackedObligation
 	seq      int64 // the last audit record applied
 	loaded   time.Time
-	// gen counts changes to any matrix, so what is derived from them
-	// (encoded responses) can be cached until the next one.
-	gen uint64
+	// epoch counts rebuilds of the whole model; with a system's stamp it
+	// says whether what was derived from its matrix is still current.
+	epoch uint64
 }
 
-// Generation is a number that changes whenever any matrix may have.
-func (m *Model) Generation() uint64 {
+// MatrixStamp returns the model's epoch and the stamp of a system's
+// matrix: while both stay the same, so does the matrix (and anything
+// derived from it). ok is false when there is no such system.
+func (m *Model) MatrixStamp(id string) (epoch, stamp uint64, ok bool) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return m.gen
+	si, ok := m.cache.Estate.SystemIndex(id)
+	if !ok {
+		return m.epoch, 0, false
+	}
+	return m.epoch, m.cache.Stamp(si), true
 }
 
 // Open builds the model from what the store holds.
@@ -87,7 +93,7 @@ func (m *Model) reload(ctx context.Context) error {
 	cache := engine.NewCache(est)
 	m.mu.Lock()
 	m.cache, m.tracking, m.seq, m.loaded = cache, tracking, head, time.Now()
-	m.gen++
+	m.epoch++
 	m.mu.Unlock()
 	return nil
 }
@@ -288,7 +294,6 @@ func (m *Model) SetStatement(ctx context.Context, p remit.Principal, ref string,
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.gen++
 	if _, err := m.cache.SetStatement(ref, st); err != nil {
 		return 0, err
 	}
@@ -326,7 +331,6 @@ func (m *Model) Change(ctx context.Context, p remit.Principal, kind remit.Kind, 
 		} else {
 			err = m.cache.DeleteSystem(id)
 		}
-		m.gen++
 		m.mu.Unlock()
 		if err == nil {
 			return v, nil
@@ -339,7 +343,7 @@ func (m *Model) Change(ctx context.Context, p remit.Principal, kind remit.Kind, 
 	cache := engine.NewCache(est)
 	m.mu.Lock()
 	m.cache = cache
-	m.gen++
+	m.epoch++
 	m.mu.Unlock()
 	return v, nil
 }

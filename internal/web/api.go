@@ -292,46 +292,59 @@ type matrixOutput struct {
 	Body            []byte
 }
 
-// encoded caches encoded responses for one model generation, up to
-// maxEncodedBytes, dropping the oldest first.
+// encoded caches encoded matrices, each with the stamp of the matrix it
+// was made from, for one epoch of the model, up to maxEncodedBytes,
+// dropping the oldest first.
 type encoded struct {
 	mu     sync.Mutex
-	gen    uint64
-	bodies map[string][]byte
+	epoch  uint64
+	bodies map[string]stamped
 	order  []string // keys, oldest first
 	size   int
+}
+
+type stamped struct {
+	stamp uint64
+	body  []byte
 }
 
 // maxEncodedBytes bounds the cache: an L estate's 20,000 matrices would
 // take gigabytes.
 const maxEncodedBytes = 256 << 20
 
-func (e *encoded) get(gen uint64, key string, make func() ([]byte, error)) ([]byte, error) {
+// get returns the body cached under key if it was made from the matrix
+// with this stamp, or makes it. make returns the body and the stamp of the
+// matrix it actually read, which is what the body is kept under.
+func (e *encoded) get(epoch uint64, key string, stamp uint64, make func() ([]byte, uint64, error)) ([]byte, error) {
 	e.mu.Lock()
-	if e.gen != gen || e.bodies == nil {
-		e.gen, e.bodies, e.order, e.size = gen, map[string][]byte{}, nil, 0
+	if e.epoch != epoch || e.bodies == nil {
+		e.epoch, e.bodies, e.order, e.size = epoch, map[string]stamped{}, nil, 0
 	}
-	body, ok := e.bodies[key]
+	hit, ok := e.bodies[key]
 	e.mu.Unlock()
-	if ok {
-		return body, nil
+	if ok && hit.stamp == stamp {
+		return hit.body, nil
 	}
-	body, err := make()
+	body, made, err := make()
 	if err != nil {
 		return nil, err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if _, dup := e.bodies[key]; e.gen != gen || dup {
+	if e.epoch != epoch {
 		return body, nil
 	}
-	e.bodies[key] = body
-	e.order = append(e.order, key)
+	if old, ok := e.bodies[key]; ok {
+		e.size -= len(old.body)
+	} else {
+		e.order = append(e.order, key)
+	}
+	e.bodies[key] = stamped{stamp: made, body: body}
 	e.size += len(body)
 	for e.size > maxEncodedBytes && len(e.order) > 1 {
 		oldest := e.order[0]
 		e.order = e.order[1:]
-		e.size -= len(e.bodies[oldest])
+		e.size -= len(e.bodies[oldest].body)
 		delete(e.bodies, oldest)
 	}
 	return body, nil
@@ -341,15 +354,19 @@ func (s *server) handleMatrixGet(ctx context.Context, in *matrixInput) (*matrixO
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	gen := s.Model.Generation()
+	epoch, stamp, ok := s.Model.MatrixStamp(in.ID)
+	if !ok {
+		return nil, huma.Error404NotFound(fmt.Sprintf("no system %q", in.ID))
+	}
 	key := in.ID + "?" + in.Class
-	encode := func() ([]byte, error) {
+	encode := func() ([]byte, uint64, error) {
 		var body []byte
+		var made uint64
 		err := s.withSystem(in.ID, func(c *engine.Cache, si int32) error {
-			body = report.AppendMatrix(nil, c.Estate, c.Matrix(si), remit.Class(in.Class))
+			body, made = report.AppendMatrix(nil, c.Estate, c.Matrix(si), remit.Class(in.Class)), c.Stamp(si)
 			return nil
 		})
-		return body, err
+		return body, made, err
 	}
 	out := &matrixOutput{ContentType: "application/json", Vary: "Accept-Encoding"}
 	var err error
@@ -358,15 +375,16 @@ func (s *server) handleMatrixGet(ctx context.Context, in *matrixInput) (*matrixO
 	// holds ten times as many matrices for clients that take gzip.
 	if acceptsGzip(in.AcceptEncoding) {
 		out.ContentEncoding = "gzip"
-		out.Body, err = s.matrices.get(gen, key+"#gzip", func() ([]byte, error) {
-			body, err := encode()
+		out.Body, err = s.matrices.get(epoch, key+"#gzip", stamp, func() ([]byte, uint64, error) {
+			body, made, err := encode()
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
-			return gzipped(body)
+			zipped, err := gzipped(body)
+			return zipped, made, err
 		})
 	} else {
-		out.Body, err = s.matrices.get(gen, key, encode)
+		out.Body, err = s.matrices.get(epoch, key, stamp, encode)
 	}
 	if err != nil {
 		return nil, err

@@ -395,3 +395,44 @@ func hashToken(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])
 }
+
+// readAll decodes every document of a kind.
+func readAll[T any](ctx context.Context, s Store, kind Kind) ([]T, error) {
+	var out []T
+	err := s.Read(ctx, func(tx Tx) error {
+		docs, err := tx.Documents(ctx, kind, "")
+		if err != nil {
+			return err
+		}
+		out = make([]T, len(docs))
+		for i, d := range docs {
+			if err := json.Unmarshal(d.Body, &out[i]); err != nil {
+				return fmt.Errorf("read %s %s: %w", kind, d.ID, err)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Users lists every account, without password hashes, by email.
+func Users(ctx context.Context, s Store) ([]User, error) {
+	users, err := readAll[User](ctx, s, KindUser)
+	for i := range users {
+		users[i].PasswordHash = ""
+	}
+	return users, err
+}
+
+// Tokens lists one user's API tokens, without their hashes.
+func Tokens(ctx context.Context, s Store, email string) ([]Token, error) {
+	all, err := readAll[Token](ctx, s, KindToken)
+	var out []Token
+	for _, t := range all {
+		if t.Email == email {
+			t.Hash = ""
+			out = append(out, t)
+		}
+	}
+	return out, err
+}

@@ -989,21 +989,7 @@ func (s *server) handleTokenList(ctx context.Context, in *pageInput) (*listOutpu
 	if err != nil {
 		return nil, err
 	}
-	var items []remit.Token
-	err = s.Store.Read(ctx, func(tx remit.Tx) error {
-		docs, err := tx.Documents(ctx, remit.KindToken, "")
-		for _, d := range docs {
-			var t remit.Token
-			if err := json.Unmarshal(d.Body, &t); err != nil {
-				return err
-			}
-			if t.Email == p.Email {
-				t.Hash = ""
-				items = append(items, t)
-			}
-		}
-		return err
-	})
+	items, err := remit.Tokens(ctx, s.Store, p.Email)
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
@@ -1067,19 +1053,7 @@ func (s *server) handleUserList(ctx context.Context, in *pageInput) (*listOutput
 	if !p.Can(remit.ActAdmin, "") {
 		return nil, huma.Error403Forbidden("only an admin can list users")
 	}
-	var items []remit.User
-	err = s.Store.Read(ctx, func(tx remit.Tx) error {
-		docs, err := tx.Documents(ctx, remit.KindUser, "")
-		for _, d := range docs {
-			var u remit.User
-			if err := json.Unmarshal(d.Body, &u); err != nil {
-				return err
-			}
-			u.PasswordHash = ""
-			items = append(items, u)
-		}
-		return err
-	})
+	items, err := remit.Users(ctx, s.Store)
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}

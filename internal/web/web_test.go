@@ -449,6 +449,13 @@ func TestTokens(t *testing.T) {
 		t.Fatalf("create token: %d %s", status, data)
 	}
 	f.tokens["pipeline"] = created.Secret
+	// Lists never show a hash of a password or a token.
+	_, _, list := f.do("pipeline", "GET", "/api/v1/tokens", nil)
+	_, _, users := f.do("admin", "GET", "/api/v1/users", nil)
+	if !strings.Contains(string(list), created.Token.ID) || strings.Contains(string(list), `"hash"`) ||
+		!strings.Contains(string(users), "editor@example.gov.uk") || strings.Contains(string(users), "password_hash") || strings.Contains(string(users), "argon2") {
+		t.Errorf("lists show secrets or miss items:\n%s\n%s", list, users)
+	}
 	if status, _, _ := f.do("pipeline", "GET", "/api/v1/systems", nil); status != 200 {
 		t.Errorf("reading with the token: %d", status)
 	}

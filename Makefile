@@ -1,12 +1,31 @@
 # Remit. `make run` starts the service on a fresh SQLite file loaded with the
 # example estate; `make test` runs the whole test suite. Both work from a
-# fresh clone with Go alone.
+# fresh clone with Go and Node (npm fetches the pinned front-end assets).
 GO ?= go
 EXAMPLE := examples/justice
 
-.PHONY: run tour test check bench bench-api fuzz build clean
+.PHONY: run tour test check bench bench-api fuzz build clean assets
 
-run:
+VENDOR := internal/web/static/vendor
+
+# assets installs the pinned npm packages (package-lock.json) and copies
+# GOV.UK Frontend's and MOJ Frontend's built CSS, JS, fonts and images into
+# the embedded static folder. The copies are generated and git-ignored; the
+# stamp makes this a no-op until the lock file changes.
+assets: $(VENDOR)/.stamp
+
+$(VENDOR)/.stamp: package-lock.json package.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/fonts $(VENDOR)/images
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(VENDOR)/
+	cp node_modules/govuk-frontend/dist/govuk/assets/manifest.json $(VENDOR)/
+	cp node_modules/govuk-frontend/dist/govuk/assets/fonts/* $(VENDOR)/fonts/
+	cp node_modules/govuk-frontend/dist/govuk/assets/images/* $(VENDOR)/images/
+	cp node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.css $(VENDOR)/
+	cp node_modules/@ministryofjustice/frontend/moj/assets/images/* $(VENDOR)/images/
+	touch $@
+
+run: assets
 	$(GO) run ./cmd/remit serve --demo
 
 # tour runs the CLI on the example estate, no database needed.
@@ -19,11 +38,11 @@ tour:
 	@echo
 	$(GO) run ./cmd/remit obligations $(EXAMPLE) --system prison-visits
 
-build:
+build: assets
 	$(GO) build -o bin/remit ./cmd/remit
 
 # test runs every test with the race detector on.
-test:
+test: assets
 	$(GO) test -race ./...
 
 # check is what CI runs besides the tests: formatting and vet.
@@ -55,4 +74,4 @@ fuzz:
 	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzObligationID$$' -fuzztime 30s
 
 clean:
-	rm -rf bin
+	rm -rf bin node_modules $(VENDOR)

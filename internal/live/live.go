@@ -106,6 +106,14 @@ func (m *Model) View(fn func(c *engine.Cache, tracking map[string]remit.TrackedO
 	fn(m.cache, m.tracking)
 }
 
+// ViewAt is View with the model's epoch, which changes whenever the
+// model is rebuilt (and system indexes may change with it).
+func (m *Model) ViewAt(fn func(epoch uint64, c *engine.Cache, tracking map[string]remit.TrackedObligation)) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	fn(m.epoch, m.cache, m.tracking)
+}
+
 // Refresh applies changes made by anyone else since the last one seen:
 // tracking changes one by one; anything else rebuilds the model. It
 // returns how many audit records it read.

@@ -75,26 +75,46 @@ type signInOutput struct {
 }
 
 func (s *server) handleSessionCreate(ctx context.Context, in *signInInput) (*signInOutput, error) {
+	secret, u, expires, err := s.signIn(ctx, in.Body.Email, in.Body.Password)
+	if err != nil {
+		return nil, err
+	}
+	out := &signInOutput{}
+	out.Body.User, out.Body.Token, out.Body.Expires = u.Principal(), secret, expires
+	out.SetCookie = s.sessionCookie(secret, expires)
+	return out, nil
+}
+
+// signIn checks a password, within the sign-in limits, and starts a
+// session. Its errors are the API's (429, 503, 401).
+func (s *server) signIn(ctx context.Context, email, password string) (secret string, u remit.User, expires time.Time, err error) {
 	now := s.Now()
-	keys := []string{"account:" + strings.ToLower(in.Body.Email), "address:" + remoteAddr(ctx)}
+	keys := []string{"account:" + strings.ToLower(email), "address:" + remoteAddr(ctx)}
 	if !s.limiter.attempt(now, keys...) {
-		return nil, huma.Error429TooManyRequests("too many failed sign-ins for this account or address: wait 15 minutes and try again")
+		return "", u, expires, huma.Error429TooManyRequests("too many failed sign-ins for this account or address: wait 15 minutes and try again")
 	}
 	select {
 	case s.passwordChecks <- struct{}{}:
 	case <-ctx.Done():
-		return nil, huma.Error503ServiceUnavailable("the server is busy: try again in a moment")
+		return "", u, expires, huma.Error503ServiceUnavailable("the server is busy: try again in a moment")
 	}
-	secret, u, err := remit.SignIn(ctx, s.Store, in.Body.Email, in.Body.Password, sessionTTL, now)
+	secret, u, err = remit.SignIn(ctx, s.Store, email, password, sessionTTL, now)
 	<-s.passwordChecks
 	if err != nil {
-		return nil, s.problem(ctx, err)
+		return "", u, expires, s.problem(ctx, err)
 	}
 	s.limiter.succeeded(keys...)
-	out := &signInOutput{}
-	out.Body.User, out.Body.Token, out.Body.Expires = u.Principal(), secret, now.Add(sessionTTL).UTC()
-	out.SetCookie = http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, Expires: out.Body.Expires}
-	return out, nil
+	return secret, u, now.Add(sessionTTL).UTC(), nil
+}
+
+// sessionCookie carries a session secret: HttpOnly, SameSite=Lax, and
+// Secure unless the server runs on loopback for development.
+func (s *server) sessionCookie(secret string, expires time.Time) http.Cookie {
+	c := http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, Expires: expires}
+	if secret == "" {
+		c.Expires, c.MaxAge = time.Time{}, -1
+	}
+	return c
 }
 
 type signOutOutput struct {
@@ -105,13 +125,21 @@ func (s *server) handleSessionDelete(ctx context.Context, _ *struct{}) (*signOut
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
+	if err := s.signOut(ctx); err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return &signOutOutput{SetCookie: s.sessionCookie("", time.Time{})}, nil
+}
+
+// signOut ends the request's session, if it came with one.
+func (s *server) signOut(ctx context.Context) error {
 	if cred, _ := ctx.Value(credentialKey).(string); cred != "" {
 		if err := remit.SignOut(ctx, s.Store, cred); err != nil {
-			return nil, s.problem(ctx, err)
+			return err
 		}
 		s.verified.forget(func(c string) bool { return c == cred })
 	}
-	return &signOutOutput{SetCookie: http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode}}, nil
+	return nil
 }
 
 type meOutput struct{ Body remit.Principal }

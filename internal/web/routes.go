@@ -16,6 +16,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
+	s.uiRoutes(mux)
 
 	cfg := huma.DefaultConfig("Remit API", "1")
 	cfg.Info.Description = "Shared responsibility models: who runs each control, and what is still ours. Every change needs the ETag it read (If-Match); errors are RFC 9457 problem JSON."
@@ -89,4 +90,15 @@ func op(method, path, id, summary string, security []map[string][]string) huma.O
 		o.DefaultStatus = http.StatusCreated
 	}
 	return o
+}
+
+// uiRoutes lists the pages of the web UI. Every form posts to a route here
+// and redirects (post-redirect-get); CSRF is refused for all of them by
+// http.CrossOriginProtection in NewServer.
+func (s *server) uiRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /assets/{path...}", s.ui.assets)
+	mux.HandleFunc("GET /sign-in", s.handle(s.handleSignInPage))
+	mux.HandleFunc("POST /sign-in", s.handle(s.handleSignInPost))
+	mux.HandleFunc("POST /sign-out", s.page(s.handleSignOutPost))
+	mux.HandleFunc("GET /{$}", s.page(s.handleDashboard))
 }

@@ -46,6 +46,8 @@ type server struct {
 	verified verified
 	// passwordChecks bounds the password checks running at once.
 	passwordChecks chan struct{}
+	ui             *ui
+	tallies        tallies
 }
 
 // verified remembers credentials that checked out, for at most
@@ -106,6 +108,14 @@ func NewServer(cfg Config) http.Handler {
 		// Each password check takes 19 MiB and tens of milliseconds:
 		// a few at a time, so sign-ins cannot exhaust the server.
 		passwordChecks: make(chan struct{}, 4)}
+	u, err := newUI()
+	if err != nil {
+		panic("web: " + err.Error()) // the templates are embedded: tests catch this
+	}
+	if missing := u.assets.missing(); len(missing) > 0 {
+		cfg.Log.Error("web assets are missing: run make assets", "missing", missing)
+	}
+	s.ui = u
 	mux := http.NewServeMux()
 	s.routes(mux)
 	var h http.Handler = mux
@@ -153,6 +163,7 @@ const sessionCookie = "remit_session"
 func (s *server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var credential string
+		fromCookie := false
 		if h := r.Header.Get("Authorization"); h != "" {
 			token, ok := strings.CutPrefix(h, "Bearer ")
 			if !ok {
@@ -161,7 +172,7 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 			}
 			credential = token
 		} else if c, err := r.Cookie(sessionCookie); err == nil {
-			credential = c.Value
+			credential, fromCookie = c.Value, true
 		}
 		if credential != "" {
 			now := s.Now()
@@ -175,6 +186,14 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 			if err != nil {
 				if !errors.Is(err, remit.ErrBadCredentials) {
 					s.Log.Error("authenticate", "err", err, "request_id", requestID(r.Context()))
+				}
+				if fromCookie && !strings.HasPrefix(r.URL.Path, "/api/") {
+					// A page: forget the stale cookie and carry on
+					// signed out, so the page can offer to sign in.
+					c := s.sessionCookie("", time.Time{})
+					http.SetCookie(w, &c)
+					next.ServeHTTP(w, r)
+					return
 				}
 				writeProblem(w, http.StatusUnauthorized, "the session or token is not valid (expired, revoked or unknown): sign in again")
 				return

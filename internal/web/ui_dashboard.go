@@ -1,0 +1,167 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"remit/internal/engine"
+	"remit/internal/remit"
+)
+
+// --- sign in and out ------------------------------------------------------
+
+// SignInPage asks for an email and a password.
+type SignInPage struct {
+	basePage
+	Email string
+	Next  string
+}
+
+func (s *server) handleSignInPage(w http.ResponseWriter, r *http.Request) error {
+	if _, ok := principal(r.Context()); ok {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return nil
+	}
+	return s.render(w, r, http.StatusOK, "sign-in", &SignInPage{basePage: basePage{Title: "Sign in"}, Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+func (s *server) handleSignInPost(w http.ResponseWriter, r *http.Request) error {
+	p := &SignInPage{basePage: basePage{Title: "Sign in"}, Email: strings.TrimSpace(r.PostFormValue("email")), Next: safeNext(r.PostFormValue("next"))}
+	password := r.PostFormValue("password")
+	if p.Email == "" {
+		p.Errors = append(p.Errors, fieldError{"email", "Enter your email address"})
+	}
+	if password == "" {
+		p.Errors = append(p.Errors, fieldError{"password", "Enter your password"})
+	}
+	if len(p.Errors) > 0 {
+		return s.render(w, r, http.StatusUnprocessableEntity, "sign-in", p)
+	}
+	secret, _, expires, err := s.signIn(r.Context(), p.Email, password)
+	if err != nil {
+		status, msg := statusOf(err)
+		if status == http.StatusUnauthorized {
+			msg = "Enter a correct email address and password"
+		}
+		if status >= 500 {
+			return err
+		}
+		p.Errors = append(p.Errors, fieldError{"email", msg})
+		return s.render(w, r, status, "sign-in", p)
+	}
+	c := s.sessionCookie(secret, expires)
+	http.SetCookie(w, &c)
+	http.Redirect(w, r, p.Next, http.StatusSeeOther)
+	return nil
+}
+
+// safeNext keeps a return address only when it is a path on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, "/sign-") {
+		return "/"
+	}
+	return next
+}
+
+func (s *server) handleSignOutPost(w http.ResponseWriter, r *http.Request) error {
+	if err := s.signOut(r.Context()); err != nil {
+		return err
+	}
+	c := s.sessionCookie("", time.Time{})
+	http.SetCookie(w, &c)
+	return s.redirect(w, r, "/sign-in", "You have signed out")
+}
+
+// --- dashboard ------------------------------------------------------------
+
+// DashboardPage is the estate at a glance.
+type DashboardPage struct {
+	basePage
+	Systems, Providers, Offerings int
+	// Estate sums every system's matrix.
+	Estate    engine.Summary
+	ClassBars string
+	// Teams counts our obligations by team and status.
+	Teams      []teamStatus
+	TeamTotal  teamStatus
+	StatusBars string
+	Statuses   []remit.ObligationStatus
+	// Assumed lists the systems with the most cells resting on assumed defaults.
+	Assumed []SystemSummary
+	// Reliance lists the providers most relied on.
+	Reliance []engine.Reliance
+}
+
+var classSegments = []segment{
+	{"inherited", "remit-class--inherited"},
+	{"shared", "remit-class--shared"},
+	{"organisation-specific", "remit-class--organisation-specific"},
+	{"not-applicable", "remit-class--not-applicable"},
+}
+
+var statusSegments = []segment{
+	{"not-started", "remit-status--not-started"},
+	{"in-progress", "remit-status--in-progress"},
+	{"implemented", "remit-status--implemented"},
+	{"not-applicable", "remit-status--not-applicable"},
+}
+
+func (s *server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
+	p := &DashboardPage{basePage: basePage{Title: "Dashboard", Nav: "dashboard"}, Statuses: remit.ObligationStatuses}
+	s.Model.ViewAt(func(epoch uint64, c *engine.Cache, tracking map[string]remit.TrackedObligation) {
+		e := c.Estate
+		p.Systems, p.Offerings, p.Providers = len(e.Systems), len(e.Offerings), len(e.Workspace.Providers)
+		for si := range e.Systems {
+			m := c.Matrix(int32(si))
+			p.Estate.Inherited += m.Summary.Inherited
+			p.Estate.Shared += m.Summary.Shared
+			p.Estate.OrganisationSpecific += m.Summary.OrganisationSpecific
+			p.Estate.NotApplicable += m.Summary.NotApplicable
+			p.Estate.Assumed += m.Summary.Assumed
+			if m.Summary.Assumed > 0 {
+				p.Assumed = append(p.Assumed, summarise(e.Systems[si].System, m.Summary))
+			}
+		}
+		slices.SortStableFunc(p.Assumed, func(a, b SystemSummary) int { return b.Summary.Assumed - a.Summary.Assumed })
+		p.Assumed = p.Assumed[:min(len(p.Assumed), 10)]
+		p.Teams = obligationsByTeam(c, tracking, s.tallies.count(epoch, c))
+		rel := e.Concentration()
+		p.Reliance = rel[:min(len(rel), 10)]
+	})
+	p.TeamTotal.Team = "All teams"
+	bars := make([]bar, 0, len(p.Teams))
+	for _, t := range p.Teams {
+		for i, n := range t.Counts {
+			p.TeamTotal.Counts[i] += n
+		}
+		p.TeamTotal.Total += t.Total
+		bars = append(bars, bar{Label: t.Team, Values: t.Counts[:]})
+	}
+	p.StatusBars = stackedBars("Our obligations by team and status", statusSegments, bars)
+	p.ClassBars = stackedBars("Controls across the estate by class", classSegments, []bar{{Label: "All systems", Values: []int{p.Estate.Inherited, p.Estate.Shared, p.Estate.OrganisationSpecific, p.Estate.NotApplicable}}})
+	return s.render(w, r, http.StatusOK, "dashboard", p)
+}
+
+// navLink is one item of the service navigation.
+type navLink struct {
+	Href, Text string
+	Current    bool
+}
+
+func navItem(p pager, key, href, text string) navLink {
+	return navLink{Href: href, Text: text, Current: p.base().Nav == key}
+}
+
+// filterValues keeps the non-empty values of a query, for filter forms.
+func filterValues(q url.Values, keys ...string) url.Values {
+	out := url.Values{}
+	for _, k := range keys {
+		if v := q.Get(k); v != "" {
+			out.Set(k, v)
+		}
+	}
+	return out
+}

@@ -292,14 +292,19 @@ func (s *server) handleSystemGet(ctx context.Context, in *systemInput) (*systemO
 
 // withSystem runs fn with the model and a system's index, or returns 404.
 func (s *server) withSystem(id string, fn func(c *engine.Cache, si int32) error) error {
+	return s.withSystemTracking(id, func(c *engine.Cache, _ map[string]remit.TrackedObligation, si int32) error { return fn(c, si) })
+}
+
+// withSystemTracking is withSystem with the obligations' tracking.
+func (s *server) withSystemTracking(id string, fn func(c *engine.Cache, tracking map[string]remit.TrackedObligation, si int32) error) error {
 	var err error
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+	s.Model.View(func(c *engine.Cache, tracking map[string]remit.TrackedObligation) {
 		si, ok := c.Estate.SystemIndex(id)
 		if !ok {
 			err = huma.Error404NotFound(fmt.Sprintf("no system %q", id))
 			return
 		}
-		err = fn(c, si)
+		err = fn(c, tracking, si)
 	})
 	return err
 }

@@ -28,11 +28,20 @@ func (s *server) change(ctx context.Context, kind remit.Kind, id, ifMatchHeader 
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.Model.Change(ctx, p, kind, id, version, s.Now(), edit, func(before, after *remit.Workspace) error { return allow(p, before, after) })
+	v, err := s.changeAs(ctx, p, kind, id, version, edit, allow)
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
 	return &versionOutput{ETag: etag(v)}, nil
+}
+
+// changeAs is change for the UI: the domain's errors come back as they are.
+func (s *server) changeAs(ctx context.Context, p remit.Principal, kind remit.Kind, id string, version int64,
+	edit func(ws *remit.Workspace) error, allow func(p remit.Principal, before, after *remit.Workspace) error) (int64, error) {
+	if p.Role != remit.RoleAdmin && p.Role != remit.RoleEditor {
+		return 0, fmt.Errorf("a %s may not change the workspace: %w", p.Role, remit.ErrForbidden)
+	}
+	return s.Model.Change(ctx, p, kind, id, version, s.Now(), edit, func(before, after *remit.Workspace) error { return allow(p, before, after) })
 }
 
 // modelEditor allows editors and admins to change catalogues and providers.

@@ -77,17 +77,18 @@ func newUI() (*ui, error) {
 	}
 	u := &ui{pages: map[string]*template.Template{}, assets: a}
 	funcs := template.FuncMap{
-		"asset":      a.url,
-		"classTag":   classTag,
-		"statusTag":  statusTag,
-		"pct":        pct,
-		"query":      queryWith,
-		"date":       func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04") },
-		"inc":        func(i int) int { return i + 1 },
-		"join":       strings.Join,
-		"svg":        func(s string) template.HTML { return template.HTML(s) }, // our own renderers escape their text
-		"pathEscape": url.PathEscape,
-		"navItem":    navItem,
+		"asset":         a.url,
+		"classTag":      classTag,
+		"statusTag":     statusTag,
+		"pct":           pct,
+		"query":         queryWith,
+		"date":          func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04") },
+		"inc":           func(i int) int { return i + 1 },
+		"join":          strings.Join,
+		"svg":           func(s string) template.HTML { return template.HTML(s) }, // our own renderers escape their text
+		"pathEscape":    url.PathEscape,
+		"navItem":       navItem,
+		"obligationURL": obligationURL,
 	}
 	shared, err := fs.Glob(templateFiles, "templates/_*.html")
 	if err != nil {
@@ -180,11 +181,19 @@ func (s *server) handle(h uiHandler) http.HandlerFunc {
 	}
 }
 
+// badForm is a form the UI did not send (a tampered or stale field): 400.
+type badForm string
+
+func (e badForm) Error() string { return string(e) }
+
 // statusOf maps an error to its HTTP status and the message to show.
 func statusOf(err error) (int, string) {
 	var se huma.StatusError
 	var ve *remit.ValidationError
+	var bf badForm
 	switch {
+	case errors.As(err, &bf):
+		return http.StatusBadRequest, sentence(bf.Error()) + "."
 	case errors.As(err, &ve):
 		return http.StatusUnprocessableEntity, ve.Error()
 	case errors.Is(err, remit.ErrNotFound):
@@ -192,6 +201,8 @@ func statusOf(err error) (int, string) {
 	case errors.Is(err, remit.ErrForbidden):
 		return http.StatusForbidden, "You do not have permission to do that: " + err.Error() + "."
 	case errors.Is(err, remit.ErrConflict):
+		return http.StatusConflict, "Someone else changed this since you opened the page. Go back, reload, and make your change again."
+	case errors.As(err, &se) && se.GetStatus() == http.StatusConflict:
 		return http.StatusConflict, "Someone else changed this since you opened the page. Go back, reload, and make your change again."
 	case errors.As(err, &se):
 		msg := se.Error()

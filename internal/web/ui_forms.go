@@ -1,0 +1,230 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+
+	"remit/internal/engine"
+	"remit/internal/remit"
+)
+
+// obligationURL is the page of an obligation: its id's parts escaped, its
+// slashes kept.
+func obligationURL(id string) string {
+	parts := strings.Split(id, "/")
+	for i, p := range parts {
+		parts[i] = url.PathEscape(p)
+	}
+	return "/obligations/" + strings.Join(parts, "/")
+}
+
+// --- system form ----------------------------------------------------------
+
+// SystemFormPage creates or edits a system.
+type SystemFormPage struct {
+	basePage
+	New        bool
+	Form       systemForm
+	Version    int64
+	Catalogues []option
+	Teams      []string
+	Classes    []string
+}
+
+// systemForm is what the system form posts.
+type systemForm struct {
+	ID, Name, Owner, Team, Classification, Catalogue string
+	All                                              bool
+	Controls                                         string // one control id per line
+}
+
+var classifications = []string{"OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET"}
+
+var systemID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+func (s *server) systemFormPage(r *http.Request, isNew bool) *SystemFormPage {
+	p := &SystemFormPage{basePage: basePage{Title: "Add a system", Nav: "systems"}, New: isNew, Classes: classifications}
+	if !isNew {
+		p.Title = "Change a system"
+	}
+	u := user(r)
+	teams := map[string]bool{}
+	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		for _, cat := range c.Estate.Workspace.Catalogues {
+			p.Catalogues = append(p.Catalogues, option{cat.ID, cat.Title})
+		}
+		if u.Role == remit.RoleAdmin {
+			for _, sys := range c.Estate.Systems {
+				teams[sys.System.Team] = true
+			}
+		}
+	})
+	for _, t := range u.Teams {
+		teams[t] = true
+	}
+	p.Teams = sortedKeys(teams)
+	return p
+}
+
+func (s *server) handleSystemNewPage(w http.ResponseWriter, r *http.Request) error {
+	p := s.systemFormPage(r, true)
+	p.Form.All = true
+	if len(p.Catalogues) > 0 {
+		p.Form.Catalogue = p.Catalogues[0].Value
+	}
+	return s.render(w, r, http.StatusOK, "system-form", p)
+}
+
+func (s *server) handleSystemEditPage(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	p := s.systemFormPage(r, false)
+	var found bool
+	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		si, ok := c.Estate.SystemIndex(id)
+		if !ok {
+			return
+		}
+		x := c.Estate.Systems[si].System
+		found = true
+		p.Form = systemForm{ID: x.ID, Name: x.Name, Owner: x.Owner, Team: x.Team, Classification: x.Classification, Catalogue: x.Baseline.Catalogue, All: x.Baseline.All, Controls: strings.Join(x.Baseline.Controls, "\n")}
+	})
+	if !found {
+		return notFound("system", id)
+	}
+	if !user(r).Can(remit.ActEditSystem, p.Form.Team) {
+		return fmt.Errorf("system %q belongs to team %q: %w", id, p.Form.Team, remit.ErrForbidden)
+	}
+	d, err := s.document(r.Context(), remit.KindSystem, id)
+	if err != nil {
+		return err
+	}
+	p.Version = d.Version
+	return s.render(w, r, http.StatusOK, "system-form", p)
+}
+
+// handleSystemSave creates (POST /systems) or changes (POST
+// /systems/{id}/edit) a system. Every problem is shown at once against its
+// field; nothing is saved until there are none.
+func (s *server) handleSystemSave(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	isNew := id == ""
+	p := s.systemFormPage(r, isNew)
+	f := systemForm{ID: strings.TrimSpace(r.PostFormValue("id")), Name: strings.TrimSpace(r.PostFormValue("name")), Owner: strings.TrimSpace(r.PostFormValue("owner")),
+		Team: strings.TrimSpace(r.PostFormValue("team")), Classification: r.PostFormValue("classification"), Catalogue: r.PostFormValue("catalogue"),
+		All: r.PostFormValue("scope") != "some", Controls: r.PostFormValue("controls")}
+	if !isNew {
+		f.ID = id
+	}
+	p.Form = f
+	version := int64(0)
+	if !isNew {
+		if _, err := fmt.Sscan(r.PostFormValue("version"), &version); err != nil {
+			return badForm("the form's version is missing: reload the page and try again")
+		}
+	}
+	p.Version = version
+	if isNew && !systemID.MatchString(f.ID) {
+		p.Errors = append(p.Errors, fieldError{"id", "Enter an id of lower-case letters, digits and hyphens, starting with a letter or digit, such as prison-visits"})
+	}
+	if f.Name == "" {
+		p.Errors = append(p.Errors, fieldError{"name", "Enter the system's name"})
+	}
+	if f.Team == "" {
+		p.Errors = append(p.Errors, fieldError{"team", "Choose the team that owns the system"})
+	}
+	if f.Classification != "" && !slices.Contains(classifications, f.Classification) {
+		p.Errors = append(p.Errors, fieldError{"classification", "Choose a classification from the list"})
+	}
+	if !slices.ContainsFunc(p.Catalogues, func(o option) bool { return o.Value == f.Catalogue }) {
+		p.Errors = append(p.Errors, fieldError{"catalogue", "Choose the catalogue the system's baseline comes from"})
+	}
+	var controls []string
+	for _, c := range strings.FieldsFunc(f.Controls, func(r rune) bool { return r == '\n' || r == ',' || r == '\r' }) {
+		if c = strings.TrimSpace(c); c != "" {
+			controls = append(controls, c)
+		}
+	}
+	if !f.All && len(controls) == 0 {
+		p.Errors = append(p.Errors, fieldError{"controls", "Enter the controls of the baseline, one per line, or choose every control"})
+	}
+	if len(p.Errors) > 0 {
+		return s.render(w, r, http.StatusUnprocessableEntity, "system-form", p)
+	}
+	sys := remit.System{ID: f.ID, Name: f.Name, Owner: f.Owner, Team: f.Team, Classification: f.Classification, Baseline: remit.Baseline{Catalogue: f.Catalogue, All: f.All}}
+	if !f.All {
+		sys.Baseline.Controls = controls
+	}
+	_, err := s.changeAs(r.Context(), user(r), remit.KindSystem, f.ID, version, func(ws *remit.Workspace) error {
+		i := slices.IndexFunc(ws.Systems, func(x remit.System) bool { return x.ID == f.ID })
+		switch {
+		case isNew && i >= 0:
+			return fmt.Errorf("system %q exists: %w", f.ID, errTaken)
+		case i >= 0:
+			sys.Uses = ws.Systems[i].Uses // the form does not carry them
+		}
+		ws.Systems = upsert(ws.Systems, sys, func(x remit.System) bool { return x.ID == f.ID })
+		return nil
+	}, systemEditor(f.ID))
+	var ve *remit.ValidationError
+	switch {
+	case errors.Is(err, errTaken):
+		p.Errors = append(p.Errors, fieldError{"id", fmt.Sprintf("A system with id %s already exists: choose another id", f.ID)})
+	case errors.As(err, &ve):
+		for _, pr := range ve.Problems {
+			p.Errors = append(p.Errors, fieldError{systemField(pr.Pointer), sentence(pr.Message)})
+		}
+	case err != nil:
+		return err
+	}
+	if len(p.Errors) > 0 {
+		return s.render(w, r, http.StatusUnprocessableEntity, "system-form", p)
+	}
+	msg := "System " + f.Name + " saved"
+	if isNew {
+		msg = "System " + f.Name + " added"
+	}
+	return s.redirect(w, r, "/systems/"+url.PathEscape(f.ID), msg)
+}
+
+var errTaken = errors.New("id taken")
+
+// systemField maps a validation problem's pointer to the form field it
+// concerns: /systems/N/baseline/controls/2 → controls.
+func systemField(pointer string) string {
+	for _, f := range []string{"controls", "catalogue", "name", "team", "owner", "classification"} {
+		if strings.Contains(pointer, "/"+f) {
+			return f
+		}
+	}
+	return "name"
+}
+
+// handleUseAttach attaches an offering to a system from its page.
+func (s *server) handleUseAttach(w http.ResponseWriter, r *http.Request) error {
+	id, ref := r.PathValue("id"), r.PostFormValue("offering")
+	provider, offering, ok := strings.Cut(ref, "/")
+	if !ok {
+		return badForm(fmt.Sprintf("offering %q is not provider/offering", ref))
+	}
+	in := &usePutInput{ID: id, Provider: provider, Offering: offering, IfMatch: `"` + r.PostFormValue("version") + `"`}
+	in.Body.Purpose = strings.TrimSpace(r.PostFormValue("purpose"))
+	if _, err := s.handleUsePut(r.Context(), in); err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/systems/"+url.PathEscape(id)+"#offerings", "Offering "+ref+" attached")
+}
+
+// handleUseDetach detaches an offering from a system.
+func (s *server) handleUseDetach(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	in := &useDeleteInput{ID: id, Provider: r.PathValue("provider"), Offering: r.PathValue("offering"), IfMatch: `"` + r.PostFormValue("version") + `"`}
+	if _, err := s.handleUseDelete(r.Context(), in); err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/systems/"+url.PathEscape(id)+"#offerings", "Offering "+remit.OfferingRef(in.Provider, in.Offering)+" detached")
+}

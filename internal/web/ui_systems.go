@@ -1,0 +1,389 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"remit/internal/engine"
+	"remit/internal/live"
+	"remit/internal/remit"
+	"remit/internal/report"
+)
+
+// --- systems list ---------------------------------------------------------
+
+// SystemsPage lists systems with filters.
+type SystemsPage struct {
+	basePage
+	Query          url.Values
+	Teams          []string
+	Classes        []string
+	Providers      []option
+	Systems        []SystemSummary
+	Total          int
+	Chart          string
+	Pager          pageLinks
+	CanAddSystem   bool
+	Team, Class    string
+	ProviderFilter string
+}
+
+// option is one choice of a select.
+type option struct{ Value, Text string }
+
+// pageLinks links the pages of a long list.
+type pageLinks struct {
+	Page, Pages int
+	Prev, Next  string
+}
+
+const uiPageSize = 50
+
+func newPager(q url.Values, n int) (pageLinks, int, int) {
+	pages := max(1, (n+uiPageSize-1)/uiPageSize)
+	pg, _ := strconv.Atoi(q.Get("page"))
+	pg = min(max(pg, 1), pages)
+	p := pageLinks{Page: pg, Pages: pages}
+	if pg > 1 {
+		p.Prev = queryWith(q, "page", strconv.Itoa(pg-1))
+	}
+	if pg < pages {
+		p.Next = queryWith(q, "page", strconv.Itoa(pg+1))
+	}
+	from := (pg - 1) * uiPageSize
+	return p, from, min(from+uiPageSize, n)
+}
+
+func (s *server) handleSystemsPage(w http.ResponseWriter, r *http.Request) error {
+	q := filterValues(r.URL.Query(), "team", "classification", "provider", "page")
+	p := &SystemsPage{basePage: basePage{Title: "Systems", Nav: "systems"}, Query: q, Team: q.Get("team"), Class: q.Get("classification"), ProviderFilter: q.Get("provider")}
+	u := user(r)
+	p.CanAddSystem = u.Role == remit.RoleAdmin || (u.Role == remit.RoleEditor && len(u.Teams) > 0)
+	teams, classes := map[string]bool{}, map[string]bool{}
+	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		for i, sys := range c.Estate.Systems {
+			x := sys.System
+			teams[x.Team], classes[x.Classification] = true, true
+			if (p.Team != "" && x.Team != p.Team) || (p.Class != "" && x.Classification != p.Class) {
+				continue
+			}
+			if p.ProviderFilter != "" && !slices.ContainsFunc(x.Uses, func(u remit.Use) bool { return strings.HasPrefix(u.Offering, p.ProviderFilter+"/") }) {
+				continue
+			}
+			p.Systems = append(p.Systems, summarise(x, c.Matrix(int32(i)).Summary))
+		}
+		for _, pr := range c.Estate.Workspace.Providers {
+			p.Providers = append(p.Providers, option{pr.ID, pr.Name})
+		}
+	})
+	p.Teams, p.Classes = sortedKeys(teams), sortedKeys(classes)
+	slices.SortFunc(p.Systems, func(a, b SystemSummary) int { return strings.Compare(a.Name, b.Name) })
+	p.Total = len(p.Systems)
+	var from, to int
+	p.Pager, from, to = newPager(q, len(p.Systems))
+	p.Systems = p.Systems[from:to]
+	bars := make([]bar, len(p.Systems))
+	for i, x := range p.Systems {
+		bars[i] = bar{Label: x.Name, Values: []int{x.Summary.Inherited, x.Summary.Shared, x.Summary.OrganisationSpecific, x.Summary.NotApplicable}}
+	}
+	p.Chart = stackedBars("Controls of each system by class", classSegments, bars)
+	return s.render(w, r, http.StatusOK, "systems", p)
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		if k != "" {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// --- one system -----------------------------------------------------------
+
+// SystemPage is one system: its offerings, its matrix and what is still ours.
+type SystemPage struct {
+	basePage
+	System   SystemSummary
+	Version  int64
+	Uses     []useRow
+	Attach   []option // offerings not yet attached
+	Chart    string
+	Ours     []Obligation
+	OursOpen int
+	Rows     []matrixRow
+	// Matrix filters and sort, as asked for.
+	Query                        url.Values
+	Class, Status, Area, Assumed string
+	Sort                         string
+	Classes, Areas               []string
+	Statuses                     []remit.ObligationStatus
+	CanEdit, CanTrack            bool
+	Headers                      []sortHeader
+}
+
+type useRow struct {
+	Ref, Name, Provider, ProviderID, Offering string
+	ServiceModel                              remit.ServiceModel
+	Purpose                                   string
+}
+
+// matrixRow is one control of the matrix with its explanation.
+type matrixRow struct {
+	report.Row
+	Anchor  string
+	Explain []string
+	Ours    []Obligation
+}
+
+// sortHeader is a sortable column heading (the MOJ sortable table look,
+// sorted on the server so it works without JavaScript).
+type sortHeader struct {
+	Key, Text, Href, AriaSort string
+}
+
+func (s *server) handleSystemPage(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	q := filterValues(r.URL.Query(), "class", "status", "area", "assumed", "sort")
+	p := &SystemPage{basePage: basePage{Nav: "systems"}, Query: q, Class: q.Get("class"), Status: q.Get("status"), Area: q.Get("area"), Assumed: q.Get("assumed"), Sort: q.Get("sort"),
+		Statuses: remit.ObligationStatuses}
+	if p.Sort == "" {
+		p.Sort = "control"
+	}
+	u := user(r)
+	var team string
+	err := s.withSystemTracking(id, func(c *engine.Cache, tracking map[string]remit.TrackedObligation, si int32) error {
+		e := c.Estate
+		m := c.Matrix(si)
+		x := e.Systems[si].System
+		team = x.Team
+		p.System = summarise(x, m.Summary)
+		for _, use := range x.Uses {
+			oi, _ := e.OfferingIndex(use.Offering)
+			o := e.Offerings[oi]
+			p.Uses = append(p.Uses, useRow{Ref: o.Ref, Name: o.Offering.Name, Provider: o.Provider.Name, ProviderID: o.Provider.ID, Offering: o.Offering.ID, ServiceModel: o.Offering.ServiceModel, Purpose: use.Purpose})
+		}
+		for _, o := range e.Offerings {
+			if !slices.ContainsFunc(x.Uses, func(u remit.Use) bool { return u.Offering == o.Ref }) {
+				p.Attach = append(p.Attach, option{o.Ref, o.Provider.Name + ": " + o.Offering.Name})
+			}
+		}
+		areas := map[string]bool{}
+		for i := range m.Cells {
+			cell := &m.Cells[i]
+			row := report.RowOf(e, m, cell)
+			areas[string(row.Area)] = true
+			ours := cellObligations(nil, c, tracking, m, cell, report.PartyOurs, func(Obligation) bool { return true })
+			p.Ours = append(p.Ours, ours...)
+			if (p.Class != "" && string(row.Class) != p.Class) || (p.Area != "" && string(row.Area) != p.Area) || (p.Assumed == "yes" && !row.Assumed) {
+				continue
+			}
+			if p.Status != "" && !slices.ContainsFunc(ours, func(o Obligation) bool { return string(o.Tracking.Status) == p.Status }) {
+				continue
+			}
+			p.Rows = append(p.Rows, matrixRow{Row: row, Anchor: anchor(row.Control), Explain: report.Explain(e, m, cell), Ours: ours})
+		}
+		p.Areas = sortedKeys(areas)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, o := range p.Ours {
+		if o.Tracking.Status == remit.StatusNotStarted || o.Tracking.Status == remit.StatusInProgress {
+			p.OursOpen++
+		}
+	}
+	p.Title = p.System.Name
+	p.CanEdit, p.CanTrack = u.Can(remit.ActEditSystem, team), u.Can(remit.ActTrackObligation, team)
+	p.Classes = []string{string(remit.Inherited), string(remit.Shared), string(remit.OrganisationSpecific), string(remit.NotApplicable)}
+	sortRows(p.Rows, p.Sort)
+	for _, h := range []struct{ key, text string }{{"control", "Control"}, {"area", "Area"}, {"class", "Class"}} {
+		sh := sortHeader{Key: h.key, Text: h.text, Href: queryWith(q, "sort", h.key) + "#matrix", AriaSort: "none"}
+		if p.Sort == h.key {
+			sh.AriaSort = "ascending"
+		}
+		p.Headers = append(p.Headers, sh)
+	}
+	d, err := s.document(r.Context(), remit.KindSystem, id)
+	if err != nil {
+		return err
+	}
+	p.Version = d.Version
+	sum := p.System.Summary
+	p.Chart = stackedBars("Controls of "+p.System.Name+" by class", classSegments, []bar{{Label: p.System.Name, Values: []int{sum.Inherited, sum.Shared, sum.OrganisationSpecific, sum.NotApplicable}}})
+	return s.render(w, r, http.StatusOK, "system", p)
+}
+
+func sortRows(rows []matrixRow, by string) {
+	classOrder := []remit.Class{remit.OrganisationSpecific, remit.Shared, remit.Inherited, remit.NotApplicable}
+	slices.SortStableFunc(rows, func(a, b matrixRow) int {
+		switch by {
+		case "area":
+			if c := strings.Compare(string(a.Area), string(b.Area)); c != 0 {
+				return c
+			}
+		case "class":
+			if c := slices.Index(classOrder, a.Class) - slices.Index(classOrder, b.Class); c != 0 {
+				return c
+			}
+		}
+		return compareControls(a.Control, b.Control)
+	})
+}
+
+// compareControls orders control references naturally: SRM-2 before SRM-10.
+func compareControls(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digitsPrefix(a), digitsPrefix(b)
+		if da > 0 && db > 0 {
+			na, _ := strconv.Atoi(a[:da])
+			nb, _ := strconv.Atoi(b[:db])
+			if na != nb {
+				return na - nb
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return int(a[0]) - int(b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) - len(b)
+}
+
+func digitsPrefix(s string) int {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+// anchor is an HTML id for a control reference.
+func anchor(ref string) string {
+	return "control-" + strings.NewReplacer(":", "-", ".", "-", " ", "-", "/", "-").Replace(ref)
+}
+
+// --- obligations ----------------------------------------------------------
+
+// ObligationPage is one obligation of ours (or a provider's) in full, with
+// the form to track it.
+type ObligationPage struct {
+	basePage
+	Obligation Obligation
+	SystemName string
+	Explain    []string
+	Statuses   []remit.ObligationStatus
+	CanTrack   bool
+	Form       remit.Tracking
+	Version    int64
+	Return     string
+	History    []remit.AuditRecord
+}
+
+func (s *server) handleObligationPage(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.obligationPage(r.Context(), r.PathValue("id"), user(r))
+	if err != nil {
+		return err
+	}
+	if p.Obligation.Tracking != nil {
+		p.Form = *p.Obligation.Tracking
+	}
+	p.Version = p.Obligation.Version
+	p.Return = safeNext(r.URL.Query().Get("return"))
+	if p.Return == "/" {
+		p.Return = "/systems/" + url.PathEscape(p.Obligation.System) + "#ours"
+	}
+	return s.render(w, r, http.StatusOK, "obligation", p)
+}
+
+func (s *server) obligationPage(ctx context.Context, id string, u remit.Principal) (*ObligationPage, error) {
+	o, ok := s.findObligation(id)
+	if !ok {
+		return nil, fmt.Errorf("obligation %q: %w", id, remit.ErrNotFound)
+	}
+	p := &ObligationPage{basePage: basePage{Title: o.Control + " " + o.Title, Nav: "systems"}, Obligation: o, Statuses: remit.ObligationStatuses}
+	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		if m, cell, ok := live.Cell(c, id); ok {
+			p.Explain = report.Explain(c.Estate, m, cell)
+			p.SystemName = c.Estate.Systems[m.System].System.Name
+			p.CanTrack = o.Tracking != nil && u.Can(remit.ActTrackObligation, c.Estate.Systems[m.System].System.Team)
+		}
+	})
+	err := s.Store.Read(ctx, func(tx remit.Tx) error {
+		var err error
+		p.History, err = tx.AuditRecords(ctx, remit.AuditFilter{Kind: remit.KindObligation, ID: id, Limit: 50})
+		return err
+	})
+	slices.Reverse(p.History)
+	return p, err
+}
+
+// handleTrackingPost records an obligation's owner, status, due date
+// and notes, from the inline form on the system page or the obligation
+// page. Bad input shows the obligation page with the error summary.
+func (s *server) handleTrackingPost(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	u := user(r)
+	t := remit.Tracking{Owner: strings.TrimSpace(r.PostFormValue("owner")), Status: remit.ObligationStatus(r.PostFormValue("status")),
+		Reason: strings.TrimSpace(r.PostFormValue("reason")), Due: strings.TrimSpace(r.PostFormValue("due")), Notes: strings.TrimSpace(r.PostFormValue("notes"))}
+	// The inline form has no reason or notes fields: keep what is there.
+	if r.PostFormValue("inline") == "yes" {
+		if o, ok := s.findObligation(id); ok && o.Tracking != nil {
+			t.Reason, t.Notes = o.Tracking.Reason, o.Tracking.Notes
+		}
+	}
+	version, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if err != nil || version < 0 {
+		return badForm(fmt.Sprintf("the form's version %q is not one this page gave out: reload the page and try again", r.PostFormValue("version")))
+	}
+	back := safeNext(r.PostFormValue("return"))
+	_, err = s.Model.Track(r.Context(), u, id, t, version, s.Now())
+	var ve *remit.ValidationError
+	if errors.As(err, &ve) {
+		p, perr := s.obligationPage(r.Context(), id, u)
+		if perr != nil {
+			return perr
+		}
+		p.Form, p.Version, p.Return = t, version, back
+		for _, pr := range ve.Problems {
+			p.Errors = append(p.Errors, fieldError{Field: strings.TrimPrefix(pr.Pointer, "/"), Message: sentence(pr.Message)})
+		}
+		return s.render(w, r, http.StatusUnprocessableEntity, "obligation", p)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, back, fmt.Sprintf("Obligation %s is now %s", shortObligation(id), t.Status))
+}
+
+// shortObligation names an obligation for a message: its control and
+// offering.
+func shortObligation(id string) string {
+	parts := strings.Split(id, "/")
+	if len(parts) < 3 {
+		return id
+	}
+	if parts[2] == "*" {
+		return parts[1]
+	}
+	return parts[1] + " (" + strings.Join(parts[2:len(parts)-1], "/") + ")"
+}
+
+// sentence capitalises a message for the error summary.
+func sentence(msg string) string {
+	if msg == "" {
+		return msg
+	}
+	return strings.ToUpper(msg[:1]) + msg[1:]
+}

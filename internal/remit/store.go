@@ -109,5 +109,9 @@ type AuditFilter struct {
 	Actor    string
 	Since    time.Time
 	AfterSeq int64
-	Limit    int
+	// BeforeSeq, when set, keeps only records before this sequence number.
+	BeforeSeq int64
+	// Newest lists the latest records first (and Limit keeps the latest).
+	Newest bool
+	Limit  int
 }

@@ -264,7 +264,14 @@ func (t *tx) AuditRecords(ctx context.Context, f remit.AuditFilter) ([]remit.Aud
 		args = append(args, micros(f.Since))
 		q += " AND at >= $" + strconv.Itoa(len(args))
 	}
+	if f.BeforeSeq > 0 {
+		args = append(args, f.BeforeSeq)
+		q += " AND seq < $" + strconv.Itoa(len(args))
+	}
 	q += " ORDER BY seq"
+	if f.Newest {
+		q += " DESC"
+	}
 	if f.Limit > 0 {
 		q += " LIMIT " + strconv.Itoa(f.Limit)
 	}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -387,6 +388,24 @@ func testAudit(t *testing.T, h Harness) {
 		t.Fatalf("audit for legacy-fines: %+v", recs)
 	}
 	seq := recs[0].Seq
+
+	// Newest first, before a sequence number, limited: the page before
+	// seq, latest first.
+	var page []remit.AuditRecord
+	if err := s.Read(ctx, func(tx remit.Tx) error {
+		var err error
+		page, err = tx.AuditRecords(ctx, remit.AuditFilter{BeforeSeq: seq, Newest: true, Limit: 3})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var seqs []int64
+	for _, r := range page {
+		seqs = append(seqs, r.Seq)
+	}
+	if want := []int64{seq - 1, seq - 2, seq - 3}; seq > 3 && !slices.Equal(seqs, want) {
+		t.Fatalf("newest 3 before %d: got seqs %v, want %v", seq, seqs, want)
+	}
 
 	// Editing a record's content is detected at that record.
 	h.Exec(t, s, `UPDATE audit SET actor = 'mallory' WHERE seq = $1`, seq)

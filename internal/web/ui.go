@@ -89,6 +89,7 @@ func newUI() (*ui, error) {
 		"pathEscape":    url.PathEscape,
 		"navItem":       navItem,
 		"obligationURL": obligationURL,
+		"offeringID":    func(ref string) string { _, o, _ := strings.Cut(ref, "/"); return o },
 	}
 	shared, err := fs.Glob(templateFiles, "templates/_*.html")
 	if err != nil {

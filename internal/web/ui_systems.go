@@ -357,7 +357,11 @@ func (s *server) handleTrackingPost(w http.ResponseWriter, r *http.Request) erro
 		}
 		p.Form, p.Version, p.Return = t, version, back
 		for _, pr := range ve.Problems {
-			p.Errors = append(p.Errors, fieldError{Field: strings.TrimPrefix(pr.Pointer, "/"), Message: sentence(pr.Message)})
+			field := strings.TrimPrefix(pr.Pointer, "/")
+			if field == "" { // a length limit: notes is the long one
+				field = "notes"
+			}
+			p.Errors = append(p.Errors, fieldError{Field: field, Message: sentence(pr.Message)})
 		}
 		return s.render(w, r, http.StatusUnprocessableEntity, "obligation", p)
 	}

@@ -1,0 +1,276 @@
+// The browser suite: walks Remit's main journeys in a real Chromium as a
+// person would, checks every page with axe (WCAG 2.2 AA) and saves a
+// screenshot of each. internal/web's TestBrowser starts a server with the
+// example estate and runs this with:
+//
+//   REMIT_URL       the server's address
+//   REMIT_PASSWORD  the password of every test account
+//   SCREENSHOTS     the folder for the screenshots
+//   CHROMIUM        the browser to drive (default /usr/bin/chromium)
+//
+// It exits non-zero, naming what went wrong, when a step fails or axe
+// finds any violation.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+
+const base = process.env.REMIT_URL;
+const password = process.env.REMIT_PASSWORD;
+const shots = process.env.SCREENSHOTS || 'e2e/screenshots';
+assert.ok(base && password, 'REMIT_URL and REMIT_PASSWORD must be set');
+mkdirSync(shots, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
+});
+
+const violations = [];
+const errors = [];
+let shot = 0;
+
+// check saves a screenshot of the page as it is and runs axe on it.
+async function check(page, name) {
+  shot++;
+  const file = `${shots}/${String(shot).padStart(2, '0')}-${name}.png`;
+  await page.screenshot({ path: file, fullPage: true });
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+    .analyze();
+  for (const v of results.violations) {
+    violations.push(`${name} (${page.url()}): ${v.id} [${v.impact}] ${v.help}: ${v.nodes.map(n => n.target.join(' ')).slice(0, 5).join(', ')}`);
+  }
+  console.log(`checked ${name}: ${results.violations.length} violations, screenshot ${file}`);
+}
+
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  page.on('pageerror', e => errors.push(`${page.url()}: ${e.message}`));
+  // A form answered 422 or a missing page answered 404 is logged by the
+  // browser as a failed resource; anything else on the console is an error.
+  page.on('console', m => {
+    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errors.push(`${page.url()}: console: ${m.text()}`);
+  });
+  return page;
+}
+
+async function signIn(page, email) {
+  await page.goto(base + '/sign-in');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(base + '/');
+}
+
+async function step(name, fn) {
+  try {
+    await fn();
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    console.log(`FAIL ${name}: ${e.message}`);
+    throw e;
+  }
+}
+
+try {
+  // --- An editor of the visits team: the main journey. ---------------------
+  const page = await newPage();
+
+  await step('an anonymous visitor is sent to sign in', async () => {
+    await page.goto(base + '/systems');
+    assert.match(page.url(), /\/sign-in\?next=%2Fsystems$/);
+    await check(page, 'sign-in');
+  });
+
+  await step('signing in with nothing shows the error summary', async () => {
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const summary = page.locator('.govuk-error-summary');
+    await summary.waitFor();
+    assert.match(await summary.innerText(), /Enter your email address/);
+    assert.match(await page.title(), /^Error: /);
+    await check(page, 'sign-in-errors');
+  });
+
+  await step('sign in and see the dashboard', async () => {
+    await signIn(page, 'editor@example.gov.uk');
+    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Dashboard');
+    const account = await page.getByTestId('account').innerText();
+    assert.match(account, /editor@example\.gov\.uk/);
+    assert.match(account, /role: editor/);
+    assert.match(account, /team: visits-team/);
+    assert.equal(await page.getByTestId('count-systems').innerText(), '8');
+    assert.match(await page.getByTestId('obligations-by-team').innerText(), /visits-team/);
+    await check(page, 'dashboard');
+  });
+
+  await step('open a system from the list, filtered by team', async () => {
+    await page.getByRole('link', { name: 'Systems', exact: true }).click();
+    await page.getByLabel('Team').selectOption('visits-team');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    assert.match(await page.getByTestId('systems-count').innerText(), /^1 system match/);
+    await check(page, 'systems');
+    await page.getByRole('link', { name: 'Prison visits booking' }).click();
+    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Prison visits booking');
+    await check(page, 'system');
+  });
+
+  const row = page.locator('[data-testid="ours"] tbody tr').first();
+  let obligation;
+  await step('find what is still ours and change an obligation\'s status and owner', async () => {
+    obligation = await row.getAttribute('data-obligation');
+    assert.ok(obligation.endsWith('/ours'), `first row is ${obligation}`);
+    await row.getByRole('textbox', { name: /^Owner of/ }).fill('Visits platform team');
+    await row.getByRole('combobox', { name: /^Status of/ }).selectOption('in-progress');
+    await row.getByRole('textbox', { name: /^Due date of/ }).fill('2027-03-31');
+    await row.getByRole('button', { name: /^Save/ }).click();
+    const banner = page.locator('.govuk-notification-banner--success');
+    await banner.waitFor();
+    assert.match(await banner.innerText(), /is now in-progress/);
+    const saved = page.locator(`[data-obligation="${obligation}"]`);
+    assert.equal(await saved.getByRole('textbox', { name: /^Owner of/ }).inputValue(), 'Visits platform team');
+    assert.equal(await saved.getByRole('combobox', { name: /^Status of/ }).inputValue(), 'in-progress');
+    await check(page, 'system-after-tracking');
+  });
+
+  await step('a bad due date on the obligation page shows the error against the field', async () => {
+    await page.locator(`[data-obligation="${obligation}"] a`).first().click();
+    await page.getByLabel('Due date').fill('31/03/2027');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const summary = page.locator('.govuk-error-summary');
+    await summary.waitFor();
+    await check(page, 'obligation-errors');
+    await summary.getByRole('link').first().click();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'due');
+    await page.getByLabel('Due date').fill('2027-04-30');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('.govuk-notification-banner--success').waitFor();
+  });
+
+  await step('see the change in the audit trail', async () => {
+    await page.getByRole('link', { name: 'Audit trail' }).click();
+    await page.getByLabel('Kind').selectOption('obligation');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    const audit = await page.getByTestId('audit').innerText();
+    assert.match(audit, /editor@example\.gov\.uk/);
+    assert.ok(audit.includes(obligation), `the trail names ${obligation}`);
+    assert.match(audit, /due: 2027-03-31 → 2027-04-30/);
+    await check(page, 'audit');
+  });
+
+  let control, before;
+  await step('edit a provider statement and see the matrix change', async () => {
+    await page.goto(base + '/providers/aws/offerings/ec2');
+    await check(page, 'offering');
+    const st = page.locator('[data-testid="statements"] tbody tr').filter({ hasText: 'srm:' }).filter({ hasText: 'inherited' }).first();
+    control = await st.getAttribute('data-control');
+    await page.goto(`${base}/systems/prison-visits?class=inherited#matrix`);
+    before = await page.locator(`[data-control="${control}"]`).innerText();
+    await page.goto(base + '/providers/aws/offerings/ec2');
+    await st.getByRole('link', { name: /^Change/ }).click();
+    await check(page, 'statement');
+    await page.getByLabel('organisation-specific').check();
+    await page.getByLabel('What the customer must do').fill('We run this control ourselves on our instances.');
+    await page.getByRole('button', { name: 'Save statement' }).click();
+    const banner = page.locator('.govuk-notification-banner--success');
+    await banner.waitFor();
+    assert.match(await banner.innerText(), new RegExp(`Statement for ${control} saved`));
+    await page.goto(`${base}/systems/prison-visits#matrix`);
+    const after = await page.locator(`[data-control="${control}"]`).innerText();
+    assert.notEqual(after, before, `row ${control} should change`);
+    assert.match(after, /Amazon EC2: organisation-specific/);
+  });
+
+  await step('see the diff between the two versions, with the system it affects', async () => {
+    await page.goto(base + '/providers/aws/offerings/ec2');
+    const versions = await page.locator('[data-testid="versions"] tbody tr').count();
+    assert.ok(versions >= 2, `versions: ${versions}`);
+    await page.getByLabel('Compare version').selectOption(String(versions - 1));
+    await page.getByLabel('with version').selectOption(String(versions));
+    await page.getByRole('button', { name: 'Compare' }).click();
+    assert.match(await page.getByTestId('diff-count').innerText(), /system(s are| is) affected/);
+    const diff = await page.getByTestId('diff').first().innerText();
+    assert.ok(diff.includes(control), `the diff names ${control}`);
+    assert.match(diff, /Now ours: We run this control ourselves/);
+    await check(page, 'offering-diff');
+  });
+
+  await step('sign out', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(base + '/sign-in');
+    assert.match(await page.locator('.govuk-notification-banner').innerText(), /You have signed out/);
+    await page.goto(base + '/');
+    assert.match(page.url(), /\/sign-in/);
+  });
+
+  // --- A viewer reads but cannot change. -----------------------------------
+  const viewer = await newPage();
+  await step('a viewer sees obligations read-only', async () => {
+    await signIn(viewer, 'viewer@example.gov.uk');
+    await viewer.goto(base + '/systems/prison-visits');
+    assert.equal(await viewer.locator('[data-testid="ours"] button').count(), 0);
+    assert.match(await viewer.getByTestId('ours-count').innerText(), /only an editor of team visits-team or an admin can change them/);
+    await check(viewer, 'system-viewer');
+  });
+
+  // --- An admin: every other page. ------------------------------------------
+  const admin = await newPage();
+  await step('an admin opens every page', async () => {
+    await signIn(admin, 'admin@example.gov.uk');
+    const pages = [
+      ['providers', '/providers'],
+      ['provider', '/providers/microsoft'],
+      ['catalogues', '/catalogues'],
+      ['catalogue', '/catalogues/srm'],
+      ['graph', '/graph'],
+      ['users', '/users'],
+      ['tokens', '/tokens'],
+      ['system-edit', '/systems/prison-visits/edit'],
+      ['system-new', '/systems/new'],
+      ['obligation', '/obligations/' + obligation.split('/').map(encodeURIComponent).join('/')],
+      ['not-found', '/systems/no-such-system'],
+    ];
+    for (const [name, path] of pages) {
+      const resp = await admin.goto(base + path);
+      assert.equal(resp.status(), name === 'not-found' ? 404 : 200, `${path} answered ${resp.status()}`);
+      await check(admin, name);
+    }
+  });
+
+  await step('an admin adds a system, with errors first', async () => {
+    await admin.goto(base + '/systems/new');
+    await admin.getByRole('button', { name: 'Add system' }).click();
+    const summary = admin.locator('.govuk-error-summary');
+    await summary.waitFor();
+    assert.match(await summary.innerText(), /Enter an id/);
+    assert.match(await summary.innerText(), /Enter the system's name/);
+    await check(admin, 'system-new-errors');
+    await admin.getByLabel('Id', { exact: true }).fill('parole-hearings');
+    await admin.getByLabel('Name', { exact: true }).fill('Parole hearings');
+    await admin.getByLabel('Team', { exact: true }).selectOption('visits-team');
+    await admin.getByRole('button', { name: 'Add system' }).click();
+    await admin.waitForURL(base + '/systems/parole-hearings');
+    await admin.getByLabel('Attach an offering').selectOption('google/workspace');
+    await admin.getByRole('button', { name: 'Attach offering' }).click();
+    assert.match(await admin.getByTestId('uses').innerText(), /Google Workspace/);
+    await check(admin, 'system-added');
+  });
+
+  await step('an admin creates an API token and sees its secret once', async () => {
+    await admin.goto(base + '/tokens');
+    await admin.getByLabel('What it is for').fill('Nightly export');
+    await admin.getByRole('button', { name: 'Create token' }).click();
+    assert.match(await admin.getByTestId('token-secret').innerText(), /^remit_/);
+    await check(admin, 'token-created');
+  });
+} catch (e) {
+  errors.push(String(e.stack || e));
+} finally {
+  await browser.close();
+}
+
+for (const v of violations) console.log('axe: ' + v);
+for (const e of errors) console.log('error: ' + e);
+console.log(`${shot} pages checked, ${violations.length} axe violations, ${errors.length} errors`);
+process.exit(violations.length + errors.length > 0 ? 1 : 0);

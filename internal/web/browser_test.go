@@ -1,0 +1,59 @@
+package web
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestBrowser runs the browser suite (e2e/journeys.mjs) in a real
+// Chromium against a server over a real SQLite store holding the example
+// estate: the main journeys, axe on every page, and a screenshot of each
+// in e2e/screenshots. It needs node, the npm packages (make assets) and
+// Chromium; without them it skips, unless REMIT_TEST_BROWSER=1 (as CI
+// sets), when their absence fails the test.
+func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the browser suite is not short")
+	}
+	required := os.Getenv("REMIT_TEST_BROWSER") == "1"
+	missing := func(what string) {
+		if required {
+			t.Fatalf("REMIT_TEST_BROWSER=1 but %s", what)
+		}
+		t.Skipf("skipping the browser suite: %s", what)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		missing("node is not installed")
+	}
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		missing("Chromium is not at " + chromium + " (apt-get install chromium, or set CHROMIUM)")
+	}
+	root, _ := filepath.Abs("../..")
+	if _, err := os.Stat(filepath.Join(root, "node_modules", "playwright-core")); err != nil {
+		missing("the npm packages are not installed (make assets)")
+	}
+	f := newFixture(t)
+	// Sessions last from the real time, so the browser keeps its cookie.
+	f.now = time.Now().UTC()
+	shots := filepath.Join(root, "e2e", "screenshots")
+	_ = os.RemoveAll(shots)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, filepath.Join(root, "e2e", "journeys.mjs"))
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "REMIT_URL="+f.server.URL, "REMIT_PASSWORD="+password, "SCREENSHOTS="+shots, "CHROMIUM="+chromium)
+	out, err := cmd.CombinedOutput()
+	t.Logf("browser suite:\n%s", out)
+	if err != nil {
+		t.Fatalf("the browser suite did not pass (%v); the screenshots are in %s", err, shots)
+	}
+}

@@ -1,0 +1,359 @@
+package web
+
+import (
+	"flag"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"remit/internal/engine"
+	"remit/internal/remit"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// page fetches a page as who (a bearer token's role, or "" for nobody)
+// without following redirects.
+func (f *fixture) page(who, method, path string, form url.Values, headers ...string) (*http.Response, string) {
+	f.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, f.server.URL+path, body)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if who != "" {
+		req.Header.Set("Authorization", "Bearer "+f.tokens[who])
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp, string(data)
+}
+
+// uiPages are the pages every test walks: each renders with the example
+// estate, and its HTML is kept as a golden file.
+var uiPages = []struct{ name, path string }{
+	{"sign-in", "/sign-in"},
+	{"dashboard", "/"},
+	{"systems", "/systems"},
+	{"systems-filtered", "/systems?team=visits-team&provider=aws"},
+	{"system", "/systems/prison-visits"},
+	{"system-filtered", "/systems/prison-visits?class=shared&sort=class"},
+	{"system-new", "/systems/new"},
+	{"system-edit", "/systems/prison-visits/edit"},
+	{"obligation", "/obligations/prison-visits/srm:SRM-03/aws/ec2/ours"},
+	{"providers", "/providers"},
+	{"provider", "/providers/aws"},
+	{"offering", "/providers/casetrack/offerings/casetrack-cloud"},
+	{"statement", "/providers/aws/offerings/ec2/statements/srm:SRM-03"},
+	{"statement-new", "/providers/aws/offerings/ec2/statements/new"},
+	{"catalogues", "/catalogues"},
+	{"catalogue", "/catalogues/srm"},
+	{"graph", "/graph"},
+	{"audit", "/audit?kind=system"},
+	{"users", "/users"},
+	{"tokens", "/tokens"},
+}
+
+// assetHash hides the assets' content hashes, which change with the npm
+// packages, not with Remit's pages.
+var assetHash = regexp.MustCompile(`\?v=[0-9a-f]{12}`)
+
+// tokenID hides the random ids of API tokens.
+var tokenID = regexp.MustCompile(`/tokens/[^/"]+/revoke`)
+
+// TestPagesGolden renders every page with the example estate and compares
+// it with its golden file (go test ./internal/web -run PagesGolden -update).
+func TestPagesGolden(t *testing.T) {
+	f := newFixture(t)
+	for _, pg := range uiPages {
+		t.Run(pg.name, func(t *testing.T) {
+			who := "admin"
+			if pg.name == "sign-in" {
+				who = ""
+			}
+			resp, body := f.page(who, "GET", pg.path, nil)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET %s: %d\n%s", pg.path, resp.StatusCode, body)
+			}
+			if ct := resp.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			body = assetHash.ReplaceAllString(body, "?v=HASH")
+			body = tokenID.ReplaceAllString(body, "/tokens/ID/revoke")
+			golden := filepath.Join("testdata", "pages", pg.name+".html")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, []byte(body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update to write it)", err)
+			}
+			if diff := cmp.Diff(string(want), body); diff != "" {
+				t.Errorf("GET %s differs from %s (-want +got):\n%s", pg.path, golden, diff)
+			}
+		})
+	}
+}
+
+// TestPagesForEveryRole opens every page as every role: each renders (or,
+// for admin pages, refuses with 403) and nobody sees a control they may
+// not use.
+func TestPagesForEveryRole(t *testing.T) {
+	f := newFixture(t)
+	for _, who := range []string{"viewer", "editor", "other-editor", "assessor", "risk", "admin"} {
+		for _, pg := range uiPages[1:] {
+			resp, body := f.page(who, "GET", pg.path, nil)
+			want := http.StatusOK
+			switch {
+			case pg.name == "users" && who != "admin":
+				want = http.StatusForbidden
+			case (pg.name == "statement" || pg.name == "statement-new") && who != "admin" && who != "editor" && who != "other-editor":
+				want = http.StatusForbidden
+			case pg.name == "system-edit" && who != "admin" && who != "editor":
+				want = http.StatusForbidden
+			}
+			if resp.StatusCode != want {
+				t.Errorf("%s GET %s: %d, want %d", who, pg.path, resp.StatusCode, want)
+			}
+			if pg.name == "system" {
+				canTrack := who == "admin" || who == "editor"
+				if got := strings.Contains(body, `name="inline"`); got != canTrack {
+					t.Errorf("%s on the system page: inline tracking forms shown = %v, want %v", who, got, canTrack)
+				}
+			}
+		}
+	}
+}
+
+// TestPageAccess checks the gate in front of the pages: anonymous
+// visitors go to sign in and come back; a stale cookie is forgotten rather
+// than answered with API JSON; assets need no session.
+func TestPageAccess(t *testing.T) {
+	f := newFixture(t)
+	resp, _ := f.page("", "GET", "/systems/prison-visits?class=shared", nil)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/sign-in?next=%2Fsystems%2Fprison-visits%3Fclass%3Dshared" {
+		t.Errorf("anonymous: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, _ = f.page("", "GET", "/", nil, "Cookie", sessionCookie+"=stale")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/sign-in") {
+		t.Errorf("stale cookie: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if c := resp.Header.Get("Set-Cookie"); !strings.HasPrefix(c, sessionCookie+"=;") || !strings.Contains(c, "Max-Age=0") {
+		t.Errorf("stale cookie not cleared: %q", c)
+	}
+	resp, body := f.page("", "GET", "/api/v1/me", nil, "Cookie", sessionCookie+"=stale")
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, `"status":401`) {
+		t.Errorf("API with a stale cookie: %d %s", resp.StatusCode, body)
+	}
+	resp, body = f.page("admin", "GET", "/systems/no-such-system", nil)
+	if resp.StatusCode != http.StatusNotFound || !strings.Contains(body, `no system &#34;no-such-system&#34;`) {
+		t.Errorf("missing system: %d %s", resp.StatusCode, body)
+	}
+	for _, next := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example"} {
+		if got := safeNext(next); got != "/" {
+			t.Errorf("safeNext(%q) = %q, want /", next, got)
+		}
+	}
+}
+
+// TestSignInAndOut signs in through the form and checks the cookie's
+// attributes, the redirect back, and that signing out ends the session.
+func TestSignInAndOut(t *testing.T) {
+	f := newFixture(t)
+	resp, body := f.page("", "POST", "/sign-in", url.Values{"email": {"editor@example.gov.uk"}, "password": {"wrong password"}, "next": {"/systems"}})
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "Enter a correct email address and password") || !strings.Contains(body, "govuk-error-summary") {
+		t.Fatalf("wrong password: %d", resp.StatusCode)
+	}
+	resp, _ = f.page("", "POST", "/sign-in", url.Values{"email": {"editor@example.gov.uk"}, "password": {password}, "next": {"/systems"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/systems" {
+		t.Fatalf("sign in: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	cookie := resp.Header.Get("Set-Cookie")
+	for _, attr := range []string{"HttpOnly", "SameSite=Lax", "Path=/"} {
+		if !strings.Contains(cookie, attr) {
+			t.Errorf("session cookie %q lacks %s", cookie, attr)
+		}
+	}
+	if strings.Contains(cookie, "Secure") {
+		t.Errorf("session cookie %q is Secure on a loopback test server", cookie)
+	}
+	session := strings.SplitN(cookie, ";", 2)[0]
+	resp, body = f.page("", "GET", "/", nil, "Cookie", session)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "editor@example.gov.uk") || !strings.Contains(body, "visits-team") {
+		t.Fatalf("dashboard after sign-in: %d", resp.StatusCode)
+	}
+	resp, _ = f.page("", "POST", "/sign-out", url.Values{}, "Cookie", session)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/sign-in" {
+		t.Fatalf("sign out: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, _ = f.page("", "GET", "/", nil, "Cookie", session)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the old session still opens the dashboard: %d", resp.StatusCode)
+	}
+}
+
+// TestForms posts every form with good and bad input and as the wrong
+// people: bad input shows the error summary and changes nothing; a
+// refusal is a 403 page; a cross-site post is refused before any handler.
+func TestForms(t *testing.T) {
+	f := newFixture(t)
+	const ob = "/obligations/prison-visits/srm:SRM-03/aws/ec2/ours"
+	track := url.Values{"owner": {"Visits platform team"}, "status": {"in-progress"}, "due": {"2027-03-31"}, "version": {"0"}, "return": {"/systems/prison-visits#ours"}, "inline": {"yes"}}
+	cases := []struct {
+		name, who, path string
+		form            url.Values
+		headers         []string
+		status          int
+		location        string
+		contains        []string
+	}{
+		{name: "cross-site post refused", who: "editor", path: ob, form: track, headers: []string{"Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example"}, status: http.StatusForbidden},
+		{name: "viewer may not track", who: "viewer", path: ob, form: track, status: http.StatusForbidden, contains: []string{"You do not have permission"}},
+		{name: "editor of another team may not track", who: "other-editor", path: ob, form: track, status: http.StatusForbidden},
+		{name: "bad due date", who: "editor", path: ob, form: with(track, "due", "31/03/2027"), status: http.StatusUnprocessableEntity,
+			contains: []string{"govuk-error-summary", `<a href="#due">Due &#34;31/03/2027&#34; is not a date: write it as YYYY-MM-DD</a>`, `value="31/03/2027"`}},
+		{name: "not-applicable needs a reason", who: "editor", path: ob, form: with(with(track, "status", "not-applicable"), "inline", ""), status: http.StatusUnprocessableEntity,
+			contains: []string{`<a href="#reason">Reason is required when the status is not-applicable`}},
+		{name: "tampered version", who: "editor", path: ob, form: with(track, "version", "x"), status: http.StatusBadRequest},
+		{name: "editor tracks", who: "editor", path: ob, form: track, status: http.StatusSeeOther, location: "/systems/prison-visits#ours"},
+		{name: "stale version is a conflict", who: "editor", path: ob, form: track, status: http.StatusConflict, contains: []string{"Someone else changed this"}},
+		{name: "new system with nothing", who: "admin", path: "/systems", form: url.Values{"scope": {"all"}, "catalogue": {"srm"}}, status: http.StatusUnprocessableEntity,
+			contains: []string{`<a href="#id">Enter an id`, `<a href="#name">Enter the system&#39;s name</a>`, `<a href="#team">Choose the team`}},
+		{name: "new system with an unknown control", who: "admin", path: "/systems", form: url.Values{"id": {"parole"}, "name": {"Parole"}, "team": {"visits-team"}, "catalogue": {"srm"}, "scope": {"some"}, "controls": {"SRM-01\nSRM-99"}},
+			status: http.StatusUnprocessableEntity, contains: []string{`<a href="#controls">`, "SRM-99"}},
+		{name: "new system taken id", who: "admin", path: "/systems", form: url.Values{"id": {"prison-visits"}, "name": {"Again"}, "team": {"visits-team"}, "catalogue": {"srm"}, "scope": {"all"}},
+			status: http.StatusUnprocessableEntity, contains: []string{"A system with id prison-visits already exists"}},
+		{name: "editor may not add to another team", who: "editor", path: "/systems", form: url.Values{"id": {"parole"}, "name": {"Parole"}, "team": {"platform-team"}, "catalogue": {"srm"}, "scope": {"all"}}, status: http.StatusForbidden},
+		{name: "editor adds a system", who: "editor", path: "/systems", form: url.Values{"id": {"parole"}, "name": {"Parole"}, "team": {"visits-team"}, "catalogue": {"srm"}, "scope": {"all"}}, status: http.StatusSeeOther, location: "/systems/parole"},
+		{name: "attach an offering", who: "editor", path: "/systems/parole/uses", form: url.Values{"offering": {"google/workspace"}, "version": {"1"}}, status: http.StatusSeeOther, location: "/systems/parole#offerings"},
+		{name: "attach with a stale version", who: "editor", path: "/systems/parole/uses", form: url.Values{"offering": {"aws/s3"}, "version": {"1"}}, status: http.StatusConflict},
+		{name: "detach", who: "editor", path: "/systems/parole/uses/google/workspace/detach", form: url.Values{"version": {"2"}}, status: http.StatusSeeOther},
+		{name: "viewer may not change a statement", who: "viewer", path: "/providers/casetrack/offerings/casetrack-cloud/statements/srm:SRM-01", form: url.Values{"class": {"shared"}, "version": {"1"}}, status: http.StatusForbidden},
+		{name: "statement without a class", who: "editor", path: "/providers/casetrack/offerings/casetrack-cloud/statements/srm:SRM-01", form: url.Values{"class": {""}, "version": {"1"}}, status: http.StatusUnprocessableEntity,
+			contains: []string{`<a href="#class">Choose who runs the control</a>`}},
+		{name: "viewer may not see users", who: "viewer", path: "/users", form: url.Values{"email": {"x@example.gov.uk"}}, status: http.StatusForbidden},
+		{name: "user with a short password", who: "admin", path: "/users", form: url.Values{"email": {"new@example.gov.uk"}, "role": {"viewer"}, "password": {"short"}}, status: http.StatusUnprocessableEntity,
+			contains: []string{`<a href="#password">Enter a password of at least 12 characters</a>`}},
+		{name: "admin adds a user", who: "admin", path: "/users", form: url.Values{"email": {"new@example.gov.uk"}, "role": {"editor"}, "teams": {"visits-team, courts-digital"}, "password": {"a long enough password"}}, status: http.StatusSeeOther, location: "/users"},
+		{name: "token without a name", who: "admin", path: "/tokens", form: url.Values{"days": {"400"}}, status: http.StatusUnprocessableEntity,
+			contains: []string{`<a href="#name">Enter a name`, `<a href="#days">Enter how many days`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			resp, body := f.page(c.who, "POST", c.path, c.form, c.headers...)
+			if resp.StatusCode != c.status {
+				t.Fatalf("POST %s: %d, want %d\n%s", c.path, resp.StatusCode, c.status, body)
+			}
+			if c.location != "" && resp.Header.Get("Location") != c.location {
+				t.Errorf("redirect to %q, want %q", resp.Header.Get("Location"), c.location)
+			}
+			for _, s := range c.contains {
+				if !strings.Contains(body, s) {
+					t.Errorf("the page lacks %q", s)
+				}
+			}
+		})
+	}
+	// What the good posts did, and only that.
+	o, _ := f.findObligationTracking("prison-visits/srm:SRM-03/aws/ec2/ours")
+	if o.Owner != "Visits platform team" || o.Status != "in-progress" || o.Due != "2027-03-31" {
+		t.Errorf("tracking after the posts: %+v", o)
+	}
+	_, body := f.page("admin", "GET", "/systems/parole", nil)
+	if !strings.Contains(body, "This system relies on no offering") {
+		t.Error("parole should have no offerings after attach and detach")
+	}
+}
+
+func with(v url.Values, key, value string) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = vs
+	}
+	out.Set(key, value)
+	return out
+}
+
+// TestAssets checks the embedded assets: present (make assets ran),
+// content-hashed, cached for a year when asked for by hash, gzipped.
+func TestAssets(t *testing.T) {
+	f := newFixture(t)
+	a, err := loadAssets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := a.missing(); len(m) > 0 {
+		t.Fatalf("assets missing: %v: run make assets", m)
+	}
+	u := a.url("govuk-frontend.min.css")
+	resp, body := f.page("", "GET", u, nil, "Accept-Encoding", "gzip")
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" || resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Content-Type") != "text/css; charset=utf-8" {
+		t.Errorf("GET %s: %d %v", u, resp.StatusCode, resp.Header)
+	}
+	if len(body) > 40<<10 {
+		t.Errorf("gzipped GOV.UK stylesheet is %d bytes", len(body))
+	}
+	resp, _ = f.page("", "GET", "/assets/govuk-frontend.min.css?v=old", nil)
+	if resp.Header.Get("Cache-Control") != "public, max-age=3600" {
+		t.Errorf("a stale hash is cached as %q", resp.Header.Get("Cache-Control"))
+	}
+	resp, _ = f.page("", "GET", "/assets/fonts/bold-b542beb274-v2.woff2", nil)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
+		t.Errorf("font: %d %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+	resp, _ = f.page("", "GET", "/assets/no-such-file.css", nil)
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("missing asset: %d", resp.StatusCode)
+	}
+	// The pages' security headers.
+	resp, _ = f.page("admin", "GET", "/", nil)
+	for h, want := range map[string]string{
+		"Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+		"X-Content-Type-Options":  "nosniff",
+		"Referrer-Policy":         "no-referrer",
+		"Cache-Control":           "no-store",
+	} {
+		if got := resp.Header.Get(h); got != want {
+			t.Errorf("%s: %q, want %q", h, got, want)
+		}
+	}
+}
+
+// findObligationTracking reads an obligation's tracking from the model.
+func (f *fixture) findObligationTracking(id string) (remit.Tracking, bool) {
+	var t remit.Tracking
+	var ok bool
+	f.model.View(func(_ *engine.Cache, tracking map[string]remit.TrackedObligation) {
+		var x remit.TrackedObligation
+		x, ok = tracking[id]
+		t = x.Tracking
+	})
+	return t, ok
+}

@@ -45,16 +45,20 @@ type pageLinks struct {
 
 const uiPageSize = 50
 
-func newPager(q url.Values, n int) (pageLinks, int, int) {
+func newPager(q url.Values, n int) (pageLinks, int, int) { return newPagerFor(q, "page", "", n) }
+
+// newPagerFor pages a list by the query parameter key; fragment follows
+// each link (the list's heading).
+func newPagerFor(q url.Values, key, fragment string, n int) (pageLinks, int, int) {
 	pages := max(1, (n+uiPageSize-1)/uiPageSize)
-	pg, _ := strconv.Atoi(q.Get("page"))
+	pg, _ := strconv.Atoi(q.Get(key))
 	pg = min(max(pg, 1), pages)
 	p := pageLinks{Page: pg, Pages: pages}
 	if pg > 1 {
-		p.Prev = queryWith(q, "page", strconv.Itoa(pg-1))
+		p.Prev = queryWith(q, key, strconv.Itoa(pg-1)) + fragment
 	}
 	if pg < pages {
-		p.Next = queryWith(q, "page", strconv.Itoa(pg+1))
+		p.Next = queryWith(q, key, strconv.Itoa(pg+1)) + fragment
 	}
 	from := (pg - 1) * uiPageSize
 	return p, from, min(from+uiPageSize, n)
@@ -117,8 +121,14 @@ type SystemPage struct {
 	Uses     []useRow
 	Attach   []option // offerings not yet attached
 	Chart    string
-	Ours     []Obligation
-	OursOpen int
+	// Ours is one page of our obligations, filtered by OursStatus; OursTotal
+	// counts them all and OursOpen those not yet implemented.
+	Ours       []Obligation
+	OursTotal  int
+	OursOpen   int
+	OursShown  int
+	OursStatus string
+	OursPager  pageLinks
 	Rows     []matrixRow
 	// Matrix filters and sort, as asked for.
 	Query                        url.Values
@@ -152,12 +162,13 @@ type sortHeader struct {
 
 func (s *server) handleSystemPage(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	q := filterValues(r.URL.Query(), "class", "status", "area", "assumed", "sort")
+	q := filterValues(r.URL.Query(), "class", "status", "area", "assumed", "sort", "ours_status", "ours_page")
 	p := &SystemPage{basePage: basePage{Nav: "systems"}, Query: q, Class: q.Get("class"), Status: q.Get("status"), Area: q.Get("area"), Assumed: q.Get("assumed"), Sort: q.Get("sort"),
 		Statuses: remit.ObligationStatuses}
 	if p.Sort == "" {
 		p.Sort = "control"
 	}
+	p.OursStatus = q.Get("ours_status")
 	u := user(r)
 	var team string
 	err := s.withSystemTracking(id, func(c *engine.Cache, tracking map[string]remit.TrackedObligation, si int32) error {
@@ -197,11 +208,22 @@ func (s *server) handleSystemPage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	// What is still ours can run to a thousand obligations: a page at a
+	// time, each row with its form.
+	p.OursTotal = len(p.Ours)
+	shown := p.Ours[:0:0]
 	for _, o := range p.Ours {
 		if o.Tracking.Status == remit.StatusNotStarted || o.Tracking.Status == remit.StatusInProgress {
 			p.OursOpen++
 		}
+		if p.OursStatus == "" || string(o.Tracking.Status) == p.OursStatus {
+			shown = append(shown, o)
+		}
 	}
+	p.OursShown = len(shown)
+	var from, to int
+	p.OursPager, from, to = newPagerFor(q, "ours_page", "#ours", len(shown))
+	p.Ours = shown[from:to]
 	p.Title = p.System.Name
 	p.CanEdit, p.CanTrack = u.Can(remit.ActEditSystem, team), u.Can(remit.ActTrackObligation, team)
 	p.Classes = []string{string(remit.Inherited), string(remit.Shared), string(remit.OrganisationSpecific), string(remit.NotApplicable)}

@@ -48,6 +48,8 @@ type server struct {
 	passwordChecks chan struct{}
 	ui             *ui
 	tallies        tallies
+	// pageParts keeps rendered parts of pages, like matrices.
+	pageParts encoded
 }
 
 // verified remembers credentials that checked out, for at most

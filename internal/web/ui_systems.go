@@ -1,9 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -116,11 +118,11 @@ func sortedKeys(m map[string]bool) []string {
 // SystemPage is one system: its offerings, its matrix and what is still ours.
 type SystemPage struct {
 	basePage
-	System   SystemSummary
-	Version  int64
-	Uses     []useRow
-	Attach   []option // offerings not yet attached
-	Chart    string
+	System  SystemSummary
+	Version int64
+	Uses    []useRow
+	Attach  []option // offerings not yet attached
+	Chart   string
 	// Ours is one page of our obligations, filtered by OursStatus; OursTotal
 	// counts them all and OursOpen those not yet implemented.
 	Ours       []Obligation
@@ -129,7 +131,8 @@ type SystemPage struct {
 	OursShown  int
 	OursStatus string
 	OursPager  pageLinks
-	Rows     []matrixRow
+	// Matrix is the rendered matrix table (matrixSection).
+	Matrix template.HTML
 	// Matrix filters and sort, as asked for.
 	Query                        url.Values
 	Class, Status, Area, Assumed string
@@ -137,7 +140,73 @@ type SystemPage struct {
 	Classes, Areas               []string
 	Statuses                     []remit.ObligationStatus
 	CanEdit, CanTrack            bool
-	Headers                      []sortHeader
+}
+
+// MatrixSection is the matrix table of a system page, rendered on its own
+// so it can be kept: it depends on the matrix, the filters and the sort,
+// not on who asks nor on the tracking (except the status filter).
+type MatrixSection struct {
+	Rows    []matrixRow
+	Headers []sortHeader
+	Total   int
+}
+
+// matrixSection renders (or takes from the cache) the matrix table. With
+// the status filter, rows depend on tracking, so it is rendered afresh.
+func (s *server) matrixSection(r *http.Request, id string, q url.Values) (template.HTML, error) {
+	f := filterValues(q, "class", "status", "area", "assumed", "sort")
+	class, status, area, assumed, sortBy := f.Get("class"), f.Get("status"), f.Get("area"), f.Get("assumed"), f.Get("sort")
+	if sortBy == "" {
+		sortBy = "control"
+	}
+	render := func() ([]byte, uint64, error) {
+		var sec MatrixSection
+		var stamp uint64
+		err := s.withSystemTracking(id, func(c *engine.Cache, tracking map[string]remit.TrackedObligation, si int32) error {
+			e, m := c.Estate, c.Matrix(si)
+			stamp = c.Stamp(si)
+			sec.Total = len(m.Cells)
+			for i := range m.Cells {
+				cell := &m.Cells[i]
+				row := report.RowOf(e, m, cell)
+				if (class != "" && string(row.Class) != class) || (area != "" && string(row.Area) != area) || (assumed == "yes" && !row.Assumed) {
+					continue
+				}
+				ours := cellObligations(nil, c, tracking, m, cell, report.PartyOurs, func(Obligation) bool { return true })
+				if status != "" && !slices.ContainsFunc(ours, func(o Obligation) bool { return string(o.Tracking.Status) == status }) {
+					continue
+				}
+				sec.Rows = append(sec.Rows, matrixRow{Row: row, Anchor: anchor(row.Control), Explain: report.Explain(e, m, cell), Ours: len(ours)})
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+		sortRows(sec.Rows, sortBy)
+		for _, h := range []struct{ key, text string }{{"control", "Control"}, {"area", "Area"}, {"class", "Class"}} {
+			sh := sortHeader{Key: h.key, Text: h.text, Href: "/systems/" + url.PathEscape(id) + queryWith(f, "sort", h.key) + "#matrix", AriaSort: "none"}
+			if sortBy == h.key {
+				sh.AriaSort = "ascending"
+			}
+			sec.Headers = append(sec.Headers, sh)
+		}
+		var buf bytes.Buffer
+		if err := s.ui.pages["system"].ExecuteTemplate(&buf, "matrixTable", &sec); err != nil {
+			return nil, 0, err
+		}
+		return buf.Bytes(), stamp, nil
+	}
+	if status != "" {
+		body, _, err := render()
+		return template.HTML(body), err
+	}
+	epoch, stamp, ok := s.Model.MatrixStamp(id)
+	if !ok {
+		return "", notFound("system", id)
+	}
+	body, err := s.pageParts.get(epoch, "system-matrix|"+id+"?"+f.Encode(), stamp, render)
+	return template.HTML(body), err // rendered by html/template above
 }
 
 type useRow struct {
@@ -151,7 +220,8 @@ type matrixRow struct {
 	report.Row
 	Anchor  string
 	Explain []string
-	Ours    []Obligation
+	// Ours counts our obligations under the control.
+	Ours int
 }
 
 // sortHeader is a sortable column heading (the MOJ sortable table look,
@@ -190,17 +260,9 @@ func (s *server) handleSystemPage(w http.ResponseWriter, r *http.Request) error 
 		areas := map[string]bool{}
 		for i := range m.Cells {
 			cell := &m.Cells[i]
-			row := report.RowOf(e, m, cell)
-			areas[string(row.Area)] = true
-			ours := cellObligations(nil, c, tracking, m, cell, report.PartyOurs, func(Obligation) bool { return true })
-			p.Ours = append(p.Ours, ours...)
-			if (p.Class != "" && string(row.Class) != p.Class) || (p.Area != "" && string(row.Area) != p.Area) || (p.Assumed == "yes" && !row.Assumed) {
-				continue
-			}
-			if p.Status != "" && !slices.ContainsFunc(ours, func(o Obligation) bool { return string(o.Tracking.Status) == p.Status }) {
-				continue
-			}
-			p.Rows = append(p.Rows, matrixRow{Row: row, Anchor: anchor(row.Control), Explain: report.Explain(e, m, cell), Ours: ours})
+			ctl := e.Controls[cell.Control].Control
+			areas[string(ctl.Area)] = true
+			p.Ours = cellObligations(p.Ours, c, tracking, m, cell, report.PartyOurs, func(Obligation) bool { return true })
 		}
 		p.Areas = sortedKeys(areas)
 		return nil
@@ -227,13 +289,8 @@ func (s *server) handleSystemPage(w http.ResponseWriter, r *http.Request) error 
 	p.Title = p.System.Name
 	p.CanEdit, p.CanTrack = u.Can(remit.ActEditSystem, team), u.Can(remit.ActTrackObligation, team)
 	p.Classes = []string{string(remit.Inherited), string(remit.Shared), string(remit.OrganisationSpecific), string(remit.NotApplicable)}
-	sortRows(p.Rows, p.Sort)
-	for _, h := range []struct{ key, text string }{{"control", "Control"}, {"area", "Area"}, {"class", "Class"}} {
-		sh := sortHeader{Key: h.key, Text: h.text, Href: queryWith(q, "sort", h.key) + "#matrix", AriaSort: "none"}
-		if p.Sort == h.key {
-			sh.AriaSort = "ascending"
-		}
-		p.Headers = append(p.Headers, sh)
+	if p.Matrix, err = s.matrixSection(r, id, q); err != nil {
+		return err
 	}
 	d, err := s.document(r.Context(), remit.KindSystem, id)
 	if err != nil {

@@ -72,6 +72,8 @@ fuzz:
 	$(GO) test ./internal/workspace -run '^$$' -fuzz '^FuzzQuickParse$$' -fuzztime 30s
 	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzRequestParts$$' -fuzztime 30s
 	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzObligationID$$' -fuzztime 30s
+	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzSafeNext$$' -fuzztime 30s
+	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzCompareControls$$' -fuzztime 30s
 
 clean:
 	rm -rf bin node_modules $(VENDOR)

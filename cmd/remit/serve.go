@@ -31,7 +31,7 @@ func (e *env) serveCommand() *cobra.Command {
 	var poll time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Run the Remit service: the JSON API, health and metrics",
+		Short: "Run the Remit service: the web UI, the JSON API, health and metrics",
 		Long: `Run the service on --addr (127.0.0.1:8080 by default) over --database.
 With --demo, start on a fresh SQLite file loaded with the example estate and
 three demo accounts, and print how to sign in. Several servers may share one
@@ -77,7 +77,7 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 			fmt.Fprintf(e.stdout, "Remit is running at %s (API %s/api/v1, OpenAPI %s/api/v1/openapi.json)\n", url, url, url)
 			fmt.Fprintf(e.stdout, "Database: %s\n", database)
 			if demo {
-				fmt.Fprintln(e.stdout, "Demo accounts (sign in with POST /api/v1/session):")
+				fmt.Fprintf(e.stdout, "Demo accounts (sign in at %s/sign-in, or with POST /api/v1/session):\n", url)
 				for _, a := range accounts {
 					fmt.Fprintln(e.stdout, "  "+a)
 				}

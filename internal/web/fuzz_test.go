@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -55,5 +56,37 @@ func FuzzObligationID(f *testing.F) {
 			}
 		})
 		_, _ = fx.model.ObligationTeam(id)
+	})
+}
+
+// FuzzSafeNext holds the sign-in return address to this site: whatever a
+// link carries, the redirect goes to a path here, never to another host.
+func FuzzSafeNext(f *testing.F) {
+	for _, s := range []string{"/", "/systems?team=a", "//evil.example", "/\\evil.example", "https://evil.example", "/sign-in", "", "javascript:alert(1)", "/%2F%2Fevil", "/\t/evil.example", "/%"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, next string) {
+		got := safeNext(next)
+		u, err := url.Parse(got)
+		if err != nil || u.Host != "" || u.Scheme != "" || !strings.HasPrefix(got, "/") || strings.HasPrefix(got, "//") || strings.ContainsAny(got, "\\\t\r\n") {
+			t.Fatalf("safeNext(%q) = %q: not a path on this site", next, got)
+		}
+		if got != "/" && got != next {
+			t.Fatalf("safeNext(%q) = %q: a safe path must be kept as it is", next, got)
+		}
+	})
+}
+
+// FuzzCompareControls holds the matrix's natural order of control ids to
+// being an order: antisymmetric and equal only for equal ids.
+func FuzzCompareControls(f *testing.F) {
+	f.Add("SRM-2", "SRM-10")
+	f.Add("ac-2.1", "ac-2")
+	f.Add("a00", "a0")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		ab, ba := compareControls(a, b), compareControls(b, a)
+		if (ab < 0) != (ba > 0) || (ab == 0) != (ba == 0) {
+			t.Fatalf("compareControls(%q, %q) = %d but reversed = %d", a, b, ab, ba)
+		}
 	})
 }

@@ -58,9 +58,14 @@ func (s *server) handleSignInPost(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// safeNext keeps a return address only when it is a path on this site.
+// safeNext keeps a return address only when it is a path on this site:
+// it parses, has no scheme or host, and holds no backslash or control
+// character (browsers drop tabs and newlines, so "/\t/evil" would be
+// "//evil").
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, "/sign-") {
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/sign-") ||
+		strings.ContainsFunc(next, func(r rune) bool { return r == '\\' || r < 0x20 || r == 0x7f }) {
 		return "/"
 	}
 	return next

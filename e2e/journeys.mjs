@@ -228,6 +228,7 @@ try {
       ['tokens', '/tokens'],
       ['system-edit', '/systems/prison-visits/edit'],
       ['system-new', '/systems/new'],
+      ['system-delete', '/systems/prison-visits/delete'],
       ['obligation', '/obligations/' + obligation.split('/').map(encodeURIComponent).join('/')],
       ['not-found', '/systems/no-such-system'],
     ];

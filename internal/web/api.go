@@ -531,32 +531,38 @@ func obligations(c *engine.Cache, tracking map[string]remit.TrackedObligation, s
 
 // cellObligations appends the obligations of one cell that keep accepts.
 func cellObligations(out []Obligation, c *engine.Cache, tracking map[string]remit.TrackedObligation, m *engine.Matrix, cell *engine.Cell, party report.Party, keep func(Obligation) bool) []Obligation {
-	e := c.Estate
-	s := e.Systems[m.System].System
-	obs := e.Ours(m, cell)
+	obs := c.Estate.Ours(m, cell)
 	if party == report.PartyProviders {
-		obs = e.Theirs(m, cell)
+		obs = c.Estate.Theirs(m, cell)
 	}
 	for _, o := range obs {
-		ctl := e.Controls[o.Control]
-		d := Obligation{ObligationDoc: report.ObligationDoc{ID: e.Key(o), System: s.ID, Team: s.Team, Control: ctl.Ref, Title: ctl.Control.Title, Party: "ours", Text: o.Text, Assumed: o.Assumed}, Class: cell.Class()}
-		if !o.Whole() {
-			d.Offering = e.Offerings[o.Offering].Ref
-		}
-		if o.Ours {
-			t := remit.DefaultTracking
-			if tr, ok := tracking[d.ID]; ok {
-				t, d.Version = tr.Tracking, tr.Version
-			}
-			d.Tracking = &t
-		} else {
-			d.Party = e.Offerings[o.Offering].Provider.ID
-		}
-		if keep(d) {
+		if d := obligationOf(c, tracking, m, cell, o); keep(d) {
 			out = append(out, d)
 		}
 	}
 	return out
+}
+
+// obligationOf describes one obligation of a cell, with its tracking if
+// it is ours.
+func obligationOf(c *engine.Cache, tracking map[string]remit.TrackedObligation, m *engine.Matrix, cell *engine.Cell, o engine.Obligation) Obligation {
+	e := c.Estate
+	s := e.Systems[m.System].System
+	ctl := e.Controls[o.Control]
+	d := Obligation{ObligationDoc: report.ObligationDoc{ID: e.Key(o), System: s.ID, Team: s.Team, Control: ctl.Ref, Title: ctl.Control.Title, Party: "ours", Text: o.Text, Assumed: o.Assumed}, Class: cell.Class()}
+	if !o.Whole() {
+		d.Offering = e.Offerings[o.Offering].Ref
+	}
+	if o.Ours {
+		t := remit.DefaultTracking
+		if tr, ok := tracking[d.ID]; ok {
+			t, d.Version = tr.Tracking, tr.Version
+		}
+		d.Tracking = &t
+	} else {
+		d.Party = e.Offerings[o.Offering].Provider.ID
+	}
+	return d
 }
 
 type obligationInput struct {

@@ -107,6 +107,8 @@ func (s *server) uiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /systems/{id}", s.page(s.handleSystemPage))
 	mux.HandleFunc("GET /systems/{id}/edit", s.page(s.handleSystemEditPage))
 	mux.HandleFunc("POST /systems/{id}/edit", s.page(s.handleSystemSave))
+	mux.HandleFunc("GET /systems/{id}/delete", s.page(s.handleSystemDeletePage))
+	mux.HandleFunc("POST /systems/{id}/delete", s.page(s.handleSystemDeletePost))
 	mux.HandleFunc("POST /systems/{id}/uses", s.page(s.handleUseAttach))
 	mux.HandleFunc("POST /systems/{id}/uses/{provider}/{offering}/detach", s.page(s.handleUseDetach))
 	mux.HandleFunc("GET /providers", s.page(s.handleProvidersPage))

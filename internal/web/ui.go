@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -125,8 +126,9 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if b.Flash == "" {
 		b.Flash = s.takeFlash(w, r)
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := t.ExecuteTemplate(buf, "layout", p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	h := w.Header()
@@ -136,13 +138,35 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if buf.Len() > 1024 && acceptsGzip(r.Header.Get("Accept-Encoding")) {
 		h.Set("Content-Encoding", "gzip")
 		w.WriteHeader(status)
-		zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+		zw := gzipWriters.Get().(*gzip.Writer)
+		defer gzipWriters.Put(zw)
+		zw.Reset(w)
 		_, _ = zw.Write(buf.Bytes())
 		return zw.Close()
 	}
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// Pages are rendered into pooled buffers and gzipped by pooled writers:
+// a system page is a megabyte of HTML, and a fresh buffer and compressor
+// per request would be most of what it allocates.
+var (
+	buffers     = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+	gzipWriters = sync.Pool{New: func() any { zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed); return zw }}
+)
+
+func getBuffer() *bytes.Buffer {
+	b := buffers.Get().(*bytes.Buffer)
+	b.Reset()
+	return b
+}
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() <= 16<<20 { // one huge page must not pin its buffer
+		buffers.Put(b)
+	}
 }
 
 // uiHandler is a page handler: it writes the page or returns an error for

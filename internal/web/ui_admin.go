@@ -245,6 +245,14 @@ type UsersPage struct {
 	Roles []remit.Role
 	Form  remit.User
 	Teams string
+	// TeamList is every team: its members and its systems.
+	TeamList []teamRow
+}
+
+type teamRow struct {
+	Team    string
+	Members []string
+	Systems int
 }
 
 func (s *server) usersPage(r *http.Request) (*UsersPage, error) {
@@ -255,7 +263,31 @@ func (s *server) usersPage(r *http.Request) (*UsersPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &UsersPage{basePage: basePage{Title: "Users", Nav: "users"}, Users: users, Roles: remit.Roles}, nil
+	p := &UsersPage{basePage: basePage{Title: "Users and teams", Nav: "users"}, Users: users, Roles: remit.Roles}
+	teams := map[string]*teamRow{}
+	team := func(name string) *teamRow {
+		if teams[name] == nil {
+			teams[name] = &teamRow{Team: name}
+		}
+		return teams[name]
+	}
+	for _, u := range users {
+		for _, t := range u.Teams {
+			team(t).Members = append(team(t).Members, u.Email)
+		}
+	}
+	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		for _, sys := range c.Estate.Systems {
+			if sys.System.Team != "" {
+				team(sys.System.Team).Systems++
+			}
+		}
+	})
+	for _, t := range teams {
+		p.TeamList = append(p.TeamList, *t)
+	}
+	slices.SortFunc(p.TeamList, func(a, b teamRow) int { return strings.Compare(a.Team, b.Team) })
+	return p, nil
 }
 
 func (s *server) handleUsersPage(w http.ResponseWriter, r *http.Request) error {

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"remit/internal/engine"
@@ -227,4 +228,71 @@ func (s *server) handleUseDetach(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.redirect(w, r, "/systems/"+url.PathEscape(id)+"#offerings", "Offering "+remit.OfferingRef(in.Provider, in.Offering)+" detached")
+}
+
+// SystemDeletePage asks to confirm deleting a system.
+type SystemDeletePage struct {
+	basePage
+	ID, Name string
+	Version  int64
+	Ours     int
+}
+
+func (s *server) systemDeletePage(r *http.Request) (*SystemDeletePage, error) {
+	id := r.PathValue("id")
+	p := &SystemDeletePage{basePage: basePage{Title: "Delete a system", Nav: "systems"}, ID: id}
+	var team string
+	err := s.withSystemTracking(id, func(c *engine.Cache, tracking map[string]remit.TrackedObligation, si int32) error {
+		x := c.Estate.Systems[si].System
+		p.Name, team = x.Name, x.Team
+		m := c.Matrix(si)
+		for i := range m.Cells {
+			p.Ours += len(c.Estate.Ours(m, &m.Cells[i]))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !user(r).Can(remit.ActEditSystem, team) {
+		return nil, fmt.Errorf("system %q belongs to team %q: %w", id, team, remit.ErrForbidden)
+	}
+	d, err := s.document(r.Context(), remit.KindSystem, id)
+	if err != nil {
+		return nil, err
+	}
+	p.Version = d.Version
+	return p, nil
+}
+
+func (s *server) handleSystemDeletePage(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.systemDeletePage(r)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "system-delete", p)
+}
+
+// handleSystemDeletePost deletes a system once confirmed; its obligations'
+// tracking stays in the audit trail.
+func (s *server) handleSystemDeletePost(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.systemDeletePage(r)
+	if err != nil {
+		return err
+	}
+	version, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if err != nil {
+		return badForm("the form's version is missing: reload the page and try again")
+	}
+	_, err = s.changeAs(r.Context(), user(r), remit.KindSystem, p.ID, version, func(ws *remit.Workspace) error {
+		var ok bool
+		if ws.Systems, ok = remove(ws.Systems, func(x remit.System) bool { return x.ID == p.ID }); !ok {
+			return notFound("system", p.ID)
+		}
+		return nil
+	}, systemEditor(p.ID))
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/systems", "System "+p.Name+" deleted")
 }

@@ -191,11 +191,12 @@ func (s *server) matrixSection(r *http.Request, id string, q url.Values) (templa
 			}
 			sec.Headers = append(sec.Headers, sh)
 		}
-		var buf bytes.Buffer
-		if err := s.ui.pages["system"].ExecuteTemplate(&buf, "matrixTable", &sec); err != nil {
+		buf := getBuffer()
+		defer putBuffer(buf)
+		if err := s.ui.pages["system"].ExecuteTemplate(buf, "matrixTable", &sec); err != nil {
 			return nil, 0, err
 		}
-		return buf.Bytes(), stamp, nil
+		return bytes.Clone(buf.Bytes()), stamp, nil
 	}
 	if status != "" {
 		body, _, err := render()
@@ -257,12 +258,36 @@ func (s *server) handleSystemPage(w http.ResponseWriter, r *http.Request) error 
 				p.Attach = append(p.Attach, option{o.Ref, o.Provider.Name + ": " + o.Offering.Name})
 			}
 		}
+		// What is still ours can run to a thousand obligations: count
+		// them all, describe only the page shown, each row with its form.
+		type ref struct {
+			cell int
+			o    engine.Obligation
+		}
+		var shown []ref
 		areas := map[string]bool{}
 		for i := range m.Cells {
 			cell := &m.Cells[i]
-			ctl := e.Controls[cell.Control].Control
-			areas[string(ctl.Area)] = true
-			p.Ours = cellObligations(p.Ours, c, tracking, m, cell, report.PartyOurs, func(Obligation) bool { return true })
+			areas[string(e.Controls[cell.Control].Control.Area)] = true
+			for _, o := range e.Ours(m, cell) {
+				status := remit.StatusNotStarted
+				if tr, ok := tracking[e.Key(o)]; ok {
+					status = tr.Tracking.Status
+				}
+				p.OursTotal++
+				if status == remit.StatusNotStarted || status == remit.StatusInProgress {
+					p.OursOpen++
+				}
+				if p.OursStatus == "" || string(status) == p.OursStatus {
+					shown = append(shown, ref{i, o})
+				}
+			}
+		}
+		p.OursShown = len(shown)
+		var from, to int
+		p.OursPager, from, to = newPagerFor(q, "ours_page", "#ours", len(shown))
+		for _, r := range shown[from:to] {
+			p.Ours = append(p.Ours, obligationOf(c, tracking, m, &m.Cells[r.cell], r.o))
 		}
 		p.Areas = sortedKeys(areas)
 		return nil
@@ -270,22 +295,6 @@ func (s *server) handleSystemPage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	// What is still ours can run to a thousand obligations: a page at a
-	// time, each row with its form.
-	p.OursTotal = len(p.Ours)
-	shown := p.Ours[:0:0]
-	for _, o := range p.Ours {
-		if o.Tracking.Status == remit.StatusNotStarted || o.Tracking.Status == remit.StatusInProgress {
-			p.OursOpen++
-		}
-		if p.OursStatus == "" || string(o.Tracking.Status) == p.OursStatus {
-			shown = append(shown, o)
-		}
-	}
-	p.OursShown = len(shown)
-	var from, to int
-	p.OursPager, from, to = newPagerFor(q, "ours_page", "#ours", len(shown))
-	p.Ours = shown[from:to]
 	p.Title = p.System.Name
 	p.CanEdit, p.CanTrack = u.Can(remit.ActEditSystem, team), u.Can(remit.ActTrackObligation, team)
 	p.Classes = []string{string(remit.Inherited), string(remit.Shared), string(remit.OrganisationSpecific), string(remit.NotApplicable)}

@@ -61,6 +61,7 @@ var uiPages = []struct{ name, path string }{
 	{"system-filtered", "/systems/prison-visits?class=shared&sort=class"},
 	{"system-new", "/systems/new"},
 	{"system-edit", "/systems/prison-visits/edit"},
+	{"system-delete", "/systems/prison-visits/delete"},
 	{"obligation", "/obligations/prison-visits/srm:SRM-03/aws/ec2/ours"},
 	{"providers", "/providers"},
 	{"provider", "/providers/aws"},
@@ -136,7 +137,7 @@ func TestPagesForEveryRole(t *testing.T) {
 				want = http.StatusForbidden
 			case (pg.name == "statement" || pg.name == "statement-new") && who != "admin" && who != "editor" && who != "other-editor":
 				want = http.StatusForbidden
-			case pg.name == "system-edit" && who != "admin" && who != "editor":
+			case (pg.name == "system-edit" || pg.name == "system-delete") && who != "admin" && who != "editor":
 				want = http.StatusForbidden
 			}
 			if resp.StatusCode != want {
@@ -255,6 +256,9 @@ func TestForms(t *testing.T) {
 		{name: "attach an offering", who: "editor", path: "/systems/parole/uses", form: url.Values{"offering": {"google/workspace"}, "version": {"1"}}, status: http.StatusSeeOther, location: "/systems/parole#offerings"},
 		{name: "attach with a stale version", who: "editor", path: "/systems/parole/uses", form: url.Values{"offering": {"aws/s3"}, "version": {"1"}}, status: http.StatusConflict},
 		{name: "detach", who: "editor", path: "/systems/parole/uses/google/workspace/detach", form: url.Values{"version": {"2"}}, status: http.StatusSeeOther},
+		{name: "editor of another team may not delete", who: "other-editor", path: "/systems/parole/delete", form: url.Values{"version": {"3"}}, status: http.StatusForbidden},
+		{name: "delete with a stale version", who: "editor", path: "/systems/parole/delete", form: url.Values{"version": {"2"}}, status: http.StatusConflict},
+		{name: "editor deletes the system", who: "editor", path: "/systems/parole/delete", form: url.Values{"version": {"3"}}, status: http.StatusSeeOther, location: "/systems"},
 		{name: "viewer may not change a statement", who: "viewer", path: "/providers/casetrack/offerings/casetrack-cloud/statements/srm:SRM-01", form: url.Values{"class": {"shared"}, "version": {"1"}}, status: http.StatusForbidden},
 		{name: "statement without a class", who: "editor", path: "/providers/casetrack/offerings/casetrack-cloud/statements/srm:SRM-01", form: url.Values{"class": {""}, "version": {"1"}}, status: http.StatusUnprocessableEntity,
 			contains: []string{`<a href="#class">Choose who runs the control</a>`}},
@@ -286,9 +290,19 @@ func TestForms(t *testing.T) {
 	if o.Owner != "Visits platform team" || o.Status != "in-progress" || o.Due != "2027-03-31" {
 		t.Errorf("tracking after the posts: %+v", o)
 	}
-	_, body := f.page("admin", "GET", "/systems/parole", nil)
-	if !strings.Contains(body, "This system relies on no offering") {
-		t.Error("parole should have no offerings after attach and detach")
+	if resp, _ := f.page("admin", "GET", "/systems/parole", nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("parole after its deletion: %d", resp.StatusCode)
+	}
+	_, body := f.page("admin", "GET", "/audit?kind=system&id=parole", nil)
+	for _, want := range []string{"create system", "update system", "delete system"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the audit trail of parole lacks %q", want)
+		}
+	}
+	_, body = f.page("admin", "GET", "/users", nil)
+	if !strings.Contains(body, `<td class="govuk-table__cell">visits-team</td>
+      <td class="govuk-table__cell">editor@example.gov.uk, new@example.gov.uk</td>`) {
+		t.Error("the teams table does not list visits-team with its two members")
 	}
 }
 

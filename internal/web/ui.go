@@ -173,6 +173,18 @@ func putBuffer(b *bytes.Buffer) {
 // handle to answer.
 type uiHandler func(w http.ResponseWriter, r *http.Request) error
 
+// show is the handler of a page that only shows what build makes (the GET
+// of a form whose POST handler builds the same page).
+func show[P pager](s *server, name string, build func(*http.Request) (P, error)) uiHandler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := build(r)
+		if err != nil {
+			return err
+		}
+		return s.render(w, r, http.StatusOK, name, p)
+	}
+}
+
 // page wraps a handler that needs a signed-in user: anyone else goes to
 // the sign-in page and comes back after.
 func (s *server) page(h uiHandler) http.HandlerFunc {

@@ -263,7 +263,7 @@ func (s *server) usersPage(r *http.Request) (*UsersPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &UsersPage{basePage: basePage{Title: "Users and teams", Nav: "users"}, Users: users, Roles: remit.Roles}
+	p := &UsersPage{basePage: basePage{Title: "Users and teams", Nav: "users"}, Users: users, Roles: remit.Roles, Form: remit.User{Role: remit.RoleViewer}}
 	teams := map[string]*teamRow{}
 	team := func(name string) *teamRow {
 		if teams[name] == nil {
@@ -288,15 +288,6 @@ func (s *server) usersPage(r *http.Request) (*UsersPage, error) {
 	}
 	slices.SortFunc(p.TeamList, func(a, b teamRow) int { return strings.Compare(a.Team, b.Team) })
 	return p, nil
-}
-
-func (s *server) handleUsersPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.usersPage(r)
-	if err != nil {
-		return err
-	}
-	p.Form.Role = remit.RoleViewer
-	return s.render(w, r, http.StatusOK, "users", p)
 }
 
 func (s *server) handleUserPost(w http.ResponseWriter, r *http.Request) error {
@@ -357,14 +348,6 @@ func (s *server) tokensPage(r *http.Request) (*TokensPage, error) {
 		return nil, err
 	}
 	return &TokensPage{basePage: basePage{Title: "API tokens", Nav: "tokens"}, Tokens: out.Body.Items, Days: "90"}, nil
-}
-
-func (s *server) handleTokensPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.tokensPage(r)
-	if err != nil {
-		return err
-	}
-	return s.render(w, r, http.StatusOK, "tokens", p)
 }
 
 // handleTokenPost creates a token. Its secret is shown on the page the

@@ -265,14 +265,6 @@ func (s *server) systemDeletePage(r *http.Request) (*SystemDeletePage, error) {
 	return p, nil
 }
 
-func (s *server) handleSystemDeletePage(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.systemDeletePage(r)
-	if err != nil {
-		return err
-	}
-	return s.render(w, r, http.StatusOK, "system-delete", p)
-}
-
 // handleSystemDeletePost deletes a system once confirmed; its obligations'
 // tracking stays in the audit trail.
 func (s *server) handleSystemDeletePost(w http.ResponseWriter, r *http.Request) error {

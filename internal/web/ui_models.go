@@ -267,14 +267,6 @@ func (s *server) statementForm(r *http.Request) (*StatementFormPage, error) {
 	return p, nil
 }
 
-func (s *server) handleStatementPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.statementForm(r)
-	if err != nil {
-		return err
-	}
-	return s.render(w, r, http.StatusOK, "statement", p)
-}
-
 // handleStatementPost saves or removes a statement and recomputes the
 // systems that use the offering.
 func (s *server) handleStatementPost(w http.ResponseWriter, r *http.Request) error {

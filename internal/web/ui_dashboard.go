@@ -119,6 +119,9 @@ func (s *server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 	s.Model.ViewAt(func(epoch uint64, c *engine.Cache, tracking map[string]remit.TrackedObligation) {
 		e := c.Estate
 		p.Systems, p.Offerings, p.Providers = len(e.Systems), len(e.Offerings), len(e.Workspace.Providers)
+		// The ten systems with the most assumed cells, kept as the
+		// estate is walked: the estate may hold 20,000 systems.
+		var top []int32
 		for si := range e.Systems {
 			m := c.Matrix(int32(si))
 			p.Estate.Inherited += m.Summary.Inherited
@@ -126,12 +129,21 @@ func (s *server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 			p.Estate.OrganisationSpecific += m.Summary.OrganisationSpecific
 			p.Estate.NotApplicable += m.Summary.NotApplicable
 			p.Estate.Assumed += m.Summary.Assumed
-			if m.Summary.Assumed > 0 {
-				p.Assumed = append(p.Assumed, summarise(e.Systems[si].System, m.Summary))
+			if n := m.Summary.Assumed; n > 0 {
+				// Insert after every system with as many or more.
+				i := len(top)
+				for i > 0 && c.Matrix(top[i-1]).Summary.Assumed < n {
+					i--
+				}
+				if i < 10 {
+					top = slices.Insert(top, i, int32(si))
+					top = top[:min(len(top), 10)]
+				}
 			}
 		}
-		slices.SortStableFunc(p.Assumed, func(a, b SystemSummary) int { return b.Summary.Assumed - a.Summary.Assumed })
-		p.Assumed = p.Assumed[:min(len(p.Assumed), 10)]
+		for _, si := range top {
+			p.Assumed = append(p.Assumed, summarise(e.Systems[si].System, c.Matrix(si).Summary))
+		}
 		p.Teams = obligationsByTeam(c, tracking, s.tallies.count(epoch, c))
 		rel := e.Concentration()
 		p.Reliance = rel[:min(len(rel), 10)]

@@ -73,6 +73,8 @@ func (s *server) handleSystemsPage(w http.ResponseWriter, r *http.Request) error
 	p.CanAddSystem = u.Role == remit.RoleAdmin || (u.Role == remit.RoleEditor && len(u.Teams) > 0)
 	teams, classes := map[string]bool{}, map[string]bool{}
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		// Filter and sort indexes, and describe only the page shown.
+		var match []int32
 		for i, sys := range c.Estate.Systems {
 			x := sys.System
 			teams[x.Team], classes[x.Classification] = true, true
@@ -82,18 +84,22 @@ func (s *server) handleSystemsPage(w http.ResponseWriter, r *http.Request) error
 			if p.ProviderFilter != "" && !slices.ContainsFunc(x.Uses, func(u remit.Use) bool { return strings.HasPrefix(u.Offering, p.ProviderFilter+"/") }) {
 				continue
 			}
-			p.Systems = append(p.Systems, summarise(x, c.Matrix(int32(i)).Summary))
+			match = append(match, int32(i))
+		}
+		slices.SortFunc(match, func(a, b int32) int {
+			return strings.Compare(c.Estate.Systems[a].System.Name, c.Estate.Systems[b].System.Name)
+		})
+		p.Total = len(match)
+		var from, to int
+		p.Pager, from, to = newPager(q, len(match))
+		for _, si := range match[from:to] {
+			p.Systems = append(p.Systems, summarise(c.Estate.Systems[si].System, c.Matrix(si).Summary))
 		}
 		for _, pr := range c.Estate.Workspace.Providers {
 			p.Providers = append(p.Providers, option{pr.ID, pr.Name})
 		}
 	})
 	p.Teams, p.Classes = sortedKeys(teams), sortedKeys(classes)
-	slices.SortFunc(p.Systems, func(a, b SystemSummary) int { return strings.Compare(a.Name, b.Name) })
-	p.Total = len(p.Systems)
-	var from, to int
-	p.Pager, from, to = newPager(q, len(p.Systems))
-	p.Systems = p.Systems[from:to]
 	bars := make([]bar, len(p.Systems))
 	for i, x := range p.Systems {
 		bars[i] = bar{Label: x.Name, Values: []int{x.Summary.Inherited, x.Summary.Shared, x.Summary.OrganisationSpecific, x.Summary.NotApplicable}}

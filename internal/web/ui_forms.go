@@ -207,10 +207,12 @@ func systemField(pointer string) string {
 
 // handleUseAttach attaches an offering to a system from its page.
 func (s *server) handleUseAttach(w http.ResponseWriter, r *http.Request) error {
-	id, ref := r.PathValue("id"), r.PostFormValue("offering")
+	id, ref := r.PathValue("id"), strings.TrimSpace(r.PostFormValue("offering"))
+	var known bool
+	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) { _, known = c.Estate.OfferingIndex(ref) })
 	provider, offering, ok := strings.Cut(ref, "/")
-	if !ok {
-		return badForm(fmt.Sprintf("offering %q is not provider/offering", ref))
+	if !ok || !known {
+		return badForm(fmt.Sprintf("there is no offering %q: give one as provider/offering, for example aws/ec2, as listed under Providers", ref))
 	}
 	in := &usePutInput{ID: id, Provider: provider, Offering: offering, IfMatch: `"` + r.PostFormValue("version") + `"`}
 	in.Body.Purpose = strings.TrimSpace(r.PostFormValue("purpose"))

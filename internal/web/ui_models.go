@@ -137,8 +137,7 @@ type OfferingPage struct {
 
 type statementRow struct {
 	remit.Statement
-	Title  string
-	Source *remit.Source
+	Title string
 }
 
 func (s *server) handleOfferingPage(w http.ResponseWriter, r *http.Request) error {
@@ -160,11 +159,7 @@ func (s *server) handleOfferingPage(w http.ResponseWriter, r *http.Request) erro
 			titles[ctl.Ref] = ctl.Control.Title
 		}
 		for _, st := range o.Offering.Statements {
-			src := st.Source
-			if src == nil {
-				src = o.Offering.Source
-			}
-			p.Statements = append(p.Statements, statementRow{Statement: st, Title: titles[st.Control], Source: src})
+			p.Statements = append(p.Statements, statementRow{Statement: st, Title: titles[st.Control]})
 		}
 		p.Systems = relying(e, func(x *engine.Offering) bool { return x.Ref == ref })
 	})

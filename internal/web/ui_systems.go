@@ -47,6 +47,9 @@ type pageLinks struct {
 
 const uiPageSize = 50
 
+// attachListMax is the most offerings offered in a list to attach.
+const attachListMax = 200
+
 func newPager(q url.Values, n int) (pageLinks, int, int) { return newPagerFor(q, "page", "", n) }
 
 // newPagerFor pages a list by the query parameter key; fragment follows
@@ -128,7 +131,9 @@ type SystemPage struct {
 	Version int64
 	Uses    []useRow
 	Attach  []option // offerings not yet attached
-	Chart   string
+	// AttachAny asks for the offering as text: too many to list.
+	AttachAny bool
+	Chart     string
 	// Ours is one page of our obligations, filtered by OursStatus; OursTotal
 	// counts them all and OursOpen those not yet implemented.
 	Ours       []Obligation
@@ -259,7 +264,11 @@ func (s *server) handleSystemPage(w http.ResponseWriter, r *http.Request) error 
 			o := e.Offerings[oi]
 			p.Uses = append(p.Uses, useRow{Ref: o.Ref, Name: o.Offering.Name, Provider: o.Provider.Name, ProviderID: o.Provider.ID, Offering: o.Offering.ID, ServiceModel: o.Offering.ServiceModel, Purpose: use.Purpose})
 		}
-		for _, o := range e.Offerings {
+		// A list to choose from while it is short enough to read; past
+		// that, the offering is typed as provider/offering.
+		p.AttachAny = len(e.Offerings) > attachListMax
+		for i := 0; i < len(e.Offerings) && !p.AttachAny; i++ {
+			o := &e.Offerings[i]
 			if !slices.ContainsFunc(x.Uses, func(u remit.Use) bool { return u.Offering == o.Ref }) {
 				p.Attach = append(p.Attach, option{o.Ref, o.Provider.Name + ": " + o.Offering.Name})
 			}

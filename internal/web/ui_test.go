@@ -254,6 +254,8 @@ func TestForms(t *testing.T) {
 		{name: "editor may not add to another team", who: "editor", path: "/systems", form: url.Values{"id": {"parole"}, "name": {"Parole"}, "team": {"platform-team"}, "catalogue": {"srm"}, "scope": {"all"}}, status: http.StatusForbidden},
 		{name: "editor adds a system", who: "editor", path: "/systems", form: url.Values{"id": {"parole"}, "name": {"Parole"}, "team": {"visits-team"}, "catalogue": {"srm"}, "scope": {"all"}}, status: http.StatusSeeOther, location: "/systems/parole"},
 		{name: "attach an offering", who: "editor", path: "/systems/parole/uses", form: url.Values{"offering": {"google/workspace"}, "version": {"1"}}, status: http.StatusSeeOther, location: "/systems/parole#offerings"},
+		{name: "attach an unknown offering", who: "editor", path: "/systems/parole/uses", form: url.Values{"offering": {"aws/ec3"}, "version": {"2"}}, status: http.StatusBadRequest,
+			contains: []string{"There is no offering &#34;aws/ec3&#34;: give one as provider/offering, for example aws/ec2"}},
 		{name: "attach with a stale version", who: "editor", path: "/systems/parole/uses", form: url.Values{"offering": {"aws/s3"}, "version": {"1"}}, status: http.StatusConflict},
 		{name: "detach", who: "editor", path: "/systems/parole/uses/google/workspace/detach", form: url.Values{"version": {"2"}}, status: http.StatusSeeOther},
 		{name: "editor of another team may not delete", who: "other-editor", path: "/systems/parole/delete", form: url.Values{"version": {"3"}}, status: http.StatusForbidden},

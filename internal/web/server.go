@@ -20,6 +20,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"remit/internal/engine"
 	"remit/internal/live"
 	"remit/internal/remit"
 )
@@ -118,6 +119,9 @@ func NewServer(cfg Config) http.Handler {
 		cfg.Log.Error("web assets are missing: run make assets", "missing", missing)
 	}
 	s.ui = u
+	// Count every system's obligations now, not on the first dashboard
+	// (seconds on a 20,000-system estate).
+	go s.Model.ViewAt(func(epoch uint64, c *engine.Cache, _ map[string]remit.TrackedObligation) { s.tallies.count(epoch, c) })
 	mux := http.NewServeMux()
 	s.routes(mux)
 	var h http.Handler = mux

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"html"
+	"html/template"
 	"strings"
 )
 
@@ -31,7 +32,9 @@ const (
 
 // stackedBars draws one horizontal bar per row, each split into its
 // segments as shares of the row's total, with a legend underneath.
-func stackedBars(title string, segs []segment, rows []bar) string {
+//
+// Every text in the drawing is escaped here: the result is trusted HTML.
+func stackedBars(title string, segs []segment, rows []bar) template.HTML {
 	var b strings.Builder
 	height := len(rows)*chartRowHeight + 40
 	width := chartLabelWidth + chartBarWidth + 60
@@ -62,7 +65,7 @@ func stackedBars(title string, segs []segment, rows []bar) string {
 		x += 28 + 8*len(s.Name)
 	}
 	b.WriteString(`</svg>`)
-	return b.String()
+	return template.HTML(b.String())
 }
 
 func truncate(s string, n int) string {
@@ -88,7 +91,9 @@ type graphEdge struct{ From, To string }
 // use in the right, offerings grouped under their provider; an offering's
 // dependency on another offering (a fourth party) is a curve within the
 // right column.
-func supplierGraph(systems, offerings []graphNode, edges []graphEdge) string {
+//
+// Every label is escaped here: the result is trusted HTML.
+func supplierGraph(systems, offerings []graphNode, edges []graphEdge) template.HTML {
 	const boxW, boxH, gap, colGap = 230, 26, 8, 220
 	pos := map[string][2]int{} // centre-left and centre-right y positions, by id
 	var b strings.Builder
@@ -130,7 +135,7 @@ func supplierGraph(systems, offerings []graphNode, edges []graphEdge) string {
 	}
 	b.WriteString(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#505a5f"></path></marker></defs>`)
 	b.WriteString(`</svg>`)
-	return b.String()
+	return template.HTML(b.String())
 }
 
 func countGroups(nodes []graphNode) int {

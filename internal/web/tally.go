@@ -16,9 +16,9 @@ import (
 type tallies struct {
 	mu     sync.Mutex
 	epoch  uint64
+	ids    []string // the system each position was counted for
 	stamps []uint64
 	ours   []int32
-	valid  []bool
 }
 
 // count returns each system's number of obligations of ours, recounting
@@ -27,12 +27,15 @@ func (t *tallies) count(epoch uint64, c *engine.Cache) []int32 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	n := len(c.Estate.Systems)
-	if t.epoch != epoch || len(t.ours) != n {
-		t.epoch, t.stamps, t.ours, t.valid = epoch, make([]uint64, n), make([]int32, n), make([]bool, n)
+	if t.epoch != epoch {
+		t.epoch, t.ids, t.stamps, t.ours = epoch, nil, nil, nil
 	}
+	// Deleting a system shifts the later ones down without new stamps: a
+	// count is reused only for the same system at the same stamp.
+	t.ids, t.stamps, t.ours = resize(t.ids, n), resize(t.stamps, n), resize(t.ours, n)
 	for si := range n {
-		stamp := c.Stamp(int32(si))
-		if t.valid[si] && t.stamps[si] == stamp {
+		stamp, id := c.Stamp(int32(si)), c.Estate.Systems[si].System.ID
+		if t.ids[si] == id && t.stamps[si] == stamp {
 			continue
 		}
 		m := c.Matrix(int32(si))
@@ -40,10 +43,21 @@ func (t *tallies) count(epoch uint64, c *engine.Cache) []int32 {
 		for i := range m.Cells {
 			k += int32(len(c.Estate.Ours(m, &m.Cells[i])))
 		}
-		t.ours[si], t.stamps[si], t.valid[si] = k, stamp, true
+		t.ids[si], t.ours[si], t.stamps[si] = id, k, stamp
 	}
 	return slices.Clone(t.ours)
 }
+
+// resize returns s with length n, keeping what fits.
+func resize[T any](s []T, n int) []T {
+	if len(s) >= n {
+		return s[:n]
+	}
+	return append(s, make([]T, n-len(s))...)
+}
+
+// noTeam stands for the systems no team owns.
+const noTeam = "(no team)"
 
 // teamStatus counts one team's obligations of ours by status.
 type teamStatus struct {
@@ -59,7 +73,7 @@ func obligationsByTeam(c *engine.Cache, tracking map[string]remit.TrackedObligat
 	byTeam := map[string]*teamStatus{}
 	get := func(team string) *teamStatus {
 		if team == "" {
-			team = "(no team)"
+			team = noTeam
 		}
 		ts, ok := byTeam[team]
 		if !ok {

@@ -135,18 +135,26 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Vary", "Accept-Encoding")
+	// Once the header is written, an error (a client gone away) can only
+	// be logged: there is no answering it with an error page.
+	var err error
 	if buf.Len() > 1024 && acceptsGzip(r.Header.Get("Accept-Encoding")) {
 		h.Set("Content-Encoding", "gzip")
 		w.WriteHeader(status)
 		zw := gzipWriters.Get().(*gzip.Writer)
 		defer gzipWriters.Put(zw)
 		zw.Reset(w)
-		_, _ = zw.Write(buf.Bytes())
-		return zw.Close()
+		if _, err = zw.Write(buf.Bytes()); err == nil {
+			err = zw.Close()
+		}
+	} else {
+		w.WriteHeader(status)
+		_, err = w.Write(buf.Bytes())
 	}
-	w.WriteHeader(status)
-	_, err := w.Write(buf.Bytes())
-	return err
+	if err != nil {
+		s.Log.Info("page not delivered", "request_id", requestID(r.Context()), "path", r.URL.Path, "err", err)
+	}
+	return nil
 }
 
 // Pages are rendered into pooled buffers and gzipped by pooled writers:

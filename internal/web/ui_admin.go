@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -51,7 +52,7 @@ func (s *server) handleCataloguePage(w http.ResponseWriter, r *http.Request) err
 // offerings those run on, with concentration.
 type GraphPage struct {
 	basePage
-	SVG       string
+	SVG       template.HTML
 	Drawn     bool
 	Systems   int
 	Reliance  []engine.Reliance
@@ -140,12 +141,15 @@ func (s *server) handleAuditPage(w http.ResponseWriter, r *http.Request) error {
 	var recs []remit.AuditRecord
 	err := s.Store.Read(r.Context(), func(tx remit.Tx) error {
 		var err error
-		recs, err = tx.AuditRecords(r.Context(), remit.AuditFilter{Kind: remit.Kind(p.Kind), ID: p.ID, Actor: p.Actor, BeforeSeq: max(before, 0), Newest: true, Limit: auditPageSize})
+		recs, err = tx.AuditRecords(r.Context(), remit.AuditFilter{Kind: remit.Kind(p.Kind), ID: p.ID, Actor: p.Actor, BeforeSeq: max(before, 0), Newest: true, Limit: auditPageSize + 1})
 		return err
 	})
 	if err != nil {
 		return err
 	}
+	// One more than a page says whether there is an older page.
+	more := len(recs) > auditPageSize
+	recs = recs[:min(len(recs), auditPageSize)]
 	for _, rec := range recs {
 		row := auditRow{AuditRecord: rec, Href: auditHref(rec)}
 		if rec.Before != nil && rec.After != nil { // a creation or deletion is the whole record
@@ -154,7 +158,7 @@ func (s *server) handleAuditPage(w http.ResponseWriter, r *http.Request) error {
 		p.Records = append(p.Records, row)
 	}
 	base := filterValues(q, "kind", "id", "actor")
-	if len(recs) == auditPageSize {
+	if more {
 		p.Older = queryWith(base, "before", strconv.FormatInt(recs[len(recs)-1].Seq, 10))
 	}
 	if before > 0 {

@@ -33,9 +33,15 @@ func benchPage(b *testing.B, path func(rng *rand.Rand) string) {
 		}
 		return time.Since(t0), int(n)
 	}
-	// The first render after start fills the dashboard's per-system
-	// tallies; it is reported on its own.
-	first, _ := get()
+	// The first render is reported on its own (the server counts the
+	// dashboard's tallies in the background from its start, so a first
+	// dashboard soon after start waits for them). The testing package runs
+	// a benchmark more than once: only the very first render counts.
+	d, _ := get()
+	if _, ok := firstRender[b.Name()]; !ok {
+		firstRender[b.Name()] = d
+	}
+	first := firstRender[b.Name()]
 	latencies := make([]time.Duration, 0, b.N)
 	size := 0
 	b.ResetTimer()
@@ -71,6 +77,9 @@ func BenchmarkSystemsPage(b *testing.B) {
 	benchPage(b, func(*rand.Rand) string { return "/systems" })
 }
 
+// firstRender holds each benchmark's first render in this process.
+var firstRender = map[string]time.Duration{}
+
 var linkedAsset = regexp.MustCompile(`(?:href|src)="(/assets/[^"]+)"`)
 
 // TestPageWeight checks that every page, with everything it links to
@@ -83,7 +92,10 @@ func TestPageWeight(t *testing.T) {
 		if pg.name == "sign-in" {
 			who = ""
 		}
-		_, body := f.page(who, "GET", pg.path, nil, "Accept-Encoding", "gzip")
+		resp, body := f.page(who, "GET", pg.path, nil, "Accept-Encoding", "gzip")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d", pg.path, resp.StatusCode)
+		}
 		total := len(body)
 		_, html := f.page(who, "GET", pg.path, nil)
 		// remit.mjs imports GOV.UK Frontend's script by its plain name.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -88,11 +89,11 @@ type DashboardPage struct {
 	Systems, Providers, Offerings int
 	// Estate sums every system's matrix.
 	Estate    engine.Summary
-	ClassBars string
+	ClassBars template.HTML
 	// Teams counts our obligations by team and status.
 	Teams      []teamStatus
 	TeamTotal  teamStatus
-	StatusBars string
+	StatusBars template.HTML
 	Statuses   []remit.ObligationStatus
 	// Assumed lists the systems with the most cells resting on assumed defaults.
 	Assumed []SystemSummary

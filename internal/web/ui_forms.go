@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -81,31 +82,38 @@ func (s *server) handleSystemNewPage(w http.ResponseWriter, r *http.Request) err
 	return s.render(w, r, http.StatusOK, "system-form", p)
 }
 
+// handleSystemEditPage fills the form from the stored system, so what it
+// shows and the version it quotes are the same document's.
 func (s *server) handleSystemEditPage(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	p := s.systemFormPage(r, false)
-	var found bool
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		si, ok := c.Estate.SystemIndex(id)
-		if !ok {
-			return
-		}
-		x := c.Estate.Systems[si].System
-		found = true
-		p.Form = systemForm{ID: x.ID, Name: x.Name, Owner: x.Owner, Team: x.Team, Classification: x.Classification, Catalogue: x.Baseline.Catalogue, All: x.Baseline.All, Controls: strings.Join(x.Baseline.Controls, "\n")}
-	})
-	if !found {
-		return notFound("system", id)
-	}
-	if !user(r).Can(remit.ActEditSystem, p.Form.Team) {
-		return fmt.Errorf("system %q belongs to team %q: %w", id, p.Form.Team, remit.ErrForbidden)
-	}
 	d, err := s.document(r.Context(), remit.KindSystem, id)
 	if err != nil {
 		return err
 	}
+	var x remit.System
+	if err := json.Unmarshal(d.Body, &x); err != nil {
+		return fmt.Errorf("system %q: %w", id, err)
+	}
+	if !user(r).Can(remit.ActEditSystem, x.Team) {
+		return fmt.Errorf("system %q belongs to team %q: %w", id, x.Team, remit.ErrForbidden)
+	}
+	p.Form = systemForm{ID: x.ID, Name: x.Name, Owner: x.Owner, Team: x.Team, Classification: x.Classification, Catalogue: x.Baseline.Catalogue, All: x.Baseline.All, Controls: strings.Join(x.Baseline.Controls, "\n")}
 	p.Version = d.Version
+	p.keepChoices()
 	return s.render(w, r, http.StatusOK, "system-form", p)
+}
+
+// keepChoices adds the form's current team and classification to the
+// choices when they are not there (set through the API or by an admin),
+// so saving the form never clears them silently.
+func (p *SystemFormPage) keepChoices() {
+	if t := p.Form.Team; t != "" && !slices.Contains(p.Teams, t) {
+		p.Teams = append(p.Teams, t)
+	}
+	if c := p.Form.Classification; c != "" && !slices.Contains(p.Classes, c) {
+		p.Classes = append(p.Classes, c)
+	}
 }
 
 // handleSystemSave creates (POST /systems) or changes (POST
@@ -138,7 +146,8 @@ func (s *server) handleSystemSave(w http.ResponseWriter, r *http.Request) error 
 	if f.Team == "" {
 		p.Errors = append(p.Errors, fieldError{"team", "Choose the team that owns the system"})
 	}
-	if f.Classification != "" && !slices.Contains(classifications, f.Classification) {
+	p.keepChoices()
+	if len(f.Classification) > 100 {
 		p.Errors = append(p.Errors, fieldError{"classification", "Choose a classification from the list"})
 	}
 	if !slices.ContainsFunc(p.Catalogues, func(o option) bool { return o.Value == f.Catalogue }) {
@@ -166,7 +175,16 @@ func (s *server) handleSystemSave(w http.ResponseWriter, r *http.Request) error 
 		case isNew && i >= 0:
 			return fmt.Errorf("system %q exists: %w", f.ID, errTaken)
 		case i >= 0:
-			sys.Uses = ws.Systems[i].Uses // the form does not carry them
+			// Keep what the form does not carry: the offerings used and
+			// the controls marked not applicable (those still in the
+			// baseline).
+			old := ws.Systems[i]
+			sys.Uses = old.Uses
+			for _, x := range old.Baseline.NotApplicable {
+				if sys.Baseline.All || slices.Contains(sys.Baseline.Controls, x.Control) {
+					sys.Baseline.NotApplicable = append(sys.Baseline.NotApplicable, x)
+				}
+			}
 		}
 		ws.Systems = upsert(ws.Systems, sys, func(x remit.System) bool { return x.ID == f.ID })
 		return nil

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -254,6 +255,15 @@ func (s *server) statementForm(r *http.Request) (*StatementFormPage, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The statement shown is the stored document's, the same one whose
+	// version the form quotes (the model may lag another server's change).
+	var stored remit.Offering
+	if err := json.Unmarshal(d.Body, &stored); err != nil {
+		return nil, fmt.Errorf("offering %q: %w", ref, err)
+	}
+	if i := slices.IndexFunc(stored.Statements, func(st remit.Statement) bool { return st.Control == control }); i >= 0 {
+		p.Form = stored.Statements[i]
+	}
 	p.Version = d.Version
 	p.basePage.Title = "Statement for " + control
 	if p.New {
@@ -312,7 +322,11 @@ func (s *server) handleStatementPost(w http.ResponseWriter, r *http.Request) err
 	if errors.As(err, &ve) {
 		for _, pr := range ve.Problems {
 			field := "class"
-			for _, f := range []string{"provider", "customer", "control"} {
+			fields := []string{"provider", "customer"}
+			if p.New {
+				fields = append(fields, "control")
+			}
+			for _, f := range fields {
 				if strings.HasSuffix(pr.Pointer, "/"+f) {
 					field = f
 				}

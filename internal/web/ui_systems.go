@@ -29,7 +29,7 @@ type SystemsPage struct {
 	Providers      []option
 	Systems        []SystemSummary
 	Total          int
-	Chart          string
+	Chart          template.HTML
 	Pager          pageLinks
 	CanAddSystem   bool
 	Team, Class    string
@@ -133,7 +133,7 @@ type SystemPage struct {
 	Attach  []option // offerings not yet attached
 	// AttachAny asks for the offering as text: too many to list.
 	AttachAny bool
-	Chart     string
+	Chart     template.HTML
 	// Ours is one page of our obligations, filtered by OursStatus; OursTotal
 	// counts them all and OursOpen those not yet implemented.
 	Ours       []Obligation
@@ -165,7 +165,19 @@ type MatrixSection struct {
 // matrixSection renders (or takes from the cache) the matrix table. With
 // the status filter, rows depend on tracking, so it is rendered afresh.
 func (s *server) matrixSection(r *http.Request, id string, q url.Values) (template.HTML, error) {
+	// Only values the filters offer reach the cache key, so made-up
+	// values cannot fill the cache with copies of the same matrix.
 	f := filterValues(q, "class", "status", "area", "assumed", "sort")
+	keepIf := func(key string, ok bool) {
+		if !ok {
+			f.Del(key)
+		}
+	}
+	keepIf("class", slices.Contains([]remit.Class{remit.Inherited, remit.Shared, remit.OrganisationSpecific, remit.NotApplicable}, remit.Class(f.Get("class"))))
+	keepIf("status", slices.Contains(remit.ObligationStatuses, remit.ObligationStatus(f.Get("status"))))
+	keepIf("area", slices.Contains(remit.Areas, remit.Area(f.Get("area"))))
+	keepIf("assumed", f.Get("assumed") == "yes")
+	keepIf("sort", slices.Contains([]string{"area", "class"}, f.Get("sort")))
 	class, status, area, assumed, sortBy := f.Get("class"), f.Get("status"), f.Get("area"), f.Get("assumed"), f.Get("sort")
 	if sortBy == "" {
 		sortBy = "control"
@@ -425,10 +437,9 @@ func (s *server) obligationPage(ctx context.Context, id string, u remit.Principa
 	})
 	err := s.Store.Read(ctx, func(tx remit.Tx) error {
 		var err error
-		p.History, err = tx.AuditRecords(ctx, remit.AuditFilter{Kind: remit.KindObligation, ID: id, Limit: 50})
+		p.History, err = tx.AuditRecords(ctx, remit.AuditFilter{Kind: remit.KindObligation, ID: id, Newest: true, Limit: 50})
 		return err
 	})
-	slices.Reverse(p.History)
 	return p, err
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"flag"
 	"io"
 	"net/http"
@@ -8,13 +9,16 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"remit/internal/content"
 	"remit/internal/engine"
 	"remit/internal/remit"
+	"remit/internal/workspace"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -143,10 +147,23 @@ func TestPagesForEveryRole(t *testing.T) {
 			if resp.StatusCode != want {
 				t.Errorf("%s GET %s: %d, want %d", who, pg.path, resp.StatusCode, want)
 			}
-			if pg.name == "system" {
-				canTrack := who == "admin" || who == "editor"
-				if got := strings.Contains(body, `name="inline"`); got != canTrack {
-					t.Errorf("%s on the system page: inline tracking forms shown = %v, want %v", who, got, canTrack)
+			// What each may use is shown; what they may not is hidden.
+			canEditSystem := who == "admin" || who == "editor"
+			canEditModel := canEditSystem || who == "other-editor"
+			for _, c := range []struct {
+				page, marker string
+				shown        bool
+			}{
+				{"system", `name="inline"`, canEditSystem},
+				{"system", `/uses/aws/ec2/detach"`, canEditSystem},
+				{"system", `action="/systems/prison-visits/uses"`, canEditSystem},
+				{"system", `href="/systems/prison-visits/edit"`, canEditSystem},
+				{"systems", `href="/systems/new"`, who == "admin" || who == "editor" || who == "other-editor"},
+				{"offering", `/statements/new"`, canEditModel},
+				{"dashboard", `href="/users"`, who == "admin"},
+			} {
+				if pg.name == c.page && strings.Contains(body, c.marker) != c.shown {
+					t.Errorf("%s on %s: %s shown = %v, want %v", who, pg.path, c.marker, !c.shown, c.shown)
 				}
 			}
 		}
@@ -372,4 +389,124 @@ func (f *fixture) findObligationTracking(id string) (remit.Tracking, bool) {
 		t = x.Tracking
 	})
 	return t, ok
+}
+
+// TestSystemFormKeepsWhatItDoesNotShow saves the edit form unchanged:
+// the stored system must come back byte for byte, its not-applicable
+// controls and offerings included.
+func TestSystemFormKeepsWhatItDoesNotShow(t *testing.T) {
+	f := newFixture(t)
+	before, err := f.storeDocument(remit.KindSystem, "prison-visits")
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"version": {strconv.FormatInt(before.Version, 10)}, "name": {"Prison visits booking"}, "owner": {"Jane Example"}, "team": {"visits-team"},
+		"classification": {"OFFICIAL"}, "catalogue": {"srm"}, "scope": {"all"}}
+	resp, body := f.page("editor", "POST", "/systems/prison-visits/edit", form)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d\n%s", resp.StatusCode, body)
+	}
+	after, err := f.storeDocument(remit.KindSystem, "prison-visits")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(before.Body), string(after.Body)); diff != "" {
+		t.Errorf("saving the form unchanged changed the system (-before +after):\n%s", diff)
+	}
+	if !strings.Contains(string(after.Body), "SRM-27") {
+		t.Error("the not-applicable SRM-27 was lost")
+	}
+}
+
+func (f *fixture) storeDocument(kind remit.Kind, id string) (remit.Document, error) {
+	var d remit.Document
+	err := f.store.Read(context.Background(), func(tx remit.Tx) error {
+		var err error
+		d, err = tx.FindDocument(context.Background(), kind, id)
+		return err
+	})
+	return d, err
+}
+
+// TestTalliesFollowSystems counts, deletes a system, adds another (so the
+// number of systems is the same and later systems shift), and counts
+// again: the kept tallies must equal a fresh count.
+func TestTalliesFollowSystems(t *testing.T) {
+	ws, err := workspace.Load("../../examples/justice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := engine.New(ws, content.Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := engine.NewCache(e)
+	var kept tallies
+	kept.count(1, c)
+	if err := c.DeleteSystem(ws.Systems[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	added := ws.Systems[1]
+	added.ID, added.Name = "parole", "Parole"
+	if err := c.PutSystem(added); err != nil {
+		t.Fatal(err)
+	}
+	var fresh tallies
+	if diff := cmp.Diff(fresh.count(1, c), kept.count(1, c)); diff != "" {
+		t.Errorf("kept tallies differ from a fresh count (-fresh +kept):\n%s", diff)
+	}
+}
+
+// TestMatrixFollowsStatements renders a system page, changes a statement
+// of an offering it uses, and renders it again: the kept matrix table
+// must show the change.
+func TestMatrixFollowsStatements(t *testing.T) {
+	f := newFixture(t)
+	const page = "/systems/court-case-tracking?class=organisation-specific"
+	_, before := f.page("admin", "GET", page, nil)
+	if strings.Contains(before, `data-control="srm:SRM-01"`) {
+		t.Fatal("SRM-01 is organisation-specific before the change")
+	}
+	d, err := f.storeDocument(remit.KindOffering, "casetrack/casetrack-cloud")
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, _, body := f.do("editor", "PUT", "/api/v1/providers/casetrack/offerings/casetrack-cloud/statements/srm:SRM-01",
+		map[string]string{"class": "organisation-specific", "customer": "We guard the hardware ourselves."}, "If-Match", etag(d.Version))
+	if status != http.StatusNoContent && status != http.StatusOK {
+		t.Fatalf("statement: %d %s", status, body)
+	}
+	_, after := f.page("admin", "GET", page, nil)
+	if !strings.Contains(after, `data-control="srm:SRM-01"`) {
+		t.Error("the matrix does not show SRM-01 as organisation-specific after the change")
+	}
+	// Made-up filter values are dropped, not cached as matrices of their own.
+	_, plain := f.page("admin", "GET", "/systems/court-case-tracking", nil)
+	_, bogus := f.page("admin", "GET", "/systems/court-case-tracking?sort=bogus&class=nothing&area=nowhere", nil)
+	matrix := func(s string) string { return s[strings.Index(s, `data-testid="matrix-count"`):] }
+	if matrix(plain) != matrix(bogus) {
+		t.Error("made-up filter values changed the matrix shown")
+	}
+}
+
+// TestFormsWithCookies posts a form as a browser does: the session cookie
+// from the sign-in form, an Origin header; the same post from another
+// site is refused.
+func TestFormsWithCookies(t *testing.T) {
+	f := newFixture(t)
+	resp, _ := f.page("", "POST", "/sign-in", url.Values{"email": {"editor@example.gov.uk"}, "password": {password}})
+	cookie := strings.SplitN(resp.Header.Get("Set-Cookie"), ";", 2)[0]
+	track := url.Values{"owner": {"Visits platform team"}, "status": {"implemented"}, "version": {"0"}, "return": {"/systems/prison-visits"}}
+	const ob = "/obligations/prison-visits/srm:SRM-03/aws/ec2/ours"
+	resp, body := f.page("", "POST", ob, track, "Cookie", cookie, "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site")
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-site post with the cookie: %d %s", resp.StatusCode, body)
+	}
+	resp, body = f.page("", "POST", ob, track, "Cookie", cookie, "Origin", f.server.URL, "Sec-Fetch-Site", "same-origin")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/systems/prison-visits" {
+		t.Fatalf("same-origin post with the cookie: %d %s", resp.StatusCode, body)
+	}
+	if tr, _ := f.findObligationTracking("prison-visits/srm:SRM-03/aws/ec2/ours"); tr.Status != remit.StatusImplemented {
+		t.Errorf("tracking after the post: %+v", tr)
+	}
 }

@@ -43,7 +43,7 @@ func TestBrowser(t *testing.T) {
 	}
 	f := newFixture(t)
 	// Sessions last from the real time, so the browser keeps its cookie.
-	f.now = time.Now().UTC()
+	f.setNow(time.Now().UTC())
 	shots := filepath.Join(root, "e2e", "screenshots")
 	_ = os.RemoveAll(shots)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)

@@ -36,7 +36,24 @@ type fixture struct {
 	model  *live.Model
 	server *httptest.Server
 	tokens map[string]string // role name -> bearer token
-	now    time.Time
+	// now is the servers' clock; the test goroutine reads it directly,
+	// servers through clock(), and changes go through setNow.
+	now     time.Time
+	nowLock sync.Mutex
+}
+
+// clock is the fixture's time, for the servers.
+func (f *fixture) clock() time.Time {
+	f.nowLock.Lock()
+	defer f.nowLock.Unlock()
+	return f.now
+}
+
+// setNow moves the fixture's clock.
+func (f *fixture) setNow(t time.Time) {
+	f.nowLock.Lock()
+	defer f.nowLock.Unlock()
+	f.now = t
 }
 
 var accounts = []remit.User{
@@ -78,7 +95,7 @@ func newFixture(t testing.TB) *fixture {
 	if f.model, err = live.Open(ctx, s, content.Defaults()); err != nil {
 		t.Fatal(err)
 	}
-	h := NewServer(Config{Store: s, Model: f.model, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return f.now }})
+	h := NewServer(Config{Store: s, Model: f.model, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: f.clock})
 	f.server = httptest.NewServer(h)
 	t.Cleanup(f.server.Close)
 	return f
@@ -549,7 +566,7 @@ func TestTwoServersOneDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := httptest.NewServer(NewServer(Config{Store: f.store, Model: other, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return f.now }}))
+	b := httptest.NewServer(NewServer(Config{Store: f.store, Model: other, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: f.clock}))
 	defer b.Close()
 	status, _, data := f.do("editor", "PUT", "/api/v1/obligations/"+esc(obligationID)+"/tracking", map[string]any{"status": "implemented"}, "If-Match", `"0"`)
 	if status != 200 {

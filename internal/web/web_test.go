@@ -426,7 +426,7 @@ func TestSignInSessionsAndRateLimit(t *testing.T) {
 	if counts[401] != 5 || counts[429] != 15 {
 		t.Errorf("20 parallel guesses: %v, want 5 x 401 and 15 x 429", counts)
 	}
-	f.now = f.now.Add(16 * time.Minute)
+	f.setNow(f.now.Add(16 * time.Minute))
 	// Five wrong passwords, then even the right one is refused for a while.
 	for i := range 5 {
 		if status, _, _ := f.do("", "POST", "/api/v1/session", map[string]any{"email": "admin@example.gov.uk", "password": "wrong password " + string(rune('a'+i))}); status != 401 {
@@ -436,7 +436,7 @@ func TestSignInSessionsAndRateLimit(t *testing.T) {
 	if status, _, data := f.do("", "POST", "/api/v1/session", map[string]any{"email": "admin@example.gov.uk", "password": password}); status != 429 {
 		t.Errorf("after five failures: %d, want 429\n%s", status, data)
 	}
-	f.now = f.now.Add(16 * time.Minute)
+	f.setNow(f.now.Add(16 * time.Minute))
 	if status, _, _ := f.do("", "POST", "/api/v1/session", map[string]any{"email": "admin@example.gov.uk", "password": password}); status != 200 {
 		t.Errorf("after the window: %d, want 200", status)
 	}
@@ -490,7 +490,7 @@ func TestTokens(t *testing.T) {
 	if status, _, _ := f.do("pipeline", "GET", "/api/v1/systems", nil); status != 401 {
 		t.Errorf("revoked token: %d, want 401", status)
 	}
-	f.now = f.now.Add(25 * time.Hour)
+	f.setNow(f.now.Add(25 * time.Hour))
 	if status, _, _ := f.do("viewer", "GET", "/api/v1/systems", nil); status != 401 {
 		t.Errorf("expired token: %d, want 401", status)
 	}

@@ -6,9 +6,12 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -49,6 +52,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("ImportPlanAndDryRun", func(t *testing.T) { testPlan(t, h) })
 	t.Run("ModelVersions", func(t *testing.T) { testModelVersions(t, h) })
 	t.Run("AuditChain", func(t *testing.T) { testAudit(t, h) })
+	t.Run("EvidenceFiles", func(t *testing.T) { testEvidence(t, h) })
 }
 
 func load(t *testing.T) *remit.Workspace {
@@ -443,5 +447,54 @@ func sameFiles(t *testing.T, aName string, a map[string][]byte, bName string, b 
 		if _, ok := a[name]; !ok {
 			t.Fatalf("%s has %s, %s does not", bName, name, aName)
 		}
+	}
+}
+
+// testEvidence stores evidence with a binary file (NUL bytes, invalid
+// UTF-8), reads it back byte for byte with its sniffed type and hash,
+// refuses bad evidence writing nothing, and detects a file changed behind
+// Remit's back.
+func testEvidence(t *testing.T, h Harness) {
+	ctx := context.Background()
+	s := h.Open(t)
+	pdf := append([]byte("%PDF-1.7\n"), 0, 0xff, 0xfe, 0, 'x')
+	ev := remit.Evidence{Kind: remit.EvidenceISO27001, Title: "AWS ISO 27001", Issuer: "EY CertifyPoint", Issued: "2026-01-10", Expires: "2027-01-10",
+		Supports: []remit.Support{{On: remit.SupportOffering, Ref: "aws/ec2"}}}
+	got, err := remit.AddEvidence(ctx, s, ev, "C:\\certs\\aws-iso.pdf", pdf, "alice@example.gov.uk", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(pdf)
+	want := remit.EvidenceFile{Name: "aws-iso.pdf", Size: int64(len(pdf)), Type: "application/pdf", SHA256: hex.EncodeToString(sum[:])}
+	if got.File == nil || *got.File != want || !strings.HasPrefix(got.ID, "ev-") || got.AddedBy != "alice@example.gov.uk" {
+		t.Fatalf("added: %+v", got)
+	}
+	read, content, err := remit.EvidenceContent(ctx, s, got.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(content, pdf) || read.Title != ev.Title {
+		t.Fatalf("read back %q (%q), want %q", content, read.Title, pdf)
+	}
+
+	// Bad evidence: every problem at once, nothing written.
+	bad := remit.Evidence{Kind: "certificate", Expires: "soon"}
+	_, err = remit.AddEvidence(ctx, s, bad, "x.pdf", make([]byte, remit.MaxEvidenceFile+1), "alice@example.gov.uk", now)
+	var ve *remit.ValidationError
+	if !errors.As(err, &ve) || len(ve.Problems) != 4 {
+		t.Fatalf("bad evidence: %v", err)
+	}
+	var all []remit.Evidence
+	if err := s.Read(ctx, func(tx remit.Tx) error { all, err = remit.AllEvidence(ctx, tx); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 1 {
+		t.Fatalf("after a refused add there are %d pieces of evidence, want 1", len(all))
+	}
+
+	// A file changed behind Remit's back is never served.
+	h.Exec(t, s, `UPDATE documents SET body = $1 WHERE kind = 'evidence-file' AND id = $2`, []byte("%PDF-1.7 forged"), got.ID)
+	if _, _, err := remit.EvidenceContent(ctx, s, got.ID); !errors.Is(err, remit.ErrIntegrity) {
+		t.Fatalf("tampered file: %v, want ErrIntegrity", err)
 	}
 }

@@ -1,0 +1,200 @@
+package remit
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// AssuranceStatus says whether an obligation is shown to be met. It is
+// derived, never typed in, and never a silent pass: an obligation with
+// nothing behind it is unassured, whoever owns it and whatever its
+// tracking says.
+type AssuranceStatus string
+
+// The assurance statuses, best first.
+const (
+	Assured              AssuranceStatus = "assured"
+	AssuranceStale       AssuranceStatus = "stale"
+	Unassured            AssuranceStatus = "unassured"
+	AssuranceFailed      AssuranceStatus = "failed"
+	AssuranceUnnecessary AssuranceStatus = "not-applicable"
+)
+
+// AssuranceStatuses lists the statuses from best to worst (not-applicable
+// first: it asks nothing).
+var AssuranceStatuses = []AssuranceStatus{AssuranceUnnecessary, Assured, AssuranceStale, Unassured, AssuranceFailed}
+
+// worse reports whether a is worse than b.
+func (a AssuranceStatus) worse(b AssuranceStatus) bool {
+	return slices.Index(AssuranceStatuses, a) > slices.Index(AssuranceStatuses, b)
+}
+
+// Assurance is an obligation's derived status, why, and the evidence it
+// rests on.
+type Assurance struct {
+	Status AssuranceStatus `json:"status"`
+	Reason string          `json:"reason"`
+	// Evidence lists the ids of the evidence that counted (assured) or
+	// that no longer counts (stale).
+	Evidence []string `json:"evidence,omitempty"`
+}
+
+// ObligationRef is what assurance needs to know of an obligation.
+type ObligationRef struct {
+	ID      string
+	System  string
+	Control string // catalogue:control
+	// Offering is provider/offering; "" when the whole control is ours.
+	Offering string
+	Ours     bool
+	// Tracking is ours only: a not-applicable obligation needs no assurance.
+	Tracking *Tracking
+}
+
+// EvidenceIndex finds the evidence that supports an obligation. Build it
+// once for a set of evidence; it is read-only after.
+type EvidenceIndex struct {
+	by    map[string][]*Evidence
+	count int
+}
+
+// index keys.
+func supportKey(on, ref, control string) string { return on + "|" + ref + "|" + control }
+
+// NewEvidenceIndex indexes evidence by every target it supports, and SOC
+// 2 reports by the obligations their complementary user entity controls
+// are mapped to.
+func NewEvidenceIndex(evs []Evidence) *EvidenceIndex {
+	x := &EvidenceIndex{by: map[string][]*Evidence{}, count: len(evs)}
+	for i := range evs {
+		ev := &evs[i]
+		seen := map[string]bool{}
+		add := func(key string) {
+			if !seen[key] {
+				seen[key] = true
+				x.by[key] = append(x.by[key], ev)
+			}
+		}
+		for _, s := range ev.Supports {
+			add(supportKey(s.On, s.Ref, s.Control))
+		}
+		if ev.SOC2 != nil {
+			for _, c := range ev.SOC2.CUECs {
+				for _, o := range c.Obligations {
+					add(supportKey(SupportObligation, o, ""))
+				}
+			}
+		}
+	}
+	return x
+}
+
+// Len is how many pieces of evidence the index holds.
+func (x *EvidenceIndex) Len() int { return x.count }
+
+// For lists the evidence that supports o, most recently issued first.
+func (x *EvidenceIndex) For(o ObligationRef) []*Evidence {
+	var keys []string
+	if o.Ours {
+		keys = []string{
+			supportKey(SupportObligation, o.ID, ""),
+			supportKey(SupportSystem, o.System, ""),
+			supportKey(SupportSystem, o.System, o.Control),
+			supportKey(SupportControl, o.Control, ""),
+		}
+	} else {
+		keys = []string{
+			supportKey(SupportOffering, o.Offering, ""),
+			supportKey(SupportOffering, o.Offering, o.Control),
+		}
+	}
+	var out []*Evidence
+	for _, k := range keys {
+		for _, ev := range x.by[k] {
+			if !slices.Contains(out, ev) {
+				out = append(out, ev)
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *Evidence) int { return strings.Compare(b.Issued, a.Issued) })
+	return out
+}
+
+// Assure derives an obligation's assurance on day now:
+//
+//   - not-applicable: ours, tracked as not applicable;
+//   - assured: at least one piece of supporting evidence counts today;
+//   - stale: supporting evidence exists but none counts any more (it
+//     expired: on its expiry day it is already stale);
+//   - unassured: nothing supports it.
+//
+// (Failed comes from assessments, which judge rather than evidence.)
+func (x *EvidenceIndex) Assure(o ObligationRef, now time.Time) Assurance {
+	if o.Ours && o.Tracking != nil && o.Tracking.Status == StatusNotApplicable {
+		return Assurance{Status: AssuranceUnnecessary, Reason: "tracked as not applicable: " + o.Tracking.Reason}
+	}
+	evs := x.For(o)
+	var counting, lapsed []*Evidence
+	for _, ev := range evs {
+		switch {
+		case ev.Counts(now):
+			counting = append(counting, ev)
+		case ev.Expires != "" && now.UTC().Format(time.DateOnly) >= ev.Expires:
+			lapsed = append(lapsed, ev)
+		}
+	}
+	switch {
+	case len(counting) > 0:
+		a := Assurance{Status: Assured, Reason: fmt.Sprintf("assured by %s", describeEvidence(counting[0]))}
+		for _, ev := range counting {
+			a.Evidence = append(a.Evidence, ev.ID)
+		}
+		return a
+	case len(lapsed) > 0:
+		a := Assurance{Status: AssuranceStale, Reason: fmt.Sprintf("was assured by %s, which expired on %s", describeEvidence(lapsed[0]), lapsed[0].Expires)}
+		for _, ev := range lapsed {
+			a.Evidence = append(a.Evidence, ev.ID)
+		}
+		return a
+	}
+	if o.Ours {
+		return Assurance{Status: Unassured, Reason: "no evidence yet that we do this"}
+	}
+	return Assurance{Status: Unassured, Reason: fmt.Sprintf("no evidence or assessment yet that %s does this", o.Offering)}
+}
+
+func describeEvidence(ev *Evidence) string {
+	s := fmt.Sprintf("%q (%s", ev.Title, ev.Kind)
+	if ev.Expires != "" {
+		s += ", until " + ev.Expires
+	}
+	return s + ")"
+}
+
+// Combine is the assurance of a control resting on several obligations:
+// the worst of them. An inherited control is assured only when every
+// provider obligation it rests on is; a shared one only when ours are too.
+// A control resting on nothing needs no assurance.
+func Combine(as []Assurance) Assurance {
+	if len(as) == 0 {
+		return Assurance{Status: AssuranceUnnecessary, Reason: "no obligation rests on this control"}
+	}
+	worst := as[0]
+	assured := 0
+	for _, a := range as[1:] {
+		if a.Status.worse(worst.Status) {
+			worst = a
+		}
+	}
+	for _, a := range as {
+		if a.Status == Assured || a.Status == AssuranceUnnecessary {
+			assured++
+		}
+	}
+	if worst.Status == Assured || worst.Status == AssuranceUnnecessary {
+		return Assurance{Status: worst.Status, Reason: fmt.Sprintf("all %d obligations it rests on are assured or not applicable", len(as))}
+	}
+	return Assurance{Status: worst.Status, Reason: fmt.Sprintf("%d of %d obligations it rests on are assured; the weakest: %s", assured, len(as), worst.Reason), Evidence: worst.Evidence}
+}

@@ -1,0 +1,128 @@
+package remit
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func day(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return t.Add(10 * time.Hour) // mid-morning: the day, not the instant, matters
+}
+
+// TestAssure derives the assurance of one obligation from the evidence
+// that supports it, on a given day.
+func TestAssure(t *testing.T) {
+	iso := Evidence{ID: "ev-iso", Kind: EvidenceISO27001, Title: "AWS ISO 27001", Issued: "2026-01-10", Expires: "2027-01-10",
+		Supports: []Support{{On: SupportOffering, Ref: "aws/ec2"}}}
+	pen := Evidence{ID: "ev-pen", Kind: EvidencePenTest, Title: "Visits IT health check", Issued: "2025-06-01", Expires: "2026-06-01",
+		Supports: []Support{{On: SupportSystem, Ref: "prison-visits", Control: "srm:SRM-10"}}}
+	soc := Evidence{ID: "ev-soc", Kind: EvidenceSOC2Type2, Title: "CaseTrack SOC 2", Issued: "2026-03-01", Expires: "2027-03-01",
+		SOC2: &SOC2{PeriodStart: "2025-01-01", PeriodEnd: "2025-12-31", CUECs: []CUEC{{ID: "CUEC-1", Text: "Customers review user access quarterly.",
+			Obligations: []string{"court-case-tracking/srm:SRM-11/casetrack/casetrack-cloud/ours"}}}}}
+	policy := Evidence{ID: "ev-pol", Kind: EvidencePolicy, Title: "Patching policy", Issued: "2026-02-01",
+		Supports: []Support{{On: SupportControl, Ref: "srm:SRM-03"}}}
+	x := NewEvidenceIndex([]Evidence{iso, pen, soc, policy})
+
+	theirs := ObligationRef{ID: "prison-visits/srm:SRM-01/aws/ec2/provider", System: "prison-visits", Control: "srm:SRM-01", Offering: "aws/ec2"}
+	ours := ObligationRef{ID: "prison-visits/srm:SRM-10/aws/ec2/ours", System: "prison-visits", Control: "srm:SRM-10", Offering: "aws/ec2", Ours: true, Tracking: &Tracking{Status: StatusImplemented}}
+	cases := []struct {
+		name   string
+		o      ObligationRef
+		now    string
+		status AssuranceStatus
+		reason string
+		ev     []string
+	}{
+		{"provider obligation, certificate current", theirs, "2026-11-29", Assured, `assured by "AWS ISO 27001" (iso-27001, until 2027-01-10)`, []string{"ev-iso"}},
+		{"the day before expiry still counts", theirs, "2027-01-09", Assured, `assured by "AWS ISO 27001" (iso-27001, until 2027-01-10)`, []string{"ev-iso"}},
+		{"on the expiry day it is stale", theirs, "2027-01-10", AssuranceStale, `was assured by "AWS ISO 27001" (iso-27001, until 2027-01-10), which expired on 2027-01-10`, []string{"ev-iso"}},
+		{"before it was issued it does not count", theirs, "2026-01-09", Unassured, "no evidence or assessment yet that aws/ec2 does this", nil},
+		{"another offering's evidence does not count", ObligationRef{ID: "x/srm:SRM-01/aws/s3/provider", Control: "srm:SRM-01", Offering: "aws/s3"}, "2026-11-29", Unassured, "no evidence or assessment yet that aws/s3 does this", nil},
+		{"ours, by system and control, expired", ours, "2026-11-29", AssuranceStale, `was assured by "Visits IT health check" (penetration-test, until 2026-06-01), which expired on 2026-06-01`, []string{"ev-pen"}},
+		{"ours, same evidence, while current", ours, "2026-05-31", Assured, `assured by "Visits IT health check" (penetration-test, until 2026-06-01)`, []string{"ev-pen"}},
+		{"ours, implemented but nothing shows it", ObligationRef{ID: "prison-visits/srm:SRM-12/aws/ec2/ours", System: "prison-visits", Control: "srm:SRM-12", Ours: true, Tracking: &Tracking{Status: StatusImplemented}}, "2026-11-29", Unassured, "no evidence yet that we do this", nil},
+		{"ours, not applicable", ObligationRef{ID: "a/srm:SRM-12/*/ours", Control: "srm:SRM-12", Ours: true, Tracking: &Tracking{Status: StatusNotApplicable, Reason: "no staff"}}, "2026-11-29", AssuranceUnnecessary, "tracked as not applicable: no staff", nil},
+		{"ours, through a SOC 2 CUEC mapped to it", ObligationRef{ID: "court-case-tracking/srm:SRM-11/casetrack/casetrack-cloud/ours", System: "court-case-tracking", Control: "srm:SRM-11", Ours: true}, "2026-11-29", Assured, `assured by "CaseTrack SOC 2" (soc2-type-2, until 2027-03-01)`, []string{"ev-soc"}},
+		{"ours, by a policy for the control, which does not expire", ObligationRef{ID: "legal-aid-portal/srm:SRM-03/*/ours", System: "legal-aid-portal", Control: "srm:SRM-03", Ours: true}, "2040-01-01", Assured, `assured by "Patching policy" (policy)`, []string{"ev-pol"}},
+		{"a provider's obligation is not assured by our policy", ObligationRef{ID: "legal-aid-portal/srm:SRM-03/aws/ec2/provider", Control: "srm:SRM-03", Offering: "aws/rds"}, "2026-11-29", Unassured, "no evidence or assessment yet that aws/rds does this", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := x.Assure(c.o, day(c.now))
+			want := Assurance{Status: c.status, Reason: c.reason, Evidence: c.ev}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestCombine holds a control to its weakest obligation: an inherited
+// control is assured only if every provider obligation it rests on is.
+func TestCombine(t *testing.T) {
+	a := Assurance{Status: Assured, Reason: "assured by x"}
+	s := Assurance{Status: AssuranceStale, Reason: "was assured by y"}
+	u := Assurance{Status: Unassured, Reason: "no evidence or assessment yet that aws/s3 does this"}
+	f := Assurance{Status: AssuranceFailed, Reason: "assessed as not met"}
+	n := Assurance{Status: AssuranceUnnecessary, Reason: "tracked as not applicable: x"}
+	cases := []struct {
+		name   string
+		in     []Assurance
+		status AssuranceStatus
+		reason string
+	}{
+		{"nothing rests on it", nil, AssuranceUnnecessary, "no obligation rests on this control"},
+		{"inherited from two offerings, both assured", []Assurance{a, a}, Assured, "all 2 obligations it rests on are assured or not applicable"},
+		{"inherited from two offerings, one unassured", []Assurance{a, u}, Unassured, "1 of 2 obligations it rests on are assured; the weakest: no evidence or assessment yet that aws/s3 does this"},
+		{"stale is worse than assured, better than unassured", []Assurance{s, a}, AssuranceStale, "1 of 2 obligations it rests on are assured; the weakest: was assured by y"},
+		{"failed is worst", []Assurance{u, f, s}, AssuranceFailed, "0 of 3 obligations it rests on are assured; the weakest: assessed as not met"},
+		{"not applicable asks nothing", []Assurance{n, a}, Assured, "all 2 obligations it rests on are assured or not applicable"},
+		{"all not applicable", []Assurance{n}, AssuranceUnnecessary, "all 1 obligations it rests on are assured or not applicable"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := Combine(c.in)
+			if got.Status != c.status || got.Reason != c.reason {
+				t.Errorf("got %s %q, want %s %q", got.Status, got.Reason, c.status, c.reason)
+			}
+		})
+	}
+}
+
+// TestEvidenceValidate names every problem with its place.
+func TestEvidenceValidate(t *testing.T) {
+	ev := Evidence{Kind: "iso27001", Issued: "2026-13-01", Expires: "2026-01-01", URL: "ftp://x",
+		SOC2:     &SOC2{PeriodStart: "2026-02-01", PeriodEnd: "2026-01-01", CUECs: []CUEC{{ID: "C1", Text: "t", Obligations: []string{"a/b/c/d/provider"}}, {ID: "C1", Text: "u"}}},
+		Supports: []Support{{On: "offering", Ref: "aws"}, {On: "vendor", Ref: "x"}, {On: "control", Ref: "SRM-01", Control: "srm:SRM-01"}}}
+	var got []string
+	for _, p := range ev.Validate() {
+		got = append(got, p.Pointer+": "+p.Message)
+	}
+	want := []string{
+		`/kind: kind "iso27001" is not known: use one of "iso-27001", "soc2-type-2", "cyber-essentials-plus", "pci-dss", "csa-star", "penetration-test", "security-aspects-letter", "policy", "attestation" (did you mean "iso-27001"?)`,
+		`/title: title is required: say what the evidence is, such as "ISO 27001 certificate for AWS, 2026"`,
+		`/issued: issued "2026-13-01" is not a date: write it as YYYY-MM-DD`,
+		`/url: url "ftp://x" is not a web address: give an https:// link`,
+		`/soc2: soc2 details belong to a soc2-type-2, not a iso27001`,
+		`/soc2/period_end: period_end 2026-01-01 is not after period_start 2026-02-01`,
+		`/soc2/cuecs/0/obligations/0: "a/b/c/d/provider" is not one of our obligations (system/catalogue:control/provider/offering/ours)`,
+		`/soc2/cuecs/1/id: complementary user entity control "C1" is listed twice`,
+		`/supports/0/ref: offering "aws" is not provider/offering`,
+		`/supports/1/on: on "vendor" is not known: use one of "offering", "obligation", "system", "control"`,
+		`/supports/2/ref: control "SRM-01" is not catalogue:control`,
+		`/supports/2/control: control narrows an offering or a system only`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(cleanFileName("../../etc/pass\x00wd\"x"), "passwdx") || cleanFileName(`C:\a\b.pdf`) != "b.pdf" || cleanFileName("") != "evidence" {
+		t.Errorf("cleanFileName: %q %q", cleanFileName("../../etc/pass\x00wd\"x"), cleanFileName(`C:\a\b.pdf`))
+	}
+}

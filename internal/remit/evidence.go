@@ -1,0 +1,427 @@
+package remit
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Evidence kinds: documents, certificates and reports that show a party
+// does its part.
+const (
+	KindEvidence     Kind = "evidence"
+	KindEvidenceFile Kind = "evidence-file"
+)
+
+// EvidenceKind is what a piece of evidence is.
+type EvidenceKind string
+
+// The kinds of evidence Remit knows.
+const (
+	EvidenceISO27001              EvidenceKind = "iso-27001"
+	EvidenceSOC2Type2             EvidenceKind = "soc2-type-2"
+	EvidenceCyberEssentialsPlus   EvidenceKind = "cyber-essentials-plus"
+	EvidencePCIDSS                EvidenceKind = "pci-dss"
+	EvidenceCSASTAR               EvidenceKind = "csa-star"
+	EvidencePenTest               EvidenceKind = "penetration-test"
+	EvidenceSecurityAspectsLetter EvidenceKind = "security-aspects-letter"
+	EvidencePolicy                EvidenceKind = "policy"
+	EvidenceAttestation           EvidenceKind = "attestation"
+)
+
+// EvidenceKinds lists every kind, with the words the UI shows.
+var EvidenceKinds = []struct {
+	Kind EvidenceKind
+	Name string
+}{
+	{EvidenceISO27001, "ISO/IEC 27001 certificate"},
+	{EvidenceSOC2Type2, "SOC 2 Type II report"},
+	{EvidenceCyberEssentialsPlus, "Cyber Essentials Plus certificate"},
+	{EvidencePCIDSS, "PCI DSS attestation of compliance"},
+	{EvidenceCSASTAR, "CSA STAR entry or certificate"},
+	{EvidencePenTest, "Penetration test or IT Health Check report"},
+	{EvidenceSecurityAspectsLetter, "Security aspects letter or contract clause"},
+	{EvidencePolicy, "Policy document"},
+	{EvidenceAttestation, "Attestation"},
+}
+
+// Valid reports whether k is a known kind.
+func (k EvidenceKind) Valid() bool {
+	return slices.ContainsFunc(EvidenceKinds, func(x struct {
+		Kind EvidenceKind
+		Name string
+	}) bool {
+		return x.Kind == k
+	})
+}
+
+// MaxEvidenceFile is the largest file a piece of evidence may hold.
+const MaxEvidenceFile = 20 << 20
+
+// Evidence is one document, certificate, report or link, with what it
+// supports. Dates are YYYY-MM-DD. A file's content is stored apart, by
+// the evidence's id, and checked against SHA256 whenever it is read.
+type Evidence struct {
+	ID     string       `json:"id" required:"false" doc:"Given by Remit when evidence is added"`
+	Kind   EvidenceKind `json:"kind" enum:"iso-27001,soc2-type-2,cyber-essentials-plus,pci-dss,csa-star,penetration-test,security-aspects-letter,policy,attestation"`
+	Title  string       `json:"title" maxLength:"300"`
+	Issuer string       `json:"issuer,omitempty" maxLength:"300" doc:"Who issued it: a certification body, an auditor, the supplier"`
+	Scope  string       `json:"scope,omitempty" maxLength:"4000" doc:"What it covers, in the issuer's terms"`
+	Issued string       `json:"issued,omitempty" doc:"YYYY-MM-DD"`
+	// Expires is the first day the evidence no longer counts; empty when
+	// it does not expire (a policy, say).
+	Expires string `json:"expires,omitempty" doc:"YYYY-MM-DD: the first day it no longer counts"`
+	// URL is set for evidence held elsewhere; File for an uploaded file.
+	URL  string        `json:"url,omitempty" maxLength:"2000"`
+	File *EvidenceFile `json:"file,omitempty" readOnly:"true"`
+	// SOC2 carries what a SOC 2 Type II report adds.
+	SOC2 *SOC2 `json:"soc2,omitempty"`
+	// Supports lists what the evidence shows is done.
+	Supports []Support `json:"supports,omitempty"`
+	Added    time.Time `json:"added" readOnly:"true"`
+	AddedBy  string    `json:"added_by" readOnly:"true"`
+}
+
+// EvidenceFile describes a stored file: its name as uploaded, its size,
+// its type as sniffed from the content (never as claimed) and its hash.
+type EvidenceFile struct {
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	Type   string `json:"type"`
+	SHA256 string `json:"sha256"`
+}
+
+// SOC2 is what a SOC 2 Type II report adds to its evidence: the period it
+// covers, the complementary user entity controls (what the auditor
+// assumed the customer does), carve-outs (subservice organisations the
+// report does not cover) and a bridge letter extending it.
+type SOC2 struct {
+	PeriodStart string `json:"period_start" doc:"YYYY-MM-DD"`
+	PeriodEnd   string `json:"period_end" doc:"YYYY-MM-DD"`
+	CUECs       []CUEC `json:"cuecs,omitempty"`
+	// CarveOuts names the subservice organisations carved out.
+	CarveOuts []string `json:"carve_outs,omitempty"`
+	// BridgeUntil is the day a bridge letter covers the gap to.
+	BridgeUntil string `json:"bridge_until,omitempty" doc:"YYYY-MM-DD"`
+}
+
+// CUEC is one complementary user entity control, mapped to the
+// obligations of ours that carry it out, so what the auditor assumed we
+// do becomes something we visibly own.
+type CUEC struct {
+	ID          string   `json:"id"`
+	Text        string   `json:"text"`
+	Obligations []string `json:"obligations,omitempty" doc:"Ids of our obligations that carry it out"`
+}
+
+// Support is one thing evidence supports. On is one of:
+//
+//   - offering: the provider obligations of an offering (Ref provider/offering),
+//     all of them or, with Control, those of one control;
+//   - obligation: one of our obligations (Ref its id);
+//   - system: every obligation of ours in a system (Ref the system id),
+//     or with Control, those of one control;
+//   - control: a control (Ref catalogue:control) wherever it is ours.
+type Support struct {
+	On      string `json:"on" enum:"offering,obligation,system,control"`
+	Ref     string `json:"ref"`
+	Control string `json:"control,omitempty" doc:"catalogue:control, narrowing an offering or a system"`
+}
+
+// Supporting target names.
+const (
+	SupportOffering   = "offering"
+	SupportObligation = "obligation"
+	SupportSystem     = "system"
+	SupportControl    = "control"
+)
+
+// Validate reports every problem with ev, addressed by JSON pointer.
+func (ev *Evidence) Validate() []Problem {
+	var ps []Problem
+	add := func(ptr, format string, a ...any) { ps = append(ps, Problem{Pointer: ptr, Message: fmt.Sprintf(format, a...)}) }
+	if !ev.Kind.Valid() {
+		var names []string
+		for _, k := range EvidenceKinds {
+			names = append(names, string(k.Kind))
+		}
+		add("/kind", "kind %q is not known: use one of %s%s", ev.Kind, joinQuoted(names), suggest(string(ev.Kind), names))
+	}
+	if strings.TrimSpace(ev.Title) == "" {
+		add("/title", "title is required: say what the evidence is, such as \"ISO 27001 certificate for AWS, 2026\"")
+	}
+	date := func(ptr, name, v string) (time.Time, bool) {
+		if v == "" {
+			return time.Time{}, false
+		}
+		t, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			add(ptr, "%s %q is not a date: write it as YYYY-MM-DD", name, v)
+			return time.Time{}, false
+		}
+		return t, true
+	}
+	issued, okI := date("/issued", "issued", ev.Issued)
+	expires, okE := date("/expires", "expires", ev.Expires)
+	if okI && okE && !expires.After(issued) {
+		add("/expires", "expires %s is not after issued %s", ev.Expires, ev.Issued)
+	}
+	if ev.URL != "" {
+		u, err := url.Parse(ev.URL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			add("/url", "url %q is not a web address: give an https:// link", ev.URL)
+		}
+	}
+	if ev.SOC2 != nil {
+		if ev.Kind != EvidenceSOC2Type2 {
+			add("/soc2", "soc2 details belong to a %s, not a %s", EvidenceSOC2Type2, ev.Kind)
+		}
+		start, okS := date("/soc2/period_start", "period_start", ev.SOC2.PeriodStart)
+		end, okEnd := date("/soc2/period_end", "period_end", ev.SOC2.PeriodEnd)
+		if !okS && ev.SOC2.PeriodStart == "" {
+			add("/soc2/period_start", "period_start is required: the first day the report covers")
+		}
+		if !okEnd && ev.SOC2.PeriodEnd == "" {
+			add("/soc2/period_end", "period_end is required: the last day the report covers")
+		}
+		if okS && okEnd && !end.After(start) {
+			add("/soc2/period_end", "period_end %s is not after period_start %s", ev.SOC2.PeriodEnd, ev.SOC2.PeriodStart)
+		}
+		date("/soc2/bridge_until", "bridge_until", ev.SOC2.BridgeUntil)
+		seen := map[string]bool{}
+		for i, c := range ev.SOC2.CUECs {
+			if c.ID == "" || strings.TrimSpace(c.Text) == "" {
+				add(fmt.Sprintf("/soc2/cuecs/%d", i), "a complementary user entity control needs an id and its text")
+			}
+			if seen[c.ID] {
+				add(fmt.Sprintf("/soc2/cuecs/%d/id", i), "complementary user entity control %q is listed twice", c.ID)
+			}
+			seen[c.ID] = true
+			for j, o := range c.Obligations {
+				if !strings.HasSuffix(o, "/ours") {
+					add(fmt.Sprintf("/soc2/cuecs/%d/obligations/%d", i, j), "%q is not one of our obligations (system/catalogue:control/provider/offering/ours)", o)
+				}
+			}
+		}
+	}
+	for i, s := range ev.Supports {
+		ptr := fmt.Sprintf("/supports/%d", i)
+		switch s.On {
+		case SupportOffering:
+			if p, o, ok := strings.Cut(s.Ref, "/"); !ok || p == "" || o == "" {
+				add(ptr+"/ref", "offering %q is not provider/offering", s.Ref)
+			}
+		case SupportObligation:
+			if strings.Count(s.Ref, "/") < 4 {
+				add(ptr+"/ref", "obligation %q is not an obligation id (system/catalogue:control/provider/offering/party)", s.Ref)
+			}
+		case SupportSystem:
+			if s.Ref == "" {
+				add(ptr+"/ref", "a system's id is required")
+			}
+		case SupportControl:
+			if !strings.Contains(s.Ref, ":") {
+				add(ptr+"/ref", "control %q is not catalogue:control", s.Ref)
+			}
+		default:
+			add(ptr+"/on", "on %q is not known: use one of \"offering\", \"obligation\", \"system\", \"control\"", s.On)
+		}
+		if s.Control != "" && (s.On == SupportObligation || s.On == SupportControl) {
+			add(ptr+"/control", "control narrows an offering or a system only")
+		}
+		if s.Control != "" && !strings.Contains(s.Control, ":") {
+			add(ptr+"/control", "control %q is not catalogue:control", s.Control)
+		}
+	}
+	return ps
+}
+
+// Counts reports whether the evidence counts on day now: not before it
+// was issued, and not from the day it expires.
+func (ev *Evidence) Counts(now time.Time) bool {
+	day := now.UTC().Format(time.DateOnly)
+	if ev.Issued != "" && day < ev.Issued {
+		return false
+	}
+	return ev.Expires == "" || day < ev.Expires
+}
+
+// ErrIntegrity means a stored file no longer matches its hash.
+var ErrIntegrity = errors.New("stored file does not match its hash")
+
+// AddEvidence stores new evidence and, when content is given, its file:
+// the type is sniffed from the content, the hash computed here, both kept
+// with the evidence. Everything is validated first and written in one
+// transaction with its audit record; the file itself is not put in the
+// trail, its hash is.
+func AddEvidence(ctx context.Context, s Store, ev Evidence, fileName string, content []byte, actor string, now time.Time) (Evidence, error) {
+	var ps []Problem
+	if len(content) > MaxEvidenceFile {
+		ps = append(ps, Problem{Pointer: "/file", Message: fmt.Sprintf("the file is %d bytes, over the limit of %d (20 MiB)", len(content), MaxEvidenceFile)})
+	}
+	if content != nil && ev.URL != "" {
+		ps = append(ps, Problem{Pointer: "/url", Message: "give a file or a link, not both"})
+	}
+	if content == nil && ev.URL == "" {
+		ps = append(ps, Problem{Pointer: "/file", Message: "give a file or a link to where the evidence is held"})
+	}
+	ev.File = nil
+	if ps = append(ps, ev.Validate()...); len(ps) > 0 {
+		return Evidence{}, &ValidationError{Problems: ps}
+	}
+	id := make([]byte, 8)
+	if _, err := rand.Read(id); err != nil {
+		return Evidence{}, fmt.Errorf("add evidence: %w", err)
+	}
+	ev.ID, ev.Added, ev.AddedBy = "ev-"+hex.EncodeToString(id), now.UTC(), actor
+	if content != nil {
+		sum := sha256.Sum256(content)
+		ev.File = &EvidenceFile{Name: cleanFileName(fileName), Size: int64(len(content)), Type: http.DetectContentType(content), SHA256: hex.EncodeToString(sum[:])}
+	}
+	body := mustJSON(ev)
+	err := s.Write(ctx, func(tx Tx) error {
+		if _, err := tx.CreateDocument(ctx, KindEvidence, ev.ID, body, now); err != nil {
+			return err
+		}
+		if content != nil {
+			if _, err := tx.CreateDocument(ctx, KindEvidenceFile, ev.ID, content, now); err != nil {
+				return err
+			}
+		}
+		return appendAudit(ctx, tx, actor, "create", KindEvidence, ev.ID, nil, body, now)
+	})
+	if err != nil {
+		return Evidence{}, fmt.Errorf("add evidence: %w", err)
+	}
+	return ev, nil
+}
+
+// cleanFileName keeps the last path element of an uploaded name, without
+// control characters, so it is safe to offer back as a download name.
+func cleanFileName(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == '"' {
+			return -1
+		}
+		return r
+	}, name)
+	if name == "" {
+		return "evidence"
+	}
+	return truncateRunes(name, 200)
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
+}
+
+// UpdateEvidence replaces what may change about evidence (everything but
+// its id, file and who added it), if version is still the stored one.
+func UpdateEvidence(ctx context.Context, s Store, ev Evidence, version int64, actor string, now time.Time) (int64, error) {
+	var out int64
+	err := s.Write(ctx, func(tx Tx) error {
+		old, err := tx.FindDocument(ctx, KindEvidence, ev.ID)
+		if err != nil {
+			return fmt.Errorf("evidence %q: %w", ev.ID, err)
+		}
+		var was Evidence
+		if err := json.Unmarshal(old.Body, &was); err != nil {
+			return fmt.Errorf("evidence %q: %w", ev.ID, err)
+		}
+		ev.File, ev.Added, ev.AddedBy = was.File, was.Added, was.AddedBy
+		if was.File != nil {
+			ev.URL = ""
+		}
+		if ps := ev.Validate(); len(ps) > 0 {
+			return &ValidationError{Problems: ps}
+		}
+		body := mustJSON(ev)
+		d, err := tx.UpdateDocument(ctx, KindEvidence, ev.ID, body, version, now)
+		if err != nil {
+			return err
+		}
+		out = d.Version
+		return appendAudit(ctx, tx, actor, "update", KindEvidence, ev.ID, old.Body, body, now)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("update evidence: %w", err)
+	}
+	return out, nil
+}
+
+// FindEvidence reads one piece of evidence and its version.
+func FindEvidence(ctx context.Context, tx Tx, id string) (Evidence, int64, error) {
+	d, err := tx.FindDocument(ctx, KindEvidence, id)
+	if err != nil {
+		return Evidence{}, 0, fmt.Errorf("evidence %q: %w", id, err)
+	}
+	var ev Evidence
+	if err := json.Unmarshal(d.Body, &ev); err != nil {
+		return Evidence{}, 0, fmt.Errorf("evidence %q: %w", id, err)
+	}
+	return ev, d.Version, nil
+}
+
+// AllEvidence reads every piece of evidence.
+func AllEvidence(ctx context.Context, tx Tx) ([]Evidence, error) {
+	docs, err := tx.Documents(ctx, KindEvidence, "")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Evidence, 0, len(docs))
+	for _, d := range docs {
+		var ev Evidence
+		if err := json.Unmarshal(d.Body, &ev); err != nil {
+			return nil, fmt.Errorf("evidence %q: %w", d.ID, err)
+		}
+		out = append(out, ev)
+	}
+	return out, nil
+}
+
+// EvidenceContent reads an evidence file and checks it against the hash
+// recorded when it was added: a file changed since is ErrIntegrity, never
+// served.
+func EvidenceContent(ctx context.Context, s Store, id string) (Evidence, []byte, error) {
+	var ev Evidence
+	var content []byte
+	err := s.Read(ctx, func(tx Tx) error {
+		var err error
+		if ev, _, err = FindEvidence(ctx, tx, id); err != nil {
+			return err
+		}
+		if ev.File == nil {
+			return fmt.Errorf("evidence %q is a link, not a file: %w", id, ErrNotFound)
+		}
+		d, err := tx.FindDocument(ctx, KindEvidenceFile, id)
+		if err != nil {
+			return fmt.Errorf("file of evidence %q: %w", id, err)
+		}
+		content = d.Body
+		return nil
+	})
+	if err != nil {
+		return Evidence{}, nil, err
+	}
+	sum := sha256.Sum256(content)
+	if got := hex.EncodeToString(sum[:]); got != ev.File.SHA256 {
+		return Evidence{}, nil, fmt.Errorf("evidence %q: sha256 is %s, recorded %s: %w", id, got, ev.File.SHA256, ErrIntegrity)
+	}
+	return ev, content, nil
+}

@@ -32,8 +32,14 @@ type Model struct {
 	mu       sync.RWMutex
 	cache    *engine.Cache
 	tracking map[string]remit.TrackedObligation
-	seq      int64 // the last audit record applied
-	loaded   time.Time
+	// evidence is every piece of evidence, by id, and its index; the
+	// index is rebuilt (never changed in place) when evidence changes.
+	evidence map[string]remit.Evidence
+	index    *remit.EvidenceIndex
+	// evidenceGen counts changes to the evidence.
+	evidenceGen uint64
+	seq         int64 // the last audit record applied
+	loaded      time.Time
 	// epoch counts rebuilds of the whole model; with a system's stamp it
 	// says whether what was derived from its matrix is still current.
 	epoch uint64
@@ -69,9 +75,13 @@ func (m *Model) reload(ctx context.Context) error {
 	var head int64
 	var ws *remit.Workspace
 	var tracking map[string]remit.TrackedObligation
+	var evs []remit.Evidence
 	if err := m.store.Read(ctx, func(tx remit.Tx) error {
 		var err error
 		if head, err = tx.AuditSeq(ctx); err != nil {
+			return err
+		}
+		if evs, err = remit.AllEvidence(ctx, tx); err != nil {
 			return err
 		}
 		ws, err = remit.ExportTx(ctx, tx)
@@ -93,9 +103,90 @@ func (m *Model) reload(ctx context.Context) error {
 	cache := engine.NewCache(est)
 	m.mu.Lock()
 	m.cache, m.tracking, m.seq, m.loaded = cache, tracking, head, time.Now()
+	m.evidence = make(map[string]remit.Evidence, len(evs))
+	for _, ev := range evs {
+		m.evidence[ev.ID] = ev
+	}
+	m.index = remit.NewEvidenceIndex(evs)
+	m.evidenceGen++
 	m.epoch++
 	m.mu.Unlock()
 	return nil
+}
+
+// Evidence returns the evidence index: read-only, and kept whole by the
+// model (a change replaces it).
+func (m *Model) Evidence() *remit.EvidenceIndex {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.index
+}
+
+// AllEvidence returns every piece of evidence, by id.
+func (m *Model) AllEvidence() []remit.Evidence {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]remit.Evidence, 0, len(m.evidence))
+	for _, ev := range m.evidence {
+		out = append(out, ev)
+	}
+	slices.SortFunc(out, func(a, b remit.Evidence) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+// EvidenceGeneration changes whenever any evidence does: with the day, it
+// says whether what was derived from evidence is still current.
+func (m *Model) EvidenceGeneration() uint64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.evidenceGen
+}
+
+// putEvidence records evidence added or changed (here or, through the
+// trail, by another server) and rebuilds the index. m.mu is held.
+func (m *Model) putEvidence(evs ...remit.Evidence) {
+	for _, ev := range evs {
+		m.evidence[ev.ID] = ev
+	}
+	all := make([]remit.Evidence, 0, len(m.evidence))
+	for _, ev := range m.evidence {
+		all = append(all, ev)
+	}
+	slices.SortFunc(all, func(a, b remit.Evidence) int { return strings.Compare(a.ID, b.ID) })
+	m.index = remit.NewEvidenceIndex(all)
+	m.evidenceGen++
+}
+
+// AddEvidence adds evidence (remit.AddEvidence) and makes it count at once.
+func (m *Model) AddEvidence(ctx context.Context, ev remit.Evidence, fileName string, content []byte, actor string, now time.Time) (remit.Evidence, error) {
+	out, err := remit.AddEvidence(ctx, m.store, ev, fileName, content, actor, now)
+	if err != nil {
+		return out, err
+	}
+	m.mu.Lock()
+	m.putEvidence(out)
+	m.mu.Unlock()
+	return out, nil
+}
+
+// UpdateEvidence changes evidence (remit.UpdateEvidence) and its index.
+func (m *Model) UpdateEvidence(ctx context.Context, ev remit.Evidence, version int64, actor string, now time.Time) (int64, error) {
+	v, err := remit.UpdateEvidence(ctx, m.store, ev, version, actor, now)
+	if err != nil {
+		return v, err
+	}
+	var stored remit.Evidence
+	if err := m.store.Read(ctx, func(tx remit.Tx) error {
+		var err error
+		stored, _, err = remit.FindEvidence(ctx, tx, ev.ID)
+		return err
+	}); err != nil {
+		return v, err
+	}
+	m.mu.Lock()
+	m.putEvidence(stored)
+	m.mu.Unlock()
+	return v, nil
 }
 
 // View runs fn with the current model under a read lock. fn must not keep
@@ -125,12 +216,21 @@ func (m *Model) Refresh(ctx context.Context) (int, error) {
 	// The tracking as stored now, for every obligation the new records
 	// touch: its version is the stored one, whoever wrote it.
 	stored := map[string]remit.TrackedObligation{}
+	var evidence []remit.Evidence
 	if err := m.store.Read(ctx, func(tx remit.Tx) error {
 		var err error
 		if recs, err = tx.AuditRecords(ctx, remit.AuditFilter{AfterSeq: seq}); err != nil {
 			return err
 		}
 		for _, r := range recs {
+			if r.Kind == remit.KindEvidence {
+				ev, _, err := remit.FindEvidence(ctx, tx, r.ID)
+				if err != nil {
+					return err
+				}
+				evidence = append(evidence, ev)
+				continue
+			}
 			if r.Kind != remit.KindObligation {
 				continue
 			}
@@ -153,6 +253,9 @@ func (m *Model) Refresh(ctx context.Context) (int, error) {
 	}
 	rebuild := false
 	m.mu.Lock()
+	if len(evidence) > 0 {
+		m.putEvidence(evidence...)
+	}
 	for _, r := range recs {
 		switch r.Kind {
 		case remit.KindObligation:

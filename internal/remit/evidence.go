@@ -148,7 +148,9 @@ const (
 // Validate reports every problem with ev, addressed by JSON pointer.
 func (ev *Evidence) Validate() []Problem {
 	var ps []Problem
-	add := func(ptr, format string, a ...any) { ps = append(ps, Problem{Pointer: ptr, Message: fmt.Sprintf(format, a...)}) }
+	add := func(ptr, format string, a ...any) {
+		ps = append(ps, Problem{Pointer: ptr, Message: fmt.Sprintf(format, a...)})
+	}
 	if !ev.Kind.Valid() {
 		var names []string
 		for _, k := range EvidenceKinds {

@@ -464,6 +464,22 @@ type Obligation struct {
 	Class    remit.Class     `json:"class"`
 	Tracking *remit.Tracking `json:"tracking,omitempty"`
 	Version  int64           `json:"version" doc:"The tracking's version, for If-Match (0: never tracked)"`
+	// Assurance is derived today from the evidence that supports it.
+	Assurance *remit.Assurance `json:"assurance,omitempty"`
+}
+
+// ref is what assurance needs to know of the obligation.
+func (o *Obligation) ref() remit.ObligationRef {
+	return remit.ObligationRef{ID: o.ID, System: o.System, Control: o.Control, Offering: o.Offering, Ours: o.Party == "ours", Tracking: o.Tracking}
+}
+
+// assure derives each obligation's assurance today.
+func (s *server) assure(obs []Obligation) {
+	x, now := s.Model.Evidence(), s.Now()
+	for i := range obs {
+		a := x.Assure(obs[i].ref(), now)
+		obs[i].Assurance = &a
+	}
 }
 
 type obligationListInput struct {
@@ -502,7 +518,11 @@ func (s *server) handleObligationList(ctx context.Context, in *obligationListInp
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-	return page(items, in.Cursor, in.Limit)
+	out, err := page(items, in.Cursor, in.Limit)
+	if err == nil {
+		s.assure(out.Body.Items)
+	}
+	return out, err
 }
 
 // compareDue orders dates, undated last.
@@ -582,7 +602,9 @@ func (s *server) handleObligationGet(ctx context.Context, in *obligationInput) (
 	if !ok {
 		return nil, huma.Error404NotFound(fmt.Sprintf("no obligation %q", in.ID))
 	}
-	return &obligationOutput{ETag: etag(o.Version), Body: o}, nil
+	obs := []Obligation{o}
+	s.assure(obs)
+	return &obligationOutput{ETag: etag(o.Version), Body: obs[0]}, nil
 }
 
 func (s *server) findObligation(id string) (Obligation, bool) {

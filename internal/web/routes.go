@@ -8,6 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"remit/internal/remit"
 	"remit/internal/report"
 )
 
@@ -74,6 +75,15 @@ func (s *server) routes(mux *http.ServeMux) {
 	huma.Register(api, op("DELETE", "/api/v1/providers/{id}", "delete-provider", "Delete a provider and its offerings", secured), s.handleProviderDelete)
 	huma.Register(api, op("PUT", "/api/v1/providers/{provider}/offerings/{offering}", "put-offering", "Create or replace an offering and its statements", secured), s.handleOfferingPut)
 	huma.Register(api, op("DELETE", "/api/v1/providers/{provider}/offerings/{offering}", "delete-offering", "Delete an offering", secured), s.handleOfferingDelete)
+
+	// Evidence.
+	huma.Register(api, op("GET", "/api/v1/evidence", "list-evidence", "The evidence register, filtered (expiring within N days, expired, by kind or by what it supports)", secured), s.handleEvidenceList)
+	addEvidence := op("POST", "/api/v1/evidence", "add-evidence", "Add evidence: a file (base64, up to 20 MiB; its type is sniffed, its SHA-256 kept) or a link", secured)
+	addEvidence.MaxBodyBytes = remit.MaxEvidenceFile*4/3 + 64<<10 // base64 and the fields
+	huma.Register(api, addEvidence, s.handleEvidenceCreate)
+	huma.Register(api, op("GET", "/api/v1/evidence/{id}", "get-evidence", "One piece of evidence", secured), s.handleEvidenceGet)
+	huma.Register(api, op("PUT", "/api/v1/evidence/{id}", "put-evidence", "Change what evidence says and supports (its file never changes)", secured), s.handleEvidencePut)
+	mux.HandleFunc("GET /api/v1/evidence/{id}/file", s.handleEvidenceFile)
 
 	// Audit, tokens and users.
 	huma.Register(api, op("GET", "/api/v1/audit", "list-audit", "The audit trail, filtered", secured), s.handleAuditList)

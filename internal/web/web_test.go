@@ -36,6 +36,7 @@ type fixture struct {
 	model  *live.Model
 	server *httptest.Server
 	tokens map[string]string // role name -> bearer token
+	dbPath string            // the SQLite file, for tests that tamper with it
 	// now is the servers' clock; the test goroutine reads it directly,
 	// servers through clock(), and changes go through setNow.
 	now     time.Time
@@ -68,7 +69,8 @@ var accounts = []remit.User{
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "remit.db"))
+	dbPath := filepath.Join(t.TempDir(), "remit.db")
+	s, err := sqlite.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +79,7 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, store: s, tokens: map[string]string{}, now: time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)}
+	f := &fixture{t: t, store: s, dbPath: dbPath, tokens: map[string]string{}, now: time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)}
 	if _, err := remit.Import(ctx, s, ws, "test", f.now, false); err != nil {
 		t.Fatal(err)
 	}

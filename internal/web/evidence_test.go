@@ -1,0 +1,128 @@
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"remit/internal/remit"
+)
+
+// TestEvidenceAPI adds evidence as an editor, refuses it from a viewer and
+// bad input from anyone, lists what expires soon, serves the file only as
+// a download and only while it matches its hash, and derives assurance
+// from it: assured while it counts, stale from its expiry day.
+func TestEvidenceAPI(t *testing.T) {
+	f := newFixture(t)
+	pdf := []byte("%PDF-1.7\n% AWS ISO certificate\x00\xff")
+	iso := map[string]any{
+		"kind": "iso-27001", "title": "AWS ISO 27001 certificate", "issuer": "EY CertifyPoint", "issued": "2026-01-10", "expires": "2027-01-10",
+		"supports":  []map[string]string{{"on": "offering", "ref": "aws/ec2"}},
+		"file_name": "aws-iso.pdf", "content": pdf,
+	}
+	status, _, body := f.do("viewer", "POST", "/api/v1/evidence", iso)
+	if status != http.StatusForbidden {
+		t.Fatalf("viewer adds evidence: %d %s", status, body)
+	}
+	status, _, body = f.do("editor", "POST", "/api/v1/evidence", map[string]any{"kind": "iso-27001", "title": " ", "expires": "next year", "supports": []map[string]string{{"on": "offering", "ref": "aws"}}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad evidence: %d %s", status, body)
+	}
+	for _, want := range []string{`"location":"body.file"`, `"location":"body.title"`, `"location":"body.expires"`, `"location":"body.supports.0.ref"`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("bad evidence: the problem lacks %s: %s", want, body)
+		}
+	}
+	status, _, body = f.do("editor", "POST", "/api/v1/evidence", iso)
+	if status != http.StatusCreated {
+		t.Fatalf("add: %d %s", status, body)
+	}
+	var added EvidenceItem
+	if err := json.Unmarshal(body, &added); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(pdf)
+	if added.File == nil || added.File.Type != "application/pdf" || added.File.SHA256 != hex.EncodeToString(sum[:]) || added.File.Size != int64(len(pdf)) || !added.Counts || added.DaysLeft == nil || *added.DaysLeft != 42 {
+		t.Fatalf("added: %s", body)
+	}
+
+	// The register, filtered.
+	for _, c := range []struct {
+		query string
+		n     int
+	}{{"", 1}, {"?expiring=30", 0}, {"?expiring=60", 1}, {"?kind=soc2-type-2", 0}, {"?supports=offering:aws/ec2", 1}, {"?supports=offering:aws/s3", 0}, {"?expired=true", 0}} {
+		status, _, body := f.do("viewer", "GET", "/api/v1/evidence"+c.query, nil)
+		var list struct{ Items []EvidenceItem }
+		if status != http.StatusOK || json.Unmarshal(body, &list) != nil || len(list.Items) != c.n {
+			t.Errorf("GET evidence%s: %d, %d items, want %d: %s", c.query, status, len(list.Items), c.n, body)
+		}
+	}
+
+	// The file: a download, byte for byte.
+	resp, data := f.page("viewer", "GET", "/api/v1/evidence/"+added.ID+"/file", nil)
+	if resp.StatusCode != http.StatusOK || string(data) != string(pdf) {
+		t.Fatalf("download: %d %q", resp.StatusCode, data)
+	}
+	for h, want := range map[string]string{"Content-Type": "application/octet-stream", "Content-Disposition": `attachment; filename=aws-iso.pdf`, "Content-Security-Policy": "sandbox; default-src 'none'"} {
+		if got := resp.Header.Get(h); got != want {
+			t.Errorf("download %s: %q, want %q", h, got, want)
+		}
+	}
+	if resp, _ := f.page("", "GET", "/api/v1/evidence/"+added.ID+"/file", nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("anonymous download: %d", resp.StatusCode)
+	}
+
+	// Assurance follows the evidence, and the day.
+	const theirs = "/api/v1/obligations/prison-visits%2Fsrm:SRM-01%2Faws%2Fec2%2Fprovider"
+	assurance := func() string {
+		status, _, body := f.do("viewer", "GET", theirs, nil)
+		var o Obligation
+		if status != http.StatusOK || json.Unmarshal(body, &o) != nil || o.Assurance == nil {
+			t.Fatalf("GET %s: %d %s", theirs, status, body)
+		}
+		return string(o.Assurance.Status) + ": " + o.Assurance.Reason
+	}
+	if got, want := assurance(), `assured: assured by "AWS ISO 27001 certificate" (iso-27001, until 2027-01-10)`; got != want {
+		t.Errorf("assurance today: %q, want %q", got, want)
+	}
+	f.setNow(time.Date(2027, 1, 10, 0, 0, 1, 0, time.UTC))
+	f.freshToken("viewer", remit.RoleViewer) // the fixture's tokens lapse after a day
+	if got, want := assurance(), `stale: was assured by "AWS ISO 27001 certificate" (iso-27001, until 2027-01-10), which expired on 2027-01-10`; got != want {
+		t.Errorf("assurance on the expiry day: %q, want %q", got, want)
+	}
+	status, _, body = f.do("viewer", "GET", "/api/v1/evidence?expired=true", nil)
+	if status != http.StatusOK || !strings.Contains(string(body), added.ID) {
+		t.Errorf("expired evidence: %d %s", status, body)
+	}
+
+	// A file changed behind Remit's back is refused, not served.
+	db, err := sql.Open("sqlite", "file:"+f.dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE documents SET body = ? WHERE kind = 'evidence-file' AND id = ?`, []byte("%PDF-1.7 forged"), added.ID); err != nil {
+		t.Fatal(err)
+	}
+	resp, data = f.page("viewer", "GET", "/api/v1/evidence/"+added.ID+"/file", nil)
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(string(data), "does not match its hash") {
+		t.Errorf("tampered download: %d %s", resp.StatusCode, data)
+	}
+}
+
+// freshToken gives who a token valid from the fixture's current time.
+func (f *fixture) freshToken(who string, role remit.Role) {
+	f.t.Helper()
+	p := remit.User{Email: who + "@example.gov.uk", Role: role}.Principal()
+	_, secret, err := remit.CreateToken(context.Background(), f.store, p, "later", role, time.Hour, f.now)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.tokens[who] = secret
+}

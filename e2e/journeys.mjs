@@ -258,6 +258,29 @@ try {
     await check(admin, 'system-added');
   });
 
+  await step('an admin adds evidence for an offering and sees its obligations assured', async () => {
+    await admin.goto(base + '/systems/prison-visits#reliance');
+    const before = await admin.getByTestId('reliance').locator('tr', { hasText: 'Amazon EC2' }).innerText();
+    await admin.goto(base + '/evidence/new?supports=offering:aws/ec2');
+    await check(admin, 'evidence-new');
+    await admin.getByLabel('What it is').selectOption('iso-27001');
+    await admin.getByLabel('Title').fill('AWS ISO/IEC 27001 certificate');
+    await admin.getByLabel('Expires on (optional)').fill('2099-01-01');
+    await admin.getByLabel('Upload the file').setInputFiles({ name: 'aws-iso.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7 certificate') });
+    await admin.getByRole('button', { name: 'Add evidence' }).click();
+    await admin.locator('.govuk-notification-banner--success').waitFor();
+    assert.match(await admin.getByTestId('evidence-summary').innerText(), /application\/pdf/);
+    await check(admin, 'evidence');
+    await admin.goto(base + '/systems/prison-visits#reliance');
+    const after = await admin.getByTestId('reliance').locator('tr', { hasText: 'Amazon EC2' }).innerText();
+    assert.notEqual(after, before);
+    // Every EC2 obligation the system relies on is now assured by it.
+    const [, n, assured, stale, unassured, by] = after.split('\t');
+    assert.deepEqual([assured, stale, unassured, by], [n, '0', '0', 'AWS ISO/IEC 27001 certificate'], after);
+    await admin.goto(base + '/evidence?expiring=90');
+    await check(admin, 'evidence-list');
+  });
+
   await step('an admin creates an API token and sees its secret once', async () => {
     await admin.goto(base + '/tokens');
     await admin.getByLabel('What it is for').fill('Nightly export');

@@ -36,8 +36,9 @@ type Model struct {
 	// index is rebuilt (never changed in place) when evidence changes.
 	evidence map[string]remit.Evidence
 	index    *remit.EvidenceIndex
-	// evidenceGen counts changes to the evidence.
-	evidenceGen uint64
+	// evidenceGen counts changes to the evidence, trackingGen to the
+	// tracking of obligations.
+	evidenceGen, trackingGen uint64
 	seq         int64 // the last audit record applied
 	loaded      time.Time
 	// epoch counts rebuilds of the whole model; with a system's stamp it
@@ -103,6 +104,7 @@ func (m *Model) reload(ctx context.Context) error {
 	cache := engine.NewCache(est)
 	m.mu.Lock()
 	m.cache, m.tracking, m.seq, m.loaded = cache, tracking, head, time.Now()
+	m.trackingGen++
 	m.evidence = make(map[string]remit.Evidence, len(evs))
 	for _, ev := range evs {
 		m.evidence[ev.ID] = ev
@@ -134,12 +136,13 @@ func (m *Model) AllEvidence() []remit.Evidence {
 	return out
 }
 
-// EvidenceGeneration changes whenever any evidence does: with the day, it
-// says whether what was derived from evidence is still current.
-func (m *Model) EvidenceGeneration() uint64 {
+// Generations change whenever any evidence, or any obligation's
+// tracking, does: with the day, they say whether assurance derived from
+// them is still current.
+func (m *Model) Generations() (evidence, tracking uint64) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return m.evidenceGen
+	return m.evidenceGen, m.trackingGen
 }
 
 // putEvidence records evidence added or changed (here or, through the
@@ -261,6 +264,7 @@ func (m *Model) Refresh(ctx context.Context) (int, error) {
 		case remit.KindObligation:
 			if t := stored[r.ID]; m.tracking[r.ID].Version < t.Version {
 				m.tracking[r.ID] = t
+				m.trackingGen++
 			}
 		case remit.KindWorkspace, remit.KindCatalogue, remit.KindProvider, remit.KindOffering, remit.KindSystem:
 			// Our own changes are applied already: only a document that
@@ -362,6 +366,7 @@ func (m *Model) Track(ctx context.Context, p remit.Principal, id string, t remit
 	// A concurrent Track or Refresh may have stored a later version.
 	if m.tracking[id].Version < out.Version {
 		m.tracking[id] = out
+		m.trackingGen++
 	}
 	m.mu.Unlock()
 	return out, nil

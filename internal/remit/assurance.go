@@ -57,8 +57,12 @@ type ObligationRef struct {
 // once for a set of evidence; it is read-only after.
 type EvidenceIndex struct {
 	by    map[string][]*Evidence
+	byID  map[string]*Evidence
 	count int
 }
+
+// Find returns the evidence with id, or nil.
+func (x *EvidenceIndex) Find(id string) *Evidence { return x.byID[id] }
 
 // index keys.
 func supportKey(on, ref, control string) string { return on + "|" + ref + "|" + control }
@@ -67,9 +71,10 @@ func supportKey(on, ref, control string) string { return on + "|" + ref + "|" + 
 // 2 reports by the obligations their complementary user entity controls
 // are mapped to.
 func NewEvidenceIndex(evs []Evidence) *EvidenceIndex {
-	x := &EvidenceIndex{by: map[string][]*Evidence{}, count: len(evs)}
+	x := &EvidenceIndex{by: map[string][]*Evidence{}, byID: make(map[string]*Evidence, len(evs)), count: len(evs)}
 	for i := range evs {
 		ev := &evs[i]
+		x.byID[ev.ID] = ev
 		seen := map[string]bool{}
 		add := func(key string) {
 			if !seen[key] {

@@ -81,6 +81,9 @@ func newUI() (*ui, error) {
 		"asset":         a.url,
 		"classTag":      classTag,
 		"statusTag":     statusTag,
+		"assuranceTag":  assuranceTag,
+		"list":          func(xs ...string) []string { return xs },
+		"deref":         func(p *int) int { return *p },
 		"pct":           pct,
 		"query":         queryWith,
 		"date":          func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04") },
@@ -318,6 +321,21 @@ func statusTag(st remit.ObligationStatus) string {
 	case remit.StatusInProgress:
 		return "govuk-tag--yellow"
 	case remit.StatusNotStarted:
+		return "govuk-tag--red"
+	}
+	return "govuk-tag--grey"
+}
+
+// assuranceTag is the GOV.UK tag colour for an assurance status.
+func assuranceTag(st remit.AssuranceStatus) string {
+	switch st {
+	case remit.Assured:
+		return "govuk-tag--green"
+	case remit.AssuranceStale:
+		return "govuk-tag--orange"
+	case remit.Unassured:
+		return "govuk-tag--yellow"
+	case remit.AssuranceFailed:
 		return "govuk-tag--red"
 	}
 	return "govuk-tag--grey"

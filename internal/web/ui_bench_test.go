@@ -86,18 +86,19 @@ var linkedAsset = regexp.MustCompile(`(?:href|src)="(/assets/[^"]+)"`)
 // except fonts, transfers at most 300 KB (gzipped as served).
 func TestPageWeight(t *testing.T) {
 	f := newFixture(t)
+	at := f.withEvidence()
 	assetSize := map[string]int{}
 	for _, pg := range uiPages {
 		who := "admin"
 		if pg.name == "sign-in" {
 			who = ""
 		}
-		resp, body := f.page(who, "GET", pg.path, nil, "Accept-Encoding", "gzip")
+		resp, body := f.page(who, "GET", at(pg.path), nil, "Accept-Encoding", "gzip")
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("GET %s: %d", pg.path, resp.StatusCode)
 		}
 		total := len(body)
-		_, html := f.page(who, "GET", pg.path, nil)
+		_, html := f.page(who, "GET", at(pg.path), nil)
 		// remit.mjs imports GOV.UK Frontend's script by its plain name.
 		for _, m := range append(linkedAsset.FindAllStringSubmatch(html, -1), []string{"", "/assets/govuk-frontend.min.js"}) {
 			u := m[1]

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"remit/internal/engine"
 	"remit/internal/live"
@@ -133,7 +134,9 @@ type SystemPage struct {
 	Attach  []option // offerings not yet attached
 	// AttachAny asks for the offering as text: too many to list.
 	AttachAny bool
-	Chart     template.HTML
+	// Reliance sums up, per offering, the provider obligations relied on.
+	Reliance []offeringReliance
+	Chart    template.HTML
 	// Ours is one page of our obligations, filtered by OursStatus; OursTotal
 	// counts them all and OursOpen those not yet implemented.
 	Ours       []Obligation
@@ -182,6 +185,7 @@ func (s *server) matrixSection(r *http.Request, id string, q url.Values) (templa
 	if sortBy == "" {
 		sortBy = "control"
 	}
+	x, now := s.Model.Evidence(), s.Now()
 	render := func() ([]byte, uint64, error) {
 		var sec MatrixSection
 		var stamp uint64
@@ -199,7 +203,12 @@ func (s *server) matrixSection(r *http.Request, id string, q url.Values) (templa
 				if status != "" && !slices.ContainsFunc(ours, func(o Obligation) bool { return string(o.Tracking.Status) == status }) {
 					continue
 				}
-				sec.Rows = append(sec.Rows, matrixRow{Row: row, Anchor: anchor(row.Control), Explain: report.Explain(e, m, cell), Ours: len(ours)})
+				theirs := cellObligations(nil, c, tracking, m, cell, report.PartyProviders, func(Obligation) bool { return true })
+				as := make([]remit.Assurance, 0, len(ours)+len(theirs))
+				for _, o := range append(ours, theirs...) {
+					as = append(as, x.Assure(o.ref(), now))
+				}
+				sec.Rows = append(sec.Rows, matrixRow{Row: row, Anchor: anchor(row.Control), Explain: report.Explain(e, m, cell), Ours: len(ours), Assurance: remit.Combine(as)})
 			}
 			return nil
 		})
@@ -229,8 +238,60 @@ func (s *server) matrixSection(r *http.Request, id string, q url.Values) (templa
 	if !ok {
 		return "", notFound("system", id)
 	}
-	body, err := s.pageParts.get(epoch, "system-matrix|"+id+"?"+f.Encode(), stamp, render)
+	// Assurance depends on the evidence, the tracking and the day too.
+	evGen, trGen := s.Model.Generations()
+	key := fmt.Sprintf("system-matrix|%s?%s|%d|%d|%s", id, f.Encode(), evGen, trGen, now.UTC().Format(time.DateOnly))
+	body, err := s.pageParts.get(epoch, key, stamp, render)
 	return template.HTML(body), err // rendered by html/template above
+}
+
+// offeringReliance is what a system relies on one offering's provider
+// for, and how much of that is assured — assurance that is reused by
+// every system relying on the offering.
+type offeringReliance struct {
+	Offering, Name, ProviderID, OfferingID string
+	Obligations                            int
+	Counts                                 map[string]int
+	// Evidence lists the titles of the evidence that assures them.
+	Evidence []string
+	// Others counts the other systems that use the offering directly and
+	// so rely on the same assurance.
+	Others int
+}
+
+// reliance sums up, per offering, the providers' obligations a system
+// relies on and their assurance. It runs inside a model view.
+func reliance(c *engine.Cache, tracking map[string]remit.TrackedObligation, m *engine.Matrix, x *remit.EvidenceIndex, now time.Time) []offeringReliance {
+	e := c.Estate
+	byRef := map[string]*offeringReliance{}
+	var order []string
+	for i := range m.Cells {
+		cell := &m.Cells[i]
+		for _, o := range e.Theirs(m, cell) {
+			off := &e.Offerings[o.Offering]
+			r := byRef[off.Ref]
+			if r == nil {
+				r = &offeringReliance{Offering: off.Ref, Name: off.Offering.Name, ProviderID: off.Provider.ID, OfferingID: off.Offering.ID, Counts: map[string]int{}, Others: len(e.Users(o.Offering)) - 1}
+				byRef[off.Ref] = r
+				order = append(order, off.Ref)
+			}
+			d := obligationOf(c, tracking, m, cell, o)
+			a := x.Assure(d.ref(), now)
+			r.Obligations++
+			r.Counts[string(a.Status)]++
+			for _, id := range a.Evidence {
+				if ev := x.Find(id); ev != nil && !slices.Contains(r.Evidence, ev.Title) {
+					r.Evidence = append(r.Evidence, ev.Title)
+				}
+			}
+		}
+	}
+	out := make([]offeringReliance, 0, len(order))
+	for _, ref := range order {
+		out = append(out, *byRef[ref])
+	}
+	slices.SortFunc(out, func(a, b offeringReliance) int { return strings.Compare(a.Offering, b.Offering) })
+	return out
 }
 
 type useRow struct {
@@ -246,6 +307,9 @@ type matrixRow struct {
 	Explain []string
 	// Ours counts our obligations under the control.
 	Ours int
+	// Assurance is the control's: its weakest obligation's, ours and the
+	// providers'.
+	Assurance remit.Assurance
 }
 
 // sortHeader is a sortable column heading (the MOJ sortable table look,
@@ -265,12 +329,14 @@ func (s *server) handleSystemPage(w http.ResponseWriter, r *http.Request) error 
 	p.OursStatus = q.Get("ours_status")
 	u := user(r)
 	var team string
+	ev, now := s.Model.Evidence(), s.Now()
 	err := s.withSystemTracking(id, func(c *engine.Cache, tracking map[string]remit.TrackedObligation, si int32) error {
 		e := c.Estate
 		m := c.Matrix(si)
 		x := e.Systems[si].System
 		team = x.Team
 		p.System = summarise(x, m.Summary)
+		p.Reliance = reliance(c, tracking, m, ev, now)
 		for _, use := range x.Uses {
 			oi, _ := e.OfferingIndex(use.Offering)
 			o := e.Offerings[oi]
@@ -322,6 +388,7 @@ func (s *server) handleSystemPage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	s.assure(p.Ours)
 	p.Title = p.System.Name
 	p.CanEdit, p.CanTrack = u.Can(remit.ActEditSystem, team), u.Can(remit.ActTrackObligation, team)
 	p.Classes = []string{string(remit.Inherited), string(remit.Shared), string(remit.OrganisationSpecific), string(remit.NotApplicable)}

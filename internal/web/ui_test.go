@@ -78,7 +78,29 @@ var uiPages = []struct{ name, path string }{
 	{"audit", "/audit?kind=system"},
 	{"users", "/users"},
 	{"tokens", "/tokens"},
+	{"evidence-list", "/evidence"},
+	{"evidence-new", "/evidence/new"},
+	{"evidence", "/evidence/{ev}"},
 }
+
+// withEvidence adds a SOC 2 report supporting CaseTrack Cloud, with one
+// CUEC mapped to an obligation of ours, and returns a function that puts
+// its id into a page's path.
+func (f *fixture) withEvidence() func(path string) string {
+	f.t.Helper()
+	ev := remit.Evidence{Kind: remit.EvidenceSOC2Type2, Title: "CaseTrack SOC 2 Type II 2026", Issuer: "Example Audit LLP", Issued: "2026-03-01", Expires: "2027-03-01",
+		Supports: []remit.Support{{On: remit.SupportOffering, Ref: "casetrack/casetrack-cloud"}},
+		SOC2: &remit.SOC2{PeriodStart: "2025-01-01", PeriodEnd: "2025-12-31", CarveOuts: []string{"Amazon Web Services"},
+			CUECs: []remit.CUEC{{ID: "CUEC-1", Text: "Customers review their users' access every quarter.", Obligations: []string{"court-case-tracking/srm:SRM-11/casetrack/casetrack-cloud/ours"}}, {ID: "CUEC-2", Text: "Customers keep their own copies of exported case files."}}}}
+	added, err := f.model.AddEvidence(context.Background(), ev, "soc2.pdf", []byte("%PDF-1.7 CaseTrack SOC 2"), "admin@example.gov.uk", f.now)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return func(path string) string { return strings.ReplaceAll(path, "{ev}", added.ID) }
+}
+
+// evidenceID hides the random ids of evidence.
+var evidenceID = regexp.MustCompile(`ev-[0-9a-f]{16}`)
 
 // assetHash hides the assets' content hashes, which change with the npm
 // packages, not with Remit's pages.
@@ -91,13 +113,14 @@ var tokenID = regexp.MustCompile(`/tokens/[^/"]+/revoke`)
 // it with its golden file (go test ./internal/web -run PagesGolden -update).
 func TestPagesGolden(t *testing.T) {
 	f := newFixture(t)
+	at := f.withEvidence()
 	for _, pg := range uiPages {
 		t.Run(pg.name, func(t *testing.T) {
 			who := "admin"
 			if pg.name == "sign-in" {
 				who = ""
 			}
-			resp, body := f.page(who, "GET", pg.path, nil)
+			resp, body := f.page(who, "GET", at(pg.path), nil)
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("GET %s: %d\n%s", pg.path, resp.StatusCode, body)
 			}
@@ -106,6 +129,7 @@ func TestPagesGolden(t *testing.T) {
 			}
 			body = assetHash.ReplaceAllString(body, "?v=HASH")
 			body = tokenID.ReplaceAllString(body, "/tokens/ID/revoke")
+			body = evidenceID.ReplaceAllString(body, "ev-ID")
 			golden := filepath.Join("testdata", "pages", pg.name+".html")
 			if *update {
 				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
@@ -132,9 +156,10 @@ func TestPagesGolden(t *testing.T) {
 // not use.
 func TestPagesForEveryRole(t *testing.T) {
 	f := newFixture(t)
+	at := f.withEvidence()
 	for _, who := range []string{"viewer", "editor", "other-editor", "assessor", "risk", "admin"} {
 		for _, pg := range uiPages[1:] {
-			resp, body := f.page(who, "GET", pg.path, nil)
+			resp, body := f.page(who, "GET", at(pg.path), nil)
 			want := http.StatusOK
 			switch {
 			case pg.name == "users" && who != "admin":
@@ -142,6 +167,8 @@ func TestPagesForEveryRole(t *testing.T) {
 			case (pg.name == "statement" || pg.name == "statement-new") && who != "admin" && who != "editor" && who != "other-editor":
 				want = http.StatusForbidden
 			case (pg.name == "system-edit" || pg.name == "system-delete") && who != "admin" && who != "editor":
+				want = http.StatusForbidden
+			case pg.name == "evidence-new" && who != "admin" && who != "editor" && who != "other-editor" && who != "assessor":
 				want = http.StatusForbidden
 			}
 			if resp.StatusCode != want {
@@ -161,6 +188,8 @@ func TestPagesForEveryRole(t *testing.T) {
 				{"systems", `href="/systems/new"`, who == "admin" || who == "editor" || who == "other-editor"},
 				{"offering", `/statements/new"`, canEditModel},
 				{"dashboard", `href="/users"`, who == "admin"},
+				{"evidence-list", `href="/evidence/new"`, who != "viewer" && who != "risk"},
+				{"evidence", `name="cuec"`, who != "viewer" && who != "risk"},
 			} {
 				if pg.name == c.page && strings.Contains(body, c.marker) != c.shown {
 					t.Errorf("%s on %s: %s shown = %v, want %v", who, pg.path, c.marker, !c.shown, c.shown)

@@ -1,0 +1,274 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"remit/internal/engine"
+	"remit/internal/remit"
+)
+
+// EvidenceListPage is the evidence register, filtered.
+type EvidenceListPage struct {
+	basePage
+	Items                   []EvidenceItem
+	Total                   int
+	Pager                   pageLinks
+	Kinds                   []option
+	Kind, Expiring, Expired string
+	CanAdd                  bool
+}
+
+func (s *server) handleEvidenceListPage(w http.ResponseWriter, r *http.Request) error {
+	q := filterValues(r.URL.Query(), "kind", "expiring", "expired", "page")
+	p := &EvidenceListPage{basePage: basePage{Title: "Evidence", Nav: "evidence"}, Kind: q.Get("kind"), Expiring: q.Get("expiring"), Expired: q.Get("expired"), CanAdd: mayManageEvidence(user(r))}
+	for _, k := range remit.EvidenceKinds {
+		p.Kinds = append(p.Kinds, option{string(k.Kind), k.Name})
+	}
+	days, _ := strconv.Atoi(p.Expiring)
+	if !slices.Contains([]int{30, 60, 90}, days) {
+		days, p.Expiring = 0, ""
+	}
+	if !remit.EvidenceKind(p.Kind).Valid() {
+		p.Kind = ""
+	}
+	items, err := filterEvidence(s.Model.AllEvidence(), s.Now(), p.Kind, days, p.Expired == "yes", "")
+	if err != nil {
+		return err
+	}
+	p.Total = len(items)
+	var from, to int
+	p.Pager, from, to = newPager(q, len(items))
+	p.Items = items[from:to]
+	return s.render(w, r, http.StatusOK, "evidence-list", p)
+}
+
+// EvidenceFormPage adds evidence: a file or a link, what it is, and what
+// it supports.
+type EvidenceFormPage struct {
+	basePage
+	Form      remit.Evidence
+	Kinds     []option
+	Targets   []option
+	SupportOn string
+	Ref       string
+	Control   string
+	CUECs     string // "ID | text" lines
+	CarveOuts string
+}
+
+var supportTargets = []option{
+	{remit.SupportOffering, "An offering: what the provider does"},
+	{remit.SupportSystem, "A system: what we do for it"},
+	{remit.SupportObligation, "One of our obligations"},
+	{remit.SupportControl, "A control, wherever it is ours"},
+}
+
+func (s *server) evidenceForm(r *http.Request) (*EvidenceFormPage, error) {
+	if !mayManageEvidence(user(r)) {
+		return nil, fmt.Errorf("evidence is added by editors, assessors and admins: %w", remit.ErrForbidden)
+	}
+	p := &EvidenceFormPage{basePage: basePage{Title: "Add evidence", Nav: "evidence"}, Targets: supportTargets, SupportOn: remit.SupportOffering}
+	for _, k := range remit.EvidenceKinds {
+		p.Kinds = append(p.Kinds, option{string(k.Kind), k.Name})
+	}
+	// A link from elsewhere may say what the evidence is for.
+	if on, ref, ok := strings.Cut(r.URL.Query().Get("supports"), ":"); ok && slices.ContainsFunc(supportTargets, func(o option) bool { return o.Value == on }) {
+		p.SupportOn, p.Ref = on, ref
+	}
+	return p, nil
+}
+
+// handleEvidencePost adds evidence from the form (multipart, with the
+// file). Every problem is shown at once; nothing is stored until there
+// are none.
+func (s *server) handleEvidencePost(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.evidenceForm(r)
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, remit.MaxEvidenceFile+1<<20)
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			p.Errors = append(p.Errors, fieldError{"file", "The file is larger than 20 MiB: choose a smaller file, or give a link to where the evidence is held"})
+			return s.render(w, r, http.StatusRequestEntityTooLarge, "evidence-new", p)
+		}
+		return badForm("the form could not be read: " + err.Error())
+	}
+	v := func(k string) string { return strings.TrimSpace(r.FormValue(k)) }
+	p.Form = remit.Evidence{Kind: remit.EvidenceKind(v("kind")), Title: v("title"), Issuer: v("issuer"), Scope: v("scope"), Issued: v("issued"), Expires: v("expires"), URL: v("url")}
+	p.SupportOn, p.Ref, p.Control, p.CUECs, p.CarveOuts = v("support_on"), v("ref"), v("control"), r.FormValue("cuecs"), v("carve_outs")
+	if p.Ref != "" {
+		p.Form.Supports = []remit.Support{{On: p.SupportOn, Ref: p.Ref, Control: p.Control}}
+	}
+	if p.Form.Kind == remit.EvidenceSOC2Type2 && (v("period_start") != "" || v("period_end") != "" || p.CUECs != "") {
+		soc := &remit.SOC2{PeriodStart: v("period_start"), PeriodEnd: v("period_end"), BridgeUntil: v("bridge_until")}
+		for _, line := range strings.Split(p.CUECs, "\n") {
+			if line = strings.TrimSpace(line); line == "" {
+				continue
+			}
+			id, text, _ := strings.Cut(line, "|")
+			soc.CUECs = append(soc.CUECs, remit.CUEC{ID: strings.TrimSpace(id), Text: strings.TrimSpace(text)})
+		}
+		for _, c := range strings.Split(p.CarveOuts, ",") {
+			if c = strings.TrimSpace(c); c != "" {
+				soc.CarveOuts = append(soc.CarveOuts, c)
+			}
+		}
+		p.Form.SOC2 = soc
+	}
+	var name string
+	var content []byte
+	if f, h, err := r.FormFile("file"); err == nil {
+		defer f.Close()
+		if content, err = io.ReadAll(f); err != nil {
+			return badForm("the file could not be read: " + err.Error())
+		}
+		name = h.Filename
+		if len(content) == 0 {
+			content = nil // an empty file input
+		}
+	}
+	ev, err := s.Model.AddEvidence(r.Context(), p.Form, name, content, user(r).Email, s.Now())
+	var ve *remit.ValidationError
+	if errors.As(err, &ve) {
+		for _, pr := range ve.Problems {
+			p.Errors = append(p.Errors, fieldError{evidenceField(pr.Pointer), sentence(pr.Message)})
+		}
+		if content != nil {
+			p.Errors = append(p.Errors, fieldError{"file", "Choose the file again: a browser does not keep it after a problem"})
+		}
+		return s.render(w, r, http.StatusUnprocessableEntity, "evidence-new", p)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/evidence/"+url.PathEscape(ev.ID), "Evidence "+ev.Title+" added")
+}
+
+// evidenceField maps a problem's pointer to the form field it concerns.
+func evidenceField(pointer string) string {
+	switch {
+	case strings.HasPrefix(pointer, "/supports"):
+		return "ref"
+	case strings.HasPrefix(pointer, "/soc2/cuecs"):
+		return "cuecs"
+	case strings.HasPrefix(pointer, "/soc2/"):
+		return strings.TrimPrefix(pointer, "/soc2/")
+	case pointer == "/soc2":
+		return "kind"
+	case pointer == "":
+		return "title"
+	}
+	return strings.TrimPrefix(pointer, "/")
+}
+
+// EvidencePage is one piece of evidence: what it is, its file or link,
+// what it supports and, for a SOC 2 report, its CUECs and what carries
+// each out.
+type EvidencePage struct {
+	basePage
+	Item      EvidenceItem
+	KindName  string
+	Version   int64
+	CanChange bool
+	Targets   []option
+	// Obligations names the obligations each CUEC maps to, by CUEC id.
+	Systems []string
+}
+
+func (s *server) evidencePage(r *http.Request) (*EvidencePage, error) {
+	var ev remit.Evidence
+	var version int64
+	err := s.Store.Read(r.Context(), func(tx remit.Tx) error {
+		var err error
+		ev, version, err = remit.FindEvidence(r.Context(), tx, r.PathValue("id"))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	p := &EvidencePage{basePage: basePage{Title: ev.Title, Nav: "evidence"}, Item: evidenceItem(ev, s.Now()), Version: version, CanChange: mayManageEvidence(user(r)), Targets: supportTargets}
+	for _, k := range remit.EvidenceKinds {
+		if k.Kind == ev.Kind {
+			p.KindName = k.Name
+		}
+	}
+	// The systems whose obligations it reaches, for the reader's sake.
+	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		seen := map[string]bool{}
+		for _, sup := range ev.Supports {
+			switch sup.On {
+			case remit.SupportOffering:
+				if oi, ok := c.Estate.OfferingIndex(sup.Ref); ok {
+					for _, si := range c.Estate.Users(oi) {
+						seen[c.Estate.Systems[si].System.Name] = true
+					}
+				}
+			case remit.SupportSystem:
+				if si, ok := c.Estate.SystemIndex(sup.Ref); ok {
+					seen[c.Estate.Systems[si].System.Name] = true
+				}
+			}
+		}
+		p.Systems = sortedKeys(seen)
+	})
+	return p, nil
+}
+
+// handleEvidenceSupportPost adds a target the evidence supports, or maps
+// a SOC 2 CUEC to one of our obligations.
+func (s *server) handleEvidenceSupportPost(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.evidencePage(r)
+	if err != nil {
+		return err
+	}
+	if !p.CanChange {
+		return fmt.Errorf("evidence is changed by editors, assessors and admins: %w", remit.ErrForbidden)
+	}
+	version, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if err != nil {
+		return badForm("the form's version is missing: reload the page and try again")
+	}
+	ev := p.Item.Evidence
+	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
+	msg := ""
+	if cuec := v("cuec"); cuec != "" {
+		i := -1
+		if ev.SOC2 != nil {
+			i = slices.IndexFunc(ev.SOC2.CUECs, func(c remit.CUEC) bool { return c.ID == cuec })
+		}
+		if i < 0 {
+			return badForm(fmt.Sprintf("%q is not a CUEC of this report", cuec))
+		}
+		ob := v("obligation")
+		if _, ok := s.findObligation(ob); !ok || !strings.HasSuffix(ob, "/ours") {
+			p.Errors = append(p.Errors, fieldError{"obligation-" + cuec, fmt.Sprintf("There is no obligation of ours %q: copy its id from the obligation's page", ob)})
+			return s.render(w, r, http.StatusUnprocessableEntity, "evidence", p)
+		}
+		ev.SOC2.CUECs[i].Obligations = append(ev.SOC2.CUECs[i].Obligations, ob)
+		msg = "CUEC " + cuec + " is now carried out by " + shortObligation(ob)
+	} else {
+		ev.Supports = append(ev.Supports, remit.Support{On: v("support_on"), Ref: v("ref"), Control: v("control")})
+		msg = "Evidence now supports " + v("support_on") + " " + v("ref")
+	}
+	_, err = s.Model.UpdateEvidence(r.Context(), ev, version, user(r).Email, s.Now())
+	var ve *remit.ValidationError
+	if errors.As(err, &ve) {
+		for _, pr := range ve.Problems {
+			p.Errors = append(p.Errors, fieldError{evidenceField(pr.Pointer), sentence(pr.Message)})
+		}
+		return s.render(w, r, http.StatusUnprocessableEntity, "evidence", p)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/evidence/"+url.PathEscape(ev.ID), msg)
+}

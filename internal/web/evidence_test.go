@@ -1,12 +1,16 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"io"
+	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -125,4 +129,104 @@ func (f *fixture) freshToken(who string, role remit.Role) {
 		f.t.Fatal(err)
 	}
 	f.tokens[who] = secret
+}
+
+// multipart builds a form with fields and, when content is not nil, a
+// file; it returns the body and its content type.
+func multipartForm(t *testing.T, fields map[string]string, fileName string, content []byte) (string, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		_ = mw.WriteField(k, v)
+	}
+	if content != nil {
+		fw, err := mw.CreateFormFile("file", fileName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = fw.Write(content)
+	}
+	_ = mw.Close()
+	return buf.String(), mw.FormDataContentType()
+}
+
+// TestEvidenceForms adds evidence through the UI's multipart form, with
+// bad input first, as people who may and may not; then adds what it
+// supports and maps a CUEC to an obligation.
+func TestEvidenceForms(t *testing.T) {
+	f := newFixture(t)
+	post := func(who string, fields map[string]string, content []byte) (*http.Response, string) {
+		body, ct := multipartForm(t, fields, "report.pdf", content)
+		req, _ := http.NewRequest("POST", f.server.URL+"/evidence", strings.NewReader(body))
+		req.Header.Set("Content-Type", ct)
+		req.Header.Set("Authorization", "Bearer "+f.tokens[who])
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(resp.Body)
+		return resp, string(data)
+	}
+	good := map[string]string{"kind": "soc2-type-2", "title": "CaseTrack SOC 2", "issued": "2026-03-01", "expires": "2027-03-01", "support_on": "offering", "ref": "casetrack/casetrack-cloud",
+		"period_start": "2025-01-01", "period_end": "2025-12-31", "cuecs": "CUEC-1 | Customers review access quarterly.\nCUEC-2 | Customers keep exports safe.", "carve_outs": "Amazon Web Services"}
+	if resp, _ := post("viewer", good, []byte("%PDF-1.7")); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("viewer: %d", resp.StatusCode)
+	}
+	bad := with2(good, "expires", "2025-01-01", "ref", "casetrack")
+	resp, body := post("assessor", bad, []byte("%PDF-1.7"))
+	for _, want := range []string{`<a href="#expires">Expires 2025-01-01 is not after issued 2026-03-01</a>`, `<a href="#ref">Offering &#34;casetrack&#34; is not provider/offering</a>`, `<a href="#file">Choose the file again`, `value="CaseTrack SOC 2"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("bad evidence: the page lacks %s", want)
+		}
+	}
+	if resp.StatusCode != http.StatusUnprocessableEntity || len(f.model.AllEvidence()) != 0 {
+		t.Fatalf("bad evidence: %d, %d stored", resp.StatusCode, len(f.model.AllEvidence()))
+	}
+	resp, body = post("assessor", good, []byte("%PDF-1.7 report"))
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/evidence/ev-") {
+		t.Fatalf("add: %d %s", resp.StatusCode, body)
+	}
+	page := resp.Header.Get("Location")
+	evs := f.model.AllEvidence()
+	if len(evs) != 1 || evs[0].File == nil || evs[0].File.Type != "application/pdf" || evs[0].SOC2 == nil || len(evs[0].SOC2.CUECs) != 2 || evs[0].SOC2.CarveOuts[0] != "Amazon Web Services" {
+		t.Fatalf("stored: %+v", evs)
+	}
+
+	// Map CUEC-1 to an obligation of ours; an unknown one is refused.
+	const ob = "court-case-tracking/srm:SRM-11/casetrack/casetrack-cloud/ours"
+	r, body := f.page("assessor", "POST", page+"/supports", url.Values{"version": {"1"}, "cuec": {"CUEC-1"}, "obligation": {"court-case-tracking/srm:SRM-99/x/y/ours"}})
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `<a href="#obligation-CUEC-1">There is no obligation of ours`) {
+		t.Errorf("unknown obligation: %d", r.StatusCode)
+	}
+	if r, body := f.page("viewer", "POST", page+"/supports", url.Values{"version": {"1"}, "cuec": {"CUEC-1"}, "obligation": {ob}}); r.StatusCode != http.StatusForbidden {
+		t.Errorf("viewer maps a CUEC: %d %s", r.StatusCode, body)
+	}
+	if r, body := f.page("assessor", "POST", page+"/supports", url.Values{"version": {"1"}, "cuec": {"CUEC-1"}, "obligation": {ob}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("map CUEC: %d %s", r.StatusCode, body)
+	}
+	if r, _ := f.page("assessor", "POST", page+"/supports", url.Values{"version": {"1"}, "support_on": {"system"}, "ref": {"court-case-tracking"}}); r.StatusCode != http.StatusConflict {
+		t.Errorf("a stale version: %d", r.StatusCode)
+	}
+	if r, body := f.page("assessor", "POST", page+"/supports", url.Values{"version": {"2"}, "support_on": {"system"}, "ref": {"court-case-tracking"}, "control": {"srm:SRM-10"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add support: %d %s", r.StatusCode, body)
+	}
+	// The mapped obligation is now assured by the report.
+	status, _, data := f.do("viewer", "GET", "/api/v1/obligations/"+url.PathEscape(ob), nil)
+	if status != http.StatusOK || !strings.Contains(string(data), `"status":"assured","reason":"assured by \"CaseTrack SOC 2\" (soc2-type-2, until 2027-03-01)"`) {
+		t.Errorf("the CUEC's obligation: %d %s", status, data)
+	}
+}
+
+func with2(m map[string]string, kv ...string) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		out[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i]] = kv[i+1]
+	}
+	return out
 }

@@ -55,6 +55,7 @@ Exit codes: 0 ok; 1 a check found something; 2 bad usage or bad input.`,
 		e.auditCommand(),
 		e.serveCommand(),
 		e.userCommand(),
+		e.evidenceCommand(),
 		e.generateCommand(),
 	)
 	cmd, err := root.ExecuteContextC(ctx)

@@ -134,7 +134,48 @@ func seedDemo(ctx context.Context, s remit.Store) ([]string, error) {
 		}
 		out = append(out, fmt.Sprintf("%-22s password %s  (%s)", u.Email, password, u.Role))
 	}
+	if err := seedEvidence(ctx, s, now); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// seedEvidence gives the demo a little evidence, dated from today so that
+// every state shows: current, expiring soon, expired, and a SOC 2 report
+// whose CUECs are partly mapped to our obligations.
+func seedEvidence(ctx context.Context, s remit.Store, now time.Time) error {
+	day := func(days int) string { return now.UTC().AddDate(0, 0, days).Format(time.DateOnly) }
+	items := []struct {
+		ev      remit.Evidence
+		name    string
+		content string
+	}{
+		{ev: remit.Evidence{Kind: remit.EvidenceISO27001, Title: "AWS ISO/IEC 27001 certificate", Issuer: "The provider's certification body", Issued: day(-200), Expires: day(530),
+			URL: "https://aws.amazon.com/compliance/iso-27001-faqs/", Supports: []remit.Support{{On: remit.SupportOffering, Ref: "aws/ec2"}, {On: remit.SupportOffering, Ref: "aws/s3"}, {On: remit.SupportOffering, Ref: "aws/rds"}}}},
+		{ev: remit.Evidence{Kind: remit.EvidenceCyberEssentialsPlus, Title: "CaseTrack Cyber Essentials Plus certificate", Issuer: "A certification body (fictional)", Issued: day(-345), Expires: day(20),
+			Scope: "CaseTrack Ltd's whole organisation", Supports: []remit.Support{{On: remit.SupportOffering, Ref: "casetrack/casetrack-cloud"}}},
+			name: "casetrack-ce-plus.txt", content: "Cyber Essentials Plus certificate (fictional, for the Remit demo)\nOrganisation: CaseTrack Ltd\n"},
+		{ev: remit.Evidence{Kind: remit.EvidencePenTest, Title: "Prison visits IT Health Check", Issuer: "A CHECK company (fictional)", Issued: day(-400), Expires: day(-35),
+			Scope: "The public booking site and staff screens", Supports: []remit.Support{{On: remit.SupportSystem, Ref: "prison-visits"}}},
+			name: "visits-ithc-summary.txt", content: "IT Health Check summary (fictional, for the Remit demo)\nNo critical findings open.\n"},
+		{ev: remit.Evidence{Kind: remit.EvidenceSOC2Type2, Title: "Microsoft 365 SOC 2 Type II report", Issuer: "The provider's auditor", Issued: day(-90), Expires: day(275),
+			URL:      "https://learn.microsoft.com/en-us/compliance/regulatory/offering-soc-2",
+			Supports: []remit.Support{{On: remit.SupportOffering, Ref: "microsoft/microsoft-365"}},
+			SOC2: &remit.SOC2{PeriodStart: day(-455), PeriodEnd: day(-91), CUECs: []remit.CUEC{
+				{ID: "CUEC-01", Text: "Customers manage who in their organisation has access, and review it.", Obligations: []string{"staff-intranet/srm:SRM-11/microsoft/microsoft-365/ours"}},
+				{ID: "CUEC-02", Text: "Customers configure retention and sharing of their own content."},
+			}}}},
+	}
+	for _, it := range items {
+		var content []byte
+		if it.content != "" {
+			content = []byte(it.content)
+		}
+		if _, err := remit.AddEvidence(ctx, s, it.ev, it.name, content, "demo", now); err != nil {
+			return fmt.Errorf("demo evidence %q: %w", it.ev.Title, err)
+		}
+	}
+	return nil
 }
 
 func randomPassword() string {

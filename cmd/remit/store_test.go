@@ -233,3 +233,84 @@ func TestModelVersionDiffAndUsers(t *testing.T) {
 		t.Errorf("duplicate user: %d %q", code, stderr)
 	}
 }
+
+// TestEvidenceCommands adds evidence from a file and a link, refuses bad
+// input with exit 2 writing nothing, lists what expires soon, and writes a
+// file back only while it matches its hash.
+func TestEvidenceCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "remit.db")
+	pdf := filepath.Join(dir, "aws-iso.pdf")
+	if err := os.WriteFile(pdf, []byte("%PDF-1.7\nAWS ISO certificate\x00"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	soon := time.Now().UTC().AddDate(0, 0, 20).Format(time.DateOnly)
+	out, errOut, code := cli(t, "evidence", "add", "--database", db, "--kind", "iso-27001", "--title", "AWS ISO 27001", "--expires", soon, "--file", pdf, "--supports", "offering:aws/ec2")
+	if code != 0 || !strings.HasPrefix(out, "Added ev-") || !strings.Contains(out, "File aws-iso.pdf, 29 bytes, application/pdf, sha256 ") {
+		t.Fatalf("add: %d %q %q", code, out, errOut)
+	}
+	id := strings.TrimSuffix(strings.Fields(out)[1], ":")
+	if _, errOut, code := cli(t, "evidence", "add", "--database", db, "--kind", "policy", "--title", "Patching policy", "--url", "https://intranet.example.gov.uk/patching", "--supports", "system:prison-visits@srm:SRM-03"); code != 0 {
+		t.Fatalf("add link: %d %s", code, errOut)
+	}
+	_, errOut, code = cli(t, "evidence", "add", "--database", db, "--kind", "certificate", "--expires", "soon", "--url", "ftp://x", "--supports", "offering:aws")
+	want := []string{
+		`/kind: kind "certificate" is not known`,
+		"/title: title is required",
+		`/expires: expires "soon" is not a date: write it as YYYY-MM-DD`,
+		`/url: url "ftp://x" is not a web address: give an https:// link`,
+		`/supports/0/ref: offering "aws" is not provider/offering`,
+		"remit: 5 problem(s); nothing was written",
+	}
+	for _, w := range want {
+		if !strings.Contains(errOut, w) {
+			t.Errorf("bad evidence: stderr lacks %q:\n%s", w, errOut)
+		}
+	}
+	if code != 2 {
+		t.Errorf("bad evidence: exit %d, want 2", code)
+	}
+	if _, errOut, code := cli(t, "evidence", "add", "--database", db, "--kind", "policy", "--title", "x", "--supports", "aws"); code != 2 || !strings.Contains(errOut, `--supports "aws" is not on:ref`) {
+		t.Errorf("bad --supports: %d %s", code, errOut)
+	}
+	out, _, code = cli(t, "evidence", "list", "--database", db, "--expiring", "30")
+	if code != 0 || !strings.Contains(out, id) || strings.Contains(out, "Patching policy") {
+		t.Errorf("expiring within 30 days: %d\n%s", code, out)
+	}
+	out, _, _ = cli(t, "evidence", "list", "--database", db)
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 3 || !strings.Contains(lines[2], "never") {
+		t.Errorf("list: want the header, the certificate, then the policy that never expires:\n%s", out)
+	}
+	copyTo := filepath.Join(dir, "copy.pdf")
+	if _, errOut, code := cli(t, "evidence", "get", id, "--database", db, "-o", copyTo); code != 0 {
+		t.Fatalf("get: %d %s", code, errOut)
+	}
+	if a, b := readFile(t, pdf), readFile(t, copyTo); a != b {
+		t.Errorf("the copy differs from the original")
+	}
+	// Tamper with the stored file: get refuses to write it, exit 1.
+	sqlDB, err := sql.Open("sqlite", "file:"+db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sqlDB.Close()
+	if _, err := sqlDB.Exec(`UPDATE documents SET body = ? WHERE kind = 'evidence-file' AND id = ?`, []byte("forged"), id); err != nil {
+		t.Fatal(err)
+	}
+	_ = os.Remove(copyTo)
+	if _, errOut, code := cli(t, "evidence", "get", id, "--database", db, "-o", copyTo); code != 1 || !strings.Contains(errOut, "does not match its hash: not written") {
+		t.Errorf("tampered get: %d %s", code, errOut)
+	}
+	if _, err := os.Stat(copyTo); !os.IsNotExist(err) {
+		t.Errorf("a tampered file was written")
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -99,6 +99,11 @@ type DashboardPage struct {
 	Assumed []SystemSummary
 	// Reliance lists the providers most relied on.
 	Reliance []engine.Reliance
+	// Expiring counts evidence that still counts and expires within 30,
+	// 60 and 90 days; Expired what no longer counts for having expired.
+	Expiring [3]int
+	Expired  int
+	Evidence int
 }
 
 var classSegments = []segment{
@@ -149,6 +154,22 @@ func (s *server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 		rel := e.Concentration()
 		p.Reliance = rel[:min(len(rel), 10)]
 	})
+	all := s.Model.AllEvidence()
+	p.Evidence = len(all)
+	for _, ev := range all {
+		it := evidenceItem(ev, s.Now())
+		switch {
+		case it.DaysLeft == nil:
+		case *it.DaysLeft <= 0:
+			p.Expired++
+		case it.Counts:
+			for i, d := range []int{30, 60, 90} {
+				if *it.DaysLeft <= d {
+					p.Expiring[i]++
+				}
+			}
+		}
+	}
 	p.TeamTotal.Team = "All teams"
 	bars := make([]bar, 0, len(p.Teams))
 	for _, t := range p.Teams {

@@ -1,0 +1,219 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"remit/internal/remit"
+)
+
+func (e *env) evidenceCommand() *cobra.Command {
+	ev := &cobra.Command{Use: "evidence", Short: "The evidence register: add, list and fetch evidence"}
+	ev.AddCommand(e.evidenceAddCommand(), e.evidenceListCommand(), e.evidenceGetCommand())
+	return ev
+}
+
+// parseSupport reads on:ref, with @control to narrow an offering or a
+// system: offering:aws/ec2, system:prison-visits@srm:SRM-10,
+// obligation:<id>, control:srm:SRM-01.
+func parseSupport(s string) (remit.Support, error) {
+	on, ref, ok := strings.Cut(s, ":")
+	if !ok || ref == "" {
+		return remit.Support{}, usagef("--supports %q is not on:ref: give offering:aws/ec2, system:ID[@catalogue:control], obligation:ID or control:catalogue:control", s)
+	}
+	sup := remit.Support{On: on, Ref: ref}
+	if on == remit.SupportOffering || on == remit.SupportSystem {
+		if r, c, ok := strings.Cut(ref, "@"); ok {
+			sup.Ref, sup.Control = r, c
+		}
+	}
+	return sup, nil
+}
+
+func (e *env) evidenceAddCommand() *cobra.Command {
+	var database, file, kind string
+	var ev remit.Evidence
+	var supports []string
+	cmd := &cobra.Command{
+		Use:   "add --kind KIND --title TITLE (--file PATH | --url URL) [--supports on:ref]...",
+		Short: "Add evidence: a file (its type sniffed, its SHA-256 kept) or a link",
+		Long: `Add a piece of evidence to the register in --database, with what it supports:
+--supports offering:aws/ec2 (the provider's obligations of an offering; add
+@catalogue:control for one control), system:ID[@catalogue:control] (our
+obligations in a system), obligation:ID (one of ours) or control:catalogue:control.
+Kinds: iso-27001, soc2-type-2, cyber-essentials-plus, pci-dss, csa-star,
+penetration-test, security-aspects-letter, policy, attestation.`,
+		Args: args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ev.Kind = remit.EvidenceKind(kind)
+			for _, s := range supports {
+				sup, err := parseSupport(s)
+				if err != nil {
+					return err
+				}
+				ev.Supports = append(ev.Supports, sup)
+			}
+			var content []byte
+			if file != "" {
+				info, err := os.Stat(file)
+				if err != nil {
+					return usagef("--file %s: %v", file, err)
+				}
+				if info.Size() > remit.MaxEvidenceFile {
+					return &remit.ValidationError{Problems: []remit.Problem{{File: file, Message: fmt.Sprintf("the file is %d bytes, over the limit of %d (20 MiB)", info.Size(), remit.MaxEvidenceFile)}}}
+				}
+				if content, err = os.ReadFile(file); err != nil {
+					return usagef("--file %s: %v", file, err)
+				}
+			}
+			s, err := openStore(cmd.Context(), database)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			added, err := remit.AddEvidence(cmd.Context(), s, ev, filepath.Base(file), content, e.actor(), time.Now())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "Added %s: %s\n", added.ID, added.Title)
+			if f := added.File; f != nil {
+				fmt.Fprintf(e.stdout, "File %s, %d bytes, %s, sha256 %s\n", f.Name, f.Size, f.Type, f.SHA256)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&kind, "kind", "", "what it is (required; see above)")
+	f.StringVar(&ev.Title, "title", "", "what to call it (required)")
+	f.StringVar(&ev.Issuer, "issuer", "", "who issued it")
+	f.StringVar(&ev.Scope, "scope", "", "what it covers")
+	f.StringVar(&ev.Issued, "issued", "", "the day it was issued, YYYY-MM-DD")
+	f.StringVar(&ev.Expires, "expires", "", "the first day it no longer counts, YYYY-MM-DD")
+	f.StringVar(&file, "file", "", "the file to store (up to 20 MiB)")
+	f.StringVar(&ev.URL, "url", "", "a link to where it is held, instead of a file")
+	f.StringArrayVar(&supports, "supports", nil, "what it supports, on:ref (repeat for several)")
+	e.databaseFlag(cmd, &database)
+	return cmd
+}
+
+func (e *env) evidenceListCommand() *cobra.Command {
+	var database, kind, format string
+	var expiring int
+	var expired bool
+	cmd := &cobra.Command{
+		Use:   "list [--expiring DAYS] [--expired] [--kind KIND]",
+		Short: "List the evidence register, soonest to expire first",
+		Args:  args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if format != "table" && format != "json" {
+				return usagef("--format %q is not known: use table or json", format)
+			}
+			if kind != "" && !remit.EvidenceKind(kind).Valid() {
+				return usagef("--kind %q is not a kind of evidence: see remit evidence add --help", kind)
+			}
+			s, err := openStore(cmd.Context(), database)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			var all []remit.Evidence
+			if err := s.Read(cmd.Context(), func(tx remit.Tx) error { all, err = remit.AllEvidence(cmd.Context(), tx); return err }); err != nil {
+				return err
+			}
+			today := time.Now().UTC().Format(time.DateOnly)
+			limit := time.Now().UTC().AddDate(0, 0, expiring).Format(time.DateOnly)
+			all = slices.DeleteFunc(all, func(ev remit.Evidence) bool {
+				return (kind != "" && string(ev.Kind) != kind) ||
+					(expiring > 0 && (ev.Expires == "" || ev.Expires <= today || ev.Expires > limit)) ||
+					(expired && (ev.Expires == "" || ev.Expires > today))
+			})
+			slices.SortStableFunc(all, func(a, b remit.Evidence) int {
+				switch {
+				case a.Expires == b.Expires:
+					return strings.Compare(a.ID, b.ID)
+				case a.Expires == "":
+					return 1
+				case b.Expires == "":
+					return -1
+				}
+				return strings.Compare(a.Expires, b.Expires)
+			})
+			if format == "json" {
+				enc := json.NewEncoder(e.stdout)
+				enc.SetIndent("", "  ")
+				if all == nil {
+					all = []remit.Evidence{}
+				}
+				return enc.Encode(all)
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tKIND\tTITLE\tEXPIRES\tCOUNTS")
+			for _, ev := range all {
+				counts := "yes"
+				if !ev.Counts(time.Now()) {
+					counts = "no"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ev.ID, ev.Kind, ev.Title, or(ev.Expires, "never"), counts)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().IntVar(&expiring, "expiring", 0, "only evidence that still counts and expires within this many days")
+	cmd.Flags().BoolVar(&expired, "expired", false, "only evidence that has expired")
+	cmd.Flags().StringVar(&kind, "kind", "", "only evidence of this kind")
+	cmd.Flags().StringVar(&format, "format", "table", "table or json")
+	e.databaseFlag(cmd, &database)
+	return cmd
+}
+
+func or(s, otherwise string) string {
+	if s == "" {
+		return otherwise
+	}
+	return s
+}
+
+func (e *env) evidenceGetCommand() *cobra.Command {
+	var database, out string
+	cmd := &cobra.Command{
+		Use:   "get ID [-o FILE]",
+		Short: "Show a piece of evidence; with -o, write its file after checking its SHA-256",
+		Args:  args(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			s, err := openStore(cmd.Context(), database)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			if out != "" {
+				_, content, err := remit.EvidenceContent(cmd.Context(), s, a[0])
+				if errors.Is(err, remit.ErrIntegrity) {
+					return &foundError{err.Error() + ": not written"}
+				}
+				if err != nil {
+					return err
+				}
+				return os.WriteFile(out, content, 0o600)
+			}
+			var ev remit.Evidence
+			if err := s.Read(cmd.Context(), func(tx remit.Tx) error { ev, _, err = remit.FindEvidence(cmd.Context(), tx, a[0]); return err }); err != nil {
+				return err
+			}
+			enc := json.NewEncoder(e.stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(ev)
+		},
+	}
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write the evidence's file here (after checking its hash)")
+	e.databaseFlag(cmd, &database)
+	return cmd
+}

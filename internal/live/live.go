@@ -39,8 +39,8 @@ type Model struct {
 	// evidenceGen counts changes to the evidence, trackingGen to the
 	// tracking of obligations.
 	evidenceGen, trackingGen uint64
-	seq         int64 // the last audit record applied
-	loaded      time.Time
+	seq                      int64 // the last audit record applied
+	loaded                   time.Time
 	// epoch counts rebuilds of the whole model; with a system's stamp it
 	// says whether what was derived from its matrix is still current.
 	epoch uint64

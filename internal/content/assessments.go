@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"go.yaml.in/yaml/v3"
+
+	"remit/internal/remit"
 )
 
 //go:embed assessments/*.yaml
@@ -14,34 +16,6 @@ var assessmentFiles embed.FS
 type Source struct {
 	Title string `yaml:"title" json:"title"`
 	URL   string `yaml:"url" json:"url"`
-}
-
-// Question is one question of a supplier questionnaire.
-type Question struct {
-	ID      string   `yaml:"id" json:"id"`
-	Text    string   `yaml:"text" json:"text"`
-	Type    string   `yaml:"type" json:"type"` // yes-no | choice | text | date
-	Options []string `yaml:"options,omitempty" json:"options,omitempty"`
-}
-
-// Principle is one principle a supplier is assessed against: the
-// catalogue control it is, the other controls it bears on, and its
-// questions.
-type Principle struct {
-	Control   string     `yaml:"control" json:"control"`
-	Title     string     `yaml:"title" json:"title"`
-	Summary   string     `yaml:"summary" json:"summary"`
-	Controls  []string   `yaml:"controls" json:"controls"`
-	Questions []Question `yaml:"questions" json:"questions"`
-}
-
-// Questionnaire is a supplier assessment template.
-type Questionnaire struct {
-	Template   string      `yaml:"template" json:"template"`
-	Version    int         `yaml:"version" json:"version"`
-	Title      string      `yaml:"title" json:"title"`
-	Sources    []Source    `yaml:"sources" json:"sources"`
-	Principles []Principle `yaml:"principles" json:"principles"`
 }
 
 // Objective is one objective of a Standards Assurance Table.
@@ -65,8 +39,8 @@ type SATTemplate struct {
 
 // SupplierQuestionnaire is the built-in supplier assessment over the 14
 // NCSC Cloud Security Principles, in our own words.
-func SupplierQuestionnaire() *Questionnaire {
-	var q Questionnaire
+func SupplierQuestionnaire() *remit.Questionnaire {
+	var q remit.Questionnaire
 	mustLoad("assessments/ncsc-supplier-questionnaire.yaml", &q)
 	return &q
 }

@@ -36,6 +36,8 @@ type Model struct {
 	// index is rebuilt (never changed in place) when evidence changes.
 	evidence map[string]remit.Evidence
 	index    *remit.EvidenceIndex
+	// assessments are the supplier assessments; their verdicts are in index.
+	assessments []remit.SupplierAssessment
 	// evidenceGen counts changes to the evidence, trackingGen to the
 	// tracking of obligations.
 	evidenceGen, trackingGen uint64
@@ -77,12 +79,16 @@ func (m *Model) reload(ctx context.Context) error {
 	var ws *remit.Workspace
 	var tracking map[string]remit.TrackedObligation
 	var evs []remit.Evidence
+	var assessments []remit.SupplierAssessment
 	if err := m.store.Read(ctx, func(tx remit.Tx) error {
 		var err error
 		if head, err = tx.AuditSeq(ctx); err != nil {
 			return err
 		}
 		if evs, err = remit.AllEvidence(ctx, tx); err != nil {
+			return err
+		}
+		if assessments, err = remit.SupplierAssessments(ctx, tx); err != nil {
 			return err
 		}
 		ws, err = remit.ExportTx(ctx, tx)
@@ -109,7 +115,8 @@ func (m *Model) reload(ctx context.Context) error {
 	for _, ev := range evs {
 		m.evidence[ev.ID] = ev
 	}
-	m.index = remit.NewEvidenceIndex(evs)
+	m.assessments = assessments
+	m.index = remit.NewEvidenceIndex(evs, assessments)
 	m.evidenceGen++
 	m.epoch++
 	m.mu.Unlock()
@@ -145,6 +152,45 @@ func (m *Model) Generations() (evidence, tracking uint64) {
 	return m.evidenceGen, m.trackingGen
 }
 
+// putAssessments records supplier assessments started or changed (here or,
+// through the trail, by another server) and rebuilds the index. m.mu is held.
+func (m *Model) putAssessments(as ...remit.SupplierAssessment) {
+	for _, a := range as {
+		if i := slices.IndexFunc(m.assessments, func(x remit.SupplierAssessment) bool { return x.ID == a.ID }); i >= 0 {
+			m.assessments[i] = a
+		} else {
+			m.assessments = append(m.assessments, a)
+		}
+	}
+	m.putEvidence()
+}
+
+// Assessments returns every supplier assessment, newest first.
+func (m *Model) Assessments() []remit.SupplierAssessment {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := slices.Clone(m.assessments)
+	slices.SortFunc(out, func(a, b remit.SupplierAssessment) int { return b.Created.Compare(a.Created) })
+	return out
+}
+
+// AssessmentChanged reads an assessment this server has just changed and
+// makes the model hold it.
+func (m *Model) AssessmentChanged(ctx context.Context, id string) error {
+	var a remit.SupplierAssessment
+	if err := m.store.Read(ctx, func(tx remit.Tx) error {
+		var err error
+		a, _, err = remit.FindSupplierAssessment(ctx, tx, id)
+		return err
+	}); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	m.putAssessments(a)
+	m.mu.Unlock()
+	return nil
+}
+
 // putEvidence records evidence added or changed (here or, through the
 // trail, by another server) and rebuilds the index. m.mu is held.
 func (m *Model) putEvidence(evs ...remit.Evidence) {
@@ -156,7 +202,7 @@ func (m *Model) putEvidence(evs ...remit.Evidence) {
 		all = append(all, ev)
 	}
 	slices.SortFunc(all, func(a, b remit.Evidence) int { return strings.Compare(a.ID, b.ID) })
-	m.index = remit.NewEvidenceIndex(all)
+	m.index = remit.NewEvidenceIndex(all, m.assessments)
 	m.evidenceGen++
 }
 
@@ -220,6 +266,7 @@ func (m *Model) Refresh(ctx context.Context) (int, error) {
 	// touch: its version is the stored one, whoever wrote it.
 	stored := map[string]remit.TrackedObligation{}
 	var evidence []remit.Evidence
+	var assessments []remit.SupplierAssessment
 	if err := m.store.Read(ctx, func(tx remit.Tx) error {
 		var err error
 		if recs, err = tx.AuditRecords(ctx, remit.AuditFilter{AfterSeq: seq}); err != nil {
@@ -232,6 +279,14 @@ func (m *Model) Refresh(ctx context.Context) (int, error) {
 					return err
 				}
 				evidence = append(evidence, ev)
+				continue
+			}
+			if r.Kind == remit.KindSupplierAssessment {
+				a, _, err := remit.FindSupplierAssessment(ctx, tx, r.ID)
+				if err != nil {
+					return err
+				}
+				assessments = append(assessments, a)
 				continue
 			}
 			if r.Kind != remit.KindObligation {
@@ -258,6 +313,9 @@ func (m *Model) Refresh(ctx context.Context) (int, error) {
 	m.mu.Lock()
 	if len(evidence) > 0 {
 		m.putEvidence(evidence...)
+	}
+	if len(assessments) > 0 {
+		m.putAssessments(assessments...)
 	}
 	for _, r := range recs {
 		switch r.Kind {

@@ -59,6 +59,9 @@ type EvidenceIndex struct {
 	by    map[string][]*Evidence
 	byID  map[string]*Evidence
 	count int
+	// verdicts holds the latest completed supplier assessment's verdict
+	// per offering and control.
+	verdicts map[string]Verdict
 }
 
 // Find returns the evidence with id, or nil.
@@ -67,11 +70,27 @@ func (x *EvidenceIndex) Find(id string) *Evidence { return x.byID[id] }
 // index keys.
 func supportKey(on, ref, control string) string { return on + "|" + ref + "|" + control }
 
-// NewEvidenceIndex indexes evidence by every target it supports, and SOC
-// 2 reports by the obligations their complementary user entity controls
-// are mapped to.
-func NewEvidenceIndex(evs []Evidence) *EvidenceIndex {
-	x := &EvidenceIndex{by: map[string][]*Evidence{}, byID: make(map[string]*Evidence, len(evs)), count: len(evs)}
+// NewEvidenceIndex indexes evidence by every target it supports, SOC 2
+// reports by the obligations their complementary user entity controls are
+// mapped to, and the verdicts of completed supplier assessments by
+// offering and control (the latest assessment of an offering wins).
+func NewEvidenceIndex(evs []Evidence, assessments []SupplierAssessment) *EvidenceIndex {
+	x := &EvidenceIndex{by: map[string][]*Evidence{}, byID: make(map[string]*Evidence, len(evs)), count: len(evs), verdicts: map[string]Verdict{}}
+	latest := map[string]*SupplierAssessment{}
+	for i := range assessments {
+		a := &assessments[i]
+		if a.Status != AssessmentCompleted || a.SignedOff == nil {
+			continue
+		}
+		if l := latest[a.Offering]; l == nil || a.SignedOff.After(*l.SignedOff) {
+			latest[a.Offering] = a
+		}
+	}
+	for _, a := range latest {
+		for _, v := range a.Verdicts {
+			x.verdicts[v.Offering+"|"+v.Control] = v
+		}
+	}
 	for i := range evs {
 		ev := &evs[i]
 		x.byID[ev.ID] = ev
@@ -140,6 +159,37 @@ func (x *EvidenceIndex) Assure(o ObligationRef, now time.Time) Assurance {
 	if o.Ours && o.Tracking != nil && o.Tracking.Status == StatusNotApplicable {
 		return Assurance{Status: AssuranceUnnecessary, Reason: "tracked as not applicable: " + o.Tracking.Reason}
 	}
+	byEvidence := x.assureByEvidence(o, now)
+	v, assessed := x.verdicts[o.Offering+"|"+o.Control]
+	if o.Ours || !assessed {
+		return byEvidence
+	}
+	// A supplier assessment judges the provider's obligations: a result
+	// short of met fails them, whatever evidence says; met assures them
+	// until the assessment lapses, when it is stale unless evidence still
+	// counts.
+	day := now.UTC().Format(time.DateOnly)
+	from := fmt.Sprintf("assessment %s (%s %s)", v.Assessment, v.Principle, v.Result)
+	switch {
+	case day >= v.ValidUntil:
+		if byEvidence.Status == Assured {
+			return byEvidence
+		}
+		return Assurance{Status: AssuranceStale, Reason: fmt.Sprintf("was assured by %s, which lapsed on %s", from, v.ValidUntil), Evidence: byEvidence.Evidence}
+	case v.Result == NotMet || v.Result == PartlyMet:
+		return Assurance{Status: AssuranceFailed, Reason: fmt.Sprintf("failed: %s: %s", from, v.Rationale)}
+	case v.Result == ResultNotApplies:
+		return Assurance{Status: AssuranceUnnecessary, Reason: fmt.Sprintf("not applicable: %s: %s", from, v.Rationale)}
+	}
+	a := Assurance{Status: Assured, Reason: fmt.Sprintf("assured by %s, until %s", from, v.ValidUntil)}
+	if byEvidence.Status == Assured {
+		a.Evidence = byEvidence.Evidence
+	}
+	return a
+}
+
+// assureByEvidence derives assurance from evidence alone.
+func (x *EvidenceIndex) assureByEvidence(o ObligationRef, now time.Time) Assurance {
 	evs := x.For(o)
 	var counting, lapsed []*Evidence
 	for _, ev := range evs {

@@ -28,7 +28,7 @@ func TestAssure(t *testing.T) {
 			Obligations: []string{"court-case-tracking/srm:SRM-11/casetrack/casetrack-cloud/ours"}}}}}
 	policy := Evidence{ID: "ev-pol", Kind: EvidencePolicy, Title: "Patching policy", Issued: "2026-02-01",
 		Supports: []Support{{On: SupportControl, Ref: "srm:SRM-03"}}}
-	x := NewEvidenceIndex([]Evidence{iso, pen, soc, policy})
+	x := NewEvidenceIndex([]Evidence{iso, pen, soc, policy}, nil)
 
 	theirs := ObligationRef{ID: "prison-visits/srm:SRM-01/aws/ec2/provider", System: "prison-visits", Control: "srm:SRM-01", Offering: "aws/ec2"}
 	ours := ObligationRef{ID: "prison-visits/srm:SRM-10/aws/ec2/ours", System: "prison-visits", Control: "srm:SRM-10", Offering: "aws/ec2", Ours: true, Tracking: &Tracking{Status: StatusImplemented}}
@@ -124,5 +124,75 @@ func TestEvidenceValidate(t *testing.T) {
 	}
 	if !strings.Contains(cleanFileName("../../etc/pass\x00wd\"x"), "passwdx") || cleanFileName(`C:\a\b.pdf`) != "b.pdf" || cleanFileName("") != "evidence" {
 		t.Errorf("cleanFileName: %q %q", cleanFileName("../../etc/pass\x00wd\"x"), cleanFileName(`C:\a\b.pdf`))
+	}
+}
+
+// TestAssureByAssessment holds provider obligations to the latest
+// completed supplier assessment of their offering: met assures them until
+// it lapses; short of met fails them whatever evidence says.
+func TestAssureByAssessment(t *testing.T) {
+	signed := day("2026-06-01")
+	older := day("2025-06-01")
+	a := SupplierAssessment{ID: "sa-new", Offering: "casetrack/casetrack-cloud", Status: AssessmentCompleted, SignedOff: &signed, ValidUntil: "2027-06-01",
+		Verdicts: []Verdict{
+			{Offering: "casetrack/casetrack-cloud", Control: "srm:SRM-01", Result: Met, Principle: "ncsc-csp:CSP-02", Assessment: "sa-new", ValidUntil: "2027-06-01"},
+			{Offering: "casetrack/casetrack-cloud", Control: "srm:SRM-11", Result: PartlyMet, Principle: "ncsc-csp:CSP-09", Rationale: "no MFA for support staff", Assessment: "sa-new", ValidUntil: "2027-06-01"},
+			{Offering: "casetrack/casetrack-cloud", Control: "srm:SRM-27", Result: ResultNotApplies, Principle: "ncsc-csp:CSP-02", Rationale: "no removable media", Assessment: "sa-new", ValidUntil: "2027-06-01"},
+		}}
+	old := SupplierAssessment{ID: "sa-old", Offering: "casetrack/casetrack-cloud", Status: AssessmentCompleted, SignedOff: &older, ValidUntil: "2026-06-01",
+		Verdicts: []Verdict{{Offering: "casetrack/casetrack-cloud", Control: "srm:SRM-11", Result: Met, Principle: "ncsc-csp:CSP-09", Assessment: "sa-old", ValidUntil: "2026-06-01"}}}
+	draft := SupplierAssessment{ID: "sa-draft", Offering: "casetrack/casetrack-cloud", Status: AssessmentInProgress}
+	cert := Evidence{ID: "ev-ce", Kind: EvidenceCyberEssentialsPlus, Title: "CaseTrack CE+", Issued: "2026-01-01", Expires: "2028-01-01", Supports: []Support{{On: SupportOffering, Ref: "casetrack/casetrack-cloud"}}}
+	x := NewEvidenceIndex([]Evidence{cert}, []SupplierAssessment{old, a, draft})
+	ref := func(control string) ObligationRef {
+		return ObligationRef{ID: "court-case-tracking/" + control + "/casetrack/casetrack-cloud/provider", Control: control, Offering: "casetrack/casetrack-cloud"}
+	}
+	cases := []struct {
+		name, control, now string
+		status             AssuranceStatus
+		reason             string
+	}{
+		{"met", "srm:SRM-01", "2026-11-29", Assured, "assured by assessment sa-new (ncsc-csp:CSP-02 met), until 2027-06-01"},
+		{"partly met fails, though a certificate counts and an older assessment said met", "srm:SRM-11", "2026-11-29", AssuranceFailed, "failed: assessment sa-new (ncsc-csp:CSP-09 partly-met): no MFA for support staff"},
+		{"not applicable", "srm:SRM-27", "2026-11-29", AssuranceUnnecessary, "not applicable: assessment sa-new (ncsc-csp:CSP-02 not-applicable): no removable media"},
+		{"lapsed, but the certificate still counts", "srm:SRM-01", "2027-06-01", Assured, `assured by "CaseTrack CE+" (cyber-essentials-plus, until 2028-01-01)`},
+		{"lapsed, and the certificate too", "srm:SRM-01", "2028-01-01", AssuranceStale, "was assured by assessment sa-new (ncsc-csp:CSP-02 met), which lapsed on 2027-06-01"},
+		{"a control no principle bears on: evidence alone", "srm:SRM-05", "2026-11-29", Assured, `assured by "CaseTrack CE+" (cyber-essentials-plus, until 2028-01-01)`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := x.Assure(ref(c.control), day(c.now))
+			if got.Status != c.status || got.Reason != c.reason {
+				t.Errorf("got %s %q, want %s %q", got.Status, got.Reason, c.status, c.reason)
+			}
+		})
+	}
+	// Our obligations are not judged by a supplier assessment.
+	ours := ObligationRef{ID: "court-case-tracking/srm:SRM-11/casetrack/casetrack-cloud/ours", System: "court-case-tracking", Control: "srm:SRM-11", Offering: "casetrack/casetrack-cloud", Ours: true}
+	if got := x.Assure(ours, day("2026-11-29")); got.Status != Unassured {
+		t.Errorf("ours: %s %q", got.Status, got.Reason)
+	}
+}
+
+// TestVerdicts takes, for each control, the worst result of the
+// principles bearing on it.
+func TestVerdicts(t *testing.T) {
+	q := &Questionnaire{Principles: []Principle{
+		{Control: "ncsc-csp:CSP-01", Controls: []string{"srm:SRM-15"}},
+		{Control: "ncsc-csp:CSP-02", Controls: []string{"srm:SRM-15", "srm:SRM-01"}},
+		{Control: "ncsc-csp:CSP-03", Controls: []string{"srm:SRM-01"}},
+	}}
+	a := &SupplierAssessment{ID: "sa-1", Offering: "x/y", ValidUntil: "2027-01-01", Principles: []PrincipleAssessment{
+		{Control: "ncsc-csp:CSP-01", Result: Met},
+		{Control: "ncsc-csp:CSP-02", Result: NotMet, Rationale: "r2"},
+		{Control: "ncsc-csp:CSP-03", Result: ResultNotApplies, Rationale: "r3"},
+	}}
+	var got []string
+	for _, v := range verdicts(a, q) {
+		got = append(got, v.Control+" "+string(v.Result)+" "+v.Principle)
+	}
+	want := []string{"ncsc-csp:CSP-01 met ncsc-csp:CSP-01", "srm:SRM-15 not-met ncsc-csp:CSP-02", "ncsc-csp:CSP-02 not-met ncsc-csp:CSP-02", "srm:SRM-01 not-met ncsc-csp:CSP-02", "ncsc-csp:CSP-03 not-applicable ncsc-csp:CSP-03"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("verdicts (-want +got):\n%s", diff)
 	}
 }

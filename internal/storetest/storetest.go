@@ -53,6 +53,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("ModelVersions", func(t *testing.T) { testModelVersions(t, h) })
 	t.Run("AuditChain", func(t *testing.T) { testAudit(t, h) })
 	t.Run("EvidenceFiles", func(t *testing.T) { testEvidence(t, h) })
+	t.Run("SupplierAssessment", func(t *testing.T) { testSupplierAssessment(t, h) })
 }
 
 func load(t *testing.T) *remit.Workspace {
@@ -496,5 +497,64 @@ func testEvidence(t *testing.T, h Harness) {
 	h.Exec(t, s, `UPDATE documents SET body = $1 WHERE kind = 'evidence-file' AND id = $2`, []byte("%PDF-1.7 forged"), got.ID)
 	if _, _, err := remit.EvidenceContent(ctx, s, got.ID); !errors.Is(err, remit.ErrIntegrity) {
 		t.Fatalf("tampered file: %v, want ErrIntegrity", err)
+	}
+}
+
+// testSupplierAssessment walks an assessment's life: started, a principle
+// saved (bad answers refused, nothing written), completion refused to an
+// editor and while principles lack a result, completed by an assessor
+// with its verdicts, and never changed after.
+func testSupplierAssessment(t *testing.T, h Harness) {
+	ctx := context.Background()
+	s := h.Open(t)
+	q := &remit.Questionnaire{Template: "t", Version: 1, Title: "Test principles", Principles: []remit.Principle{
+		{Control: "ncsc-csp:CSP-01", Title: "In transit", Controls: []string{"srm:SRM-15"}, Questions: []remit.Question{{ID: "01-Q1", Type: "yes-no"}, {ID: "01-Q2", Type: "choice", Options: []string{"TLS 1.3", "TLS 1.2"}}}},
+		{Control: "ncsc-csp:CSP-02", Title: "Assets", Questions: []remit.Question{{ID: "02-Q1", Type: "date"}}},
+	}}
+	a, err := remit.StartSupplierAssessment(ctx, s, q, "casetrack/casetrack-cloud", "alice@example.gov.uk", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Status != remit.AssessmentInProgress || len(a.Principles) != 2 {
+		t.Fatalf("started: %+v", a)
+	}
+	bad := remit.PrincipleAssessment{Control: "ncsc-csp:CSP-01", Answers: map[string]string{"01-Q1": "maybe", "01-Q2": "SSL 3"}, Result: remit.NotMet}
+	_, err = remit.SaveAssessedPrinciple(ctx, s, q, a.ID, bad, 1, "alice@example.gov.uk", now)
+	var ve *remit.ValidationError
+	if !errors.As(err, &ve) || len(ve.Problems) != 3 {
+		t.Fatalf("bad answers: %v", err)
+	}
+	v, err := remit.SaveAssessedPrinciple(ctx, s, q, a.ID, remit.PrincipleAssessment{Control: "ncsc-csp:CSP-01", Answers: map[string]string{"01-Q1": "yes", "01-Q2": "TLS 1.2"}, Result: remit.Met}, 1, "alice@example.gov.uk", now)
+	if err != nil || v != 2 {
+		t.Fatalf("save: %d %v", v, err)
+	}
+	editor := remit.Principal{Email: "eddie@example.gov.uk", Role: remit.RoleEditor}
+	assessor := remit.Principal{Email: "ash@example.gov.uk", Role: remit.RoleAssessor}
+	if _, err := remit.CompleteSupplierAssessment(ctx, s, q, a.ID, editor, "Fine.", "2027-11-29", 2, now); !errors.Is(err, remit.ErrForbidden) {
+		t.Fatalf("an editor completes: %v", err)
+	}
+	if _, err := remit.CompleteSupplierAssessment(ctx, s, q, a.ID, assessor, "Fine.", "2027-11-29", 2, now); !errors.As(err, &ve) || !strings.Contains(ve.Error(), "1 principles have no result yet: ncsc-csp:CSP-02") {
+		t.Fatalf("complete with a principle unassessed: %v", err)
+	}
+	if v, err = remit.SaveAssessedPrinciple(ctx, s, q, a.ID, remit.PrincipleAssessment{Control: "ncsc-csp:CSP-02", Result: remit.PartlyMet, Rationale: "No asset register."}, 2, "alice@example.gov.uk", now); err != nil {
+		t.Fatal(err)
+	}
+	if v, err = remit.CompleteSupplierAssessment(ctx, s, q, a.ID, assessor, "Acceptable with one gap.", "2027-11-29", v, now); err != nil {
+		t.Fatal(err)
+	}
+	var got remit.SupplierAssessment
+	if err := s.Read(ctx, func(tx remit.Tx) error { got, _, err = remit.FindSupplierAssessment(ctx, tx, a.ID); return err }); err != nil {
+		t.Fatal(err)
+	}
+	var verdicts []string
+	for _, vd := range got.Verdicts {
+		verdicts = append(verdicts, vd.Control+"="+string(vd.Result))
+	}
+	if got.Status != remit.AssessmentCompleted || got.SignedOffBy != "ash@example.gov.uk" || got.ValidUntil != "2027-11-29" ||
+		!slices.Equal(verdicts, []string{"ncsc-csp:CSP-01=met", "srm:SRM-15=met", "ncsc-csp:CSP-02=partly-met"}) {
+		t.Fatalf("completed: %+v (verdicts %v)", got, verdicts)
+	}
+	if _, err := remit.SaveAssessedPrinciple(ctx, s, q, a.ID, remit.PrincipleAssessment{Control: "ncsc-csp:CSP-02", Result: remit.Met}, v, "alice@example.gov.uk", now); !errors.Is(err, remit.ErrConflict) {
+		t.Fatalf("changing a completed assessment: %v", err)
 	}
 }

@@ -281,6 +281,52 @@ try {
     await check(admin, 'evidence-list');
   });
 
+  // --- An assessor assesses a supplier. -------------------------------------
+  const assessor = await newPage();
+  await step('an assessor assesses an offering and signs it off', async () => {
+    await signIn(assessor, 'assessor@example.gov.uk');
+    await assessor.goto(base + '/assessments');
+    await check(assessor, 'assessments');
+    await assessor.getByLabel('Assess an offering').selectOption('casetrack/casetrack-cloud');
+    await assessor.getByRole('button', { name: 'Start assessment' }).click();
+    await assessor.locator('.govuk-notification-banner--success').waitFor();
+    assert.match(await assessor.getByTestId('progress').innerText(), /assessed 0 of 14 principles/);
+    await check(assessor, 'assessment');
+    // One principle through its form, as a person would.
+    await assessor.getByRole('link', { name: 'Data protected in transit' }).click();
+    await check(assessor, 'principle');
+    await assessor.getByRole('group', { name: /TLS 1.2 or later/ }).getByLabel('Yes').check();
+    await assessor.getByLabel('not-met').check();
+    await assessor.getByRole('button', { name: 'Save and return to the assessment' }).click();
+    const summary = assessor.locator('.govuk-error-summary');
+    await summary.waitFor();
+    assert.match(await summary.innerText(), /needs its rationale/);
+    await check(assessor, 'principle-errors');
+    await assessor.getByLabel('Rationale').fill('Internal traffic between data centres is not encrypted.');
+    await assessor.getByRole('button', { name: 'Save and return to the assessment' }).click();
+    await assessor.locator('.govuk-notification-banner--success').waitFor();
+    // The other thirteen through the API the page uses, with its cookie.
+    const id = assessor.url().split('/').pop();
+    const tmpl = await (await assessor.request.get(base + '/api/v1/assessments/template')).json();
+    for (const p of tmpl.principles.slice(1)) {
+      const cur = await assessor.request.get(`${base}/api/v1/assessments/${id}`);
+      const resp = await assessor.request.put(`${base}/api/v1/assessments/${id}/principles/${encodeURIComponent(p.control)}`,
+        { data: { result: 'met' }, headers: { 'If-Match': cur.headers()['etag'] } });
+      assert.ok(resp.ok(), `${p.control}: ${resp.status()} ${await resp.text()}`);
+    }
+    await assessor.reload();
+    assert.match(await assessor.getByTestId('progress').innerText(), /assessed 14 of 14 principles/);
+    await assessor.getByLabel('Overall conclusion').fill('Acceptable once in-transit encryption between sites is fixed.');
+    await assessor.getByRole('button', { name: 'Sign off assessment' }).click();
+    await assessor.locator('.govuk-notification-banner--success').waitFor();
+    assert.match(await assessor.getByTestId('signed-off').innerText(), /Signed off by assessor@example\.gov\.uk/);
+    await check(assessor, 'assessment-signed-off');
+    // The system relying on the offering shows the failed principle.
+    await assessor.goto(base + '/systems/court-case-tracking?class=shared#matrix');
+    const row = await assessor.locator('[data-control="srm:SRM-15"]').innerText();
+    assert.match(row, /failed/);
+  });
+
   await step('an admin creates an API token and sees its secret once', async () => {
     await admin.goto(base + '/tokens');
     await admin.getByLabel('What it is for').fill('Nightly export');

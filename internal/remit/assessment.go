@@ -97,7 +97,7 @@ type SupplierAssessment struct {
 
 // PrincipleAssessment is the work on one principle.
 type PrincipleAssessment struct {
-	Control   string            `json:"control"`
+	Control   string            `json:"control" required:"false" doc:"Taken from the path when omitted"`
 	Answers   map[string]string `json:"answers,omitempty"`
 	Evidence  []string          `json:"evidence,omitempty"`
 	Result    Result            `json:"result,omitempty"`

@@ -177,9 +177,9 @@ func (x *EvidenceIndex) Assure(o ObligationRef, now time.Time) Assurance {
 		}
 		return Assurance{Status: AssuranceStale, Reason: fmt.Sprintf("was assured by %s, which lapsed on %s", from, v.ValidUntil), Evidence: byEvidence.Evidence}
 	case v.Result == NotMet || v.Result == PartlyMet:
-		return Assurance{Status: AssuranceFailed, Reason: fmt.Sprintf("failed: %s: %s", from, v.Rationale)}
+		return Assurance{Status: AssuranceFailed, Reason: fmt.Sprintf("%s: %s", from, v.Rationale)}
 	case v.Result == ResultNotApplies:
-		return Assurance{Status: AssuranceUnnecessary, Reason: fmt.Sprintf("not applicable: %s: %s", from, v.Rationale)}
+		return Assurance{Status: AssuranceUnnecessary, Reason: fmt.Sprintf("%s: %s", from, v.Rationale)}
 	}
 	a := Assurance{Status: Assured, Reason: fmt.Sprintf("assured by %s, until %s", from, v.ValidUntil)}
 	if byEvidence.Status == Assured {

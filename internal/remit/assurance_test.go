@@ -153,8 +153,8 @@ func TestAssureByAssessment(t *testing.T) {
 		reason             string
 	}{
 		{"met", "srm:SRM-01", "2026-11-29", Assured, "assured by assessment sa-new (ncsc-csp:CSP-02 met), until 2027-06-01"},
-		{"partly met fails, though a certificate counts and an older assessment said met", "srm:SRM-11", "2026-11-29", AssuranceFailed, "failed: assessment sa-new (ncsc-csp:CSP-09 partly-met): no MFA for support staff"},
-		{"not applicable", "srm:SRM-27", "2026-11-29", AssuranceUnnecessary, "not applicable: assessment sa-new (ncsc-csp:CSP-02 not-applicable): no removable media"},
+		{"partly met fails, though a certificate counts and an older assessment said met", "srm:SRM-11", "2026-11-29", AssuranceFailed, "assessment sa-new (ncsc-csp:CSP-09 partly-met): no MFA for support staff"},
+		{"not applicable", "srm:SRM-27", "2026-11-29", AssuranceUnnecessary, "assessment sa-new (ncsc-csp:CSP-02 not-applicable): no removable media"},
 		{"lapsed, but the certificate still counts", "srm:SRM-01", "2027-06-01", Assured, `assured by "CaseTrack CE+" (cyber-essentials-plus, until 2028-01-01)`},
 		{"lapsed, and the certificate too", "srm:SRM-01", "2028-01-01", AssuranceStale, "was assured by assessment sa-new (ncsc-csp:CSP-02 met), which lapsed on 2027-06-01"},
 		{"a control no principle bears on: evidence alone", "srm:SRM-05", "2026-11-29", Assured, `assured by "CaseTrack CE+" (cyber-essentials-plus, until 2028-01-01)`},

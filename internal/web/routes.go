@@ -85,6 +85,14 @@ func (s *server) routes(mux *http.ServeMux) {
 	huma.Register(api, op("PUT", "/api/v1/evidence/{id}", "put-evidence", "Change what evidence says and supports (its file never changes)", secured), s.handleEvidencePut)
 	mux.HandleFunc("GET /api/v1/evidence/{id}/file", s.handleEvidenceFile)
 
+	// Supplier assessments.
+	huma.Register(api, op("GET", "/api/v1/assessments/template", "get-questionnaire", "The supplier assessment questionnaire: principles, the controls they bear on, typed questions", secured), s.handleQuestionnaireGet)
+	huma.Register(api, op("GET", "/api/v1/assessments", "list-assessments", "Supplier assessments, newest first", secured), s.handleAssessmentList)
+	huma.Register(api, op("POST", "/api/v1/assessments", "start-assessment", "Start assessing an offering", secured), s.handleAssessmentStart)
+	huma.Register(api, op("GET", "/api/v1/assessments/{id}", "get-assessment", "One supplier assessment", secured), s.handleAssessmentGet)
+	huma.Register(api, op("PUT", "/api/v1/assessments/{id}/principles/{control}", "put-principle", "Record the answers, evidence, result and rationale for one principle", secured), s.handlePrinciplePut)
+	huma.Register(api, op("POST", "/api/v1/assessments/{id}/complete", "complete-assessment", "Sign an assessment off (an assessor): it then assures or fails the offering's provider obligations", secured), s.handleAssessmentComplete)
+
 	// Audit, tokens and users.
 	huma.Register(api, op("GET", "/api/v1/audit", "list-audit", "The audit trail, filtered", secured), s.handleAuditList)
 	huma.Register(api, op("GET", "/api/v1/tokens", "list-tokens", "Your API tokens", secured), s.handleTokenList)
@@ -131,6 +139,12 @@ func (s *server) uiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /evidence", s.page(s.handleEvidencePost))
 	mux.HandleFunc("GET /evidence/{id}", s.page(show(s, "evidence", s.evidencePage)))
 	mux.HandleFunc("POST /evidence/{id}/supports", s.page(s.handleEvidenceSupportPost))
+	mux.HandleFunc("GET /assessments", s.page(show(s, "assessments", s.assessmentsPage)))
+	mux.HandleFunc("POST /assessments", s.page(s.handleAssessmentStartPost))
+	mux.HandleFunc("GET /assessments/{id}", s.page(show(s, "assessment", s.assessmentPage)))
+	mux.HandleFunc("POST /assessments/{id}/complete", s.page(s.handleAssessmentCompletePost))
+	mux.HandleFunc("GET /assessments/{id}/principles/{control}", s.page(show(s, "principle", s.principlePage)))
+	mux.HandleFunc("POST /assessments/{id}/principles/{control}", s.page(s.handlePrinciplePost))
 	mux.HandleFunc("GET /catalogues", s.page(s.handleCataloguesPage))
 	mux.HandleFunc("GET /catalogues/{id}", s.page(s.handleCataloguePage))
 	mux.HandleFunc("GET /graph", s.page(s.handleGraphPage))

@@ -20,6 +20,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"remit/internal/content"
 	"remit/internal/engine"
 	"remit/internal/live"
 	"remit/internal/remit"
@@ -36,6 +37,9 @@ type Config struct {
 	Secure bool
 	// Registry receives the server's metrics.
 	Registry *prometheus.Registry
+	// Questionnaire is the supplier assessment template (the built-in
+	// NCSC one unless set).
+	Questionnaire *remit.Questionnaire
 }
 
 // server holds what the handlers share.
@@ -106,6 +110,9 @@ func NewServer(cfg Config) http.Handler {
 	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
+	}
+	if cfg.Questionnaire == nil {
+		cfg.Questionnaire = content.SupplierQuestionnaire()
 	}
 	s := &server{Config: cfg, limiter: newLimiter(5, 15*time.Minute), metrics: newMetrics(cfg.Registry),
 		// Each password check takes 19 MiB and tens of milliseconds:

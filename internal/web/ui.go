@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -84,6 +85,8 @@ func newUI() (*ui, error) {
 		"assuranceTag":  assuranceTag,
 		"list":          func(xs ...string) []string { return xs },
 		"deref":         func(p *int) int { return *p },
+		"anchor":        anchor,
+		"has":           func(xs []string, x string) bool { return slices.Contains(xs, x) },
 		"pct":           pct,
 		"query":         queryWith,
 		"date":          func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04") },

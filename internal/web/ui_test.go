@@ -81,6 +81,9 @@ var uiPages = []struct{ name, path string }{
 	{"evidence-list", "/evidence"},
 	{"evidence-new", "/evidence/new"},
 	{"evidence", "/evidence/{ev}"},
+	{"assessments", "/assessments"},
+	{"assessment", "/assessments/{sa}"},
+	{"principle", "/assessments/{sa}/principles/ncsc-csp:CSP-01"},
 }
 
 // withEvidence adds a SOC 2 report supporting CaseTrack Cloud, with one
@@ -96,11 +99,26 @@ func (f *fixture) withEvidence() func(path string) string {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	return func(path string) string { return strings.ReplaceAll(path, "{ev}", added.ID) }
+	// And an assessment of the same offering, one principle done.
+	q := content.SupplierQuestionnaire()
+	a, err := remit.StartSupplierAssessment(context.Background(), f.store, q, "casetrack/casetrack-cloud", "assessor@example.gov.uk", f.now)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	work := remit.PrincipleAssessment{Control: "ncsc-csp:CSP-01", Answers: map[string]string{"01-Q1": "yes", "01-Q2": "TLS 1.2"}, Evidence: []string{added.ID}, Result: remit.Met}
+	if _, err := remit.SaveAssessedPrinciple(context.Background(), f.store, q, a.ID, work, 1, "assessor@example.gov.uk", f.now); err != nil {
+		f.t.Fatal(err)
+	}
+	if err := f.model.AssessmentChanged(context.Background(), a.ID); err != nil {
+		f.t.Fatal(err)
+	}
+	return func(path string) string {
+		return strings.NewReplacer("{ev}", added.ID, "{sa}", a.ID).Replace(path)
+	}
 }
 
-// evidenceID hides the random ids of evidence.
-var evidenceID = regexp.MustCompile(`ev-[0-9a-f]{16}`)
+// evidenceID hides the random ids of evidence and assessments.
+var evidenceID = regexp.MustCompile(`(ev|sa)-[0-9a-f]{16}`)
 
 // assetHash hides the assets' content hashes, which change with the npm
 // packages, not with Remit's pages.
@@ -129,7 +147,7 @@ func TestPagesGolden(t *testing.T) {
 			}
 			body = assetHash.ReplaceAllString(body, "?v=HASH")
 			body = tokenID.ReplaceAllString(body, "/tokens/ID/revoke")
-			body = evidenceID.ReplaceAllString(body, "ev-ID")
+			body = evidenceID.ReplaceAllString(body, "$1-ID")
 			golden := filepath.Join("testdata", "pages", pg.name+".html")
 			if *update {
 				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
@@ -190,6 +208,9 @@ func TestPagesForEveryRole(t *testing.T) {
 				{"dashboard", `href="/users"`, who == "admin"},
 				{"evidence-list", `href="/evidence/new"`, who != "viewer" && who != "risk"},
 				{"evidence", `name="cuec"`, who != "viewer" && who != "risk"},
+				{"assessments", `action="/assessments"`, who == "admin" || who == "editor" || who == "other-editor" || who == "assessor"},
+				{"assessment", `Sign off assessment`, who == "admin" || who == "assessor"},
+				{"principle", `Save and return`, who == "admin" || who == "editor" || who == "other-editor" || who == "assessor"},
 			} {
 				if pg.name == c.page && strings.Contains(body, c.marker) != c.shown {
 					t.Errorf("%s on %s: %s shown = %v, want %v", who, pg.path, c.marker, !c.shown, c.shown)

@@ -1,0 +1,416 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"remit/internal/engine"
+	"remit/internal/remit"
+)
+
+// mayAssess reports whether p may start and work on assessments (signing
+// one off is an assessor's or an admin's alone).
+func mayAssess(p remit.Principal) bool {
+	return p.Role == remit.RoleAdmin || p.Role == remit.RoleAssessor || p.Role == remit.RoleEditor
+}
+
+// --- API ------------------------------------------------------------------
+
+type questionnaireOutput struct{ Body *remit.Questionnaire }
+
+func (s *server) handleQuestionnaireGet(ctx context.Context, _ *struct{}) (*questionnaireOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	return &questionnaireOutput{Body: s.Questionnaire}, nil
+}
+
+type assessmentListInput struct {
+	Offering string `query:"offering" doc:"Only assessments of this offering (provider/offering)"`
+}
+
+type assessmentListOutput struct {
+	Body struct {
+		Items []remit.SupplierAssessment `json:"items"`
+	}
+}
+
+func (s *server) handleAssessmentList(ctx context.Context, in *assessmentListInput) (*assessmentListOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	out := &assessmentListOutput{}
+	out.Body.Items = []remit.SupplierAssessment{}
+	for _, a := range s.Model.Assessments() {
+		if in.Offering == "" || a.Offering == in.Offering {
+			out.Body.Items = append(out.Body.Items, a)
+		}
+	}
+	return out, nil
+}
+
+type assessmentStartInput struct {
+	Body struct {
+		Offering string `json:"offering" doc:"provider/offering"`
+	}
+}
+
+type assessmentOutput struct {
+	ETag string `header:"ETag"`
+	Body remit.SupplierAssessment
+}
+
+// startAssessment starts an assessment of an offering that exists.
+func (s *server) startAssessment(ctx context.Context, p remit.Principal, offering string) (remit.SupplierAssessment, error) {
+	if !mayAssess(p) {
+		return remit.SupplierAssessment{}, fmt.Errorf("a %s may read assessments but not start one: %w", p.Role, remit.ErrForbidden)
+	}
+	var known bool
+	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		_, known = c.Estate.OfferingIndex(offering)
+	})
+	if !known {
+		return remit.SupplierAssessment{}, &remit.ValidationError{Problems: []remit.Problem{{Pointer: "/offering", Message: fmt.Sprintf("there is no offering %q: give one as provider/offering, for example aws/ec2", offering)}}}
+	}
+	a, err := remit.StartSupplierAssessment(ctx, s.Store, s.Questionnaire, offering, p.Email, s.Now())
+	if err != nil {
+		return a, err
+	}
+	return a, s.Model.AssessmentChanged(ctx, a.ID)
+}
+
+func (s *server) handleAssessmentStart(ctx context.Context, in *assessmentStartInput) (*assessmentOutput, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.startAssessment(ctx, p, in.Body.Offering)
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return &assessmentOutput{ETag: etag(1), Body: a}, nil
+}
+
+type assessmentInput struct {
+	ID string `path:"id"`
+}
+
+func (s *server) findAssessment(ctx context.Context, id string) (remit.SupplierAssessment, int64, error) {
+	var a remit.SupplierAssessment
+	var v int64
+	err := s.Store.Read(ctx, func(tx remit.Tx) error {
+		var err error
+		a, v, err = remit.FindSupplierAssessment(ctx, tx, id)
+		return err
+	})
+	return a, v, err
+}
+
+func (s *server) handleAssessmentGet(ctx context.Context, in *assessmentInput) (*assessmentOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	a, v, err := s.findAssessment(ctx, in.ID)
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return &assessmentOutput{ETag: etag(v), Body: a}, nil
+}
+
+type principlePutInput struct {
+	ID      string `path:"id"`
+	Control string `path:"control" doc:"The principle, as catalogue:control"`
+	IfMatch string `header:"If-Match"`
+	Body    remit.PrincipleAssessment
+}
+
+func (s *server) handlePrinciplePut(ctx context.Context, in *principlePutInput) (*versionOutput, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !mayAssess(p) {
+		return nil, huma.Error403Forbidden(fmt.Sprintf("a %s may read assessments but not work on them", p.Role))
+	}
+	version, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	in.Body.Control = in.Control
+	v, err := remit.SaveAssessedPrinciple(ctx, s.Store, s.Questionnaire, in.ID, in.Body, version, p.Email, s.Now())
+	if err == nil {
+		err = s.Model.AssessmentChanged(ctx, in.ID)
+	}
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return &versionOutput{ETag: etag(v)}, nil
+}
+
+type assessmentCompleteInput struct {
+	ID      string `path:"id"`
+	IfMatch string `header:"If-Match"`
+	Body    struct {
+		Conclusion string `json:"conclusion" maxLength:"10000"`
+		ValidUntil string `json:"valid_until" doc:"YYYY-MM-DD"`
+	}
+}
+
+func (s *server) handleAssessmentComplete(ctx context.Context, in *assessmentCompleteInput) (*versionOutput, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	version, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	v, err := remit.CompleteSupplierAssessment(ctx, s.Store, s.Questionnaire, in.ID, p, in.Body.Conclusion, in.Body.ValidUntil, version, s.Now())
+	if err == nil {
+		err = s.Model.AssessmentChanged(ctx, in.ID)
+	}
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return &versionOutput{ETag: etag(v)}, nil
+}
+
+// --- pages ----------------------------------------------------------------
+
+// AssessmentsPage lists supplier assessments and starts one.
+type AssessmentsPage struct {
+	basePage
+	Items     []assessmentRow
+	Offerings []option
+	Offering  string
+	CanStart  bool
+}
+
+type assessmentRow struct {
+	remit.SupplierAssessment
+	Name    string
+	Done    int
+	Current bool
+}
+
+func (s *server) assessmentsPage(r *http.Request) (*AssessmentsPage, error) {
+	p := &AssessmentsPage{basePage: basePage{Title: "Supplier assessments", Nav: "assessments"}, CanStart: mayAssess(user(r)), Offering: r.URL.Query().Get("offering")}
+	names := map[string]string{}
+	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		for _, o := range c.Estate.Offerings {
+			names[o.Ref] = o.Provider.Name + ": " + o.Offering.Name
+			p.Offerings = append(p.Offerings, option{o.Ref, names[o.Ref]})
+		}
+	})
+	slices.SortFunc(p.Offerings, func(a, b option) int { return strings.Compare(a.Text, b.Text) })
+	today := s.Now().UTC().Format(time.DateOnly)
+	for _, a := range s.Model.Assessments() {
+		row := assessmentRow{SupplierAssessment: a, Name: names[a.Offering], Current: a.Status == remit.AssessmentCompleted && today < a.ValidUntil}
+		for _, pa := range a.Principles {
+			if pa.Result != "" {
+				row.Done++
+			}
+		}
+		p.Items = append(p.Items, row)
+	}
+	return p, nil
+}
+
+func (s *server) handleAssessmentStartPost(w http.ResponseWriter, r *http.Request) error {
+	offering := r.PostFormValue("offering")
+	a, err := s.startAssessment(r.Context(), user(r), offering)
+	var ve *remit.ValidationError
+	if errors.As(err, &ve) {
+		p, perr := s.assessmentsPage(r)
+		if perr != nil {
+			return perr
+		}
+		p.Offering = offering
+		p.Errors = append(p.Errors, fieldError{"offering", sentence(ve.Problems[0].Message)})
+		return s.render(w, r, http.StatusUnprocessableEntity, "assessments", p)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/assessments/"+url.PathEscape(a.ID), "Assessment of "+offering+" started")
+}
+
+// AssessmentPage is one assessment as a GOV.UK task list: a task per
+// principle, then the conclusion and sign-off.
+type AssessmentPage struct {
+	basePage
+	A          remit.SupplierAssessment
+	Version    int64
+	Name       string
+	Tasks      []assessmentTask
+	Done       int
+	CanWork    bool
+	CanSignOff bool
+	Current    bool
+	Form       struct{ Conclusion, ValidUntil string }
+}
+
+type assessmentTask struct {
+	Control, Title, Href string
+	Result               remit.Result
+	Answered, Questions  int
+}
+
+func (s *server) assessmentPage(r *http.Request) (*AssessmentPage, error) {
+	a, v, err := s.findAssessment(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	u := user(r)
+	p := &AssessmentPage{basePage: basePage{Title: "Assessment of " + a.Offering, Nav: "assessments"}, A: a, Version: v,
+		CanWork: mayAssess(u) && a.Status == remit.AssessmentInProgress, CanSignOff: (u.Role == remit.RoleAssessor || u.Role == remit.RoleAdmin) && a.Status == remit.AssessmentInProgress,
+		Current: a.Status == remit.AssessmentCompleted && s.Now().UTC().Format(time.DateOnly) < a.ValidUntil}
+	p.Name = a.Offering
+	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		if oi, ok := c.Estate.OfferingIndex(a.Offering); ok {
+			p.Name = c.Estate.Offerings[oi].Provider.Name + ": " + c.Estate.Offerings[oi].Offering.Name
+		}
+	})
+	for _, pa := range a.Principles {
+		pr, ok := s.Questionnaire.Principle(pa.Control)
+		if !ok {
+			continue
+		}
+		t := assessmentTask{Control: pa.Control, Title: pr.Title, Href: "/assessments/" + url.PathEscape(a.ID) + "/principles/" + url.PathEscape(pa.Control), Result: pa.Result, Questions: len(pr.Questions)}
+		for _, q := range pr.Questions {
+			if pa.Answers[q.ID] != "" {
+				t.Answered++
+			}
+		}
+		if pa.Result != "" {
+			p.Done++
+		}
+		p.Tasks = append(p.Tasks, t)
+	}
+	p.Form.ValidUntil = s.Now().UTC().AddDate(1, 0, 0).Format(time.DateOnly)
+	return p, nil
+}
+
+func (s *server) handleAssessmentCompletePost(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.assessmentPage(r)
+	if err != nil {
+		return err
+	}
+	version, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if err != nil {
+		return badForm("the form's version is missing: reload the page and try again")
+	}
+	p.Form.Conclusion, p.Form.ValidUntil = strings.TrimSpace(r.PostFormValue("conclusion")), strings.TrimSpace(r.PostFormValue("valid_until"))
+	_, err = remit.CompleteSupplierAssessment(r.Context(), s.Store, s.Questionnaire, p.A.ID, user(r), p.Form.Conclusion, p.Form.ValidUntil, version, s.Now())
+	var ve *remit.ValidationError
+	if errors.As(err, &ve) {
+		for _, pr := range ve.Problems {
+			field := strings.TrimPrefix(pr.Pointer, "/")
+			if field == "principles" {
+				field = "conclusion"
+			}
+			p.Errors = append(p.Errors, fieldError{field, sentence(pr.Message)})
+		}
+		return s.render(w, r, http.StatusUnprocessableEntity, "assessment", p)
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.Model.AssessmentChanged(r.Context(), p.A.ID); err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/assessments/"+url.PathEscape(p.A.ID), "Assessment signed off: it now assures or fails "+p.A.Offering+"'s obligations for every system relying on it")
+}
+
+// PrinciplePage is the work on one principle: the questions, the
+// evidence, the result and why.
+type PrinciplePage struct {
+	basePage
+	A         remit.SupplierAssessment
+	Version   int64
+	Principle *remit.Principle
+	Work      remit.PrincipleAssessment
+	Evidence  []option
+	Results   []remit.Result
+	CanWork   bool
+}
+
+func (s *server) principlePage(r *http.Request) (*PrinciplePage, error) {
+	a, v, err := s.findAssessment(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	control := r.PathValue("control")
+	pr, ok := s.Questionnaire.Principle(control)
+	work, ok2 := a.Principle(control)
+	if !ok || !ok2 {
+		return nil, notFound("principle of assessment "+a.ID, control)
+	}
+	p := &PrinciplePage{basePage: basePage{Title: pr.Title, Nav: "assessments"}, A: a, Version: v, Principle: pr, Work: *work, Results: remit.Results, CanWork: mayAssess(user(r)) && a.Status == remit.AssessmentInProgress}
+	if p.Work.Answers == nil {
+		p.Work.Answers = map[string]string{}
+	}
+	for _, ev := range s.Model.AllEvidence() {
+		if slices.ContainsFunc(ev.Supports, func(x remit.Support) bool { return x.On == remit.SupportOffering && x.Ref == a.Offering }) {
+			p.Evidence = append(p.Evidence, option{ev.ID, ev.Title})
+		}
+	}
+	return p, nil
+}
+
+func (s *server) handlePrinciplePost(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.principlePage(r)
+	if err != nil {
+		return err
+	}
+	if !p.CanWork {
+		return fmt.Errorf("this assessment is not yours to change (completed, or your role may only read it): %w", remit.ErrForbidden)
+	}
+	version, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if err != nil {
+		return badForm("the form's version is missing: reload the page and try again")
+	}
+	if err := r.ParseForm(); err != nil {
+		return badForm("the form could not be read: " + err.Error())
+	}
+	work := remit.PrincipleAssessment{Control: p.Principle.Control, Answers: map[string]string{}, Result: remit.Result(r.PostFormValue("result")), Rationale: strings.TrimSpace(r.PostFormValue("rationale"))}
+	for _, q := range p.Principle.Questions {
+		if a := strings.TrimSpace(r.PostFormValue("q-" + q.ID)); a != "" {
+			work.Answers[q.ID] = a
+		}
+	}
+	for _, id := range r.PostForm["evidence"] {
+		if slices.ContainsFunc(p.Evidence, func(o option) bool { return o.Value == id }) {
+			work.Evidence = append(work.Evidence, id)
+		}
+	}
+	p.Work = work
+	_, err = remit.SaveAssessedPrinciple(r.Context(), s.Store, s.Questionnaire, p.A.ID, work, version, user(r).Email, s.Now())
+	var ve *remit.ValidationError
+	if errors.As(err, &ve) {
+		for _, pr := range ve.Problems {
+			field := strings.TrimPrefix(pr.Pointer, "/")
+			if id, ok := strings.CutPrefix(field, "answers/"); ok {
+				field = "q-" + id
+			}
+			p.Errors = append(p.Errors, fieldError{field, sentence(pr.Message)})
+		}
+		return s.render(w, r, http.StatusUnprocessableEntity, "principle", p)
+	}
+	if err == nil {
+		err = s.Model.AssessmentChanged(r.Context(), p.A.ID)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/assessments/"+url.PathEscape(p.A.ID), p.Principle.Title+" saved")
+}

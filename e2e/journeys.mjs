@@ -325,6 +325,20 @@ try {
     await assessor.goto(base + '/systems/court-case-tracking?class=shared#matrix');
     const row = await assessor.locator('[data-control="srm:SRM-15"]').innerText();
     assert.match(row, /failed/);
+    // A finding from it, already overdue, shows on the dashboard.
+    await assessor.goto(`${base}/assessments/${id}`);
+    await assessor.getByRole('link', { name: 'Raise a finding from this assessment' }).click();
+    await check(assessor, 'findings');
+    await assessor.getByLabel('What was found').fill('Traffic between CaseTrack data centres is not encrypted');
+    await assessor.getByLabel('Severity').selectOption('high');
+    await assessor.getByLabel('Owner (optional)').fill('Supplier manager');
+    await assessor.getByLabel('Due (optional)').fill('2026-01-31');
+    await assessor.getByRole('button', { name: 'Raise finding' }).click();
+    await assessor.locator('.govuk-notification-banner--success').waitFor();
+    assert.match(await assessor.getByTestId('finding-summary').innerText(), new RegExp(id));
+    await check(assessor, 'finding');
+    await assessor.goto(base + '/');
+    assert.match(await assessor.getByTestId('overdue-findings').innerText(), /Traffic between CaseTrack data centres is not encrypted/);
   });
 
   await step('an admin creates an API token and sees its secret once', async () => {

@@ -93,6 +93,12 @@ func (s *server) routes(mux *http.ServeMux) {
 	huma.Register(api, op("PUT", "/api/v1/assessments/{id}/principles/{control}", "put-principle", "Record the answers, evidence, result and rationale for one principle", secured), s.handlePrinciplePut)
 	huma.Register(api, op("POST", "/api/v1/assessments/{id}/complete", "complete-assessment", "Sign an assessment off (an assessor): it then assures or fails the offering's provider obligations", secured), s.handleAssessmentComplete)
 
+	// Findings.
+	huma.Register(api, op("GET", "/api/v1/findings", "list-findings", "Findings, most severe first (filter by status, overdue, source)", secured), s.handleFindingList)
+	huma.Register(api, op("POST", "/api/v1/findings", "raise-finding", "Raise a finding", secured), s.handleFindingCreate)
+	huma.Register(api, op("GET", "/api/v1/findings/{id}", "get-finding", "One finding", secured), s.handleFindingGet)
+	huma.Register(api, op("PUT", "/api/v1/findings/{id}", "put-finding", "Change a finding", secured), s.handleFindingPut)
+
 	// Audit, tokens and users.
 	huma.Register(api, op("GET", "/api/v1/audit", "list-audit", "The audit trail, filtered", secured), s.handleAuditList)
 	huma.Register(api, op("GET", "/api/v1/tokens", "list-tokens", "Your API tokens", secured), s.handleTokenList)
@@ -145,6 +151,10 @@ func (s *server) uiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /assessments/{id}/complete", s.page(s.handleAssessmentCompletePost))
 	mux.HandleFunc("GET /assessments/{id}/principles/{control}", s.page(show(s, "principle", s.principlePage)))
 	mux.HandleFunc("POST /assessments/{id}/principles/{control}", s.page(s.handlePrinciplePost))
+	mux.HandleFunc("GET /findings", s.page(show(s, "findings", s.findingsPage)))
+	mux.HandleFunc("POST /findings", s.page(s.handleFindingPost))
+	mux.HandleFunc("GET /findings/{id}", s.page(show(s, "finding", s.findingPage)))
+	mux.HandleFunc("POST /findings/{id}", s.page(s.handleFindingUpdatePost))
 	mux.HandleFunc("GET /catalogues", s.page(s.handleCataloguesPage))
 	mux.HandleFunc("GET /catalogues/{id}", s.page(s.handleCataloguePage))
 	mux.HandleFunc("GET /graph", s.page(s.handleGraphPage))

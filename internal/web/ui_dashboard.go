@@ -104,6 +104,8 @@ type DashboardPage struct {
 	Expiring [3]int
 	Expired  int
 	Evidence int
+	// Overdue lists open findings past their due date.
+	Overdue []FindingItem
 }
 
 var classSegments = []segment{
@@ -154,6 +156,11 @@ func (s *server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 		rel := e.Concentration()
 		p.Reliance = rel[:min(len(rel), 10)]
 	})
+	findings, err := s.findings(r.Context())
+	if err != nil {
+		return err
+	}
+	p.Overdue = filterFindings(findings, "", true, "")
 	all := s.Model.AllEvidence()
 	p.Evidence = len(all)
 	for _, ev := range all {

@@ -84,6 +84,8 @@ var uiPages = []struct{ name, path string }{
 	{"assessments", "/assessments"},
 	{"assessment", "/assessments/{sa}"},
 	{"principle", "/assessments/{sa}/principles/ncsc-csp:CSP-01"},
+	{"findings", "/findings"},
+	{"finding", "/findings/{fi}"},
 }
 
 // withEvidence adds a SOC 2 report supporting CaseTrack Cloud, with one
@@ -112,13 +114,19 @@ func (f *fixture) withEvidence() func(path string) string {
 	if err := f.model.AssessmentChanged(context.Background(), a.ID); err != nil {
 		f.t.Fatal(err)
 	}
+	// And an overdue finding from it.
+	fi, err := remit.AddFinding(context.Background(), f.store, remit.Finding{Title: "No audit of CaseTrack's hosting", Severity: "high", Owner: "Supplier manager", Due: "2026-11-01", Source: a.ID,
+		Obligations: []string{"court-case-tracking/srm:SRM-01/casetrack/casetrack-cloud/provider"}}, "assessor@example.gov.uk", f.now)
+	if err != nil {
+		f.t.Fatal(err)
+	}
 	return func(path string) string {
-		return strings.NewReplacer("{ev}", added.ID, "{sa}", a.ID).Replace(path)
+		return strings.NewReplacer("{ev}", added.ID, "{sa}", a.ID, "{fi}", fi.ID).Replace(path)
 	}
 }
 
 // evidenceID hides the random ids of evidence and assessments.
-var evidenceID = regexp.MustCompile(`(ev|sa)-[0-9a-f]{16}`)
+var evidenceID = regexp.MustCompile(`(ev|sa|fi)-[0-9a-f]{16}`)
 
 // assetHash hides the assets' content hashes, which change with the npm
 // packages, not with Remit's pages.
@@ -211,6 +219,9 @@ func TestPagesForEveryRole(t *testing.T) {
 				{"assessments", `action="/assessments"`, who == "admin" || who == "editor" || who == "other-editor" || who == "assessor"},
 				{"assessment", `Sign off assessment`, who == "admin" || who == "assessor"},
 				{"principle", `Save and return`, who == "admin" || who == "editor" || who == "other-editor" || who == "assessor"},
+				{"findings", `Raise finding`, who == "admin" || who == "editor" || who == "other-editor" || who == "assessor"},
+				{"finding", `Save finding`, who == "admin" || who == "editor" || who == "other-editor" || who == "assessor"},
+				{"dashboard", `No audit of CaseTrack&#39;s hosting`, true},
 			} {
 				if pg.name == c.page && strings.Contains(body, c.marker) != c.shown {
 					t.Errorf("%s on %s: %s shown = %v, want %v", who, pg.path, c.marker, !c.shown, c.shown)

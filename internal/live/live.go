@@ -36,8 +36,10 @@ type Model struct {
 	// index is rebuilt (never changed in place) when evidence changes.
 	evidence map[string]remit.Evidence
 	index    *remit.EvidenceIndex
-	// assessments are the supplier assessments; their verdicts are in index.
+	// assessments are the supplier assessments and sats the Standards
+	// Assurance Tables; their verdicts are in index.
 	assessments []remit.SupplierAssessment
+	sats        []remit.SAT
 	// evidenceGen counts changes to the evidence, trackingGen to the
 	// tracking of obligations.
 	evidenceGen, trackingGen uint64
@@ -80,9 +82,13 @@ func (m *Model) reload(ctx context.Context) error {
 	var tracking map[string]remit.TrackedObligation
 	var evs []remit.Evidence
 	var assessments []remit.SupplierAssessment
+	var sats []remit.SAT
 	if err := m.store.Read(ctx, func(tx remit.Tx) error {
 		var err error
 		if head, err = tx.AuditSeq(ctx); err != nil {
+			return err
+		}
+		if sats, err = remit.SATs(ctx, tx); err != nil {
 			return err
 		}
 		if evs, err = remit.AllEvidence(ctx, tx); err != nil {
@@ -116,7 +122,8 @@ func (m *Model) reload(ctx context.Context) error {
 		m.evidence[ev.ID] = ev
 	}
 	m.assessments = assessments
-	m.index = remit.NewEvidenceIndex(evs, assessments)
+	m.sats = sats
+	m.index = remit.NewEvidenceIndex(evs, remit.Judgements{Suppliers: assessments, SATs: sats})
 	m.evidenceGen++
 	m.epoch++
 	m.mu.Unlock()
@@ -165,6 +172,40 @@ func (m *Model) putAssessments(as ...remit.SupplierAssessment) {
 	m.putEvidence()
 }
 
+// putSATs records SATs started or changed and rebuilds the index. m.mu is held.
+func (m *Model) putSATs(as ...remit.SAT) {
+	for _, a := range as {
+		if i := slices.IndexFunc(m.sats, func(x remit.SAT) bool { return x.ID == a.ID }); i >= 0 {
+			m.sats[i] = a
+		} else {
+			m.sats = append(m.sats, a)
+		}
+	}
+	m.putEvidence()
+}
+
+// SATs returns every Standards Assurance Table, newest first.
+func (m *Model) SATs() []remit.SAT {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := slices.Clone(m.sats)
+	slices.SortFunc(out, func(a, b remit.SAT) int { return b.Created.Compare(a.Created) })
+	return out
+}
+
+// SATChanged reads a SAT this server has just changed and makes the model
+// hold it.
+func (m *Model) SATChanged(ctx context.Context, id string) error {
+	var a remit.SAT
+	if err := m.store.Read(ctx, func(tx remit.Tx) error { var err error; a, _, err = remit.FindSAT(ctx, tx, id); return err }); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	m.putSATs(a)
+	m.mu.Unlock()
+	return nil
+}
+
 // Assessments returns every supplier assessment, newest first.
 func (m *Model) Assessments() []remit.SupplierAssessment {
 	m.mu.RLock()
@@ -202,7 +243,7 @@ func (m *Model) putEvidence(evs ...remit.Evidence) {
 		all = append(all, ev)
 	}
 	slices.SortFunc(all, func(a, b remit.Evidence) int { return strings.Compare(a.ID, b.ID) })
-	m.index = remit.NewEvidenceIndex(all, m.assessments)
+	m.index = remit.NewEvidenceIndex(all, remit.Judgements{Suppliers: m.assessments, SATs: m.sats})
 	m.evidenceGen++
 }
 
@@ -267,6 +308,7 @@ func (m *Model) Refresh(ctx context.Context) (int, error) {
 	stored := map[string]remit.TrackedObligation{}
 	var evidence []remit.Evidence
 	var assessments []remit.SupplierAssessment
+	var satsChanged []remit.SAT
 	if err := m.store.Read(ctx, func(tx remit.Tx) error {
 		var err error
 		if recs, err = tx.AuditRecords(ctx, remit.AuditFilter{AfterSeq: seq}); err != nil {
@@ -279,6 +321,14 @@ func (m *Model) Refresh(ctx context.Context) (int, error) {
 					return err
 				}
 				evidence = append(evidence, ev)
+				continue
+			}
+			if r.Kind == remit.KindSAT {
+				a, _, err := remit.FindSAT(ctx, tx, r.ID)
+				if err != nil {
+					return err
+				}
+				satsChanged = append(satsChanged, a)
 				continue
 			}
 			if r.Kind == remit.KindSupplierAssessment {
@@ -316,6 +366,9 @@ func (m *Model) Refresh(ctx context.Context) (int, error) {
 	}
 	if len(assessments) > 0 {
 		m.putAssessments(assessments...)
+	}
+	if len(satsChanged) > 0 {
+		m.putSATs(satsChanged...)
 	}
 	for _, r := range recs {
 		switch r.Kind {

@@ -60,8 +60,15 @@ type EvidenceIndex struct {
 	byID  map[string]*Evidence
 	count int
 	// verdicts holds the latest completed supplier assessment's verdict
-	// per offering and control.
+	// per offering and control; sats the latest completed SAT per system.
 	verdicts map[string]Verdict
+	sats     map[string]*SAT
+}
+
+// Judgements are the completed assessments assurance also rests on.
+type Judgements struct {
+	Suppliers []SupplierAssessment
+	SATs      []SAT
 }
 
 // Find returns the evidence with id, or nil.
@@ -74,11 +81,20 @@ func supportKey(on, ref, control string) string { return on + "|" + ref + "|" + 
 // reports by the obligations their complementary user entity controls are
 // mapped to, and the verdicts of completed supplier assessments by
 // offering and control (the latest assessment of an offering wins).
-func NewEvidenceIndex(evs []Evidence, assessments []SupplierAssessment) *EvidenceIndex {
-	x := &EvidenceIndex{by: map[string][]*Evidence{}, byID: make(map[string]*Evidence, len(evs)), count: len(evs), verdicts: map[string]Verdict{}}
+func NewEvidenceIndex(evs []Evidence, j Judgements) *EvidenceIndex {
+	x := &EvidenceIndex{by: map[string][]*Evidence{}, byID: make(map[string]*Evidence, len(evs)), count: len(evs), verdicts: map[string]Verdict{}, sats: map[string]*SAT{}}
+	for i := range j.SATs {
+		a := &j.SATs[i]
+		if a.Status != AssessmentCompleted || a.Completed == nil {
+			continue
+		}
+		if l := x.sats[a.System]; l == nil || a.Completed.After(*l.Completed) {
+			x.sats[a.System] = a
+		}
+	}
 	latest := map[string]*SupplierAssessment{}
-	for i := range assessments {
-		a := &assessments[i]
+	for i := range j.Suppliers {
+		a := &j.Suppliers[i]
 		if a.Status != AssessmentCompleted || a.SignedOff == nil {
 			continue
 		}
@@ -160,8 +176,11 @@ func (x *EvidenceIndex) Assure(o ObligationRef, now time.Time) Assurance {
 		return Assurance{Status: AssuranceUnnecessary, Reason: "tracked as not applicable: " + o.Tracking.Reason}
 	}
 	byEvidence := x.assureByEvidence(o, now)
+	if o.Ours {
+		return x.assureBySAT(o, byEvidence, now)
+	}
 	v, assessed := x.verdicts[o.Offering+"|"+o.Control]
-	if o.Ours || !assessed {
+	if !assessed {
 		return byEvidence
 	}
 	// A supplier assessment judges the provider's obligations: a result
@@ -186,6 +205,41 @@ func (x *EvidenceIndex) Assure(o ObligationRef, now time.Time) Assurance {
 		a.Evidence = byEvidence.Evidence
 	}
 	return a
+}
+
+// assureBySAT holds our obligations in a system to its latest completed
+// Standards Assurance Table: written evidence held assures them, not held
+// fails them, partial leaves them as evidence alone has them; a lapsed
+// SAT is stale unless evidence still counts.
+func (x *EvidenceIndex) assureBySAT(o ObligationRef, byEvidence Assurance, now time.Time) Assurance {
+	sat := x.sats[o.System]
+	if sat == nil {
+		return byEvidence
+	}
+	level, ok := sat.Verdicts[o.Control]
+	if !ok || level == "n/a" {
+		return byEvidence
+	}
+	from := fmt.Sprintf("SAT %s (%s: %s)", sat.ID, o.Control, level)
+	switch {
+	case now.UTC().Format(time.DateOnly) >= sat.ValidUntil:
+		if byEvidence.Status == Assured {
+			return byEvidence
+		}
+		return Assurance{Status: AssuranceStale, Reason: fmt.Sprintf("was assured by %s, which lapsed on %s", from, sat.ValidUntil), Evidence: byEvidence.Evidence}
+	case level == "not-held":
+		return Assurance{Status: AssuranceFailed, Reason: from + ": no written evidence that we do this"}
+	case level == "held":
+		a := Assurance{Status: Assured, Reason: fmt.Sprintf("assured by %s, until %s", from, sat.ValidUntil)}
+		if byEvidence.Status == Assured {
+			a.Evidence = byEvidence.Evidence
+		}
+		return a
+	}
+	if byEvidence.Status == Assured {
+		return byEvidence
+	}
+	return Assurance{Status: Unassured, Reason: from + ": the written evidence is partial"}
 }
 
 // assureByEvidence derives assurance from evidence alone.

@@ -28,7 +28,7 @@ func TestAssure(t *testing.T) {
 			Obligations: []string{"court-case-tracking/srm:SRM-11/casetrack/casetrack-cloud/ours"}}}}}
 	policy := Evidence{ID: "ev-pol", Kind: EvidencePolicy, Title: "Patching policy", Issued: "2026-02-01",
 		Supports: []Support{{On: SupportControl, Ref: "srm:SRM-03"}}}
-	x := NewEvidenceIndex([]Evidence{iso, pen, soc, policy}, nil)
+	x := NewEvidenceIndex([]Evidence{iso, pen, soc, policy}, Judgements{})
 
 	theirs := ObligationRef{ID: "prison-visits/srm:SRM-01/aws/ec2/provider", System: "prison-visits", Control: "srm:SRM-01", Offering: "aws/ec2"}
 	ours := ObligationRef{ID: "prison-visits/srm:SRM-10/aws/ec2/ours", System: "prison-visits", Control: "srm:SRM-10", Offering: "aws/ec2", Ours: true, Tracking: &Tracking{Status: StatusImplemented}}
@@ -143,7 +143,7 @@ func TestAssureByAssessment(t *testing.T) {
 		Verdicts: []Verdict{{Offering: "casetrack/casetrack-cloud", Control: "srm:SRM-11", Result: Met, Principle: "ncsc-csp:CSP-09", Assessment: "sa-old", ValidUntil: "2026-06-01"}}}
 	draft := SupplierAssessment{ID: "sa-draft", Offering: "casetrack/casetrack-cloud", Status: AssessmentInProgress}
 	cert := Evidence{ID: "ev-ce", Kind: EvidenceCyberEssentialsPlus, Title: "CaseTrack CE+", Issued: "2026-01-01", Expires: "2028-01-01", Supports: []Support{{On: SupportOffering, Ref: "casetrack/casetrack-cloud"}}}
-	x := NewEvidenceIndex([]Evidence{cert}, []SupplierAssessment{old, a, draft})
+	x := NewEvidenceIndex([]Evidence{cert}, Judgements{Suppliers: []SupplierAssessment{old, a, draft}})
 	ref := func(control string) ObligationRef {
 		return ObligationRef{ID: "court-case-tracking/" + control + "/casetrack/casetrack-cloud/provider", Control: control, Offering: "casetrack/casetrack-cloud"}
 	}

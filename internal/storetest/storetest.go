@@ -54,6 +54,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("AuditChain", func(t *testing.T) { testAudit(t, h) })
 	t.Run("EvidenceFiles", func(t *testing.T) { testEvidence(t, h) })
 	t.Run("SupplierAssessment", func(t *testing.T) { testSupplierAssessment(t, h) })
+	t.Run("StandardsAssuranceTable", func(t *testing.T) { testSAT(t, h) })
 }
 
 func load(t *testing.T) *remit.Workspace {
@@ -556,5 +557,75 @@ func testSupplierAssessment(t *testing.T, h Harness) {
 	}
 	if _, err := remit.SaveAssessedPrinciple(ctx, s, q, a.ID, remit.PrincipleAssessment{Control: "ncsc-csp:CSP-02", Result: remit.Met}, v, "alice@example.gov.uk", now); !errors.Is(err, remit.ErrConflict) {
 		t.Fatalf("changing a completed assessment: %v", err)
+	}
+}
+
+// testSAT publishes a template version that adds an objective (and
+// refuses one that edits), then walks a SAT: entries saved all or none,
+// sign-off refused to an editor and while objectives lack evidence, then
+// completed with its verdicts and never changed after.
+func testSAT(t *testing.T, h Harness) {
+	ctx := context.Background()
+	s := h.Open(t)
+	v1 := &remit.SATTemplate{Template: "sat", Version: 1, Objectives: []remit.Objective{
+		{ID: "SAT-01", Category: "identify", Title: "Assets", Objective: "Assets are known.", Controls: []string{"srm:SRM-25"}},
+		{ID: "SAT-02", Category: "protect", Title: "Patching", Objective: "Systems are patched.", Controls: []string{"srm:SRM-03"}},
+	}}
+	v2 := *v1
+	v2.Version = 2
+	v2.Objectives = append(slices.Clone(v1.Objectives), remit.Objective{ID: "SAT-40", Category: "recover", Title: "Restore", Objective: "Backups restore.", Controls: []string{"srm:SRM-21"}})
+	if err := remit.PublishSATTemplate(ctx, s, v1, &v2, "alice@example.gov.uk", now); err != nil {
+		t.Fatal(err)
+	}
+	edited := v2
+	edited.Version = 3
+	edited.Objectives = slices.Clone(v2.Objectives)
+	edited.Objectives[0].Objective = "Assets are known and owned."
+	var ve *remit.ValidationError
+	if err := remit.PublishSATTemplate(ctx, s, v1, &edited, "alice@example.gov.uk", now); !errors.As(err, &ve) || !strings.Contains(ve.Error(), "objective SAT-01 is edited in place") {
+		t.Fatalf("an edit in place: %v", err)
+	}
+	var cur *remit.SATTemplate
+	if err := s.Read(ctx, func(tx remit.Tx) error { var err error; cur, err = remit.CurrentSATTemplate(ctx, tx, v1); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if cur.Version != 2 || len(cur.Objectives) != 3 {
+		t.Fatalf("current template: v%d with %d objectives", cur.Version, len(cur.Objectives))
+	}
+
+	sat, err := remit.StartSAT(ctx, s, cur, "prison-visits", "alice@example.gov.uk", now)
+	if err != nil || len(sat.Entries) != 3 {
+		t.Fatalf("start: %v %+v", err, sat)
+	}
+	fifteen, eleven := 15, 11
+	if _, err := remit.SaveSATEntries(ctx, s, cur, sat.ID, []remit.SATEntry{{Objective: "SAT-01", Evidence: "held", Confidence: &eleven}, {Objective: "SAT-02", Evidence: "mostly", Confidence: &fifteen}}, 1, "alice@example.gov.uk", now); !errors.As(err, &ve) || len(ve.Problems) != 2 {
+		t.Fatalf("bad entries: %v", err)
+	}
+	v, err := remit.SaveSATEntries(ctx, s, cur, sat.ID, []remit.SATEntry{{Objective: "SAT-01", Evidence: "held", Confidence: &eleven}, {Objective: "SAT-02", Evidence: "not-held"}}, 1, "alice@example.gov.uk", now)
+	if err != nil || v != 2 {
+		t.Fatalf("save: %d %v", v, err)
+	}
+	if _, err := remit.CompleteSAT(ctx, s, cur, sat.ID, remit.Principal{Email: "e@example.gov.uk", Role: remit.RoleEditor}, v, now); !errors.Is(err, remit.ErrForbidden) {
+		t.Fatalf("an editor signs off: %v", err)
+	}
+	assessor := remit.Principal{Email: "ash@example.gov.uk", Role: remit.RoleAssessor}
+	if _, err := remit.CompleteSAT(ctx, s, cur, sat.ID, assessor, v, now); !errors.As(err, &ve) || !strings.Contains(ve.Error(), "1 objectives have no evidence level yet: SAT-40") {
+		t.Fatalf("incomplete: %v", err)
+	}
+	if v, err = remit.SaveSATEntries(ctx, s, cur, sat.ID, []remit.SATEntry{{Objective: "SAT-40", Evidence: "n/a"}}, v, "alice@example.gov.uk", now); err != nil {
+		t.Fatal(err)
+	}
+	if v, err = remit.CompleteSAT(ctx, s, cur, sat.ID, assessor, v, now); err != nil {
+		t.Fatal(err)
+	}
+	var got remit.SAT
+	if err := s.Read(ctx, func(tx remit.Tx) error { got, _, err = remit.FindSAT(ctx, tx, sat.ID); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != remit.AssessmentCompleted || got.Assessor != "ash@example.gov.uk" || got.Verdicts["srm:SRM-25"] != "held" || got.Verdicts["srm:SRM-03"] != "not-held" || got.Verdicts["srm:SRM-21"] != "n/a" {
+		t.Fatalf("completed: %+v", got)
+	}
+	if _, err := remit.SaveSATEntries(ctx, s, cur, sat.ID, []remit.SATEntry{{Objective: "SAT-02", Evidence: "held"}}, v, "alice@example.gov.uk", now); !errors.Is(err, remit.ErrConflict) {
+		t.Fatalf("changing a completed SAT: %v", err)
 	}
 }

@@ -1,0 +1,451 @@
+package remit
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Kinds of the Standards Assurance Table: its template versions (id the
+// version, zero-padded) and each system's assessments.
+const (
+	KindSATTemplate Kind = "sat-template"
+	KindSAT         Kind = "sat"
+)
+
+// SATCategories are the groups of objectives, in order.
+var SATCategories = []string{"identify", "protect", "detect", "respond", "recover"}
+
+// SATTemplate is a version of the Standards Assurance Table's objectives.
+// A new version may add objectives; it never removes or changes one.
+type SATTemplate struct {
+	Template   string      `json:"template" yaml:"template"`
+	Version    int         `json:"version" yaml:"version"`
+	Title      string      `json:"title" yaml:"title"`
+	Sources    []Source    `json:"sources" yaml:"sources"`
+	Objectives []Objective `json:"objectives" yaml:"objectives"`
+}
+
+// Objective is one objective of the table, with the controls it bears on.
+type Objective struct {
+	ID        string   `json:"id" yaml:"id"`
+	Category  string   `json:"category" yaml:"category" enum:"identify,protect,detect,respond,recover"`
+	Title     string   `json:"title" yaml:"title"`
+	Objective string   `json:"objective" yaml:"objective"`
+	Evidence  string   `json:"evidence" yaml:"evidence" doc:"What written evidence would show it is met"`
+	Controls  []string `json:"controls" yaml:"controls"`
+}
+
+// Objective finds an objective by id.
+func (t *SATTemplate) Objective(id string) (*Objective, bool) {
+	i := slices.IndexFunc(t.Objectives, func(o Objective) bool { return o.ID == id })
+	if i < 0 {
+		return nil, false
+	}
+	return &t.Objectives[i], true
+}
+
+// CheckSATEvolution reports how next fails to extend prev: it must be the
+// next version, keep every objective of prev exactly as it was and in its
+// place, and only add objectives with new ids.
+func CheckSATEvolution(prev, next *SATTemplate) []Problem {
+	var ps []Problem
+	if next.Version != prev.Version+1 {
+		ps = append(ps, Problem{Pointer: "/version", Message: fmt.Sprintf("version %d does not follow %d: a template changes only by a new version, %d", next.Version, prev.Version, prev.Version+1)})
+	}
+	for i, o := range prev.Objectives {
+		switch j := slices.IndexFunc(next.Objectives, func(x Objective) bool { return x.ID == o.ID }); {
+		case j < 0:
+			ps = append(ps, Problem{Pointer: fmt.Sprintf("/objectives/%d", i), Message: fmt.Sprintf("objective %s is deleted: objectives are never deleted; a new version may only add", o.ID)})
+		case j != i:
+			ps = append(ps, Problem{Pointer: fmt.Sprintf("/objectives/%d", j), Message: fmt.Sprintf("objective %s moved from place %d to %d: existing objectives keep their place", o.ID, i+1, j+1)})
+		case !sameObjective(o, next.Objectives[j]):
+			ps = append(ps, Problem{Pointer: fmt.Sprintf("/objectives/%d", j), Message: fmt.Sprintf("objective %s is edited in place: objectives never change; add a new objective instead", o.ID)})
+		}
+	}
+	seen := map[string]bool{}
+	for i, o := range next.Objectives {
+		if seen[o.ID] {
+			ps = append(ps, Problem{Pointer: fmt.Sprintf("/objectives/%d/id", i), Message: fmt.Sprintf("objective %s is listed twice", o.ID)})
+		}
+		seen[o.ID] = true
+		if i >= len(prev.Objectives) {
+			ps = append(ps, validateObjective(fmt.Sprintf("/objectives/%d", i), o)...)
+		}
+	}
+	return ps
+}
+
+func sameObjective(a, b Objective) bool {
+	return a.ID == b.ID && a.Category == b.Category && a.Title == b.Title && a.Objective == b.Objective && a.Evidence == b.Evidence && slices.Equal(a.Controls, b.Controls)
+}
+
+func validateObjective(ptr string, o Objective) []Problem {
+	var ps []Problem
+	if o.ID == "" || strings.TrimSpace(o.Title) == "" || strings.TrimSpace(o.Objective) == "" {
+		ps = append(ps, Problem{Pointer: ptr, Message: "an objective needs an id, a title and what must be true"})
+	}
+	if !slices.Contains(SATCategories, o.Category) {
+		ps = append(ps, Problem{Pointer: ptr + "/category", Message: fmt.Sprintf("category %q is not known: use one of %s", o.Category, joinQuoted(SATCategories))})
+	}
+	for i, c := range o.Controls {
+		if !strings.Contains(c, ":") {
+			ps = append(ps, Problem{Pointer: fmt.Sprintf("%s/controls/%d", ptr, i), Message: fmt.Sprintf("control %q is not catalogue:control", c)})
+		}
+	}
+	return ps
+}
+
+// CurrentSATTemplate is the latest stored version of the template, or
+// builtIn when none has been stored.
+func CurrentSATTemplate(ctx context.Context, tx Tx, builtIn *SATTemplate) (*SATTemplate, error) {
+	docs, err := tx.Documents(ctx, KindSATTemplate, "")
+	if err != nil || len(docs) == 0 {
+		return builtIn, err
+	}
+	var t SATTemplate
+	if err := json.Unmarshal(docs[len(docs)-1].Body, &t); err != nil {
+		return nil, fmt.Errorf("SAT template %s: %w", docs[len(docs)-1].ID, err)
+	}
+	return &t, nil
+}
+
+// SATTemplateVersion reads one version of the template (builtIn for its
+// own version).
+func SATTemplateVersion(ctx context.Context, tx Tx, builtIn *SATTemplate, version int) (*SATTemplate, error) {
+	d, err := tx.FindDocument(ctx, KindSATTemplate, fmt.Sprintf("%06d", version))
+	if errors.Is(err, ErrNotFound) && version == builtIn.Version {
+		return builtIn, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("SAT template version %d: %w", version, err)
+	}
+	var t SATTemplate
+	if err := json.Unmarshal(d.Body, &t); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// PublishSATTemplate stores next as the template's new version, if it
+// only adds to the current one (CheckSATEvolution).
+func PublishSATTemplate(ctx context.Context, s Store, builtIn, next *SATTemplate, actor string, now time.Time) error {
+	return s.Write(ctx, func(tx Tx) error {
+		cur, err := CurrentSATTemplate(ctx, tx, builtIn)
+		if err != nil {
+			return err
+		}
+		if ps := CheckSATEvolution(cur, next); len(ps) > 0 {
+			return &ValidationError{Problems: ps}
+		}
+		body := mustJSON(next)
+		id := fmt.Sprintf("%06d", next.Version)
+		if _, err := tx.CreateDocument(ctx, KindSATTemplate, id, body, now); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, actor, "create", KindSATTemplate, id, nil, body, now)
+	})
+}
+
+// SATEvidence is how much written evidence an objective has.
+type SATEvidence string
+
+// The evidence levels of an objective.
+var SATEvidenceLevels = []SATEvidence{"held", "partial", "not-held", "n/a"}
+
+// MaxConfidence is the top of the confidence scale: delta = 14 − confidence.
+const MaxConfidence = 14
+
+// SATEntry is the assessor's record for one objective.
+type SATEntry struct {
+	Objective string      `json:"objective"`
+	Evidence  SATEvidence `json:"evidence,omitempty" enum:"held,partial,not-held,n/a"`
+	// Confidence is 0 to 14; nil is N/A (or not yet scored).
+	Confidence      *int     `json:"confidence,omitempty" minimum:"0" maximum:"14"`
+	FurtherEvidence string   `json:"further_evidence,omitempty" maxLength:"4000"`
+	Commentary      string   `json:"commentary,omitempty" maxLength:"10000"`
+	EvidenceLinks   []string `json:"evidence_links,omitempty" doc:"Ids of evidence in the register"`
+}
+
+// Delta is 14 − confidence: how far the objective is from being met; nil
+// when confidence is N/A.
+func (e *SATEntry) Delta() *int {
+	if e.Confidence == nil {
+		return nil
+	}
+	d := MaxConfidence - *e.Confidence
+	return &d
+}
+
+// SAT is one Standards Assurance Table assessment of a system against a
+// version of the template.
+type SAT struct {
+	ID              string           `json:"id"`
+	System          string           `json:"system"`
+	TemplateVersion int              `json:"template_version"`
+	Status          AssessmentStatus `json:"status"`
+	Entries         []SATEntry       `json:"entries"`
+	Assessor        string           `json:"assessor,omitempty"`
+	// Verdicts, fixed at completion: what the SAT shows of each control
+	// its objectives bear on.
+	Verdicts   map[string]SATEvidence `json:"verdicts,omitempty"`
+	Completed  *time.Time             `json:"completed,omitempty"`
+	ValidUntil string                 `json:"valid_until,omitempty"`
+	Created    time.Time              `json:"created"`
+	CreatedBy  string                 `json:"created_by"`
+}
+
+// Entry returns the record for one objective.
+func (s *SAT) Entry(objective string) (*SATEntry, bool) {
+	i := slices.IndexFunc(s.Entries, func(e SATEntry) bool { return e.Objective == objective })
+	if i < 0 {
+		return nil, false
+	}
+	return &s.Entries[i], true
+}
+
+// ValidateEntry reports every problem with one objective's record.
+func (t *SATTemplate) ValidateEntry(e SATEntry) []Problem {
+	var ps []Problem
+	if _, ok := t.Objective(e.Objective); !ok {
+		ps = append(ps, Problem{Pointer: "/objective", Message: fmt.Sprintf("%q is not an objective of version %d of the table", e.Objective, t.Version)})
+	}
+	if e.Evidence != "" && !slices.Contains(SATEvidenceLevels, e.Evidence) {
+		ps = append(ps, Problem{Pointer: "/evidence", Message: fmt.Sprintf("evidence %q is not known: use one of %s", e.Evidence, joinQuoted(stringsOf(SATEvidenceLevels)))})
+	}
+	if c := e.Confidence; c != nil && (*c < 0 || *c > MaxConfidence) {
+		ps = append(ps, Problem{Pointer: "/confidence", Message: fmt.Sprintf("confidence %d is outside 0 to 14 (leave it empty for N/A)", *c)})
+	}
+	return ps
+}
+
+// StartSAT begins a system's assessment against template t.
+func StartSAT(ctx context.Context, s Store, t *SATTemplate, system, actor string, now time.Time) (SAT, error) {
+	id := make([]byte, 8)
+	if _, err := rand.Read(id); err != nil {
+		return SAT{}, err
+	}
+	a := SAT{ID: "sat-" + hex.EncodeToString(id), System: system, TemplateVersion: t.Version, Status: AssessmentInProgress, Created: now.UTC(), CreatedBy: actor}
+	for _, o := range t.Objectives {
+		a.Entries = append(a.Entries, SATEntry{Objective: o.ID})
+	}
+	body := mustJSON(a)
+	err := s.Write(ctx, func(tx Tx) error {
+		if _, err := tx.CreateDocument(ctx, KindSAT, a.ID, body, now); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, actor, "create", KindSAT, a.ID, nil, body, now)
+	})
+	if err != nil {
+		return SAT{}, fmt.Errorf("start SAT: %w", err)
+	}
+	return a, nil
+}
+
+// SaveSATEntries records objectives' entries of a SAT in progress, all or
+// none, if version is still the stored one.
+func SaveSATEntries(ctx context.Context, s Store, t *SATTemplate, id string, entries []SATEntry, version int64, actor string, now time.Time) (int64, error) {
+	var ps []Problem
+	for i, e := range entries {
+		for _, p := range t.ValidateEntry(e) {
+			p.Pointer = fmt.Sprintf("/entries/%d%s", i, p.Pointer)
+			ps = append(ps, p)
+		}
+	}
+	if len(ps) > 0 {
+		return 0, &ValidationError{Problems: ps}
+	}
+	return changeSAT(ctx, s, id, version, actor, now, func(a *SAT) error {
+		for _, e := range entries {
+			cur, ok := a.Entry(e.Objective)
+			if !ok {
+				return fmt.Errorf("objective %s is not in SAT %s (template version %d): %w", e.Objective, id, a.TemplateVersion, ErrNotFound)
+			}
+			*cur = e
+		}
+		return nil
+	})
+}
+
+// CompleteSAT signs a SAT off (an assessor), once every objective has its
+// evidence level; it counts for a year.
+func CompleteSAT(ctx context.Context, s Store, t *SATTemplate, id string, p Principal, version int64, now time.Time) (int64, error) {
+	if p.Role != RoleAssessor && p.Role != RoleAdmin {
+		return 0, fmt.Errorf("a SAT is signed off by an assessor, not a %s: %w", p.Role, ErrForbidden)
+	}
+	return changeSAT(ctx, s, id, version, p.Email, now, func(a *SAT) error {
+		var missing []string
+		for _, e := range a.Entries {
+			if e.Evidence == "" {
+				missing = append(missing, e.Objective)
+			}
+		}
+		if len(missing) > 0 {
+			return &ValidationError{Problems: []Problem{{Pointer: "/entries", Message: fmt.Sprintf("%d objectives have no evidence level yet: %s", len(missing), strings.Join(missing, ", "))}}}
+		}
+		done := now.UTC()
+		if a.TemplateVersion != t.Version {
+			return fmt.Errorf("SAT %s follows template version %d, not %d", id, a.TemplateVersion, t.Version)
+		}
+		a.Status, a.Assessor, a.Completed, a.ValidUntil = AssessmentCompleted, p.Email, &done, done.AddDate(1, 0, 0).Format(time.DateOnly)
+		a.Verdicts = a.verdicts(t)
+		return nil
+	})
+}
+
+func changeSAT(ctx context.Context, s Store, id string, version int64, actor string, now time.Time, change func(a *SAT) error) (int64, error) {
+	var out int64
+	err := s.Write(ctx, func(tx Tx) error {
+		a, d, err := findSAT(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if a.Status == AssessmentCompleted {
+			return fmt.Errorf("SAT %s is completed and does not change: start a new one: %w", id, ErrConflict)
+		}
+		if err := change(&a); err != nil {
+			return err
+		}
+		body := mustJSON(a)
+		nd, err := tx.UpdateDocument(ctx, KindSAT, id, body, version, now)
+		if err != nil {
+			return err
+		}
+		out = nd.Version
+		return appendAudit(ctx, tx, actor, "update", KindSAT, id, d.Body, body, now)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("SAT %s: %w", id, err)
+	}
+	return out, nil
+}
+
+func findSAT(ctx context.Context, tx Tx, id string) (SAT, Document, error) {
+	d, err := tx.FindDocument(ctx, KindSAT, id)
+	if err != nil {
+		return SAT{}, d, fmt.Errorf("SAT %q: %w", id, err)
+	}
+	var a SAT
+	if err := json.Unmarshal(d.Body, &a); err != nil {
+		return SAT{}, d, fmt.Errorf("SAT %q: %w", id, err)
+	}
+	return a, d, nil
+}
+
+// FindSAT reads one SAT and its version.
+func FindSAT(ctx context.Context, tx Tx, id string) (SAT, int64, error) {
+	a, d, err := findSAT(ctx, tx, id)
+	return a, d.Version, err
+}
+
+// SATs reads every SAT.
+func SATs(ctx context.Context, tx Tx) ([]SAT, error) {
+	docs, err := tx.Documents(ctx, KindSAT, "")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SAT, 0, len(docs))
+	for _, d := range docs {
+		var a SAT
+		if err := json.Unmarshal(d.Body, &a); err != nil {
+			return nil, fmt.Errorf("SAT %q: %w", d.ID, err)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// SATReport is a SAT summed up: delta per objective, per category and
+// overall, and against the previous completed SAT of the same system.
+type SATReport struct {
+	Objectives []SATLine     `json:"objectives"`
+	Categories []SATCategory `json:"categories"`
+	// Delta sums every scored objective's delta; Max is what it would be
+	// with no confidence at all (14 per scored objective).
+	Delta, Max int
+	// Previous is the SAT compared against, "" when there is none.
+	Previous string `json:"previous,omitempty"`
+}
+
+// SATLine is one objective in a report.
+type SATLine struct {
+	Objective
+	Entry SATEntry `json:"entry"`
+	Delta *int     `json:"delta"`
+	// Was is the delta in the previous SAT, when it scored the objective.
+	Was *int `json:"was,omitempty"`
+}
+
+// SATCategory sums a category.
+type SATCategory struct {
+	Category   string `json:"category"`
+	Objectives int    `json:"objectives"`
+	Scored     int    `json:"scored"`
+	Delta      int    `json:"delta"`
+	Max        int    `json:"max"`
+}
+
+// Report sums a SAT against its template, comparing with prev (nil for
+// none).
+func (a *SAT) Report(t *SATTemplate, prev *SAT) SATReport {
+	r := SATReport{}
+	if prev != nil {
+		r.Previous = prev.ID
+	}
+	cats := map[string]*SATCategory{}
+	for _, c := range SATCategories {
+		cats[c] = &SATCategory{Category: c}
+	}
+	for _, o := range t.Objectives {
+		e, _ := a.Entry(o.ID)
+		if e == nil {
+			e = &SATEntry{Objective: o.ID}
+		}
+		line := SATLine{Objective: o, Entry: *e, Delta: e.Delta()}
+		if prev != nil {
+			if pe, ok := prev.Entry(o.ID); ok {
+				line.Was = pe.Delta()
+			}
+		}
+		c := cats[o.Category]
+		c.Objectives++
+		if line.Delta != nil {
+			c.Scored++
+			c.Delta += *line.Delta
+			c.Max += MaxConfidence
+			r.Delta += *line.Delta
+			r.Max += MaxConfidence
+		}
+		r.Objectives = append(r.Objectives, line)
+	}
+	for _, c := range SATCategories {
+		r.Categories = append(r.Categories, *cats[c])
+	}
+	return r
+}
+
+// verdicts says what a completed SAT shows of the controls its
+// objectives bear on, for its system: held assures our obligations there,
+// partial leaves them unassured, not held fails them.
+func (a *SAT) verdicts(t *SATTemplate) map[string]SATEvidence {
+	rank := map[SATEvidence]int{"n/a": 0, "held": 1, "partial": 2, "not-held": 3}
+	out := map[string]SATEvidence{}
+	for _, o := range t.Objectives {
+		e, ok := a.Entry(o.ID)
+		if !ok || e.Evidence == "" {
+			continue
+		}
+		for _, c := range o.Controls {
+			if cur, ok := out[c]; !ok || rank[e.Evidence] > rank[cur] {
+				out[c] = e.Evidence
+			}
+		}
+	}
+	return out
+}

@@ -341,6 +341,33 @@ try {
     assert.match(await assessor.getByTestId('overdue-findings').innerText(), /Traffic between CaseTrack data centres is not encrypted/);
   });
 
+  await step('an assessor fills a Standards Assurance Table on the page and through its spreadsheet', async () => {
+    await assessor.goto(base + '/sats');
+    await check(assessor, 'sats');
+    await assessor.getByLabel('Assess a system').selectOption('legal-aid-portal');
+    await assessor.getByRole('button', { name: 'Start a Standards Assurance Table' }).click();
+    await assessor.locator('.govuk-notification-banner--success').waitFor();
+    await check(assessor, 'sat');
+    // One objective on the page.
+    await assessor.getByLabel('Evidence for SAT-01').selectOption('held');
+    await assessor.getByLabel('Confidence for SAT-01').selectOption('10');
+    await assessor.getByLabel('Commentary for SAT-01').fill('Asset register seen, dated last month.');
+    await assessor.getByRole('button', { name: 'Save the table' }).click();
+    await assessor.locator('.govuk-notification-banner--success').waitFor();
+    assert.match(await assessor.getByTestId('delta-SAT-01').innerText(), /Delta: 4/);
+    // The rest in the spreadsheet, as assessors work: download, fill, upload.
+    const id = assessor.url().split('/').pop();
+    const xlsx = await assessor.request.get(`${base}/api/v1/sats/${id}/xlsx`);
+    assert.equal(xlsx.status(), 200);
+    const book = await xlsx.body();
+    assert.equal(book.subarray(0, 2).toString(), 'PK');
+    await assessor.getByLabel('Upload a completed spreadsheet').setInputFiles({ name: 'sat.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: book });
+    await assessor.getByRole('button', { name: 'Upload spreadsheet' }).click();
+    await assessor.locator('.govuk-notification-banner--success').waitFor();
+    assert.match(await assessor.locator('.govuk-notification-banner--success').innerText(), /39 objectives read from the workbook and saved/);
+    assert.match(await assessor.getByTestId('delta-SAT-01').innerText(), /Delta: 4/);
+  });
+
   await step('an admin creates an API token and sees its secret once', async () => {
     await admin.goto(base + '/tokens');
     await admin.getByLabel('What it is for').fill('Nightly export');

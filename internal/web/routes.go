@@ -93,6 +93,16 @@ func (s *server) routes(mux *http.ServeMux) {
 	huma.Register(api, op("PUT", "/api/v1/assessments/{id}/principles/{control}", "put-principle", "Record the answers, evidence, result and rationale for one principle", secured), s.handlePrinciplePut)
 	huma.Register(api, op("POST", "/api/v1/assessments/{id}/complete", "complete-assessment", "Sign an assessment off (an assessor): it then assures or fails the offering's provider obligations", secured), s.handleAssessmentComplete)
 
+	// Standards Assurance Tables.
+	huma.Register(api, op("GET", "/api/v1/sat/template", "get-sat-template", "The current version of the Standards Assurance Table's objectives", secured), s.handleSATTemplateGet)
+	huma.Register(api, op("PUT", "/api/v1/sat/template", "publish-sat-template", "Publish a new version of the objectives: it may add objectives, never delete or change one", secured), s.handleSATTemplatePut)
+	huma.Register(api, op("GET", "/api/v1/sats", "list-sats", "Standards Assurance Tables, newest first", secured), s.handleSATList)
+	huma.Register(api, op("POST", "/api/v1/sats", "start-sat", "Start a system's Standards Assurance Table", secured), s.handleSATStart)
+	huma.Register(api, op("GET", "/api/v1/sats/{id}", "get-sat", "A Standards Assurance Table with its report (deltas per objective, category and overall; the previous table's)", secured), s.handleSATGet)
+	huma.Register(api, op("PUT", "/api/v1/sats/{id}/entries", "put-sat-entries", "Record objectives' evidence, confidence and commentary", secured), s.handleSATEntriesPut)
+	huma.Register(api, op("POST", "/api/v1/sats/{id}/complete", "complete-sat", "Sign a Standards Assurance Table off (an assessor)", secured), s.handleSATComplete)
+	mux.HandleFunc("GET /api/v1/sats/{id}/xlsx", s.apiDownload(s.handleSATWorkbook))
+
 	// Findings.
 	huma.Register(api, op("GET", "/api/v1/findings", "list-findings", "Findings, most severe first (filter by status, overdue, source)", secured), s.handleFindingList)
 	huma.Register(api, op("POST", "/api/v1/findings", "raise-finding", "Raise a finding", secured), s.handleFindingCreate)
@@ -151,6 +161,12 @@ func (s *server) uiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /assessments/{id}/complete", s.page(s.handleAssessmentCompletePost))
 	mux.HandleFunc("GET /assessments/{id}/principles/{control}", s.page(show(s, "principle", s.principlePage)))
 	mux.HandleFunc("POST /assessments/{id}/principles/{control}", s.page(s.handlePrinciplePost))
+	mux.HandleFunc("GET /sats", s.page(show(s, "sats", s.satsPage)))
+	mux.HandleFunc("POST /sats", s.page(s.handleSATStartPost))
+	mux.HandleFunc("GET /sats/{id}", s.page(show(s, "sat", s.satPage)))
+	mux.HandleFunc("POST /sats/{id}", s.page(s.handleSATPost))
+	mux.HandleFunc("POST /sats/{id}/import", s.page(s.handleSATImportPost))
+	mux.HandleFunc("POST /sats/{id}/complete", s.page(s.handleSATCompletePost))
 	mux.HandleFunc("GET /findings", s.page(show(s, "findings", s.findingsPage)))
 	mux.HandleFunc("POST /findings", s.page(s.handleFindingPost))
 	mux.HandleFunc("GET /findings/{id}", s.page(show(s, "finding", s.findingPage)))

@@ -40,6 +40,9 @@ type Config struct {
 	// Questionnaire is the supplier assessment template (the built-in
 	// NCSC one unless set).
 	Questionnaire *remit.Questionnaire
+	// SATTemplate is the built-in Standards Assurance Table template, the
+	// first version of the organisation's.
+	SATTemplate *remit.SATTemplate
 }
 
 // server holds what the handlers share.
@@ -113,6 +116,9 @@ func NewServer(cfg Config) http.Handler {
 	}
 	if cfg.Questionnaire == nil {
 		cfg.Questionnaire = content.SupplierQuestionnaire()
+	}
+	if cfg.SATTemplate == nil {
+		cfg.SATTemplate = content.SATObjectives()
 	}
 	s := &server{Config: cfg, limiter: newLimiter(5, 15*time.Minute), metrics: newMetrics(cfg.Registry),
 		// Each password check takes 19 MiB and tens of milliseconds:

@@ -86,6 +86,8 @@ var uiPages = []struct{ name, path string }{
 	{"principle", "/assessments/{sa}/principles/ncsc-csp:CSP-01"},
 	{"findings", "/findings"},
 	{"finding", "/findings/{fi}"},
+	{"sats", "/sats"},
+	{"sat", "/sats/{sat}"},
 }
 
 // withEvidence adds a SOC 2 report supporting CaseTrack Cloud, with one
@@ -120,13 +122,27 @@ func (f *fixture) withEvidence() func(path string) string {
 	if err != nil {
 		f.t.Fatal(err)
 	}
+	// And a SAT of Prison visits booking, two objectives filled in.
+	st, err := remit.StartSAT(context.Background(), f.store, content.SATObjectives(), "prison-visits", "assessor@example.gov.uk", f.now)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	eleven, three := 11, 3
+	if _, err := remit.SaveSATEntries(context.Background(), f.store, content.SATObjectives(), st.ID, []remit.SATEntry{
+		{Objective: "SAT-01", Evidence: "held", Confidence: &eleven, Commentary: "Asset register reviewed in October."},
+		{Objective: "SAT-02", Evidence: "partial", Confidence: &three, FurtherEvidence: "Data flow diagrams."}}, 1, "assessor@example.gov.uk", f.now); err != nil {
+		f.t.Fatal(err)
+	}
+	if err := f.model.SATChanged(context.Background(), st.ID); err != nil {
+		f.t.Fatal(err)
+	}
 	return func(path string) string {
-		return strings.NewReplacer("{ev}", added.ID, "{sa}", a.ID, "{fi}", fi.ID).Replace(path)
+		return strings.NewReplacer("{ev}", added.ID, "{sa}", a.ID, "{fi}", fi.ID, "{sat}", st.ID).Replace(path)
 	}
 }
 
 // evidenceID hides the random ids of evidence and assessments.
-var evidenceID = regexp.MustCompile(`(ev|sa|fi)-[0-9a-f]{16}`)
+var evidenceID = regexp.MustCompile(`(ev|sa|fi|sat)-[0-9a-f]{16}`)
 
 // assetHash hides the assets' content hashes, which change with the npm
 // packages, not with Remit's pages.
@@ -222,6 +238,8 @@ func TestPagesForEveryRole(t *testing.T) {
 				{"findings", `Raise finding`, who == "admin" || who == "editor" || who == "other-editor" || who == "assessor"},
 				{"finding", `Save finding`, who == "admin" || who == "editor" || who == "other-editor" || who == "assessor"},
 				{"dashboard", `No audit of CaseTrack&#39;s hosting`, true},
+				{"sat", `Save the table`, who == "admin" || who == "editor" || who == "other-editor" || who == "assessor"},
+				{"sat", `Sign off the table`, who == "admin" || who == "assessor"},
 			} {
 				if pg.name == c.page && strings.Contains(body, c.marker) != c.shown {
 					t.Errorf("%s on %s: %s shown = %v, want %v", who, pg.path, c.marker, !c.shown, c.shown)

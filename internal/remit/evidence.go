@@ -266,6 +266,20 @@ var ErrIntegrity = errors.New("stored file does not match its hash")
 // transaction with its audit record; the file itself is not put in the
 // trail, its hash is.
 func AddEvidence(ctx context.Context, s Store, ev Evidence, fileName string, content []byte, actor string, now time.Time) (Evidence, error) {
+	var out Evidence
+	err := s.Write(ctx, func(tx Tx) error {
+		var err error
+		out, err = addEvidenceTx(ctx, tx, ev, fileName, content, actor, now)
+		return err
+	})
+	if err != nil {
+		return Evidence{}, fmt.Errorf("add evidence: %w", err)
+	}
+	return out, nil
+}
+
+// addEvidenceTx validates and stores evidence within tx.
+func addEvidenceTx(ctx context.Context, tx Tx, ev Evidence, fileName string, content []byte, actor string, now time.Time) (Evidence, error) {
 	var ps []Problem
 	if len(content) > MaxEvidenceFile {
 		ps = append(ps, Problem{Pointer: "/file", Message: fmt.Sprintf("the file is %d bytes, over the limit of %d (20 MiB)", len(content), MaxEvidenceFile)})
@@ -282,7 +296,7 @@ func AddEvidence(ctx context.Context, s Store, ev Evidence, fileName string, con
 	}
 	id := make([]byte, 8)
 	if _, err := rand.Read(id); err != nil {
-		return Evidence{}, fmt.Errorf("add evidence: %w", err)
+		return Evidence{}, err
 	}
 	ev.ID, ev.Added, ev.AddedBy = "ev-"+hex.EncodeToString(id), now.UTC(), actor
 	if content != nil {
@@ -290,21 +304,15 @@ func AddEvidence(ctx context.Context, s Store, ev Evidence, fileName string, con
 		ev.File = &EvidenceFile{Name: cleanFileName(fileName), Size: int64(len(content)), Type: http.DetectContentType(content), SHA256: hex.EncodeToString(sum[:])}
 	}
 	body := mustJSON(ev)
-	err := s.Write(ctx, func(tx Tx) error {
-		if _, err := tx.CreateDocument(ctx, KindEvidence, ev.ID, body, now); err != nil {
-			return err
-		}
-		if content != nil {
-			if _, err := tx.CreateDocument(ctx, KindEvidenceFile, ev.ID, content, now); err != nil {
-				return err
-			}
-		}
-		return appendAudit(ctx, tx, actor, "create", KindEvidence, ev.ID, nil, body, now)
-	})
-	if err != nil {
-		return Evidence{}, fmt.Errorf("add evidence: %w", err)
+	if _, err := tx.CreateDocument(ctx, KindEvidence, ev.ID, body, now); err != nil {
+		return Evidence{}, err
 	}
-	return ev, nil
+	if content != nil {
+		if _, err := tx.CreateDocument(ctx, KindEvidenceFile, ev.ID, content, now); err != nil {
+			return Evidence{}, err
+		}
+	}
+	return ev, appendAudit(ctx, tx, actor, "create", KindEvidence, ev.ID, nil, body, now)
 }
 
 // cleanFileName keeps the last path element of an uploaded name, without

@@ -55,6 +55,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("EvidenceFiles", func(t *testing.T) { testEvidence(t, h) })
 	t.Run("SupplierAssessment", func(t *testing.T) { testSupplierAssessment(t, h) })
 	t.Run("StandardsAssuranceTable", func(t *testing.T) { testSAT(t, h) })
+	t.Run("SupplierPortal", func(t *testing.T) { testPortal(t, h) })
 }
 
 func load(t *testing.T) *remit.Workspace {
@@ -627,5 +628,100 @@ func testSAT(t *testing.T, h Harness) {
 	}
 	if _, err := remit.SaveSATEntries(ctx, s, cur, sat.ID, []remit.SATEntry{{Objective: "SAT-02", Evidence: "held"}}, v, "alice@example.gov.uk", now); !errors.Is(err, remit.ErrConflict) {
 		t.Fatalf("changing a completed SAT: %v", err)
+	}
+}
+
+// testPortal walks a supplier's link: made only by an assessor; a wrong
+// secret opens nothing; answers saved (never a result); evidence fixed to
+// the link's offering; nothing changes after submitting or expiry until
+// the assessor returns the answers; accepted, the link is spent.
+func testPortal(t *testing.T, h Harness) {
+	ctx := context.Background()
+	s := h.Open(t)
+	q := &remit.Questionnaire{Template: "t", Version: 1, Title: "Test", Principles: []remit.Principle{
+		{Control: "ncsc-csp:CSP-01", Title: "In transit", Questions: []remit.Question{{ID: "01-Q1", Type: "yes-no"}, {ID: "01-Q2", Type: "text"}}},
+	}}
+	a, err := remit.StartSupplierAssessment(ctx, s, q, "casetrack/casetrack-cloud", "ash@example.gov.uk", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := remit.StartSupplierAssessment(ctx, s, q, "aws/ec2", "ash@example.gov.uk", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assessor := remit.Principal{Email: "ash@example.gov.uk", Role: remit.RoleAssessor}
+	if _, _, err := remit.CreatePortalLink(ctx, s, a.ID, 14*24*time.Hour, remit.Principal{Email: "e@example.gov.uk", Role: remit.RoleEditor}, now); !errors.Is(err, remit.ErrForbidden) {
+		t.Fatalf("an editor makes a link: %v", err)
+	}
+	link, secret, err := remit.CreatePortalLink(ctx, s, a.ID, 14*24*time.Hour, assessor, now)
+	if err != nil || !strings.HasPrefix(secret, "rp_"+link.ID+"_") {
+		t.Fatalf("link: %v %q", err, secret)
+	}
+	for _, wrong := range []string{"", "rp_" + link.ID + "_guess", strings.Replace(secret, "rp_", "rq_", 1), "rp_ffffffffffff_" + secret[len("rp_"+link.ID+"_"):]} {
+		if err := s.Read(ctx, func(tx remit.Tx) error { _, _, err := remit.OpenPortalLink(ctx, tx, wrong); return err }); !errors.Is(err, remit.ErrBadCredentials) {
+			t.Errorf("secret %q: %v", wrong, err)
+		}
+	}
+	if _, err := remit.SavePortalAnswers(ctx, s, q, secret, map[string]map[string]string{"ncsc-csp:CSP-01": {"01-Q1": "maybe"}}, now); err == nil {
+		t.Error("a bad answer was taken")
+	}
+	if _, err := remit.SavePortalAnswers(ctx, s, q, secret, map[string]map[string]string{"ncsc-csp:CSP-01": {"01-Q1": "yes", "01-Q2": "TLS 1.3 everywhere."}}, now); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := remit.AddPortalEvidence(ctx, s, secret, "ncsc-csp:CSP-01", remit.Evidence{Kind: remit.EvidencePenTest, Title: "Our 2026 pen test", Expires: "2027-06-01",
+		Supports: []remit.Support{{On: remit.SupportOffering, Ref: "aws/ec2"}}}, "pentest.pdf", []byte("%PDF-1.7 report"), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ev.Supports) != 1 || ev.Supports[0].Ref != "casetrack/casetrack-cloud" || ev.AddedBy != "supplier via portal link "+link.ID {
+		t.Errorf("supplier evidence: %+v", ev)
+	}
+	var got, untouched remit.SupplierAssessment
+	read := func() {
+		if err := s.Read(ctx, func(tx remit.Tx) error {
+			var err error
+			if got, _, err = remit.FindSupplierAssessment(ctx, tx, a.ID); err != nil {
+				return err
+			}
+			untouched, _, err = remit.FindSupplierAssessment(ctx, tx, other.ID)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read()
+	pa, _ := got.Principle("ncsc-csp:CSP-01")
+	if pa.Answers["01-Q1"] != "yes" || pa.Result != "" || !slices.Equal(pa.Evidence, []string{ev.ID}) {
+		t.Errorf("the assessment after the supplier's answers: %+v", pa)
+	}
+	if op, _ := untouched.Principle("ncsc-csp:CSP-01"); len(op.Answers) != 0 || len(op.Evidence) != 0 {
+		t.Errorf("another assessment changed through the link: %+v", op)
+	}
+	if _, err := remit.SubmitPortal(ctx, s, secret, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := remit.SavePortalAnswers(ctx, s, q, secret, map[string]map[string]string{"ncsc-csp:CSP-01": {"01-Q1": "no"}}, now); !errors.Is(err, remit.ErrLinkClosed) {
+		t.Errorf("answering after submitting: %v", err)
+	}
+	if err := remit.ReviewPortal(ctx, s, link.ID, false, "", assessor, now); err == nil {
+		t.Error("returned without a note")
+	}
+	if err := remit.ReviewPortal(ctx, s, link.ID, false, "Please attach your ISO certificate.", assessor, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := remit.SavePortalAnswers(ctx, s, q, secret, map[string]map[string]string{"ncsc-csp:CSP-01": {"01-Q2": "TLS 1.3; certificate attached."}}, now); err != nil {
+		t.Errorf("answering after a return: %v", err)
+	}
+	if _, err := remit.SavePortalAnswers(ctx, s, q, secret, map[string]map[string]string{"ncsc-csp:CSP-01": {"01-Q1": "yes"}}, now.Add(15*24*time.Hour)); !errors.Is(err, remit.ErrLinkClosed) {
+		t.Errorf("answering after expiry: %v", err)
+	}
+	if _, err := remit.SubmitPortal(ctx, s, secret, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := remit.ReviewPortal(ctx, s, link.ID, true, "", assessor, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := remit.SubmitPortal(ctx, s, secret, now); !errors.Is(err, remit.ErrLinkClosed) {
+		t.Errorf("a spent link: %v", err)
 	}
 }

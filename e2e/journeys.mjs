@@ -368,6 +368,41 @@ try {
     assert.match(await assessor.getByTestId('delta-SAT-01').innerText(), /Delta: 4/);
   });
 
+  await step('a supplier answers through the portal, without an account, and the assessor accepts', async () => {
+    await assessor.goto(base + '/assessments');
+    await assessor.getByLabel('Assess an offering').selectOption('google/workspace');
+    await assessor.getByRole('button', { name: 'Start assessment' }).click();
+    await assessor.locator('.govuk-notification-banner--success').waitFor();
+    await assessor.getByRole('button', { name: 'Make a link for the supplier' }).click();
+    const link = await assessor.getByTestId('portal-link').innerText();
+    assert.match(link, /\/portal\/rp_/);
+    await check(assessor, 'assessment-portal-link');
+    // The supplier: a browser with no session at all.
+    const supplier = await newPage();
+    await supplier.goto(link);
+    assert.equal(await supplier.getByText('Signed in as').count(), 0);
+    await check(supplier, 'portal');
+    await supplier.getByRole('group', { name: /TLS 1.2 or later/ }).getByLabel('Yes').check();
+    await supplier.getByRole('button', { name: 'Save your answers' }).click();
+    await supplier.locator('.govuk-notification-banner--success').waitFor();
+    await supplier.getByLabel('Title').fill('Google Workspace ISO 27001 certificate');
+    await supplier.getByLabel('Expires on (optional, YYYY-MM-DD)').fill('2099-01-01');
+    await supplier.getByLabel('The file (up to 20 MiB)').setInputFiles({ name: 'iso.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7 iso') });
+    await supplier.getByRole('button', { name: 'Upload' }).click();
+    await supplier.locator('.govuk-notification-banner--success').waitFor();
+    assert.match(await supplier.getByTestId('uploaded').innerText(), /uploaded 1 file/);
+    await supplier.getByRole('button', { name: 'Submit your answers' }).click();
+    await supplier.locator('.govuk-notification-banner--success').waitFor();
+    assert.match(await supplier.getByTestId('closed').innerText(), /no longer lets you change anything/);
+    await check(supplier, 'portal-submitted');
+    // The assessor accepts; the supplier's answer is in the assessment.
+    await assessor.reload();
+    await assessor.getByRole('button', { name: /Accept the supplier's answers/ }).click();
+    await assessor.locator('.govuk-notification-banner--success').waitFor();
+    assert.match(await assessor.getByTestId('portal-links').innerText(), /accepted/);
+    assert.match(await assessor.getByTestId('tasks').innerText(), /1 of 4 questions answered/);
+  });
+
   await step('an admin creates an API token and sees its secret once', async () => {
     await admin.goto(base + '/tokens');
     await admin.getByLabel('What it is for').fill('Nightly export');

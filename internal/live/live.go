@@ -247,6 +247,14 @@ func (m *Model) putEvidence(evs ...remit.Evidence) {
 	m.evidenceGen++
 }
 
+// EvidenceAdded makes evidence stored by another use-case (a supplier's
+// upload through the portal) count at once.
+func (m *Model) EvidenceAdded(ev remit.Evidence) {
+	m.mu.Lock()
+	m.putEvidence(ev)
+	m.mu.Unlock()
+}
+
 // AddEvidence adds evidence (remit.AddEvidence) and makes it count at once.
 func (m *Model) AddEvidence(ctx context.Context, ev remit.Evidence, fileName string, content []byte, actor string, now time.Time) (remit.Evidence, error) {
 	out, err := remit.AddEvidence(ctx, m.store, ev, fileName, content, actor, now)

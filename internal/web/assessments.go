@@ -257,6 +257,11 @@ type AssessmentPage struct {
 	CanSignOff bool
 	Current    bool
 	Form       struct{ Conclusion, ValidUntil string }
+	// Links are the supplier portal links; NewLink is one just made, its
+	// secret shown this once.
+	Links          []remit.PortalLink
+	NewLink        string
+	NewLinkExpires time.Time
 }
 
 type assessmentTask struct {
@@ -297,6 +302,9 @@ func (s *server) assessmentPage(r *http.Request) (*AssessmentPage, error) {
 		p.Tasks = append(p.Tasks, t)
 	}
 	p.Form.ValidUntil = s.Now().UTC().AddDate(1, 0, 0).Format(time.DateOnly)
+	if p.Links, err = s.portalLinks(r, a.ID); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

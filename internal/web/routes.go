@@ -161,6 +161,13 @@ func (s *server) uiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /assessments/{id}/complete", s.page(s.handleAssessmentCompletePost))
 	mux.HandleFunc("GET /assessments/{id}/principles/{control}", s.page(show(s, "principle", s.principlePage)))
 	mux.HandleFunc("POST /assessments/{id}/principles/{control}", s.page(s.handlePrinciplePost))
+	mux.HandleFunc("POST /assessments/{id}/portal", s.page(s.handlePortalLinkPost))
+	mux.HandleFunc("POST /assessments/{id}/portal/{link}/review", s.page(s.handlePortalReviewPost))
+	// The supplier portal: reached by a link's secret alone, no account.
+	mux.HandleFunc("GET /portal/{secret}", s.handle(show(s, "portal", s.portalPage)))
+	mux.HandleFunc("POST /portal/{secret}/answers", s.handle(s.handlePortalAnswersPost))
+	mux.HandleFunc("POST /portal/{secret}/evidence", s.handle(s.handlePortalEvidencePost))
+	mux.HandleFunc("POST /portal/{secret}/submit", s.handle(s.handlePortalSubmitPost))
 	mux.HandleFunc("GET /sats", s.page(show(s, "sats", s.satsPage)))
 	mux.HandleFunc("POST /sats", s.page(s.handleSATStartPost))
 	mux.HandleFunc("GET /sats/{id}", s.page(show(s, "sat", s.satPage)))

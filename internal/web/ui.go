@@ -35,6 +35,9 @@ type basePage struct {
 	Errors []fieldError
 	// Path is the request's path, for sign-in's return address.
 	Path string
+	// Portal marks a supplier portal page: it never shows, nor acts as,
+	// whoever may be signed in.
+	Portal bool
 }
 
 func (b *basePage) base() *basePage { return b }
@@ -85,6 +88,7 @@ func newUI() (*ui, error) {
 		"assuranceTag":  assuranceTag,
 		"list":          func(xs ...string) []string { return xs },
 		"deref":         func(p *int) int { return *p },
+		"deref2":        func(t *time.Time) time.Time { return *t },
 		"anchor":        anchor,
 		"has":           func(xs []string, x string) bool { return slices.Contains(xs, x) },
 		"pct":           pct,
@@ -125,10 +129,13 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return fmt.Errorf("no template %q", name)
 	}
 	b := p.base()
-	if u, ok := principal(r.Context()); ok {
+	if u, ok := principal(r.Context()); ok && !b.Portal {
 		b.User = &u
 	}
 	b.Path = r.URL.RequestURI()
+	if b.Portal {
+		b.Path = ""
+	}
 	if b.Flash == "" {
 		b.Flash = s.takeFlash(w, r)
 	}
@@ -242,7 +249,10 @@ func statusOf(err error) (int, string) {
 	var se huma.StatusError
 	var ve *remit.ValidationError
 	var bf badForm
+	var lc linkClosed
 	switch {
+	case errors.As(err, &lc):
+		return http.StatusGone, "This link no longer lets you change anything: " + lc.Error() + ". If you need to change your answers, ask the assessor who sent it."
 	case errors.As(err, &bf):
 		return http.StatusBadRequest, sentence(bf.Error()) + "."
 	case errors.As(err, &ve):

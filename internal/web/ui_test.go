@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -88,6 +89,7 @@ var uiPages = []struct{ name, path string }{
 	{"finding", "/findings/{fi}"},
 	{"sats", "/sats"},
 	{"sat", "/sats/{sat}"},
+	{"portal", "/portal/{portal}"},
 }
 
 // withEvidence adds a SOC 2 report supporting CaseTrack Cloud, with one
@@ -136,10 +138,21 @@ func (f *fixture) withEvidence() func(path string) string {
 	if err := f.model.SATChanged(context.Background(), st.ID); err != nil {
 		f.t.Fatal(err)
 	}
+	// And a supplier's link to the assessment.
+	_, secret, err := remit.CreatePortalLink(context.Background(), f.store, a.ID, 14*24*time.Hour, remit.Principal{Email: "assessor@example.gov.uk", Role: remit.RoleAssessor}, f.now)
+	if err != nil {
+		f.t.Fatal(err)
+	}
 	return func(path string) string {
-		return strings.NewReplacer("{ev}", added.ID, "{sa}", a.ID, "{fi}", fi.ID, "{sat}", st.ID).Replace(path)
+		return strings.NewReplacer("{ev}", added.ID, "{sa}", a.ID, "{fi}", fi.ID, "{sat}", st.ID, "{portal}", secret).Replace(path)
 	}
 }
+
+// portalSecret hides the secret of a supplier's link, and link ids.
+var portalSecret = regexp.MustCompile(`rp_[0-9a-f]{12}_[A-Za-z0-9_-]+`)
+
+// linkID hides the ids of supplier links (twelve hex digits alone).
+var linkID = regexp.MustCompile(`\b[0-9a-f]{12}\b`)
 
 // evidenceID hides the random ids of evidence and assessments.
 var evidenceID = regexp.MustCompile(`(ev|sa|fi|sat)-[0-9a-f]{16}`)
@@ -159,7 +172,7 @@ func TestPagesGolden(t *testing.T) {
 	for _, pg := range uiPages {
 		t.Run(pg.name, func(t *testing.T) {
 			who := "admin"
-			if pg.name == "sign-in" {
+			if pg.name == "sign-in" || pg.name == "portal" {
 				who = ""
 			}
 			resp, body := f.page(who, "GET", at(pg.path), nil)
@@ -172,6 +185,8 @@ func TestPagesGolden(t *testing.T) {
 			body = assetHash.ReplaceAllString(body, "?v=HASH")
 			body = tokenID.ReplaceAllString(body, "/tokens/ID/revoke")
 			body = evidenceID.ReplaceAllString(body, "$1-ID")
+			body = portalSecret.ReplaceAllString(body, "rp_SECRET")
+			body = linkID.ReplaceAllString(body, "LINKID")
 			golden := filepath.Join("testdata", "pages", pg.name+".html")
 			if *update {
 				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {

@@ -1,0 +1,233 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"remit/internal/engine"
+	"remit/internal/remit"
+)
+
+// The supplier portal: a supplier with a link answers one assessment's
+// questionnaire and uploads evidence for their offering, without an
+// account. Its pages are reached only by the link's secret, show nothing
+// but that assessment's questions and their own answers and uploads, and
+// never act as a signed-in user, even if one opens them.
+
+// PortalPage is what the supplier sees.
+type PortalPage struct {
+	basePage
+	Link       remit.PortalLink
+	Secret     string
+	Name       string
+	Principles []remit.Principle
+	Answers    map[string]map[string]string
+	Writable   bool
+	Kinds      []option
+}
+
+// portalErr answers a link that opens nothing.
+func portalErr(err error) error {
+	switch {
+	case errors.Is(err, remit.ErrBadCredentials):
+		return fmt.Errorf("this link is not valid: check it was copied whole, or ask the assessor who sent it for a new one: %w", remit.ErrNotFound)
+	case errors.Is(err, remit.ErrLinkClosed):
+		return linkClosed(err.Error())
+	}
+	return err
+}
+
+// linkClosed is a link that no longer lets the supplier change anything: 410.
+type linkClosed string
+
+func (e linkClosed) Error() string { return string(e) }
+
+func (s *server) portalPage(r *http.Request) (*PortalPage, error) {
+	secret := r.PathValue("secret")
+	var link remit.PortalLink
+	var a remit.SupplierAssessment
+	err := s.Store.Read(r.Context(), func(tx remit.Tx) error {
+		var err error
+		if link, _, err = remit.OpenPortalLink(r.Context(), tx, secret); err != nil {
+			return err
+		}
+		a, _, err = remit.FindSupplierAssessment(r.Context(), tx, link.Assessment)
+		return err
+	})
+	if err != nil {
+		return nil, portalErr(err)
+	}
+	p := &PortalPage{basePage: basePage{Title: "Security questions", Portal: true}, Link: link, Secret: secret, Name: link.Offering, Principles: s.Questionnaire.Principles,
+		Answers: map[string]map[string]string{}, Writable: link.Writable(s.Now()) && a.Status == remit.AssessmentInProgress}
+	for _, pa := range a.Principles {
+		p.Answers[pa.Control] = pa.Answers
+	}
+	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		if oi, ok := c.Estate.OfferingIndex(link.Offering); ok {
+			p.Name = c.Estate.Offerings[oi].Provider.Name + ": " + c.Estate.Offerings[oi].Offering.Name
+		}
+	})
+	for _, k := range remit.EvidenceKinds {
+		p.Kinds = append(p.Kinds, option{string(k.Kind), k.Name})
+	}
+	return p, nil
+}
+
+func (s *server) portalBack(w http.ResponseWriter, r *http.Request, msg string) error {
+	return s.redirect(w, r, "/portal/"+url.PathEscape(r.PathValue("secret")), msg)
+}
+
+func (s *server) handlePortalAnswersPost(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.portalPage(r)
+	if err != nil {
+		return err
+	}
+	answers := map[string]map[string]string{}
+	for _, pr := range p.Principles {
+		answers[pr.Control] = map[string]string{}
+		for _, q := range pr.Questions {
+			answers[pr.Control][q.ID] = strings.TrimSpace(r.PostFormValue("q-" + q.ID))
+		}
+	}
+	_, err = remit.SavePortalAnswers(r.Context(), s.Store, s.Questionnaire, p.Secret, answers, s.Now())
+	var ve *remit.ValidationError
+	if errors.As(err, &ve) {
+		p.Answers = answers
+		for _, pr := range ve.Problems {
+			field := pr.Pointer[strings.LastIndex(pr.Pointer, "/")+1:]
+			p.Errors = append(p.Errors, fieldError{"q-" + field, sentence(pr.Message)})
+		}
+		return s.render(w, r, http.StatusUnprocessableEntity, "portal", p)
+	}
+	if err != nil {
+		return portalErr(err)
+	}
+	if err := s.Model.AssessmentChanged(r.Context(), p.Link.Assessment); err != nil {
+		return err
+	}
+	return s.portalBack(w, r, "Your answers are saved. You can change them until you submit.")
+}
+
+func (s *server) handlePortalEvidencePost(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.portalPage(r)
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, remit.MaxEvidenceFile+1<<20)
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		p.Errors = append(p.Errors, fieldError{"file", "The file could not be read: it must be at most 20 MiB"})
+		return s.render(w, r, http.StatusRequestEntityTooLarge, "portal", p)
+	}
+	v := func(k string) string { return strings.TrimSpace(r.FormValue(k)) }
+	ev := remit.Evidence{Kind: remit.EvidenceKind(v("kind")), Title: v("title"), Issuer: v("issuer"), Issued: v("issued"), Expires: v("expires")}
+	var name string
+	var content []byte
+	if f, h, err := r.FormFile("file"); err == nil {
+		defer f.Close()
+		if content, err = io.ReadAll(f); err != nil {
+			return badForm("the file could not be read: " + err.Error())
+		}
+		name = h.Filename
+		if len(content) == 0 {
+			content = nil
+		}
+	}
+	added, err := remit.AddPortalEvidence(r.Context(), s.Store, p.Secret, v("principle"), ev, name, content, s.Now())
+	var ve *remit.ValidationError
+	if errors.As(err, &ve) {
+		for _, pr := range ve.Problems {
+			p.Errors = append(p.Errors, fieldError{evidenceField(pr.Pointer), sentence(pr.Message)})
+		}
+		return s.render(w, r, http.StatusUnprocessableEntity, "portal", p)
+	}
+	if err != nil {
+		return portalErr(err)
+	}
+	if err := s.Model.AssessmentChanged(r.Context(), p.Link.Assessment); err != nil {
+		return err
+	}
+	s.Model.EvidenceAdded(added)
+	return s.portalBack(w, r, "Your file "+added.Title+" is uploaded.")
+}
+
+func (s *server) handlePortalSubmitPost(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.portalPage(r)
+	if err != nil {
+		return err
+	}
+	if _, err := remit.SubmitPortal(r.Context(), s.Store, p.Secret, s.Now()); err != nil {
+		return portalErr(err)
+	}
+	return s.portalBack(w, r, "Your answers are submitted. The assessor will review them; you cannot change them now.")
+}
+
+// --- the assessor's side --------------------------------------------------
+
+// portalLinks lists an assessment's links for its page.
+func (s *server) portalLinks(r *http.Request, id string) ([]remit.PortalLink, error) {
+	var links []remit.PortalLink
+	err := s.Store.Read(r.Context(), func(tx remit.Tx) error {
+		var err error
+		links, err = remit.PortalLinks(r.Context(), tx, id)
+		return err
+	})
+	return links, err
+}
+
+func (s *server) handlePortalLinkPost(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.assessmentPage(r)
+	if err != nil {
+		return err
+	}
+	days, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("days")))
+	if err != nil {
+		days = 0
+	}
+	link, secret, err := remit.CreatePortalLink(r.Context(), s.Store, p.A.ID, time.Duration(days)*24*time.Hour, user(r), s.Now())
+	var ve *remit.ValidationError
+	if errors.As(err, &ve) {
+		p.Errors = append(p.Errors, fieldError{"days", sentence(ve.Problems[0].Message)})
+		return s.render(w, r, http.StatusUnprocessableEntity, "assessment", p)
+	}
+	if err != nil {
+		return err
+	}
+	if p, err = s.assessmentPage(r); err != nil {
+		return err
+	}
+	scheme := "https"
+	if r.TLS == nil && !s.Secure {
+		scheme = "http"
+	}
+	p.NewLink = fmt.Sprintf("%s://%s/portal/%s", scheme, r.Host, secret)
+	p.NewLinkExpires = link.Expires
+	return s.render(w, r, http.StatusCreated, "assessment", p)
+}
+
+func (s *server) handlePortalReviewPost(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.assessmentPage(r)
+	if err != nil {
+		return err
+	}
+	accept := r.PostFormValue("decision") == "accept"
+	err = remit.ReviewPortal(r.Context(), s.Store, r.PathValue("link"), accept, r.PostFormValue("note"), user(r), s.Now())
+	var ve *remit.ValidationError
+	if errors.As(err, &ve) {
+		p.Errors = append(p.Errors, fieldError{"note-" + r.PathValue("link"), sentence(ve.Problems[0].Message)})
+		return s.render(w, r, http.StatusUnprocessableEntity, "assessment", p)
+	}
+	if err != nil {
+		return err
+	}
+	msg := "The supplier's answers are accepted"
+	if !accept {
+		msg = "The supplier's answers are returned to them with your note"
+	}
+	return s.redirect(w, r, "/assessments/"+url.PathEscape(p.A.ID)+"#portal", msg)
+}

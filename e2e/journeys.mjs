@@ -230,6 +230,8 @@ try {
       ['system-new', '/systems/new'],
       ['system-delete', '/systems/prison-visits/delete'],
       ['obligation', '/obligations/' + obligation.split('/').map(encodeURIComponent).join('/')],
+      ['scorecards', '/scorecards'],
+      ['scorecard', '/scorecards/aws/ec2?status=assured'],
       ['not-found', '/systems/no-such-system'],
     ];
     for (const [name, path] of pages) {

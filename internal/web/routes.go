@@ -103,6 +103,10 @@ func (s *server) routes(mux *http.ServeMux) {
 	huma.Register(api, op("POST", "/api/v1/sats/{id}/complete", "complete-sat", "Sign a Standards Assurance Table off (an assessor)", secured), s.handleSATComplete)
 	mux.HandleFunc("GET /api/v1/sats/{id}/xlsx", s.apiDownload(s.handleSATWorkbook))
 
+	// Scorecards.
+	huma.Register(api, op("GET", "/api/v1/scorecards", "list-scorecards", "Supplier scorecards: per provider and offering, obligations by assurance, evidence expiring, open findings, last assessment, review due", secured), s.handleScorecardList)
+	huma.Register(api, op("PUT", "/api/v1/providers/{id}/review", "set-review-cadence", "Set how often a provider is reviewed, in months (12 by default)", secured), s.handleReviewCadencePut)
+
 	// Findings.
 	huma.Register(api, op("GET", "/api/v1/findings", "list-findings", "Findings, most severe first (filter by status, overdue, source)", secured), s.handleFindingList)
 	huma.Register(api, op("POST", "/api/v1/findings", "raise-finding", "Raise a finding", secured), s.handleFindingCreate)
@@ -168,6 +172,9 @@ func (s *server) uiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /portal/{secret}/answers", s.handle(s.handlePortalAnswersPost))
 	mux.HandleFunc("POST /portal/{secret}/evidence", s.handle(s.handlePortalEvidencePost))
 	mux.HandleFunc("POST /portal/{secret}/submit", s.handle(s.handlePortalSubmitPost))
+	mux.HandleFunc("GET /scorecards", s.page(show(s, "scorecards", s.scorecardsPage)))
+	mux.HandleFunc("GET /scorecards/{provider}/{offering}", s.page(show(s, "scorecard", s.scorecardPage)))
+	mux.HandleFunc("POST /providers/{provider}/review", s.page(s.handleReviewCadencePost))
 	mux.HandleFunc("GET /sats", s.page(show(s, "sats", s.satsPage)))
 	mux.HandleFunc("POST /sats", s.page(s.handleSATStartPost))
 	mux.HandleFunc("GET /sats/{id}", s.page(show(s, "sat", s.satPage)))

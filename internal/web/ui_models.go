@@ -45,6 +45,9 @@ type ProviderPage struct {
 	Systems   []relyingSystem
 	BuiltIn   bool
 	Offerings []OfferingSummary
+	// ReviewMonths is how often the provider is reviewed.
+	ReviewMonths int
+	CanSetReview bool
 }
 
 // relyingSystem is a system that relies on a provider or offering, and how.
@@ -84,6 +87,18 @@ func (s *server) handleProviderPage(w http.ResponseWriter, r *http.Request) erro
 		return notFound("provider", id)
 	}
 	p.Title = p.Provider.Name
+	p.ReviewMonths = remit.DefaultReviewMonths
+	u := user(r)
+	p.CanSetReview = u.Role == remit.RoleAssessor || u.Role == remit.RoleAdmin
+	if err := s.Store.Read(r.Context(), func(tx remit.Tx) error {
+		set, err := remit.ReviewCadences(r.Context(), tx)
+		if m, ok := set[id]; ok {
+			p.ReviewMonths = m
+		}
+		return err
+	}); err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, "provider", p)
 }
 

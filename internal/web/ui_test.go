@@ -90,6 +90,8 @@ var uiPages = []struct{ name, path string }{
 	{"sats", "/sats"},
 	{"sat", "/sats/{sat}"},
 	{"portal", "/portal/{portal}"},
+	{"scorecards", "/scorecards"},
+	{"scorecard", "/scorecards/casetrack/casetrack-cloud"},
 }
 
 // withEvidence adds a SOC 2 report supporting CaseTrack Cloud, with one

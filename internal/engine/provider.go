@@ -1,0 +1,35 @@
+package engine
+
+import "math/bits"
+
+// ProviderControls lists the controls for which offering oi owes a
+// provider part to at least one system relying on it directly, each once
+// however many systems rely on it, in control order. A provider's
+// obligation for a control is the same in every system (its class follows
+// from the offering's statement or service-model default and the
+// control's area), so this is what the offering's provider owes the
+// estate.
+func (e *Estate) ProviderControls(oi int32) []int32 {
+	words := (len(e.Controls) + 63) / 64
+	set := make([]uint64, words)
+	for _, si := range e.users[oi] {
+		s := &e.Systems[si]
+		for _, ci := range s.Controls {
+			if _, na := s.notApplicable[ci]; !na {
+				set[ci/64] |= 1 << (ci % 64)
+			}
+		}
+	}
+	var out []int32
+	for w, word := range set {
+		for word != 0 {
+			b := bits.TrailingZeros64(word)
+			word &^= 1 << b
+			ci := int32(w*64 + b)
+			if e.contribution(oi, ci, e.Controls[ci].area).Class().ProviderPart() {
+				out = append(out, ci)
+			}
+		}
+	}
+	return out
+}

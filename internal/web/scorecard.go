@@ -1,0 +1,177 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"remit/internal/engine"
+	"remit/internal/remit"
+)
+
+// ScorecardsPage shows every provider's scorecard.
+type ScorecardsPage struct {
+	basePage
+	Cards []remit.Scorecard
+	Today string
+}
+
+func (s *server) scorecardsPage(r *http.Request) (*ScorecardsPage, error) {
+	cards, err := s.Model.Scorecards(r.Context(), s.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &ScorecardsPage{basePage: basePage{Title: "Supplier scorecards", Nav: "scorecards"}, Cards: cards, Today: s.Now().UTC().Format(time.DateOnly)}, nil
+}
+
+// ScorecardPage drills into one offering: its obligations with their
+// assurance, filtered by status, and the trend of snapshots.
+type ScorecardPage struct {
+	basePage
+	Card     remit.Scorecard
+	Status   string
+	Statuses []remit.AssuranceStatus
+	Lines    []scoreLine
+	Trend    []trendPoint
+}
+
+type scoreLine struct {
+	Control, Title string
+	Assurance      remit.Assurance
+}
+
+type trendPoint struct {
+	Day              string
+	Assured, Of      int
+	Stale, Unassured int
+	Failed           int
+}
+
+func (s *server) scorecardPage(r *http.Request) (*ScorecardPage, error) {
+	ref := r.PathValue("provider") + "/" + r.PathValue("offering")
+	cards, err := s.Model.Scorecards(r.Context(), s.Now())
+	if err != nil {
+		return nil, err
+	}
+	p := &ScorecardPage{basePage: basePage{Nav: "scorecards"}, Status: r.URL.Query().Get("status"), Statuses: remit.AssuranceStatuses}
+	found := false
+	for _, c := range cards {
+		for _, o := range c.Offerings {
+			if o.Offering == ref {
+				p.Card, found = o, true
+			}
+		}
+	}
+	if !found {
+		return nil, notFound("offering", ref)
+	}
+	p.Title = "Scorecard: " + p.Card.Name
+	x, now := s.Model.Evidence(), s.Now()
+	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		oi, _ := c.Estate.OfferingIndex(ref)
+		for _, ci := range c.Estate.ProviderControls(oi) {
+			ctl := c.Estate.Controls[ci]
+			a := x.Assure(remit.ObligationRef{Control: ctl.Ref, Offering: ref}, now)
+			if p.Status == "" || string(a.Status) == p.Status {
+				p.Lines = append(p.Lines, scoreLine{Control: ctl.Ref, Title: ctl.Control.Title, Assurance: a})
+			}
+		}
+	})
+	err = s.Store.Read(r.Context(), func(tx remit.Tx) error {
+		snaps, err := remit.ScorecardSnapshots(r.Context(), tx, 12)
+		for _, sn := range snaps {
+			if c, ok := sn.Offerings[ref]; ok {
+				p.Trend = append(p.Trend, trendPoint{Day: sn.Day, Assured: c[string(remit.Assured)] + c[string(remit.AssuranceUnnecessary)], Of: sumCounts(c),
+					Stale: c[string(remit.AssuranceStale)], Unassured: c[string(remit.Unassured)], Failed: c[string(remit.AssuranceFailed)]})
+			}
+		}
+		return err
+	})
+	return p, err
+}
+
+func sumCounts(c map[string]int) int {
+	n := 0
+	for _, v := range c {
+		n += v
+	}
+	return n
+}
+
+// --- API ------------------------------------------------------------------
+
+type scorecardListOutput struct {
+	Body struct {
+		Items []remit.Scorecard `json:"items"`
+	}
+}
+
+func (s *server) handleScorecardList(ctx context.Context, _ *struct{}) (*scorecardListOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	cards, err := s.Model.Scorecards(ctx, s.Now())
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	out := &scorecardListOutput{}
+	out.Body.Items = cards
+	if out.Body.Items == nil {
+		out.Body.Items = []remit.Scorecard{}
+	}
+	return out, nil
+}
+
+type reviewCadenceInput struct {
+	ID   string `path:"id"`
+	Body struct {
+		Months int `json:"months" minimum:"1" maximum:"36"`
+	}
+}
+
+func (s *server) handleReviewCadencePut(ctx context.Context, in *reviewCadenceInput) (*struct{}, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !s.builtInOrKnownProvider(in.ID) {
+		return nil, s.problem(ctx, notFound("provider", in.ID))
+	}
+	if err := remit.SetReviewCadence(ctx, s.Store, in.ID, in.Body.Months, p, s.Now()); err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return nil, nil
+}
+
+func (s *server) builtInOrKnownProvider(id string) (ok bool) {
+	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		for _, p := range c.Estate.Workspace.Providers {
+			ok = ok || p.ID == id
+		}
+	})
+	return ok
+}
+
+func (s *server) handleReviewCadencePost(w http.ResponseWriter, r *http.Request) error {
+	provider := r.PathValue("provider")
+	if !s.builtInOrKnownProvider(provider) {
+		return notFound("provider", provider)
+	}
+	months, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("months")))
+	if err != nil {
+		months = 0
+	}
+	if err := remit.SetReviewCadence(r.Context(), s.Store, provider, months, user(r), s.Now()); err != nil {
+		var ve *remit.ValidationError
+		if errors.As(err, &ve) {
+			return badForm(ve.Problems[0].Message)
+		}
+		return err
+	}
+	return s.redirect(w, r, "/providers/"+url.PathEscape(provider), fmt.Sprintf("Reviewed every %d months from now on", months))
+}

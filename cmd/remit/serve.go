@@ -19,6 +19,7 @@ import (
 
 	"remit/examples"
 	"remit/internal/content"
+	"remit/internal/jobs"
 	"remit/internal/live"
 	"remit/internal/remit"
 	"remit/internal/web"
@@ -28,7 +29,7 @@ import (
 func (e *env) serveCommand() *cobra.Command {
 	var addr, database string
 	var demo bool
-	var poll time.Duration
+	var poll, sweepEvery time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the Remit service: the web UI, the JSON API, health and metrics",
@@ -85,6 +86,29 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 			followCtx, stopFollowing := context.WithCancel(ctx)
 			defer stopFollowing()
 			go model.Follow(followCtx, poll, log)
+			// Background work on River: record evidence lapsing and keep
+			// the day's scorecard snapshot.
+			runner, err := jobs.Start(ctx, jobs.Config{Database: database, Every: sweepEvery, Log: log, Sweep: func(ctx context.Context) error {
+				now := time.Now()
+				lapses, err := remit.SweepExpiry(ctx, s, model.Evidence(), now)
+				if err != nil {
+					return err
+				}
+				if len(lapses) > 0 {
+					log.Info("evidence lapsed", "count", len(lapses))
+				}
+				return model.SnapshotScorecards(ctx, now)
+			}})
+			if err != nil {
+				return err
+			}
+			defer func() {
+				stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				if err := runner.Stop(stopCtx); err != nil {
+					log.Error("stop jobs", "err", err)
+				}
+			}()
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(ln) }()
 			select {
@@ -107,6 +131,7 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().BoolVar(&demo, "demo", false, "start on a fresh SQLite file with the example estate and demo accounts")
 	cmd.Flags().DurationVar(&poll, "poll", 500*time.Millisecond, "how often to pick up changes made by other servers")
+	cmd.Flags().DurationVar(&sweepEvery, "sweep", time.Hour, "how often the background sweep records lapsed evidence and snapshots scorecards")
 	e.databaseFlag(cmd, &database)
 	return cmd
 }

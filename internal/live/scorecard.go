@@ -63,7 +63,26 @@ func (m *Model) Scorecards(ctx context.Context, now time.Time) ([]remit.Scorecar
 	}
 	var out []remit.Scorecard
 	m.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		e := c.Estate
+		out = scorecardsOf(c.Estate, x, now, expiring, open, assessed)
+	})
+	today := now.UTC().Format(time.DateOnly)
+	for i := range out {
+		months, ok := cadence[out[i].Provider]
+		if !ok {
+			months = remit.DefaultReviewMonths
+		}
+		out[i].ReviewDue = remit.ReviewDue(out[i].LastAssessed, months, now)
+		out[i].Overdue = out[i].ReviewDue <= today
+	}
+	slices.SortStableFunc(out, func(a, b remit.Scorecard) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// scorecardsOf derives every offering's and provider's counts.
+func scorecardsOf(e *engine.Estate, x *remit.EvidenceIndex, now time.Time, expiring, open map[string]int, assessed map[string]time.Time) []remit.Scorecard {
+	day := now.UTC().Format(time.DateOnly)
+	var out []remit.Scorecard
+	{
 		byProvider := map[string]*remit.Scorecard{}
 		var order []string
 		for oi := range e.Offerings {
@@ -73,11 +92,15 @@ func (m *Model) Scorecards(ctx context.Context, now time.Time) ([]remit.Scorecar
 			if t, ok := assessed[o.Ref]; ok {
 				sc.LastAssessed = t.UTC().Format(time.DateOnly)
 			}
-			for _, ci := range e.ProviderControls(int32(oi)) {
-				a := x.Assure(remit.ObligationRef{Control: e.Controls[ci].Ref, Offering: o.Ref}, now)
-				sc.Counts[a.Status]++
-				sc.Obligations++
+			cis := e.ProviderControls(int32(oi))
+			refs := make([]string, len(cis))
+			for i, ci := range cis {
+				refs[i] = e.Controls[ci].Ref
 			}
+			for _, st := range x.OfferingStatuses(o.Ref, refs, day) {
+				sc.Counts[st]++
+			}
+			sc.Obligations += len(cis)
 			p := byProvider[o.Provider.ID]
 			if p == nil {
 				p = &remit.Scorecard{Provider: o.Provider.ID, Name: o.Provider.Name, Counts: map[remit.AssuranceStatus]int{}}
@@ -99,18 +122,8 @@ func (m *Model) Scorecards(ctx context.Context, now time.Time) ([]remit.Scorecar
 		for _, id := range order {
 			out = append(out, *byProvider[id])
 		}
-	})
-	today := now.UTC().Format(time.DateOnly)
-	for i := range out {
-		months, ok := cadence[out[i].Provider]
-		if !ok {
-			months = remit.DefaultReviewMonths
-		}
-		out[i].ReviewDue = remit.ReviewDue(out[i].LastAssessed, months, now)
-		out[i].Overdue = out[i].ReviewDue <= today
 	}
-	slices.SortStableFunc(out, func(a, b remit.Scorecard) int { return strings.Compare(a.Name, b.Name) })
-	return out, nil
+	return out
 }
 
 // SnapshotScorecards keeps today's counts per offering, a point of each

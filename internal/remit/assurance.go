@@ -56,14 +56,19 @@ type ObligationRef struct {
 // EvidenceIndex finds the evidence that supports an obligation. Build it
 // once for a set of evidence; it is read-only after.
 type EvidenceIndex struct {
-	by    map[string][]*Evidence
+	by    map[skey][]*Evidence
 	byID  map[string]*Evidence
 	count int
 	// verdicts holds the latest completed supplier assessment's verdict
 	// per offering and control; sats the latest completed SAT per system.
-	verdicts map[string]Verdict
+	verdicts map[[2]string]Verdict
 	sats     map[string]*SAT
 }
+
+// skey is what evidence supports: on, ref and control.
+type skey struct{ on, ref, control string }
+
+func (k skey) String() string { return k.on + "|" + k.ref + "|" + k.control }
 
 // Judgements are the completed assessments assurance also rests on.
 type Judgements struct {
@@ -74,15 +79,15 @@ type Judgements struct {
 // Find returns the evidence with id, or nil.
 func (x *EvidenceIndex) Find(id string) *Evidence { return x.byID[id] }
 
-// index keys.
-func supportKey(on, ref, control string) string { return on + "|" + ref + "|" + control }
+// supportKey is the index key of a target.
+func supportKey(on, ref, control string) skey { return skey{on, ref, control} }
 
 // NewEvidenceIndex indexes evidence by every target it supports, SOC 2
 // reports by the obligations their complementary user entity controls are
 // mapped to, and the verdicts of completed supplier assessments by
 // offering and control (the latest assessment of an offering wins).
 func NewEvidenceIndex(evs []Evidence, j Judgements) *EvidenceIndex {
-	x := &EvidenceIndex{by: map[string][]*Evidence{}, byID: make(map[string]*Evidence, len(evs)), count: len(evs), verdicts: map[string]Verdict{}, sats: map[string]*SAT{}}
+	x := &EvidenceIndex{by: map[skey][]*Evidence{}, byID: make(map[string]*Evidence, len(evs)), count: len(evs), verdicts: map[[2]string]Verdict{}, sats: map[string]*SAT{}}
 	for i := range j.SATs {
 		a := &j.SATs[i]
 		if a.Status != AssessmentCompleted || a.Completed == nil {
@@ -104,14 +109,14 @@ func NewEvidenceIndex(evs []Evidence, j Judgements) *EvidenceIndex {
 	}
 	for _, a := range latest {
 		for _, v := range a.Verdicts {
-			x.verdicts[v.Offering+"|"+v.Control] = v
+			x.verdicts[[2]string{v.Offering, v.Control}] = v
 		}
 	}
 	for i := range evs {
 		ev := &evs[i]
 		x.byID[ev.ID] = ev
-		seen := map[string]bool{}
-		add := func(key string) {
+		seen := map[skey]bool{}
+		add := func(key skey) {
 			if !seen[key] {
 				seen[key] = true
 				x.by[key] = append(x.by[key], ev)
@@ -136,22 +141,8 @@ func (x *EvidenceIndex) Len() int { return x.count }
 
 // For lists the evidence that supports o, most recently issued first.
 func (x *EvidenceIndex) For(o ObligationRef) []*Evidence {
-	var keys []string
-	if o.Ours {
-		keys = []string{
-			supportKey(SupportObligation, o.ID, ""),
-			supportKey(SupportSystem, o.System, ""),
-			supportKey(SupportSystem, o.System, o.Control),
-			supportKey(SupportControl, o.Control, ""),
-		}
-	} else {
-		keys = []string{
-			supportKey(SupportOffering, o.Offering, ""),
-			supportKey(SupportOffering, o.Offering, o.Control),
-		}
-	}
 	var out []*Evidence
-	for _, k := range keys {
+	for _, k := range x.keys(o) {
 		for _, ev := range x.by[k] {
 			if !slices.Contains(out, ev) {
 				out = append(out, ev)
@@ -160,6 +151,22 @@ func (x *EvidenceIndex) For(o ObligationRef) []*Evidence {
 	}
 	slices.SortStableFunc(out, func(a, b *Evidence) int { return strings.Compare(b.Issued, a.Issued) })
 	return out
+}
+
+// keys lists the targets whose evidence supports o.
+func (x *EvidenceIndex) keys(o ObligationRef) []skey {
+	if o.Ours {
+		return []skey{
+			supportKey(SupportObligation, o.ID, ""),
+			supportKey(SupportSystem, o.System, ""),
+			supportKey(SupportSystem, o.System, o.Control),
+			supportKey(SupportControl, o.Control, ""),
+		}
+	}
+	return []skey{
+		supportKey(SupportOffering, o.Offering, ""),
+		supportKey(SupportOffering, o.Offering, o.Control),
+	}
 }
 
 // Assure derives an obligation's assurance on day now:
@@ -179,7 +186,7 @@ func (x *EvidenceIndex) Assure(o ObligationRef, now time.Time) Assurance {
 	if o.Ours {
 		return x.assureBySAT(o, byEvidence, now)
 	}
-	v, assessed := x.verdicts[o.Offering+"|"+o.Control]
+	v, assessed := x.verdicts[[2]string{o.Offering, o.Control}]
 	if !assessed {
 		return byEvidence
 	}
@@ -306,4 +313,97 @@ func Combine(as []Assurance) Assurance {
 		return Assurance{Status: worst.Status, Reason: fmt.Sprintf("all %d obligations it rests on are assured or not applicable", len(as))}
 	}
 	return Assurance{Status: worst.Status, Reason: fmt.Sprintf("%d of %d obligations it rests on are assured; the weakest: %s", assured, len(as), worst.Reason), Evidence: worst.Evidence}
+}
+
+// Status is Assure's status alone, derived without building reasons, for
+// counting many obligations at once (scorecards). day is now's date,
+// YYYY-MM-DD. It follows the same rules; a test holds the two equal.
+func (x *EvidenceIndex) Status(o ObligationRef, now time.Time, day string) AssuranceStatus {
+	if o.Ours && o.Tracking != nil && o.Tracking.Status == StatusNotApplicable {
+		return AssuranceUnnecessary
+	}
+	byEvidence := Unassured
+	for _, k := range x.keys(o) {
+		byEvidence = x.evidenceStatus(k, day, byEvidence)
+	}
+	if o.Ours {
+		sat := x.sats[o.System]
+		if sat == nil {
+			return byEvidence
+		}
+		switch level, ok := sat.Verdicts[o.Control]; {
+		case !ok || level == "n/a":
+			return byEvidence
+		case day >= sat.ValidUntil:
+			if byEvidence == Assured {
+				return Assured
+			}
+			return AssuranceStale
+		case level == "not-held":
+			return AssuranceFailed
+		case level == "held":
+			return Assured
+		case byEvidence == Assured:
+			return Assured
+		}
+		return Unassured
+	}
+	v, assessed := x.verdicts[[2]string{o.Offering, o.Control}]
+	switch {
+	case !assessed:
+		return byEvidence
+	case day >= v.ValidUntil:
+		if byEvidence == Assured {
+			return Assured
+		}
+		return AssuranceStale
+	case v.Result == NotMet || v.Result == PartlyMet:
+		return AssuranceFailed
+	case v.Result == ResultNotApplies:
+		return AssuranceUnnecessary
+	}
+	return Assured
+}
+
+// evidenceStatus folds the evidence filed under k into status: assured
+// when any counts on day, stale when none does but some has expired.
+func (x *EvidenceIndex) evidenceStatus(k skey, day string, status AssuranceStatus) AssuranceStatus {
+	for _, ev := range x.by[k] {
+		switch {
+		case ev.countsOn(day):
+			return Assured
+		case status == Unassured && ev.Expires != "" && day >= ev.Expires:
+			status = AssuranceStale
+		}
+	}
+	return status
+}
+
+// OfferingStatuses is Status for the provider obligations of one
+// offering, one per control: the offering-wide evidence is weighed once.
+func (x *EvidenceIndex) OfferingStatuses(offering string, controls []string, day string) []AssuranceStatus {
+	base := x.evidenceStatus(skey{SupportOffering, offering, ""}, day, Unassured)
+	out := make([]AssuranceStatus, len(controls))
+	for i, c := range controls {
+		st := base
+		if st != Assured {
+			st = x.evidenceStatus(skey{SupportOffering, offering, c}, day, st)
+		}
+		v, assessed := x.verdicts[[2]string{offering, c}]
+		switch {
+		case !assessed:
+		case day >= v.ValidUntil:
+			if st != Assured {
+				st = AssuranceStale
+			}
+		case v.Result == NotMet || v.Result == PartlyMet:
+			st = AssuranceFailed
+		case v.Result == ResultNotApplies:
+			st = AssuranceUnnecessary
+		default:
+			st = Assured
+		}
+		out[i] = st
+	}
+	return out
 }

@@ -249,12 +249,11 @@ func (ev *Evidence) Validate() []Problem {
 
 // Counts reports whether the evidence counts on day now: not before it
 // was issued, and not from the day it expires.
-func (ev *Evidence) Counts(now time.Time) bool {
-	day := now.UTC().Format(time.DateOnly)
-	if ev.Issued != "" && day < ev.Issued {
-		return false
-	}
-	return ev.Expires == "" || day < ev.Expires
+func (ev *Evidence) Counts(now time.Time) bool { return ev.countsOn(now.UTC().Format(time.DateOnly)) }
+
+// countsOn is Counts for a day written YYYY-MM-DD.
+func (ev *Evidence) countsOn(day string) bool {
+	return (ev.Issued == "" || day >= ev.Issued) && (ev.Expires == "" || day < ev.Expires)
 }
 
 // ErrIntegrity means a stored file no longer matches its hash.

@@ -122,6 +122,9 @@ func TestAssureBySAT(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got := x.Assure(c.o, day(c.now))
+			if fast := x.Status(c.o, day(c.now), c.now); fast != got.Status {
+				t.Errorf("Status says %s, Assure %s", fast, got.Status)
+			}
 			if got.Status != c.status || got.Reason != c.reason {
 				t.Errorf("got %s %q, want %s %q", got.Status, got.Reason, c.status, c.reason)
 			}

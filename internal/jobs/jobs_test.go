@@ -1,0 +1,93 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"remit/internal/postgres"
+	"remit/internal/remit"
+	"remit/internal/sqlite"
+)
+
+// TestSweepRunsOnBothStores starts River on a real SQLite file beside
+// Remit's own tables (and on PostgreSQL when REMIT_TEST_POSTGRES_URL is
+// set), and waits for the sweep to run at start, then again on schedule.
+func TestSweepRunsOnBothStores(t *testing.T) {
+	dbs := map[string]string{"sqlite": filepath.Join(t.TempDir(), "remit.db")}
+	if u := os.Getenv("REMIT_TEST_POSTGRES_URL"); u != "" {
+		// A schema of its own, so River's and Remit's tables start empty.
+		admin, err := sql.Open("pgx", u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer admin.Close()
+		schema := fmt.Sprintf("remit_jobs_%d", time.Now().UnixNano()%1e9)
+		if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
+		sep := "?"
+		if strings.Contains(u, "?") {
+			sep = "&"
+		}
+		dbs["postgres"] = u + sep + "search_path=" + schema
+	}
+	for name, database := range dbs {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			var store remit.Store
+			var err error
+			if name == "sqlite" {
+				store, err = sqlite.Open(ctx, database)
+			} else {
+				store, err = postgres.Open(ctx, database)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer store.Close()
+			var runs atomic.Int32
+			done := make(chan struct{}, 8)
+			r, err := Start(ctx, Config{Database: database, Every: 300 * time.Millisecond, Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+				Sweep: func(ctx context.Context) error {
+					// The sweep writes through Remit's store while River
+					// holds its own connections to the same database.
+					if err := remit.SaveScorecardSnapshot(ctx, store, remit.ScorecardSnapshot{Day: "2026-11-29", Offerings: map[string]map[string]int{}}, "test", time.Now()); err != nil {
+						return err
+					}
+					runs.Add(1)
+					done <- struct{}{}
+					return nil
+				}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 2 {
+				select {
+				case <-done:
+				case <-time.After(20 * time.Second):
+					_ = r.Stop(ctx)
+					t.Fatalf("sweep %d did not run within 20 s (ran %d times)", i+1, runs.Load())
+				}
+			}
+			stopCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			if err := r.Stop(stopCtx); err != nil {
+				t.Fatal(err)
+			}
+			var snaps []remit.ScorecardSnapshot
+			if err := store.Read(ctx, func(tx remit.Tx) error { var err error; snaps, err = remit.ScorecardSnapshots(ctx, tx, 5); return err }); err != nil || len(snaps) != 1 {
+				t.Fatalf("snapshots after the sweeps: %v %+v", err, snaps)
+			}
+		})
+	}
+}

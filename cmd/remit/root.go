@@ -56,6 +56,7 @@ Exit codes: 0 ok; 1 a check found something; 2 bad usage or bad input.`,
 		e.serveCommand(),
 		e.userCommand(),
 		e.evidenceCommand(),
+		e.assessCommand(),
 		e.generateCommand(),
 	)
 	cmd, err := root.ExecuteContextC(ctx)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -12,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
+	"remit/internal/content"
 	"remit/internal/remit"
 	"remit/internal/sqlite"
 	"remit/internal/synth"
@@ -313,4 +317,71 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestAssessCommands drives the assessment commands against a database
+// holding the example estate: a SAT exported, filled and imported back
+// (a bad cell refused with its row and column, exit 2), scorecards, the
+// sweep (once per day), and overdue findings (exit 1).
+func TestAssessCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "remit.db")
+	if _, errOut, code := cli(t, "import", "../../examples/justice", "--database", db); code != 0 {
+		t.Fatalf("import: %s", errOut)
+	}
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sat, err := remit.StartSAT(ctx, s, content.SATObjectives(), "prison-visits", "test", time.Now())
+	if err == nil {
+		_, err = remit.AddFinding(ctx, s, remit.Finding{Title: "Late", Severity: "high", Due: "2020-01-01"}, "test", time.Now())
+	}
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	book := filepath.Join(dir, "sat.xlsx")
+	if _, errOut, code := cli(t, "assess", "sat", "export", sat.ID, "-o", book, "--database", db); code != 0 {
+		t.Fatalf("export: %s", errOut)
+	}
+	f, err := excelize.OpenFile(book)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for row := 7; row < 7+39; row++ {
+		_ = f.SetCellValue("Standards Assurance Table", fmt.Sprintf("E%d", row), "Held")
+		_ = f.SetCellValue("Standards Assurance Table", fmt.Sprintf("F%d", row), 13)
+	}
+	_ = f.SetCellValue("Standards Assurance Table", "F9", "lots")
+	bad := filepath.Join(dir, "bad.xlsx")
+	if err := f.SaveAs(bad); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := cli(t, "assess", "sat", "import", sat.ID, bad, "--database", db)
+	if code != 2 || !strings.Contains(errOut, bad+` (Standards Assurance Table):9:6: confidence "lots" is not a whole number from 0 to 14, nor N/A`) {
+		t.Errorf("bad workbook: %d %s", code, errOut)
+	}
+	_ = f.SetCellValue("Standards Assurance Table", "F9", 13)
+	if err := f.SaveAs(book); err != nil {
+		t.Fatal(err)
+	}
+	if out, errOut, code := cli(t, "assess", "sat", "import", sat.ID, book, "--database", db); code != 0 || !strings.Contains(out, "39 objectives read") {
+		t.Fatalf("import: %d %s %s", code, out, errOut)
+	}
+	out, _, code := cli(t, "assess", "scorecards", "--database", db)
+	if code != 0 || !strings.Contains(out, "casetrack") || !strings.Contains(out, "  aws/ec2") {
+		t.Errorf("scorecards: %d\n%s", code, out)
+	}
+	out, _, code = cli(t, "assess", "sweep", "--database", db)
+	if code != 0 || !strings.Contains(out, "0 pieces of evidence lapsed") {
+		t.Errorf("sweep: %d %s", code, out)
+	}
+	if out, errOut, code := cli(t, "assess", "findings", "--overdue", "--database", db); code != 1 || !strings.Contains(out, "Late") || !strings.Contains(errOut, "1 findings are overdue") {
+		t.Errorf("overdue findings: %d %s %s", code, out, errOut)
+	}
+	if out, _, code := cli(t, "assess", "list", "--database", db); code != 0 || !strings.Contains(out, sat.ID) {
+		t.Errorf("list: %d %s", code, out)
+	}
 }

@@ -39,6 +39,8 @@ type Assurance struct {
 	// Evidence lists the ids of the evidence that counted (assured) or
 	// that no longer counts (stale).
 	Evidence []string `json:"evidence,omitempty"`
+	// Assessment is the supplier assessment or SAT it rests on, if any.
+	Assessment string `json:"assessment,omitempty"`
 }
 
 // ObligationRef is what assurance needs to know of an obligation.
@@ -201,13 +203,13 @@ func (x *EvidenceIndex) Assure(o ObligationRef, now time.Time) Assurance {
 		if byEvidence.Status == Assured {
 			return byEvidence
 		}
-		return Assurance{Status: AssuranceStale, Reason: fmt.Sprintf("was assured by %s, which lapsed on %s", from, v.ValidUntil), Evidence: byEvidence.Evidence}
+		return Assurance{Status: AssuranceStale, Reason: fmt.Sprintf("was assured by %s, which lapsed on %s", from, v.ValidUntil), Evidence: byEvidence.Evidence, Assessment: v.Assessment}
 	case v.Result == NotMet || v.Result == PartlyMet:
-		return Assurance{Status: AssuranceFailed, Reason: fmt.Sprintf("%s: %s", from, v.Rationale)}
+		return Assurance{Status: AssuranceFailed, Reason: fmt.Sprintf("%s: %s", from, v.Rationale), Assessment: v.Assessment}
 	case v.Result == ResultNotApplies:
-		return Assurance{Status: AssuranceUnnecessary, Reason: fmt.Sprintf("%s: %s", from, v.Rationale)}
+		return Assurance{Status: AssuranceUnnecessary, Reason: fmt.Sprintf("%s: %s", from, v.Rationale), Assessment: v.Assessment}
 	}
-	a := Assurance{Status: Assured, Reason: fmt.Sprintf("assured by %s, until %s", from, v.ValidUntil)}
+	a := Assurance{Status: Assured, Reason: fmt.Sprintf("assured by %s, until %s", from, v.ValidUntil), Assessment: v.Assessment}
 	if byEvidence.Status == Assured {
 		a.Evidence = byEvidence.Evidence
 	}
@@ -233,11 +235,11 @@ func (x *EvidenceIndex) assureBySAT(o ObligationRef, byEvidence Assurance, now t
 		if byEvidence.Status == Assured {
 			return byEvidence
 		}
-		return Assurance{Status: AssuranceStale, Reason: fmt.Sprintf("was assured by %s, which lapsed on %s", from, sat.ValidUntil), Evidence: byEvidence.Evidence}
+		return Assurance{Status: AssuranceStale, Reason: fmt.Sprintf("was assured by %s, which lapsed on %s", from, sat.ValidUntil), Evidence: byEvidence.Evidence, Assessment: sat.ID}
 	case level == "not-held":
-		return Assurance{Status: AssuranceFailed, Reason: from + ": no written evidence that we do this"}
+		return Assurance{Status: AssuranceFailed, Reason: from + ": no written evidence that we do this", Assessment: sat.ID}
 	case level == "held":
-		a := Assurance{Status: Assured, Reason: fmt.Sprintf("assured by %s, until %s", from, sat.ValidUntil)}
+		a := Assurance{Status: Assured, Reason: fmt.Sprintf("assured by %s, until %s", from, sat.ValidUntil), Assessment: sat.ID}
 		if byEvidence.Status == Assured {
 			a.Evidence = byEvidence.Evidence
 		}
@@ -246,7 +248,7 @@ func (x *EvidenceIndex) assureBySAT(o ObligationRef, byEvidence Assurance, now t
 	if byEvidence.Status == Assured {
 		return byEvidence
 	}
-	return Assurance{Status: Unassured, Reason: from + ": the written evidence is partial"}
+	return Assurance{Status: Unassured, Reason: from + ": the written evidence is partial", Assessment: sat.ID}
 }
 
 // assureByEvidence derives assurance from evidence alone.

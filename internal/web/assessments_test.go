@@ -95,4 +95,8 @@ func TestSupplierAssessmentAPI(t *testing.T) {
 	if !strings.Contains(page, `data-control="srm:SRM-01"`) || !strings.Contains(page, `<strong class="govuk-tag govuk-tag--red">failed</strong>`) {
 		t.Error("the system page does not show SRM-01 failed")
 	}
+	// And where the assurance it reuses comes from.
+	if !strings.Contains(page, "supplier assessment "+a.ID) {
+		t.Error("the system page does not name the assessment its provider assurance comes from")
+	}
 }

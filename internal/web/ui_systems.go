@@ -284,6 +284,10 @@ func reliance(c *engine.Cache, tracking map[string]remit.TrackedObligation, m *e
 					r.Evidence = append(r.Evidence, ev.Title)
 				}
 			}
+			// Assurance from a supplier assessment names the assessment.
+			if id := a.Assessment; id != "" && (a.Status == remit.Assured || a.Status == remit.AssuranceFailed) && !slices.Contains(r.Evidence, "supplier assessment "+id) {
+				r.Evidence = append(r.Evidence, "supplier assessment "+id)
+			}
 		}
 	}
 	out := make([]offeringReliance, 0, len(order))

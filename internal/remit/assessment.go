@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -302,15 +301,7 @@ func changeAssessment(ctx context.Context, s Store, id string, version int64, ac
 }
 
 func findAssessment(ctx context.Context, tx Tx, id string) (SupplierAssessment, Document, error) {
-	d, err := tx.FindDocument(ctx, KindSupplierAssessment, id)
-	if err != nil {
-		return SupplierAssessment{}, d, fmt.Errorf("assessment %q: %w", id, err)
-	}
-	var a SupplierAssessment
-	if err := json.Unmarshal(d.Body, &a); err != nil {
-		return SupplierAssessment{}, d, fmt.Errorf("assessment %q: %w", id, err)
-	}
-	return a, d, nil
+	return decodeOne[SupplierAssessment](ctx, tx, KindSupplierAssessment, id)
 }
 
 // FindSupplierAssessment reads one assessment and its version.
@@ -321,17 +312,5 @@ func FindSupplierAssessment(ctx context.Context, tx Tx, id string) (SupplierAsse
 
 // SupplierAssessments reads every assessment.
 func SupplierAssessments(ctx context.Context, tx Tx) ([]SupplierAssessment, error) {
-	docs, err := tx.Documents(ctx, KindSupplierAssessment, "")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]SupplierAssessment, 0, len(docs))
-	for _, d := range docs {
-		var a SupplierAssessment
-		if err := json.Unmarshal(d.Body, &a); err != nil {
-			return nil, fmt.Errorf("assessment %q: %w", d.ID, err)
-		}
-		out = append(out, a)
-	}
-	return out, nil
+	return decodeAll[SupplierAssessment](ctx, tx, KindSupplierAssessment)
 }

@@ -376,32 +376,13 @@ func UpdateEvidence(ctx context.Context, s Store, ev Evidence, version int64, ac
 
 // FindEvidence reads one piece of evidence and its version.
 func FindEvidence(ctx context.Context, tx Tx, id string) (Evidence, int64, error) {
-	d, err := tx.FindDocument(ctx, KindEvidence, id)
-	if err != nil {
-		return Evidence{}, 0, fmt.Errorf("evidence %q: %w", id, err)
-	}
-	var ev Evidence
-	if err := json.Unmarshal(d.Body, &ev); err != nil {
-		return Evidence{}, 0, fmt.Errorf("evidence %q: %w", id, err)
-	}
-	return ev, d.Version, nil
+	ev, d, err := decodeOne[Evidence](ctx, tx, KindEvidence, id)
+	return ev, d.Version, err
 }
 
 // AllEvidence reads every piece of evidence.
 func AllEvidence(ctx context.Context, tx Tx) ([]Evidence, error) {
-	docs, err := tx.Documents(ctx, KindEvidence, "")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Evidence, 0, len(docs))
-	for _, d := range docs {
-		var ev Evidence
-		if err := json.Unmarshal(d.Body, &ev); err != nil {
-			return nil, fmt.Errorf("evidence %q: %w", d.ID, err)
-		}
-		out = append(out, ev)
-	}
-	return out, nil
+	return decodeAll[Evidence](ctx, tx, KindEvidence)
 }
 
 // EvidenceContent reads an evidence file and checks it against the hash

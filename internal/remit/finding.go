@@ -136,30 +136,15 @@ func UpdateFinding(ctx context.Context, s Store, f Finding, version int64, actor
 
 // FindFinding reads one finding and its version.
 func FindFinding(ctx context.Context, tx Tx, id string) (Finding, int64, error) {
-	d, err := tx.FindDocument(ctx, KindFinding, id)
-	if err != nil {
-		return Finding{}, 0, fmt.Errorf("finding %q: %w", id, err)
-	}
-	var f Finding
-	if err := json.Unmarshal(d.Body, &f); err != nil {
-		return Finding{}, 0, fmt.Errorf("finding %q: %w", id, err)
-	}
-	return f, d.Version, nil
+	f, d, err := decodeOne[Finding](ctx, tx, KindFinding, id)
+	return f, d.Version, err
 }
 
 // Findings reads every finding, most severe and soonest due first.
 func Findings(ctx context.Context, tx Tx) ([]Finding, error) {
-	docs, err := tx.Documents(ctx, KindFinding, "")
+	out, err := decodeAll[Finding](ctx, tx, KindFinding)
 	if err != nil {
 		return nil, err
-	}
-	out := make([]Finding, 0, len(docs))
-	for _, d := range docs {
-		var f Finding
-		if err := json.Unmarshal(d.Body, &f); err != nil {
-			return nil, fmt.Errorf("finding %q: %w", d.ID, err)
-		}
-		out = append(out, f)
 	}
 	slices.SortStableFunc(out, func(a, b Finding) int {
 		if c := slices.Index(Severities, b.Severity) - slices.Index(Severities, a.Severity); c != 0 {

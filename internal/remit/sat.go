@@ -327,15 +327,7 @@ func changeSAT(ctx context.Context, s Store, id string, version int64, actor str
 }
 
 func findSAT(ctx context.Context, tx Tx, id string) (SAT, Document, error) {
-	d, err := tx.FindDocument(ctx, KindSAT, id)
-	if err != nil {
-		return SAT{}, d, fmt.Errorf("SAT %q: %w", id, err)
-	}
-	var a SAT
-	if err := json.Unmarshal(d.Body, &a); err != nil {
-		return SAT{}, d, fmt.Errorf("SAT %q: %w", id, err)
-	}
-	return a, d, nil
+	return decodeOne[SAT](ctx, tx, KindSAT, id)
 }
 
 // FindSAT reads one SAT and its version.
@@ -345,21 +337,7 @@ func FindSAT(ctx context.Context, tx Tx, id string) (SAT, int64, error) {
 }
 
 // SATs reads every SAT.
-func SATs(ctx context.Context, tx Tx) ([]SAT, error) {
-	docs, err := tx.Documents(ctx, KindSAT, "")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]SAT, 0, len(docs))
-	for _, d := range docs {
-		var a SAT
-		if err := json.Unmarshal(d.Body, &a); err != nil {
-			return nil, fmt.Errorf("SAT %q: %w", d.ID, err)
-		}
-		out = append(out, a)
-	}
-	return out, nil
-}
+func SATs(ctx context.Context, tx Tx) ([]SAT, error) { return decodeAll[SAT](ctx, tx, KindSAT) }
 
 // SATReport is a SAT summed up: delta per objective, per category and
 // overall, and against the previous completed SAT of the same system.

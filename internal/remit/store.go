@@ -2,6 +2,8 @@ package remit
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -114,4 +116,34 @@ type AuditFilter struct {
 	// Newest lists the latest records first (and Limit keeps the latest).
 	Newest bool
 	Limit  int
+}
+
+// decodeAll reads every document of a kind into values of T.
+func decodeAll[T any](ctx context.Context, tx Tx, kind Kind) ([]T, error) {
+	docs, err := tx.Documents(ctx, kind, "")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(docs))
+	for _, d := range docs {
+		var v T
+		if err := json.Unmarshal(d.Body, &v); err != nil {
+			return nil, fmt.Errorf("%s %q: %w", kind, d.ID, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// decodeOne reads one document into a value of T, with the document.
+func decodeOne[T any](ctx context.Context, tx Tx, kind Kind, id string) (T, Document, error) {
+	var v T
+	d, err := tx.FindDocument(ctx, kind, id)
+	if err != nil {
+		return v, d, fmt.Errorf("%s %q: %w", kind, id, err)
+	}
+	if err := json.Unmarshal(d.Body, &v); err != nil {
+		return v, d, fmt.Errorf("%s %q: %w", kind, id, err)
+	}
+	return v, d, nil
 }

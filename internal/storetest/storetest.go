@@ -56,6 +56,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("SupplierAssessment", func(t *testing.T) { testSupplierAssessment(t, h) })
 	t.Run("StandardsAssuranceTable", func(t *testing.T) { testSAT(t, h) })
 	t.Run("SupplierPortal", func(t *testing.T) { testPortal(t, h) })
+	t.Run("RiskLifecycle", func(t *testing.T) { testRisk(t, h) })
 }
 
 func load(t *testing.T) *remit.Workspace {
@@ -723,5 +724,70 @@ func testPortal(t *testing.T, h Harness) {
 	}
 	if _, err := remit.SubmitPortal(ctx, s, secret, now); !errors.Is(err, remit.ErrLinkClosed) {
 		t.Errorf("a spent link: %v", err)
+	}
+}
+
+// testRisk walks a risk: recorded (not by a viewer, never as accepted),
+// rescored with its history kept, accepted only by a risk owner with a
+// rationale and a future review day, never when it is a legal breach,
+// and treated again (which ends the acceptance).
+func testRisk(t *testing.T, h Harness) {
+	ctx := context.Background()
+	s := h.Open(t)
+	editor := remit.Principal{Email: "eddie@example.gov.uk", Role: remit.RoleEditor}
+	owner := remit.Principal{Email: "rita@example.gov.uk", Role: remit.RoleRiskOwner}
+	r := remit.Risk{Title: "CaseTrack unassured for access control", Category: "supplier", Confidentiality: 4, Inherent: remit.Score{Likelihood: 3, Impact: 4}, Residual: remit.Score{Likelihood: 2, Impact: 4}, Treatment: "reduce", Owner: owner.Email}
+	if _, err := remit.AddRisk(ctx, s, r, remit.Principal{Email: "v@example.gov.uk", Role: remit.RoleViewer}, now); !errors.Is(err, remit.ErrForbidden) {
+		t.Fatalf("a viewer records a risk: %v", err)
+	}
+	accepted := r
+	accepted.Status = remit.RiskAccepted
+	var ve *remit.ValidationError
+	if _, err := remit.AddRisk(ctx, s, accepted, editor, now); !errors.As(err, &ve) {
+		t.Fatalf("recorded as accepted: %v", err)
+	}
+	r, err := remit.AddRisk(ctx, s, r, editor, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Residual = remit.Score{Likelihood: 1, Impact: 4}
+	v, err := remit.UpdateRisk(ctx, s, r, 1, editor, now.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := remit.AcceptRisk(ctx, s, r.ID, "Tolerable until the new supplier contract.", "2027-06-01", v, editor, now); !errors.Is(err, remit.ErrForbidden) {
+		t.Fatalf("an editor accepts: %v", err)
+	}
+	if _, err := remit.AcceptRisk(ctx, s, r.ID, " ", "2020-01-01", v, owner, now); !errors.As(err, &ve) || len(ve.Problems) != 2 {
+		t.Fatalf("accept without a rationale, until a past day: %v", err)
+	}
+	if v, err = remit.AcceptRisk(ctx, s, r.ID, "Tolerable until the new supplier contract.", "2027-06-01", v, owner, now); err != nil {
+		t.Fatal(err)
+	}
+	var got remit.Risk
+	if err := s.Read(ctx, func(tx remit.Tx) error { got, _, err = remit.FindRisk(ctx, tx, r.ID); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != remit.RiskAccepted || got.Acceptance == nil || got.Acceptance.By != owner.Email || len(got.History) != 2 || got.History[1].Residual.Likelihood != 1 {
+		t.Fatalf("accepted: %+v", got)
+	}
+	// Legal breaches are never accepted.
+	breach := remit.Risk{Title: "Personal data kept past its legal limit", Category: "legal-regulatory", LegalBreach: true, Inherent: remit.Score{Likelihood: 2, Impact: 5}}
+	if breach, err = remit.AddRisk(ctx, s, breach, editor, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := remit.AcceptRisk(ctx, s, breach.ID, "Costly to fix.", "2027-06-01", 1, owner, now); !errors.As(err, &ve) || !strings.Contains(ve.Error(), "cannot be accepted") {
+		t.Fatalf("accepting a legal breach: %v", err)
+	}
+	// Treating it again ends the acceptance.
+	got.Status = remit.RiskTreating
+	if _, err := remit.UpdateRisk(ctx, s, got, v, editor, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Read(ctx, func(tx remit.Tx) error { got, _, err = remit.FindRisk(ctx, tx, r.ID); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if got.Acceptance != nil || got.Status != remit.RiskTreating {
+		t.Fatalf("treated again: %+v", got)
 	}
 }

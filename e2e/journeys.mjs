@@ -405,6 +405,36 @@ try {
     assert.match(await assessor.getByTestId('tasks').innerText(), /1 of 4 questions answered/);
   });
 
+  await step('an editor records a risk and a risk owner accepts it', async () => {
+    const editor = await newPage();
+    await signIn(editor, 'editor@example.gov.uk');
+    await editor.goto(base + '/risks/new');
+    await check(editor, 'risk-new');
+    await editor.getByRole('button', { name: 'Record risk' }).click();
+    await editor.locator('.govuk-error-summary').waitFor();
+    await check(editor, 'risk-new-errors');
+    await editor.getByLabel('What could go wrong').fill('Visitor identity documents exposed through S3');
+    await editor.getByLabel('Category').selectOption('information-security');
+    await editor.getByLabel('Confidentiality').selectOption('5');
+    await editor.getByLabel('Likelihood').first().selectOption('3');
+    await editor.getByLabel('Likelihood').nth(1).selectOption('2');
+    await editor.getByLabel('Impact', { exact: true }).selectOption('4');
+    await editor.getByLabel(/Risk owner/).fill('risk@example.gov.uk');
+    await editor.getByRole('button', { name: 'Record risk' }).click();
+    await editor.locator('.govuk-notification-banner--success').waitFor();
+    assert.match(await editor.getByTestId('risk-summary').innerText(), /Inherent score\s+15/);
+    const owner = await newPage();
+    await signIn(owner, 'risk@example.gov.uk');
+    await owner.goto(editor.url());
+    await owner.getByLabel('Why the organisation accepts it').fill('Bucket policies are reviewed weekly; exposure would be brief.');
+    await owner.getByRole('button', { name: 'Accept risk' }).click();
+    await owner.locator('.govuk-notification-banner--success').waitFor();
+    assert.match(await owner.getByTestId('risk-summary').innerText(), /Accepted\s+by risk@example\.gov\.uk/);
+    await check(owner, 'risk');
+    await owner.goto(base + '/risks');
+    await check(owner, 'risks');
+  });
+
   await step('an admin creates an API token and sees its secret once', async () => {
     await admin.goto(base + '/tokens');
     await admin.getByLabel('What it is for').fill('Nightly export');

@@ -40,6 +40,9 @@ type Model struct {
 	// Assurance Tables; their verdicts are in index.
 	assessments []remit.SupplierAssessment
 	sats        []remit.SAT
+	// risks is the register, by id; riskSettings its scale and appetite.
+	risks        map[string]remit.Risk
+	riskSettings remit.RiskSettings
 	// evidenceGen counts changes to the evidence, trackingGen to the
 	// tracking of obligations.
 	evidenceGen, trackingGen uint64
@@ -83,12 +86,20 @@ func (m *Model) reload(ctx context.Context) error {
 	var evs []remit.Evidence
 	var assessments []remit.SupplierAssessment
 	var sats []remit.SAT
+	var risks []remit.Risk
+	var riskSettings remit.RiskSettings
 	if err := m.store.Read(ctx, func(tx remit.Tx) error {
 		var err error
 		if head, err = tx.AuditSeq(ctx); err != nil {
 			return err
 		}
 		if sats, err = remit.SATs(ctx, tx); err != nil {
+			return err
+		}
+		if risks, err = remit.Risks(ctx, tx); err != nil {
+			return err
+		}
+		if riskSettings, err = remit.FindRiskSettings(ctx, tx); err != nil {
 			return err
 		}
 		if evs, err = remit.AllEvidence(ctx, tx); err != nil {
@@ -123,6 +134,11 @@ func (m *Model) reload(ctx context.Context) error {
 	}
 	m.assessments = assessments
 	m.sats = sats
+	m.risks = make(map[string]remit.Risk, len(risks))
+	for _, r := range risks {
+		m.risks[r.ID] = r
+	}
+	m.riskSettings = riskSettings
 	m.index = remit.NewEvidenceIndex(evs, remit.Judgements{Suppliers: assessments, SATs: sats})
 	m.evidenceGen++
 	m.epoch++
@@ -182,6 +198,44 @@ func (m *Model) putSATs(as ...remit.SAT) {
 		}
 	}
 	m.putEvidence()
+}
+
+// Risks returns the register (in no particular order) and its settings.
+// The slice is the caller's.
+func (m *Model) Risks() ([]remit.Risk, remit.RiskSettings) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]remit.Risk, 0, len(m.risks))
+	for _, r := range m.risks {
+		out = append(out, r)
+	}
+	return out, m.riskSettings
+}
+
+// RiskChanged reads a risk (or, with id "", the settings) this server has
+// just changed and makes the model hold it.
+func (m *Model) RiskChanged(ctx context.Context, id string) error {
+	var r remit.Risk
+	var rs remit.RiskSettings
+	if err := m.store.Read(ctx, func(tx remit.Tx) error {
+		var err error
+		if id == "" {
+			rs, err = remit.FindRiskSettings(ctx, tx)
+			return err
+		}
+		r, _, err = remit.FindRisk(ctx, tx, id)
+		return err
+	}); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if id == "" {
+		m.riskSettings = rs
+	} else {
+		m.risks[r.ID] = r
+	}
+	return nil
 }
 
 // SATs returns every Standards Assurance Table, newest first.
@@ -317,6 +371,8 @@ func (m *Model) Refresh(ctx context.Context) (int, error) {
 	var evidence []remit.Evidence
 	var assessments []remit.SupplierAssessment
 	var satsChanged []remit.SAT
+	var risksChanged []remit.Risk
+	var settingsChanged *remit.RiskSettings
 	if err := m.store.Read(ctx, func(tx remit.Tx) error {
 		var err error
 		if recs, err = tx.AuditRecords(ctx, remit.AuditFilter{AfterSeq: seq}); err != nil {
@@ -329,6 +385,22 @@ func (m *Model) Refresh(ctx context.Context) (int, error) {
 					return err
 				}
 				evidence = append(evidence, ev)
+				continue
+			}
+			if r.Kind == remit.KindRisk {
+				risk, _, err := remit.FindRisk(ctx, tx, r.ID)
+				if err != nil {
+					return err
+				}
+				risksChanged = append(risksChanged, risk)
+				continue
+			}
+			if r.Kind == remit.KindRiskSettings {
+				rs, err := remit.FindRiskSettings(ctx, tx)
+				if err != nil {
+					return err
+				}
+				settingsChanged = &rs
 				continue
 			}
 			if r.Kind == remit.KindSAT {
@@ -377,6 +449,12 @@ func (m *Model) Refresh(ctx context.Context) (int, error) {
 	}
 	if len(satsChanged) > 0 {
 		m.putSATs(satsChanged...)
+	}
+	for _, r := range risksChanged {
+		m.risks[r.ID] = r
+	}
+	if settingsChanged != nil {
+		m.riskSettings = *settingsChanged
 	}
 	for _, r := range recs {
 		switch r.Kind {

@@ -103,8 +103,8 @@ type Ref struct {
 // Score is a likelihood and an impact, each a level of the scale
 // (1 = lowest); 0 when not yet scored.
 type Score struct {
-	Likelihood int `json:"likelihood" minimum:"0"`
-	Impact     int `json:"impact" minimum:"0"`
+	Likelihood int `json:"likelihood" minimum:"0" required:"false"`
+	Impact     int `json:"impact" minimum:"0" required:"false"`
 }
 
 // Value is likelihood × impact.
@@ -138,17 +138,17 @@ type Risk struct {
 	// CIA is the impact on confidentiality, integrity and availability,
 	// each a level of the impact scale (0 = none); the inherent impact is
 	// the highest of the three.
-	Confidentiality int        `json:"confidentiality" minimum:"0"`
-	Integrity       int        `json:"integrity" minimum:"0"`
-	Availability    int        `json:"availability" minimum:"0"`
-	Inherent        Score      `json:"inherent" doc:"Before any controls"`
+	Confidentiality int        `json:"confidentiality" minimum:"0" required:"false"`
+	Integrity       int        `json:"integrity" minimum:"0" required:"false"`
+	Availability    int        `json:"availability" minimum:"0" required:"false"`
+	Inherent        Score      `json:"inherent" required:"false" doc:"Before any controls"`
 	Countermeasures []Ref      `json:"countermeasures,omitempty" doc:"Obligations and controls that reduce it"`
-	Residual        Score      `json:"residual" doc:"With the countermeasures in place"`
+	Residual        Score      `json:"residual" required:"false" doc:"With the countermeasures in place"`
 	Target          int        `json:"target,omitempty" doc:"The residual score aimed for"`
 	Treatment       string     `json:"treatment,omitempty" enum:"reduce,accept,transfer,avoid"`
 	Owner           string     `json:"owner,omitempty" doc:"The risk owner's email"`
 	Review          string     `json:"review,omitempty" doc:"YYYY-MM-DD: the next review"`
-	Status          RiskStatus `json:"status" enum:"open,treating,accepted,closed"`
+	Status          RiskStatus `json:"status" required:"false" enum:"open,treating,accepted,closed" doc:"open when omitted"`
 	// LegalBreach marks a risk that would be a breach of law or
 	// regulation: it can never be accepted.
 	LegalBreach bool          `json:"legal_breach,omitempty"`

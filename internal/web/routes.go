@@ -107,6 +107,15 @@ func (s *server) routes(mux *http.ServeMux) {
 	huma.Register(api, op("GET", "/api/v1/scorecards", "list-scorecards", "Supplier scorecards: per provider and offering, obligations by assurance, evidence expiring, open findings, last assessment, review due", secured), s.handleScorecardList)
 	huma.Register(api, op("PUT", "/api/v1/providers/{id}/review", "set-review-cadence", "Set how often a provider is reviewed, in months (12 by default)", secured), s.handleReviewCadencePut)
 
+	// Risks.
+	huma.Register(api, op("GET", "/api/v1/risks", "list-risks", "The risk register, filtered and sorted (residual score, highest first, by default)", secured), s.handleRiskList)
+	huma.Register(api, op("POST", "/api/v1/risks", "record-risk", "Record a risk (never as accepted: accept it after)", secured), s.handleRiskCreate)
+	huma.Register(api, op("GET", "/api/v1/risks/settings", "get-risk-settings", "The risk scale and appetite", secured), s.handleRiskSettingsGet)
+	huma.Register(api, op("PUT", "/api/v1/risks/settings", "put-risk-settings", "Set the risk scale and appetite (admin)", secured), s.handleRiskSettingsPut)
+	huma.Register(api, op("GET", "/api/v1/risks/{id}", "get-risk", "One risk with its scores, band, appetite and status today", secured), s.handleRiskGet)
+	huma.Register(api, op("PUT", "/api/v1/risks/{id}", "put-risk", "Change a risk (its score history is kept)", secured), s.handleRiskPut)
+	huma.Register(api, op("POST", "/api/v1/risks/{id}/accept", "accept-risk", "Accept a risk: a risk owner, with a rationale and a review day; never a legal or regulatory breach", secured), s.handleRiskAccept)
+
 	// Findings.
 	huma.Register(api, op("GET", "/api/v1/findings", "list-findings", "Findings, most severe first (filter by status, overdue, source)", secured), s.handleFindingList)
 	huma.Register(api, op("POST", "/api/v1/findings", "raise-finding", "Raise a finding", secured), s.handleFindingCreate)
@@ -181,6 +190,12 @@ func (s *server) uiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /sats/{id}", s.page(s.handleSATPost))
 	mux.HandleFunc("POST /sats/{id}/import", s.page(s.handleSATImportPost))
 	mux.HandleFunc("POST /sats/{id}/complete", s.page(s.handleSATCompletePost))
+	mux.HandleFunc("GET /risks", s.page(show(s, "risks", s.risksPage)))
+	mux.HandleFunc("GET /risks/new", s.page(show(s, "risk", func(r *http.Request) (*RiskFormPage, error) { return s.riskForm(r, true) })))
+	mux.HandleFunc("POST /risks", s.page(s.handleRiskPost))
+	mux.HandleFunc("GET /risks/{id}", s.page(show(s, "risk", func(r *http.Request) (*RiskFormPage, error) { return s.riskForm(r, false) })))
+	mux.HandleFunc("POST /risks/{id}", s.page(s.handleRiskPost))
+	mux.HandleFunc("POST /risks/{id}/accept", s.page(s.handleRiskAcceptPost))
 	mux.HandleFunc("GET /findings", s.page(show(s, "findings", s.findingsPage)))
 	mux.HandleFunc("POST /findings", s.page(s.handleFindingPost))
 	mux.HandleFunc("GET /findings/{id}", s.page(show(s, "finding", s.findingPage)))

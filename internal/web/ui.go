@@ -82,14 +82,17 @@ func newUI() (*ui, error) {
 	}
 	u := &ui{pages: map[string]*template.Template{}, assets: a}
 	funcs := template.FuncMap{
-		"asset":         a.url,
-		"classTag":      classTag,
-		"statusTag":     statusTag,
-		"assuranceTag":  assuranceTag,
-		"list":          func(xs ...string) []string { return xs },
-		"deref":         func(p *int) int { return *p },
-		"deref2":        func(t *time.Time) time.Time { return *t },
-		"anchor":        anchor,
+		"asset":        a.url,
+		"classTag":     classTag,
+		"statusTag":    statusTag,
+		"assuranceTag": assuranceTag,
+		"list":         func(xs ...string) []string { return xs },
+		"deref":        func(p *int) int { return *p },
+		"deref2":       func(t *time.Time) time.Time { return *t },
+		"anchor":       anchor,
+		"levelArgs": func(p pager, name, label string, levels []string, value int) levelSelect {
+			return levelSelect{Page: p.base(), Name: name, Label: label, Levels: levels, Value: value}
+		},
 		"has":           func(xs []string, x string) bool { return slices.Contains(xs, x) },
 		"pct":           pct,
 		"query":         queryWith,
@@ -188,6 +191,15 @@ func putBuffer(b *bytes.Buffer) {
 	if b.Cap() <= 16<<20 { // one huge page must not pin its buffer
 		buffers.Put(b)
 	}
+}
+
+// levelSelect is a select of a scale's levels, for the risk form.
+type levelSelect struct {
+	Page   *basePage
+	Name   string
+	Label  string
+	Levels []string
+	Value  int
 }
 
 // uiHandler is a page handler: it writes the page or returns an error for

@@ -92,6 +92,9 @@ var uiPages = []struct{ name, path string }{
 	{"portal", "/portal/{portal}"},
 	{"scorecards", "/scorecards"},
 	{"scorecard", "/scorecards/casetrack/casetrack-cloud"},
+	{"risks", "/risks"},
+	{"risk-new", "/risks/new"},
+	{"risk", "/risks/{ri}"},
 }
 
 // withEvidence adds a SOC 2 report supporting CaseTrack Cloud, with one
@@ -140,13 +143,24 @@ func (f *fixture) withEvidence() func(path string) string {
 	if err := f.model.SATChanged(context.Background(), st.ID); err != nil {
 		f.t.Fatal(err)
 	}
+	// And a risk, above appetite.
+	ri, err := remit.AddRisk(context.Background(), f.store, remit.Risk{Title: "CaseTrack hosting unaudited", Category: "supplier", Confidentiality: 4, Availability: 3,
+		Inherent: remit.Score{Likelihood: 4}, Residual: remit.Score{Likelihood: 3, Impact: 4}, Treatment: "reduce", Owner: "risk@example.gov.uk", Review: "2027-01-31",
+		Concerns: []remit.Ref{{Kind: "offering", ID: "casetrack/casetrack-cloud"}}, Countermeasures: []remit.Ref{{Kind: "control", ID: "srm:SRM-01"}}},
+		remit.Principal{Email: "assessor@example.gov.uk", Role: remit.RoleAssessor}, f.now)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if err := f.model.RiskChanged(context.Background(), ri.ID); err != nil {
+		f.t.Fatal(err)
+	}
 	// And a supplier's link to the assessment.
 	_, secret, err := remit.CreatePortalLink(context.Background(), f.store, a.ID, 14*24*time.Hour, remit.Principal{Email: "assessor@example.gov.uk", Role: remit.RoleAssessor}, f.now)
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	return func(path string) string {
-		return strings.NewReplacer("{ev}", added.ID, "{sa}", a.ID, "{fi}", fi.ID, "{sat}", st.ID, "{portal}", secret).Replace(path)
+		return strings.NewReplacer("{ev}", added.ID, "{sa}", a.ID, "{fi}", fi.ID, "{sat}", st.ID, "{portal}", secret, "{ri}", ri.ID).Replace(path)
 	}
 }
 
@@ -157,7 +171,7 @@ var portalSecret = regexp.MustCompile(`rp_[0-9a-f]{12}_[A-Za-z0-9_-]+`)
 var linkID = regexp.MustCompile(`\b[0-9a-f]{12}\b`)
 
 // evidenceID hides the random ids of evidence and assessments.
-var evidenceID = regexp.MustCompile(`(ev|sa|fi|sat)-[0-9a-f]{16}`)
+var evidenceID = regexp.MustCompile(`(ev|sa|fi|sat|ri)-[0-9a-f]{16}`)
 
 // assetHash hides the assets' content hashes, which change with the npm
 // packages, not with Remit's pages.
@@ -227,6 +241,8 @@ func TestPagesForEveryRole(t *testing.T) {
 				want = http.StatusForbidden
 			case (pg.name == "system-edit" || pg.name == "system-delete") && who != "admin" && who != "editor":
 				want = http.StatusForbidden
+			case pg.name == "risk-new" && who == "viewer":
+				want = http.StatusForbidden
 			case pg.name == "evidence-new" && who != "admin" && who != "editor" && who != "other-editor" && who != "assessor":
 				want = http.StatusForbidden
 			}
@@ -257,6 +273,9 @@ func TestPagesForEveryRole(t *testing.T) {
 				{"dashboard", `No audit of CaseTrack&#39;s hosting`, true},
 				{"sat", `Save the table`, who == "admin" || who == "editor" || who == "other-editor" || who == "assessor"},
 				{"sat", `Sign off the table`, who == "admin" || who == "assessor"},
+				{"risk", `Accept risk`, who == "risk"},
+				{"risk", `Save risk`, who != "viewer"},
+				{"risks", `href="/risks/new"`, who != "viewer"},
 			} {
 				if pg.name == c.page && strings.Contains(body, c.marker) != c.shown {
 					t.Errorf("%s on %s: %s shown = %v, want %v", who, pg.path, c.marker, !c.shown, c.shown)

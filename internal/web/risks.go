@@ -1,0 +1,485 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"remit/internal/remit"
+)
+
+// RiskItem is a risk with what Remit derives about it today.
+type RiskItem struct {
+	remit.Risk
+	InherentScore int              `json:"inherent_score"`
+	ResidualScore int              `json:"residual_score"`
+	Band          string           `json:"band" doc:"The residual score's band"`
+	AboveAppetite bool             `json:"above_appetite"`
+	Now           remit.RiskStatus `json:"effective_status" doc:"The status today: an expired acceptance is review-due"`
+	ReviewOverdue bool             `json:"review_overdue"`
+}
+
+func riskItem(r remit.Risk, s remit.RiskSettings, now time.Time) RiskItem {
+	return RiskItem{Risk: r, InherentScore: r.InherentScore(), ResidualScore: r.Residual.Value(), Band: s.Band(r.Residual.Value()),
+		AboveAppetite: r.AboveAppetite(s), Now: r.EffectiveStatus(now), ReviewOverdue: r.ReviewOverdue(now)}
+}
+
+// riskFilter narrows and orders the register.
+type riskFilter struct {
+	Status, Category, Owner, Sort string
+	Above                         bool
+}
+
+// register lists the risks a filter keeps, in its order (residual score,
+// highest first, by default).
+func (s *server) register(f riskFilter) ([]RiskItem, remit.RiskSettings) {
+	risks, settings := s.Model.Risks()
+	now := s.Now()
+	out := make([]RiskItem, 0, len(risks))
+	for _, r := range risks {
+		it := riskItem(r, settings, now)
+		if (f.Status != "" && string(it.Now) != f.Status) || (f.Category != "" && r.Category != f.Category) || (f.Owner != "" && r.Owner != f.Owner) || (f.Above && !it.AboveAppetite) {
+			continue
+		}
+		out = append(out, it)
+	}
+	slices.SortFunc(out, func(a, b RiskItem) int {
+		switch f.Sort {
+		case "title":
+			if c := strings.Compare(a.Title, b.Title); c != 0 {
+				return c
+			}
+		case "review":
+			if c := compareDue(a.Review, b.Review); c != 0 {
+				return c
+			}
+		case "inherent":
+			if c := b.InherentScore - a.InherentScore; c != 0 {
+				return c
+			}
+		default:
+			if c := b.ResidualScore - a.ResidualScore; c != 0 {
+				return c
+			}
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out, settings
+}
+
+// --- API ------------------------------------------------------------------
+
+type riskListInput struct {
+	Cursor   string `query:"cursor" doc:"Where the previous page ended (its next_cursor)"`
+	Limit    int    `query:"limit" minimum:"1" maximum:"500" default:"50"`
+	Status   string `query:"status" enum:"open,treating,accepted,closed,review-due"`
+	Category string `query:"category"`
+	Owner    string `query:"owner"`
+	Above    bool   `query:"above_appetite" doc:"Only risks whose residual score is above their category's appetite"`
+	Sort     string `query:"sort" enum:"residual,inherent,title,review" default:"residual"`
+}
+
+func (s *server) handleRiskList(ctx context.Context, in *riskListInput) (*listOutput[RiskItem], error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	items, _ := s.register(riskFilter{Status: in.Status, Category: in.Category, Owner: in.Owner, Above: in.Above, Sort: in.Sort})
+	return page(items, in.Cursor, in.Limit)
+}
+
+type riskCreateInput struct{ Body remit.Risk }
+
+type riskOutput struct {
+	ETag string `header:"ETag"`
+	Body RiskItem
+}
+
+func (s *server) riskOut(ctx context.Context, id string) (*riskOutput, error) {
+	var r remit.Risk
+	var v int64
+	err := s.Store.Read(ctx, func(tx remit.Tx) error { var err error; r, v, err = remit.FindRisk(ctx, tx, id); return err })
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	_, settings := s.Model.Risks()
+	return &riskOutput{ETag: etag(v), Body: riskItem(r, settings, s.Now())}, nil
+}
+
+func (s *server) handleRiskCreate(ctx context.Context, in *riskCreateInput) (*riskOutput, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := remit.AddRisk(ctx, s.Store, in.Body, p, s.Now())
+	if err == nil {
+		err = s.Model.RiskChanged(ctx, r.ID)
+	}
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return s.riskOut(ctx, r.ID)
+}
+
+type riskInput struct {
+	ID string `path:"id"`
+}
+
+func (s *server) handleRiskGet(ctx context.Context, in *riskInput) (*riskOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	return s.riskOut(ctx, in.ID)
+}
+
+type riskPutInput struct {
+	ID      string `path:"id"`
+	IfMatch string `header:"If-Match"`
+	Body    remit.Risk
+}
+
+func (s *server) handleRiskPut(ctx context.Context, in *riskPutInput) (*versionOutput, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	version, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	in.Body.ID = in.ID
+	v, err := remit.UpdateRisk(ctx, s.Store, in.Body, version, p, s.Now())
+	if err == nil {
+		err = s.Model.RiskChanged(ctx, in.ID)
+	}
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return &versionOutput{ETag: etag(v)}, nil
+}
+
+type riskAcceptInput struct {
+	ID      string `path:"id"`
+	IfMatch string `header:"If-Match"`
+	Body    struct {
+		Rationale string `json:"rationale" maxLength:"10000"`
+		Until     string `json:"until" doc:"YYYY-MM-DD: the acceptance returns for review that day"`
+	}
+}
+
+func (s *server) handleRiskAccept(ctx context.Context, in *riskAcceptInput) (*versionOutput, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	version, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	v, err := remit.AcceptRisk(ctx, s.Store, in.ID, in.Body.Rationale, in.Body.Until, version, p, s.Now())
+	if err == nil {
+		err = s.Model.RiskChanged(ctx, in.ID)
+	}
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return &versionOutput{ETag: etag(v)}, nil
+}
+
+type riskSettingsOutput struct{ Body remit.RiskSettings }
+
+func (s *server) handleRiskSettingsGet(ctx context.Context, _ *struct{}) (*riskSettingsOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	_, settings := s.Model.Risks()
+	return &riskSettingsOutput{Body: settings}, nil
+}
+
+type riskSettingsPutInput struct{ Body remit.RiskSettings }
+
+func (s *server) handleRiskSettingsPut(ctx context.Context, in *riskSettingsPutInput) (*struct{}, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = remit.SaveRiskSettings(ctx, s.Store, in.Body, p, s.Now())
+	if err == nil {
+		err = s.Model.RiskChanged(ctx, "")
+	}
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return nil, nil
+}
+
+// --- pages ----------------------------------------------------------------
+
+// RisksPage is the register with its heatmaps.
+type RisksPage struct {
+	basePage
+	Items                    []RiskItem
+	Total                    int
+	Pager                    pageLinks
+	Settings                 remit.RiskSettings
+	Status, Category, Sort   string
+	Above                    bool
+	Statuses                 []string
+	Categories               []string
+	Heatmap, InherentHeatmap template.HTML
+	Cells                    []heatCell
+	CanRecord                bool
+	Query                    url.Values
+}
+
+// heatCell is one square of the heatmap, for its table.
+type heatCell struct {
+	Likelihood, Impact string
+	Score              int
+	Residual, Inherent int
+}
+
+func (s *server) risksPage(r *http.Request) (*RisksPage, error) {
+	q := filterValues(r.URL.Query(), "status", "category", "above", "sort", "page")
+	p := &RisksPage{basePage: basePage{Title: "Risks", Nav: "risks"}, Status: q.Get("status"), Category: q.Get("category"), Sort: q.Get("sort"), Above: q.Get("above") == "yes",
+		Statuses: []string{"open", "treating", "accepted", "review-due", "closed"}, CanRecord: user(r).Role != remit.RoleViewer, Query: q}
+	items, settings := s.register(riskFilter{Status: p.Status, Category: p.Category, Above: p.Above, Sort: p.Sort})
+	p.Settings, p.Categories = settings, settings.Categories()
+	p.Total = len(items)
+	var from, to int
+	p.Pager, from, to = newPager(q, len(items))
+	p.Items = items[from:to]
+	// Heatmaps over every risk the filter keeps.
+	nl, ni := len(settings.Scale.Likelihood), len(settings.Scale.Impact)
+	residual, inherent := make([][]int, nl+1), make([][]int, nl+1)
+	for i := range residual {
+		residual[i], inherent[i] = make([]int, ni+1), make([]int, ni+1)
+	}
+	for _, it := range items {
+		if l, i := it.Residual.Likelihood, it.Residual.Impact; l > 0 && i > 0 {
+			residual[l][i]++
+		}
+		ii := max(it.Confidentiality, it.Integrity, it.Availability, it.Inherent.Impact)
+		if l := it.Inherent.Likelihood; l > 0 && ii > 0 {
+			inherent[l][ii]++
+		}
+	}
+	for l := nl; l >= 1; l-- {
+		for i := 1; i <= ni; i++ {
+			if residual[l][i]+inherent[l][i] > 0 {
+				p.Cells = append(p.Cells, heatCell{Likelihood: settings.Scale.Likelihood[l-1], Impact: settings.Scale.Impact[i-1], Score: l * i, Residual: residual[l][i], Inherent: inherent[l][i]})
+			}
+		}
+	}
+	p.Heatmap = heatmap("Residual risk", settings, residual)
+	p.InherentHeatmap = heatmap("Inherent risk", settings, inherent)
+	return p, nil
+}
+
+// heatmap draws a likelihood × impact grid, each square coloured by its
+// band and labelled with how many risks sit there. Its text is escaped
+// here.
+func heatmap(title string, s remit.RiskSettings, counts [][]int) template.HTML {
+	const cell, left, top = 56, 130, 30
+	nl, ni := len(s.Scale.Likelihood), len(s.Scale.Impact)
+	w, h := left+ni*cell+10, top+nl*cell+70
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="remit-chart" xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" aria-hidden="true" focusable="false"><title>%s</title>`, w, h, w, h, html.EscapeString(title))
+	fmt.Fprintf(&b, `<text x="0" y="18" font-weight="bold">%s</text>`, html.EscapeString(title))
+	colour := map[string]string{"low": "#cce2d8", "medium": "#fff7bf", "high": "#fcd6c3", "very high": "#f4cdc6"}
+	for l := nl; l >= 1; l-- {
+		y := top + (nl-l)*cell
+		fmt.Fprintf(&b, `<text x="0" y="%d">%s</text>`, y+cell/2+5, html.EscapeString(s.Scale.Likelihood[l-1]))
+		for i := 1; i <= ni; i++ {
+			x := left + (i-1)*cell
+			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#ffffff"></rect>`, x, y, cell, cell, colour[s.Band(l*i)])
+			if n := counts[l][i]; n > 0 {
+				fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" font-weight="bold">%d</text>`, x+cell/2, y+cell/2+5, n)
+			}
+		}
+	}
+	for i := 1; i <= ni; i++ {
+		x := left + (i-1)*cell + cell/2
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" transform="rotate(-35 %d %d)">%s</text>`, x, top+nl*cell+16, x, top+nl*cell+16, html.EscapeString(s.Scale.Impact[i-1]))
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// RiskFormPage records or changes a risk.
+type RiskFormPage struct {
+	basePage
+	New        bool
+	Item       RiskItem
+	Form       remit.Risk
+	Version    int64
+	Settings   remit.RiskSettings
+	Categories []string
+	Treatments []string
+	Statuses   []remit.RiskStatus
+	Concerns   string // kind:id per line
+	Counters   string
+	CanAccept  bool
+	CanEdit    bool
+	Accept     struct{ Rationale, Until string }
+}
+
+func (s *server) riskForm(r *http.Request, isNew bool) (*RiskFormPage, error) {
+	_, settings := s.Model.Risks()
+	u := user(r)
+	p := &RiskFormPage{basePage: basePage{Title: "Record a risk", Nav: "risks"}, New: isNew, Settings: settings, Categories: settings.Categories(), Treatments: remit.Treatments,
+		Statuses: remit.RiskStatuses, CanEdit: u.Role != remit.RoleViewer}
+	if isNew {
+		if !p.CanEdit {
+			return nil, fmt.Errorf("a viewer may read risks but not record them: %w", remit.ErrForbidden)
+		}
+		p.Form = remit.Risk{Status: remit.RiskOpen, Category: "information-security", Treatment: "reduce"}
+		return p, nil
+	}
+	var risk remit.Risk
+	err := s.Store.Read(r.Context(), func(tx remit.Tx) error {
+		var err error
+		risk, p.Version, err = remit.FindRisk(r.Context(), tx, r.PathValue("id"))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.Item, p.Form, p.Title = riskItem(risk, settings, s.Now()), risk, risk.Title
+	p.Concerns, p.Counters = refsText(risk.Concerns), refsText(risk.Countermeasures)
+	p.CanAccept = u.Role == remit.RoleRiskOwner && !risk.LegalBreach && risk.Status != remit.RiskClosed
+	p.Accept.Until = s.Now().UTC().AddDate(0, 6, 0).Format(time.DateOnly)
+	return p, nil
+}
+
+func refsText(refs []remit.Ref) string {
+	var b strings.Builder
+	for _, r := range refs {
+		b.WriteString(r.Kind + ":" + r.ID + "\n")
+	}
+	return b.String()
+}
+
+func parseRefs(text string) []remit.Ref {
+	var out []remit.Ref
+	for _, line := range strings.Split(text, "\n") {
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		kind, id, _ := strings.Cut(line, ":")
+		out = append(out, remit.Ref{Kind: strings.TrimSpace(kind), ID: strings.TrimSpace(id)})
+	}
+	return out
+}
+
+// riskFromForm reads the risk form; numbers that do not parse are -1, for
+// validation to name.
+func riskFromForm(r *http.Request) (remit.Risk, string, string) {
+	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
+	n := func(k string) int {
+		if v(k) == "" {
+			return 0
+		}
+		i, err := strconv.Atoi(v(k))
+		if err != nil {
+			return -1
+		}
+		return i
+	}
+	risk := remit.Risk{Title: v("title"), Description: v("description"), Threat: v("threat"), Vulnerability: v("vulnerability"), Category: v("category"),
+		Confidentiality: n("confidentiality"), Integrity: n("integrity"), Availability: n("availability"),
+		Inherent: remit.Score{Likelihood: n("inherent_likelihood"), Impact: n("inherent_impact")}, Residual: remit.Score{Likelihood: n("residual_likelihood"), Impact: n("residual_impact")},
+		Target: n("target"), Treatment: v("treatment"), Owner: v("owner"), Review: v("review"), Status: remit.RiskStatus(v("status")), LegalBreach: v("legal_breach") == "yes"}
+	concerns, counters := r.PostFormValue("concerns"), r.PostFormValue("countermeasures")
+	risk.Concerns, risk.Countermeasures = parseRefs(concerns), parseRefs(counters)
+	return risk, concerns, counters
+}
+
+func riskErrors(err error, into *[]fieldError) bool {
+	var ve *remit.ValidationError
+	if !errors.As(err, &ve) {
+		return false
+	}
+	for _, pr := range ve.Problems {
+		field := strings.TrimPrefix(pr.Pointer, "/")
+		switch {
+		case strings.HasPrefix(field, "concerns"):
+			field = "concerns"
+		case strings.HasPrefix(field, "countermeasures"):
+			field = "countermeasures"
+		default:
+			field = strings.ReplaceAll(field, "/", "_")
+		}
+		*into = append(*into, fieldError{field, sentence(pr.Message)})
+	}
+	return true
+}
+
+func (s *server) handleRiskPost(w http.ResponseWriter, r *http.Request) error {
+	isNew := r.PathValue("id") == ""
+	p, err := s.riskForm(r, isNew)
+	if err != nil {
+		return err
+	}
+	risk, concerns, counters := riskFromForm(r)
+	p.Form, p.Concerns, p.Counters = risk, concerns, counters
+	if isNew {
+		added, err := remit.AddRisk(r.Context(), s.Store, risk, user(r), s.Now())
+		if riskErrors(err, &p.Errors) {
+			return s.render(w, r, http.StatusUnprocessableEntity, "risk", p)
+		}
+		if err == nil {
+			err = s.Model.RiskChanged(r.Context(), added.ID)
+		}
+		if err != nil {
+			return err
+		}
+		return s.redirect(w, r, "/risks/"+url.PathEscape(added.ID), "Risk recorded: "+added.Title)
+	}
+	version, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if err != nil {
+		return badForm("the form's version is missing: reload the page and try again")
+	}
+	risk.ID = p.Item.ID
+	_, err = remit.UpdateRisk(r.Context(), s.Store, risk, version, user(r), s.Now())
+	if riskErrors(err, &p.Errors) {
+		return s.render(w, r, http.StatusUnprocessableEntity, "risk", p)
+	}
+	if err == nil {
+		err = s.Model.RiskChanged(r.Context(), risk.ID)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/risks/"+url.PathEscape(risk.ID), "Risk saved")
+}
+
+func (s *server) handleRiskAcceptPost(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.riskForm(r, false)
+	if err != nil {
+		return err
+	}
+	version, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if err != nil {
+		return badForm("the form's version is missing: reload the page and try again")
+	}
+	p.Accept.Rationale, p.Accept.Until = strings.TrimSpace(r.PostFormValue("rationale")), strings.TrimSpace(r.PostFormValue("until"))
+	_, err = remit.AcceptRisk(r.Context(), s.Store, p.Item.ID, p.Accept.Rationale, p.Accept.Until, version, user(r), s.Now())
+	if riskErrors(err, &p.Errors) {
+		return s.render(w, r, http.StatusUnprocessableEntity, "risk", p)
+	}
+	if err == nil {
+		err = s.Model.RiskChanged(r.Context(), p.Item.ID)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/risks/"+url.PathEscape(p.Item.ID), "Risk accepted until "+p.Accept.Until)
+}

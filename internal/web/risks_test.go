@@ -1,0 +1,108 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"remit/internal/remit"
+)
+
+// TestRiskFlow records, scores, accepts and lets an acceptance expire,
+// through the API and the pages, with every refusal the rules call for.
+func TestRiskFlow(t *testing.T) {
+	f := newFixture(t)
+	risk := map[string]any{"title": "CaseTrack access control unassured", "category": "supplier", "confidentiality": 4, "status": "open",
+		"inherent": map[string]int{"likelihood": 4, "impact": 0}, "residual": map[string]int{"likelihood": 3, "impact": 4}, "treatment": "reduce",
+		"concerns": []map[string]string{{"kind": "offering", "id": "casetrack/casetrack-cloud"}}, "owner": "risk@example.gov.uk"}
+	if status, _, body := f.do("viewer", "POST", "/api/v1/risks", risk); status != http.StatusForbidden {
+		t.Fatalf("viewer records: %d %s", status, body)
+	}
+	if status, _, body := f.do("editor", "POST", "/api/v1/risks", map[string]any{"title": "x", "category": "cyber", "status": "accepted"}); status != http.StatusUnprocessableEntity ||
+		!strings.Contains(string(body), `category \"cyber\" is not known`) || !strings.Contains(string(body), "a risk is accepted by its risk owner") {
+		t.Fatalf("bad risk: %d %s", status, body)
+	}
+	status, hdr, body := f.do("editor", "POST", "/api/v1/risks", risk)
+	var it RiskItem
+	if status != http.StatusCreated || json.Unmarshal(body, &it) != nil {
+		t.Fatalf("record: %d %s", status, body)
+	}
+	if it.InherentScore != 16 || it.ResidualScore != 12 || it.Band != "high" || !it.AboveAppetite || it.Now != remit.RiskOpen {
+		t.Errorf("recorded: %+v", it)
+	}
+	version := hdr.Get("ETag")
+	accept := func(who, rationale, until string) (int, string) {
+		status, hdr, body := f.do(who, "POST", "/api/v1/risks/"+it.ID+"/accept", map[string]string{"rationale": rationale, "until": until}, "If-Match", version)
+		if status < 300 {
+			version = hdr.Get("ETag")
+		}
+		return status, string(body)
+	}
+	if status, body := accept("editor", "Fine.", "2027-03-01"); status != http.StatusForbidden {
+		t.Errorf("an editor accepts: %d %s", status, body)
+	}
+	if status, body := accept("admin", "Fine.", "2027-03-01"); status != http.StatusForbidden {
+		t.Errorf("an admin accepts (only a risk owner may): %d %s", status, body)
+	}
+	if status, body := accept("risk", "", "2020-01-01"); status != http.StatusUnprocessableEntity || !strings.Contains(body, "the rationale is required") || !strings.Contains(body, "is not in the future") {
+		t.Errorf("accept without a rationale: %d %s", status, body)
+	}
+	if status, body := accept("risk", "Tolerable until the contract renews.", "2027-03-01"); status >= 300 {
+		t.Fatalf("accept: %d %s", status, body)
+	}
+	list := func(query string) []RiskItem {
+		status, _, body := f.do("viewer", "GET", "/api/v1/risks"+query, nil)
+		var out struct{ Items []RiskItem }
+		if status != http.StatusOK || json.Unmarshal(body, &out) != nil {
+			t.Fatalf("GET risks%s: %d %s", query, status, body)
+		}
+		return out.Items
+	}
+	if got := list("?status=accepted&above_appetite=true"); len(got) != 1 || got[0].Acceptance == nil || got[0].Acceptance.By != "risk@example.gov.uk" {
+		t.Errorf("accepted above appetite: %+v", got)
+	}
+	// The acceptance expires: the risk returns for review that day.
+	f.setNow(time.Date(2027, 3, 1, 8, 0, 0, 0, time.UTC))
+	f.freshToken("viewer", remit.RoleViewer)
+	if got := list("?status=review-due"); len(got) != 1 || got[0].ID != it.ID {
+		t.Errorf("review due after the acceptance expired: %+v", got)
+	}
+	if got := list("?status=accepted"); len(got) != 0 {
+		t.Errorf("still accepted after expiry: %+v", got)
+	}
+	f.setNow(time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC))
+
+	// A legal breach is never accepted, through the page either.
+	status, _, body = f.do("editor", "POST", "/api/v1/risks", map[string]any{"title": "Records kept past their legal limit", "category": "legal-regulatory", "status": "open", "legal_breach": true,
+		"inherent": map[string]int{"likelihood": 2, "impact": 5}})
+	var breach RiskItem
+	if status != http.StatusCreated || json.Unmarshal(body, &breach) != nil {
+		t.Fatalf("record breach: %d %s", status, body)
+	}
+	resp, page := f.page("risk", "POST", "/risks/"+breach.ID+"/accept", url.Values{"version": {"1"}, "rationale": {"Costly to fix."}, "until": {"2027-06-01"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "it cannot be accepted; reduce, transfer or avoid it") {
+		t.Errorf("accepting a legal breach on the page: %d", resp.StatusCode)
+	}
+
+	// The register and the form.
+	_, page = f.page("viewer", "GET", "/risks", nil)
+	for _, want := range []string{`data-testid="heatmap"`, "CaseTrack access control unassured", "above appetite", "<svg"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the register lacks %s", want)
+		}
+	}
+	resp, page = f.page("editor", "POST", "/risks", url.Values{"title": {""}, "category": {"supplier"}, "status": {"open"}, "inherent_likelihood": {"9"}, "review": {"soon"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `<a href="#title">Title is required`) || !strings.Contains(page, `<a href="#inherent_likelihood">Likelihood 9 is outside the scale`) || !strings.Contains(page, `<a href="#review">Review &#34;soon&#34; is not a date`) {
+		t.Errorf("bad risk form: %d", resp.StatusCode)
+	}
+	resp, _ = f.page("editor", "POST", "/risks", url.Values{"title": {"Laptop theft"}, "category": {"information-security"}, "status": {"open"}, "confidentiality": {"3"}, "inherent_likelihood": {"3"}, "residual_likelihood": {"2"}, "residual_impact": {"3"}})
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/risks/ri-") {
+		t.Fatalf("record through the form: %d", resp.StatusCode)
+	}
+	if resp, _ := f.page("viewer", "POST", "/risks", url.Values{"title": {"x"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a viewer records through the form: %d", resp.StatusCode)
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"remit/internal/content"
 	"remit/internal/remit"
+	"remit/internal/workspace"
 )
 
 // The small estate every rule test builds on: one catalogue whose controls
@@ -361,5 +362,27 @@ func TestObligationKey(t *testing.T) {
 	want := []string{"s/c:OS/acme/vm/ours", "s/c:IAM/acme/vm/ours", "s/c:NOAREA/acme/vm/ours"}
 	if diff := cmp.Diff(want, keys); diff != "" {
 		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+}
+
+// TestCountOurs holds the quick count to the obligations Ours lists.
+func TestCountOurs(t *testing.T) {
+	ws, err := workspace.Load("../../examples/justice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(ws, content.Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for si := range e.Systems {
+		m := e.Matrix(int32(si))
+		want := 0
+		for i := range m.Cells {
+			want += len(e.Ours(&m, &m.Cells[i]))
+		}
+		if got := e.CountOurs(&m); got != want {
+			t.Errorf("%s: CountOurs %d, Ours lists %d", e.Systems[si].System.ID, got, want)
+		}
 	}
 }

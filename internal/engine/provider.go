@@ -33,3 +33,26 @@ func (e *Estate) ProviderControls(oi int32) []int32 {
 	}
 	return out
 }
+
+// CountOurs counts the organisation's obligations in a matrix, as Ours
+// would list them, without building them.
+func (e *Estate) CountOurs(m *Matrix) int {
+	uses := e.Systems[m.System].Uses
+	n := 0
+	for i := range m.Cells {
+		c := &m.Cells[i]
+		switch {
+		case c.class == clsNotApplicable:
+		case !c.Covered():
+			n++
+		default:
+			area := e.Controls[c.Control].area
+			for _, oi := range uses {
+				if e.contribution(oi, c.Control, area).Class().CustomerPart() {
+					n++
+				}
+			}
+		}
+	}
+	return n
+}

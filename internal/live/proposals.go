@@ -1,0 +1,157 @@
+package live
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"remit/internal/engine"
+	"remit/internal/remit"
+)
+
+// Proposals derives the risks Remit suggests, on day now, from what it
+// can see: our obligations without an owner or not implemented (per
+// system); provider obligations unassured or stale (per offering);
+// supplier principles assessed as not met; SAT objectives with a wide
+// delta; and concentration on one provider. They are suggestions: nothing
+// is recorded until someone adopts one.
+func (m *Model) Proposals(now time.Time) []remit.Proposal {
+	x := m.Evidence()
+	assessments, sats := m.Assessments(), m.SATs()
+	var out []remit.Proposal
+	m.View(func(c *engine.Cache, tracking map[string]remit.TrackedObligation) {
+		out = proposalsOf(c, tracking, x, assessments, sats, now)
+	})
+	return out
+}
+
+// proposalsOf is Proposals over a model view.
+func proposalsOf(c *engine.Cache, tracking map[string]remit.TrackedObligation, x *remit.EvidenceIndex, assessments []remit.SupplierAssessment, sats []remit.SAT, now time.Time) []remit.Proposal {
+	e := c.Estate
+	day := now.UTC().Format(time.DateOnly)
+	var out []remit.Proposal
+
+	// Our obligations with no owner or not implemented, per system.
+	handled := map[string]int{}
+	for id, tr := range tracking {
+		t := tr.Tracking
+		if strings.HasSuffix(id, "/ours") && t.Owner != "" && (t.Status == remit.StatusImplemented || t.Status == remit.StatusNotApplicable) {
+			sys, _, _ := strings.Cut(id, "/")
+			handled[sys]++
+		}
+	}
+	for si := range e.Systems {
+		sys := e.Systems[si].System
+		total := e.CountOurs(c.Matrix(int32(si)))
+		gaps := total - handled[sys.ID]
+		if gaps <= 0 {
+			continue
+		}
+		out = append(out, remit.Proposal{ID: "ours:" + sys.ID, Source: "ours", Category: "information-security",
+			Title:       fmt.Sprintf("%s: %d of our obligations have no owner or are not implemented", sys.Name, gaps),
+			Description: fmt.Sprintf("Of the %d obligations that are ours in %s, %d have nobody owning them or are not yet implemented: controls the system relies on may not be operating.", total, sys.Name, gaps),
+			Concerns:    []remit.Ref{{Kind: "system", ID: sys.ID}}, Suggested: remit.Score{Likelihood: 3, Impact: 3}, Cause: remit.Fingerprint("ours", sys.ID, strconv.Itoa(gaps))})
+	}
+
+	// Provider obligations unassured or stale, per offering relied on.
+	for oi := range e.Offerings {
+		o := &e.Offerings[oi]
+		users := len(e.Users(int32(oi)))
+		if users == 0 {
+			continue
+		}
+		cis := e.ProviderControls(int32(oi))
+		refs := make([]string, len(cis))
+		for i, ci := range cis {
+			refs[i] = e.Controls[ci].Ref
+		}
+		weak := 0
+		for _, st := range x.OfferingStatuses(o.Ref, refs, day) {
+			if st == remit.Unassured || st == remit.AssuranceStale {
+				weak++
+			}
+		}
+		if weak == 0 {
+			continue
+		}
+		out = append(out, remit.Proposal{ID: "assurance:" + o.Ref, Source: "assurance", Category: "supplier",
+			Title:       fmt.Sprintf("%s: %d of %d provider obligations unassured or stale", o.Offering.Name, weak, len(cis)),
+			Description: fmt.Sprintf("%d systems rely on %s, and %d of the %d controls its provider owes a part of have no current evidence or assessment behind them: inherited controls rest on trust alone.", users, o.Ref, weak, len(cis)),
+			Concerns:    []remit.Ref{{Kind: "offering", ID: o.Ref}}, Suggested: remit.Score{Likelihood: 2, Impact: 4}, Cause: remit.Fingerprint("assurance", o.Ref, strconv.Itoa(weak), strconv.Itoa(len(cis)))})
+	}
+
+	// Supplier principles assessed as not (fully) met, in each offering's
+	// latest signed-off assessment.
+	latest := map[string]remit.SupplierAssessment{}
+	for _, a := range assessments {
+		if a.Status == remit.AssessmentCompleted && a.SignedOff != nil && (latest[a.Offering].SignedOff == nil || a.SignedOff.After(*latest[a.Offering].SignedOff)) {
+			latest[a.Offering] = a
+		}
+	}
+	for _, a := range latest {
+		for _, pa := range a.Principles {
+			if pa.Result != remit.NotMet && pa.Result != remit.PartlyMet {
+				continue
+			}
+			title := pa.Control
+			if ci, ok := controlIndex(e, pa.Control); ok {
+				title = e.Controls[ci].Control.Title
+			}
+			impact := 4
+			if pa.Result == remit.PartlyMet {
+				impact = 3
+			}
+			out = append(out, remit.Proposal{ID: "principle:" + a.Offering + ":" + pa.Control, Source: "principle", Category: "supplier",
+				Title:       fmt.Sprintf("%s: %q %s", a.Offering, title, strings.ReplaceAll(string(pa.Result), "-", " ")),
+				Description: fmt.Sprintf("Assessment %s found the principle %s %s: %s", a.ID, pa.Control, pa.Result, pa.Rationale),
+				Concerns:    []remit.Ref{{Kind: "offering", ID: a.Offering}, {Kind: "control", ID: pa.Control}}, Suggested: remit.Score{Likelihood: 3, Impact: impact},
+				Cause:       remit.Fingerprint("principle", a.ID, string(pa.Result))})
+		}
+	}
+
+	// SAT objectives far from met (delta of 10 or more), in each system's
+	// latest signed-off table.
+	latestSAT := map[string]remit.SAT{}
+	for _, s := range sats {
+		if s.Status == remit.AssessmentCompleted && s.Completed != nil && (latestSAT[s.System].Completed == nil || s.Completed.After(*latestSAT[s.System].Completed)) {
+			latestSAT[s.System] = s
+		}
+	}
+	for _, s := range latestSAT {
+		for _, en := range s.Entries {
+			d := en.Delta()
+			if d == nil || *d < 10 {
+				continue
+			}
+			out = append(out, remit.Proposal{ID: "sat:" + s.System + ":" + en.Objective, Source: "sat", Category: "information-security",
+				Title:       fmt.Sprintf("%s: objective %s is far from met (delta %d)", s.System, en.Objective, *d),
+				Description: fmt.Sprintf("Standards Assurance Table %s scored objective %s at confidence %d of 14. %s", s.ID, en.Objective, *en.Confidence, en.FurtherEvidence),
+				Concerns:    []remit.Ref{{Kind: "system", ID: s.System}}, Suggested: remit.Score{Likelihood: 3, Impact: 3}, Cause: remit.Fingerprint("sat", s.ID, strconv.Itoa(*d))})
+		}
+	}
+
+	// Concentration: a provider a quarter or more of the estate (and at
+	// least three systems) would feel fail.
+	for _, r := range e.Concentration() {
+		if r.Total < 3 || r.Total*4 < r.Systems {
+			continue
+		}
+		out = append(out, remit.Proposal{ID: "concentration:" + r.Provider, Source: "concentration", Category: "supplier",
+			Title:       fmt.Sprintf("%d of %d systems rely on %s", r.Total, r.Systems, r.Name),
+			Description: fmt.Sprintf("%d systems use %s directly and %d through another provider's offering: its failure would be felt across the estate at once.", r.Direct, r.Name, r.Indirect),
+			Concerns:    []remit.Ref{{Kind: "provider", ID: r.Provider}}, Suggested: remit.Score{Likelihood: 2, Impact: 5}, Cause: remit.Fingerprint("concentration", r.Provider, strconv.Itoa(r.Total))})
+	}
+	slices.SortStableFunc(out, func(a, b remit.Proposal) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+func controlIndex(e *engine.Estate, ref string) (int32, bool) {
+	for i := range e.Controls {
+		if e.Controls[i].Ref == ref {
+			return int32(i), true
+		}
+	}
+	return 0, false
+}

@@ -1,0 +1,108 @@
+package remit
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// KindDismissal records a dismissed proposal (id the proposal's).
+const KindDismissal Kind = "proposal-dismissal"
+
+// Proposal is a risk Remit suggests from a gap it can see: it is never a
+// risk until someone adopts it. Its Cause fingerprints what gave rise to
+// it, so a dismissed proposal returns only when its cause changes.
+type Proposal struct {
+	ID          string `json:"id"`
+	Source      string `json:"source" enum:"ours,assurance,principle,sat,concentration"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Category    string `json:"category"`
+	Concerns    []Ref  `json:"concerns"`
+	// Suggested is a starting score, for the adopter to judge.
+	Suggested Score  `json:"suggested"`
+	Cause     string `json:"cause" doc:"A fingerprint of what gave rise to it"`
+}
+
+// Fingerprint makes a short, stable fingerprint of a cause's facts.
+func Fingerprint(facts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(facts, "\x00")))
+	return hex.EncodeToString(sum[:8])
+}
+
+// Dismissal is someone's decision that a proposal is not a risk worth
+// recording, for as long as its cause is what it was.
+type Dismissal struct {
+	Proposal string    `json:"proposal"`
+	Cause    string    `json:"cause"`
+	Reason   string    `json:"reason"`
+	By       string    `json:"by"`
+	At       time.Time `json:"at"`
+}
+
+// DismissProposal records why a proposal is dismissed; it stays dismissed
+// until its cause changes.
+func DismissProposal(ctx context.Context, s Store, p Proposal, reason string, by Principal, now time.Time) error {
+	if !mayEditRisks(by) {
+		return fmt.Errorf("a %s may read proposals but not dismiss them: %w", by.Role, ErrForbidden)
+	}
+	if strings.TrimSpace(reason) == "" {
+		return &ValidationError{Problems: []Problem{{Pointer: "/reason", Message: "say why this is not a risk worth recording"}}}
+	}
+	d := Dismissal{Proposal: p.ID, Cause: p.Cause, Reason: strings.TrimSpace(reason), By: by.Email, At: now.UTC()}
+	body := mustJSON(d)
+	return s.Write(ctx, func(tx Tx) error {
+		old, err := tx.FindDocument(ctx, KindDismissal, p.ID)
+		switch {
+		case err == nil:
+			if _, err := tx.UpdateDocument(ctx, KindDismissal, p.ID, body, old.Version, now); err != nil {
+				return err
+			}
+			return appendAudit(ctx, tx, by.Email, "update", KindDismissal, p.ID, old.Body, body, now)
+		case isNotFound(err):
+			if _, err := tx.CreateDocument(ctx, KindDismissal, p.ID, body, now); err != nil {
+				return err
+			}
+			return appendAudit(ctx, tx, by.Email, "create", KindDismissal, p.ID, nil, body, now)
+		}
+		return err
+	})
+}
+
+// Dismissals reads every dismissal, by proposal.
+func Dismissals(ctx context.Context, tx Tx) (map[string]Dismissal, error) {
+	ds, err := decodeAll[Dismissal](ctx, tx, KindDismissal)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Dismissal, len(ds))
+	for _, d := range ds {
+		out[d.Proposal] = d
+	}
+	return out, nil
+}
+
+// Open keeps the proposals that are neither adopted (a risk names them)
+// nor dismissed for their present cause.
+func Open(proposals []Proposal, risks []Risk, dismissed map[string]Dismissal) []Proposal {
+	adopted := map[string]bool{}
+	for _, r := range risks {
+		if r.Proposal != "" {
+			adopted[r.Proposal] = true
+		}
+	}
+	var out []Proposal
+	for _, p := range proposals {
+		if adopted[p.ID] {
+			continue
+		}
+		if d, ok := dismissed[p.ID]; ok && d.Cause == p.Cause {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}

@@ -405,6 +405,29 @@ try {
     assert.match(await assessor.getByTestId('tasks').innerText(), /1 of 4 questions answered/);
   });
 
+  await step('a risk owner adopts a proposed risk, scores it and accepts it', async () => {
+    const owner = await newPage();
+    await signIn(owner, 'risk@example.gov.uk');
+    await owner.goto(base + '/risks/proposals?source=concentration');
+    await check(owner, 'proposals');
+    const card = owner.locator('[data-proposal="concentration:microsoft"]');
+    await card.getByRole('button', { name: /^Adopt/ }).click();
+    assert.match(await owner.getByLabel('What could go wrong').inputValue(), /^4 of \d+ systems rely on Microsoft$/);
+    await owner.getByLabel('Availability').selectOption('5');
+    await owner.getByLabel('Likelihood').nth(1).selectOption('2');
+    await owner.getByLabel('Impact', { exact: true }).selectOption('4');
+    await owner.getByRole('button', { name: 'Record risk' }).click();
+    await owner.locator('.govuk-notification-banner--success').waitFor();
+    await owner.getByLabel('Why the organisation accepts it').fill('Microsoft 365 is contracted with a 99.9% service level; an alternative costs more than the outage would.');
+    await owner.getByRole('button', { name: 'Accept risk' }).click();
+    await owner.locator('.govuk-notification-banner--success').waitFor();
+    await owner.goto(base + '/risks/proposals?source=concentration');
+    assert.equal(await owner.locator('[data-proposal="concentration:microsoft"]').count(), 0);
+    await owner.goto(base + '/risks/cumulative');
+    assert.match(await owner.getByTestId('cumulative-providers').innerText(), /Microsoft/);
+    await check(owner, 'cumulative');
+  });
+
   await step('an editor records a risk and a risk owner accepts it', async () => {
     const editor = await newPage();
     await signIn(editor, 'editor@example.gov.uk');

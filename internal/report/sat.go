@@ -216,3 +216,35 @@ func ReadSATWorkbook(data []byte, t *remit.SATTemplate) ([]remit.SATEntry, error
 	}
 	return entries, nil
 }
+
+// TableWorkbook writes a plain table as an XLSX workbook: a bold,
+// frozen header row and one row per record.
+func TableWorkbook(sheet string, header []string, rows [][]string) ([]byte, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return nil, err
+	}
+	bold, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	for i, h := range header {
+		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
+		_ = f.SetCellValue(sheet, cell, h)
+		_ = f.SetCellStyle(sheet, cell, cell, bold)
+	}
+	for r, row := range rows {
+		for c, v := range row {
+			cell, _ := excelize.CoordinatesToCellName(c+1, r+2)
+			if n, err := strconv.Atoi(v); err == nil && v != "" && (v == "0" || v[0] != '0') {
+				_ = f.SetCellValue(sheet, cell, n)
+			} else {
+				_ = f.SetCellValue(sheet, cell, v)
+			}
+		}
+	}
+	_ = f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

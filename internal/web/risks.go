@@ -118,6 +118,11 @@ func (s *server) handleRiskCreate(ctx context.Context, in *riskCreateInput) (*ri
 	if err != nil {
 		return nil, err
 	}
+	if in.Body.Proposal != "" {
+		if _, err := s.findProposal(ctx, in.Body.Proposal); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+	}
 	r, err := remit.AddRisk(ctx, s.Store, in.Body, p, s.Now())
 	if err == nil {
 		err = s.Model.RiskChanged(ctx, r.ID)
@@ -341,7 +346,7 @@ func (s *server) riskForm(r *http.Request, isNew bool) (*RiskFormPage, error) {
 			return nil, fmt.Errorf("a viewer may read risks but not record them: %w", remit.ErrForbidden)
 		}
 		p.Form = remit.Risk{Status: remit.RiskOpen, Category: "information-security", Treatment: "reduce"}
-		return p, nil
+		return p, s.prefill(r, p)
 	}
 	var risk remit.Risk
 	err := s.Store.Read(r.Context(), func(tx remit.Tx) error {
@@ -396,7 +401,7 @@ func riskFromForm(r *http.Request) (remit.Risk, string, string) {
 	risk := remit.Risk{Title: v("title"), Description: v("description"), Threat: v("threat"), Vulnerability: v("vulnerability"), Category: v("category"),
 		Confidentiality: n("confidentiality"), Integrity: n("integrity"), Availability: n("availability"),
 		Inherent: remit.Score{Likelihood: n("inherent_likelihood"), Impact: n("inherent_impact")}, Residual: remit.Score{Likelihood: n("residual_likelihood"), Impact: n("residual_impact")},
-		Target: n("target"), Treatment: v("treatment"), Owner: v("owner"), Review: v("review"), Status: remit.RiskStatus(v("status")), LegalBreach: v("legal_breach") == "yes"}
+		Target: n("target"), Treatment: v("treatment"), Owner: v("owner"), Review: v("review"), Status: remit.RiskStatus(v("status")), LegalBreach: v("legal_breach") == "yes", Proposal: v("proposal")}
 	concerns, counters := r.PostFormValue("concerns"), r.PostFormValue("countermeasures")
 	risk.Concerns, risk.Countermeasures = parseRefs(concerns), parseRefs(counters)
 	return risk, concerns, counters
@@ -431,6 +436,11 @@ func (s *server) handleRiskPost(w http.ResponseWriter, r *http.Request) error {
 	risk, concerns, counters := riskFromForm(r)
 	p.Form, p.Concerns, p.Counters = risk, concerns, counters
 	if isNew {
+		if risk.Proposal != "" {
+			if _, err := s.findProposal(r.Context(), risk.Proposal); err != nil {
+				return err
+			}
+		}
 		added, err := remit.AddRisk(r.Context(), s.Store, risk, user(r), s.Now())
 		if riskErrors(err, &p.Errors) {
 			return s.render(w, r, http.StatusUnprocessableEntity, "risk", p)

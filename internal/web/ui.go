@@ -90,6 +90,10 @@ func newUI() (*ui, error) {
 		"deref":        func(p *int) int { return *p },
 		"deref2":       func(t *time.Time) time.Time { return *t },
 		"anchor":       anchor,
+		"list1":        func(c cumulativeRow) []cumulativeRow { return []cumulativeRow{c} },
+		"cumulativeArgs": func(test, caption, first string, rows []cumulativeRow, providers bool) cumulativeTable {
+			return cumulativeTable{Test: test, Caption: caption, First: first, Rows: rows, Providers: providers}
+		},
 		"levelArgs": func(p pager, name, label string, levels []string, value int) levelSelect {
 			return levelSelect{Page: p.base(), Name: name, Label: label, Levels: levels, Value: value}
 		},

@@ -95,6 +95,8 @@ var uiPages = []struct{ name, path string }{
 	{"risks", "/risks"},
 	{"risk-new", "/risks/new"},
 	{"risk", "/risks/{ri}"},
+	{"proposals", "/risks/proposals?source=concentration"},
+	{"cumulative", "/risks/cumulative"},
 }
 
 // withEvidence adds a SOC 2 report supporting CaseTrack Cloud, with one

@@ -1,0 +1,259 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"remit/internal/engine"
+	"remit/internal/remit"
+	"remit/internal/report"
+)
+
+// Cumulative sums accepted risks: what the organisation has chosen to
+// live with, across the estate, per system and per provider, so that the
+// cumulative effect of accepted risks is weighed, not each alone.
+type Cumulative struct {
+	Estate    cumulativeRow   `json:"estate"`
+	Systems   []cumulativeRow `json:"systems"`
+	Providers []cumulativeRow `json:"providers"`
+	// Due lists risks whose review or acceptance falls due within 30
+	// days or has passed.
+	Due []RiskItem `json:"due"`
+}
+
+type cumulativeRow struct {
+	ID, Name string
+	// ByBand counts accepted risks by their residual band.
+	ByBand  map[string]int `json:"by_band"`
+	Count   int            `json:"count"`
+	Total   int            `json:"total" doc:"The sum of their residual scores"`
+	Highest int            `json:"highest" doc:"The highest residual score among them"`
+	// Systems, for a provider: the systems relying on it (directly or
+	// through a fourth party) that carry accepted risk resting on it.
+	Systems int `json:"systems,omitempty"`
+}
+
+func (c *cumulativeRow) add(it RiskItem) {
+	if c.ByBand == nil {
+		c.ByBand = map[string]int{}
+	}
+	c.ByBand[it.Band]++
+	c.Count++
+	c.Total += it.ResidualScore
+	c.Highest = max(c.Highest, it.ResidualScore)
+}
+
+// Band is the count of one band, for templates.
+func (c cumulativeRow) Band(b string) int { return c.ByBand[b] }
+
+func (s *server) cumulative() Cumulative {
+	items, _ := s.register(riskFilter{})
+	now := s.Now()
+	soon := now.AddDate(0, 0, 30).UTC().Format(time.DateOnly)
+	var out Cumulative
+	var accepted []RiskItem
+	for _, it := range items {
+		if it.Now == remit.RiskAccepted {
+			accepted = append(accepted, it)
+			out.Estate.add(it)
+		}
+		due := it.Review != "" && it.Review <= soon && it.Status != remit.RiskClosed
+		if it.Acceptance != nil && it.Acceptance.Until <= soon {
+			due = true
+		}
+		if due {
+			out.Due = append(out.Due, it)
+		}
+	}
+	out.Estate.ID, out.Estate.Name = "estate", "The whole estate"
+	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		e := c.Estate
+		// Which systems each accepted risk rests on, and which providers.
+		bySystem := map[int32][]RiskItem{}
+		byProvider := map[string][]RiskItem{}
+		for _, it := range accepted {
+			for _, ref := range it.Concerns {
+				switch ref.Kind {
+				case "system":
+					if si, ok := e.SystemIndex(ref.ID); ok {
+						bySystem[si] = append(bySystem[si], it)
+					}
+				case "obligation":
+					if si, ok := e.SystemIndex(strings.SplitN(ref.ID, "/", 2)[0]); ok {
+						bySystem[si] = append(bySystem[si], it)
+					}
+				case "provider":
+					byProvider[ref.ID] = append(byProvider[ref.ID], it)
+				case "offering":
+					p, _, _ := strings.Cut(ref.ID, "/")
+					byProvider[p] = append(byProvider[p], it)
+				}
+			}
+		}
+		for si, its := range bySystem {
+			row := cumulativeRow{ID: e.Systems[si].System.ID, Name: e.Systems[si].System.Name}
+			for _, it := range uniqueRisks(its) {
+				row.add(it)
+			}
+			out.Systems = append(out.Systems, row)
+		}
+		// A provider's row: accepted risks resting on it, and the systems
+		// relying on it that carry accepted risk (their own, or the
+		// provider's, which every relying system carries).
+		relying := map[string]map[int32]bool{}
+		for si := range e.Systems {
+			for _, oi := range e.Systems[si].Uses {
+				o := &e.Offerings[oi]
+				for _, p := range append([]string{o.Provider.ID}, viaProviders(e, o)...) {
+					if relying[p] == nil {
+						relying[p] = map[int32]bool{}
+					}
+					relying[p][int32(si)] = true
+				}
+			}
+		}
+		for _, pr := range e.Workspace.Providers {
+			row := cumulativeRow{ID: pr.ID, Name: pr.Name}
+			for _, it := range uniqueRisks(byProvider[pr.ID]) {
+				row.add(it)
+			}
+			for si := range relying[pr.ID] {
+				if row.Count > 0 || len(bySystem[si]) > 0 {
+					row.Systems++
+				}
+			}
+			if row.Count > 0 || row.Systems > 0 {
+				out.Providers = append(out.Providers, row)
+			}
+		}
+	})
+	order := func(a, b cumulativeRow) int {
+		if a.Total != b.Total {
+			return b.Total - a.Total
+		}
+		return strings.Compare(a.Name, b.Name)
+	}
+	slices.SortFunc(out.Systems, order)
+	slices.SortFunc(out.Providers, order)
+	return out
+}
+
+func viaProviders(e *engine.Estate, o *engine.Offering) []string {
+	var out []string
+	for _, v := range o.Via {
+		out = append(out, e.Offerings[v].Provider.ID)
+	}
+	return out
+}
+
+func uniqueRisks(its []RiskItem) []RiskItem {
+	seen := map[string]bool{}
+	var out []RiskItem
+	for _, it := range its {
+		if !seen[it.ID] {
+			seen[it.ID] = true
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+type cumulativeOutput struct{ Body Cumulative }
+
+func (s *server) handleCumulativeGet(ctx context.Context, _ *struct{}) (*cumulativeOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	return &cumulativeOutput{Body: s.cumulative()}, nil
+}
+
+// cumulativeTable is one table of the cumulative view.
+type cumulativeTable struct {
+	Test, Caption, First string
+	Rows                 []cumulativeRow
+	Providers            bool
+}
+
+// CumulativePage shows the cumulative view.
+type CumulativePage struct {
+	basePage
+	C     Cumulative
+	Bands []string
+}
+
+func (s *server) cumulativePage(r *http.Request) (*CumulativePage, error) {
+	return &CumulativePage{basePage: basePage{Title: "Accepted risk, together", Nav: "risks"}, C: s.cumulative(), Bands: []string{"low", "medium", "high", "very high"}}, nil
+}
+
+// riskRows is the register as a table, for exports.
+func riskRows(items []RiskItem) ([]string, [][]string) {
+	header := []string{"id", "title", "category", "status", "inherent", "residual", "band", "above appetite", "target", "treatment", "owner", "review", "accepted until", "legal breach"}
+	rows := make([][]string, len(items))
+	for i, it := range items {
+		until := ""
+		if it.Acceptance != nil {
+			until = it.Acceptance.Until
+		}
+		rows[i] = []string{it.ID, it.Title, it.Category, string(it.Now), strconv.Itoa(it.InherentScore), strconv.Itoa(it.ResidualScore), it.Band,
+			strconv.FormatBool(it.AboveAppetite), strconv.Itoa(it.Target), it.Treatment, it.Owner, it.Review, until, strconv.FormatBool(it.LegalBreach)}
+	}
+	return header, rows
+}
+
+// handleRiskExport answers the register as XLSX, CSV or Markdown.
+func (s *server) handleRiskExport(w http.ResponseWriter, r *http.Request) error {
+	items, _ := s.register(riskFilter{Sort: "residual"})
+	header, rows := riskRows(items)
+	var data []byte
+	var typ, ext string
+	switch r.URL.Query().Get("format") {
+	case "xlsx":
+		var err error
+		if data, err = report.TableWorkbook("Risk register", header, rows); err != nil {
+			return err
+		}
+		typ, ext = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
+	case "csv", "":
+		var buf bytes.Buffer
+		cw := csv.NewWriter(&buf)
+		_ = cw.Write(header)
+		_ = cw.WriteAll(rows)
+		data, typ, ext = buf.Bytes(), "text/csv; charset=utf-8", "csv"
+	case "markdown":
+		data, typ, ext = []byte(markdownTable(header, rows)), "text/markdown; charset=utf-8", "md"
+	default:
+		return badForm(fmt.Sprintf("format %q is not known: use xlsx, csv or markdown", r.URL.Query().Get("format")))
+	}
+	h := w.Header()
+	h.Set("Content-Type", typ)
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="risk-register-%s.%s"`, s.Now().UTC().Format(time.DateOnly), ext))
+	h.Set("Cache-Control", "private, no-store")
+	_, err := w.Write(data)
+	return err
+}
+
+// markdownTable writes a GitHub-flavoured Markdown table, escaping pipes.
+func markdownTable(header []string, rows [][]string) string {
+	esc := strings.NewReplacer("|", `\|`, "\n", " ")
+	var b strings.Builder
+	line := func(cells []string) {
+		b.WriteString("|")
+		for _, c := range cells {
+			b.WriteString(" " + esc.Replace(c) + " |")
+		}
+		b.WriteString("\n")
+	}
+	line(header)
+	b.WriteString("|" + strings.Repeat(" --- |", len(header)) + "\n")
+	for _, r := range rows {
+		line(r)
+	}
+	return b.String()
+}

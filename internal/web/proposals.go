@@ -1,0 +1,142 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"remit/internal/remit"
+)
+
+// openProposals lists the proposals neither adopted nor dismissed.
+func (s *server) openProposals(ctx context.Context) ([]remit.Proposal, error) {
+	all := s.Model.Proposals(s.Now())
+	risks, _ := s.Model.Risks()
+	var dismissed map[string]remit.Dismissal
+	err := s.Store.Read(ctx, func(tx remit.Tx) error { var err error; dismissed, err = remit.Dismissals(ctx, tx); return err })
+	return remit.Open(all, risks, dismissed), err
+}
+
+func (s *server) findProposal(ctx context.Context, id string) (remit.Proposal, error) {
+	open, err := s.openProposals(ctx)
+	if err != nil {
+		return remit.Proposal{}, err
+	}
+	for _, p := range open {
+		if p.ID == id {
+			return p, nil
+		}
+	}
+	return remit.Proposal{}, fmt.Errorf("no open proposal %q (adopted, dismissed, or its cause has gone): %w", id, remit.ErrNotFound)
+}
+
+type proposalListOutput struct {
+	Body struct {
+		Items []remit.Proposal `json:"items"`
+	}
+}
+
+func (s *server) handleProposalList(ctx context.Context, _ *struct{}) (*proposalListOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	open, err := s.openProposals(ctx)
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	out := &proposalListOutput{}
+	out.Body.Items = append([]remit.Proposal{}, open...)
+	return out, nil
+}
+
+type proposalDismissInput struct {
+	ID   string `path:"id"`
+	Body struct {
+		Reason string `json:"reason" maxLength:"4000"`
+	}
+}
+
+func (s *server) handleProposalDismiss(ctx context.Context, in *proposalDismissInput) (*struct{}, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pr, err := s.findProposal(ctx, in.ID)
+	if err == nil {
+		err = remit.DismissProposal(ctx, s.Store, pr, in.Body.Reason, p, s.Now())
+	}
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return nil, nil
+}
+
+// ProposalsPage lists the open proposals, to adopt or dismiss.
+type ProposalsPage struct {
+	basePage
+	Items   []remit.Proposal
+	Source  string
+	Sources []string
+	CanAct  bool
+	Pager   pageLinks
+	Total   int
+}
+
+func (s *server) proposalsPage(r *http.Request) (*ProposalsPage, error) {
+	q := filterValues(r.URL.Query(), "source", "page")
+	p := &ProposalsPage{basePage: basePage{Title: "Proposed risks", Nav: "risks"}, Source: q.Get("source"), Sources: []string{"ours", "assurance", "principle", "sat", "concentration"}, CanAct: user(r).Role != remit.RoleViewer}
+	open, err := s.openProposals(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	var kept []remit.Proposal
+	for _, pr := range open {
+		if p.Source == "" || pr.Source == p.Source {
+			kept = append(kept, pr)
+		}
+	}
+	p.Total = len(kept)
+	var from, to int
+	p.Pager, from, to = newPager(q, len(kept))
+	p.Items = kept[from:to]
+	return p, nil
+}
+
+func (s *server) handleProposalDismissPost(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	pr, err := s.findProposal(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	err = remit.DismissProposal(r.Context(), s.Store, pr, r.PostFormValue("reason"), user(r), s.Now())
+	var ve *remit.ValidationError
+	if errors.As(err, &ve) {
+		p, perr := s.proposalsPage(r)
+		if perr != nil {
+			return perr
+		}
+		p.Errors = append(p.Errors, fieldError{"reason-" + anchor(id), sentence(ve.Problems[0].Message)})
+		return s.render(w, r, http.StatusUnprocessableEntity, "proposals", p)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/risks/proposals", "Proposal dismissed: it returns only if its cause changes")
+}
+
+// prefill fills a new risk's form from a proposal being adopted.
+func (s *server) prefill(r *http.Request, p *RiskFormPage) error {
+	id := r.URL.Query().Get("proposal")
+	if id == "" {
+		return nil
+	}
+	pr, err := s.findProposal(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p.Form.Title, p.Form.Description, p.Form.Category, p.Form.Proposal = pr.Title, pr.Description, pr.Category, pr.ID
+	p.Form.Inherent = pr.Suggested
+	p.Concerns = refsText(pr.Concerns)
+	return nil
+}

@@ -107,7 +107,7 @@ func proposalsOf(c *engine.Cache, tracking map[string]remit.TrackedObligation, x
 				Title:       fmt.Sprintf("%s: %q %s", a.Offering, title, strings.ReplaceAll(string(pa.Result), "-", " ")),
 				Description: fmt.Sprintf("Assessment %s found the principle %s %s: %s", a.ID, pa.Control, pa.Result, pa.Rationale),
 				Concerns:    []remit.Ref{{Kind: "offering", ID: a.Offering}, {Kind: "control", ID: pa.Control}}, Suggested: remit.Score{Likelihood: 3, Impact: impact},
-				Cause:       remit.Fingerprint("principle", a.ID, string(pa.Result))})
+				Cause: remit.Fingerprint("principle", a.ID, string(pa.Result))})
 		}
 	}
 

@@ -46,3 +46,22 @@ func BenchmarkScorecardsL(b *testing.B) {
 	}
 	b.ReportMetric(float64(n), "obligations")
 }
+
+// BenchmarkProposalsL derives every proposal over the L estate.
+func BenchmarkProposalsL(b *testing.B) {
+	ws := synth.Estate(synth.L, 1)
+	e, err := engine.New(ws, content.Defaults())
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := engine.NewCache(e)
+	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	x := remit.NewEvidenceIndex(nil, remit.Judgements{})
+	b.ResetTimer()
+	var ps []remit.Proposal
+	for range b.N {
+		ps = proposalsOf(c, map[string]remit.TrackedObligation{}, x, nil, nil, now)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(len(ps)), "proposals")
+}

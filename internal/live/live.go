@@ -41,7 +41,8 @@ type Model struct {
 	assessments []remit.SupplierAssessment
 	sats        []remit.SAT
 	// risks is the register, by id; riskSettings its scale and appetite.
-	risks        map[string]remit.Risk
+	risks        map[string]*remit.Risk // never changed in place: replaced
+	riskList     []*remit.Risk          // risks by id, built on demand; nil when stale
 	riskSettings remit.RiskSettings
 	// evidenceGen counts changes to the evidence, trackingGen to the
 	// tracking of obligations.
@@ -134,9 +135,9 @@ func (m *Model) reload(ctx context.Context) error {
 	}
 	m.assessments = assessments
 	m.sats = sats
-	m.risks = make(map[string]remit.Risk, len(risks))
-	for _, r := range risks {
-		m.risks[r.ID] = r
+	m.risks, m.riskList = make(map[string]*remit.Risk, len(risks)), nil
+	for i := range risks {
+		m.risks[risks[i].ID] = &risks[i]
 	}
 	m.riskSettings = riskSettings
 	m.index = remit.NewEvidenceIndex(evs, remit.Judgements{Suppliers: assessments, SATs: sats})
@@ -200,16 +201,43 @@ func (m *Model) putSATs(as ...remit.SAT) {
 	m.putEvidence()
 }
 
-// Risks returns the register (in no particular order) and its settings.
-// The slice is the caller's.
-func (m *Model) Risks() ([]remit.Risk, remit.RiskSettings) {
+// Risks returns the register, ordered by id, and its settings. The slice
+// and the risks are shared and must not be changed: a change to a risk
+// replaces it, and the next call returns a new slice.
+func (m *Model) Risks() ([]*remit.Risk, remit.RiskSettings) {
 	m.mu.RLock()
-	defer m.mu.RUnlock()
-	out := make([]remit.Risk, 0, len(m.risks))
-	for _, r := range m.risks {
-		out = append(out, r)
+	list, settings := m.riskList, m.riskSettings
+	m.mu.RUnlock()
+	if list != nil {
+		return list, settings
 	}
-	return out, m.riskSettings
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.riskList == nil {
+		m.riskList = make([]*remit.Risk, 0, len(m.risks))
+		for _, r := range m.risks {
+			m.riskList = append(m.riskList, r)
+		}
+		slices.SortFunc(m.riskList, func(a, b *remit.Risk) int { return strings.Compare(a.ID, b.ID) })
+	}
+	return m.riskList, m.riskSettings
+}
+
+// putRisk holds r in place of the risk with its id. The caller holds the
+// write lock.
+func (m *Model) putRisk(r *remit.Risk) {
+	m.risks[r.ID] = r
+	m.riskList = nil
+}
+
+// PutRisks puts risks into the model without the store: for benchmarks
+// of the register over many risks.
+func (m *Model) PutRisks(risks []remit.Risk) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := range risks {
+		m.putRisk(&risks[i])
+	}
 }
 
 // RiskChanged reads a risk (or, with id "", the settings) this server has
@@ -233,7 +261,7 @@ func (m *Model) RiskChanged(ctx context.Context, id string) error {
 	if id == "" {
 		m.riskSettings = rs
 	} else {
-		m.risks[r.ID] = r
+		m.putRisk(&r)
 	}
 	return nil
 }
@@ -450,8 +478,8 @@ func (m *Model) Refresh(ctx context.Context) (int, error) {
 	if len(satsChanged) > 0 {
 		m.putSATs(satsChanged...)
 	}
-	for _, r := range risksChanged {
-		m.risks[r.ID] = r
+	for i := range risksChanged {
+		m.putRisk(&risksChanged[i])
 	}
 	if settingsChanged != nil {
 		m.riskSettings = *settingsChanged

@@ -172,7 +172,12 @@ func (r *Risk) InherentScore() int {
 // EffectiveStatus is the risk's status on day now: an accepted risk whose
 // acceptance has expired is due for review.
 func (r *Risk) EffectiveStatus(now time.Time) RiskStatus {
-	if r.Status == RiskAccepted && r.Acceptance != nil && now.UTC().Format(time.DateOnly) >= r.Acceptance.Until {
+	return r.StatusOn(now.UTC().Format(time.DateOnly))
+}
+
+// StatusOn is EffectiveStatus for a day written YYYY-MM-DD.
+func (r *Risk) StatusOn(day string) RiskStatus {
+	if r.Status == RiskAccepted && r.Acceptance != nil && day >= r.Acceptance.Until {
 		return RiskReviewDue
 	}
 	return r.Status

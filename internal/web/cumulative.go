@@ -54,8 +54,9 @@ func (c *cumulativeRow) add(it RiskItem) {
 func (c cumulativeRow) Band(b string) int { return c.ByBand[b] }
 
 func (s *server) cumulative() Cumulative {
-	items, _ := s.register(riskFilter{})
+	entries, settings := s.register(riskFilter{})
 	now := s.Now()
+	items := items(entries, settings, now)
 	soon := now.AddDate(0, 0, 30).UTC().Format(time.DateOnly)
 	var out Cumulative
 	var accepted []RiskItem
@@ -209,8 +210,8 @@ func riskRows(items []RiskItem) ([]string, [][]string) {
 
 // handleRiskExport answers the register as XLSX, CSV or Markdown.
 func (s *server) handleRiskExport(w http.ResponseWriter, r *http.Request) error {
-	items, _ := s.register(riskFilter{Sort: "residual"})
-	header, rows := riskRows(items)
+	entries, settings := s.register(riskFilter{Sort: "residual"})
+	header, rows := riskRows(items(entries, settings, s.Now()))
 	var data []byte
 	var typ, ext string
 	switch r.URL.Query().Get("format") {

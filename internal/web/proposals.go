@@ -12,7 +12,13 @@ import (
 // openProposals lists the proposals neither adopted nor dismissed.
 func (s *server) openProposals(ctx context.Context) ([]remit.Proposal, error) {
 	all := s.Model.Proposals(s.Now())
-	risks, _ := s.Model.Risks()
+	registered, _ := s.Model.Risks()
+	var risks []remit.Risk
+	for _, r := range registered {
+		if r.Proposal != "" {
+			risks = append(risks, *r)
+		}
+	}
 	var dismissed map[string]remit.Dismissal
 	err := s.Store.Read(ctx, func(tx remit.Tx) error { var err error; dismissed, err = remit.Dismissals(ctx, tx); return err })
 	return remit.Open(all, risks, dismissed), err

@@ -38,41 +38,82 @@ type riskFilter struct {
 	Above                         bool
 }
 
+// riskEntry is a risk in the register with what filtering and sorting
+// need; items are made only for what is shown.
+type riskEntry struct {
+	r                  *remit.Risk
+	idx                int32 // place in id order
+	inherent, residual int
+	now                remit.RiskStatus
+	above              bool
+}
+
+func (e riskEntry) item(s remit.RiskSettings, now time.Time) RiskItem { return riskItem(*e.r, s, now) }
+
+// items makes the items of some entries.
+func items(es []riskEntry, s remit.RiskSettings, now time.Time) []RiskItem {
+	out := make([]RiskItem, len(es))
+	for i, e := range es {
+		out[i] = e.item(s, now)
+	}
+	return out
+}
+
 // register lists the risks a filter keeps, in its order (residual score,
 // highest first, by default).
-func (s *server) register(f riskFilter) ([]RiskItem, remit.RiskSettings) {
-	risks, settings := s.Model.Risks()
-	now := s.Now()
-	out := make([]RiskItem, 0, len(risks))
-	for _, r := range risks {
-		it := riskItem(r, settings, now)
-		if (f.Status != "" && string(it.Now) != f.Status) || (f.Category != "" && r.Category != f.Category) || (f.Owner != "" && r.Owner != f.Owner) || (f.Above && !it.AboveAppetite) {
+func (s *server) register(f riskFilter) ([]riskEntry, remit.RiskSettings) {
+	risks, settings := s.Model.Risks() // by id
+	day := s.Now().UTC().Format(time.DateOnly)
+	out := make([]riskEntry, 0, len(risks))
+	top := 0
+	for i, r := range risks {
+		e := riskEntry{r: r, idx: int32(i), inherent: r.InherentScore(), residual: r.Residual.Value(), now: r.StatusOn(day), above: r.AboveAppetite(settings)}
+		if (f.Status != "" && string(e.now) != f.Status) || (f.Category != "" && r.Category != f.Category) || (f.Owner != "" && r.Owner != f.Owner) || (f.Above && !e.above) {
 			continue
 		}
-		out = append(out, it)
+		top = max(top, e.inherent, e.residual)
+		out = append(out, e)
 	}
-	slices.SortFunc(out, func(a, b RiskItem) int {
-		switch f.Sort {
-		case "title":
-			if c := strings.Compare(a.Title, b.Title); c != 0 {
+	switch f.Sort {
+	case "title":
+		slices.SortFunc(out, func(a, b riskEntry) int {
+			if c := strings.Compare(a.r.Title, b.r.Title); c != 0 {
 				return c
 			}
-		case "review":
-			if c := compareDue(a.Review, b.Review); c != 0 {
+			return int(a.idx - b.idx)
+		})
+	case "review":
+		slices.SortFunc(out, func(a, b riskEntry) int {
+			if c := compareDue(a.r.Review, b.r.Review); c != 0 {
 				return c
 			}
-		case "inherent":
-			if c := b.InherentScore - a.InherentScore; c != 0 {
-				return c
-			}
-		default:
-			if c := b.ResidualScore - a.ResidualScore; c != 0 {
-				return c
-			}
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+			return int(a.idx - b.idx)
+		})
+	case "inherent":
+		out = byScore(out, top, func(e riskEntry) int { return e.inherent })
+	default:
+		out = byScore(out, top, func(e riskEntry) int { return e.residual })
+	}
 	return out, settings
+}
+
+// byScore orders entries by a score, highest first, keeping their order
+// (by id) within a score: a counting sort, as scores are small.
+func byScore(es []riskEntry, top int, score func(riskEntry) int) []riskEntry {
+	start := make([]int, top+2)
+	for _, e := range es {
+		start[top-score(e)+1]++
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	out := make([]riskEntry, len(es))
+	for _, e := range es {
+		k := top - score(e)
+		out[start[k]] = e
+		start[k]++
+	}
+	return out
 }
 
 // --- API ------------------------------------------------------------------
@@ -91,8 +132,14 @@ func (s *server) handleRiskList(ctx context.Context, in *riskListInput) (*listOu
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	items, _ := s.register(riskFilter{Status: in.Status, Category: in.Category, Owner: in.Owner, Above: in.Above, Sort: in.Sort})
-	return page(items, in.Cursor, in.Limit)
+	entries, settings := s.register(riskFilter{Status: in.Status, Category: in.Category, Owner: in.Owner, Above: in.Above, Sort: in.Sort})
+	window, next, err := paginate(entries, in.Cursor, in.Limit)
+	if err != nil {
+		return nil, err
+	}
+	out := &listOutput[RiskItem]{}
+	out.Body.Items, out.Body.NextCursor = items(window, settings, s.Now()), next
+	return out, nil
 }
 
 type riskCreateInput struct{ Body remit.Risk }
@@ -255,24 +302,25 @@ func (s *server) risksPage(r *http.Request) (*RisksPage, error) {
 	q := filterValues(r.URL.Query(), "status", "category", "above", "sort", "page")
 	p := &RisksPage{basePage: basePage{Title: "Risks", Nav: "risks"}, Status: q.Get("status"), Category: q.Get("category"), Sort: q.Get("sort"), Above: q.Get("above") == "yes",
 		Statuses: []string{"open", "treating", "accepted", "review-due", "closed"}, CanRecord: user(r).Role != remit.RoleViewer, Query: q}
-	items, settings := s.register(riskFilter{Status: p.Status, Category: p.Category, Above: p.Above, Sort: p.Sort})
+	entries, settings := s.register(riskFilter{Status: p.Status, Category: p.Category, Above: p.Above, Sort: p.Sort})
 	p.Settings, p.Categories = settings, settings.Categories()
-	p.Total = len(items)
+	p.Total = len(entries)
 	var from, to int
-	p.Pager, from, to = newPager(q, len(items))
-	p.Items = items[from:to]
+	p.Pager, from, to = newPager(q, len(entries))
+	p.Items = items(entries[from:to], settings, s.Now())
 	// Heatmaps over every risk the filter keeps.
 	nl, ni := len(settings.Scale.Likelihood), len(settings.Scale.Impact)
 	residual, inherent := make([][]int, nl+1), make([][]int, nl+1)
 	for i := range residual {
 		residual[i], inherent[i] = make([]int, ni+1), make([]int, ni+1)
 	}
-	for _, it := range items {
-		if l, i := it.Residual.Likelihood, it.Residual.Impact; l > 0 && i > 0 {
+	for _, e := range entries {
+		it := e.r
+		if l, i := it.Residual.Likelihood, it.Residual.Impact; l > 0 && i > 0 && l <= nl && i <= ni {
 			residual[l][i]++
 		}
 		ii := max(it.Confidentiality, it.Integrity, it.Availability, it.Inherent.Impact)
-		if l := it.Inherent.Likelihood; l > 0 && ii > 0 {
+		if l := it.Inherent.Likelihood; l > 0 && ii > 0 && l <= nl && ii <= ni {
 			inherent[l][ii]++
 		}
 	}

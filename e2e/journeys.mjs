@@ -8,6 +8,10 @@
 //   SCREENSHOTS     the folder for the screenshots
 //   CHROMIUM        the browser to drive (default /usr/bin/chromium)
 //
+// With the argument "expiry" it walks instead what a risk owner sees once
+// the server's clock has moved past an acceptance (the test moves it
+// after the main journeys, whose risks it then finds expired).
+//
 // It exits non-zero, naming what went wrong, when a step fails or axe
 // finds any violation.
 import assert from 'node:assert/strict';
@@ -18,6 +22,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 const base = process.env.REMIT_URL;
 const password = process.env.REMIT_PASSWORD;
 const shots = process.env.SCREENSHOTS || 'e2e/screenshots';
+const phase = process.argv[2] || 'main';
 assert.ok(base && password, 'REMIT_URL and REMIT_PASSWORD must be set');
 mkdirSync(shots, { recursive: true });
 
@@ -33,7 +38,7 @@ let shot = 0;
 // check saves a screenshot of the page as it is and runs axe on it.
 async function check(page, name) {
   shot++;
-  const file = `${shots}/${String(shot).padStart(2, '0')}-${name}.png`;
+  const file = `${shots}/${phase === 'main' ? '' : phase + '-'}${String(shot).padStart(2, '0')}-${name}.png`;
   await page.screenshot({ path: file, fullPage: true });
   const results = await new AxeBuilder({ page })
     .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
@@ -75,6 +80,41 @@ async function step(name, fn) {
 }
 
 try {
+  if (phase === 'expiry') await expiry();
+  else await main();
+} catch (e) {
+  errors.push(String(e.stack || e));
+} finally {
+  await browser.close();
+}
+
+for (const v of violations) console.log('axe: ' + v);
+for (const e of errors) console.log('error: ' + e);
+console.log(`${shot} pages checked, ${violations.length} axe violations, ${errors.length} errors`);
+process.exit(violations.length + errors.length > 0 ? 1 : 0);
+
+// expiry: the clock is past both acceptances the main journeys recorded.
+async function expiry() {
+  await step('a risk owner finds the accepted risks returned for review', async () => {
+    const owner = await newPage();
+    await signIn(owner, 'risk@example.gov.uk');
+    await owner.goto(base + '/risks?status=review-due');
+    const table = await owner.getByTestId('risks').innerText();
+    assert.match(table, /4 of \d+ systems rely on Microsoft/);
+    assert.match(table, /Visitor identity documents exposed through S3/);
+    await check(owner, 'risks-review-due');
+    await owner.getByRole('link', { name: /rely on Microsoft/ }).click();
+    assert.match(await owner.getByTestId('risk-summary').innerText(), /review-due\s+acceptance expired/);
+    await check(owner, 'risk-expired');
+    // Accepting again, for another year, returns it to accepted.
+    await owner.getByLabel('Why the organisation accepts it').fill('Reviewed: the service level still holds and no alternative is cheaper.');
+    await owner.getByRole('button', { name: 'Accept risk' }).click();
+    await owner.locator('.govuk-notification-banner--success').waitFor();
+    assert.match(await owner.getByTestId('risk-summary').innerText(), /Status today\s+accepted/);
+  });
+}
+
+async function main() {
   // --- An editor of the visits team: the main journey. ---------------------
   const page = await newPage();
 
@@ -465,13 +505,4 @@ try {
     assert.match(await admin.getByTestId('token-secret').innerText(), /^remit_/);
     await check(admin, 'token-created');
   });
-} catch (e) {
-  errors.push(String(e.stack || e));
-} finally {
-  await browser.close();
 }
-
-for (const v of violations) console.log('axe: ' + v);
-for (const e of errors) console.log('error: ' + e);
-console.log(`${shot} pages checked, ${violations.length} axe violations, ${errors.length} errors`);
-process.exit(violations.length + errors.length > 0 ? 1 : 0);

@@ -1,13 +1,10 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -193,68 +190,29 @@ func (s *server) cumulativePage(r *http.Request) (*CumulativePage, error) {
 	return &CumulativePage{basePage: basePage{Title: "Accepted risk, together", Nav: "risks"}, C: s.cumulative(), Bands: []string{"low", "medium", "high", "very high"}}, nil
 }
 
-// riskRows is the register as a table, for exports.
-func riskRows(items []RiskItem) ([]string, [][]string) {
-	header := []string{"id", "title", "category", "status", "inherent", "residual", "band", "above appetite", "target", "treatment", "owner", "review", "accepted until", "legal breach"}
-	rows := make([][]string, len(items))
-	for i, it := range items {
-		until := ""
-		if it.Acceptance != nil {
-			until = it.Acceptance.Until
-		}
-		rows[i] = []string{it.ID, it.Title, it.Category, string(it.Now), strconv.Itoa(it.InherentScore), strconv.Itoa(it.ResidualScore), it.Band,
-			strconv.FormatBool(it.AboveAppetite), strconv.Itoa(it.Target), it.Treatment, it.Owner, it.Review, until, strconv.FormatBool(it.LegalBreach)}
-	}
-	return header, rows
-}
-
 // handleRiskExport answers the register as XLSX, CSV or Markdown.
 func (s *server) handleRiskExport(w http.ResponseWriter, r *http.Request) error {
 	entries, settings := s.register(riskFilter{Sort: "residual"})
-	header, rows := riskRows(items(entries, settings, s.Now()))
-	var data []byte
-	var typ, ext string
-	switch r.URL.Query().Get("format") {
-	case "xlsx":
-		var err error
-		if data, err = report.TableWorkbook("Risk register", header, rows); err != nil {
-			return err
-		}
-		typ, ext = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
-	case "csv", "":
-		var buf bytes.Buffer
-		cw := csv.NewWriter(&buf)
-		_ = cw.Write(header)
-		_ = cw.WriteAll(rows)
-		data, typ, ext = buf.Bytes(), "text/csv; charset=utf-8", "csv"
-	case "markdown":
-		data, typ, ext = []byte(markdownTable(header, rows)), "text/markdown; charset=utf-8", "md"
-	default:
-		return badForm(fmt.Sprintf("format %q is not known: use xlsx, csv or markdown", r.URL.Query().Get("format")))
+	risks := make([]*remit.Risk, len(entries))
+	for i, e := range entries {
+		risks[i] = e.r
+	}
+	header, rows := report.RiskRegister(risks, settings, s.Now())
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = "csv"
+	}
+	if !slices.Contains(report.TableFormats, format) {
+		return badForm(fmt.Sprintf("format %q is not known: use xlsx, csv or markdown", format))
+	}
+	data, typ, ext, err := report.Table(format, "Risk register", header, rows)
+	if err != nil {
+		return err
 	}
 	h := w.Header()
 	h.Set("Content-Type", typ)
 	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="risk-register-%s.%s"`, s.Now().UTC().Format(time.DateOnly), ext))
 	h.Set("Cache-Control", "private, no-store")
-	_, err := w.Write(data)
+	_, err = w.Write(data)
 	return err
-}
-
-// markdownTable writes a GitHub-flavoured Markdown table, escaping pipes.
-func markdownTable(header []string, rows [][]string) string {
-	esc := strings.NewReplacer("|", `\|`, "\n", " ")
-	var b strings.Builder
-	line := func(cells []string) {
-		b.WriteString("|")
-		for _, c := range cells {
-			b.WriteString(" " + esc.Replace(c) + " |")
-		}
-		b.WriteString("\n")
-	}
-	line(header)
-	b.WriteString("|" + strings.Repeat(" --- |", len(header)) + "\n")
-	for _, r := range rows {
-		line(r)
-	}
-	return b.String()
 }

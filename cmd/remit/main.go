@@ -67,7 +67,7 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &found):
 		fmt.Fprintln(stderr, "remit:", found.msg)
 		return exitFound
-	case errors.Is(err, remit.ErrNotFound), errors.Is(err, remit.ErrConflict):
+	case errors.Is(err, remit.ErrNotFound), errors.Is(err, remit.ErrConflict), errors.Is(err, remit.ErrForbidden):
 		fmt.Fprintln(stderr, "remit:", err)
 		return exitBadInput
 	}

@@ -57,6 +57,7 @@ Exit codes: 0 ok; 1 a check found something; 2 bad usage or bad input.`,
 		e.userCommand(),
 		e.evidenceCommand(),
 		e.assessCommand(),
+		e.riskCommand(),
 		e.generateCommand(),
 	)
 	cmd, err := root.ExecuteContextC(ctx)

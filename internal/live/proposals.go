@@ -1,6 +1,7 @@
 package live
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -25,6 +26,36 @@ func (m *Model) Proposals(now time.Time) []remit.Proposal {
 		out = proposalsOf(c, tracking, x, assessments, sats, now)
 	})
 	return out
+}
+
+// OpenProposals is Proposals less those adopted (a risk names them) or
+// dismissed for their present cause.
+func (m *Model) OpenProposals(ctx context.Context, now time.Time) ([]remit.Proposal, error) {
+	all := m.Proposals(now)
+	registered, _ := m.Risks()
+	var risks []remit.Risk
+	for _, r := range registered {
+		if r.Proposal != "" {
+			risks = append(risks, *r)
+		}
+	}
+	var dismissed map[string]remit.Dismissal
+	err := m.store.Read(ctx, func(tx remit.Tx) error { var err error; dismissed, err = remit.Dismissals(ctx, tx); return err })
+	return remit.Open(all, risks, dismissed), err
+}
+
+// FindProposal finds an open proposal by id.
+func (m *Model) FindProposal(ctx context.Context, id string, now time.Time) (remit.Proposal, error) {
+	open, err := m.OpenProposals(ctx, now)
+	if err != nil {
+		return remit.Proposal{}, err
+	}
+	for _, p := range open {
+		if p.ID == id {
+			return p, nil
+		}
+	}
+	return remit.Proposal{}, fmt.Errorf("no open proposal %q (adopted, dismissed, or its cause has gone): %w", id, remit.ErrNotFound)
 }
 
 // proposalsOf is Proposals over a model view.

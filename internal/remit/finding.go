@@ -150,13 +150,13 @@ func Findings(ctx context.Context, tx Tx) ([]Finding, error) {
 		if c := slices.Index(Severities, b.Severity) - slices.Index(Severities, a.Severity); c != 0 {
 			return c
 		}
-		return compareDates(a.Due, b.Due)
+		return CompareDates(a.Due, b.Due)
 	})
 	return out, nil
 }
 
-// compareDates orders dates, undated last.
-func compareDates(a, b string) int {
+// CompareDates orders dates written YYYY-MM-DD, undated last.
+func CompareDates(a, b string) int {
 	switch {
 	case a == b:
 		return 0

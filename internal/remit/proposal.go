@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -25,6 +26,13 @@ type Proposal struct {
 	// Suggested is a starting score, for the adopter to judge.
 	Suggested Score  `json:"suggested"`
 	Cause     string `json:"cause" doc:"A fingerprint of what gave rise to it"`
+}
+
+// Risk is the proposal pre-filled as a risk to adopt: linked to it, with
+// its title, description, category, what it concerns and its suggested
+// score as the inherent one.
+func (p Proposal) Risk() Risk {
+	return Risk{Title: p.Title, Description: p.Description, Category: p.Category, Concerns: slices.Clone(p.Concerns), Inherent: p.Suggested, Proposal: p.ID}
 }
 
 // Fingerprint makes a short, stable fingerprint of a cause's facts.

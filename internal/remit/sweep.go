@@ -43,9 +43,9 @@ func (x *EvidenceIndex) Lapses(from, to string) []Lapse {
 	}
 	slices.SortFunc(out, func(a, b Lapse) int {
 		if a.Day != b.Day {
-			return compareDates(a.Day, b.Day)
+			return CompareDates(a.Day, b.Day)
 		}
-		return compareDates(a.Evidence, b.Evidence)
+		return CompareDates(a.Evidence, b.Evidence)
 	})
 	return out
 }

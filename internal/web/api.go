@@ -512,7 +512,7 @@ func (s *server) handleObligationList(ctx context.Context, in *obligationListInp
 	slices.SortStableFunc(items, func(a, b Obligation) int {
 		switch {
 		case in.Sort == "due" && a.Tracking != nil && b.Tracking != nil && a.Tracking.Due != b.Tracking.Due:
-			return compareDue(a.Tracking.Due, b.Tracking.Due)
+			return remit.CompareDates(a.Tracking.Due, b.Tracking.Due)
 		case in.Sort == "status" && a.Tracking != nil && b.Tracking != nil && a.Tracking.Status != b.Tracking.Status:
 			return slices.Index(remit.ObligationStatuses, a.Tracking.Status) - slices.Index(remit.ObligationStatuses, b.Tracking.Status)
 		}
@@ -523,17 +523,6 @@ func (s *server) handleObligationList(ctx context.Context, in *obligationListInp
 		s.assure(out.Body.Items)
 	}
 	return out, err
-}
-
-// compareDue orders dates, undated last.
-func compareDue(a, b string) int {
-	switch {
-	case a == "":
-		return 1
-	case b == "":
-		return -1
-	}
-	return strings.Compare(a, b)
 }
 
 // obligations lists the obligations of the given systems, with tracking

@@ -51,7 +51,7 @@ func (c *cumulativeRow) add(it RiskItem) {
 func (c cumulativeRow) Band(b string) int { return c.ByBand[b] }
 
 func (s *server) cumulative() Cumulative {
-	entries, settings := s.register(riskFilter{})
+	entries, settings := s.register(remit.RiskFilter{})
 	now := s.Now()
 	items := items(entries, settings, now)
 	soon := now.AddDate(0, 0, 30).UTC().Format(time.DateOnly)
@@ -192,10 +192,10 @@ func (s *server) cumulativePage(r *http.Request) (*CumulativePage, error) {
 
 // handleRiskExport answers the register as XLSX, CSV or Markdown.
 func (s *server) handleRiskExport(w http.ResponseWriter, r *http.Request) error {
-	entries, settings := s.register(riskFilter{Sort: "residual"})
+	entries, settings := s.register(remit.RiskFilter{Sort: "residual"})
 	risks := make([]*remit.Risk, len(entries))
 	for i, e := range entries {
-		risks[i] = e.r
+		risks[i] = e.Risk
 	}
 	header, rows := report.RiskRegister(risks, settings, s.Now())
 	format := r.URL.Query().Get("format")

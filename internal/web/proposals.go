@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 
 	"remit/internal/remit"
@@ -11,30 +10,11 @@ import (
 
 // openProposals lists the proposals neither adopted nor dismissed.
 func (s *server) openProposals(ctx context.Context) ([]remit.Proposal, error) {
-	all := s.Model.Proposals(s.Now())
-	registered, _ := s.Model.Risks()
-	var risks []remit.Risk
-	for _, r := range registered {
-		if r.Proposal != "" {
-			risks = append(risks, *r)
-		}
-	}
-	var dismissed map[string]remit.Dismissal
-	err := s.Store.Read(ctx, func(tx remit.Tx) error { var err error; dismissed, err = remit.Dismissals(ctx, tx); return err })
-	return remit.Open(all, risks, dismissed), err
+	return s.Model.OpenProposals(ctx, s.Now())
 }
 
 func (s *server) findProposal(ctx context.Context, id string) (remit.Proposal, error) {
-	open, err := s.openProposals(ctx)
-	if err != nil {
-		return remit.Proposal{}, err
-	}
-	for _, p := range open {
-		if p.ID == id {
-			return p, nil
-		}
-	}
-	return remit.Proposal{}, fmt.Errorf("no open proposal %q (adopted, dismissed, or its cause has gone): %w", id, remit.ErrNotFound)
+	return s.Model.FindProposal(ctx, id, s.Now())
 }
 
 type proposalListOutput struct {
@@ -141,8 +121,9 @@ func (s *server) prefill(r *http.Request, p *RiskFormPage) error {
 	if err != nil {
 		return err
 	}
-	p.Form.Title, p.Form.Description, p.Form.Category, p.Form.Proposal = pr.Title, pr.Description, pr.Category, pr.ID
-	p.Form.Inherent = pr.Suggested
+	form := pr.Risk()
+	form.Status, form.Treatment = p.Form.Status, p.Form.Treatment
+	p.Form = form
 	p.Concerns = refsText(pr.Concerns)
 	return nil
 }

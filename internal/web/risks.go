@@ -8,7 +8,6 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,88 +31,20 @@ func riskItem(r remit.Risk, s remit.RiskSettings, now time.Time) RiskItem {
 		AboveAppetite: r.AboveAppetite(s), Now: r.EffectiveStatus(now), ReviewOverdue: r.ReviewOverdue(now)}
 }
 
-// riskFilter narrows and orders the register.
-type riskFilter struct {
-	Status, Category, Owner, Sort string
-	Above                         bool
-}
-
-// riskEntry is a risk in the register with what filtering and sorting
-// need; items are made only for what is shown.
-type riskEntry struct {
-	r                  *remit.Risk
-	idx                int32 // place in id order
-	inherent, residual int
-	now                remit.RiskStatus
-	above              bool
-}
-
-func (e riskEntry) item(s remit.RiskSettings, now time.Time) RiskItem { return riskItem(*e.r, s, now) }
-
-// items makes the items of some entries.
-func items(es []riskEntry, s remit.RiskSettings, now time.Time) []RiskItem {
+// items makes the items of some register entries.
+func items(es []remit.RegisterEntry, s remit.RiskSettings, now time.Time) []RiskItem {
 	out := make([]RiskItem, len(es))
 	for i, e := range es {
-		out[i] = e.item(s, now)
+		out[i] = riskItem(*e.Risk, s, now)
 	}
 	return out
 }
 
-// register lists the risks a filter keeps, in its order (residual score,
-// highest first, by default).
-func (s *server) register(f riskFilter) ([]riskEntry, remit.RiskSettings) {
-	risks, settings := s.Model.Risks() // by id
-	day := s.Now().UTC().Format(time.DateOnly)
-	out := make([]riskEntry, 0, len(risks))
-	top := 0
-	for i, r := range risks {
-		e := riskEntry{r: r, idx: int32(i), inherent: r.InherentScore(), residual: r.Residual.Value(), now: r.StatusOn(day), above: r.AboveAppetite(settings)}
-		if (f.Status != "" && string(e.now) != f.Status) || (f.Category != "" && r.Category != f.Category) || (f.Owner != "" && r.Owner != f.Owner) || (f.Above && !e.above) {
-			continue
-		}
-		top = max(top, e.inherent, e.residual)
-		out = append(out, e)
-	}
-	switch f.Sort {
-	case "title":
-		slices.SortFunc(out, func(a, b riskEntry) int {
-			if c := strings.Compare(a.r.Title, b.r.Title); c != 0 {
-				return c
-			}
-			return int(a.idx - b.idx)
-		})
-	case "review":
-		slices.SortFunc(out, func(a, b riskEntry) int {
-			if c := compareDue(a.r.Review, b.r.Review); c != 0 {
-				return c
-			}
-			return int(a.idx - b.idx)
-		})
-	case "inherent":
-		out = byScore(out, top, func(e riskEntry) int { return e.inherent })
-	default:
-		out = byScore(out, top, func(e riskEntry) int { return e.residual })
-	}
-	return out, settings
-}
-
-// byScore orders entries by a score, highest first, keeping their order
-// (by id) within a score: a counting sort, as scores are small.
-func byScore(es []riskEntry, top int, score func(riskEntry) int) []riskEntry {
-	start := make([]int, top+2)
-	for _, e := range es {
-		start[top-score(e)+1]++
-	}
-	for i := 1; i < len(start); i++ {
-		start[i] += start[i-1]
-	}
-	out := make([]riskEntry, len(es))
-	for _, e := range es {
-		k := top - score(e)
-		out[start[k]] = e
-		start[k]++
-	}
-	return out
+// register lists the risks a filter keeps, in its order, with the
+// register's settings.
+func (s *server) register(f remit.RiskFilter) ([]remit.RegisterEntry, remit.RiskSettings) {
+	risks, settings := s.Model.Risks()
+	return remit.Register(risks, settings, s.Now(), f), settings
 }
 
 // --- API ------------------------------------------------------------------
@@ -132,7 +63,7 @@ func (s *server) handleRiskList(ctx context.Context, in *riskListInput) (*listOu
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	entries, settings := s.register(riskFilter{Status: in.Status, Category: in.Category, Owner: in.Owner, Above: in.Above, Sort: in.Sort})
+	entries, settings := s.register(remit.RiskFilter{Status: in.Status, Category: in.Category, Owner: in.Owner, Above: in.Above, Sort: in.Sort})
 	window, next, err := paginate(entries, in.Cursor, in.Limit)
 	if err != nil {
 		return nil, err
@@ -302,7 +233,7 @@ func (s *server) risksPage(r *http.Request) (*RisksPage, error) {
 	q := filterValues(r.URL.Query(), "status", "category", "above", "sort", "page")
 	p := &RisksPage{basePage: basePage{Title: "Risks", Nav: "risks"}, Status: q.Get("status"), Category: q.Get("category"), Sort: q.Get("sort"), Above: q.Get("above") == "yes",
 		Statuses: []string{"open", "treating", "accepted", "review-due", "closed"}, CanRecord: user(r).Role != remit.RoleViewer, Query: q}
-	entries, settings := s.register(riskFilter{Status: p.Status, Category: p.Category, Above: p.Above, Sort: p.Sort})
+	entries, settings := s.register(remit.RiskFilter{Status: p.Status, Category: p.Category, Above: p.Above, Sort: p.Sort})
 	p.Settings, p.Categories = settings, settings.Categories()
 	p.Total = len(entries)
 	var from, to int
@@ -315,7 +246,7 @@ func (s *server) risksPage(r *http.Request) (*RisksPage, error) {
 		residual[i], inherent[i] = make([]int, ni+1), make([]int, ni+1)
 	}
 	for _, e := range entries {
-		it := e.r
+		it := e.Risk
 		if l, i := it.Residual.Likelihood, it.Residual.Impact; l > 0 && i > 0 && l <= nl && i <= ni {
 			residual[l][i]++
 		}

@@ -136,7 +136,7 @@ func TestRiskRegisterOrder(t *testing.T) {
 		{"sort=residual", nil, func(a, b *remit.Risk) int { return b.Residual.Value() - a.Residual.Value() }},
 		{"sort=inherent", nil, func(a, b *remit.Risk) int { return b.InherentScore() - a.InherentScore() }},
 		{"sort=title", nil, func(a, b *remit.Risk) int { return strings.Compare(a.Title, b.Title) }},
-		{"sort=review", nil, func(a, b *remit.Risk) int { return compareDue(a.Review, b.Review) }},
+		{"sort=review", nil, func(a, b *remit.Risk) int { return remit.CompareDates(a.Review, b.Review) }},
 		{"sort=residual&category=supplier&above_appetite=true", func(r *remit.Risk) bool { return r.Category == "supplier" && r.AboveAppetite(settings) },
 			func(a, b *remit.Risk) int { return b.Residual.Value() - a.Residual.Value() }},
 	} {

@@ -400,4 +400,3 @@ changes.`,
 	e.databaseFlag(cmd, &database)
 	return cmd
 }
-

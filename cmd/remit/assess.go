@@ -171,7 +171,7 @@ func (e *env) assessSweepCommand() *cobra.Command {
 	var database string
 	cmd := &cobra.Command{
 		Use:   "sweep",
-		Short: "Run the expiry sweep now: record evidence that has lapsed and snapshot today's scorecards (the server does this hourly)",
+		Short: "Run the expiry sweep now: record evidence that has lapsed and snapshot today's scorecards and risk register (the server does this hourly)",
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withStore(cmd.Context(), database, func(s remit.Store) error {
@@ -188,7 +188,7 @@ func (e *env) assessSweepCommand() *cobra.Command {
 					fmt.Fprintf(e.stdout, "%s %s %q: %d targets now stale\n", l.Day, l.Evidence, l.Title, len(l.Targets))
 				}
 				fmt.Fprintf(e.stdout, "%d pieces of evidence lapsed since the last sweep.\n", len(lapses))
-				return m.SnapshotScorecards(cmd.Context(), now)
+				return m.Snapshot(cmd.Context(), now)
 			})
 		},
 	}

@@ -151,4 +151,21 @@ func TestRiskCommands(t *testing.T) {
 	if out, _, _ := cli(t, "risk", "proposals", "--database", db); strings.Contains(out, open[0].ID+" ") {
 		t.Errorf("a dismissed proposal is still listed:\n%s", out)
 	}
+
+	// The sweep keeps the day's point of the register's trend.
+	if _, errOut, code := cli(t, "assess", "sweep", "--database", db); code != 0 {
+		t.Fatalf("sweep: %s", errOut)
+	}
+	s, err = sqlite.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var trend []remit.RiskSnapshot
+	if err := s.Read(ctx, func(tx remit.Tx) error { var err error; trend, err = remit.RiskSnapshots(ctx, tx, 10); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if len(trend) != 1 || trend[0].Open != 2 || trend[0].Accepted != 1 || trend[0].AboveAppetite != 1 || trend[0].ReviewOverdue != 1 {
+		t.Errorf("trend after the sweep: %+v", trend)
+	}
 }

@@ -87,7 +87,7 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 			defer stopFollowing()
 			go model.Follow(followCtx, poll, log)
 			// Background work on River: record evidence lapsing and keep
-			// the day's scorecard snapshot.
+			// the day's snapshots of the scorecards and the risk register.
 			runner, err := jobs.Start(ctx, jobs.Config{Database: database, Every: sweepEvery, Log: log, Sweep: func(ctx context.Context) error {
 				now := time.Now()
 				lapses, err := remit.SweepExpiry(ctx, s, model.Evidence(), now)
@@ -97,7 +97,7 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 				if len(lapses) > 0 {
 					log.Info("evidence lapsed", "count", len(lapses))
 				}
-				return model.SnapshotScorecards(ctx, now)
+				return model.Snapshot(ctx, now)
 			}})
 			if err != nil {
 				return err

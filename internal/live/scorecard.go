@@ -126,6 +126,16 @@ func scorecardsOf(e *engine.Estate, x *remit.EvidenceIndex, now time.Time, expir
 	return out
 }
 
+// Snapshot keeps today's points of the trends: the scorecards' counts
+// per offering and the risk register's counts.
+func (m *Model) Snapshot(ctx context.Context, now time.Time) error {
+	if err := m.SnapshotScorecards(ctx, now); err != nil {
+		return err
+	}
+	risks, settings := m.Risks()
+	return remit.SaveRiskSnapshot(ctx, m.store, remit.TakeRiskSnapshot(risks, settings, now), now)
+}
+
 // SnapshotScorecards keeps today's counts per offering, a point of each
 // scorecard's trend.
 func (m *Model) SnapshotScorecards(ctx context.Context, now time.Time) error {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -117,42 +118,45 @@ type ScorecardSnapshot struct {
 // SaveScorecardSnapshot keeps a day's snapshot (replacing one taken
 // earlier the same day).
 func SaveScorecardSnapshot(ctx context.Context, s Store, sn ScorecardSnapshot, actor string, now time.Time) error {
-	body := mustJSON(sn)
+	return putDaily(ctx, s, KindScorecardSnapshot, sn.Day, mustJSON(sn), now)
+}
+
+// ScorecardSnapshots reads the last n snapshots, oldest first.
+func ScorecardSnapshots(ctx context.Context, tx Tx, n int) ([]ScorecardSnapshot, error) {
+	return lastDaily[ScorecardSnapshot](ctx, tx, KindScorecardSnapshot, n)
+}
+
+// putDaily keeps one document of kind for a day (YYYY-MM-DD), replacing
+// one kept earlier that day: the points of a trend.
+func putDaily(ctx context.Context, s Store, kind Kind, day string, body []byte, now time.Time) error {
 	return s.Write(ctx, func(tx Tx) error {
-		old, err := tx.FindDocument(ctx, KindScorecardSnapshot, sn.Day)
+		old, err := tx.FindDocument(ctx, kind, day)
 		switch {
 		case err == nil:
-			_, err = tx.UpdateDocument(ctx, KindScorecardSnapshot, sn.Day, body, old.Version, now)
+			_, err = tx.UpdateDocument(ctx, kind, day, body, old.Version, now)
 			return err
 		case isNotFound(err):
-			_, err = tx.CreateDocument(ctx, KindScorecardSnapshot, sn.Day, body, now)
+			_, err = tx.CreateDocument(ctx, kind, day, body, now)
 			return err
 		}
 		return err
 	})
 }
 
-// ScorecardSnapshots reads the last n snapshots, oldest first.
-func ScorecardSnapshots(ctx context.Context, tx Tx, n int) ([]ScorecardSnapshot, error) {
-	docs, err := tx.Documents(ctx, KindScorecardSnapshot, "")
+// lastDaily reads the last n daily documents of kind, oldest first.
+func lastDaily[T any](ctx context.Context, tx Tx, kind Kind, n int) ([]T, error) {
+	docs, err := tx.Documents(ctx, kind, "")
 	if err != nil {
 		return nil, err
 	}
+	slices.SortFunc(docs, func(a, b Document) int { return strings.Compare(a.ID, b.ID) })
 	docs = docs[max(0, len(docs)-n):]
-	out := make([]ScorecardSnapshot, 0, len(docs))
-	for _, d := range docs {
-		var sn ScorecardSnapshot
-		if err := json.Unmarshal(d.Body, &sn); err != nil {
-			return nil, err
+	out := make([]T, len(docs))
+	for i, d := range docs {
+		if err := json.Unmarshal(d.Body, &out[i]); err != nil {
+			return nil, fmt.Errorf("%s %s: %w", kind, d.ID, err)
 		}
-		out = append(out, sn)
 	}
-	slices.SortFunc(out, func(a, b ScorecardSnapshot) int {
-		if a.Day < b.Day {
-			return -1
-		}
-		return 1
-	})
 	return out, nil
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"net/http"
 	"slices"
 	"strings"
@@ -172,6 +173,44 @@ func (s *server) handleCumulativeGet(ctx context.Context, _ *struct{}) (*cumulat
 	return &cumulativeOutput{Body: s.cumulative()}, nil
 }
 
+// riskTrendDays is how many daily snapshots the trend shows.
+const riskTrendDays = 12
+
+type riskTrendInput struct {
+	Days int `query:"days" minimum:"1" maximum:"366" default:"12" doc:"How many of the latest daily snapshots"`
+}
+
+type riskTrendOutput struct {
+	Body struct {
+		Items []remit.RiskSnapshot `json:"items" doc:"Oldest first; one a day, taken by the background sweep"`
+	}
+}
+
+func (s *server) handleRiskTrend(ctx context.Context, in *riskTrendInput) (*riskTrendOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	out := &riskTrendOutput{}
+	err := s.Store.Read(ctx, func(tx remit.Tx) error {
+		var err error
+		out.Body.Items, err = remit.RiskSnapshots(ctx, tx, in.Days)
+		return err
+	})
+	if out.Body.Items == nil {
+		out.Body.Items = []remit.RiskSnapshot{}
+	}
+	return out, err
+}
+
+// bandSegments colour the bands of residual score in the trend chart.
+var bandSegments = []segment{
+	{"very high", "remit-band--very-high"},
+	{"high", "remit-band--high"},
+	{"medium", "remit-band--medium"},
+	{"low", "remit-band--low"},
+	{"not scored", "remit-band--none"},
+}
+
 // cumulativeTable is one table of the cumulative view.
 type cumulativeTable struct {
 	Test, Caption, First string
@@ -182,12 +221,31 @@ type cumulativeTable struct {
 // CumulativePage shows the cumulative view.
 type CumulativePage struct {
 	basePage
-	C     Cumulative
-	Bands []string
+	C          Cumulative
+	Bands      []string
+	Trend      []remit.RiskSnapshot
+	TrendChart template.HTML
 }
 
 func (s *server) cumulativePage(r *http.Request) (*CumulativePage, error) {
-	return &CumulativePage{basePage: basePage{Title: "Accepted risk, together", Nav: "risks"}, C: s.cumulative(), Bands: []string{"low", "medium", "high", "very high"}}, nil
+	p := &CumulativePage{basePage: basePage{Title: "Accepted risk, together", Nav: "risks"}, C: s.cumulative(), Bands: []string{"low", "medium", "high", "very high"}}
+	err := s.Store.Read(r.Context(), func(tx remit.Tx) error {
+		var err error
+		p.Trend, err = remit.RiskSnapshots(r.Context(), tx, riskTrendDays)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	bars := make([]bar, len(p.Trend))
+	for i, sn := range p.Trend {
+		b := sn.Bands
+		bars[i] = bar{Label: sn.Day, Values: []int{b["very high"], b["high"], b["medium"], b["low"], b["none"]}}
+	}
+	if len(bars) > 0 {
+		p.TrendChart = stackedBars("Risks not closed by residual band, per day", bandSegments, bars)
+	}
+	return p, nil
 }
 
 // handleRiskExport answers the register as XLSX, CSV or Markdown.

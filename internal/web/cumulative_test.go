@@ -1,10 +1,13 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
+
+	"remit/internal/remit"
 )
 
 // TestCumulativeAndExports accepts risks resting on a system and on a
@@ -109,5 +112,31 @@ func TestProposalsAPI(t *testing.T) {
 	}
 	if _, page := f.page("editor", "GET", "/risks/new?proposal=concentration:aws", nil); !strings.Contains(page, `value="3 of 8 systems rely on Amazon Web Services"`) || !strings.Contains(page, `name="proposal" value="concentration:aws"`) {
 		t.Error("the form is not filled from the proposal being adopted")
+	}
+}
+
+// TestRiskTrendAPI answers the latest daily snapshots, oldest first,
+// whatever order they were taken in; a retaken day replaces its point.
+func TestRiskTrendAPI(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for i, day := range []string{"2026-11-27", "2026-11-25", "2026-11-26", "2026-11-27"} {
+		sn := remit.RiskSnapshot{Day: day, Bands: map[string]int{"high": i}, Open: i}
+		if err := remit.SaveRiskSnapshot(ctx, f.store, sn, f.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	status, _, data := f.do("viewer", "GET", "/api/v1/risks/trend?days=2", nil)
+	var body struct {
+		Items []remit.RiskSnapshot `json:"items"`
+	}
+	if err := json.Unmarshal(data, &body); status != http.StatusOK || err != nil {
+		t.Fatalf("%d %v %s", status, err, data)
+	}
+	if len(body.Items) != 2 || body.Items[0].Day != "2026-11-26" || body.Items[0].Open != 2 || body.Items[1].Day != "2026-11-27" || body.Items[1].Open != 3 {
+		t.Errorf("trend: %+v", body.Items)
+	}
+	if status, _, _ := f.do("viewer", "GET", "/api/v1/risks/trend?days=0", nil); status != http.StatusUnprocessableEntity {
+		t.Errorf("days=0: %d", status)
 	}
 }

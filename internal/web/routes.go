@@ -111,6 +111,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	huma.Register(api, op("GET", "/api/v1/risks", "list-risks", "The risk register, filtered and sorted (residual score, highest first, by default)", secured), s.handleRiskList)
 	huma.Register(api, op("POST", "/api/v1/risks", "record-risk", "Record a risk (never as accepted: accept it after)", secured), s.handleRiskCreate)
 	huma.Register(api, op("GET", "/api/v1/risks/settings", "get-risk-settings", "The risk scale and appetite", secured), s.handleRiskSettingsGet)
+	huma.Register(api, op("GET", "/api/v1/risks/trend", "risk-trend", "The register's daily snapshots, oldest first: risks not closed by residual band, accepted, above appetite, reviews due and overdue", secured), s.handleRiskTrend)
 	huma.Register(api, op("GET", "/api/v1/risks/cumulative", "cumulative-risk", "Accepted risk together: across the estate, per system and per provider (with the systems carrying accepted risk resting on it), and reviews due", secured), s.handleCumulativeGet)
 	mux.HandleFunc("GET /api/v1/risks/export", s.apiDownload(s.handleRiskExport))
 	huma.Register(api, op("GET", "/api/v1/risks/proposals", "list-proposals", "Risks Remit proposes from gaps it can see, neither adopted nor dismissed (adopt one by recording a risk naming it)", secured), s.handleProposalList)

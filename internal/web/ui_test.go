@@ -156,6 +156,16 @@ func (f *fixture) withEvidence() func(path string) string {
 	if err := f.model.RiskChanged(context.Background(), ri.ID); err != nil {
 		f.t.Fatal(err)
 	}
+	// And two days of the register's trend: empty yesterday, the risk today.
+	for _, day := range []time.Time{f.now.AddDate(0, 0, -1), f.now} {
+		var risks []*remit.Risk
+		if day.Equal(f.now) {
+			risks, _ = f.model.Risks()
+		}
+		if err := remit.SaveRiskSnapshot(context.Background(), f.store, remit.TakeRiskSnapshot(risks, remit.DefaultRiskSettings(), day), day); err != nil {
+			f.t.Fatal(err)
+		}
+	}
 	// And a supplier's link to the assessment.
 	_, secret, err := remit.CreatePortalLink(context.Background(), f.store, a.ID, 14*24*time.Hour, remit.Principal{Email: "assessor@example.gov.uk", Role: remit.RoleAssessor}, f.now)
 	if err != nil {

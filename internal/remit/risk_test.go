@@ -85,11 +85,11 @@ func TestTakeRiskSnapshot(t *testing.T) {
 	day := time.Date(2027, 6, 1, 0, 0, 0, 0, time.UTC)
 	accepted := func(until string) *Acceptance { return &Acceptance{By: "r", Until: until, Rationale: "x"} }
 	risks := []*Risk{
-		{ID: "a", Category: "supplier", Status: RiskAccepted, Residual: Score{Likelihood: 2, Impact: 5}, Acceptance: accepted("2027-06-02")},        // high, above 9
-		{ID: "b", Category: "supplier", Status: RiskAccepted, Residual: Score{Likelihood: 1, Impact: 4}, Acceptance: accepted("2027-06-01")},        // low; expires today
-		{ID: "c", Category: "legal-regulatory", Status: RiskOpen, Residual: Score{Likelihood: 1, Impact: 5}, Review: "2027-05-31"},                  // medium, above 4; overdue
-		{ID: "d", Category: "operational", Status: RiskTreating, Review: "2027-06-01"},                                                              // not scored; due today, not overdue
-		{ID: "e", Category: "operational", Status: RiskClosed, Residual: Score{Likelihood: 5, Impact: 5}, Review: "2020-01-01"},                     // closed: not counted
+		{ID: "a", Category: "supplier", Status: RiskAccepted, Residual: Score{Likelihood: 2, Impact: 5}, Acceptance: accepted("2027-06-02")}, // high, above 9
+		{ID: "b", Category: "supplier", Status: RiskAccepted, Residual: Score{Likelihood: 1, Impact: 4}, Acceptance: accepted("2027-06-01")}, // low; expires today
+		{ID: "c", Category: "legal-regulatory", Status: RiskOpen, Residual: Score{Likelihood: 1, Impact: 5}, Review: "2027-05-31"},           // medium, above 4; overdue
+		{ID: "d", Category: "operational", Status: RiskTreating, Review: "2027-06-01"},                                                       // not scored; due today, not overdue
+		{ID: "e", Category: "operational", Status: RiskClosed, Residual: Score{Likelihood: 5, Impact: 5}, Review: "2020-01-01"},              // closed: not counted
 	}
 	got := TakeRiskSnapshot(risks, s, day.Add(13*time.Hour))
 	want := RiskSnapshot{Day: "2027-06-01", Bands: map[string]int{"high": 1, "low": 1, "medium": 1, "none": 1}, Open: 4, Accepted: 1, AboveAppetite: 2, ReviewDue: 1, ReviewOverdue: 1}

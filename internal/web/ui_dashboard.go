@@ -106,6 +106,8 @@ type DashboardPage struct {
 	Evidence int
 	// Overdue lists open findings past their due date.
 	Overdue []FindingItem
+	// Risks sums the register today.
+	Risks remit.RiskSnapshot
 }
 
 var classSegments = []segment{
@@ -161,6 +163,8 @@ func (s *server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Overdue = filterFindings(findings, "", true, "")
+	risks, settings := s.Model.Risks()
+	p.Risks = remit.TakeRiskSnapshot(risks, settings, s.Now())
 	all := s.Model.AllEvidence()
 	p.Evidence = len(all)
 	for _, ev := range all {

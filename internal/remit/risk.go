@@ -363,6 +363,8 @@ func UpdateRisk(ctx context.Context, s Store, r Risk, version int64, p Principal
 		ps := r.Validate(rs)
 		if r.Status == RiskAccepted && was.Status != RiskAccepted {
 			ps = append(ps, Problem{Pointer: "/status", Message: "a risk is accepted by its risk owner's decision (accept), not by setting its status"})
+		} else if r.Status == RiskAccepted && r.LegalBreach {
+			ps = append(ps, Problem{Pointer: "/legal_breach", Message: "a risk that would be a breach of law or regulation cannot stay accepted: set its status to open or treating as well"})
 		}
 		if len(ps) > 0 {
 			return &ValidationError{Problems: ps}

@@ -779,6 +779,13 @@ func testRisk(t *testing.T, h Harness) {
 	if _, err := remit.AcceptRisk(ctx, s, breach.ID, "Costly to fix.", "2027-06-01", 1, owner, now); !errors.As(err, &ve) || !strings.Contains(ve.Error(), "cannot be accepted") {
 		t.Fatalf("accepting a legal breach: %v", err)
 	}
+	// Flagging an accepted risk as a legal breach is refused unless its
+	// acceptance ends too.
+	flagged := got
+	flagged.LegalBreach = true
+	if _, err := remit.UpdateRisk(ctx, s, flagged, v, editor, now); !errors.As(err, &ve) || !strings.Contains(ve.Error(), "cannot stay accepted") {
+		t.Fatalf("an accepted risk flagged as a legal breach: %v", err)
+	}
 	// Treating it again ends the acceptance.
 	got.Status = remit.RiskTreating
 	if _, err := remit.UpdateRisk(ctx, s, got, v, editor, now); err != nil {

@@ -74,6 +74,8 @@ fuzz:
 	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzObligationID$$' -fuzztime 30s
 	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzSafeNext$$' -fuzztime 30s
 	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzCompareControls$$' -fuzztime 30s
+	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzRiskForm$$' -fuzztime 30s
+	$(GO) test ./internal/report -run '^$$' -fuzz '^FuzzReadSATWorkbook$$' -fuzztime 30s
 
 clean:
 	rm -rf bin node_modules $(VENDOR)

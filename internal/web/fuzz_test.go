@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -87,6 +88,38 @@ func FuzzCompareControls(f *testing.F) {
 		ab, ba := compareControls(a, b), compareControls(b, a)
 		if (ab < 0) != (ba > 0) || (ab == 0) != (ba == 0) {
 			t.Fatalf("compareControls(%q, %q) = %d but reversed = %d", a, b, ab, ba)
+		}
+	})
+}
+
+// FuzzRiskForm feeds arbitrary text and numbers to what the risk form
+// parses: the lines of references (each kind:id, trimmed, blank lines
+// skipped, written back and read again unchanged; a bad one is kept for
+// validation to name) and the risk's
+// validation, which must name a problem for exactly the values outside
+// the scale and accept the rest.
+func FuzzRiskForm(f *testing.F) {
+	f.Add("system:prison-visits\n\n control:srm:SRM-01 \nbogus", "Outage", "supplier", 3, 4, 2, 5, 0)
+	f.Add("", "", "weather", -1, 6, 0, 0, 26)
+	f.Add("obligation:a/b:c/d/e/ours\r\n:", " ", "legal-regulatory", 0, 0, 5, 5, 25)
+	s := remit.DefaultRiskSettings()
+	f.Fuzz(func(t *testing.T, refs, title, category string, l, i, rl, ri, target int) {
+		parsed := parseRefs(refs)
+		for _, r := range parsed {
+			if r.Kind != strings.TrimSpace(r.Kind) || r.ID != strings.TrimSpace(r.ID) || strings.Contains(r.Kind, ":") {
+				t.Fatalf("parseRefs(%q) gave %+v", refs, r)
+			}
+		}
+		if again := parseRefs(refsText(parsed)); !slices.Equal(again, parsed) {
+			t.Fatalf("refs do not read back: %+v then %+v", parsed, again)
+		}
+		r := remit.Risk{Title: title, Category: category, Inherent: remit.Score{Likelihood: l, Impact: i}, Residual: remit.Score{Likelihood: rl, Impact: ri}, Target: target, Status: remit.RiskOpen}
+		ps := r.Validate(s)
+		in := func(v, n int) bool { return v >= 0 && v <= n }
+		_, known := s.Appetite[category]
+		good := strings.TrimSpace(title) != "" && known && in(l, 5) && in(i, 5) && in(rl, 5) && in(ri, 5) && in(target, 25)
+		if good != (len(ps) == 0) {
+			t.Fatalf("risk %+v: problems %v", r, ps)
 		}
 	})
 }

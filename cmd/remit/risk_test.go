@@ -85,7 +85,7 @@ func TestRiskCommands(t *testing.T) {
 	legal := strings.TrimSuffix(strings.Fields(out)[1], ":")
 
 	// Acceptance: a risk owner only; never a legal breach.
-	if _, errOut, code := cli(t, "risk", "accept", adopted, "--database", db, "--as", "ed@example.gov.uk", "--rationale", "cheap"); code != 2 || !strings.Contains(errOut, "only a risk owner accepts a risk, not a editor") {
+	if _, errOut, code := cli(t, "risk", "accept", adopted, "--database", db, "--as", "ed@example.gov.uk", "--rationale", "cheap"); code != 2 || !strings.Contains(errOut, "only a risk owner accepts a risk, not an editor") {
 		t.Errorf("an editor accepting: %d %s", code, errOut)
 	}
 	if _, errOut, code := cli(t, "risk", "accept", legal, "--database", db, "--as", "ro@example.gov.uk", "--rationale", "cheap"); code != 2 || !strings.Contains(errOut, "breach of law or regulation: it cannot be accepted") {

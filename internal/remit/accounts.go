@@ -38,6 +38,15 @@ var Roles = []Role{RoleViewer, RoleEditor, RoleAssessor, RoleRiskOwner, RoleAdmi
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }
 
+// Article is the role with its indefinite article, for messages: "an
+// editor", "a viewer".
+func (r Role) Article() string {
+	if r != "" && strings.ContainsRune("aeiou", rune(r[0])) {
+		return "an " + string(r)
+	}
+	return "a " + string(r)
+}
+
 // Principal is who is acting: a signed-in user or an API token.
 type Principal struct {
 	Email string   `json:"email"`

@@ -211,7 +211,7 @@ func SaveAssessedPrinciple(ctx context.Context, s Store, q *Questionnaire, id st
 // and the day it stops counting. Its verdicts are fixed then, from q.
 func CompleteSupplierAssessment(ctx context.Context, s Store, q *Questionnaire, id string, p Principal, conclusion, validUntil string, version int64, now time.Time) (int64, error) {
 	if p.Role != RoleAssessor && p.Role != RoleAdmin {
-		return 0, fmt.Errorf("assessments are signed off by an assessor, not a %s: %w", p.Role, ErrForbidden)
+		return 0, fmt.Errorf("assessments are signed off by an assessor, not %s: %w", p.Role.Article(), ErrForbidden)
 	}
 	var ps []Problem
 	if strings.TrimSpace(conclusion) == "" {

@@ -69,7 +69,7 @@ func hashSecret(secret string) string {
 // ttl, and returns it with its secret (rp_<id>_<secret>), shown once.
 func CreatePortalLink(ctx context.Context, s Store, assessment string, ttl time.Duration, p Principal, now time.Time) (PortalLink, string, error) {
 	if p.Role != RoleAssessor && p.Role != RoleAdmin {
-		return PortalLink{}, "", fmt.Errorf("supplier links are made by assessors, not a %s: %w", p.Role, ErrForbidden)
+		return PortalLink{}, "", fmt.Errorf("supplier links are made by assessors, not %s: %w", p.Role.Article(), ErrForbidden)
 	}
 	if ttl <= 0 || ttl > 90*24*time.Hour {
 		return PortalLink{}, "", &ValidationError{Problems: []Problem{{Pointer: "/days", Message: "a link lasts from 1 to 90 days"}}}
@@ -253,7 +253,7 @@ func SubmitPortal(ctx context.Context, s Store, secret string, now time.Time) (P
 // submit again until the link expires).
 func ReviewPortal(ctx context.Context, s Store, id string, accept bool, note string, p Principal, now time.Time) error {
 	if p.Role != RoleAssessor && p.Role != RoleAdmin {
-		return fmt.Errorf("supplier answers are reviewed by assessors, not a %s: %w", p.Role, ErrForbidden)
+		return fmt.Errorf("supplier answers are reviewed by assessors, not %s: %w", p.Role.Article(), ErrForbidden)
 	}
 	if !accept && strings.TrimSpace(note) == "" {
 		return &ValidationError{Problems: []Problem{{Pointer: "/note", Message: "say what the supplier should change when returning their answers"}}}

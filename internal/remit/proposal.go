@@ -55,7 +55,7 @@ type Dismissal struct {
 // until its cause changes.
 func DismissProposal(ctx context.Context, s Store, p Proposal, reason string, by Principal, now time.Time) error {
 	if !mayEditRisks(by) {
-		return fmt.Errorf("a %s may read proposals but not dismiss them: %w", by.Role, ErrForbidden)
+		return fmt.Errorf("%s may read proposals but not dismiss them: %w", by.Role.Article(), ErrForbidden)
 	}
 	if strings.TrimSpace(reason) == "" {
 		return &ValidationError{Problems: []Problem{{Pointer: "/reason", Message: "say why this is not a risk worth recording"}}}

@@ -262,7 +262,7 @@ func FindRiskSettings(ctx context.Context, tx Tx) (RiskSettings, error) { return
 // SaveRiskSettings sets the register's scale and appetite (an admin).
 func SaveRiskSettings(ctx context.Context, s Store, rs RiskSettings, p Principal, now time.Time) error {
 	if p.Role != RoleAdmin {
-		return fmt.Errorf("the risk scale and appetite are set by an admin, not a %s: %w", p.Role, ErrForbidden)
+		return fmt.Errorf("the risk scale and appetite are set by an admin, not %s: %w", p.Role.Article(), ErrForbidden)
 	}
 	var ps []Problem
 	if n, m := len(rs.Scale.Likelihood), len(rs.Scale.Impact); n < 2 || n > 10 || m < 2 || m > 10 {
@@ -298,6 +298,24 @@ func SaveRiskSettings(ctx context.Context, s Store, rs RiskSettings, p Principal
 	})
 }
 
+// ownerProblems checks that a risk's owner, if named, is an account with
+// the risk-owner role: the person who may accept it.
+func ownerProblems(ctx context.Context, tx Tx, owner string) ([]Problem, error) {
+	if owner == "" {
+		return nil, nil
+	}
+	u, err := FindUser(ctx, tx, owner)
+	switch {
+	case isNotFound(err):
+		return []Problem{{Pointer: "/owner", Message: fmt.Sprintf("owner %q is not an account: name a risk owner's email", owner)}}, nil
+	case err != nil:
+		return nil, err
+	case u.Role != RoleRiskOwner:
+		return []Problem{{Pointer: "/owner", Message: fmt.Sprintf("owner %s is %s, not a risk owner: name an account with the risk-owner role", owner, u.Role.Article())}}, nil
+	}
+	return nil, nil
+}
+
 // mayEditRisks reports whether p may record and change risks.
 func mayEditRisks(p Principal) bool {
 	return p.Role == RoleAdmin || p.Role == RoleRiskOwner || p.Role == RoleAssessor || p.Role == RoleEditor
@@ -307,7 +325,7 @@ func mayEditRisks(p Principal) bool {
 // a decision of its own (AcceptRisk).
 func AddRisk(ctx context.Context, s Store, r Risk, p Principal, now time.Time) (Risk, error) {
 	if !mayEditRisks(p) {
-		return Risk{}, fmt.Errorf("a %s may read risks but not record them: %w", p.Role, ErrForbidden)
+		return Risk{}, fmt.Errorf("%s may read risks but not record them: %w", p.Role.Article(), ErrForbidden)
 	}
 	if r.Status == "" {
 		r.Status = RiskOpen
@@ -323,7 +341,11 @@ func AddRisk(ctx context.Context, s Store, r Risk, p Principal, now time.Time) (
 		if err != nil {
 			return err
 		}
-		ps := r.Validate(rs)
+		ops, err := ownerProblems(ctx, tx, r.Owner)
+		if err != nil {
+			return err
+		}
+		ps := append(r.Validate(rs), ops...)
 		if r.Status == RiskAccepted {
 			ps = append(ps, Problem{Pointer: "/status", Message: "a risk is accepted by its risk owner's decision, not by its status: record it, then accept it"})
 		}
@@ -347,7 +369,7 @@ func AddRisk(ctx context.Context, s Store, r Risk, p Principal, now time.Time) (
 // status accepted can only be kept, not set (AcceptRisk).
 func UpdateRisk(ctx context.Context, s Store, r Risk, version int64, p Principal, now time.Time) (int64, error) {
 	if !mayEditRisks(p) {
-		return 0, fmt.Errorf("a %s may read risks but not change them: %w", p.Role, ErrForbidden)
+		return 0, fmt.Errorf("%s may read risks but not change them: %w", p.Role.Article(), ErrForbidden)
 	}
 	var out int64
 	err := s.Write(ctx, func(tx Tx) error {
@@ -361,6 +383,13 @@ func UpdateRisk(ctx context.Context, s Store, r Risk, version int64, p Principal
 		}
 		r.Acceptance, r.History, r.Created, r.CreatedBy, r.Proposal = was.Acceptance, was.History, was.Created, was.CreatedBy, was.Proposal
 		ps := r.Validate(rs)
+		if r.Owner != was.Owner {
+			ops, err := ownerProblems(ctx, tx, r.Owner)
+			if err != nil {
+				return err
+			}
+			ps = append(ps, ops...)
+		}
 		if r.Status == RiskAccepted && was.Status != RiskAccepted {
 			ps = append(ps, Problem{Pointer: "/status", Message: "a risk is accepted by its risk owner's decision (accept), not by setting its status"})
 		} else if r.Status == RiskAccepted && r.LegalBreach {
@@ -396,7 +425,7 @@ func UpdateRisk(ctx context.Context, s Store, r Risk, version int64, p Principal
 // law).
 func AcceptRisk(ctx context.Context, s Store, id, rationale, until string, version int64, p Principal, now time.Time) (int64, error) {
 	if p.Role != RoleRiskOwner {
-		return 0, fmt.Errorf("only a risk owner accepts a risk, not a %s: %w", p.Role, ErrForbidden)
+		return 0, fmt.Errorf("only a risk owner accepts a risk, not %s: %w", p.Role.Article(), ErrForbidden)
 	}
 	var ps []Problem
 	if strings.TrimSpace(rationale) == "" {

@@ -84,7 +84,7 @@ func ReviewCadences(ctx context.Context, tx Tx) (map[string]int, error) {
 // SetReviewCadence sets how often a provider is reviewed (1 to 36 months).
 func SetReviewCadence(ctx context.Context, s Store, provider string, months int, p Principal, now time.Time) error {
 	if p.Role != RoleAssessor && p.Role != RoleAdmin {
-		return fmt.Errorf("review cadences are set by assessors, not a %s: %w", p.Role, ErrForbidden)
+		return fmt.Errorf("review cadences are set by assessors, not %s: %w", p.Role.Article(), ErrForbidden)
 	}
 	if months < 1 || months > 36 {
 		return &ValidationError{Problems: []Problem{{Pointer: "/months", Message: fmt.Sprintf("review every %d months is outside 1 to 36", months)}}}

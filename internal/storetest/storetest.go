@@ -736,7 +736,21 @@ func testRisk(t *testing.T, h Harness) {
 	s := h.Open(t)
 	editor := remit.Principal{Email: "eddie@example.gov.uk", Role: remit.RoleEditor}
 	owner := remit.Principal{Email: "rita@example.gov.uk", Role: remit.RoleRiskOwner}
+	for _, u := range []remit.User{{Email: editor.Email, Role: editor.Role}, {Email: owner.Email, Role: owner.Role}} {
+		if _, err := remit.AddUser(ctx, s, u, "correct horse battery", "test", now); err != nil {
+			t.Fatal(err)
+		}
+	}
 	r := remit.Risk{Title: "CaseTrack unassured for access control", Category: "supplier", Confidentiality: 4, Inherent: remit.Score{Likelihood: 3, Impact: 4}, Residual: remit.Score{Likelihood: 2, Impact: 4}, Treatment: "reduce", Owner: owner.Email}
+	// Its owner must be an account with the risk-owner role.
+	for owner, want := range map[string]string{editor.Email: "is an editor, not a risk owner", "nobody@example.gov.uk": "is not an account"} {
+		bad := r
+		bad.Owner = owner
+		var ve *remit.ValidationError
+		if _, err := remit.AddRisk(ctx, s, bad, editor, now); !errors.As(err, &ve) || ve.Problems[0].Pointer != "/owner" || !strings.Contains(ve.Error(), want) {
+			t.Fatalf("owner %s: %v", owner, err)
+		}
+	}
 	if _, err := remit.AddRisk(ctx, s, r, remit.Principal{Email: "v@example.gov.uk", Role: remit.RoleViewer}, now); !errors.Is(err, remit.ErrForbidden) {
 		t.Fatalf("a viewer records a risk: %v", err)
 	}

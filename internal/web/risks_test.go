@@ -28,6 +28,10 @@ func TestRiskFlow(t *testing.T) {
 		!strings.Contains(string(body), `category \"cyber\" is not known`) || !strings.Contains(string(body), "a risk is accepted by its risk owner") {
 		t.Fatalf("bad risk: %d %s", status, body)
 	}
+	if status, _, body := f.do("editor", "POST", "/api/v1/risks", map[string]any{"title": "x", "category": "supplier", "owner": "editor@example.gov.uk"}); status != http.StatusUnprocessableEntity ||
+		!strings.Contains(string(body), `"location":"body.owner"`) || !strings.Contains(string(body), "owner editor@example.gov.uk is an editor, not a risk owner") {
+		t.Fatalf("an editor as the risk's owner: %d %s", status, body)
+	}
 	status, hdr, body := f.do("editor", "POST", "/api/v1/risks", risk)
 	var it RiskItem
 	if status != http.StatusCreated || json.Unmarshal(body, &it) != nil {

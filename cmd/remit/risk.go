@@ -81,10 +81,10 @@ func (e *env) riskListCommand() *cobra.Command {
 				return usagef("--format %q is not known: use table or json", format)
 			}
 			return openModel(cmd, database, func(_ remit.Store, m *live.Model) error {
-				risks, settings := m.Risks()
+				list, settings := m.RiskList()
 				now := time.Now()
 				var shown []remit.RegisterEntry
-				for _, en := range remit.Register(risks, settings, now, f) {
+				for _, en := range remit.Register(list, settings, now, f) {
 					if !overdue || en.Risk.ReviewOverdue(now) {
 						shown = append(shown, en)
 					}
@@ -307,9 +307,9 @@ func (e *env) riskExportCommand() *cobra.Command {
 				return usagef("--format xlsx needs -o FILE: a workbook is not written to a terminal")
 			}
 			return openModel(cmd, database, func(_ remit.Store, m *live.Model) error {
-				all, settings := m.Risks()
+				list, settings := m.RiskList()
 				now := time.Now()
-				entries := remit.Register(all, settings, now, f)
+				entries := remit.Register(list, settings, now, f)
 				risks := make([]*remit.Risk, len(entries))
 				for i, en := range entries {
 					risks[i] = en.Risk

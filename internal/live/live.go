@@ -42,7 +42,7 @@ type Model struct {
 	sats        []remit.SAT
 	// risks is the register, by id; riskSettings its scale and appetite.
 	risks        map[string]*remit.Risk // never changed in place: replaced
-	riskList     []*remit.Risk          // risks by id, built on demand; nil when stale
+	riskList     *remit.RiskList        // built on demand; nil when stale
 	riskSettings remit.RiskSettings
 	// evidenceGen counts changes to the evidence, trackingGen to the
 	// tracking of obligations.
@@ -205,6 +205,13 @@ func (m *Model) putSATs(as ...remit.SAT) {
 // and the risks are shared and must not be changed: a change to a risk
 // replaces it, and the next call returns a new slice.
 func (m *Model) Risks() ([]*remit.Risk, remit.RiskSettings) {
+	l, settings := m.RiskList()
+	return l.ByID, settings
+}
+
+// RiskList returns the register ready to list, and its settings; it is
+// shared, and built again only after a risk changes.
+func (m *Model) RiskList() (*remit.RiskList, remit.RiskSettings) {
 	m.mu.RLock()
 	list, settings := m.riskList, m.riskSettings
 	m.mu.RUnlock()
@@ -214,11 +221,11 @@ func (m *Model) Risks() ([]*remit.Risk, remit.RiskSettings) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.riskList == nil {
-		m.riskList = make([]*remit.Risk, 0, len(m.risks))
+		all := make([]*remit.Risk, 0, len(m.risks))
 		for _, r := range m.risks {
-			m.riskList = append(m.riskList, r)
+			all = append(all, r)
 		}
-		slices.SortFunc(m.riskList, func(a, b *remit.Risk) int { return strings.Compare(a.ID, b.ID) })
+		m.riskList = remit.NewRiskList(all)
 	}
 	return m.riskList, m.riskSettings
 }

@@ -30,10 +30,41 @@ type RegisterEntry struct {
 	idx                int32 // place in id order
 }
 
+// RiskList is the register ready to list: the risks in id order, with
+// their orders by title and by review day worked out once, so that a
+// listing in those orders filters instead of sorting.
+type RiskList struct {
+	ByID     []*Risk
+	byTitle  []int32 // indexes into ByID
+	byReview []int32
+}
+
+// NewRiskList orders risks (which it keeps, sharing them).
+func NewRiskList(risks []*Risk) *RiskList {
+	l := &RiskList{ByID: slices.Clone(risks)}
+	slices.SortFunc(l.ByID, func(a, b *Risk) int { return strings.Compare(a.ID, b.ID) })
+	order := func(cmp func(a, b *Risk) int) []int32 {
+		idx := make([]int32, len(l.ByID))
+		for i := range idx {
+			idx[i] = int32(i)
+		}
+		slices.SortFunc(idx, func(a, b int32) int {
+			if c := cmp(l.ByID[a], l.ByID[b]); c != 0 {
+				return c
+			}
+			return int(a - b)
+		})
+		return idx
+	}
+	l.byTitle = order(func(a, b *Risk) int { return strings.Compare(a.Title, b.Title) })
+	l.byReview = order(func(a, b *Risk) int { return CompareDates(a.Review, b.Review) })
+	return l
+}
+
 // Register lists the risks f keeps, in f's order, as they stand on day
-// now. risks must be in id order (as the live model holds them); they
-// are shared, not copied.
-func Register(risks []*Risk, s RiskSettings, now time.Time, f RiskFilter) []RegisterEntry {
+// now. The risks are shared, not copied.
+func Register(l *RiskList, s RiskSettings, now time.Time, f RiskFilter) []RegisterEntry {
+	risks := l.ByID
 	day := now.UTC().Format(time.DateOnly)
 	out := make([]RegisterEntry, 0, len(risks))
 	top := 0
@@ -47,23 +78,31 @@ func Register(risks []*Risk, s RiskSettings, now time.Time, f RiskFilter) []Regi
 	}
 	switch f.Sort {
 	case "title":
-		slices.SortFunc(out, func(a, b RegisterEntry) int {
-			if c := strings.Compare(a.Risk.Title, b.Risk.Title); c != 0 {
-				return c
-			}
-			return int(a.idx - b.idx)
-		})
+		out = inOrder(out, len(risks), l.byTitle)
 	case "review":
-		slices.SortFunc(out, func(a, b RegisterEntry) int {
-			if c := CompareDates(a.Risk.Review, b.Risk.Review); c != 0 {
-				return c
-			}
-			return int(a.idx - b.idx)
-		})
+		out = inOrder(out, len(risks), l.byReview)
 	case "inherent":
 		out = byScore(out, top, func(e RegisterEntry) int { return e.Inherent })
 	default:
 		out = byScore(out, top, func(e RegisterEntry) int { return e.Residual })
+	}
+	return out
+}
+
+// inOrder puts entries in a precomputed order of all n risks.
+func inOrder(es []RegisterEntry, n int, order []int32) []RegisterEntry {
+	at := make([]int32, n)
+	for i := range at {
+		at[i] = -1
+	}
+	for i, e := range es {
+		at[e.idx] = int32(i)
+	}
+	out := make([]RegisterEntry, 0, len(es))
+	for _, i := range order {
+		if j := at[i]; j >= 0 {
+			out = append(out, es[j])
+		}
 	}
 	return out
 }

@@ -43,8 +43,8 @@ func items(es []remit.RegisterEntry, s remit.RiskSettings, now time.Time) []Risk
 // register lists the risks a filter keeps, in its order, with the
 // register's settings.
 func (s *server) register(f remit.RiskFilter) ([]remit.RegisterEntry, remit.RiskSettings) {
-	risks, settings := s.Model.Risks()
-	return remit.Register(risks, settings, s.Now(), f), settings
+	list, settings := s.Model.RiskList()
+	return remit.Register(list, settings, s.Now(), f), settings
 }
 
 // --- API ------------------------------------------------------------------

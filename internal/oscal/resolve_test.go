@@ -1,0 +1,124 @@
+package oscal
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+)
+
+// sharedData finds ../shared/data/oscal beside the project (or
+// REMIT_OSCAL_DATA), skipping the test when it is absent.
+func sharedData(t testing.TB) string {
+	t.Helper()
+	dir := os.Getenv("REMIT_OSCAL_DATA")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared", "data", "oscal")
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("the public OSCAL content is not at %s (../shared beside the project, or REMIT_OSCAL_DATA): %v", dir, err)
+	}
+	return dir
+}
+
+func readFile(t testing.TB, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func nist(t testing.TB, name string) (string, []byte) {
+	t.Helper()
+	path := filepath.Join(sharedData(t), "nist-rev5", name)
+	return path, readFile(t, path)
+}
+
+// TestResolveNISTBaselines resolves NIST's LOW and MODERATE profiles
+// against the HIGH resolved catalogue and compares the result with NIST's
+// own LOW and MODERATE resolved catalogues: the same controls in the same
+// groups and order, and for each the same title, parameters, properties,
+// links and parts.
+func TestResolveNISTBaselines(t *testing.T) {
+	path, data := nist(t, "NIST_SP-800-53_rev5_HIGH-baseline-resolved-profile_catalog-min.json")
+	high, err := ReadCatalog(path, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := func(string) (*Catalog, error) { return high, nil }
+	for _, level := range []string{"LOW", "MODERATE"} {
+		t.Run(level, func(t *testing.T) {
+			path, data := nist(t, "NIST_SP-800-53_rev5_"+level+"-baseline_profile.json")
+			p, err := ReadProfile(path, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := Resolve(p, src, time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC))
+			if err != nil {
+				t.Fatal(err)
+			}
+			path, data = nist(t, "NIST_SP-800-53_rev5_"+level+"-baseline-resolved-profile_catalog.json")
+			want, err := ReadCatalog(path, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			type placed struct {
+				ctl    *Control
+				groups string
+				parent string
+			}
+			flatten := func(c *Catalog) (ids []string, by map[string]placed) {
+				by = map[string]placed{}
+				c.Walk(func(ctl *Control, groups []string, parent *Control) bool {
+					pid := ""
+					if parent != nil {
+						pid = parent.ID
+					}
+					ids = append(ids, ctl.ID)
+					by[ctl.ID] = placed{ctl, filepath.Join(groups...), pid}
+					return true
+				})
+				return ids, by
+			}
+			gotIDs, gotBy := flatten(got)
+			wantIDs, wantBy := flatten(want)
+			if !reflect.DeepEqual(gotIDs, wantIDs) {
+				t.Fatalf("controls differ: got %d, want %d\n got %v\nwant %v", len(gotIDs), len(wantIDs), gotIDs, wantIDs)
+			}
+			params, parts := 0, 0
+			for _, id := range wantIDs {
+				g, w := gotBy[id], wantBy[id]
+				if g.groups != w.groups || g.parent != w.parent {
+					t.Errorf("%s is in %q under %q, want %q under %q", id, g.groups, g.parent, w.groups, w.parent)
+				}
+				gc, wc := *g.ctl, *w.ctl
+				gc.Controls, wc.Controls = nil, nil
+				if !reflect.DeepEqual(gc, wc) {
+					gj, _ := json.Marshal(gc)
+					wj, _ := json.Marshal(wc)
+					t.Errorf("%s differs:\n got %s\nwant %s", id, gj, wj)
+				}
+				params += len(wc.Params)
+				parts += len(wc.Parts)
+			}
+			var gotRes, wantRes []string
+			for _, r := range got.BackMatter.Resources {
+				gotRes = append(gotRes, r.UUID)
+			}
+			for _, r := range want.BackMatter.Resources {
+				wantRes = append(wantRes, r.UUID)
+			}
+			slices.Sort(gotRes)
+			slices.Sort(wantRes)
+			if !slices.Equal(gotRes, wantRes) {
+				t.Errorf("back matter: %d resources, want NIST's %d", len(gotRes), len(wantRes))
+			}
+			t.Logf("%s: %d controls, %d parameters, %d top-level parts, %d back-matter resources", level, len(wantIDs), params, parts, len(wantRes))
+		})
+	}
+}

@@ -255,7 +255,7 @@ func (e *Error) Error() string {
 func Sniff(file string, data []byte) (Kind, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
-		return "", jsonError(file, data, err)
+		return "", jsonError(file, data, "", err)
 	}
 	for _, k := range []Kind{KindCatalog, KindProfile, KindSSP, KindComponentDefinition, KindAssessmentResults, KindPOAM} {
 		if _, ok := top[string(k)]; ok {
@@ -285,7 +285,7 @@ func quoteAll(ss []string) string {
 func decode(file string, data []byte, key Kind, v any) error {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
-		return jsonError(file, data, err)
+		return jsonError(file, data, "", err)
 	}
 	body, ok := top[string(key)]
 	if !ok {
@@ -297,16 +297,15 @@ func decode(file string, data []byte, key Kind, v any) error {
 	}
 	offset := bytes.Index(data, body)
 	if err := json.Unmarshal(body, v); err != nil {
-		e := jsonError(file, data, err)
+		e := jsonError(file, body, string(key), err)
 		var oe *Error
-		if errors.As(e, &oe) && offset > 0 {
-			var se *json.SyntaxError
-			var te *json.UnmarshalTypeError
-			switch {
-			case errors.As(err, &te):
-				oe.Line, oe.Column = lineCol(data, offset+int(te.Offset))
-			case errors.As(err, &se):
-				oe.Line, oe.Column = lineCol(data, offset+int(se.Offset))
+		if errors.As(e, &oe) && oe.Line > 0 && offset >= 0 {
+			// The position was in the body: move it to the file's.
+			bl, bc := oe.Line, oe.Column
+			sl, sc := lineCol(data, offset)
+			oe.Line = sl + bl - 1
+			if bl == 1 {
+				oe.Column = sc + bc - 1
 			}
 		}
 		return e
@@ -314,17 +313,22 @@ func decode(file string, data []byte, key Kind, v any) error {
 	return nil
 }
 
-// jsonError turns a decoding error into an Error with a position.
-func jsonError(file string, data []byte, err error) error {
+// jsonError turns a decoding error into an Error with the position of
+// the offending character in data, and the path of the field (under key).
+func jsonError(file string, data []byte, key string, err error) error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		l, c := lineCol(data, int(se.Offset))
+		l, c := lineCol(data, int(se.Offset)-1)
 		return &Error{File: file, Line: l, Column: c, Message: "not valid JSON: " + se.Error()}
 	case errors.As(err, &te):
-		l, c := lineCol(data, int(te.Offset))
-		return &Error{File: file, Line: l, Column: c, Path: te.Field, Message: fmt.Sprintf("%s is a JSON %s where OSCAL has %s", or(te.Field, "the value"), te.Value, typeName(te.Type.String()))}
+		l, c := lineCol(data, int(te.Offset)-1)
+		field := te.Field
+		if key != "" {
+			field = strings.TrimSuffix(key+"."+field, ".")
+		}
+		return &Error{File: file, Line: l, Column: c, Path: field, Message: fmt.Sprintf("%s is a JSON %s where OSCAL has %s", or(field, "the value"), te.Value, typeName(te.Type.String()))}
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return &Error{File: file, Message: "the JSON ends before the document does"}
 	}

@@ -1,0 +1,52 @@
+package oscal
+
+import (
+	"runtime"
+	"testing"
+	"time"
+)
+
+// BenchmarkReadModerate reads NIST's MODERATE resolved catalogue (3.9 MB)
+// and reports the heap it allocates: an upper bound on its peak above the
+// baseline.
+func BenchmarkReadModerate(b *testing.B) {
+	path, data := nist(b, "NIST_SP-800-53_rev5_MODERATE-baseline-resolved-profile_catalog.json")
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	var keep *Catalog
+	b.ResetTimer()
+	for range b.N {
+		c, err := ReadCatalog(path, data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		keep = c
+	}
+	b.StopTimer()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/(1<<20), "alloc-MB/op")
+	runtime.KeepAlive(keep)
+}
+
+// BenchmarkResolveHigh resolves NIST's HIGH profile (370 controls) against
+// the HIGH resolved catalogue, reading the profile each time.
+func BenchmarkResolveHigh(b *testing.B) {
+	path, data := nist(b, "NIST_SP-800-53_rev5_HIGH-baseline-resolved-profile_catalog-min.json")
+	high, err := ReadCatalog(path, data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ppath, pdata := nist(b, "NIST_SP-800-53_rev5_HIGH-baseline_profile.json")
+	now := time.Now()
+	b.ResetTimer()
+	for range b.N {
+		p, err := ReadProfile(ppath, pdata)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Resolve(p, func(string) (*Catalog, error) { return high, nil }, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,89 @@
+package oscal
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// FuzzReadCatalog: any input is read or refused with an Error, never a
+// panic; what is read writes out and reads back the same.
+func FuzzReadCatalog(f *testing.F) {
+	f.Add([]byte(testCatalog))
+	f.Add([]byte(`{"catalog": {"uuid": "x", "controls": [{"id": "a", "title": "A", "controls": [{"id": "a.1", "title": "B"}]}]}}`))
+	f.Add([]byte(`{"catalog": {"uuid": 7}}`))
+	f.Add([]byte(`[]`))
+	if dir := os.Getenv("REMIT_OSCAL_DATA"); dir != "" {
+		if b, err := os.ReadFile(filepath.Join(dir, "examples", "basic-catalog.json")); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := ReadCatalog("f.json", data)
+		if err != nil {
+			if _, ok := err.(*Error); !ok {
+				t.Fatalf("not an *Error: %T %v", err, err)
+			}
+			return
+		}
+		out, err := Marshal(KindCatalog, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := ReadCatalog("back.json", out)
+		if err != nil {
+			t.Fatalf("what was written does not read back: %v\n%s", err, out)
+		}
+		if !reflect.DeepEqual(normal(t, c), normal(t, back)) {
+			t.Fatalf("the round trip changed the catalog")
+		}
+	})
+}
+
+// normal writes a catalog for comparison (resources compare by content).
+func normal(t *testing.T, c *Catalog) string {
+	b, err := Marshal(KindCatalog, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+// FuzzResolve: any profile text is read or refused; one that reads
+// resolves against the test catalog or is refused, never panicking, and a
+// resolved catalog is one that reads.
+func FuzzResolve(f *testing.F) {
+	f.Add(`{"profile": {"uuid": "p", "imports": [{"href": "#c", "include-all": {}}]}}`)
+	f.Add(`{"profile": {"uuid": "p", "imports": [{"href": "#c", "include-controls": [{"matching": [{"pattern": "ac-[2"}]}]}]}}`)
+	f.Add(`{"profile": {"uuid": "p", "imports": [{"href": "#c", "include-controls": [{"with-ids": ["ac-2"], "with-child-controls": "yes"}]}], "merge": {"flat": {}}, "modify": {"alters": [{"control-id": "ac-2", "adds": [{"position": "before", "by-id": "ac-2_smt.a", "parts": [{"name": "x"}]}]}]}}}`)
+	f.Fuzz(func(t *testing.T, text string) {
+		p, err := ReadProfile("p.json", []byte(text))
+		if err != nil {
+			return
+		}
+		src := func(string) (*Catalog, error) {
+			// Resolution must not change its source: give it a fresh copy.
+			c, err := ReadCatalog("c.json", []byte(testCatalog))
+			return c, err
+		}
+		out, err := Resolve(p, src, time.Unix(0, 0))
+		if err != nil {
+			return
+		}
+		b, err := Marshal(KindCatalog, out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadCatalog("out.json", b); err != nil {
+			t.Fatalf("the resolved catalog does not read: %v", err)
+		}
+	})
+}

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"remit/internal/oscal"
 	"remit/internal/remit"
 )
 
@@ -67,6 +68,10 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &found):
 		fmt.Fprintln(stderr, "remit:", found.msg)
 		return exitFound
+	case errors.As(err, new(*oscal.Error)), errors.As(err, new(*oscal.ResolveError)):
+		fmt.Fprintln(stderr, "remit:", err)
+		fmt.Fprintln(stderr, "remit: nothing was written")
+		return exitBadInput
 	case errors.Is(err, remit.ErrNotFound), errors.Is(err, remit.ErrConflict), errors.Is(err, remit.ErrForbidden):
 		fmt.Fprintln(stderr, "remit:", err)
 		return exitBadInput

@@ -58,6 +58,8 @@ Exit codes: 0 ok; 1 a check found something; 2 bad usage or bad input.`,
 		e.evidenceCommand(),
 		e.assessCommand(),
 		e.riskCommand(),
+		e.catalogueCommand(),
+		e.profileCommand(),
 		e.generateCommand(),
 	)
 	cmd, err := root.ExecuteContextC(ctx)

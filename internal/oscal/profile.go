@@ -186,6 +186,9 @@ func Resolve(p *Profile, src Source, now time.Time) (*Catalog, error) {
 	for i, im := range p.Imports {
 		cat, err := src(im.Href)
 		if err != nil {
+			if _, ok := err.(*Error); ok {
+				return nil, err
+			}
 			return nil, fmt.Errorf("import %d (%s): %w", i, im.Href, err)
 		}
 		if cat.BackMatter != nil {

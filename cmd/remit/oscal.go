@@ -1,0 +1,190 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"remit/internal/oscal"
+	"remit/internal/remit"
+)
+
+func (e *env) profileCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "profile", Short: "OSCAL profiles: resolve one into a catalog"}
+	cmd.AddCommand(e.profileResolveCommand())
+	return cmd
+}
+
+func (e *env) catalogueCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "catalogue", Short: "Catalogues: import an OSCAL catalog (or profile) into the database"}
+	cmd.AddCommand(e.catalogueImportCommand())
+	return cmd
+}
+
+// readOSCAL reads an OSCAL catalog, or resolves a profile, from a file.
+func readOSCAL(file, catalog string, now time.Time) (*oscal.Catalog, oscal.Kind, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, "", usagef("%v", err)
+	}
+	kind, err := oscal.Sniff(file, data)
+	if err != nil {
+		return nil, "", err
+	}
+	switch kind {
+	case oscal.KindCatalog:
+		c, err := oscal.ReadCatalog(file, data)
+		return c, kind, err
+	case oscal.KindProfile:
+		p, err := oscal.ReadProfile(file, data)
+		if err != nil {
+			return nil, kind, err
+		}
+		c, err := oscal.Resolve(p, oscal.FileSource(file, p, catalog, now), now)
+		return c, kind, err
+	}
+	return nil, kind, &oscal.Error{File: file, Message: fmt.Sprintf("this is an OSCAL %s: give a catalog or a profile", kind)}
+}
+
+func (e *env) profileResolveCommand() *cobra.Command {
+	var catalog, out string
+	cmd := &cobra.Command{
+		Use:   "resolve PROFILE [--catalog FILE] [-o OUT]",
+		Short: "Resolve an OSCAL profile into the catalog it selects and tailors",
+		Long: `Resolve the OSCAL JSON profile PROFILE: the controls its imports select
+(include-all, include-controls by id or pattern, with or without child
+controls, exclude-controls), arranged as its merge says (as-is or flat;
+combine use-first, merge or keep) and tailored by its modify (set-parameters,
+alters). Imports are read from --catalog FILE when given, otherwise from the
+files their hrefs name beside the profile (remote addresses are not fetched).
+The resolved catalog is written as OSCAL JSON to OUT or standard output.`,
+		Args: args(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			data, err := os.ReadFile(a[0])
+			if err != nil {
+				return usagef("%v", err)
+			}
+			p, err := oscal.ReadProfile(a[0], data)
+			if err != nil {
+				return err
+			}
+			now := time.Now()
+			c, err := oscal.Resolve(p, oscal.FileSource(a[0], p, catalog, now), now)
+			if err != nil {
+				return err
+			}
+			doc, err := oscal.Marshal(oscal.KindCatalog, c)
+			if err != nil {
+				return err
+			}
+			n := 0
+			c.Walk(func(*oscal.Control, []string, *oscal.Control) bool { n++; return true })
+			if out == "" {
+				_, err = e.stdout.Write(doc)
+				return err
+			}
+			if err := os.WriteFile(out, doc, 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stderr, "Resolved %s: %d controls, written to %s\n", a[0], n, out)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&catalog, "catalog", "", "the catalog every import is read from")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "the file to write (default standard output)")
+	return cmd
+}
+
+var nonID = regexp.MustCompile(`[^a-z0-9._-]+`)
+
+// catalogueID makes an id from a file name: nist-800-53.json → nist-800-53.
+func catalogueID(file string) string {
+	base := strings.ToLower(strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)))
+	return strings.Trim(nonID.ReplaceAllString(base, "-"), "-._")
+}
+
+func (e *env) catalogueImportCommand() *cobra.Command {
+	var database, id, catalog string
+	var dryRun bool
+	cmd := &cobra.Command{
+		Use:   "import FILE [--id ID] [--catalog FILE] [--dry-run]",
+		Short: "Import an OSCAL catalog, or a resolved profile, as a catalogue",
+		Long: `Import the OSCAL JSON catalog FILE into the database as a catalogue (its id
+from --id, or the file's name): every control and enhancement that is not
+withdrawn, with its statement (parameters shown as assignments, selections or
+their values) and an area where its family gives one; controls no area
+could be inferred for are listed, to set (until then each is assumed ours).
+FILE may be a profile: it is resolved first (--catalog names the catalog its
+imports read), so a system's baseline can be the profile's controls
+(baseline: catalogue: ID, all: true). The plan is shown and applied in one
+transaction; importing the same file again changes nothing. With --dry-run,
+only the plan.`,
+		Args: args(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			now := time.Now()
+			c, kind, err := readOSCAL(a[0], catalog, now)
+			if err != nil {
+				return err
+			}
+			if id == "" {
+				id = catalogueID(a[0])
+			}
+			cat, rep := oscal.ToCatalogue(c, id)
+			s, err := openStore(cmd.Context(), database)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			ws, err := remit.Export(cmd.Context(), s)
+			if err != nil {
+				return err
+			}
+			if i := slices.IndexFunc(ws.Catalogues, func(c remit.Catalogue) bool { return c.ID == id }); i >= 0 {
+				if ws.Catalogues[i].BuiltIn {
+					return usagef("--id %s is a built-in catalogue: import under another id", id)
+				}
+				if n := oscal.KeepAreas(&cat, ws.Catalogues[i]); n > 0 {
+					fmt.Fprintf(e.stdout, "Kept the area set earlier for %d controls.\n", n)
+				}
+				ws.Catalogues[i] = cat
+			} else {
+				ws.Catalogues = append(ws.Catalogues, cat)
+			}
+			from := "catalog"
+			if kind == oscal.KindProfile {
+				from = "profile (resolved)"
+			}
+			fmt.Fprintf(e.stdout, "Catalogue %s from the OSCAL %s: %d controls (%d withdrawn left out).\n", id, from, rep.Controls, len(rep.Withdrawn))
+			var noArea []string
+			for _, ctl := range cat.Controls {
+				if ctl.Area == "" {
+					noArea = append(noArea, ctl.ID)
+				}
+			}
+			if len(noArea) > 0 {
+				shown := noArea[:min(len(noArea), 12)]
+				more := ""
+				if len(noArea) > len(shown) {
+					more = fmt.Sprintf(" and %d more", len(noArea)-len(shown))
+				}
+				fmt.Fprintf(e.stdout, "No area could be inferred for %d controls — set one (until then each is assumed ours): %s%s\n", len(noArea), strings.Join(shown, ", "), more)
+			}
+			plan, err := remit.Import(cmd.Context(), s, ws, e.actor(), now, dryRun)
+			if err != nil {
+				return err
+			}
+			return e.printPlan(plan, dryRun)
+		},
+	}
+	cmd.Flags().StringVar(&id, "id", "", "the catalogue's id (default from the file name)")
+	cmd.Flags().StringVar(&catalog, "catalog", "", "when FILE is a profile, the catalog its imports read")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "show the plan and write nothing")
+	e.databaseFlag(cmd, &database)
+	return cmd
+}

@@ -67,6 +67,14 @@ func (s *server) routes(mux *http.ServeMux) {
 	huma.Register(api, op("PUT", "/api/v1/systems/{id}/uses/{provider}/{offering}", "attach-offering", "Attach an offering to a system, or change its purpose", secured), s.handleUsePut)
 	huma.Register(api, op("DELETE", "/api/v1/systems/{id}/uses/{provider}/{offering}", "detach-offering", "Detach an offering from a system", secured), s.handleUseDelete)
 	huma.Register(api, op("PUT", "/api/v1/catalogues/{id}", "put-catalogue", "Create or replace a catalogue", secured), s.handleCataloguePut)
+	{
+		o := op("POST", "/api/v1/catalogues/{id}/import", "import-catalogue", "Create or replace a catalogue from an OSCAL JSON catalog (If-Match \"0\" to create); areas set by hand are kept", secured)
+		o.MaxBodyBytes = maxOSCAL
+		huma.Register(api, o, s.handleCatalogueImport)
+		o = op("POST", "/api/v1/profiles/resolve", "resolve-profile", "Resolve an OSCAL profile against a catalog; answers the resolved OSCAL catalog", secured)
+		o.MaxBodyBytes = 2 * maxOSCAL
+		huma.Register(api, o, s.handleProfileResolve)
+	}
 	huma.Register(api, op("DELETE", "/api/v1/catalogues/{id}", "delete-catalogue", "Delete a catalogue", secured), s.handleCatalogueDelete)
 	huma.Register(api, op("PUT", "/api/v1/catalogues/{catalogue}/controls/{control}", "put-control", "Create or replace a control", secured), s.handleControlPut)
 	huma.Register(api, op("DELETE", "/api/v1/catalogues/{catalogue}/controls/{control}", "delete-control", "Delete a control", secured), s.handleControlDelete)

@@ -19,8 +19,8 @@ import (
 const maxOSCAL = 32 << 20
 
 type catalogueImportInput struct {
-	ID      string `path:"id" doc:"The catalogue's id"`
-	IfMatch string `header:"If-Match" doc:"The catalogue's ETag, or \"0\" to create it"`
+	ID      string          `path:"id" doc:"The catalogue's id"`
+	IfMatch string          `header:"If-Match" doc:"The catalogue's ETag, or \"0\" to create it"`
 	Body    json.RawMessage `doc:"An OSCAL JSON catalog document"`
 }
 

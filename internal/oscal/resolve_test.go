@@ -62,6 +62,11 @@ func TestResolveNISTBaselines(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			doc, err := Marshal(KindCatalog, got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			validate(t, "the resolved "+level+" catalog", doc)
 			path, data = nist(t, "NIST_SP-800-53_rev5_"+level+"-baseline-resolved-profile_catalog.json")
 			want, err := ReadCatalog(path, data)
 			if err != nil {
@@ -121,4 +126,46 @@ func TestResolveNISTBaselines(t *testing.T) {
 			t.Logf("%s: %d controls, %d parameters, %d top-level parts, %d back-matter resources", level, len(wantIDs), params, parts, len(wantRes))
 		})
 	}
+}
+
+// TestReadsEveryPublicDocument reads every catalog and profile under
+// ../shared/data/oscal; each catalog also becomes a Remit catalogue.
+func TestReadsEveryPublicDocument(t *testing.T) {
+	dir := sharedData(t)
+	files, err := filepath.Glob(filepath.Join(dir, "*", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := map[Kind]int{}
+	for _, file := range files {
+		if filepath.Base(filepath.Dir(file)) == "schema" {
+			continue
+		}
+		data := readFile(t, file)
+		kind, err := Sniff(file, data)
+		if err != nil {
+			t.Errorf("%s: %v", file, err)
+			continue
+		}
+		switch kind {
+		case KindCatalog:
+			c, err := ReadCatalog(file, data)
+			if err != nil {
+				t.Errorf("%v", err)
+				continue
+			}
+			if cat, rep := ToCatalogue(c, "x"); rep.Controls == 0 || len(cat.Controls) != rep.Controls {
+				t.Errorf("%s: %d controls", file, rep.Controls)
+			}
+		case KindProfile:
+			if _, err := ReadProfile(file, data); err != nil {
+				t.Errorf("%v", err)
+			}
+		}
+		n[kind]++
+	}
+	if n[KindCatalog] < 4 || n[KindProfile] < 4 {
+		t.Errorf("read %v: fewer documents than ../shared holds", n)
+	}
+	t.Logf("read %v", n)
 }

@@ -11,8 +11,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"remit/internal/live"
 	"remit/internal/oscal"
 	"remit/internal/remit"
+	"remit/internal/report"
 )
 
 func (e *env) profileCommand() *cobra.Command {
@@ -185,6 +187,141 @@ only the plan.`,
 	cmd.Flags().StringVar(&id, "id", "", "the catalogue's id (default from the file name)")
 	cmd.Flags().StringVar(&catalog, "catalog", "", "when FILE is a profile, the catalog its imports read")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "show the plan and write nothing")
+	e.databaseFlag(cmd, &database)
+	return cmd
+}
+
+// exportSubcommands are the documents remit export writes besides a
+// workspace folder.
+func (e *env) exportSubcommands() []*cobra.Command {
+	return []*cobra.Command{e.exportSSPCommand(), e.exportCRMCommand(), e.exportComponentDefinitionCommand()}
+}
+
+// writeOut writes data to out, or to standard output when out is "".
+func (e *env) writeOut(out string, data []byte, what string) error {
+	if out == "" {
+		_, err := e.stdout.Write(data)
+		return err
+	}
+	if err := os.WriteFile(out, data, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "Wrote %s to %s\n", what, out)
+	return nil
+}
+
+func (e *env) exportSSPCommand() *cobra.Command {
+	var database, system, out string
+	cmd := &cobra.Command{
+		Use:   "ssp --system ID [-o OUT]",
+		Short: "Write a system's OSCAL system security plan (JSON)",
+		Long: `Write the OSCAL system security plan of a system: a component for the system
+and for each offering it relies on (directly or through a fourth party), a
+leveraged authorization per provider (dated by its latest signed-off supplier
+assessment), and per control its class, what each offering provides (as
+inherited) and what is ours (as satisfied), with the implementation status
+from our tracking and the assurance of each part.`,
+		Args: args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if system == "" {
+				return usagef("--system is required: name a system id")
+			}
+			return openModel(cmd, database, func(_ remit.Store, m *live.Model) error {
+				now := time.Now()
+				plan, err := m.SystemPlan(system, now)
+				if err != nil {
+					return err
+				}
+				ssp := oscal.WriteSSP(oscal.SSPInput{Plan: plan, Catalogue: m.CatalogueTitle(plan.System.Baseline.Catalogue), Assessed: m.ProvidersAssessed(), Now: now})
+				doc, err := oscal.Marshal(oscal.KindSSP, ssp)
+				if err != nil {
+					return err
+				}
+				return e.writeOut(out, doc, fmt.Sprintf("the system security plan of %s (%d controls)", system, len(plan.Rows)))
+			})
+		},
+	}
+	cmd.Flags().StringVar(&system, "system", "", "the system (required)")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "the file to write (default standard output)")
+	e.databaseFlag(cmd, &database)
+	return cmd
+}
+
+func (e *env) exportCRMCommand() *cobra.Command {
+	var database, system, out, format string
+	cmd := &cobra.Command{
+		Use:   "crm --system ID --format xlsx|csv [-o OUT]",
+		Short: "Write a system's Customer Responsibility Matrix as XLSX or CSV",
+		Long: `Write the Customer Responsibility Matrix of a system: per control its class,
+what the providers do, what we must do, the owner, status and due date of
+our part, and how far the control is assured.`,
+		Args: args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if system == "" {
+				return usagef("--system is required: name a system id")
+			}
+			if format != "xlsx" && format != "csv" {
+				return usagef("--format %q is not known: use xlsx or csv", format)
+			}
+			if format == "xlsx" && out == "" {
+				return usagef("--format xlsx needs -o FILE: a workbook is not written to a terminal")
+			}
+			return openModel(cmd, database, func(_ remit.Store, m *live.Model) error {
+				plan, err := m.SystemPlan(system, time.Now())
+				if err != nil {
+					return err
+				}
+				header, rows := report.CRM(plan)
+				data, _, _, err := report.Table(format, "Responsibility matrix", header, rows)
+				if err != nil {
+					return err
+				}
+				return e.writeOut(out, data, fmt.Sprintf("the responsibility matrix of %s (%d controls)", system, len(rows)))
+			})
+		},
+	}
+	cmd.Flags().StringVar(&system, "system", "", "the system (required)")
+	cmd.Flags().StringVar(&format, "format", "csv", "xlsx or csv")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "the file to write (default standard output; required for xlsx)")
+	e.databaseFlag(cmd, &database)
+	return cmd
+}
+
+func (e *env) exportComponentDefinitionCommand() *cobra.Command {
+	var database, offering, out string
+	cmd := &cobra.Command{
+		Use:   "component-definition --offering P/O [-o OUT]",
+		Short: "Write an offering's model as an OSCAL component definition (JSON)",
+		Long: `Write the shared responsibility model of an offering as an OSCAL component
+definition, for providers and other tools: one component with, per catalogue,
+a control implementation whose requirements carry our class (a namespaced
+property), what the provider does (description) and what the customer must
+do (remarks).`,
+		Args: args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, o, ok := strings.Cut(offering, "/")
+			if !ok || p == "" || o == "" {
+				return usagef("--offering %q is not provider/offering", offering)
+			}
+			return withStore(cmd.Context(), database, func(s remit.Store) error {
+				ws, err := remit.Export(cmd.Context(), s)
+				if err != nil {
+					return err
+				}
+				cd, err := oscal.WriteComponentDefinition(ws, offering, time.Now())
+				if err != nil {
+					return err
+				}
+				doc, err := oscal.Marshal(oscal.KindComponentDefinition, cd)
+				if err != nil {
+					return err
+				}
+				return e.writeOut(out, doc, "the component definition of "+offering)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&offering, "offering", "", "the offering, provider/offering (required)")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "the file to write (default standard output)")
 	e.databaseFlag(cmd, &database)
 	return cmd
 }

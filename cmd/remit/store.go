@@ -110,8 +110,8 @@ func (e *env) printPlan(plan remit.Plan, dryRun bool) error {
 func (e *env) exportCommand() *cobra.Command {
 	var database string
 	cmd := &cobra.Command{
-		Use:   "export DIR",
-		Short: "Write the database's workspace out as a folder of YAML files",
+		Use:   "export DIR | export ssp|crm|component-definition …",
+		Short: "Write the database's workspace out as a folder of YAML files, or a system's or offering's documents",
 		Long: `Write the workspace the database holds into DIR, a new or empty folder, in
 Remit's canonical form: exporting, importing into an empty database and
 exporting again gives byte-identical files.`,
@@ -138,6 +138,7 @@ exporting again gives byte-identical files.`,
 		},
 	}
 	e.databaseFlag(cmd, &database)
+	cmd.AddCommand(e.exportSubcommands()...)
 	return cmd
 }
 

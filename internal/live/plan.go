@@ -1,0 +1,117 @@
+package live
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"remit/internal/engine"
+	"remit/internal/remit"
+	"remit/internal/report"
+)
+
+// SystemPlan is one system's matrix with each party's part, our tracking
+// and every obligation's assurance on day now: what the Customer
+// Responsibility Matrix and the OSCAL system security plan are written
+// from.
+func (m *Model) SystemPlan(id string, now time.Time) (*report.SystemPlan, error) {
+	x := m.Evidence()
+	var plan *report.SystemPlan
+	m.View(func(c *engine.Cache, tracking map[string]remit.TrackedObligation) {
+		e := c.Estate
+		si, ok := e.SystemIndex(id)
+		if !ok {
+			return
+		}
+		s := &e.Systems[si]
+		plan = &report.SystemPlan{System: *s.System}
+		seen := map[int32]bool{}
+		add := func(oi int32, direct bool) {
+			if seen[oi] {
+				return
+			}
+			seen[oi] = true
+			o := &e.Offerings[oi]
+			plan.Offerings = append(plan.Offerings, report.PlanOffering{Ref: o.Ref, Name: o.Offering.Name, Provider: o.Provider.ID, ProviderName: o.Provider.Name,
+				ServiceModel: o.Offering.ServiceModel, Direct: direct})
+		}
+		for _, oi := range s.Uses {
+			add(oi, true)
+		}
+		for _, oi := range s.Uses {
+			for _, v := range e.Offerings[oi].Via {
+				add(v, false)
+			}
+		}
+		mx := c.Matrix(si)
+		for i := range mx.Cells {
+			cell := &mx.Cells[i]
+			ctl := &e.Controls[cell.Control]
+			row := report.PlanRow{Control: ctl.Ref, Title: ctl.Control.Title, Area: ctl.Control.Area, Class: cell.Class()}
+			if reason, ok := e.NotApplicable(si, cell.Control); ok {
+				row.Reason = reason
+			}
+			var as []remit.Assurance
+			if row.Class != remit.NotApplicable {
+				for _, k := range e.Contributions(mx, cell) {
+					o := &e.Offerings[k.Offering]
+					provider, customer := e.Parts(cell.Control, k)
+					part := report.PlanPart{Offering: o.Ref, Class: k.Class(), Text: provider, Customer: customer, Assumed: k.Assumed()}
+					if k.Class().ProviderPart() {
+						part.Obligation = e.Key(engine.Obligation{System: si, Control: cell.Control, Offering: k.Offering})
+						part.Assurance = x.Assure(remit.ObligationRef{ID: part.Obligation, System: s.System.ID, Control: ctl.Ref, Offering: o.Ref}, now)
+						as = append(as, part.Assurance)
+					}
+					row.Provided = append(row.Provided, part)
+				}
+			}
+			for _, ob := range e.Ours(mx, cell) {
+				d := report.PlanDuty{Obligation: e.Key(ob), Text: ob.Text, Assumed: ob.Assumed, Tracking: remit.DefaultTracking}
+				if !ob.Whole() {
+					d.Offering = e.Offerings[ob.Offering].Ref
+				}
+				if tr, ok := tracking[d.Obligation]; ok {
+					d.Tracking = tr.Tracking
+				}
+				d.Assurance = x.Assure(remit.ObligationRef{ID: d.Obligation, System: s.System.ID, Control: ctl.Ref, Offering: d.Offering, Ours: true, Tracking: &d.Tracking}, now)
+				as = append(as, d.Assurance)
+				row.Ours = append(row.Ours, d)
+			}
+			row.Assurance = remit.Combine(as)
+			plan.Rows = append(plan.Rows, row)
+		}
+	})
+	if plan == nil {
+		return nil, fmt.Errorf("system %q: %w", id, remit.ErrNotFound)
+	}
+	return plan, nil
+}
+
+// ProvidersAssessed gives, per provider, the day its latest supplier
+// assessment (of any of its offerings) was signed off.
+func (m *Model) ProvidersAssessed() map[string]string {
+	out := map[string]string{}
+	for _, a := range m.Assessments() {
+		if a.Status != remit.AssessmentCompleted || a.SignedOff == nil {
+			continue
+		}
+		provider, _, _ := strings.Cut(a.Offering, "/")
+		if d := a.SignedOff.UTC().Format(time.DateOnly); d > out[provider] {
+			out[provider] = d
+		}
+	}
+	return out
+}
+
+// CatalogueTitle is the title of a catalogue of the model ("" if none).
+func (m *Model) CatalogueTitle(id string) string {
+	title := ""
+	m.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
+		for _, cat := range c.Estate.Workspace.Catalogues {
+			if cat.ID == id {
+				title = cat.Title
+			}
+		}
+	})
+	return title
+}

@@ -1,0 +1,309 @@
+package oscal
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"remit/internal/remit"
+	"remit/internal/report"
+)
+
+// NS is the namespace of the properties Remit writes.
+const NS = "https://remit.example/ns/oscal"
+
+// SSP is an OSCAL system security plan: the parts Remit writes and reads.
+type SSP struct {
+	UUID                  string               `json:"uuid"`
+	Metadata              Metadata             `json:"metadata"`
+	ImportProfile         ImportProfile        `json:"import-profile"`
+	SystemCharacteristics json.RawMessage      `json:"system-characteristics"`
+	SystemImplementation  SystemImplementation `json:"system-implementation"`
+	ControlImplementation SSPControls          `json:"control-implementation"`
+	BackMatter            *BackMatter          `json:"back-matter,omitempty"`
+}
+
+// ImportProfile names the baseline an SSP implements.
+type ImportProfile struct {
+	Href string `json:"href"`
+}
+
+// SystemImplementation lists what a system is made of and relies on.
+type SystemImplementation struct {
+	LeveragedAuthorizations []LeveragedAuthorization `json:"leveraged-authorizations,omitempty"`
+	Users                   []json.RawMessage        `json:"users"`
+	Components              []Component              `json:"components"`
+	InventoryItems          []json.RawMessage        `json:"inventory-items,omitempty"`
+	Remarks                 string                   `json:"remarks,omitempty"`
+}
+
+// LeveragedAuthorization is another system's authorization this one
+// relies on: here, a provider's.
+type LeveragedAuthorization struct {
+	UUID           string `json:"uuid"`
+	Title          string `json:"title"`
+	Props          []Prop `json:"props,omitempty"`
+	PartyUUID      string `json:"party-uuid"`
+	DateAuthorized string `json:"date-authorized"`
+	Remarks        string `json:"remarks,omitempty"`
+}
+
+// Component is a part of a system: itself, or a service it uses.
+type Component struct {
+	UUID        string          `json:"uuid"`
+	Type        string          `json:"type"`
+	Title       string          `json:"title"`
+	Description string          `json:"description"`
+	Props       []Prop          `json:"props,omitempty"`
+	Links       []Link          `json:"links,omitempty"`
+	Status      ComponentStatus `json:"status"`
+	Remarks     string          `json:"remarks,omitempty"`
+}
+
+// ComponentStatus is a component's operational state.
+type ComponentStatus struct {
+	State string `json:"state"`
+}
+
+// SSPControls says how each control is implemented.
+type SSPControls struct {
+	Description             string                     `json:"description"`
+	ImplementedRequirements []ImplementedRequirementSS `json:"implemented-requirements"`
+}
+
+// ImplementedRequirementSS is one control's implementation in an SSP.
+type ImplementedRequirementSS struct {
+	UUID         string        `json:"uuid"`
+	ControlID    string        `json:"control-id"`
+	Props        []Prop        `json:"props,omitempty"`
+	Statements   []StatementSS `json:"statements,omitempty"`
+	ByComponents []ByComponent `json:"by-components,omitempty"`
+	Remarks      string        `json:"remarks,omitempty"`
+}
+
+// StatementSS is one part of a control's implementation.
+type StatementSS struct {
+	StatementID  string        `json:"statement-id"`
+	UUID         string        `json:"uuid"`
+	ByComponents []ByComponent `json:"by-components,omitempty"`
+}
+
+// ByComponent is what one component does for a control.
+type ByComponent struct {
+	ComponentUUID        string                `json:"component-uuid"`
+	UUID                 string                `json:"uuid"`
+	Description          string                `json:"description"`
+	Props                []Prop                `json:"props,omitempty"`
+	ImplementationStatus *ImplementationStatus `json:"implementation-status,omitempty"`
+	Export               *Export               `json:"export,omitempty"`
+	Inherited            []Inherited           `json:"inherited,omitempty"`
+	Satisfied            []Satisfied           `json:"satisfied,omitempty"`
+	Remarks              string                `json:"remarks,omitempty"`
+}
+
+// ImplementationStatus is how far a component has implemented a control.
+type ImplementationStatus struct {
+	State   string `json:"state"`
+	Remarks string `json:"remarks,omitempty"`
+}
+
+// Export is what a leveraged system offers those relying on it: what it
+// provides, and what it leaves to them.
+type Export struct {
+	Description      string           `json:"description,omitempty"`
+	Provided         []Provided       `json:"provided,omitempty"`
+	Responsibilities []Responsibility `json:"responsibilities,omitempty"`
+}
+
+// Provided is a capability a leveraged system provides.
+type Provided struct {
+	UUID        string `json:"uuid"`
+	Description string `json:"description"`
+}
+
+// Responsibility is what a leveraging system must do.
+type Responsibility struct {
+	UUID         string `json:"uuid"`
+	ProvidedUUID string `json:"provided-uuid,omitempty"`
+	Description  string `json:"description"`
+}
+
+// Inherited is what this system inherits from a leveraged one.
+type Inherited struct {
+	UUID         string `json:"uuid"`
+	ProvidedUUID string `json:"provided-uuid,omitempty"`
+	Description  string `json:"description"`
+}
+
+// Satisfied is how this system meets a leveraged system's responsibility.
+type Satisfied struct {
+	UUID               string `json:"uuid"`
+	ResponsibilityUUID string `json:"responsibility-uuid,omitempty"`
+	Description        string `json:"description"`
+}
+
+// stableUUID makes a UUID from a key: the same key, the same UUID, so a
+// document exported twice differs only where the model does.
+func stableUUID(parts ...string) string {
+	sum := sha256.Sum256([]byte("remit\x00" + strings.Join(parts, "\x00")))
+	return uuidFrom(sum[:16])
+}
+
+// controlID is the OSCAL control-id of a Remit control reference
+// (catalogue:control → control) with the catalogue apart.
+func controlID(ref string) (catalogue, id string) {
+	catalogue, id, _ = strings.Cut(ref, ":")
+	return catalogue, id
+}
+
+// implementationState maps our tracking status to OSCAL's.
+func implementationState(s remit.ObligationStatus) string {
+	switch s {
+	case remit.StatusImplemented:
+		return "implemented"
+	case remit.StatusInProgress:
+		return "partial"
+	case remit.StatusNotApplicable:
+		return "not-applicable"
+	}
+	return "planned"
+}
+
+// SSPInput is what an SSP is written from besides the plan.
+type SSPInput struct {
+	Plan *report.SystemPlan
+	// Catalogue is the title of the system's baseline catalogue.
+	Catalogue string
+	// Assessed gives, per provider, the day its latest supplier assessment
+	// was signed off ("" when none has been).
+	Assessed map[string]string
+	Now      time.Time
+}
+
+// WriteSSP writes a system's OSCAL system security plan: a component for
+// the system and one per offering it relies on; a leveraged authorization
+// per provider; and per control its class, each offering's part as
+// inherited from that offering's component, and each part of ours as
+// satisfied by the system, with its implementation status from our
+// tracking.
+func WriteSSP(in SSPInput) SSP {
+	p, now := in.Plan, in.Now.UTC()
+	sys := p.System
+	key := func(parts ...string) string { return stableUUID(append([]string{"ssp", sys.ID}, parts...)...) }
+	out := SSP{UUID: key(), ImportProfile: ImportProfile{Href: "#" + key("baseline")}}
+	out.Metadata = Metadata{Title: "System security plan: " + sys.Name, LastModified: now.Format(time.RFC3339), Version: now.Format(time.DateOnly), OSCALVersion: Version,
+		Roles: []Role{{ID: "system-owner", Title: "System owner"}, {ID: "provider", Title: "Provider"}}}
+	providers := map[string]string{} // id → party uuid
+	for _, o := range p.Offerings {
+		if _, ok := providers[o.Provider]; ok {
+			continue
+		}
+		providers[o.Provider] = key("party", o.Provider)
+		party, _ := json.Marshal(map[string]any{"uuid": providers[o.Provider], "type": "organization", "name": o.ProviderName,
+			"props": []Prop{{Name: "provider-id", NS: NS, Value: o.Provider}}})
+		out.Metadata.Parties = append(out.Metadata.Parties, party)
+	}
+	owner := sys.Owner
+	if owner == "" {
+		owner = "not named"
+	}
+	sc := map[string]any{
+		"system-ids":                 []map[string]string{{"identifier-type": NS + "/system-id", "id": sys.ID}},
+		"system-name":                sys.Name,
+		"description":                fmt.Sprintf("%s, owned by %s, team %s. Written by Remit from its shared responsibility model.", sys.Name, owner, orNone(sys.Team)),
+		"props":                      []Prop{{Name: "classification", NS: NS, Value: orNone(sys.Classification)}},
+		"security-sensitivity-level": orNone(sys.Classification),
+		"system-information": map[string]any{"information-types": []map[string]any{{
+			"uuid": key("information"), "title": "Information the system processes",
+			"description":            "Remit does not record information types; categorise them in the authorisation package.",
+			"confidentiality-impact": map[string]string{"base": "not-categorised"},
+			"integrity-impact":       map[string]string{"base": "not-categorised"},
+			"availability-impact":    map[string]string{"base": "not-categorised"},
+		}}},
+		"security-impact-level":  map[string]string{"security-objective-confidentiality": "not-categorised", "security-objective-integrity": "not-categorised", "security-objective-availability": "not-categorised"},
+		"status":                 map[string]string{"state": "operational"},
+		"authorization-boundary": map[string]string{"description": fmt.Sprintf("%s and the %d offerings it relies on, directly or through another offering.", sys.Name, len(p.Offerings))},
+	}
+	out.SystemCharacteristics, _ = json.Marshal(sc)
+
+	self := key("component", "this-system")
+	user, _ := json.Marshal(map[string]any{"uuid": key("user", "owner"), "title": "System owner", "role-ids": []string{"system-owner"}})
+	out.SystemImplementation.Users = []json.RawMessage{user}
+	out.SystemImplementation.Components = []Component{{UUID: self, Type: "this-system", Title: sys.Name, Description: "The system itself: everything of each control that is ours.", Status: ComponentStatus{"operational"}}}
+	leveraged := map[string]string{} // provider → authorization uuid
+	for _, o := range p.Offerings {
+		if _, ok := leveraged[o.Provider]; !ok {
+			la := LeveragedAuthorization{UUID: key("leveraged", o.Provider), Title: o.ProviderName, PartyUUID: providers[o.Provider]}
+			if d := in.Assessed[o.Provider]; d != "" {
+				la.DateAuthorized = d
+				la.Props = []Prop{{Name: "basis", NS: NS, Value: "supplier-assessment"}}
+			} else {
+				la.DateAuthorized = now.Format(time.DateOnly)
+				la.Props = []Prop{{Name: "basis", NS: NS, Value: "not-assessed"}}
+				la.Remarks = "No supplier assessment of this provider has been signed off: the date is the plan's."
+			}
+			leveraged[o.Provider] = la.UUID
+			out.SystemImplementation.LeveragedAuthorizations = append(out.SystemImplementation.LeveragedAuthorizations, la)
+		}
+		how := "used directly"
+		if !o.Direct {
+			how = "relied on through another offering (a fourth party)"
+		}
+		out.SystemImplementation.Components = append(out.SystemImplementation.Components, Component{
+			UUID: key("component", o.Ref), Type: "service", Title: o.Name,
+			Description: fmt.Sprintf("%s, an offering of %s (%s), %s.", o.Name, o.ProviderName, modelName(o.ServiceModel), how),
+			Props: []Prop{{Name: "leveraged-authorization-uuid", Value: leveraged[o.Provider]}, {Name: "offering", NS: NS, Value: o.Ref},
+				{Name: "service-model", NS: NS, Value: string(o.ServiceModel)}, {Name: "direct", NS: NS, Value: fmt.Sprint(o.Direct)}},
+			Status: ComponentStatus{"operational"}})
+	}
+
+	out.ControlImplementation.Description = fmt.Sprintf("How each control of %s's baseline (%s) is shared between %s and its providers, as Remit computes it.", sys.Name, in.Catalogue, sys.Name)
+	for _, r := range p.Rows {
+		cat, id := controlID(r.Control)
+		ir := ImplementedRequirementSS{UUID: key("control", r.Control), ControlID: id,
+			Props: []Prop{{Name: "catalogue", NS: NS, Value: cat}, {Name: "responsibility", NS: NS, Value: string(r.Class)}, {Name: "assurance", NS: NS, Value: string(r.Assurance.Status)}}}
+		if r.Class == remit.NotApplicable {
+			ir.ByComponents = append(ir.ByComponents, ByComponent{ComponentUUID: self, UUID: key("na", r.Control), Description: "Not applicable: " + orNone(r.Reason),
+				ImplementationStatus: &ImplementationStatus{State: "not-applicable"}})
+			out.ControlImplementation.ImplementedRequirements = append(out.ControlImplementation.ImplementedRequirements, ir)
+			continue
+		}
+		for _, pp := range r.Provided {
+			if pp.Text == "" {
+				continue
+			}
+			bc := ByComponent{ComponentUUID: key("component", pp.Offering), UUID: key("by", r.Control, pp.Offering), Description: pp.Text,
+				Props:     []Prop{{Name: "responsibility", NS: NS, Value: string(pp.Class)}, {Name: "assurance", NS: NS, Value: string(pp.Assurance.Status)}},
+				Inherited: []Inherited{{UUID: key("inherited", r.Control, pp.Offering), Description: pp.Text}}}
+			if pp.Assumed {
+				bc.Props = append(bc.Props, Prop{Name: "assumed", NS: NS, Value: "true"})
+			}
+			ir.ByComponents = append(ir.ByComponents, bc)
+		}
+		for _, d := range r.Ours {
+			bc := ByComponent{ComponentUUID: self, UUID: key("ours", d.Obligation), Description: d.Text,
+				Props:                []Prop{{Name: "obligation", NS: NS, Value: d.Obligation}, {Name: "assurance", NS: NS, Value: string(d.Assurance.Status)}},
+				ImplementationStatus: &ImplementationStatus{State: implementationState(d.Tracking.Status)}}
+			if d.Tracking.Owner != "" {
+				bc.Props = append(bc.Props, Prop{Name: "owner", NS: NS, Value: strings.Join(strings.Fields(d.Tracking.Owner), " ")})
+			}
+			if d.Offering != "" {
+				bc.Satisfied = []Satisfied{{UUID: key("satisfied", d.Obligation), Description: d.Text}}
+			}
+			ir.ByComponents = append(ir.ByComponents, bc)
+		}
+		out.ControlImplementation.ImplementedRequirements = append(out.ControlImplementation.ImplementedRequirements, ir)
+	}
+	res, _ := json.Marshal(map[string]any{"uuid": key("baseline"), "title": in.Catalogue, "props": []Prop{{Name: "catalogue", NS: NS, Value: orNone(sys.Baseline.Catalogue)}}})
+	out.BackMatter = &BackMatter{Resources: []Resource{{UUID: key("baseline"), Raw: res}}}
+	return out
+}
+
+func orNone(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "none"
+	}
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -69,7 +69,9 @@ func WriteComponentDefinition(ws *remit.Workspace, ref string, now time.Time) (C
 	if off == nil {
 		return ComponentDefinition{}, fmt.Errorf("offering %q: %w", ref, remit.ErrNotFound)
 	}
-	key := func(parts ...string) string { return stableUUID(append([]string{"component-definition", ref}, parts...)...) }
+	key := func(parts ...string) string {
+		return stableUUID(append([]string{"component-definition", ref}, parts...)...)
+	}
 	now = now.UTC()
 	cd := ComponentDefinition{UUID: key(), Metadata: Metadata{Title: fmt.Sprintf("%s: shared responsibility model of %s", prov.Name, off.Name),
 		LastModified: now.Format(time.RFC3339), Version: now.Format(time.DateOnly), OSCALVersion: Version}}

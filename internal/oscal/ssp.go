@@ -307,3 +307,12 @@ func orNone(s string) string {
 	}
 	return strings.Join(strings.Fields(s), " ")
 }
+
+// ReadSSP reads an OSCAL JSON system security plan.
+func ReadSSP(file string, data []byte) (*SSP, error) {
+	var s SSP
+	if err := decode(file, data, KindSSP, &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"remit/internal/matrixin"
 	"remit/internal/oscal"
 	"remit/internal/remit"
 )
@@ -68,7 +69,7 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &found):
 		fmt.Fprintln(stderr, "remit:", found.msg)
 		return exitFound
-	case errors.As(err, new(*oscal.Error)), errors.As(err, new(*oscal.ResolveError)):
+	case errors.As(err, new(*oscal.Error)), errors.As(err, new(*oscal.ResolveError)), errors.As(err, new(*matrixin.Error)):
 		fmt.Fprintln(stderr, "remit:", err)
 		fmt.Fprintln(stderr, "remit: nothing was written")
 		return exitBadInput

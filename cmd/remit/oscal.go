@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"remit/internal/live"
+	"remit/internal/matrixin"
 	"remit/internal/oscal"
 	"remit/internal/remit"
 	"remit/internal/report"
@@ -324,4 +325,182 @@ do (remarks).`,
 	cmd.Flags().StringVarP(&out, "output", "o", "", "the file to write (default standard output)")
 	e.databaseFlag(cmd, &database)
 	return cmd
+}
+
+func (e *env) offeringCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "offering", Short: "Offerings: import a provider's responsibility matrix"}
+	cmd.AddCommand(e.offeringImportCommand())
+	return cmd
+}
+
+func (e *env) offeringImportCommand() *cobra.Command {
+	var database, format, mapping, catalogue, name, offName, model string
+	var dryRun bool
+	cmd := &cobra.Command{
+		Use:   "import PROVIDER/OFFERING FILE [--format oscal-ssp|component-definition|csv|xlsx|caiq] [--map …] [--catalogue ID] [--dry-run]",
+		Short: "Import a provider's responsibility matrix as an offering's statements",
+		Long: `Make the statements of PROVIDER/OFFERING those of a provider's matrix:
+  oscal-ssp             an OSCAL SSP's export: provided only → inherited,
+                        provided and responsibilities → shared,
+                        responsibilities only → organisation-specific
+  component-definition  an OSCAL component definition as Remit writes it
+  csv, xlsx             a sheet with --map control=…,class=…,provider=…,customer=…
+                        (each a header or a column letter; sheet=… for a
+                        workbook); classes as ours or provider/customer/CSP/CSC
+  caiq                  the CSA CAIQ v4 workbook: Question ID, SSRM Control
+                        Ownership, CSP Implementation Description, CSC
+                        Responsibilities (CSP-owned and 3rd-party outsourced →
+                        inherited, Shared CSP and CSC → shared, CSC-owned →
+                        organisation-specific, N/A → not-applicable)
+Controls are those of --catalogue (needed unless the file names them, as a
+component definition does). A new offering needs --service-model (and --name; a new provider --provider-name).
+The plan is shown and applied in one transaction; on any bad row or cell,
+each is named by its row and column, and nothing is written.`,
+		Args: args(cobra.ExactArgs(2)),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			pid, oid, ok := strings.Cut(a[0], "/")
+			if !ok || pid == "" || oid == "" {
+				return usagef("%q is not provider/offering", a[0])
+			}
+			file := a[1]
+			if format == "" {
+				switch strings.ToLower(filepath.Ext(file)) {
+				case ".csv":
+					format = "csv"
+				case ".xlsx":
+					format = "xlsx"
+				case ".json":
+					format = "oscal-ssp"
+				}
+			}
+			if !slices.Contains(matrixin.Formats, format) {
+				return usagef("--format %q is not known: use %s", format, strings.Join(matrixin.Formats, ", "))
+			}
+			var m matrixin.Mapping
+			switch {
+			case format == "caiq":
+				m = matrixin.CAIQ
+			case format == "csv" || format == "xlsx":
+				var err error
+				if m, err = matrixin.ParseMapping(mapping); err != nil {
+					return usagef("%v", err)
+				}
+			}
+			data, err := os.ReadFile(file)
+			if err != nil {
+				return usagef("%v", err)
+			}
+			s, err := openStore(cmd.Context(), database)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			ws, err := remit.Export(cmd.Context(), s)
+			if err != nil {
+				return err
+			}
+			var cat remit.Catalogue
+			if format != "component-definition" {
+				i := slices.IndexFunc(ws.Catalogues, func(c remit.Catalogue) bool { return c.ID == catalogue })
+				if i < 0 {
+					ids := make([]string, len(ws.Catalogues))
+					for j, c := range ws.Catalogues {
+						ids[j] = c.ID
+					}
+					return usagef("--catalogue %q is not a catalogue of the database: use one of %s", catalogue, strings.Join(ids, ", "))
+				}
+				cat = ws.Catalogues[i]
+			}
+			var sts []remit.Statement
+			var problems []matrixin.Problem
+			switch format {
+			case "oscal-ssp":
+				ssp, err := oscal.ReadSSP(file, data)
+				if err != nil {
+					return err
+				}
+				sts, problems = matrixin.FromSSP(ssp, cat)
+			case "component-definition":
+				cd, err := oscal.ReadComponentDefinition(file, data)
+				if err != nil {
+					return err
+				}
+				if sts, err = cd.Statements(file); err != nil {
+					return err
+				}
+			case "csv":
+				rows, ps := matrixin.ReadCSV(data, m)
+				if problems = ps; len(ps) == 0 {
+					sts, problems = matrixin.Statements(rows, cat, false)
+				}
+			default:
+				rows, ps := matrixin.ReadXLSX(data, m)
+				if problems = ps; len(ps) == 0 {
+					sts, problems = matrixin.Statements(rows, cat, format == "caiq")
+				}
+			}
+			if len(problems) > 0 {
+				return &matrixin.Error{File: file, Problems: problems}
+			}
+			pi := slices.IndexFunc(ws.Providers, func(p remit.Provider) bool { return p.ID == pid })
+			if pi < 0 {
+				if name == "" {
+					return usagef("provider %q is new: give it a name with --provider-name", pid)
+				}
+				ws.Providers = append(ws.Providers, remit.Provider{ID: pid, Name: name})
+				pi = len(ws.Providers) - 1
+			}
+			prov := &ws.Providers[pi]
+			if prov.BuiltIn {
+				prov.BuiltIn = false
+				ws.ProviderIDs = slices.DeleteFunc(ws.ProviderIDs, func(id string) bool { return id == pid })
+			}
+			oi := slices.IndexFunc(prov.Offerings, func(o remit.Offering) bool { return o.ID == oid })
+			if oi < 0 {
+				if model == "" {
+					return usagef("offering %q is new: give its --service-model (iaas, paas or saas) and, for a new provider, --provider-name", a[0])
+				}
+				if offName == "" {
+					offName = oid
+				}
+				prov.Offerings = append(prov.Offerings, remit.Offering{ID: oid, Name: offName, ServiceModel: remit.ServiceModel(model)})
+				oi = len(prov.Offerings) - 1
+			}
+			prov.Offerings[oi].Statements = sts
+			fmt.Fprintf(e.stdout, "%d statements for %s from %s (%s): %s.\n", len(sts), a[0], file, format, classCounts(sts))
+			plan, err := remit.Import(cmd.Context(), s, ws, e.actor(), time.Now(), dryRun)
+			if err != nil {
+				return err
+			}
+			return e.printPlan(plan, dryRun)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&format, "format", "", "oscal-ssp, component-definition, csv, xlsx or caiq (default from the file's extension)")
+	f.StringVar(&mapping, "map", "", "for csv and xlsx: control=…,class=…,provider=…,customer=…[,sheet=…]")
+	f.StringVar(&catalogue, "catalogue", "", "the catalogue the matrix's controls are in")
+	f.StringVar(&name, "provider-name", "", "the provider's name, when it is new")
+	f.StringVar(&model, "service-model", "", "the offering's service model, when it is new")
+	f.StringVar(&offName, "name", "", "the offering's name, when it is new (default its id)")
+	f.BoolVar(&dryRun, "dry-run", false, "show the plan and write nothing")
+	e.databaseFlag(cmd, &database)
+	return cmd
+}
+
+// classCounts says how many statements there are of each class.
+func classCounts(sts []remit.Statement) string {
+	n := map[remit.Class]int{}
+	for _, st := range sts {
+		n[st.Class]++
+	}
+	var parts []string
+	for _, c := range []remit.Class{remit.Inherited, remit.Shared, remit.OrganisationSpecific, remit.NotApplicable} {
+		if n[c] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n[c], c))
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
 }

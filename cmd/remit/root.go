@@ -60,6 +60,7 @@ Exit codes: 0 ok; 1 a check found something; 2 bad usage or bad input.`,
 		e.riskCommand(),
 		e.catalogueCommand(),
 		e.profileCommand(),
+		e.offeringCommand(),
 		e.generateCommand(),
 	)
 	cmd, err := root.ExecuteContextC(ctx)

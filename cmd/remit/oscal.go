@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,11 +12,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"remit/internal/exports"
 	"remit/internal/live"
 	"remit/internal/matrixin"
 	"remit/internal/oscal"
 	"remit/internal/remit"
-	"remit/internal/report"
 )
 
 func (e *env) profileCommand() *cobra.Command {
@@ -195,7 +196,73 @@ only the plan.`,
 // exportSubcommands are the documents remit export writes besides a
 // workspace folder.
 func (e *env) exportSubcommands() []*cobra.Command {
-	return []*cobra.Command{e.exportSSPCommand(), e.exportCRMCommand(), e.exportComponentDefinitionCommand()}
+	return []*cobra.Command{
+		e.exportDocCommand("ssp --system ID [-o OUT]", "Write a system's OSCAL system security plan (JSON)",
+			`Write the OSCAL system security plan of a system: a component for the system
+and for each offering it relies on (directly or through a fourth party), a
+leveraged authorization per provider (dated by its latest signed-off supplier
+assessment), and per control its class, what each offering provides (as
+inherited) and what is ours (as satisfied), with the implementation status
+from our tracking and the assurance of each part.`, "system", true,
+			func(ctx context.Context, s remit.Store, m *live.Model, arg string, now time.Time) ([]byte, string, error) {
+				doc, err := exports.SSP(m, arg, now)
+				return doc, "the system security plan of " + arg, err
+			}),
+		e.exportCRMCommand(),
+		e.exportDocCommand("component-definition --offering P/O [-o OUT]", "Write an offering's model as an OSCAL component definition (JSON)",
+			`Write the shared responsibility model of an offering as an OSCAL component
+definition, for providers and other tools: one component with, per catalogue,
+a control implementation whose requirements carry our class (a namespaced
+property), what the provider does (description) and what the customer must
+do (remarks). remit offering import reads it back.`, "offering", true,
+			func(ctx context.Context, s remit.Store, m *live.Model, arg string, now time.Time) ([]byte, string, error) {
+				doc, err := exports.ComponentDefinition(m, arg, now)
+				return doc, "the component definition of " + arg, err
+			}),
+		e.exportDocCommand("assessment-results --assessment ID [-o OUT]", "Write a supplier assessment or SAT as OSCAL assessment results (JSON)",
+			`Write a supplier assessment (sa-…) or a Standards Assurance Table (sat-…) as
+OSCAL assessment results: what it reviewed, an observation and a finding per
+principle or objective (satisfied or not), and the findings raised from it
+as risks.`, "assessment", true,
+			func(ctx context.Context, s remit.Store, m *live.Model, arg string, now time.Time) ([]byte, string, error) {
+				doc, err := exports.AssessmentResults(ctx, m, s, arg, now)
+				return doc, "the assessment results of " + arg, err
+			}),
+		e.exportDocCommand("poam [--system ID] [-o OUT]", "Write the plan of action and milestones (OSCAL JSON) from open findings and risks",
+			`Write an OSCAL plan of action and milestones: the register's risks not closed
+(accepted ones as approved deviations) and an item for each open finding and
+each risk still to treat — for the estate, or for one system.`, "system", false,
+			func(ctx context.Context, s remit.Store, m *live.Model, arg string, now time.Time) ([]byte, string, error) {
+				doc, err := exports.POAM(ctx, m, s, arg, now)
+				return doc, "the plan of action and milestones", err
+			}),
+	}
+}
+
+// exportDocCommand is an export of one document named by one flag.
+func (e *env) exportDocCommand(use, short, long, flag string, required bool,
+	write func(ctx context.Context, s remit.Store, m *live.Model, arg string, now time.Time) ([]byte, string, error)) *cobra.Command {
+	var database, arg, out string
+	cmd := &cobra.Command{
+		Use: use, Short: short, Long: long,
+		Args: args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if required && arg == "" {
+				return usagef("--%s is required", flag)
+			}
+			return openModel(cmd, database, func(s remit.Store, m *live.Model) error {
+				doc, what, err := write(cmd.Context(), s, m, arg, time.Now())
+				if err != nil {
+					return err
+				}
+				return e.writeOut(out, doc, what)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&arg, flag, "", "the "+flag)
+	cmd.Flags().StringVarP(&out, "output", "o", "", "the file to write (default standard output)")
+	e.databaseFlag(cmd, &database)
+	return cmd
 }
 
 // writeOut writes data to out, or to standard output when out is "".
@@ -209,43 +276,6 @@ func (e *env) writeOut(out string, data []byte, what string) error {
 	}
 	fmt.Fprintf(e.stderr, "Wrote %s to %s\n", what, out)
 	return nil
-}
-
-func (e *env) exportSSPCommand() *cobra.Command {
-	var database, system, out string
-	cmd := &cobra.Command{
-		Use:   "ssp --system ID [-o OUT]",
-		Short: "Write a system's OSCAL system security plan (JSON)",
-		Long: `Write the OSCAL system security plan of a system: a component for the system
-and for each offering it relies on (directly or through a fourth party), a
-leveraged authorization per provider (dated by its latest signed-off supplier
-assessment), and per control its class, what each offering provides (as
-inherited) and what is ours (as satisfied), with the implementation status
-from our tracking and the assurance of each part.`,
-		Args: args(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if system == "" {
-				return usagef("--system is required: name a system id")
-			}
-			return openModel(cmd, database, func(_ remit.Store, m *live.Model) error {
-				now := time.Now()
-				plan, err := m.SystemPlan(system, now)
-				if err != nil {
-					return err
-				}
-				ssp := oscal.WriteSSP(oscal.SSPInput{Plan: plan, Catalogue: m.CatalogueTitle(plan.System.Baseline.Catalogue), Assessed: m.ProvidersAssessed(), Now: now})
-				doc, err := oscal.Marshal(oscal.KindSSP, ssp)
-				if err != nil {
-					return err
-				}
-				return e.writeOut(out, doc, fmt.Sprintf("the system security plan of %s (%d controls)", system, len(plan.Rows)))
-			})
-		},
-	}
-	cmd.Flags().StringVar(&system, "system", "", "the system (required)")
-	cmd.Flags().StringVarP(&out, "output", "o", "", "the file to write (default standard output)")
-	e.databaseFlag(cmd, &database)
-	return cmd
 }
 
 func (e *env) exportCRMCommand() *cobra.Command {
@@ -268,61 +298,17 @@ our part, and how far the control is assured.`,
 				return usagef("--format xlsx needs -o FILE: a workbook is not written to a terminal")
 			}
 			return openModel(cmd, database, func(_ remit.Store, m *live.Model) error {
-				plan, err := m.SystemPlan(system, time.Now())
+				data, _, _, err := exports.CRM(m, system, format, time.Now())
 				if err != nil {
 					return err
 				}
-				header, rows := report.CRM(plan)
-				data, _, _, err := report.Table(format, "Responsibility matrix", header, rows)
-				if err != nil {
-					return err
-				}
-				return e.writeOut(out, data, fmt.Sprintf("the responsibility matrix of %s (%d controls)", system, len(rows)))
+				return e.writeOut(out, data, "the responsibility matrix of "+system)
 			})
 		},
 	}
 	cmd.Flags().StringVar(&system, "system", "", "the system (required)")
 	cmd.Flags().StringVar(&format, "format", "csv", "xlsx or csv")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "the file to write (default standard output; required for xlsx)")
-	e.databaseFlag(cmd, &database)
-	return cmd
-}
-
-func (e *env) exportComponentDefinitionCommand() *cobra.Command {
-	var database, offering, out string
-	cmd := &cobra.Command{
-		Use:   "component-definition --offering P/O [-o OUT]",
-		Short: "Write an offering's model as an OSCAL component definition (JSON)",
-		Long: `Write the shared responsibility model of an offering as an OSCAL component
-definition, for providers and other tools: one component with, per catalogue,
-a control implementation whose requirements carry our class (a namespaced
-property), what the provider does (description) and what the customer must
-do (remarks).`,
-		Args: args(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, o, ok := strings.Cut(offering, "/")
-			if !ok || p == "" || o == "" {
-				return usagef("--offering %q is not provider/offering", offering)
-			}
-			return withStore(cmd.Context(), database, func(s remit.Store) error {
-				ws, err := remit.Export(cmd.Context(), s)
-				if err != nil {
-					return err
-				}
-				cd, err := oscal.WriteComponentDefinition(ws, offering, time.Now())
-				if err != nil {
-					return err
-				}
-				doc, err := oscal.Marshal(oscal.KindComponentDefinition, cd)
-				if err != nil {
-					return err
-				}
-				return e.writeOut(out, doc, "the component definition of "+offering)
-			})
-		},
-	}
-	cmd.Flags().StringVar(&offering, "offering", "", "the offering, provider/offering (required)")
-	cmd.Flags().StringVarP(&out, "output", "o", "", "the file to write (default standard output)")
 	e.databaseFlag(cmd, &database)
 	return cmd
 }

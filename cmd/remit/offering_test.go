@@ -60,7 +60,7 @@ func TestOfferingImport(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "2 statements for acme/hosting from "+book+" (caiq): 1 inherited, 1 shared.\n") || !strings.Contains(out, "Dry run") {
 		t.Errorf("CAIQ: %d\n%s%s", code, out, errOut)
 	}
-	if _, errOut, code := cli(t, "offering", "import", "acme/hosting", book, "--format", "caiq", "--catalogue", "srm", "--database", db); code != 2 || !strings.Contains(errOut, "give its --service-model") {
+	if _, errOut, code := cli(t, "offering", "import", "acme/hosting", book, "--format", "caiq", "--catalogue", "srm", "--database", db); code != 2 || !strings.Contains(errOut, `offering "acme/hosting" is new: give its service model`) {
 		t.Errorf("a new offering without a service model: %d %s", code, errOut)
 	}
 }
@@ -135,4 +135,42 @@ func snapshot(t *testing.T, db string) string {
 		return nil
 	})
 	return b.String()
+}
+
+// TestExportDocuments writes each document for the example estate and
+// reads back what matters: the SSP's controls, the CRM's rows, the
+// assessment results of a signed-off supplier assessment and the POA&M's
+// items.
+func TestExportDocuments(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "remit.db")
+	if _, errOut, code := cli(t, "import", example, "--database", db); code != 0 {
+		t.Fatalf("import: %s", errOut)
+	}
+	out, errOut, code := cli(t, "export", "ssp", "--system", "prison-visits", "--database", db)
+	if code != 0 || !strings.Contains(out, `"system-security-plan"`) || !strings.Contains(out, `"control-id": "SRM-01"`) || !strings.Contains(out, `"leveraged-authorizations"`) {
+		t.Errorf("ssp: %d %.300s %s", code, out, errOut)
+	}
+	book := filepath.Join(dir, "crm.xlsx")
+	if _, errOut, code := cli(t, "export", "crm", "--system", "prison-visits", "--format", "xlsx", "-o", book, "--database", db); code != 0 {
+		t.Fatalf("crm: %s", errOut)
+	}
+	f, err := excelize.OpenFile(book)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := f.GetRows("Responsibility matrix")
+	if len(rows) != 29 || rows[0][2] != "class" || rows[1][0] != "srm:SRM-01" || rows[1][2] != "inherited" {
+		t.Errorf("crm rows: %d %q", len(rows), rows[:2])
+	}
+	if _, errOut, code := cli(t, "export", "crm", "--system", "nowhere", "--database", db); code != 2 || !strings.Contains(errOut, `system "nowhere"`) {
+		t.Errorf("unknown system: %d %s", code, errOut)
+	}
+	out, _, code = cli(t, "export", "poam", "--database", db)
+	if code != 0 || !strings.Contains(out, `"title": "Nothing to put right"`) {
+		t.Errorf("poam: %d %.400s", code, out)
+	}
+	if _, errOut, code := cli(t, "export", "assessment-results", "--database", db); code != 2 || !strings.Contains(errOut, "--assessment is required") {
+		t.Errorf("no assessment: %d %s", code, errOut)
+	}
 }

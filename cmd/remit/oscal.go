@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -363,10 +364,7 @@ each is named by its row and column, and nothing is written.`,
 				return usagef("--format %q is not known: use %s", format, strings.Join(matrixin.Formats, ", "))
 			}
 			var m matrixin.Mapping
-			switch {
-			case format == "caiq":
-				m = matrixin.CAIQ
-			case format == "csv" || format == "xlsx":
+			if matrixin.NeedsMapping(format) {
 				var err error
 				if m, err = matrixin.ParseMapping(mapping); err != nil {
 					return usagef("%v", err)
@@ -386,7 +384,7 @@ each is named by its row and column, and nothing is written.`,
 				return err
 			}
 			var cat remit.Catalogue
-			if format != "component-definition" {
+			if matrixin.NeedsCatalogue(format) {
 				i := slices.IndexFunc(ws.Catalogues, func(c remit.Catalogue) bool { return c.ID == catalogue })
 				if i < 0 {
 					ids := make([]string, len(ws.Catalogues))
@@ -397,62 +395,17 @@ each is named by its row and column, and nothing is written.`,
 				}
 				cat = ws.Catalogues[i]
 			}
-			var sts []remit.Statement
-			var problems []matrixin.Problem
-			switch format {
-			case "oscal-ssp":
-				ssp, err := oscal.ReadSSP(file, data)
-				if err != nil {
-					return err
-				}
-				sts, problems = matrixin.FromSSP(ssp, cat)
-			case "component-definition":
-				cd, err := oscal.ReadComponentDefinition(file, data)
-				if err != nil {
-					return err
-				}
-				if sts, err = cd.Statements(file); err != nil {
-					return err
-				}
-			case "csv":
-				rows, ps := matrixin.ReadCSV(data, m)
-				if problems = ps; len(ps) == 0 {
-					sts, problems = matrixin.Statements(rows, cat, false)
-				}
-			default:
-				rows, ps := matrixin.ReadXLSX(data, m)
-				if problems = ps; len(ps) == 0 {
-					sts, problems = matrixin.Statements(rows, cat, format == "caiq")
-				}
+			sts, err := matrixin.Read(format, file, data, m, cat)
+			if err != nil {
+				return err
 			}
-			if len(problems) > 0 {
-				return &matrixin.Error{File: file, Problems: problems}
-			}
-			pi := slices.IndexFunc(ws.Providers, func(p remit.Provider) bool { return p.ID == pid })
-			if pi < 0 {
-				if name == "" {
-					return usagef("provider %q is new: give it a name with --provider-name", pid)
+			if err := ws.PutStatements(a[0], sts, remit.NewOffering{ProviderName: name, Name: offName, ServiceModel: remit.ServiceModel(model)}); err != nil {
+				var ve *remit.ValidationError
+				if errors.As(err, &ve) {
+					return usagef("%s (--provider-name, --name, --service-model)", ve.Problems[0].Message)
 				}
-				ws.Providers = append(ws.Providers, remit.Provider{ID: pid, Name: name})
-				pi = len(ws.Providers) - 1
+				return err
 			}
-			prov := &ws.Providers[pi]
-			if prov.BuiltIn {
-				prov.BuiltIn = false
-				ws.ProviderIDs = slices.DeleteFunc(ws.ProviderIDs, func(id string) bool { return id == pid })
-			}
-			oi := slices.IndexFunc(prov.Offerings, func(o remit.Offering) bool { return o.ID == oid })
-			if oi < 0 {
-				if model == "" {
-					return usagef("offering %q is new: give its --service-model (iaas, paas or saas) and, for a new provider, --provider-name", a[0])
-				}
-				if offName == "" {
-					offName = oid
-				}
-				prov.Offerings = append(prov.Offerings, remit.Offering{ID: oid, Name: offName, ServiceModel: remit.ServiceModel(model)})
-				oi = len(prov.Offerings) - 1
-			}
-			prov.Offerings[oi].Statements = sts
 			fmt.Fprintf(e.stdout, "%d statements for %s from %s (%s): %s.\n", len(sts), a[0], file, format, classCounts(sts))
 			plan, err := remit.Import(cmd.Context(), s, ws, e.actor(), time.Now(), dryRun)
 			if err != nil {

@@ -339,12 +339,18 @@ func Statements(rows []Row, cat remit.Catalogue, caiq bool) ([]remit.Statement, 
 				id = id[:i]
 			}
 		}
-		if id == "" {
-			problems = append(problems, Problem{Sheet: r.Sheet, Row: r.Line, Column: r.ControlCol, Message: "the control is empty"})
-			continue
+		class, classOK := classOf(r.Class)
+		if caiq {
+			class, classOK = caiqClass(r.Class)
 		}
+		bad := false
 		ctl, ok := exact[id]
-		if !ok {
+		switch {
+		case id == "":
+			problems = append(problems, Problem{Sheet: r.Sheet, Row: r.Line, Column: r.ControlCol, Message: "the control is empty"})
+			bad = true
+		case ok:
+		default:
 			switch m := loose[squash(id)]; len(m) {
 			case 1:
 				ctl = m[0]
@@ -358,22 +364,21 @@ func Statements(rows []Row, cat remit.Catalogue, caiq bool) ([]remit.Statement, 
 					hint = fmt.Sprintf(" (did you mean %q?)", c)
 				}
 				problems = append(problems, Problem{Sheet: r.Sheet, Row: r.Line, Column: r.ControlCol, Message: fmt.Sprintf("control %q is not in catalogue %s%s", r.Control, cat.ID, hint)})
-				continue
+				bad = true
 			default:
 				problems = append(problems, Problem{Sheet: r.Sheet, Row: r.Line, Column: r.ControlCol, Message: fmt.Sprintf("control %q matches %s in catalogue %s: write it exactly", r.Control, strings.Join(m, " and "), cat.ID)})
-				continue
+				bad = true
 			}
 		}
-		class, ok := classOf(r.Class)
-		if caiq {
-			class, ok = caiqClass(r.Class)
-		}
-		if !ok {
+		if !classOK {
 			want := "inherited, shared, organisation-specific or not-applicable"
 			if caiq {
 				want = "CSP-owned, CSC-owned, 3rd-party outsourced, Shared CSP and CSC, Shared CSP and 3rd party, or N/A"
 			}
 			problems = append(problems, Problem{Sheet: r.Sheet, Row: r.Line, Column: r.ClassCol, Message: fmt.Sprintf("%q is not a class: use %s", r.Class, want)})
+			bad = true
+		}
+		if bad {
 			continue
 		}
 		ref := cat.ID + ":" + ctl
@@ -473,3 +478,51 @@ func FromSSP(ssp *oscal.SSP, cat remit.Catalogue) ([]remit.Statement, []Problem)
 	}
 	return sts, problems
 }
+
+// Read reads a matrix file of any format into statements for catalogue
+// cat (unused by component definitions, which name their catalogues).
+// Problems come back as an *Error (cells and rows) or an *oscal.Error
+// (the document).
+func Read(format, file string, data []byte, m Mapping, cat remit.Catalogue) ([]remit.Statement, error) {
+	var sts []remit.Statement
+	var problems []Problem
+	switch format {
+	case "oscal-ssp":
+		ssp, err := oscal.ReadSSP(file, data)
+		if err != nil {
+			return nil, err
+		}
+		sts, problems = FromSSP(ssp, cat)
+	case "component-definition":
+		cd, err := oscal.ReadComponentDefinition(file, data)
+		if err != nil {
+			return nil, err
+		}
+		return cd.Statements(file)
+	case "csv":
+		rows, ps := ReadCSV(data, m)
+		if problems = ps; len(ps) == 0 {
+			sts, problems = Statements(rows, cat, false)
+		}
+	case "xlsx", "caiq":
+		if format == "caiq" {
+			m = CAIQ
+		}
+		rows, ps := ReadXLSX(data, m)
+		if problems = ps; len(ps) == 0 {
+			sts, problems = Statements(rows, cat, format == "caiq")
+		}
+	default:
+		return nil, fmt.Errorf("format %q is not known: use %s", format, strings.Join(Formats, ", "))
+	}
+	if len(problems) > 0 {
+		return nil, &Error{File: file, Problems: problems}
+	}
+	return sts, nil
+}
+
+// NeedsMapping reports whether a format reads columns named by a mapping.
+func NeedsMapping(format string) bool { return format == "csv" || format == "xlsx" }
+
+// NeedsCatalogue reports whether a format's controls need a catalogue.
+func NeedsCatalogue(format string) bool { return format != "component-definition" }

@@ -57,3 +57,59 @@ func TestOSCALRoutes(t *testing.T) {
 		t.Errorf("unresolvable: %d %s", status, data)
 	}
 }
+
+// TestDocumentRoutes downloads each document through the API and imports
+// a matrix: roles, versions and bad rows as the rest of the API.
+func TestDocumentRoutes(t *testing.T) {
+	f := newFixture(t)
+	if status, _, _ := f.do("", "GET", "/api/v1/systems/prison-visits/ssp", nil); status != http.StatusUnauthorized {
+		t.Errorf("anonymous: %d", status)
+	}
+	status, h, data := f.do("viewer", "GET", "/api/v1/systems/prison-visits/ssp", nil)
+	if status != 200 || h.Get("Content-Type") != "application/json" || !strings.Contains(string(data), `"system-security-plan"`) {
+		t.Errorf("ssp: %d %s %.200s", status, h.Get("Content-Type"), data)
+	}
+	if status, _, _ := f.do("viewer", "GET", "/api/v1/systems/nowhere/ssp", nil); status != http.StatusNotFound {
+		t.Errorf("unknown system: %d", status)
+	}
+	status, h, data = f.do("viewer", "GET", "/api/v1/systems/prison-visits/crm?format=csv", nil)
+	if status != 200 || !strings.HasPrefix(string(data), "control,title,class,what the provider does,what we must do,owner,status,due,assurance,assumed\n") || !strings.Contains(h.Get("Content-Disposition"), "responsibility-matrix-prison-visits-") {
+		t.Errorf("crm: %d %.200s", status, data)
+	}
+	if status, _, _ := f.do("viewer", "GET", "/api/v1/systems/prison-visits/crm?format=pdf", nil); status != http.StatusBadRequest {
+		t.Errorf("crm as pdf: %d", status)
+	}
+	if status, _, data := f.do("viewer", "GET", "/api/v1/providers/casetrack/offerings/casetrack-cloud/component-definition", nil); status != 200 || !strings.Contains(string(data), `"component-definition"`) {
+		t.Errorf("component definition: %d %.200s", status, data)
+	}
+	if status, _, data := f.do("viewer", "GET", "/api/v1/poam", nil); status != 200 || !strings.Contains(string(data), `"plan-of-action-and-milestones"`) {
+		t.Errorf("poam: %d %.200s", status, data)
+	}
+	if status, _, _ := f.do("viewer", "GET", "/api/v1/assessment-results/sa-nothing", nil); status != http.StatusNotFound {
+		t.Errorf("unknown assessment: %d", status)
+	}
+
+	path := "/api/v1/providers/acme/offerings/mail/import?format=csv&catalogue=srm&map=control=Control,class=Who,provider=Provider,customer=Customer&service_model=saas&provider_name=Acme&name=Acme+Mail"
+	good := "Control,Who,Provider,Customer\nSRM-01,provider,Our data centres.,\nSRM-03,shared,We patch the service.,Keep your clients current.\n"
+	if status, _, _ := f.do("viewer", "POST", path, good, "If-Match", `"0"`); status != http.StatusForbidden {
+		t.Errorf("viewer imports: %d", status)
+	}
+	if status, _, _ := f.do("editor", "POST", path, good); status != http.StatusPreconditionRequired {
+		t.Errorf("no If-Match: %d", status)
+	}
+	status, _, data = f.do("editor", "POST", path, "Control,Who,Provider,Customer\nSRM-01,provider,,\nSRM-77,perhaps,,\n", "If-Match", `"0"`)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(string(data), `row 3 column A: control \"SRM-77\" is not in catalogue srm`) || !strings.Contains(string(data), `row 3 column B: \"perhaps\" is not a class`) {
+		t.Errorf("bad matrix: %d %s", status, data)
+	}
+	status, h, data = f.do("editor", "POST", path, good, "If-Match", `"0"`)
+	if status != 200 || h.Get("ETag") == "" || !strings.Contains(string(data), `"statements":2`) {
+		t.Fatalf("import: %d %s", status, data)
+	}
+	status, _, data = f.do("viewer", "GET", "/api/v1/providers/acme/offerings/mail", nil)
+	if status != 200 || !strings.Contains(string(data), `"name":"Acme Mail"`) || !strings.Contains(string(data), `"customer":"Keep your clients current."`) {
+		t.Errorf("the imported offering: %d %s", status, data)
+	}
+	if status, _, _ := f.do("admin", "POST", path, good, "If-Match", `"0"`); status != http.StatusConflict {
+		t.Errorf("stale If-Match: %d", status)
+	}
+}

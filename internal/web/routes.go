@@ -122,6 +122,14 @@ func (s *server) routes(mux *http.ServeMux) {
 	huma.Register(api, op("GET", "/api/v1/risks/trend", "risk-trend", "The register's daily snapshots, oldest first: risks not closed by residual band, accepted, above appetite, reviews due and overdue", secured), s.handleRiskTrend)
 	huma.Register(api, op("GET", "/api/v1/risks/cumulative", "cumulative-risk", "Accepted risk together: across the estate, per system and per provider (with the systems carrying accepted risk resting on it), and reviews due", secured), s.handleCumulativeGet)
 	mux.HandleFunc("GET /api/v1/risks/export", s.apiDownload(s.handleRiskExport))
+	// Documents for assessors, auditors and other tools, and providers'
+	// matrices in (doc/oscal.md).
+	mux.HandleFunc("GET /api/v1/systems/{id}/ssp", s.apiDownload(s.handleSSPExport))
+	mux.HandleFunc("GET /api/v1/systems/{id}/crm", s.apiDownload(s.handleCRMExport))
+	mux.HandleFunc("GET /api/v1/providers/{provider}/offerings/{offering}/component-definition", s.apiDownload(s.handleComponentDefinitionExport))
+	mux.HandleFunc("POST /api/v1/providers/{provider}/offerings/{offering}/import", s.apiDownload(s.handleOfferingImport))
+	mux.HandleFunc("GET /api/v1/assessment-results/{id}", s.apiDownload(s.handleAssessmentResultsExport))
+	mux.HandleFunc("GET /api/v1/poam", s.apiDownload(s.handlePOAMExport))
 	huma.Register(api, op("GET", "/api/v1/risks/proposals", "list-proposals", "Risks Remit proposes from gaps it can see, neither adopted nor dismissed (adopt one by recording a risk naming it)", secured), s.handleProposalList)
 	huma.Register(api, op("POST", "/api/v1/risks/proposals/{id}/dismiss", "dismiss-proposal", "Dismiss a proposal with a reason: it returns only if its cause changes", secured), s.handleProposalDismiss)
 	huma.Register(api, op("PUT", "/api/v1/risks/settings", "put-risk-settings", "Set the risk scale and appetite (admin)", secured), s.handleRiskSettingsPut)

@@ -271,6 +271,9 @@ func (s *server) apiDownload(h uiHandler) http.HandlerFunc {
 			return
 		}
 		if err := h(w, r); err != nil {
+			if importProblem(w, err) {
+				return
+			}
 			status, msg := statusOf(err)
 			if status >= 500 {
 				s.Log.Error("download failed", "request_id", requestID(r.Context()), "err", err)

@@ -1,0 +1,181 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"remit/internal/exports"
+	"remit/internal/matrixin"
+	"remit/internal/oscal"
+	"remit/internal/remit"
+)
+
+// sendDocument answers a document as a download.
+func (s *server) sendDocument(w http.ResponseWriter, data []byte, mediaType, name string) error {
+	h := w.Header()
+	h.Set("Content-Type", mediaType)
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
+	h.Set("Cache-Control", "private, no-store")
+	_, err := w.Write(data)
+	return err
+}
+
+func (s *server) day() string { return s.Now().UTC().Format(time.DateOnly) }
+
+func (s *server) handleSSPExport(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	doc, err := exports.SSP(s.Model, id, s.Now())
+	if err != nil {
+		return err
+	}
+	return s.sendDocument(w, doc, "application/json", fmt.Sprintf("ssp-%s-%s.json", id, s.day()))
+}
+
+func (s *server) handleCRMExport(w http.ResponseWriter, r *http.Request) error {
+	id, format := r.PathValue("id"), r.URL.Query().Get("format")
+	if format == "" {
+		format = "xlsx"
+	}
+	if format != "xlsx" && format != "csv" {
+		return badForm(fmt.Sprintf("format %q is not known: use xlsx or csv", format))
+	}
+	data, typ, ext, err := exports.CRM(s.Model, id, format, s.Now())
+	if err != nil {
+		return err
+	}
+	return s.sendDocument(w, data, typ, fmt.Sprintf("responsibility-matrix-%s-%s.%s", id, s.day(), ext))
+}
+
+func (s *server) handleComponentDefinitionExport(w http.ResponseWriter, r *http.Request) error {
+	ref := remit.OfferingRef(r.PathValue("provider"), r.PathValue("offering"))
+	doc, err := exports.ComponentDefinition(s.Model, ref, s.Now())
+	if err != nil {
+		return err
+	}
+	return s.sendDocument(w, doc, "application/json", fmt.Sprintf("component-definition-%s-%s.json", strings.ReplaceAll(ref, "/", "-"), s.day()))
+}
+
+func (s *server) handleAssessmentResultsExport(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	doc, err := exports.AssessmentResults(r.Context(), s.Model, s.Store, id, s.Now())
+	if err != nil {
+		return err
+	}
+	return s.sendDocument(w, doc, "application/json", fmt.Sprintf("assessment-results-%s.json", id))
+}
+
+func (s *server) handlePOAMExport(w http.ResponseWriter, r *http.Request) error {
+	system := r.URL.Query().Get("system")
+	doc, err := exports.POAM(r.Context(), s.Model, s.Store, system, s.Now())
+	if err != nil {
+		return err
+	}
+	name := "poam-" + s.day() + ".json"
+	if system != "" {
+		name = "poam-" + system + "-" + s.day() + ".json"
+	}
+	return s.sendDocument(w, doc, "application/json", name)
+}
+
+// handleOfferingImport makes an offering's statements those of a
+// provider's matrix sent as the body: ?format=oscal-ssp|component-
+// definition|csv|xlsx|caiq, &catalogue=, &map= for csv and xlsx, and for a
+// new offering &service_model=, &name=, &provider_name=. If-Match is the
+// offering's ETag, or "0" to create it.
+func (s *server) handleOfferingImport(w http.ResponseWriter, r *http.Request) error {
+	p := user(r)
+	if !p.Can(remit.ActEditModel, "") {
+		return fmt.Errorf("%s may not change provider models: %w", p.Role.Article(), remit.ErrForbidden)
+	}
+	q := r.URL.Query()
+	for k := range q {
+		if !slices.Contains([]string{"format", "catalogue", "map", "service_model", "name", "provider_name"}, k) {
+			return badForm(fmt.Sprintf("query parameter %q is not known: use format, catalogue, map, service_model, name and provider_name", k))
+		}
+	}
+	format := q.Get("format")
+	if !slices.Contains(matrixin.Formats, format) {
+		return badForm(fmt.Sprintf("format %q is not known: use %s", format, strings.Join(matrixin.Formats, ", ")))
+	}
+	var m matrixin.Mapping
+	if matrixin.NeedsMapping(format) {
+		var err error
+		if m, err = matrixin.ParseMapping(q.Get("map")); err != nil {
+			return badForm(strings.TrimPrefix(err.Error(), "--"))
+		}
+	}
+	version, err := ifMatch(r.Header.Get("If-Match"))
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxOSCAL))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return huma413()
+		}
+		return badForm("the body could not be read: " + err.Error())
+	}
+	ref := remit.OfferingRef(r.PathValue("provider"), r.PathValue("offering"))
+	var sts []remit.Statement
+	v, err := s.changeAs(r.Context(), p, remit.KindOffering, ref, version, func(ws *remit.Workspace) error {
+		var cat remit.Catalogue
+		if matrixin.NeedsCatalogue(format) {
+			i := slices.IndexFunc(ws.Catalogues, func(c remit.Catalogue) bool { return c.ID == q.Get("catalogue") })
+			if i < 0 {
+				return badForm(fmt.Sprintf("catalogue %q is not known: name the catalogue the matrix's controls are in", q.Get("catalogue")))
+			}
+			cat = ws.Catalogues[i]
+		}
+		var err error
+		if sts, err = matrixin.Read(format, "body", data, m, cat); err != nil {
+			return err
+		}
+		return ws.PutStatements(ref, sts, remit.NewOffering{ProviderName: q.Get("provider_name"), Name: q.Get("name"), ServiceModel: remit.ServiceModel(q.Get("service_model"))})
+	}, modelEditor)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", etag(v))
+	w.Header().Set("Content-Type", "application/json")
+	return json.NewEncoder(w).Encode(map[string]any{"offering": ref, "statements": len(sts)})
+}
+
+// importProblem answers a matrix's or document's problems as a 422 with
+// each named.
+func importProblem(w http.ResponseWriter, err error) bool {
+	var me *matrixin.Error
+	var oe *oscal.Error
+	var list []map[string]string
+	switch {
+	case errors.As(err, &me):
+		for _, p := range me.Problems {
+			list = append(list, map[string]string{"location": "body", "message": p.String()})
+		}
+	case errors.As(err, &oe):
+		list = append(list, map[string]string{"location": "body", "message": oe.Error()})
+	default:
+		return false
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(http.StatusUnprocessableEntity)
+	_ = json.NewEncoder(w).Encode(map[string]any{"title": "Unprocessable Entity", "status": 422, "detail": "the matrix has problems; each is listed with where it is; nothing was written", "errors": list})
+	return true
+}
+
+func huma413() error { return statusError{http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d MiB", maxOSCAL>>20)} }
+
+// statusError is an error with the status it answers.
+type statusError struct {
+	status int
+	msg    string
+}
+
+func (e statusError) Error() string  { return e.msg }
+func (e statusError) GetStatus() int { return e.status }

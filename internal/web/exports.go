@@ -169,7 +169,9 @@ func importProblem(w http.ResponseWriter, err error) bool {
 	return true
 }
 
-func huma413() error { return statusError{http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d MiB", maxOSCAL>>20)} }
+func huma413() error {
+	return statusError{http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d MiB", maxOSCAL>>20)}
+}
 
 // statusError is an error with the status it answers.
 type statusError struct {

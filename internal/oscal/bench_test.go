@@ -50,3 +50,26 @@ func BenchmarkResolveHigh(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkImportModerate reads NIST's MODERATE resolved catalogue and
+// makes it a Remit catalogue (what remit catalogue import does before
+// writing), reporting the heap it allocates.
+func BenchmarkImportModerate(b *testing.B) {
+	path, data := nist(b, "NIST_SP-800-53_rev5_MODERATE-baseline-resolved-profile_catalog.json")
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	for range b.N {
+		c, err := ReadCatalog(path, data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, rep := ToCatalogue(c, "nist-moderate"); rep.Controls != 287 {
+			b.Fatal(rep.Controls)
+		}
+	}
+	b.StopTimer()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/(1<<20), "alloc-MB/op")
+}

@@ -111,6 +111,9 @@ type Row struct {
 	Control, Class              string
 	Provider, Customer          string
 	ControlCol, ClassCol, Sheet string
+	// Source is where the row's statement was published, when the file
+	// says (an SSP: its title and the uuids of what it provides).
+	Source *remit.Source
 }
 
 // ReadCSV reads a CSV matrix with the mapping's columns.
@@ -395,7 +398,7 @@ func Statements(rows []Row, cat remit.Catalogue, caiq bool) ([]remit.Statement, 
 			a.st.Customer = joinText(a.st.Customer, r.Customer)
 			continue
 		}
-		by[ref] = &acc{st: remit.Statement{Control: ref, Class: class, Provider: r.Provider, Customer: r.Customer}, line: r.Line}
+		by[ref] = &acc{st: remit.Statement{Control: ref, Class: class, Provider: r.Provider, Customer: r.Customer, Source: r.Source}, line: r.Line}
 		order = append(order, ref)
 	}
 	if len(problems) > 0 {
@@ -438,7 +441,7 @@ func joinText(a, b string) string {
 func FromSSP(ssp *oscal.SSP, cat remit.Catalogue) ([]remit.Statement, []Problem) {
 	var rows []Row
 	for i, ir := range ssp.ControlImplementation.ImplementedRequirements {
-		var provided, resp []string
+		var provided, resp, uuids []string
 		collect := func(bcs []oscal.ByComponent) {
 			for _, bc := range bcs {
 				if bc.Export == nil {
@@ -446,9 +449,11 @@ func FromSSP(ssp *oscal.SSP, cat remit.Catalogue) ([]remit.Statement, []Problem)
 				}
 				for _, p := range bc.Export.Provided {
 					provided = append(provided, strings.TrimSpace(p.Description))
+					uuids = append(uuids, p.UUID)
 				}
 				for _, r := range bc.Export.Responsibilities {
 					resp = append(resp, strings.TrimSpace(r.Description))
+					uuids = append(uuids, r.UUID)
 				}
 			}
 		}
@@ -466,8 +471,10 @@ func FromSSP(ssp *oscal.SSP, cat remit.Catalogue) ([]remit.Statement, []Problem)
 		case len(provided) > 0:
 			class = "inherited"
 		}
+		src := &remit.Source{Title: fmt.Sprintf("%s, export %s", orDefault(ssp.Metadata.Title, "system security plan"), strings.Join(uuids, " ")),
+			Version: ssp.Metadata.Version, Date: dateOf(ssp.Metadata.LastModified)}
 		rows = append(rows, Row{Line: i + 1, Control: ir.ControlID, Class: class, Provider: strings.Join(provided, "\n"), Customer: strings.Join(resp, "\n"),
-			ControlCol: "control-id", ClassCol: "export"})
+			ControlCol: "control-id", ClassCol: "export", Source: src})
 	}
 	if len(rows) == 0 {
 		return nil, []Problem{{Message: "the SSP exports nothing: no by-component has an export with provided or responsibilities"}}
@@ -526,3 +533,17 @@ func NeedsMapping(format string) bool { return format == "csv" || format == "xls
 
 // NeedsCatalogue reports whether a format's controls need a catalogue.
 func NeedsCatalogue(format string) bool { return format != "component-definition" }
+
+func orDefault(a, b string) string {
+	if strings.TrimSpace(a) == "" {
+		return b
+	}
+	return strings.Join(strings.Fields(a), " ")
+}
+
+func dateOf(ts string) string {
+	if len(ts) >= 10 {
+		return ts[:10]
+	}
+	return ""
+}

@@ -76,6 +76,11 @@ fuzz:
 	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzCompareControls$$' -fuzztime 30s
 	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzRiskForm$$' -fuzztime 30s
 	$(GO) test ./internal/report -run '^$$' -fuzz '^FuzzReadSATWorkbook$$' -fuzztime 30s
+	$(GO) test ./internal/oscal -run '^$$' -fuzz '^FuzzReadCatalog$$' -fuzztime 30s
+	$(GO) test ./internal/oscal -run '^$$' -fuzz '^FuzzResolve$$' -fuzztime 30s
+	$(GO) test ./internal/oscal -run '^$$' -fuzz '^FuzzReadOSCAL$$' -fuzztime 30s
+	$(GO) test ./internal/matrixin -run '^$$' -fuzz '^FuzzReadCSV$$' -fuzztime 30s
+	$(GO) test ./internal/matrixin -run '^$$' -fuzz '^FuzzReadXLSX$$' -fuzztime 30s
 
 clean:
 	rm -rf bin node_modules $(VENDOR)

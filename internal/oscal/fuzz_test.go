@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -84,6 +85,46 @@ func FuzzResolve(f *testing.F) {
 		}
 		if _, err := ReadCatalog("out.json", b); err != nil {
 			t.Fatalf("the resolved catalog does not read: %v", err)
+		}
+	})
+}
+
+// FuzzReadOSCAL: any input is sniffed, then read as an SSP or a component
+// definition, or refused with an Error, never a panic; a component
+// definition read gives statements or an Error.
+func FuzzReadOSCAL(f *testing.F) {
+	f.Add([]byte(`{"system-security-plan": {"uuid": "x", "control-implementation": {"implemented-requirements": [{"control-id": "ac-1", "by-components": [{"export": {"provided": [{"description": "p"}]}}]}]}}}`))
+	f.Add([]byte(`{"component-definition": {"uuid": "x", "components": [{"control-implementations": [{"props": [{"name": "catalogue", "ns": "https://remit.example/ns/oscal", "value": "srm"}], "implemented-requirements": [{"control-id": "SRM-01", "description": "d", "props": [{"name": "responsibility", "ns": "https://remit.example/ns/oscal", "value": "shared"}]}]}]}]}}`))
+	f.Add([]byte(`{"component-definition": {"components": 7}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		kind, err := Sniff("f.json", data)
+		if err != nil {
+			if _, ok := err.(*Error); !ok {
+				t.Fatalf("not an *Error: %T", err)
+			}
+			return
+		}
+		switch kind {
+		case KindSSP:
+			if _, err := ReadSSP("f.json", data); err != nil {
+				if _, ok := err.(*Error); !ok {
+					t.Fatalf("not an *Error: %T", err)
+				}
+			}
+		case KindComponentDefinition:
+			cd, err := ReadComponentDefinition("f.json", data)
+			if err != nil {
+				if _, ok := err.(*Error); !ok {
+					t.Fatalf("not an *Error: %T", err)
+				}
+				return
+			}
+			sts, err := cd.Statements("f.json")
+			for _, st := range sts {
+				if err != nil || !st.Class.Valid() || !strings.Contains(st.Control, ":") {
+					t.Fatalf("bad statement %+v (%v)", st, err)
+				}
+			}
 		}
 	})
 }

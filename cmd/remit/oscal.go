@@ -141,50 +141,39 @@ only the plan.`,
 				id = catalogueID(a[0])
 			}
 			cat, rep := oscal.ToCatalogue(c, id)
-			s, err := openStore(cmd.Context(), database)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			ws, err := remit.Export(cmd.Context(), s)
-			if err != nil {
-				return err
-			}
-			if i := slices.IndexFunc(ws.Catalogues, func(c remit.Catalogue) bool { return c.ID == id }); i >= 0 {
-				if ws.Catalogues[i].BuiltIn {
-					return usagef("--id %s is a built-in catalogue: import under another id", id)
+			return e.changeWorkspace(cmd, database, dryRun, func(ws *remit.Workspace) error {
+				if i := slices.IndexFunc(ws.Catalogues, func(c remit.Catalogue) bool { return c.ID == id }); i >= 0 {
+					if ws.Catalogues[i].BuiltIn {
+						return usagef("--id %s is a built-in catalogue: import under another id", id)
+					}
+					if n := oscal.KeepAreas(&cat, ws.Catalogues[i]); n > 0 {
+						fmt.Fprintf(e.stdout, "Kept the area set earlier for %d controls.\n", n)
+					}
+					ws.Catalogues[i] = cat
+				} else {
+					ws.Catalogues = append(ws.Catalogues, cat)
 				}
-				if n := oscal.KeepAreas(&cat, ws.Catalogues[i]); n > 0 {
-					fmt.Fprintf(e.stdout, "Kept the area set earlier for %d controls.\n", n)
+				from := "catalog"
+				if kind == oscal.KindProfile {
+					from = "profile (resolved)"
 				}
-				ws.Catalogues[i] = cat
-			} else {
-				ws.Catalogues = append(ws.Catalogues, cat)
-			}
-			from := "catalog"
-			if kind == oscal.KindProfile {
-				from = "profile (resolved)"
-			}
-			fmt.Fprintf(e.stdout, "Catalogue %s from the OSCAL %s: %d controls (%d withdrawn left out).\n", id, from, rep.Controls, len(rep.Withdrawn))
-			var noArea []string
-			for _, ctl := range cat.Controls {
-				if ctl.Area == "" {
-					noArea = append(noArea, ctl.ID)
+				fmt.Fprintf(e.stdout, "Catalogue %s from the OSCAL %s: %d controls (%d withdrawn left out).\n", id, from, rep.Controls, len(rep.Withdrawn))
+				var noArea []string
+				for _, ctl := range cat.Controls {
+					if ctl.Area == "" {
+						noArea = append(noArea, ctl.ID)
+					}
 				}
-			}
-			if len(noArea) > 0 {
-				shown := noArea[:min(len(noArea), 12)]
-				more := ""
-				if len(noArea) > len(shown) {
-					more = fmt.Sprintf(" and %d more", len(noArea)-len(shown))
+				if len(noArea) > 0 {
+					shown := noArea[:min(len(noArea), 12)]
+					more := ""
+					if len(noArea) > len(shown) {
+						more = fmt.Sprintf(" and %d more", len(noArea)-len(shown))
+					}
+					fmt.Fprintf(e.stdout, "No area could be inferred for %d controls — set one (until then each is assumed ours): %s%s\n", len(noArea), strings.Join(shown, ", "), more)
 				}
-				fmt.Fprintf(e.stdout, "No area could be inferred for %d controls — set one (until then each is assumed ours): %s%s\n", len(noArea), strings.Join(shown, ", "), more)
-			}
-			plan, err := remit.Import(cmd.Context(), s, ws, e.actor(), now, dryRun)
-			if err != nil {
-				return err
-			}
-			return e.printPlan(plan, dryRun)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&id, "id", "", "the catalogue's id (default from the file name)")
@@ -374,44 +363,33 @@ each is named by its row and column, and nothing is written.`,
 			if err != nil {
 				return usagef("%v", err)
 			}
-			s, err := openStore(cmd.Context(), database)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			ws, err := remit.Export(cmd.Context(), s)
-			if err != nil {
-				return err
-			}
-			var cat remit.Catalogue
-			if matrixin.NeedsCatalogue(format) {
-				i := slices.IndexFunc(ws.Catalogues, func(c remit.Catalogue) bool { return c.ID == catalogue })
-				if i < 0 {
-					ids := make([]string, len(ws.Catalogues))
-					for j, c := range ws.Catalogues {
-						ids[j] = c.ID
+			return e.changeWorkspace(cmd, database, dryRun, func(ws *remit.Workspace) error {
+				var cat remit.Catalogue
+				if matrixin.NeedsCatalogue(format) {
+					i := slices.IndexFunc(ws.Catalogues, func(c remit.Catalogue) bool { return c.ID == catalogue })
+					if i < 0 {
+						ids := make([]string, len(ws.Catalogues))
+						for j, c := range ws.Catalogues {
+							ids[j] = c.ID
+						}
+						return usagef("--catalogue %q is not a catalogue of the database: use one of %s", catalogue, strings.Join(ids, ", "))
 					}
-					return usagef("--catalogue %q is not a catalogue of the database: use one of %s", catalogue, strings.Join(ids, ", "))
+					cat = ws.Catalogues[i]
 				}
-				cat = ws.Catalogues[i]
-			}
-			sts, err := matrixin.Read(format, file, data, m, cat)
-			if err != nil {
-				return err
-			}
-			if err := ws.PutStatements(a[0], sts, remit.NewOffering{ProviderName: name, Name: offName, ServiceModel: remit.ServiceModel(model)}); err != nil {
-				var ve *remit.ValidationError
-				if errors.As(err, &ve) {
-					return usagef("%s (--provider-name, --name, --service-model)", ve.Problems[0].Message)
+				sts, err := matrixin.Read(format, file, data, m, cat)
+				if err != nil {
+					return err
 				}
-				return err
-			}
-			fmt.Fprintf(e.stdout, "%d statements for %s from %s (%s): %s.\n", len(sts), a[0], file, format, classCounts(sts))
-			plan, err := remit.Import(cmd.Context(), s, ws, e.actor(), time.Now(), dryRun)
-			if err != nil {
-				return err
-			}
-			return e.printPlan(plan, dryRun)
+				if err := ws.PutStatements(a[0], sts, remit.NewOffering{ProviderName: name, Name: offName, ServiceModel: remit.ServiceModel(model)}); err != nil {
+					var ve *remit.ValidationError
+					if errors.As(err, &ve) {
+						return usagef("%s (--provider-name, --name, --service-model)", ve.Problems[0].Message)
+					}
+					return err
+				}
+				fmt.Fprintf(e.stdout, "%d statements for %s from %s (%s): %s.\n", len(sts), a[0], file, format, classCounts(sts))
+				return nil
+			})
 		},
 	}
 	f := cmd.Flags()

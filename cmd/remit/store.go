@@ -83,6 +83,29 @@ nothing is written.`,
 	return cmd
 }
 
+// changeWorkspace applies edit to the database's workspace as remit
+// import would: the whole workspace validated, the plan shown, one
+// transaction (none with dryRun).
+func (e *env) changeWorkspace(cmd *cobra.Command, database string, dryRun bool, edit func(ws *remit.Workspace) error) error {
+	s, err := openStore(cmd.Context(), database)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ws, err := remit.Export(cmd.Context(), s)
+	if err != nil {
+		return err
+	}
+	if err := edit(ws); err != nil {
+		return err
+	}
+	plan, err := remit.Import(cmd.Context(), s, ws, e.actor(), time.Now(), dryRun)
+	if err != nil {
+		return err
+	}
+	return e.printPlan(plan, dryRun)
+}
+
 func (e *env) printPlan(plan remit.Plan, dryRun bool) error {
 	if plan.Empty() {
 		_, err := fmt.Fprintln(e.stdout, "Nothing to change: the database already holds this workspace.")

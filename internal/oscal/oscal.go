@@ -82,7 +82,14 @@ type Part struct {
 // Param is a control parameter: both the rev5 "ac-02_odp.01" and the
 // older "ac-2_prm_1" identifiers are plain ids here.
 type Param struct {
-	ID          string       `json:"id"`
+	ID string `json:"id"`
+	ParamFields
+	Remarks string `json:"remarks,omitempty"`
+}
+
+// ParamFields are what a parameter says, and what a profile's
+// set-parameters may change.
+type ParamFields struct {
 	Class       string       `json:"class,omitempty"`
 	DependsOn   string       `json:"depends-on,omitempty"`
 	Props       []Prop       `json:"props,omitempty"`
@@ -93,7 +100,6 @@ type Param struct {
 	Guidelines  []Guideline  `json:"guidelines,omitempty"`
 	Values      []string     `json:"values,omitempty"`
 	Select      *Selection   `json:"select,omitempty"`
-	Remarks     string       `json:"remarks,omitempty"`
 }
 
 // Constraint limits a parameter's value.

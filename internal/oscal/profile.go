@@ -59,17 +59,8 @@ type Modify struct {
 // SetParameter changes a parameter: each field given replaces the
 // parameter's (props and links are added).
 type SetParameter struct {
-	ParamID     string       `json:"param-id"`
-	Class       string       `json:"class,omitempty"`
-	DependsOn   string       `json:"depends-on,omitempty"`
-	Props       []Prop       `json:"props,omitempty"`
-	Links       []Link       `json:"links,omitempty"`
-	Label       string       `json:"label,omitempty"`
-	Usage       string       `json:"usage,omitempty"`
-	Constraints []Constraint `json:"constraints,omitempty"`
-	Guidelines  []Guideline  `json:"guidelines,omitempty"`
-	Values      []string     `json:"values,omitempty"`
-	Select      *Selection   `json:"select,omitempty"`
+	ParamID string `json:"param-id"`
+	ParamFields
 }
 
 // Alter adds to and removes from one control.

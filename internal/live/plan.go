@@ -56,7 +56,7 @@ func (m *Model) SystemPlan(id string, now time.Time) (*report.SystemPlan, error)
 				for _, k := range e.Contributions(mx, cell) {
 					o := &e.Offerings[k.Offering]
 					provider, customer := e.Parts(cell.Control, k)
-					part := report.PlanPart{Offering: o.Ref, Class: k.Class(), Text: provider, Customer: customer, Assumed: k.Assumed()}
+					part := report.PlanPart{Offering: o.Ref, Class: k.Class(), Text: provider, Customer: customer, Assumed: k.Assumed(), Source: e.Source(k)}
 					if k.Class().ProviderPart() {
 						part.Obligation = e.Key(engine.Obligation{System: si, Control: cell.Control, Offering: k.Offering})
 						part.Assurance = x.Assure(remit.ObligationRef{ID: part.Obligation, System: s.System.ID, Control: ctl.Ref, Offering: o.Ref}, now)

@@ -441,7 +441,7 @@ func joinText(a, b string) string {
 func FromSSP(ssp *oscal.SSP, cat remit.Catalogue) ([]remit.Statement, []Problem) {
 	var rows []Row
 	for i, ir := range ssp.ControlImplementation.ImplementedRequirements {
-		var provided, resp, uuids []string
+		var provided, resp, provUUIDs, respUUIDs []string
 		collect := func(bcs []oscal.ByComponent) {
 			for _, bc := range bcs {
 				if bc.Export == nil {
@@ -449,11 +449,11 @@ func FromSSP(ssp *oscal.SSP, cat remit.Catalogue) ([]remit.Statement, []Problem)
 				}
 				for _, p := range bc.Export.Provided {
 					provided = append(provided, strings.TrimSpace(p.Description))
-					uuids = append(uuids, p.UUID)
+					provUUIDs = append(provUUIDs, p.UUID)
 				}
 				for _, r := range bc.Export.Responsibilities {
 					resp = append(resp, strings.TrimSpace(r.Description))
-					uuids = append(uuids, r.UUID)
+					respUUIDs = append(respUUIDs, r.UUID)
 				}
 			}
 		}
@@ -471,7 +471,7 @@ func FromSSP(ssp *oscal.SSP, cat remit.Catalogue) ([]remit.Statement, []Problem)
 		case len(provided) > 0:
 			class = "inherited"
 		}
-		src := &remit.Source{Title: fmt.Sprintf("%s, export %s", orDefault(ssp.Metadata.Title, "system security plan"), strings.Join(uuids, " ")),
+		src := &remit.Source{Title: fmt.Sprintf("%s, export %s", orDefault(ssp.Metadata.Title, "system security plan"), strings.Join(append(provUUIDs, respUUIDs...), " ")),
 			Version: ssp.Metadata.Version, Date: dateOf(ssp.Metadata.LastModified)}
 		rows = append(rows, Row{Line: i + 1, Control: ir.ControlID, Class: class, Provider: strings.Join(provided, "\n"), Customer: strings.Join(resp, "\n"),
 			ControlCol: "control-id", ClassCol: "export", Source: src})

@@ -10,6 +10,7 @@ import (
 	"remit/internal/content"
 	"remit/internal/live"
 	"remit/internal/remit"
+	"remit/internal/report"
 	"remit/internal/sqlite"
 	"remit/internal/workspace"
 )
@@ -162,5 +163,25 @@ func TestComponentDefinitionUnknownOffering(t *testing.T) {
 	_, ws := exampleModel(t)
 	if _, err := WriteComponentDefinition(ws, "aws/nothing", exportNow); err == nil {
 		t.Error("an unknown offering was written")
+	}
+}
+
+// TestInheritedPointsAtProvided: a part whose statement came from the
+// provider's SSP inherits from that SSP's provided statement.
+func TestInheritedPointsAtProvided(t *testing.T) {
+	const provided = "11111111-1111-4111-8111-000000000004"
+	plan := &report.SystemPlan{System: remit.System{ID: "s", Name: "S"},
+		Offerings: []report.PlanOffering{{Ref: "acme/mail", Name: "Mail", Provider: "acme", ProviderName: "Acme", ServiceModel: "saas", Direct: true}},
+		Rows: []report.PlanRow{{Control: "srm:SRM-01", Title: "Physical", Class: remit.Inherited, Provided: []report.PlanPart{
+			{Offering: "acme/mail", Class: remit.Inherited, Text: "Our data centres.", Source: &remit.Source{Title: "Acme SSP, export " + provided + " 11111111-1111-4111-8111-000000000005"}}}}}}
+	ssp := WriteSSP(SSPInput{Plan: plan, Catalogue: "SRM", Now: exportNow})
+	got := ssp.ControlImplementation.ImplementedRequirements[0].ByComponents[0].Inherited[0].ProvidedUUID
+	if got != provided {
+		t.Errorf("provided-uuid %q, want %q", got, provided)
+	}
+	doc, _ := Marshal(KindSSP, ssp)
+	validate(t, "an SSP inheriting from a provider's SSP", doc)
+	if ProvidedUUID(&remit.Source{Title: "AWS model"}) != "" || ProvidedUUID(nil) != "" {
+		t.Error("a source not from an SSP gave a uuid")
 	}
 }

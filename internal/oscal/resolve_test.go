@@ -128,8 +128,9 @@ func TestResolveNISTBaselines(t *testing.T) {
 	}
 }
 
-// TestReadsEveryPublicDocument reads every catalog and profile under
-// ../shared/data/oscal; each catalog also becomes a Remit catalogue.
+// TestReadsEveryPublicDocument reads every catalog, profile, SSP and
+// component definition under ../shared/data/oscal; each catalog also
+// becomes a Remit catalogue.
 func TestReadsEveryPublicDocument(t *testing.T) {
 	dir := sharedData(t)
 	files, err := filepath.Glob(filepath.Join(dir, "*", "*.json"))
@@ -161,10 +162,18 @@ func TestReadsEveryPublicDocument(t *testing.T) {
 			if _, err := ReadProfile(file, data); err != nil {
 				t.Errorf("%v", err)
 			}
+		case KindSSP:
+			if _, err := ReadSSP(file, data); err != nil {
+				t.Errorf("%v", err)
+			}
+		case KindComponentDefinition:
+			if _, err := ReadComponentDefinition(file, data); err != nil {
+				t.Errorf("%v", err)
+			}
 		}
 		n[kind]++
 	}
-	if n[KindCatalog] < 4 || n[KindProfile] < 4 {
+	if n[KindCatalog] < 4 || n[KindProfile] < 4 || n[KindSSP] < 2 {
 		t.Errorf("read %v: fewer documents than ../shared holds", n)
 	}
 	t.Logf("read %v", n)

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -144,6 +145,23 @@ type Satisfied struct {
 	Description        string `json:"description"`
 }
 
+// exportRef finds, in a statement's source, the first uuid of the
+// provider SSP's export it was read from (matrixin writes the source as
+// "TITLE, export UUID …").
+var exportRef = regexp.MustCompile(`, export ([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[45][0-9A-Fa-f]{3}-[89ABab][0-9A-Fa-f]{3}-[0-9A-Fa-f]{12})`)
+
+// ProvidedUUID is the uuid of the provider's provided statement a
+// statement was read from, when it came from the provider's SSP.
+func ProvidedUUID(src *remit.Source) string {
+	if src == nil {
+		return ""
+	}
+	if m := exportRef.FindStringSubmatch(src.Title); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
 // stableUUID makes a UUID from a key: the same key, the same UUID, so a
 // document exported twice differs only where the model does.
 func stableUUID(parts ...string) string {
@@ -263,7 +281,7 @@ func WriteSSP(in SSPInput) SSP {
 	for _, r := range p.Rows {
 		cat, id := controlID(r.Control)
 		ir := ImplementedRequirementSS{UUID: key("control", r.Control), ControlID: id,
-			Props: []Prop{{Name: "catalogue", NS: NS, Value: cat}, {Name: "responsibility", NS: NS, Value: string(r.Class)}, {Name: "assurance", NS: NS, Value: string(r.Assurance.Status)}}}
+			Props: props("catalogue", cat, "responsibility", string(r.Class), "assurance", string(r.Assurance.Status))}
 		if r.Class == remit.NotApplicable {
 			ir.ByComponents = append(ir.ByComponents, ByComponent{ComponentUUID: self, UUID: key("na", r.Control), Description: "Not applicable: " + orNone(r.Reason),
 				ImplementationStatus: &ImplementationStatus{State: "not-applicable"}})
@@ -275,8 +293,8 @@ func WriteSSP(in SSPInput) SSP {
 				continue
 			}
 			bc := ByComponent{ComponentUUID: key("component", pp.Offering), UUID: key("by", r.Control, pp.Offering), Description: pp.Text,
-				Props:     []Prop{{Name: "responsibility", NS: NS, Value: string(pp.Class)}, {Name: "assurance", NS: NS, Value: string(pp.Assurance.Status)}},
-				Inherited: []Inherited{{UUID: key("inherited", r.Control, pp.Offering), Description: pp.Text}}}
+				Props:     props("responsibility", string(pp.Class), "assurance", string(pp.Assurance.Status)),
+				Inherited: []Inherited{{UUID: key("inherited", r.Control, pp.Offering), ProvidedUUID: ProvidedUUID(pp.Source), Description: pp.Text}}}
 			if pp.Assumed {
 				bc.Props = append(bc.Props, Prop{Name: "assumed", NS: NS, Value: "true"})
 			}
@@ -284,7 +302,7 @@ func WriteSSP(in SSPInput) SSP {
 		}
 		for _, d := range r.Ours {
 			bc := ByComponent{ComponentUUID: self, UUID: key("ours", d.Obligation), Description: d.Text,
-				Props:                []Prop{{Name: "obligation", NS: NS, Value: d.Obligation}, {Name: "assurance", NS: NS, Value: string(d.Assurance.Status)}},
+				Props:                props("obligation", d.Obligation, "assurance", string(d.Assurance.Status)),
 				ImplementationStatus: &ImplementationStatus{State: implementationState(d.Tracking.Status)}}
 			if d.Tracking.Owner != "" {
 				bc.Props = append(bc.Props, Prop{Name: "owner", NS: NS, Value: strings.Join(strings.Fields(d.Tracking.Owner), " ")})
@@ -298,6 +316,18 @@ func WriteSSP(in SSPInput) SSP {
 	}
 	res, _ := json.Marshal(map[string]any{"uuid": key("baseline"), "title": in.Catalogue, "props": []Prop{{Name: "catalogue", NS: NS, Value: orNone(sys.Baseline.Catalogue)}}})
 	out.BackMatter = &BackMatter{Resources: []Resource{{UUID: key("baseline"), Raw: res}}}
+	return out
+}
+
+// props makes Remit's properties from name, value pairs, leaving out
+// empty values (OSCAL allows none).
+func props(pairs ...string) []Prop {
+	var out []Prop
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if v := strings.Join(strings.Fields(pairs[i+1]), " "); v != "" {
+			out = append(out, Prop{Name: pairs[i], NS: NS, Value: v})
+		}
+	}
 	return out
 }
 

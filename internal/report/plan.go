@@ -46,6 +46,7 @@ type PlanPart struct {
 	Text       string // what the provider does
 	Customer   string // what the offering asks of the customer
 	Assumed    bool
+	Source     *remit.Source // where the statement was published
 	Assurance  remit.Assurance
 }
 

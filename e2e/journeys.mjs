@@ -15,7 +15,7 @@
 // It exits non-zero, naming what went wrong, when a step fails or axe
 // finds any violation.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 
@@ -496,6 +496,20 @@ async function main() {
     await check(owner, 'risk');
     await owner.goto(base + '/risks');
     await check(owner, 'risks');
+  });
+
+  await step('a viewer downloads a system\'s responsibility matrix and its OSCAL SSP', async () => {
+    const viewer = await newPage();
+    await signIn(viewer, 'viewer@example.gov.uk');
+    await viewer.goto(base + '/systems/prison-visits');
+    const docs = viewer.getByTestId('system-documents');
+    const [csv] = await Promise.all([viewer.waitForEvent('download'), docs.getByRole('link', { name: 'CSV' }).click()]);
+    assert.match(csv.suggestedFilename(), /^responsibility-matrix-prison-visits-\d{4}-\d{2}-\d{2}\.csv$/);
+    const text = readFileSync(await csv.path(), 'utf8');
+    assert.match(text, /^control,title,class,what the provider does,what we must do/);
+    const [ssp] = await Promise.all([viewer.waitForEvent('download'), docs.getByRole('link', { name: 'OSCAL system security plan' }).click()]);
+    const doc = JSON.parse(readFileSync(await ssp.path(), 'utf8'));
+    assert.equal(doc['system-security-plan'].metadata.title, 'System security plan: Prison visits booking');
   });
 
   await step('an admin creates an API token and sees its secret once', async () => {

@@ -223,6 +223,12 @@ func Resolve(p *Profile, src Source, now time.Time) (*Catalog, error) {
 		out.Params = append(out.Params, cat.Params...)
 	}
 	if p.Modify != nil {
+		// The selection shares its parameters and parts with the source
+		// catalogs: tailor a copy, so a catalog can serve many profiles.
+		var err error
+		if out, err = deepCopy(out); err != nil {
+			return nil, err
+		}
 		problems = append(problems, modify(out, p.Modify)...)
 	}
 	if len(problems) > 0 {
@@ -248,6 +254,16 @@ func Resolve(p *Profile, src Source, now time.Time) (*Catalog, error) {
 		out.BackMatter = &BackMatter{Resources: kept}
 	}
 	return out, nil
+}
+
+// deepCopy copies a catalog through its JSON form.
+func deepCopy(c *Catalog) (*Catalog, error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	var out Catalog
+	return &out, json.Unmarshal(b, &out)
 }
 
 // selection works out which controls of cat an import selects, and which

@@ -177,3 +177,27 @@ func TestReadErrorOnFirstLine(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// TestResolveLeavesItsSourceAlone: tailoring the result never changes
+// the catalog it was resolved from, so one catalog serves many profiles.
+func TestResolveLeavesItsSourceAlone(t *testing.T) {
+	cat, err := ReadCatalog("catalog.json", []byte(testCatalog))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := Marshal(KindCatalog, cat)
+	p, err := ReadProfile("p.json", []byte(`{"profile": {"uuid": "p", "imports": [{"href": "#c", "include-all": {}}],
+	 "modify": {"set-parameters": [{"param-id": "ac-01_odp.01", "values": ["changed"], "props": [{"name": "x", "value": "y"}]}],
+	  "alters": [{"control-id": "ac-2", "removes": [{"by-id": "ac-2_smt.a"}], "adds": [{"position": "ending", "props": [{"name": "added", "value": "1"}]}]},
+	             {"control-id": "ac-1", "adds": [{"position": "after", "by-id": "ac-1_smt", "parts": [{"name": "guidance", "prose": "more"}]}]}]}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Resolve(p, func(string) (*Catalog, error) { return cat, nil }, exportNow); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := Marshal(KindCatalog, cat)
+	if string(before) != string(after) {
+		t.Errorf("resolving changed the source catalog:\n%s", after)
+	}
+}

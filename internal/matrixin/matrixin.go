@@ -472,7 +472,7 @@ func FromSSP(ssp *oscal.SSP, cat remit.Catalogue) ([]remit.Statement, []Problem)
 			class = "inherited"
 		}
 		src := &remit.Source{Title: fmt.Sprintf("%s, export %s", orDefault(ssp.Metadata.Title, "system security plan"), strings.Join(append(provUUIDs, respUUIDs...), " ")),
-			Version: ssp.Metadata.Version, Date: dateOf(ssp.Metadata.LastModified)}
+			Version: ssp.Metadata.Version, Date: oscal.DateOf(ssp.Metadata.LastModified)}
 		rows = append(rows, Row{Line: i + 1, Control: ir.ControlID, Class: class, Provider: strings.Join(provided, "\n"), Customer: strings.Join(resp, "\n"),
 			ControlCol: "control-id", ClassCol: "export", Source: src})
 	}
@@ -539,11 +539,4 @@ func orDefault(a, b string) string {
 		return b
 	}
 	return strings.Join(strings.Fields(a), " ")
-}
-
-func dateOf(ts string) string {
-	if len(ts) >= 10 {
-		return ts[:10]
-	}
-	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"remit/internal/remit"
 )
@@ -46,7 +47,7 @@ type CatalogueReport struct {
 // group, and an area where the family gives one.
 func ToCatalogue(c *Catalog, id string) (remit.Catalogue, CatalogueReport) {
 	out := remit.Catalogue{ID: id, Title: c.Metadata.Title, Version: c.Metadata.Version,
-		Source: &remit.Source{Title: c.Metadata.Title, Version: c.Metadata.Version, Date: dateOf(c.Metadata.LastModified)}}
+		Source: &remit.Source{Title: c.Metadata.Title, Version: c.Metadata.Version, Date: DateOf(c.Metadata.LastModified)}}
 	rep := CatalogueReport{Areas: map[string]int{}, Withdrawn: []string{}, NoArea: []string{}}
 	params := map[string]*Param{}
 	c.Walk(func(ctl *Control, _ []string, _ *Control) bool {
@@ -88,11 +89,15 @@ func ToCatalogue(c *Catalog, id string) (remit.Catalogue, CatalogueReport) {
 	return out, rep
 }
 
-func dateOf(ts string) string {
+// DateOf is the day (YYYY-MM-DD) of an OSCAL timestamp, or "" when it
+// does not start with one.
+func DateOf(ts string) string {
 	if len(ts) >= 10 {
-		return ts[:10]
+		if _, err := time.Parse(time.DateOnly, ts[:10]); err == nil {
+			return ts[:10]
+		}
 	}
-	return ts
+	return ""
 }
 
 // label is a control's or part's label: the plain one (no class) if

@@ -355,8 +355,9 @@ func typeName(t string) string {
 	return "an object"
 }
 
+// or is a, unless it is blank.
 func or(a, b string) string {
-	if a != "" {
+	if strings.TrimSpace(a) != "" {
 		return a
 	}
 	return b

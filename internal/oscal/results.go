@@ -349,16 +349,16 @@ func WritePOAM(system string, findings []remit.Finding, risks []*remit.Risk, set
 		}
 		status := map[remit.RiskStatus]string{remit.RiskOpen: "open", remit.RiskTreating: "remediating", remit.RiskAccepted: "deviation-approved", remit.RiskReviewDue: "open"}[st]
 		statement := strings.TrimSpace(strings.Join([]string{r.Threat, r.Vulnerability}, " "))
-		or := Risk{UUID: stableUUID(key, "risk", r.ID), Title: r.Title, Description: orText(r.Description, r.Title), Statement: orText(statement, r.Title), Status: status,
+		risk := Risk{UUID: stableUUID(key, "risk", r.ID), Title: r.Title, Description: or(r.Description, r.Title), Statement: or(statement, r.Title), Status: status,
 			Props: []Prop{{Name: "risk", NS: NS, Value: r.ID}, {Name: "category", NS: NS, Value: r.Category}, {Name: "residual-score", NS: NS, Value: strconv.Itoa(r.Residual.Value())},
 				{Name: "band", NS: NS, Value: settings.Band(r.Residual.Value())}, {Name: "above-appetite", NS: NS, Value: strconv.FormatBool(r.AboveAppetite(settings))}},
 			Deadline: dayStamp(r.Review)}
-		out.Risks = append(out.Risks, or)
+		out.Risks = append(out.Risks, risk)
 		if st == remit.RiskAccepted {
 			continue
 		}
-		item := POAMItem{UUID: stableUUID(key, "item", r.ID), Title: "Treat: " + r.Title, Description: fmt.Sprintf("Treatment %s; residual score %d (%s).", orText(r.Treatment, "not decided"), r.Residual.Value(), settings.Band(r.Residual.Value())),
-			RelatedRisks: []RelatedRisk{{RiskUUID: or.UUID}}}
+		item := POAMItem{UUID: stableUUID(key, "item", r.ID), Title: "Treat: " + r.Title, Description: fmt.Sprintf("Treatment %s; residual score %d (%s).", or(r.Treatment, "not decided"), r.Residual.Value(), settings.Band(r.Residual.Value())),
+			RelatedRisks: []RelatedRisk{{RiskUUID: risk.UUID}}}
 		if r.Owner != "" {
 			item.Props = append(item.Props, Prop{Name: "owner", NS: NS, Value: r.Owner})
 		}
@@ -368,7 +368,7 @@ func WritePOAM(system string, findings []remit.Finding, risks []*remit.Risk, set
 		if f.Status == remit.FindingClosed {
 			continue
 		}
-		item := POAMItem{UUID: stableUUID(key, "finding", f.ID), Title: f.Title, Description: orText(f.Description, f.Title),
+		item := POAMItem{UUID: stableUUID(key, "finding", f.ID), Title: f.Title, Description: or(f.Description, f.Title),
 			Props: []Prop{{Name: "finding", NS: NS, Value: f.ID}, {Name: "severity", NS: NS, Value: string(f.Severity)}, {Name: "status", NS: NS, Value: string(f.Status)}}}
 		if f.Due != "" {
 			item.Props = append(item.Props, Prop{Name: "due", NS: NS, Value: f.Due})
@@ -384,11 +384,4 @@ func WritePOAM(system string, findings []remit.Finding, risks []*remit.Risk, set
 			Description: fmt.Sprintf("On %s Remit held no open finding and no risk to treat.", day)}}
 	}
 	return out
-}
-
-func orText(a, b string) string {
-	if strings.TrimSpace(a) != "" {
-		return a
-	}
-	return b
 }

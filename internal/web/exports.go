@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
+
 	"remit/internal/exports"
 	"remit/internal/matrixin"
 	"remit/internal/oscal"
@@ -118,7 +120,7 @@ func (s *server) handleOfferingImport(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return huma413()
+			return huma.NewError(http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d MiB", maxOSCAL>>20))
 		}
 		return badForm("the body could not be read: " + err.Error())
 	}
@@ -168,16 +170,3 @@ func importProblem(w http.ResponseWriter, err error) bool {
 	_ = json.NewEncoder(w).Encode(map[string]any{"title": "Unprocessable Entity", "status": 422, "detail": "the matrix has problems; each is listed with where it is; nothing was written", "errors": list})
 	return true
 }
-
-func huma413() error {
-	return statusError{http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d MiB", maxOSCAL>>20)}
-}
-
-// statusError is an error with the status it answers.
-type statusError struct {
-	status int
-	msg    string
-}
-
-func (e statusError) Error() string  { return e.msg }
-func (e statusError) GetStatus() int { return e.status }

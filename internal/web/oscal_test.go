@@ -113,3 +113,14 @@ func TestDocumentRoutes(t *testing.T) {
 		t.Errorf("stale If-Match: %d", status)
 	}
 }
+
+// TestOfferingImportTooLarge refuses a body over the limit with 413,
+// writing nothing.
+func TestOfferingImportTooLarge(t *testing.T) {
+	f := newFixture(t)
+	big := "Control,Who\n" + strings.Repeat("SRM-01,provider\n", maxOSCAL/16+1)
+	status, _, data := f.do("editor", "POST", "/api/v1/providers/aws/offerings/ec2/import?format=csv&catalogue=srm&map=control=Control,class=Who", big, "If-Match", `"1"`)
+	if status != http.StatusRequestEntityTooLarge {
+		t.Errorf("%d %.200s", status, data)
+	}
+}

@@ -108,8 +108,8 @@ func system(e *engine.Estate, id string) (int32, error) {
 	}
 	si, ok := e.SystemIndex(id)
 	if !ok {
-		ids := make([]string, len(e.Systems))
-		for i, s := range e.Systems {
+		ids := make([]string, e.NumSystems())
+		for i, s := range e.Systems() {
 			ids[i] = s.System.ID
 		}
 		hint := ""

@@ -28,13 +28,12 @@ in CI to insist that each provider's model is confirmed.`,
 			if err != nil {
 				return err
 			}
-			ws := est.Workspace
 			statements := 0
-			for i := range est.Offerings {
-				statements += len(est.Offerings[i].Offering.Statements)
+			for i := range int32(est.NumOfferings()) {
+				statements += len(est.Offering(i).Offering.Statements)
 			}
 			fmt.Fprintf(e.stdout, "%s: valid — %d catalogues (%d controls), %d providers (%d offerings, %d statements), %d systems\n",
-				a[0], len(ws.Catalogues), len(est.Controls), len(ws.Providers), len(est.Offerings), statements, len(ws.Systems))
+				a[0], len(est.Catalogues()), len(est.Controls), len(est.Providers()), est.NumOfferings(), statements, est.NumSystems())
 			if !strict {
 				return nil
 			}
@@ -57,7 +56,7 @@ func (e *env) strict(est *engine.Estate) error {
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	header := false
-	for si := range est.Systems {
+	for si := range int32(est.NumSystems()) {
 		m := est.Matrix(int32(si))
 		for ci := range m.Cells {
 			cell := &m.Cells[ci]
@@ -69,7 +68,7 @@ func (e *env) strict(est *engine.Estate) error {
 					fmt.Fprintln(tw, "SYSTEM\tCONTROL\tOFFERING\tASSUMED CLASS")
 					header = true
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", est.Systems[si].System.ID, est.Controls[cell.Control].Ref, est.Offerings[k.Offering].Ref, k.Class())
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", est.System(si).System.ID, est.Controls[cell.Control].Ref, est.Offering(k.Offering).Ref, k.Class())
 				found++
 			}
 		}

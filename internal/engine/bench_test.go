@@ -43,7 +43,7 @@ func BenchmarkNew(b *testing.B) {
 			e := benchEstate(b, shape)
 			b.ResetTimer()
 			for b.Loop() {
-				if _, err := New(e.Workspace, content.Defaults()); err != nil {
+				if _, err := New(e.Workspace(), content.Defaults()); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -88,7 +88,7 @@ func BenchmarkMatrixOne(b *testing.B) {
 			i := 0
 			b.ResetTimer()
 			for b.Loop() {
-				m := e.Matrix(int32(i % len(e.Systems)))
+				m := e.Matrix(int32(i % e.NumSystems()))
 				if len(m.Cells) == 0 {
 					b.Fatal("empty matrix")
 				}
@@ -110,17 +110,18 @@ func BenchmarkRecompute(b *testing.B) {
 			i := 0
 			b.ResetTimer()
 			for b.Loop() {
-				o := &e.Offerings[i%len(e.Offerings)]
+				o := c.Estate.Offering(int32(i % c.Estate.NumOfferings()))
 				st := o.Offering.Statements[0]
 				st.Class = classes[i%2]
 				st.Provider, st.Customer = "Changed.", "Changed too."
 				if st.Class == remit.Inherited {
 					st.Customer = ""
 				}
-				affected, err := c.SetStatement(o.Ref, st)
+				next, affected, err := c.SetStatement(o.Ref, st)
 				if err != nil {
 					b.Fatal(err)
 				}
+				c = next
 				recomputed += len(affected)
 				i++
 			}
@@ -139,11 +140,13 @@ func BenchmarkPutSystem(b *testing.B) {
 			i := 0
 			b.ResetTimer()
 			for b.Loop() {
-				s := e.Workspace.Systems[i%len(e.Systems)]
-				s.Uses = append(slices.Clone(s.Uses[:len(s.Uses)-1]), remit.Use{Offering: e.Offerings[i%len(e.Offerings)].Ref})
-				if err := c.PutSystem(s); err != nil {
+				s := *c.Estate.System(int32(i % c.Estate.NumSystems())).System
+				s.Uses = append(slices.Clone(s.Uses[:len(s.Uses)-1]), remit.Use{Offering: c.Estate.Offering(int32(i % c.Estate.NumOfferings())).Ref})
+				next, err := c.PutSystem(&s)
+				if err != nil {
 					b.Fatal(err)
 				}
+				c = next
 				i++
 			}
 		})

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -36,58 +37,66 @@ func twoSystems(t *testing.T, vmModel remit.ServiceModel) *Estate {
 }
 
 func TestCacheRecomputesOnlyTheOfferingsUsers(t *testing.T) {
-	e := twoSystems(t, remit.IaaS)
-	c := NewCache(e)
+	c := NewCache(twoSystems(t, remit.IaaS))
 	before := c.Matrix(1).Cells
 	stampA, stampB := c.Stamp(0), c.Stamp(1)
-	affected, err := c.SetStatement("acme/vm", stmt("OS", remit.Inherited, "Patches everything.", ""))
+	c2, affected, err := c.SetStatement("acme/vm", stmt("OS", remit.Inherited, "Patches everything.", ""))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]int32{0}, affected); diff != "" {
 		t.Errorf("affected systems (-want +got):\n%s", diff)
 	}
-	if got := view(e, c.Matrix(0), "OS"); got.Class != remit.Inherited || got.Assumed {
+	if got := view(c2.Estate, c2.Matrix(0), "OS"); got.Class != remit.Inherited || got.Assumed {
 		t.Errorf("after the change a's OS cell is %s (assumed %v), want inherited and stated", got.Class, got.Assumed)
 	}
-	if &c.Matrix(1).Cells[0] != &before[0] || c.Stamp(1) != stampB {
+	if &c2.Matrix(1).Cells[0] != &before[0] || c2.Stamp(1) != stampB {
 		t.Error("system b does not use acme/vm but its matrix was recomputed")
 	}
-	if c.Stamp(0) == stampA {
+	if c2.Stamp(0) == stampA {
 		t.Error("system a's matrix was recomputed but its stamp did not change")
 	}
+	// The old cache is untouched: readers holding it see what they saw.
+	if got := view(c.Estate, c.Matrix(0), "OS"); got.Class != remit.Shared {
+		t.Errorf("the cache before the change now says a's OS cell is %s, want shared as before", got.Class)
+	}
+	if n := len(c.Estate.Offering(0).Offering.Statements); n != 1 {
+		t.Errorf("the estate before the change has %d statements for acme/vm, want 1", n)
+	}
 	// The cache must agree with a fresh computation.
-	if diff := cmp.Diff(view(e, ptr(e.Matrix(0)), "OS"), view(e, c.Matrix(0), "OS")); diff != "" {
+	if diff := cmp.Diff(view(c2.Estate, ptr(c2.Estate.Matrix(0)), "OS"), view(c2.Estate, c2.Matrix(0), "OS")); diff != "" {
 		t.Errorf("cache and fresh matrix differ (-fresh +cache):\n%s", diff)
 	}
 
 	// Removing the statement falls back to the assumed IaaS default.
-	if _, err := c.SetStatement("acme/vm", remit.Statement{Control: "c:OS"}); err != nil {
+	c3, _, err := c2.SetStatement("acme/vm", remit.Statement{Control: "c:OS"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	got := view(e, c.Matrix(0), "OS")
+	got := view(c3.Estate, c3.Matrix(0), "OS")
 	if got.Class != remit.OrganisationSpecific || !got.Assumed {
 		t.Errorf("after removal a's OS cell is %s (assumed %v), want organisation-specific and assumed", got.Class, got.Assumed)
 	}
-	if n := len(e.Offerings[0].Offering.Statements); n != 0 {
+	if n := len(c3.Estate.Offering(0).Offering.Statements); n != 0 {
 		t.Errorf("acme/vm still has %d statements after removal", n)
 	}
 
 	// Adding a statement for a control that had none.
-	if _, err := c.SetStatement("acme/vm", stmt("IAM", remit.Shared, "Offers IAM.", "Use it.")); err != nil {
+	c4, _, err := c3.SetStatement("acme/vm", stmt("IAM", remit.Shared, "Offers IAM.", "Use it."))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if got := view(e, c.Matrix(0), "IAM"); got.Class != remit.Shared {
+	if got := view(c4.Estate, c4.Matrix(0), "IAM"); got.Class != remit.Shared {
 		t.Errorf("after adding, a's IAM cell is %s, want shared", got.Class)
 	}
 }
 
 func TestCacheRefusesUnknownReferences(t *testing.T) {
 	c := NewCache(twoSystems(t, remit.IaaS))
-	if _, err := c.SetStatement("acme/nope", stmt("OS", remit.Shared, "x", "y")); err == nil {
+	if _, _, err := c.SetStatement("acme/nope", stmt("OS", remit.Shared, "x", "y")); err == nil {
 		t.Error("unknown offering accepted")
 	}
-	if _, err := c.SetStatement("acme/vm", remit.Statement{Control: "c:NOPE", Class: remit.Shared}); err == nil {
+	if _, _, err := c.SetStatement("acme/vm", remit.Statement{Control: "c:NOPE", Class: remit.Shared}); err == nil {
 		t.Error("unknown control accepted")
 	}
 }
@@ -95,10 +104,16 @@ func TestCacheRefusesUnknownReferences(t *testing.T) {
 func ptr(m Matrix) *Matrix { return &m }
 
 func TestDiffMovingFromIaaSToPaaS(t *testing.T) {
-	old, cur := twoSystems(t, remit.IaaS), twoSystems(t, remit.PaaS)
-	for _, e := range []*Estate{old, cur} {
-		if _, err := NewCache(e).SetStatement("acme/vm", remit.Statement{Control: "c:OS"}); err != nil {
+	var old, cur *Estate
+	for i, model := range []remit.ServiceModel{remit.IaaS, remit.PaaS} {
+		c, _, err := NewCache(twoSystems(t, model)).SetStatement("acme/vm", remit.Statement{Control: "c:OS"})
+		if err != nil {
 			t.Fatal(err)
+		}
+		if i == 0 {
+			old = c.Estate
+		} else {
+			cur = c.Estate
 		}
 	}
 	// Only system a uses acme/vm. With no statement, the operating system
@@ -117,11 +132,11 @@ func TestDiffMovingFromIaaSToPaaS(t *testing.T) {
 func TestDiffProviderUpdate(t *testing.T) {
 	old := twoSystems(t, remit.IaaS)
 	// A provider update: acme/vm now says OS is inherited.
-	cur2 := twoSystems(t, remit.IaaS)
-	if _, err := NewCache(cur2).SetStatement("acme/vm", stmt("OS", remit.Inherited, "Patches everything.", "")); err != nil {
+	c, _, err := NewCache(twoSystems(t, remit.IaaS)).SetStatement("acme/vm", stmt("OS", remit.Inherited, "Patches everything.", ""))
+	if err != nil {
 		t.Fatal(err)
 	}
-	got := Diff(old, cur2)
+	got := Diff(old, c.Estate)
 	want := []SystemDiff{{System: "a", Name: "A", Change: "changed", Cells: []CellChange{{
 		Control: "c:OS", Title: "OS patching", OldClass: remit.Shared, NewClass: remit.Inherited,
 		OursRemoved:   []DiffObligation{{Offering: "acme/vm", Text: "Patch guests."}},
@@ -135,9 +150,11 @@ func TestDiffProviderUpdate(t *testing.T) {
 
 func TestDiffAddedAndRemovedSystems(t *testing.T) {
 	old := twoSystems(t, remit.IaaS)
-	cur := twoSystems(t, remit.IaaS)
-	cur.Systems = cur.Systems[:1]
-	delete(cur.systemIndex, "b")
+	c, err := NewCache(twoSystems(t, remit.IaaS)).DeleteSystem("b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur := c.Estate
 	got := Diff(old, cur)
 	want := []SystemDiff{{System: "b", Name: "B", Change: "removed"}}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -164,57 +181,132 @@ func TestConcentration(t *testing.T) {
 	}
 }
 
-// TestPutAndDeleteSystem changes systems in place and checks every matrix
-// against an estate built afresh from the same workspace.
+// TestPutAndDeleteSystem changes systems and checks every matrix against
+// an estate built afresh from the same workspace, and that no cache a
+// reader might hold changed meanwhile.
 func TestPutAndDeleteSystem(t *testing.T) {
-	e := twoSystems(t, remit.IaaS)
-	c := NewCache(e)
-	check := func(when string) {
+	c := NewCache(twoSystems(t, remit.IaaS))
+	type kept struct {
+		c    *Cache
+		want map[string]cellView // system/control → cell
+	}
+	var history []kept
+	snapshot := func(c *Cache) map[string]cellView {
+		out := map[string]cellView{}
+		for si, s := range c.Estate.Systems() {
+			for _, ctl := range []string{"PHYS", "OS", "IAM", "NOAREA"} {
+				out[s.System.ID+"/"+ctl] = view(c.Estate, c.Matrix(si), ctl)
+			}
+		}
+		return out
+	}
+	check := func(when string, c *Cache) {
 		t.Helper()
-		fresh, err := New(e.Workspace, content.Defaults())
+		fresh, err := New(c.Estate.Workspace(), content.Defaults())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(fresh.Systems) != len(e.Systems) {
-			t.Fatalf("%s: %d systems in place, %d afresh", when, len(e.Systems), len(fresh.Systems))
+		e := c.Estate
+		if fresh.NumSystems() != e.NumSystems() {
+			t.Fatalf("%s: %d systems changed, %d afresh", when, e.NumSystems(), fresh.NumSystems())
 		}
-		for i := range fresh.Systems {
-			id := fresh.Systems[i].System.ID
+		for i, sys := range fresh.Systems() {
+			id := sys.System.ID
 			si, ok := e.SystemIndex(id)
 			if !ok {
 				t.Fatalf("%s: system %s lost its index", when, id)
 			}
+			if got := c.Matrix(si).System; got != si {
+				t.Errorf("%s: system %s's matrix says it is system %d, not %d", when, id, got, si)
+			}
 			for _, ctl := range []string{"PHYS", "OS", "IAM", "NOAREA"} {
-				want, got := view(fresh, ptr(fresh.Matrix(int32(i))), ctl), view(e, c.Matrix(si), ctl)
+				want, got := view(fresh, ptr(fresh.Matrix(i)), ctl), view(e, c.Matrix(si), ctl)
 				if diff := cmp.Diff(want, got); diff != "" {
-					t.Errorf("%s: system %s, %s (-fresh +in place):\n%s", when, id, ctl, diff)
+					t.Errorf("%s: system %s, %s (-fresh +changed):\n%s", when, id, ctl, diff)
 				}
 			}
-			if got := len(e.Users(0)) + len(e.Users(1)); got != len(fresh.Users(0))+len(fresh.Users(1)) {
-				t.Errorf("%s: users index has %d entries, afresh %d", when, got, len(fresh.Users(0))+len(fresh.Users(1)))
+		}
+		for oi, o := range fresh.Offerings() {
+			var want, got []string
+			for _, si := range fresh.Users(oi) {
+				want = append(want, fresh.System(si).System.ID)
+			}
+			ci, _ := e.OfferingIndex(o.Ref)
+			for _, si := range e.Users(ci) {
+				got = append(got, e.System(si).System.ID)
+			}
+			slices.Sort(want)
+			slices.Sort(got)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s: users of %s (-fresh +changed):\n%s", when, o.Ref, diff)
 			}
 		}
+		history = append(history, kept{c, snapshot(c)})
 	}
+	check("at first", c)
 	// Move system a from VMs to mail.
-	a := e.Workspace.Systems[0]
+	a := *c.Estate.System(0).System
 	a.Uses = []remit.Use{{Offering: "acme/mail"}}
-	if err := c.PutSystem(a); err != nil {
+	c, err := c.PutSystem(&a)
+	if err != nil {
 		t.Fatal(err)
 	}
-	check("after replacing a")
+	check("after replacing a", c)
 	// Add a third system using both.
-	if err := c.PutSystem(remit.System{ID: "c", Name: "C", Baseline: remit.Baseline{Catalogue: "c", All: true}, Uses: []remit.Use{{Offering: "acme/vm"}, {Offering: "acme/mail"}}}); err != nil {
+	c, err = c.PutSystem(&remit.System{ID: "c", Name: "C", Baseline: remit.Baseline{Catalogue: "c", All: true}, Uses: []remit.Use{{Offering: "acme/vm"}, {Offering: "acme/mail"}}})
+	if err != nil {
 		t.Fatal(err)
 	}
-	check("after adding c")
-	if err := c.DeleteSystem("a"); err != nil {
+	check("after adding c", c)
+	// Deleting a moves c (the last) into a's place.
+	if c, err = c.DeleteSystem("a"); err != nil {
 		t.Fatal(err)
 	}
-	check("after deleting a")
-	if _, ok := e.SystemIndex("a"); ok {
+	check("after deleting a", c)
+	if _, ok := c.Estate.SystemIndex("a"); ok {
 		t.Error("a is still indexed")
 	}
-	if err := c.DeleteSystem("zz"); err == nil {
+	if _, err := c.DeleteSystem("zz"); err == nil {
 		t.Error("deleting a system that does not exist succeeded")
+	}
+	for i, h := range history {
+		if diff := cmp.Diff(h.want, snapshot(h.c)); diff != "" {
+			t.Errorf("cache %d changed after it was published (-then +now):\n%s", i, diff)
+		}
+	}
+}
+
+// TestPutOffering adds an offering and replaces one (its depends_on and
+// service model changed), against an estate built afresh.
+func TestPutOffering(t *testing.T) {
+	c := NewCache(twoSystems(t, remit.IaaS))
+	c2, err := c.PutOffering("other", &remit.Offering{ID: "cloud", Name: "Cloud", ServiceModel: remit.PaaS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mail := *c2.Estate.Offering(1).Offering
+	mail.DependsOn, mail.ServiceModel = []string{"other/cloud"}, remit.PaaS
+	c3, err := c2.PutOffering("acme", &mail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := New(c3.Estate.Workspace(), content.Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ctl := range []string{"PHYS", "OS", "IAM", "NOAREA"} {
+		if diff := cmp.Diff(view(fresh, ptr(fresh.Matrix(1)), ctl), view(c3.Estate, c3.Matrix(1), ctl)); diff != "" {
+			t.Errorf("system b, %s (-fresh +changed):\n%s", ctl, diff)
+		}
+	}
+	p, _ := c3.Estate.Provider("other")
+	if diff := cmp.Diff([]string{"metal", "cloud"}, p.Offerings); diff != "" {
+		t.Errorf("other's offerings (-want +got):\n%s", diff)
+	}
+	if p, _ := c.Estate.Provider("other"); len(p.Offerings) != 1 {
+		t.Errorf("the first cache's provider other now has %d offerings, want 1", len(p.Offerings))
+	}
+	if got := c.Matrix(1).Cells[0].Class(); got != view(c.Estate, c.Matrix(1), "PHYS").Class {
+		t.Errorf("the first cache changed: %s", got)
 	}
 }

@@ -45,20 +45,20 @@ type DiffObligation struct {
 // no difference are left out; the result is sorted by system id.
 func Diff(old, cur *Estate) []SystemDiff {
 	var out []SystemDiff
-	for i := range old.Systems {
-		s := old.Systems[i].System
-		if _, ok := cur.systemIndex[s.ID]; !ok {
+	for _, sys := range old.Systems() {
+		s := sys.System
+		if _, ok := cur.SystemIndex(s.ID); !ok {
 			out = append(out, SystemDiff{System: s.ID, Name: s.Name, Change: "removed"})
 		}
 	}
-	for i := range cur.Systems {
-		s := cur.Systems[i].System
-		oi, ok := old.systemIndex[s.ID]
+	for i, sys := range cur.Systems() {
+		s := sys.System
+		oi, ok := old.SystemIndex(s.ID)
 		if !ok {
 			out = append(out, SystemDiff{System: s.ID, Name: s.Name, Change: "added"})
 			continue
 		}
-		if cells := diffMatrix(old, old.Matrix(oi), cur, cur.Matrix(int32(i))); len(cells) > 0 {
+		if cells := diffMatrix(old, old.Matrix(oi), cur, cur.Matrix(i)); len(cells) > 0 {
 			out = append(out, SystemDiff{System: s.ID, Name: s.Name, Change: "changed", Cells: cells})
 		}
 	}
@@ -117,7 +117,7 @@ func diffObligations(e *Estate, obs []Obligation) []DiffObligation {
 	for i, o := range obs {
 		out[i] = DiffObligation{Text: o.Text, Assumed: o.Assumed}
 		if o.Offering >= 0 {
-			out[i].Offering = e.Offerings[o.Offering].Ref
+			out[i].Offering = e.Offering(o.Offering).Ref
 		}
 	}
 	return out

@@ -98,13 +98,13 @@ func view(e *Estate, m *Matrix, control string) cellView {
 		}
 		v := cellView{Class: c.Class(), Assumed: c.Assumed()}
 		for _, k := range e.Contributions(m, c) {
-			o := e.Offerings[k.Offering]
+			o := e.Offering(k.Offering)
 			cv := contribView{Offering: o.Ref, Class: k.Class(), Assumed: k.Assumed()}
 			if s := e.Source(k); s != nil {
 				cv.Source = s.Title
 			}
 			for _, via := range o.Via {
-				cv.Via = append(cv.Via, e.Offerings[via].Ref)
+				cv.Via = append(cv.Via, e.Offering(via).Ref)
 			}
 			v.Contributions = append(v.Contributions, cv)
 		}
@@ -113,7 +113,7 @@ func view(e *Estate, m *Matrix, control string) cellView {
 			for _, o := range list {
 				ov := obView{Text: o.Text, Assumed: o.Assumed}
 				if o.Offering >= 0 {
-					ov.Offering = e.Offerings[o.Offering].Ref
+					ov.Offering = e.Offering(o.Offering).Ref
 				}
 				out = append(out, ov)
 			}
@@ -341,8 +341,8 @@ func TestTransitiveVia(t *testing.T) {
 	}, []string{"acme/app"})
 	oi, _ := e.OfferingIndex("acme/app")
 	var got []string
-	for _, v := range e.Offerings[oi].Via {
-		got = append(got, e.Offerings[v].Ref)
+	for _, v := range e.Offering(oi).Via {
+		got = append(got, e.Offering(v).Ref)
 	}
 	if diff := cmp.Diff([]string{"acme/vm", "other/metal"}, got); diff != "" {
 		t.Errorf("via (-want +got):\n%s", diff)
@@ -375,14 +375,14 @@ func TestCountOurs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for si := range e.Systems {
-		m := e.Matrix(int32(si))
+	for si, sys := range e.Systems() {
+		m := e.Matrix(si)
 		want := 0
 		for i := range m.Cells {
 			want += len(e.Ours(&m, &m.Cells[i]))
 		}
 		if got := e.CountOurs(&m); got != want {
-			t.Errorf("%s: CountOurs %d, Ours lists %d", e.Systems[si].System.ID, got, want)
+			t.Errorf("%s: CountOurs %d, Ours lists %d", sys.System.ID, got, want)
 		}
 	}
 }

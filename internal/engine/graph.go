@@ -27,27 +27,26 @@ type Reliance struct {
 func (e *Estate) Concentration() []Reliance {
 	byProvider := make(map[string]*Reliance)
 	var order []string
-	for i := range e.Offerings {
-		p := e.Offerings[i].Provider
-		if byProvider[p.ID] == nil {
-			byProvider[p.ID] = &Reliance{Provider: p.ID, Name: p.Name, Systems: len(e.Systems)}
+	for _, p := range e.providers {
+		if len(p.Offerings) > 0 && byProvider[p.ID] == nil {
+			byProvider[p.ID] = &Reliance{Provider: p.ID, Name: p.Name, Systems: e.NumSystems()}
 			order = append(order, p.ID)
 		}
 	}
 	direct := make(map[string]bool)
 	indirect := make(map[string]bool)
-	for si := range e.Systems {
+	for _, s := range e.Systems() {
 		clear(direct)
 		clear(indirect)
-		for _, oi := range e.Systems[si].Uses {
-			o := &e.Offerings[oi]
+		for _, oi := range s.Uses {
+			o := e.Offering(oi)
 			direct[o.Provider.ID] = true
 			r := byProvider[o.Provider.ID]
 			if !slices.Contains(r.Offerings, o.Ref) {
 				r.Offerings = append(r.Offerings, o.Ref)
 			}
 			for _, vi := range o.Via {
-				if p := e.Offerings[vi].Provider.ID; p != o.Provider.ID {
+				if p := e.Offering(vi).Provider.ID; p != o.Provider.ID {
 					indirect[p] = true
 				}
 			}

@@ -83,8 +83,7 @@ type Matrix struct {
 // contribution is what offering oi brings to control ci: its statement,
 // else the default for the control's area under the offering's service
 // model (an unknown area is assumed to be ours).
-func (e *Estate) contribution(oi, ci int32, area int) Contribution {
-	o := &e.Offerings[oi]
+func contribution(oi int32, o *Offering, ci int32, area int) Contribution {
 	k := Contribution{Offering: oi, Statement: o.stmt[ci]}
 	switch {
 	case k.Statement >= 0:
@@ -105,19 +104,25 @@ func (e *Estate) Contributions(m *Matrix, c *Cell) []Contribution {
 	if c.class == clsNotApplicable {
 		return nil
 	}
-	uses := e.Systems[m.System].Uses
+	uses := e.System(m.System).Uses
 	out := make([]Contribution, len(uses))
 	area := e.Controls[c.Control].area
 	for i, oi := range uses {
-		out[i] = e.contribution(oi, c.Control, area)
+		out[i] = contribution(oi, e.Offering(oi), c.Control, area)
 	}
 	return out
 }
 
 // Matrix computes the effective responsibility matrix of one system.
 func (e *Estate) Matrix(system int32) Matrix {
-	s := &e.Systems[system]
+	s := e.System(system)
 	m := Matrix{System: system, Cells: make([]Cell, len(s.Controls))}
+	// The offerings used, fetched once for the whole matrix.
+	var buf [8]*Offering
+	offerings := buf[:0]
+	for _, oi := range s.Uses {
+		offerings = append(offerings, e.Offering(oi))
+	}
 	for i, ci := range s.Controls {
 		cell := &m.Cells[i]
 		cell.Control = ci
@@ -128,8 +133,8 @@ func (e *Estate) Matrix(system int32) Matrix {
 		}
 		area := e.Controls[ci].area
 		covered, allInherited, providerPart := false, true, false
-		for _, oi := range s.Uses {
-			k := e.contribution(oi, ci, area)
+		for j, oi := range s.Uses {
+			k := contribution(oi, offerings[j], ci, area)
 			if k.Statement < 0 {
 				cell.assumed = true
 			}
@@ -166,8 +171,8 @@ func (e *Estate) Matrix(system int32) Matrix {
 
 // Matrices computes every system's matrix.
 func (e *Estate) Matrices() []Matrix {
-	out := make([]Matrix, len(e.Systems))
-	for i := range e.Systems {
+	out := make([]Matrix, e.NumSystems())
+	for i := range out {
 		out[i] = e.Matrix(int32(i))
 	}
 	return out

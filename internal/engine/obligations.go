@@ -12,7 +12,7 @@ func (e *Estate) Statement(k Contribution) *remit.Statement {
 	if k.Statement < 0 {
 		return nil
 	}
-	return &e.Offerings[k.Offering].Offering.Statements[k.Statement]
+	return &e.Offering(k.Offering).Offering.Statements[k.Statement]
 }
 
 // Source returns where a contribution's statement was published: the
@@ -26,7 +26,7 @@ func (e *Estate) Source(k Contribution) *remit.Source {
 	if st.Source != nil {
 		return st.Source
 	}
-	return e.Offerings[k.Offering].Offering.Source
+	return e.Offering(k.Offering).Offering.Source
 }
 
 // Rule returns the default rule for a control's area; ok is false when the
@@ -101,13 +101,13 @@ func (o Obligation) Whole() bool { return o.Offering < 0 }
 func (e *Estate) Key(o Obligation) string {
 	off := "*"
 	if o.Offering >= 0 {
-		off = e.Offerings[o.Offering].Ref
+		off = e.Offering(o.Offering).Ref
 	}
 	party := "provider"
 	if o.Ours {
 		party = "ours"
 	}
-	return e.Systems[o.System].System.ID + "/" + e.Controls[o.Control].Ref + "/" + off + "/" + party
+	return e.System(o.System).System.ID + "/" + e.Controls[o.Control].Ref + "/" + off + "/" + party
 }
 
 // Ours returns what is still the organisation's for one cell: every

@@ -12,8 +12,9 @@ import "math/bits"
 func (e *Estate) ProviderControls(oi int32) []int32 {
 	words := (len(e.Controls) + 63) / 64
 	set := make([]uint64, words)
-	for _, si := range e.users[oi] {
-		s := &e.Systems[si]
+	o := e.Offering(oi)
+	for _, si := range e.Users(oi) {
+		s := e.System(si)
 		for _, ci := range s.Controls {
 			if _, na := s.notApplicable[ci]; !na {
 				set[ci/64] |= 1 << (ci % 64)
@@ -26,7 +27,7 @@ func (e *Estate) ProviderControls(oi int32) []int32 {
 			b := bits.TrailingZeros64(word)
 			word &^= 1 << b
 			ci := int32(w*64 + b)
-			if e.contribution(oi, ci, e.Controls[ci].area).Class().ProviderPart() {
+			if contribution(oi, o, ci, e.Controls[ci].area).Class().ProviderPart() {
 				out = append(out, ci)
 			}
 		}
@@ -37,7 +38,7 @@ func (e *Estate) ProviderControls(oi int32) []int32 {
 // CountOurs counts the organisation's obligations in a matrix, as Ours
 // would list them, without building them.
 func (e *Estate) CountOurs(m *Matrix) int {
-	uses := e.Systems[m.System].Uses
+	uses := e.System(m.System).Uses
 	n := 0
 	for i := range m.Cells {
 		c := &m.Cells[i]
@@ -48,7 +49,7 @@ func (e *Estate) CountOurs(m *Matrix) int {
 		default:
 			area := e.Controls[c.Control].area
 			for _, oi := range uses {
-				if e.contribution(oi, c.Control, area).Class().CustomerPart() {
+				if contribution(oi, e.Offering(oi), c.Control, area).Class().CustomerPart() {
 					n++
 				}
 			}

@@ -46,7 +46,7 @@ func CRM(m *live.Model, system, format string, now time.Time) (data []byte, medi
 // definition.
 func ComponentDefinition(m *live.Model, offering string, now time.Time) ([]byte, error) {
 	var ws *remit.Workspace
-	m.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) { ws = c.Estate.Workspace })
+	m.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) { ws = c.Estate.Workspace() })
 	cd, err := oscal.WriteComponentDefinition(ws, offering, now)
 	if err != nil {
 		return nil, err

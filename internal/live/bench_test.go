@@ -25,7 +25,7 @@ func BenchmarkScorecardsL(b *testing.B) {
 	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
 	evs := make([]remit.Evidence, 100_000)
 	for i := range evs {
-		o := e.Offerings[rng.IntN(len(e.Offerings))]
+		o := e.Offering(int32(rng.IntN(e.NumOfferings())))
 		sup := remit.Support{On: remit.SupportOffering, Ref: o.Ref}
 		if i%3 == 0 { // a third for one control only
 			sup.Control = e.Controls[rng.IntN(len(e.Controls))].Ref

@@ -501,7 +501,7 @@ func (m *Model) Refresh(ctx context.Context) (int, error) {
 		case remit.KindWorkspace, remit.KindCatalogue, remit.KindProvider, remit.KindOffering, remit.KindSystem:
 			// Our own changes are applied already: only a document that
 			// differs from the model means someone else changed it.
-			have, ok := remit.DocumentOf(m.cache.Estate.Workspace, r.Kind, r.ID)
+			have, ok := remit.DocumentOf(m.cache.Estate.Workspace(), r.Kind, r.ID)
 			if ok != (r.After != nil) || !bytes.Equal(have, r.After) {
 				rebuild = true
 			}
@@ -573,7 +573,7 @@ func (m *Model) ObligationTeam(id string) (team string, ok bool) {
 		}
 		for _, o := range c.Estate.Ours(mx, cell) {
 			if c.Estate.Key(o) == id {
-				team, ok = c.Estate.Systems[mx.System].System.Team, true
+				team, ok = c.Estate.System(mx.System).System.Team, true
 				return
 			}
 		}
@@ -642,9 +642,11 @@ func (m *Model) SetStatement(ctx context.Context, p remit.Principal, ref string,
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, err := m.cache.SetStatement(ref, st); err != nil {
+	next, _, err := m.cache.SetStatement(ref, st)
+	if err != nil {
 		return 0, err
 	}
+	m.cache = next
 	return newVersion, nil
 }
 
@@ -657,7 +659,7 @@ func (m *Model) Change(ctx context.Context, p remit.Principal, kind remit.Kind, 
 	m.changing.Lock()
 	defer m.changing.Unlock()
 	m.mu.RLock()
-	before := m.cache.Estate.Workspace
+	before := m.cache.Estate.Workspace()
 	after := remit.Clone(before)
 	m.mu.RUnlock()
 	if err := edit(after); err != nil {
@@ -674,10 +676,14 @@ func (m *Model) Change(ctx context.Context, p remit.Principal, kind remit.Kind, 
 	if kind == remit.KindSystem {
 		i := slices.IndexFunc(after.Systems, func(s remit.System) bool { return s.ID == id })
 		m.mu.Lock()
+		var next *engine.Cache
 		if i >= 0 {
-			err = m.cache.PutSystem(after.Systems[i])
+			next, err = m.cache.PutSystem(&after.Systems[i])
 		} else {
-			err = m.cache.DeleteSystem(id)
+			next, err = m.cache.DeleteSystem(id)
+		}
+		if err == nil {
+			m.cache = next
 		}
 		m.mu.Unlock()
 		if err == nil {
@@ -719,7 +725,7 @@ func (m *Model) DiffVersions(ctx context.Context, ref string, from, to int) ([]e
 	var err error
 	m.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
 		for i, v := range []int{from, to} {
-			ws := withStatements(c.Estate.Workspace, provider, offering, vs[v-1].Statements)
+			ws := withStatements(c.Estate.Workspace(), provider, offering, vs[v-1].Statements)
 			if estates[i], err = engine.New(ws, m.defaults); err != nil {
 				return
 			}
@@ -765,7 +771,7 @@ func (m *Model) validateStatement(ref string, st remit.Statement) error {
 	m.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
 		est := c.Estate
 		ws.Name = "check"
-		ws.Catalogues = est.Workspace.Catalogues
+		ws.Catalogues = est.Catalogues()
 		prov, off, _ := remit.SplitOfferingRef(ref)
 		ws.Providers = []remit.Provider{{ID: prov, Name: prov, Offerings: []remit.Offering{{ID: off, Name: off, ServiceModel: remit.SaaS, Statements: []remit.Statement{st}}}}}
 	})

@@ -23,7 +23,7 @@ func (m *Model) SystemPlan(id string, now time.Time) (*report.SystemPlan, error)
 		if !ok {
 			return
 		}
-		s := &e.Systems[si]
+		s := e.System(si)
 		plan = &report.SystemPlan{System: *s.System}
 		seen := map[int32]bool{}
 		add := func(oi int32, direct bool) {
@@ -31,7 +31,7 @@ func (m *Model) SystemPlan(id string, now time.Time) (*report.SystemPlan, error)
 				return
 			}
 			seen[oi] = true
-			o := &e.Offerings[oi]
+			o := e.Offering(oi)
 			plan.Offerings = append(plan.Offerings, report.PlanOffering{Ref: o.Ref, Name: o.Offering.Name, Provider: o.Provider.ID, ProviderName: o.Provider.Name,
 				ServiceModel: o.Offering.ServiceModel, Direct: direct})
 		}
@@ -39,7 +39,7 @@ func (m *Model) SystemPlan(id string, now time.Time) (*report.SystemPlan, error)
 			add(oi, true)
 		}
 		for _, oi := range s.Uses {
-			for _, v := range e.Offerings[oi].Via {
+			for _, v := range e.Offering(oi).Via {
 				add(v, false)
 			}
 		}
@@ -54,7 +54,7 @@ func (m *Model) SystemPlan(id string, now time.Time) (*report.SystemPlan, error)
 			var as []remit.Assurance
 			if row.Class != remit.NotApplicable {
 				for _, k := range e.Contributions(mx, cell) {
-					o := &e.Offerings[k.Offering]
+					o := e.Offering(k.Offering)
 					provider, customer := e.Parts(cell.Control, k)
 					part := report.PlanPart{Offering: o.Ref, Class: k.Class(), Text: provider, Customer: customer, Assumed: k.Assumed(), Source: e.Source(k)}
 					if k.Class().ProviderPart() {
@@ -68,7 +68,7 @@ func (m *Model) SystemPlan(id string, now time.Time) (*report.SystemPlan, error)
 			for _, ob := range e.Ours(mx, cell) {
 				d := report.PlanDuty{Obligation: e.Key(ob), Text: ob.Text, Assumed: ob.Assumed, Tracking: remit.DefaultTracking}
 				if !ob.Whole() {
-					d.Offering = e.Offerings[ob.Offering].Ref
+					d.Offering = e.Offering(ob.Offering).Ref
 				}
 				if tr, ok := tracking[d.Obligation]; ok {
 					d.Tracking = tr.Tracking
@@ -107,7 +107,7 @@ func (m *Model) ProvidersAssessed() map[string]string {
 func (m *Model) CatalogueTitle(id string) string {
 	title := ""
 	m.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		for _, cat := range c.Estate.Workspace.Catalogues {
+		for _, cat := range c.Estate.Catalogues() {
 			if cat.ID == id {
 				title = cat.Title
 			}

@@ -73,8 +73,8 @@ func proposalsOf(c *engine.Cache, tracking map[string]remit.TrackedObligation, x
 			handled[sys]++
 		}
 	}
-	for si := range e.Systems {
-		sys := e.Systems[si].System
+	for si := range int32(e.NumSystems()) {
+		sys := e.System(si).System
 		total := e.CountOurs(c.Matrix(int32(si)))
 		gaps := total - handled[sys.ID]
 		if gaps <= 0 {
@@ -87,8 +87,8 @@ func proposalsOf(c *engine.Cache, tracking map[string]remit.TrackedObligation, x
 	}
 
 	// Provider obligations unassured or stale, per offering relied on.
-	for oi := range e.Offerings {
-		o := &e.Offerings[oi]
+	for oi := range int32(e.NumOfferings()) {
+		o := e.Offering(oi)
 		users := len(e.Users(int32(oi)))
 		if users == 0 {
 			continue

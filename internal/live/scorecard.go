@@ -85,8 +85,8 @@ func scorecardsOf(e *engine.Estate, x *remit.EvidenceIndex, now time.Time, expir
 	{
 		byProvider := map[string]*remit.Scorecard{}
 		var order []string
-		for oi := range e.Offerings {
-			o := &e.Offerings[oi]
+		for oi := range int32(e.NumOfferings()) {
+			o := e.Offering(oi)
 			sc := remit.Scorecard{Provider: o.Provider.ID, Offering: o.Ref, Name: o.Offering.Name, Counts: map[remit.AssuranceStatus]int{},
 				Systems: len(e.Users(int32(oi))), ExpiringSoon: expiring[o.Ref], OpenFindings: open[o.Ref]}
 			if t, ok := assessed[o.Ref]; ok {

@@ -15,7 +15,7 @@ import (
 // from the engine's cells without building the document or reflecting on
 // it, several times faster. The API serves matrices with it.
 func AppendMatrix(dst []byte, e *engine.Estate, m *engine.Matrix, class remit.Class) []byte {
-	s := e.Systems[m.System].System
+	s := e.System(m.System).System
 	dst = append(dst, `{"system":`...)
 	dst = appendString(dst, s.ID)
 	dst = append(dst, `,"name":`...)
@@ -73,7 +73,7 @@ func appendRow(dst []byte, e *engine.Estate, m *engine.Matrix, c *engine.Cell) [
 		dst = append(dst, '{')
 		if !o.Whole() {
 			dst = append(dst, `"offering":`...)
-			dst = appendString(dst, e.Offerings[o.Offering].Ref)
+			dst = appendString(dst, e.Offering(o.Offering).Ref)
 			dst = append(dst, ',')
 		}
 		dst = append(dst, `"text":`...)
@@ -93,7 +93,7 @@ func appendRow(dst []byte, e *engine.Estate, m *engine.Matrix, c *engine.Cell) [
 }
 
 func appendContribution(dst []byte, e *engine.Estate, control int32, k engine.Contribution) []byte {
-	o := &e.Offerings[k.Offering]
+	o := e.Offering(k.Offering)
 	provider, customer := e.Parts(control, k)
 	if k.Class() == remit.NotApplicable {
 		if st := e.Statement(k); st != nil {
@@ -142,7 +142,7 @@ func appendContribution(dst []byte, e *engine.Estate, control int32, k engine.Co
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendString(dst, e.Offerings[v].Ref)
+		dst = appendString(dst, e.Offering(v).Ref)
 	}
 	return append(dst, "]}"...)
 }

@@ -33,14 +33,14 @@ func TestEncoderMatchesEncodingJSON(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, class := range append([]remit.Class{""}, remit.Classes...) {
-			for si := range e.Systems {
+			for si := range int32(e.NumSystems()) {
 				m := e.Matrix(int32(si))
 				want, err := json.Marshal(Matrix(e, &m, class))
 				if err != nil {
 					t.Fatal(err)
 				}
 				if got := AppendMatrix(nil, e, &m, class); !bytes.Equal(want, got) {
-					t.Fatalf("%s, system %s, class %q: AppendMatrix differs from encoding/json\nwant %.400s\ngot  %.400s", name, e.Systems[si].System.ID, class, want, got)
+					t.Fatalf("%s, system %s, class %q: AppendMatrix differs from encoding/json\nwant %.400s\ngot  %.400s", name, e.System(si).System.ID, class, want, got)
 				}
 			}
 		}
@@ -55,7 +55,7 @@ func BenchmarkAppendMatrix(b *testing.B) {
 	var buf []byte
 	i := 0
 	for b.Loop() {
-		m := e.Matrix(int32(i % len(e.Systems)))
+		m := e.Matrix(int32(i % e.NumSystems()))
 		buf = AppendMatrix(buf[:0], e, &m, "")
 		i++
 	}
@@ -69,7 +69,7 @@ func BenchmarkEncodingJSON(b *testing.B) {
 	}
 	i := 0
 	for b.Loop() {
-		m := e.Matrix(int32(i % len(e.Systems)))
+		m := e.Matrix(int32(i % e.NumSystems()))
 		out, _ := json.Marshal(Matrix(e, &m, ""))
 		b.SetBytes(int64(len(out)))
 		i++

@@ -176,15 +176,15 @@ func WriteGraph(w io.Writer, e *engine.Estate, format string) error {
 		fmt.Fprintln(w, "digraph suppliers {")
 		fmt.Fprintln(w, "  rankdir=LR;")
 		fmt.Fprintln(w, "  node [shape=box];")
-		for i := range e.Systems {
-			s := e.Systems[i]
+		for i := range int32(e.NumSystems()) {
+			s := e.System(i)
 			fmt.Fprintf(w, "  %q [label=%q, shape=ellipse];\n", "system:"+s.System.ID, s.System.Name)
 			for _, oi := range s.Uses {
-				fmt.Fprintf(w, "  %q -> %q;\n", "system:"+s.System.ID, e.Offerings[oi].Ref)
+				fmt.Fprintf(w, "  %q -> %q;\n", "system:"+s.System.ID, e.Offering(oi).Ref)
 			}
 		}
-		for i := range e.Offerings {
-			o := &e.Offerings[i]
+		for i := range int32(e.NumOfferings()) {
+			o := e.Offering(i)
 			fmt.Fprintf(w, "  %q [label=%q];\n", o.Ref, o.Provider.Name+"\n"+o.Offering.Name)
 			for _, dep := range o.Offering.DependsOn {
 				fmt.Fprintf(w, "  %q -> %q [style=dashed, label=\"runs on\"];\n", o.Ref, dep)
@@ -205,7 +205,7 @@ func WriteGraph(w io.Writer, e *engine.Estate, format string) error {
 		if err := tw.Flush(); err != nil {
 			return err
 		}
-		_, err := fmt.Fprintf(w, "\n%d systems in the estate.\n", len(e.Systems))
+		_, err := fmt.Fprintf(w, "\n%d systems in the estate.\n", e.NumSystems())
 		return err
 	}
 }

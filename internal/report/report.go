@@ -64,7 +64,7 @@ type Contribution struct {
 // Matrix builds the document for one system's matrix, keeping only rows of
 // the given class when class is not "".
 func Matrix(e *engine.Estate, m *engine.Matrix, class remit.Class) MatrixDoc {
-	s := e.Systems[m.System].System
+	s := e.System(m.System).System
 	doc := MatrixDoc{System: s.ID, Name: s.Name, Rows: []Row{}, Summary: m.Summary}
 	for i := range m.Cells {
 		c := &m.Cells[i]
@@ -87,7 +87,7 @@ func RowOf(e *engine.Estate, m *engine.Matrix, c *engine.Cell) Row {
 	for _, o := range e.Ours(m, c) {
 		d := Duty{Text: o.Text, Assumed: o.Assumed}
 		if !o.Whole() {
-			d.Offering = e.Offerings[o.Offering].Ref
+			d.Offering = e.Offering(o.Offering).Ref
 		}
 		r.Ours = append(r.Ours, d)
 	}
@@ -99,7 +99,7 @@ func RowOf(e *engine.Estate, m *engine.Matrix, c *engine.Cell) Row {
 
 // contributionOf describes what one offering brings to one control.
 func contributionOf(e *engine.Estate, control int32, k engine.Contribution) Contribution {
-	o := &e.Offerings[k.Offering]
+	o := e.Offering(k.Offering)
 	provider, customer := e.Parts(control, k)
 	if k.Class() == remit.NotApplicable {
 		if st := e.Statement(k); st != nil {
@@ -108,7 +108,7 @@ func contributionOf(e *engine.Estate, control int32, k engine.Contribution) Cont
 	}
 	via := make([]string, len(o.Via))
 	for i, v := range o.Via {
-		via[i] = e.Offerings[v].Ref
+		via[i] = e.Offering(v).Ref
 	}
 	return Contribution{
 		Offering: o.Ref, Name: o.Offering.Name, ServiceModel: o.Offering.ServiceModel, Class: k.Class(),
@@ -143,7 +143,7 @@ const (
 // systems (all when systems is nil), in system then catalogue order.
 func Obligations(e *engine.Estate, systems []int32, party Party) []ObligationDoc {
 	if systems == nil {
-		systems = make([]int32, len(e.Systems))
+		systems = make([]int32, e.NumSystems())
 		for i := range systems {
 			systems[i] = int32(i)
 		}
@@ -151,7 +151,7 @@ func Obligations(e *engine.Estate, systems []int32, party Party) []ObligationDoc
 	out := []ObligationDoc{}
 	for _, si := range systems {
 		m := e.Matrix(si)
-		s := e.Systems[si].System
+		s := e.System(si).System
 		for i := range m.Cells {
 			c := &m.Cells[i]
 			obs := e.Ours(&m, c)
@@ -162,10 +162,10 @@ func Obligations(e *engine.Estate, systems []int32, party Party) []ObligationDoc
 				ctl := e.Controls[o.Control]
 				d := ObligationDoc{ID: e.Key(o), System: s.ID, Team: s.Team, Control: ctl.Ref, Title: ctl.Control.Title, Party: "ours", Text: o.Text, Assumed: o.Assumed}
 				if !o.Whole() {
-					d.Offering = e.Offerings[o.Offering].Ref
+					d.Offering = e.Offering(o.Offering).Ref
 				}
 				if !o.Ours {
-					d.Party = e.Offerings[o.Offering].Provider.ID
+					d.Party = e.Offering(o.Offering).Provider.ID
 				}
 				out = append(out, d)
 			}
@@ -177,7 +177,7 @@ func Obligations(e *engine.Estate, systems []int32, party Party) []ObligationDoc
 // Explain describes, in plain sentences, how one cell of a system came to
 // be what it is.
 func Explain(e *engine.Estate, m *engine.Matrix, c *engine.Cell) []string {
-	s := e.Systems[m.System].System
+	s := e.System(m.System).System
 	ctl := e.Controls[c.Control]
 	row := RowOf(e, m, c)
 	var out []string
@@ -273,11 +273,11 @@ func describeSource(src *remit.Source) string {
 
 func viaSentence(e *engine.Estate, k Contribution) string {
 	oi, _ := e.OfferingIndex(k.Offering)
-	own := e.Offerings[oi].Provider.ID
+	own := e.Offering(oi).Provider.ID
 	var names []string
 	for _, v := range k.Via {
 		vi, _ := e.OfferingIndex(v)
-		p := e.Offerings[vi].Provider
+		p := e.Offering(vi).Provider
 		if p.ID != own {
 			names = append(names, fmt.Sprintf("%s (%s, a fourth party)", v, p.Name))
 		} else {

@@ -230,7 +230,7 @@ func (s *server) handleSystemList(ctx context.Context, in *systemListInput) (*li
 	}
 	var items []SystemSummary
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		for i, sys := range c.Estate.Systems {
+		for i, sys := range c.Estate.Systems() {
 			x := sys.System
 			if (in.Team != "" && x.Team != in.Team) || (in.Classification != "" && x.Classification != in.Classification) {
 				continue
@@ -276,7 +276,7 @@ func (s *server) handleSystemGet(ctx context.Context, in *systemInput) (*systemO
 	}
 	var out *systemOutput
 	err := s.withSystem(in.ID, func(c *engine.Cache, si int32) error {
-		out = &systemOutput{Body: summarise(c.Estate.Systems[si].System, c.Matrix(si).Summary)}
+		out = &systemOutput{Body: summarise(c.Estate.System(si).System, c.Matrix(si).Summary)}
 		return nil
 	})
 	if err != nil {
@@ -500,7 +500,7 @@ func (s *server) handleObligationList(ctx context.Context, in *obligationListInp
 	var items []Obligation
 	s.Model.View(func(c *engine.Cache, tracking map[string]remit.TrackedObligation) {
 		var systems []int32
-		for i, sys := range c.Estate.Systems {
+		for i, sys := range c.Estate.Systems() {
 			if (in.System == "" || sys.System.ID == in.System) && (in.Team == "" || sys.System.Team == in.Team) {
 				systems = append(systems, int32(i))
 			}
@@ -556,11 +556,11 @@ func cellObligations(out []Obligation, c *engine.Cache, tracking map[string]remi
 // it is ours.
 func obligationOf(c *engine.Cache, tracking map[string]remit.TrackedObligation, m *engine.Matrix, cell *engine.Cell, o engine.Obligation) Obligation {
 	e := c.Estate
-	s := e.Systems[m.System].System
+	s := e.System(m.System).System
 	ctl := e.Controls[o.Control]
 	d := Obligation{ObligationDoc: report.ObligationDoc{ID: e.Key(o), System: s.ID, Team: s.Team, Control: ctl.Ref, Title: ctl.Control.Title, Party: "ours", Text: o.Text, Assumed: o.Assumed}, Class: cell.Class()}
 	if !o.Whole() {
-		d.Offering = e.Offerings[o.Offering].Ref
+		d.Offering = e.Offering(o.Offering).Ref
 	}
 	if o.Ours {
 		t := remit.DefaultTracking
@@ -569,7 +569,7 @@ func obligationOf(c *engine.Cache, tracking map[string]remit.TrackedObligation, 
 		}
 		d.Tracking = &t
 	} else {
-		d.Party = e.Offerings[o.Offering].Provider.ID
+		d.Party = e.Offering(o.Offering).Provider.ID
 	}
 	return d
 }
@@ -692,7 +692,7 @@ func (s *server) handleCatalogueList(ctx context.Context, in *catalogueListInput
 	}
 	var items []CatalogueSummary
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		for _, cat := range c.Estate.Workspace.Catalogues {
+		for _, cat := range c.Estate.Catalogues() {
 			items = append(items, CatalogueSummary{ID: cat.ID, Title: cat.Title, Version: cat.Version, BuiltIn: cat.BuiltIn, Controls: len(cat.Controls)})
 		}
 	})
@@ -716,7 +716,7 @@ func (s *server) handleCatalogueGet(ctx context.Context, in *systemInput) (*cata
 	}
 	var out *catalogueOutput
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		for _, cat := range c.Estate.Workspace.Catalogues {
+		for _, cat := range c.Estate.Catalogues() {
 			if cat.ID == in.ID {
 				out = &catalogueOutput{Body: cat}
 			}
@@ -764,12 +764,14 @@ func (s *server) handleProviderList(ctx context.Context, in *providerListInput) 
 	}
 	var items []ProviderSummary
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		for _, p := range c.Estate.Workspace.Providers {
-			if in.ServiceModel != "" && !slices.ContainsFunc(p.Offerings, func(o remit.Offering) bool { return string(o.ServiceModel) == in.ServiceModel }) {
+		for _, p := range c.Estate.Providers() {
+			offerings := c.Estate.OfferingsOf(p)
+			if in.ServiceModel != "" && !slices.ContainsFunc(offerings, func(o *engine.Offering) bool { return string(o.Offering.ServiceModel) == in.ServiceModel }) {
 				continue
 			}
 			ps := ProviderSummary{ID: p.ID, Name: p.Name, BuiltIn: p.BuiltIn, Offerings: []OfferingSummary{}}
-			for _, o := range p.Offerings {
+			for _, eo := range offerings {
+				o := eo.Offering
 				ref := remit.OfferingRef(p.ID, o.ID)
 				oi, _ := c.Estate.OfferingIndex(ref)
 				deps := o.DependsOn
@@ -957,10 +959,8 @@ func (s *server) handleStatementDelete(ctx context.Context, in *statementDeleteI
 // builtIn reports whether a provider's model is Remit's built-in one.
 func (s *server) builtIn(provider string) (yes bool) {
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		for _, p := range c.Estate.Workspace.Providers {
-			if p.ID == provider {
-				yes = p.BuiltIn
-			}
+		if p, ok := c.Estate.Provider(provider); ok {
+			yes = p.BuiltIn
 		}
 	})
 	return yes

@@ -206,7 +206,7 @@ func (s *server) assessmentsPage(r *http.Request) (*AssessmentsPage, error) {
 	p := &AssessmentsPage{basePage: basePage{Title: "Supplier assessments", Nav: "assessments"}, CanStart: mayAssess(user(r)), Offering: r.URL.Query().Get("offering")}
 	names := map[string]string{}
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		for _, o := range c.Estate.Offerings {
+		for _, o := range c.Estate.Offerings() {
 			names[o.Ref] = o.Provider.Name + ": " + o.Offering.Name
 			p.Offerings = append(p.Offerings, option{o.Ref, names[o.Ref]})
 		}
@@ -282,7 +282,7 @@ func (s *server) assessmentPage(r *http.Request) (*AssessmentPage, error) {
 	p.Name = a.Offering
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
 		if oi, ok := c.Estate.OfferingIndex(a.Offering); ok {
-			p.Name = c.Estate.Offerings[oi].Provider.Name + ": " + c.Estate.Offerings[oi].Offering.Name
+			p.Name = c.Estate.Offering(oi).Provider.Name + ": " + c.Estate.Offering(oi).Offering.Name
 		}
 	})
 	for _, pa := range a.Principles {

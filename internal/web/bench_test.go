@@ -38,6 +38,8 @@ type benchServer struct {
 	token   string
 	systems []string
 	ours    []string // obligation ids of ours
+	// offerings lists every offering as provider/offering.
+	offerings []string
 	// versions holds each obligation's tracking version across runs.
 	versions map[string]int
 }
@@ -88,8 +90,13 @@ func startBench(b *testing.B) *benchServer {
 		for _, sys := range ws.Systems {
 			bs.systems = append(bs.systems, sys.ID)
 		}
+		for _, p := range ws.Providers {
+			for _, o := range p.Offerings {
+				bs.offerings = append(bs.offerings, remit.OfferingRef(p.ID, o.ID))
+			}
+		}
 		model.View(func(c *engine.Cache, tracking map[string]remit.TrackedObligation) {
-			for si := range min(len(c.Estate.Systems), 200) {
+			for si := range min(c.Estate.NumSystems(), 200) {
 				for _, o := range obligations(c, tracking, []int32{int32(si)}, "ours", func(Obligation) bool { return true }) {
 					bs.ours = append(bs.ours, o.ID)
 				}

@@ -285,9 +285,10 @@ func (s *server) handleProviderGet(ctx context.Context, in *systemInput) (*provi
 	}
 	out := &providerOutput{ETag: etag(d.Version)}
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		for _, p := range c.Estate.Workspace.Providers {
-			if p.ID == in.ID {
-				out.Body = p
+		if p, ok := c.Estate.Provider(in.ID); ok {
+			out.Body = remit.Provider{ID: p.ID, Name: p.Name, BuiltIn: p.BuiltIn, Offerings: []remit.Offering{}}
+			for _, o := range c.Estate.OfferingsOf(p) {
+				out.Body.Offerings = append(out.Body.Offerings, *o.Offering)
 			}
 		}
 	})

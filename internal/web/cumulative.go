@@ -97,7 +97,7 @@ func (s *server) cumulative() Cumulative {
 			}
 		}
 		for si, its := range bySystem {
-			row := cumulativeRow{ID: e.Systems[si].System.ID, Name: e.Systems[si].System.Name}
+			row := cumulativeRow{ID: e.System(si).System.ID, Name: e.System(si).System.Name}
 			for _, it := range uniqueRisks(its) {
 				row.add(it)
 			}
@@ -107,9 +107,9 @@ func (s *server) cumulative() Cumulative {
 		// relying on it that carry accepted risk (their own, or the
 		// provider's, which every relying system carries).
 		relying := map[string]map[int32]bool{}
-		for si := range e.Systems {
-			for _, oi := range e.Systems[si].Uses {
-				o := &e.Offerings[oi]
+		for si := range int32(e.NumSystems()) {
+			for _, oi := range e.System(si).Uses {
+				o := e.Offering(oi)
 				for _, p := range append([]string{o.Provider.ID}, viaProviders(e, o)...) {
 					if relying[p] == nil {
 						relying[p] = map[int32]bool{}
@@ -118,7 +118,7 @@ func (s *server) cumulative() Cumulative {
 				}
 			}
 		}
-		for _, pr := range e.Workspace.Providers {
+		for _, pr := range e.Providers() {
 			row := cumulativeRow{ID: pr.ID, Name: pr.Name}
 			for _, it := range uniqueRisks(byProvider[pr.ID]) {
 				row.add(it)
@@ -147,7 +147,7 @@ func (s *server) cumulative() Cumulative {
 func viaProviders(e *engine.Estate, o *engine.Offering) []string {
 	var out []string
 	for _, v := range o.Via {
-		out = append(out, e.Offerings[v].Provider.ID)
+		out = append(out, e.Offering(v).Provider.ID)
 	}
 	return out
 }

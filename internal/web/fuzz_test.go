@@ -52,8 +52,8 @@ func FuzzObligationID(f *testing.F) {
 			}
 			sysID, rest, _ := strings.Cut(id, "/")
 			ctl, _, _ := strings.Cut(rest, "/")
-			if c.Estate.Systems[m.System].System.ID != sysID || c.Estate.Controls[cell.Control].Ref != ctl {
-				t.Errorf("Cell(%q) found %s %s", id, c.Estate.Systems[m.System].System.ID, c.Estate.Controls[cell.Control].Ref)
+			if c.Estate.System(m.System).System.ID != sysID || c.Estate.Controls[cell.Control].Ref != ctl {
+				t.Errorf("Cell(%q) found %s %s", id, c.Estate.System(m.System).System.ID, c.Estate.Controls[cell.Control].Ref)
 			}
 		})
 		_, _ = fx.model.ObligationTeam(id)

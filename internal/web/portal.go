@@ -70,7 +70,7 @@ func (s *server) portalPage(r *http.Request) (*PortalPage, error) {
 	}
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
 		if oi, ok := c.Estate.OfferingIndex(link.Offering); ok {
-			p.Name = c.Estate.Offerings[oi].Provider.Name + ": " + c.Estate.Offerings[oi].Offering.Name
+			p.Name = c.Estate.Offering(oi).Provider.Name + ": " + c.Estate.Offering(oi).Offering.Name
 		}
 	})
 	for _, k := range remit.EvidenceKinds {

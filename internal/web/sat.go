@@ -293,7 +293,7 @@ func (s *server) handleSATWorkbook(w http.ResponseWriter, r *http.Request) error
 	name := a.System
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
 		if si, ok := c.Estate.SystemIndex(a.System); ok {
-			name = c.Estate.Systems[si].System.Name
+			name = c.Estate.System(si).System.Name
 		}
 	})
 	data, err := report.SATWorkbook(name, t, a, rep)
@@ -329,7 +329,7 @@ func (s *server) satsPage(r *http.Request) (*SATsPage, error) {
 	p := &SATsPage{basePage: basePage{Title: "Standards Assurance Tables", Nav: "sats"}, CanStart: mayAssess(user(r)), System: r.URL.Query().Get("system")}
 	names := map[string]string{}
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		for _, sys := range c.Estate.Systems {
+		for _, sys := range c.Estate.Systems() {
 			names[sys.System.ID] = sys.System.Name
 			p.Systems = append(p.Systems, option{sys.System.ID, sys.System.Name})
 		}
@@ -388,7 +388,7 @@ func (s *server) satPage(r *http.Request) (*SATPage, error) {
 	}
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
 		if si, ok := c.Estate.SystemIndex(a.System); ok {
-			p.Name = c.Estate.Systems[si].System.Name
+			p.Name = c.Estate.System(si).System.Name
 		}
 	})
 	p.Title = "Standards Assurance Table: " + p.Name

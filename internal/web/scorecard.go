@@ -150,9 +150,7 @@ func (s *server) handleReviewCadencePut(ctx context.Context, in *reviewCadenceIn
 
 func (s *server) builtInOrKnownProvider(id string) (ok bool) {
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		for _, p := range c.Estate.Workspace.Providers {
-			ok = ok || p.ID == id
-		}
+		_, ok = c.Estate.Provider(id)
 	})
 	return ok
 }

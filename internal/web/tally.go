@@ -26,7 +26,7 @@ type tallies struct {
 func (t *tallies) count(epoch uint64, c *engine.Cache) []int32 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	n := len(c.Estate.Systems)
+	n := c.Estate.NumSystems()
 	if t.epoch != epoch {
 		t.epoch, t.ids, t.stamps, t.ours = epoch, nil, nil, nil
 	}
@@ -34,7 +34,7 @@ func (t *tallies) count(epoch uint64, c *engine.Cache) []int32 {
 	// count is reused only for the same system at the same stamp.
 	t.ids, t.stamps, t.ours = resize(t.ids, n), resize(t.stamps, n), resize(t.ours, n)
 	for si := range n {
-		stamp, id := c.Stamp(int32(si)), c.Estate.Systems[si].System.ID
+		stamp, id := c.Stamp(int32(si)), c.Estate.System(int32(si)).System.ID
 		if t.ids[si] == id && t.stamps[si] == stamp {
 			continue
 		}
@@ -82,7 +82,7 @@ func obligationsByTeam(c *engine.Cache, tracking map[string]remit.TrackedObligat
 		}
 		return ts
 	}
-	for si, sys := range c.Estate.Systems {
+	for si, sys := range c.Estate.Systems() {
 		ts := get(sys.System.Team)
 		ts.Counts[0] += int(ours[si])
 		ts.Total += int(ours[si])
@@ -96,7 +96,7 @@ func obligationsByTeam(c *engine.Cache, tracking map[string]remit.TrackedObligat
 		if !ok || !slices.ContainsFunc(c.Estate.Ours(m, cell), func(o engine.Obligation) bool { return c.Estate.Key(o) == id }) {
 			continue
 		}
-		ts := get(c.Estate.Systems[m.System].System.Team)
+		ts := get(c.Estate.System(m.System).System.Team)
 		ts.Counts[0]--
 		ts.Counts[k]++
 	}

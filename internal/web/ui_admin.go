@@ -73,23 +73,23 @@ func (s *server) handleGraphPage(w http.ResponseWriter, r *http.Request) error {
 	p := &GraphPage{basePage: basePage{Title: "Supplier graph", Nav: "graph"}}
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
 		e := c.Estate
-		p.Systems = len(e.Systems)
+		p.Systems = e.NumSystems()
 		p.Reliance = e.Concentration()
-		used := make([]bool, len(e.Offerings))
+		used := make([]bool, e.NumOfferings())
 		var systems []graphNode
 		var edges []graphEdge
-		for _, sys := range e.Systems {
+		for _, sys := range e.Systems() {
 			systems = append(systems, graphNode{ID: "s:" + sys.System.ID, Label: sys.System.Name, Class: "remit-graph__system"})
 			for _, oi := range sys.Uses {
 				used[oi] = true
-				edges = append(edges, graphEdge{From: "s:" + sys.System.ID, To: "o:" + e.Offerings[oi].Ref})
-				for _, v := range e.Offerings[oi].Via {
+				edges = append(edges, graphEdge{From: "s:" + sys.System.ID, To: "o:" + e.Offering(oi).Ref})
+				for _, v := range e.Offering(oi).Via {
 					used[v] = true
 				}
 			}
 		}
 		var offerings []graphNode
-		for oi, o := range e.Offerings {
+		for oi, o := range e.Offerings() {
 			if !used[oi] {
 				continue
 			}
@@ -281,7 +281,7 @@ func (s *server) usersPage(r *http.Request) (*UsersPage, error) {
 		}
 	}
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		for _, sys := range c.Estate.Systems {
+		for _, sys := range c.Estate.Systems() {
 			if sys.System.Team != "" {
 				team(sys.System.Team).Systems++
 			}

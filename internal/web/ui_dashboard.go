@@ -128,11 +128,11 @@ func (s *server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 	p := &DashboardPage{basePage: basePage{Title: "Dashboard", Nav: "dashboard"}, Statuses: remit.ObligationStatuses}
 	s.Model.ViewAt(func(epoch uint64, c *engine.Cache, tracking map[string]remit.TrackedObligation) {
 		e := c.Estate
-		p.Systems, p.Offerings, p.Providers = len(e.Systems), len(e.Offerings), len(e.Workspace.Providers)
+		p.Systems, p.Offerings, p.Providers = e.NumSystems(), e.NumOfferings(), len(e.Providers())
 		// The ten systems with the most assumed cells, kept as the
 		// estate is walked: the estate may hold 20,000 systems.
 		var top []int32
-		for si := range e.Systems {
+		for si := range int32(e.NumSystems()) {
 			m := c.Matrix(int32(si))
 			p.Estate.Inherited += m.Summary.Inherited
 			p.Estate.Shared += m.Summary.Shared
@@ -152,7 +152,7 @@ func (s *server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		for _, si := range top {
-			p.Assumed = append(p.Assumed, summarise(e.Systems[si].System, c.Matrix(si).Summary))
+			p.Assumed = append(p.Assumed, summarise(e.System(si).System, c.Matrix(si).Summary))
 		}
 		p.Teams = obligationsByTeam(c, tracking, s.tallies.count(epoch, c))
 		rel := e.Concentration()

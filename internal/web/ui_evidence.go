@@ -209,12 +209,12 @@ func (s *server) evidencePage(r *http.Request) (*EvidencePage, error) {
 			case remit.SupportOffering:
 				if oi, ok := c.Estate.OfferingIndex(sup.Ref); ok {
 					for _, si := range c.Estate.Users(oi) {
-						seen[c.Estate.Systems[si].System.Name] = true
+						seen[c.Estate.System(si).System.Name] = true
 					}
 				}
 			case remit.SupportSystem:
 				if si, ok := c.Estate.SystemIndex(sup.Ref); ok {
-					seen[c.Estate.Systems[si].System.Name] = true
+					seen[c.Estate.System(si).System.Name] = true
 				}
 			}
 		}

@@ -57,11 +57,11 @@ func (s *server) systemFormPage(r *http.Request, isNew bool) *SystemFormPage {
 	u := user(r)
 	teams := map[string]bool{}
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		for _, cat := range c.Estate.Workspace.Catalogues {
+		for _, cat := range c.Estate.Catalogues() {
 			p.Catalogues = append(p.Catalogues, option{cat.ID, cat.Title})
 		}
 		if u.Role == remit.RoleAdmin {
-			for _, sys := range c.Estate.Systems {
+			for _, sys := range c.Estate.Systems() {
 				teams[sys.System.Team] = true
 			}
 		}
@@ -263,7 +263,7 @@ func (s *server) systemDeletePage(r *http.Request) (*SystemDeletePage, error) {
 	p := &SystemDeletePage{basePage: basePage{Title: "Delete a system", Nav: "systems"}, ID: id}
 	var team string
 	err := s.withSystemTracking(id, func(c *engine.Cache, tracking map[string]remit.TrackedObligation, si int32) error {
-		x := c.Estate.Systems[si].System
+		x := c.Estate.System(si).System
 		p.Name, team = x.Name, x.Team
 		m := c.Matrix(si)
 		for i := range m.Cells {

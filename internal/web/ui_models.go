@@ -64,13 +64,11 @@ func (s *server) handleProviderPage(w http.ResponseWriter, r *http.Request) erro
 	found := false
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
 		e := c.Estate
-		for _, pr := range e.Workspace.Providers {
-			if pr.ID != id {
-				continue
-			}
+		if pr, ok := e.Provider(id); ok {
 			found = true
 			p.Provider = ProviderSummary{ID: pr.ID, Name: pr.Name, BuiltIn: pr.BuiltIn}
-			for _, o := range pr.Offerings {
+			for _, eo := range e.OfferingsOf(pr) {
+				o := eo.Offering
 				ref := remit.OfferingRef(pr.ID, o.ID)
 				oi, _ := e.OfferingIndex(ref)
 				p.Offerings = append(p.Offerings, OfferingSummary{Ref: ref, Name: o.Name, ServiceModel: o.ServiceModel, DependsOn: o.DependsOn, Statements: len(o.Statements), Systems: len(e.Users(oi))})
@@ -106,16 +104,16 @@ func (s *server) handleProviderPage(w http.ResponseWriter, r *http.Request) erro
 // or through the offerings it runs on (fourth parties).
 func relying(e *engine.Estate, match func(o *engine.Offering) bool) []relyingSystem {
 	var out []relyingSystem
-	for _, sys := range e.Systems {
+	for _, sys := range e.Systems() {
 		var direct, via []string
 		for _, oi := range sys.Uses {
-			o := &e.Offerings[oi]
+			o := e.Offering(oi)
 			if match(o) {
 				direct = append(direct, o.Ref)
 				continue
 			}
 			for _, v := range o.Via {
-				if match(&e.Offerings[v]) {
+				if match(e.Offering(v)) {
 					via = append(via, o.Ref)
 					break
 				}
@@ -168,7 +166,7 @@ func (s *server) handleOfferingPage(w http.ResponseWriter, r *http.Request) erro
 			return
 		}
 		found = true
-		o := e.Offerings[oi]
+		o := e.Offering(oi)
 		p.Offering, p.ProviderName, p.BuiltIn = *o.Offering, o.Provider.Name, o.Provider.BuiltIn
 		titles := map[string]string{}
 		for _, ctl := range e.Controls {
@@ -242,7 +240,7 @@ func (s *server) statementForm(r *http.Request) (*StatementFormPage, error) {
 		if !ok {
 			return
 		}
-		o := e.Offerings[oi]
+		o := e.Offering(oi)
 		p.OfferingName, p.BuiltIn = o.Offering.Name, o.Provider.BuiltIn
 		found = true
 		for _, ctl := range e.Controls {

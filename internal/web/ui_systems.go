@@ -79,7 +79,7 @@ func (s *server) handleSystemsPage(w http.ResponseWriter, r *http.Request) error
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
 		// Filter and sort indexes, and describe only the page shown.
 		var match []int32
-		for i, sys := range c.Estate.Systems {
+		for i, sys := range c.Estate.Systems() {
 			x := sys.System
 			teams[x.Team], classes[x.Classification] = true, true
 			if (p.Team != "" && x.Team != p.Team) || (p.Class != "" && x.Classification != p.Class) {
@@ -91,15 +91,15 @@ func (s *server) handleSystemsPage(w http.ResponseWriter, r *http.Request) error
 			match = append(match, int32(i))
 		}
 		slices.SortFunc(match, func(a, b int32) int {
-			return strings.Compare(c.Estate.Systems[a].System.Name, c.Estate.Systems[b].System.Name)
+			return strings.Compare(c.Estate.System(a).System.Name, c.Estate.System(b).System.Name)
 		})
 		p.Total = len(match)
 		var from, to int
 		p.Pager, from, to = newPager(q, len(match))
 		for _, si := range match[from:to] {
-			p.Systems = append(p.Systems, summarise(c.Estate.Systems[si].System, c.Matrix(si).Summary))
+			p.Systems = append(p.Systems, summarise(c.Estate.System(si).System, c.Matrix(si).Summary))
 		}
-		for _, pr := range c.Estate.Workspace.Providers {
+		for _, pr := range c.Estate.Providers() {
 			p.Providers = append(p.Providers, option{pr.ID, pr.Name})
 		}
 	})
@@ -268,7 +268,7 @@ func reliance(c *engine.Cache, tracking map[string]remit.TrackedObligation, m *e
 	for i := range m.Cells {
 		cell := &m.Cells[i]
 		for _, o := range e.Theirs(m, cell) {
-			off := &e.Offerings[o.Offering]
+			off := e.Offering(o.Offering)
 			r := byRef[off.Ref]
 			if r == nil {
 				r = &offeringReliance{Offering: off.Ref, Name: off.Offering.Name, ProviderID: off.Provider.ID, OfferingID: off.Offering.ID, Counts: map[string]int{}, Others: len(e.Users(o.Offering)) - 1}
@@ -337,20 +337,20 @@ func (s *server) handleSystemPage(w http.ResponseWriter, r *http.Request) error 
 	err := s.withSystemTracking(id, func(c *engine.Cache, tracking map[string]remit.TrackedObligation, si int32) error {
 		e := c.Estate
 		m := c.Matrix(si)
-		x := e.Systems[si].System
+		x := e.System(si).System
 		team = x.Team
 		p.System = summarise(x, m.Summary)
 		p.Reliance = reliance(c, tracking, m, ev, now)
 		for _, use := range x.Uses {
 			oi, _ := e.OfferingIndex(use.Offering)
-			o := e.Offerings[oi]
+			o := e.Offering(oi)
 			p.Uses = append(p.Uses, useRow{Ref: o.Ref, Name: o.Offering.Name, Provider: o.Provider.Name, ProviderID: o.Provider.ID, Offering: o.Offering.ID, ServiceModel: o.Offering.ServiceModel, Purpose: use.Purpose})
 		}
 		// A list to choose from while it is short enough to read; past
 		// that, the offering is typed as provider/offering.
-		p.AttachAny = len(e.Offerings) > attachListMax
-		for i := 0; i < len(e.Offerings) && !p.AttachAny; i++ {
-			o := &e.Offerings[i]
+		p.AttachAny = e.NumOfferings() > attachListMax
+		for i := int32(0); i < int32(e.NumOfferings()) && !p.AttachAny; i++ {
+			o := e.Offering(i)
 			if !slices.ContainsFunc(x.Uses, func(u remit.Use) bool { return u.Offering == o.Ref }) {
 				p.Attach = append(p.Attach, option{o.Ref, o.Provider.Name + ": " + o.Offering.Name})
 			}
@@ -502,8 +502,8 @@ func (s *server) obligationPage(ctx context.Context, id string, u remit.Principa
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
 		if m, cell, ok := live.Cell(c, id); ok {
 			p.Explain = report.Explain(c.Estate, m, cell)
-			p.SystemName = c.Estate.Systems[m.System].System.Name
-			p.CanTrack = o.Tracking != nil && u.Can(remit.ActTrackObligation, c.Estate.Systems[m.System].System.Team)
+			p.SystemName = c.Estate.System(m.System).System.Name
+			p.CanTrack = o.Tracking != nil && u.Can(remit.ActTrackObligation, c.Estate.System(m.System).System.Team)
 		}
 	})
 	err := s.Store.Read(ctx, func(tx remit.Tx) error {

@@ -570,12 +570,13 @@ func TestTalliesFollowSystems(t *testing.T) {
 	c := engine.NewCache(e)
 	var kept tallies
 	kept.count(1, c)
-	if err := c.DeleteSystem(ws.Systems[0].ID); err != nil {
+	c, err = c.DeleteSystem(ws.Systems[0].ID)
+	if err != nil {
 		t.Fatal(err)
 	}
 	added := ws.Systems[1]
 	added.ID, added.Name = "parole", "Parole"
-	if err := c.PutSystem(added); err != nil {
+	if c, err = c.PutSystem(&added); err != nil {
 		t.Fatal(err)
 	}
 	var fresh tallies

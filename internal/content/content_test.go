@@ -144,7 +144,7 @@ func TestBuiltinOfferingsCiteSources(t *testing.T) {
 	for _, p := range ws.Providers {
 		for _, o := range p.Offerings {
 			offerings++
-			ref := remit.OfferingRef(p.ID, o.ID)
+			ref := remit.OfferingRef{Provider: p.ID, Offering: o.ID}.String()
 			if o.Source != nil {
 				for _, msg := range sourceProblems(o.Source) {
 					t.Errorf("%s: offering source: %s", ref, msg)
@@ -189,7 +189,7 @@ func TestBuiltinControlsHaveAreaAndStatement(t *testing.T) {
 			t.Errorf("catalogue %s: no controls", c.ID)
 		}
 		for _, ctl := range c.Controls {
-			ref := remit.ControlRef(c.ID, ctl.ID)
+			ref := remit.ControlRef{Catalogue: c.ID, Control: ctl.ID}.String()
 			if !ctl.Area.Valid() {
 				t.Errorf("%s: area %q is not one of %v", ref, ctl.Area, remit.Areas)
 			}
@@ -455,7 +455,7 @@ func TestDocProvidersMatchContent(t *testing.T) {
 	doc := strings.Join(lines, "\n")
 	for _, p := range ws.Providers {
 		for _, o := range p.Offerings {
-			ref := remit.OfferingRef(p.ID, o.ID)
+			ref := remit.OfferingRef{Provider: p.ID, Offering: o.ID}.String()
 			deps := "—"
 			if len(o.DependsOn) > 0 {
 				deps = strings.Join(o.DependsOn, ", ")
@@ -464,7 +464,8 @@ func TestDocProvidersMatchContent(t *testing.T) {
 			nSRM, nCSP := 0, 0
 			for _, s := range o.Statements {
 				stated[s.Control] = true
-				cat, _, _ := remit.SplitControlRef(s.Control)
+				cr, _ := remit.ParseControlRef(s.Control)
+				cat := cr.Catalogue
 				switch cat {
 				case "srm":
 					nSRM++
@@ -474,7 +475,7 @@ func TestDocProvidersMatchContent(t *testing.T) {
 			}
 			var left []string
 			for _, ctl := range srm.Controls {
-				if stated[remit.ControlRef(srm.ID, ctl.ID)] {
+				if stated[remit.ControlRef{Catalogue: srm.ID, Control: ctl.ID}.String()] {
 					continue
 				}
 				r, _ := d.Rule(ctl.Area)
@@ -532,7 +533,7 @@ func TestExampleEstateExercisesContent(t *testing.T) {
 	for i := range ws.Providers {
 		p := &ws.Providers[i]
 		for j := range p.Offerings {
-			offerings[remit.OfferingRef(p.ID, p.Offerings[j].ID)] = &p.Offerings[j]
+			offerings[remit.OfferingRef{Provider: p.ID, Offering: p.Offerings[j].ID}.String()] = &p.Offerings[j]
 		}
 	}
 	classes := map[remit.Class]bool{}

@@ -96,7 +96,7 @@ func (c *Cache) PutOffering(provider string, o *remit.Offering) (*Cache, error) 
 	if !ok {
 		return nil, fmt.Errorf("put offering: provider %q: %w", provider, remit.ErrNotFound)
 	}
-	ref := remit.OfferingRef(provider, o.ID)
+	ref := remit.OfferingRef{Provider: provider, Offering: o.ID}.String()
 	next, e := c.derive()
 	oi, exists := e.offeringIndex.Get(ref)
 	off := Offering{Ref: ref, Offering: o, Provider: p}
@@ -155,7 +155,7 @@ func (e *Estate) setProvider(p *Provider) {
 	}
 	e.providers = providers
 	for _, id := range p.Offerings {
-		if oi, ok := e.offeringIndex.Get(remit.OfferingRef(p.ID, id)); ok {
+		if oi, ok := e.offeringIndex.Get(remit.OfferingRef{Provider: p.ID, Offering: id}.String()); ok {
 			o := *e.Offering(oi)
 			o.Provider = p
 			e.offerings = e.offerings.Set(int(oi), o)

@@ -135,7 +135,7 @@ func New(ws *remit.Workspace, defaults *remit.Defaults) (*Estate, error) {
 		e.catalogueIndex[cat.ID] = i
 		for j := range cat.Controls {
 			c := &cat.Controls[j]
-			ref := remit.ControlRef(cat.ID, c.ID)
+			ref := remit.ControlRef{Catalogue: cat.ID, Control: c.ID}.String()
 			e.controlIndex[ref] = int32(len(e.Controls))
 			e.Controls = append(e.Controls, Control{Ref: ref, Catalogue: cat, Control: c, area: e.ruleIndex(c.Area)})
 		}
@@ -150,7 +150,7 @@ func New(ws *remit.Workspace, defaults *remit.Defaults) (*Estate, error) {
 		for j := range p.Offerings {
 			o := &p.Offerings[j]
 			pr.Offerings[j] = o.ID
-			ref := remit.OfferingRef(p.ID, o.ID)
+			ref := remit.OfferingRef{Provider: p.ID, Offering: o.ID}.String()
 			index[ref] = int32(len(offerings))
 			off := Offering{Ref: ref, Provider: pr, Offering: o}
 			if err := e.index(&off); err != nil {
@@ -243,7 +243,7 @@ func (e *Estate) system(s *remit.System) (System, error) {
 	out := System{System: s}
 	cat := s.Baseline.Catalogue
 	ref := func(id string) (int32, error) {
-		ci, ok := e.controlIndex[remit.ControlRef(cat, id)]
+		ci, ok := e.controlIndex[remit.ControlRef{Catalogue: cat, Control: id}.String()]
 		if !ok {
 			return 0, fmt.Errorf("system %s: baseline control %q is not in catalogue %q", s.ID, id, cat)
 		}
@@ -360,7 +360,7 @@ func (e *Estate) Workspace() *remit.Workspace {
 	for i, p := range e.providers {
 		ws.Providers[i] = remit.Provider{ID: p.ID, Name: p.Name, BuiltIn: p.BuiltIn, Offerings: make([]remit.Offering, len(p.Offerings))}
 		for j, id := range p.Offerings {
-			oi, _ := e.offeringIndex.Get(remit.OfferingRef(p.ID, id))
+			oi, _ := e.offeringIndex.Get(remit.OfferingRef{Provider: p.ID, Offering: id}.String())
 			ws.Providers[i].Offerings[j] = *e.Offering(oi).Offering
 		}
 	}
@@ -402,7 +402,7 @@ func (e *Estate) HasCatalogue(id string) bool { _, ok := e.catalogueIndex[id]; r
 
 // HasControl reports whether a catalogue of the estate has a control.
 func (e *Estate) HasControl(catalogue, id string) bool {
-	_, ok := e.controlIndex[remit.ControlRef(catalogue, id)]
+	_, ok := e.controlIndex[remit.ControlRef{Catalogue: catalogue, Control: id}.String()]
 	return ok
 }
 
@@ -447,7 +447,7 @@ func (e *Estate) OfferingRefs() []string {
 func (e *Estate) OfferingsOf(p *Provider) []*Offering {
 	out := make([]*Offering, 0, len(p.Offerings))
 	for _, id := range p.Offerings {
-		if oi, ok := e.offeringIndex.Get(remit.OfferingRef(p.ID, id)); ok {
+		if oi, ok := e.offeringIndex.Get(remit.OfferingRef{Provider: p.ID, Offering: id}.String()); ok {
 			out = append(out, e.Offering(oi))
 		}
 	}

@@ -99,15 +99,14 @@ func (o Obligation) Whole() bool { return o.Offering < 0 }
 // Key identifies the obligation within an estate:
 // system/catalogue:control/provider/offering (or * when whole) and the party.
 func (e *Estate) Key(o Obligation) string {
-	off := "*"
+	id := remit.ObligationID{System: e.System(o.System).System.ID, Ours: o.Ours}
+	ctl := e.Controls[o.Control]
+	id.Control = remit.ControlRef{Catalogue: ctl.Catalogue.ID, Control: ctl.Control.ID}
 	if o.Offering >= 0 {
-		off = e.Offering(o.Offering).Ref
+		off := e.Offering(o.Offering)
+		id.Offering = remit.OfferingRef{Provider: off.Provider.ID, Offering: off.Offering.ID}
 	}
-	party := "provider"
-	if o.Ours {
-		party = "ours"
-	}
-	return e.System(o.System).System.ID + "/" + e.Controls[o.Control].Ref + "/" + off + "/" + party
+	return id.String()
 }
 
 // Ours returns what is still the organisation's for one cell: every

@@ -587,7 +587,7 @@ func (m *Model) Track(ctx context.Context, p remit.Principal, id string, t remit
 	if !ok {
 		return remit.TrackedObligation{}, fmt.Errorf("obligation %q: %w", id, remit.ErrNotFound)
 	}
-	if !p.Can(remit.ActTrackObligation, team) {
+	if !p.May(remit.ActTrackObligation, team) {
 		return remit.TrackedObligation{}, fmt.Errorf("obligation %q belongs to team %q: %w", id, team, remit.ErrForbidden)
 	}
 	out, err := remit.TrackObligation(ctx, m.store, id, t, version, p.Email, now)
@@ -608,7 +608,7 @@ func (m *Model) Track(ctx context.Context, p remit.Principal, id string, t remit
 // statement an offering makes for st.Control, if the offering is still at
 // version, and recomputes only the systems using the offering.
 func (m *Model) SetStatement(ctx context.Context, p remit.Principal, ref string, st remit.Statement, version int64, now time.Time) (int64, error) {
-	if !p.Can(remit.ActEditModel, "") {
+	if !p.May(remit.ActEditModel, "") {
 		return 0, fmt.Errorf("editing provider models: %w", remit.ErrForbidden)
 	}
 	if err := m.validateStatement(ref, st); err != nil {
@@ -720,7 +720,8 @@ func (m *Model) DiffVersions(ctx context.Context, ref string, from, to int) ([]e
 	if from < 1 || to < 1 || from > len(vs) || to > len(vs) {
 		return nil, fmt.Errorf("%s has versions 1 to %d, not %d and %d: %w", ref, len(vs), from, to, remit.ErrNotFound)
 	}
-	provider, offering, _ := remit.SplitOfferingRef(ref)
+	or, _ := remit.ParseOfferingRef(ref)
+	provider, offering := or.Provider, or.Offering
 	var estates [2]*engine.Estate
 	var err error
 	m.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
@@ -772,7 +773,8 @@ func (m *Model) validateStatement(ref string, st remit.Statement) error {
 		est := c.Estate
 		ws.Name = "check"
 		ws.Catalogues = est.Catalogues()
-		prov, off, _ := remit.SplitOfferingRef(ref)
+		or, _ := remit.ParseOfferingRef(ref)
+		prov, off := or.Provider, or.Offering
 		ws.Providers = []remit.Provider{{ID: prov, Name: prov, Offerings: []remit.Offering{{ID: off, Name: off, ServiceModel: remit.SaaS, Statements: []remit.Statement{st}}}}}
 	})
 	const at = "/providers/0/offerings/0/statements/0"

@@ -11,81 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
-	"slices"
 	"strings"
 	"time"
 
 	"golang.org/x/crypto/argon2"
 )
-
-// Role is what a user may do.
-type Role string
-
-// The roles. Viewers read; editors change models, and the systems and
-// obligations of their own teams; assessors and risk owners do what later
-// features give them; admins manage users, teams and settings.
-const (
-	RoleViewer    Role = "viewer"
-	RoleEditor    Role = "editor"
-	RoleAssessor  Role = "assessor"
-	RoleRiskOwner Role = "risk-owner"
-	RoleAdmin     Role = "admin"
-)
-
-// Roles lists every role.
-var Roles = []Role{RoleViewer, RoleEditor, RoleAssessor, RoleRiskOwner, RoleAdmin}
-
-// Valid reports whether r is a known role.
-func (r Role) Valid() bool { return slices.Contains(Roles, r) }
-
-// Article is the role with its indefinite article, for messages: "an
-// editor", "a viewer".
-func (r Role) Article() string {
-	if r != "" && strings.ContainsRune("aeiou", rune(r[0])) {
-		return "an " + string(r)
-	}
-	return "a " + string(r)
-}
-
-// Principal is who is acting: a signed-in user or an API token.
-type Principal struct {
-	Email string   `json:"email"`
-	Name  string   `json:"name"`
-	Role  Role     `json:"role"`
-	Teams []string `json:"teams"`
-	// Token is set when the principal acts through an API token.
-	Token bool `json:"token,omitempty"`
-}
-
-// Action is something a principal may be allowed to do.
-type Action string
-
-// The actions the service checks.
-const (
-	ActRead            Action = "read"
-	ActEditModel       Action = "edit-model"       // catalogues, providers, offerings, statements
-	ActEditSystem      Action = "edit-system"      // a system of a team
-	ActTrackObligation Action = "track-obligation" // our obligations of a team's system
-	ActAdmin           Action = "admin"            // users, teams, settings, everyone's tokens
-)
-
-// Can reports whether p may do a; team is the team that owns what is
-// acted on ("" when nothing belongs to a team).
-func (p Principal) Can(a Action, team string) bool {
-	switch {
-	case p.Role == RoleAdmin:
-		return true
-	case a == ActRead:
-		return p.Role.Valid()
-	case p.Role != RoleEditor:
-		return false
-	case a == ActEditModel:
-		return true
-	case a == ActEditSystem || a == ActTrackObligation:
-		return team != "" && slices.Contains(p.Teams, team)
-	}
-	return false
-}
 
 // User is an account.
 type User struct {
@@ -372,7 +302,7 @@ func RevokeToken(ctx context.Context, s Store, p Principal, id string, now time.
 		if err := json.Unmarshal(d.Body, &t); err != nil {
 			return err
 		}
-		if t.Email != p.Email && !p.Can(ActAdmin, "") {
+		if t.Email != p.Email && !p.May(ActAdmin, "") {
 			return fmt.Errorf("token %s belongs to someone else: %w", id, ErrForbidden)
 		}
 		t.Revoked = true

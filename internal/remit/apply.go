@@ -34,10 +34,10 @@ func DocumentOf(ws *Workspace, kind Kind, id string) ([]byte, bool) {
 			}
 		}
 	case KindOffering:
-		prov, off, _ := SplitOfferingRef(id)
+		ref, _ := ParseOfferingRef(id)
 		for _, p := range ws.Providers {
 			for _, o := range p.Offerings {
-				if p.ID == prov && o.ID == off {
+				if p.ID == ref.Provider && o.ID == ref.Offering {
 					return mustJSON(o), true
 				}
 			}
@@ -164,7 +164,7 @@ func Owners(ws *Workspace, ps []Problem) []Problem {
 				// A problem inside an offering belongs to the offering.
 				if sub := strings.SplitN(strings.Join(segs[2:], "/"), "/", 3); len(sub) >= 2 && sub[0] == "offerings" {
 					if m, err := strconv.Atoi(sub[1]); err == nil && m < len(ws.Providers[n].Offerings) {
-						owner = "offering " + OfferingRef(ws.Providers[n].ID, ws.Providers[n].Offerings[m].ID)
+						owner = "offering " + OfferingRef{Provider: ws.Providers[n].ID, Offering: ws.Providers[n].Offerings[m].ID}.String()
 						segs = []string{"", "", strings.Join(sub[2:], "/")}
 					}
 				}

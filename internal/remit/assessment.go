@@ -127,8 +127,8 @@ func (a *SupplierAssessment) Principle(control string) (*PrincipleAssessment, bo
 // StartSupplierAssessment begins an assessment of an offering against q.
 // The caller has checked that the offering exists.
 func StartSupplierAssessment(ctx context.Context, s Store, q *Questionnaire, offering, actor string, now time.Time) (SupplierAssessment, error) {
-	if p, o, ok := strings.Cut(offering, "/"); !ok || p == "" || o == "" {
-		return SupplierAssessment{}, &ValidationError{Problems: []Problem{{Pointer: "/offering", Message: fmt.Sprintf("offering %q is not provider/offering", offering)}}}
+	if _, err := ParseOfferingRef(offering); err != nil {
+		return SupplierAssessment{}, &ValidationError{Problems: []Problem{{Pointer: "/offering", Message: err.Error()}}}
 	}
 	id := make([]byte, 8)
 	if _, err := rand.Read(id); err != nil {
@@ -210,7 +210,7 @@ func SaveAssessedPrinciple(ctx context.Context, s Store, q *Questionnaire, id st
 // (or an admin) may, once every principle has a result, with a conclusion
 // and the day it stops counting. Its verdicts are fixed then, from q.
 func CompleteSupplierAssessment(ctx context.Context, s Store, q *Questionnaire, id string, p Principal, conclusion, validUntil string, version int64, now time.Time) (int64, error) {
-	if p.Role != RoleAssessor && p.Role != RoleAdmin {
+	if !p.May(ActSignOff, "") {
 		return 0, fmt.Errorf("assessments are signed off by an assessor, not %s: %w", p.Role.Article(), ErrForbidden)
 	}
 	var ps []Problem

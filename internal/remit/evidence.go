@@ -219,12 +219,12 @@ func (ev *Evidence) Validate() []Problem {
 		ptr := fmt.Sprintf("/supports/%d", i)
 		switch s.On {
 		case SupportOffering:
-			if p, o, ok := strings.Cut(s.Ref, "/"); !ok || p == "" || o == "" {
-				add(ptr+"/ref", "offering %q is not provider/offering", s.Ref)
+			if _, err := ParseOfferingRef(s.Ref); err != nil {
+				add(ptr+"/ref", "%s", err)
 			}
 		case SupportObligation:
-			if strings.Count(s.Ref, "/") < 4 {
-				add(ptr+"/ref", "obligation %q is not an obligation id (system/catalogue:control/provider/offering/party)", s.Ref)
+			if _, err := ParseObligationID(s.Ref); err != nil {
+				add(ptr+"/ref", "%s", err)
 			}
 		case SupportSystem:
 			if s.Ref == "" {

@@ -18,10 +18,11 @@ type NewOffering struct {
 // (provider/offering), creating the provider and offering from n when
 // they are new; a built-in model becomes the workspace's own.
 func (ws *Workspace) PutStatements(ref string, sts []Statement, n NewOffering) error {
-	pid, oid, ok := strings.Cut(ref, "/")
-	if !ok || pid == "" || oid == "" {
-		return &ValidationError{Problems: []Problem{{Pointer: "/offering", Message: fmt.Sprintf("%q is not provider/offering", ref)}}}
+	or, err := ParseOfferingRef(ref)
+	if err != nil {
+		return &ValidationError{Problems: []Problem{{Pointer: "/offering", Message: err.Error()}}}
 	}
+	pid, oid := or.Provider, or.Offering
 	pi := slices.IndexFunc(ws.Providers, func(p Provider) bool { return p.ID == pid })
 	if pi < 0 {
 		if strings.TrimSpace(n.ProviderName) == "" {

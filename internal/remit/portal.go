@@ -68,7 +68,7 @@ func hashSecret(secret string) string {
 // CreatePortalLink makes a link for an assessment in progress, lasting
 // ttl, and returns it with its secret (rp_<id>_<secret>), shown once.
 func CreatePortalLink(ctx context.Context, s Store, assessment string, ttl time.Duration, p Principal, now time.Time) (PortalLink, string, error) {
-	if p.Role != RoleAssessor && p.Role != RoleAdmin {
+	if !p.May(ActSignOff, "") {
 		return PortalLink{}, "", fmt.Errorf("supplier links are made by assessors, not %s: %w", p.Role.Article(), ErrForbidden)
 	}
 	if ttl <= 0 || ttl > 90*24*time.Hour {
@@ -252,7 +252,7 @@ func SubmitPortal(ctx context.Context, s Store, secret string, now time.Time) (P
 // (the link is spent) or return with a note (the supplier may change and
 // submit again until the link expires).
 func ReviewPortal(ctx context.Context, s Store, id string, accept bool, note string, p Principal, now time.Time) error {
-	if p.Role != RoleAssessor && p.Role != RoleAdmin {
+	if !p.May(ActSignOff, "") {
 		return fmt.Errorf("supplier answers are reviewed by assessors, not %s: %w", p.Role.Article(), ErrForbidden)
 	}
 	if !accept && strings.TrimSpace(note) == "" {

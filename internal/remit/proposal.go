@@ -54,7 +54,7 @@ type Dismissal struct {
 // DismissProposal records why a proposal is dismissed; it stays dismissed
 // until its cause changes.
 func DismissProposal(ctx context.Context, s Store, p Proposal, reason string, by Principal, now time.Time) error {
-	if !mayEditRisks(by) {
+	if !by.May(ActEditRisk, "") {
 		return fmt.Errorf("%s may read proposals but not dismiss them: %w", by.Role.Article(), ErrForbidden)
 	}
 	if strings.TrimSpace(reason) == "" {

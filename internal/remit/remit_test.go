@@ -103,3 +103,45 @@ func TestPasswords(t *testing.T) {
 		t.Error("password check is wrong")
 	}
 }
+
+// wsRefs answers Refs from a whole workspace, as the validator does.
+func wsRefs(t *testing.T, ws *Workspace) Refs {
+	t.Helper()
+	v := &validator{ws: ws}
+	v.run()
+	if len(v.problems) > 0 {
+		t.Fatalf("the workspace is invalid: %v", v.problems)
+	}
+	return v
+}
+
+func TestValidateOneAggregate(t *testing.T) {
+	ws := &Workspace{Name: "w",
+		Catalogues: []Catalogue{{ID: "c", Title: "C", Controls: []Control{{ID: "A", Title: "A"}, {ID: "B", Title: "B"}}}},
+		Providers: []Provider{{ID: "p", Name: "P", Offerings: []Offering{
+			{ID: "a", Name: "A", ServiceModel: SaaS, DependsOn: []string{"p/b"}},
+			{ID: "b", Name: "B", ServiceModel: IaaS},
+		}}},
+	}
+	refs := wsRefs(t, ws)
+	// b now depends on a, which depends on b: a cycle through b.
+	b := Offering{ID: "b", Name: "B", ServiceModel: IaaS, DependsOn: []string{"p/a"}, Statements: []Statement{{Control: "c:Z", Class: Inherited, Provider: "x"}}}
+	want := []Problem{
+		{Pointer: "/statements/0/control", Message: `control "c:Z" is not in catalogue "c" (did you mean "A"?)`},
+		{Pointer: "/depends_on/0", Message: "depends_on cycle: p/b → p/a → p/b; an offering cannot rely on itself, even through others"},
+	}
+	if diff := cmp.Diff(want, ValidateOffering("p", &b, refs)); diff != "" {
+		t.Errorf("offering problems (-want +got):\n%s", diff)
+	}
+	s := System{ID: "bad id", Name: "S", Baseline: Baseline{Catalogue: "c", Controls: []string{"A", "A"}, NotApplicable: []Exclusion{{Control: "B"}}}, Uses: []Use{{Offering: "p/c"}}}
+	want = []Problem{
+		{Pointer: "/id", Message: `system id "bad id" is not valid: use letters, digits, '.', '_' and '-' only, starting with a letter or digit`},
+		{Pointer: "/baseline/controls/1", Message: `control "A" is listed twice in the baseline`},
+		{Pointer: "/baseline/not_applicable/0/control", Message: `control "B" is not in this baseline, so it cannot be marked not applicable (did you mean "A"?)`},
+		{Pointer: "/baseline/not_applicable/0/reason", Message: "reason is required: say why the control does not apply"},
+		{Pointer: "/uses/0/offering", Message: `offering "p/c" is not a known offering: write provider/offering (did you mean "p/a"?)`},
+	}
+	if diff := cmp.Diff(want, ValidateSystem(&s, refs)); diff != "" {
+		t.Errorf("system problems (-want +got):\n%s", diff)
+	}
+}

@@ -261,7 +261,7 @@ func FindRiskSettings(ctx context.Context, tx Tx) (RiskSettings, error) { return
 
 // SaveRiskSettings sets the register's scale and appetite (an admin).
 func SaveRiskSettings(ctx context.Context, s Store, rs RiskSettings, p Principal, now time.Time) error {
-	if p.Role != RoleAdmin {
+	if !p.May(ActSetRiskSettings, "") {
 		return fmt.Errorf("the risk scale and appetite are set by an admin, not %s: %w", p.Role.Article(), ErrForbidden)
 	}
 	var ps []Problem
@@ -316,15 +316,10 @@ func ownerProblems(ctx context.Context, tx Tx, owner string) ([]Problem, error) 
 	return nil, nil
 }
 
-// mayEditRisks reports whether p may record and change risks.
-func mayEditRisks(p Principal) bool {
-	return p.Role == RoleAdmin || p.Role == RoleRiskOwner || p.Role == RoleAssessor || p.Role == RoleEditor
-}
-
 // AddRisk records a new risk. It cannot be added accepted: acceptance is
 // a decision of its own (AcceptRisk).
 func AddRisk(ctx context.Context, s Store, r Risk, p Principal, now time.Time) (Risk, error) {
-	if !mayEditRisks(p) {
+	if !p.May(ActEditRisk, "") {
 		return Risk{}, fmt.Errorf("%s may read risks but not record them: %w", p.Role.Article(), ErrForbidden)
 	}
 	if r.Status == "" {
@@ -368,7 +363,7 @@ func AddRisk(ctx context.Context, s Store, r Risk, p Principal, now time.Time) (
 // acceptance and history are kept; a change of score adds to the history;
 // status accepted can only be kept, not set (AcceptRisk).
 func UpdateRisk(ctx context.Context, s Store, r Risk, version int64, p Principal, now time.Time) (int64, error) {
-	if !mayEditRisks(p) {
+	if !p.May(ActEditRisk, "") {
 		return 0, fmt.Errorf("%s may read risks but not change them: %w", p.Role.Article(), ErrForbidden)
 	}
 	var out int64
@@ -424,7 +419,7 @@ func UpdateRisk(ctx context.Context, s Store, r Risk, version int64, p Principal
 // accepted (accepting a risk is a business decision, never a breach of
 // law).
 func AcceptRisk(ctx context.Context, s Store, id, rationale, until string, version int64, p Principal, now time.Time) (int64, error) {
-	if p.Role != RoleRiskOwner {
+	if !p.May(ActAcceptRisk, "") {
 		return 0, fmt.Errorf("only a risk owner accepts a risk, not %s: %w", p.Role.Article(), ErrForbidden)
 	}
 	var ps []Problem

@@ -83,7 +83,7 @@ func ReviewCadences(ctx context.Context, tx Tx) (map[string]int, error) {
 
 // SetReviewCadence sets how often a provider is reviewed (1 to 36 months).
 func SetReviewCadence(ctx context.Context, s Store, provider string, months int, p Principal, now time.Time) error {
-	if p.Role != RoleAssessor && p.Role != RoleAdmin {
+	if !p.May(ActSignOff, "") {
 		return fmt.Errorf("review cadences are set by assessors, not %s: %w", p.Role.Article(), ErrForbidden)
 	}
 	if months < 1 || months > 36 {

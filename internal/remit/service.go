@@ -51,7 +51,7 @@ func Documents(ws *Workspace) map[Kind]map[string][]byte {
 		h := providerHeader{ID: p.ID, Name: p.Name, BuiltIn: p.BuiltIn, Offerings: []string{}}
 		for _, o := range p.Offerings {
 			h.Offerings = append(h.Offerings, o.ID)
-			docs[KindOffering][OfferingRef(p.ID, o.ID)] = mustJSON(o)
+			docs[KindOffering][OfferingRef{Provider: p.ID, Offering: o.ID}.String()] = mustJSON(o)
 		}
 		docs[KindProvider][p.ID] = mustJSON(h)
 	}
@@ -318,7 +318,7 @@ func ExportTx(ctx context.Context, tx Tx) (*Workspace, error) {
 			p := Provider{ID: h.ID, Name: h.Name, BuiltIn: h.BuiltIn}
 			for _, id := range h.Offerings {
 				var o Offering
-				if err := json.Unmarshal(byRef[OfferingRef(h.ID, id)], &o); err != nil {
+				if err := json.Unmarshal(byRef[OfferingRef{Provider: h.ID, Offering: id}.String()], &o); err != nil {
 					return fmt.Errorf("read offering %s/%s: %w", h.ID, id, err)
 				}
 				p.Offerings = append(p.Offerings, o)

@@ -3,7 +3,6 @@ package remit
 import (
 	"fmt"
 	"slices"
-	"strings"
 )
 
 // Class is how responsibility for a control is split between a provider and
@@ -226,20 +225,4 @@ type Use struct {
 	// Offering is a reference provider/offering.
 	Offering string `json:"offering"`
 	Purpose  string `json:"purpose,omitempty"`
-}
-
-// ControlRef joins a catalogue id and a control id as catalogue:control.
-func ControlRef(catalogue, control string) string { return catalogue + ":" + control }
-
-// SplitControlRef splits catalogue:control; ok is false when s has no colon.
-func SplitControlRef(s string) (catalogue, control string, ok bool) {
-	return strings.Cut(s, ":")
-}
-
-// OfferingRef joins a provider id and an offering id as provider/offering.
-func OfferingRef(provider, offering string) string { return provider + "/" + offering }
-
-// SplitOfferingRef splits provider/offering; ok is false when s has no slash.
-func SplitOfferingRef(s string) (provider, offering string, ok bool) {
-	return strings.Cut(s, "/")
 }

@@ -12,6 +12,20 @@ import (
 // separators used in references (":" and "/").
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
+// Refs answers what validating one aggregate asks of the rest of the
+// estate: whether what it refers to exists, and (for suggestions, only
+// when something does not) what does.
+type Refs interface {
+	HasCatalogue(id string) bool
+	HasControl(catalogue, id string) bool
+	HasOffering(ref string) bool
+	// DependsOn is what an offering depends on directly (nil if unknown).
+	DependsOn(ref string) []string
+	CatalogueIDs() []string
+	ControlIDs(catalogue string) []string
+	OfferingRefs() []string
+}
+
 // Validate checks a whole workspace and returns every problem it finds, each
 // addressed by a JSON pointer into the workspace. It never stops at the first.
 func Validate(ws *Workspace) []Problem {
@@ -20,14 +34,101 @@ func Validate(ws *Workspace) []Problem {
 	return v.problems
 }
 
+// ValidateSystem checks one system against the estate refs describes,
+// each problem addressed by a JSON pointer into the system.
+func ValidateSystem(s *System, refs Refs) []Problem {
+	v := validator{refs: refs}
+	v.system("", s)
+	return v.problems
+}
+
+// ValidateOffering checks one offering of a provider against the estate
+// refs describes (which may hold the offering's earlier version), each
+// problem addressed by a JSON pointer into the offering. A depends_on
+// cycle is found by following refs from the offering's own depends_on.
+func ValidateOffering(provider string, o *Offering, refs Refs) []Problem {
+	v := validator{refs: refs}
+	if !v.id("/id", "offering", o.ID) {
+		return v.problems
+	}
+	self := OfferingRef{provider, o.ID}.String()
+	v.offering("", self, o)
+	// A cycle through o: some offering o depends on leads back to it.
+	for k, dep := range o.DependsOn {
+		if dep == self || !refs.HasOffering(dep) {
+			continue // reported already
+		}
+		if path := findPath(dep, self, refs); path != nil {
+			cycle := append([]string{self}, path...)
+			v.add(fmt.Sprintf("/depends_on/%d", k), "depends_on cycle: %s; an offering cannot rely on itself, even through others", strings.Join(cycle, " → "))
+		}
+	}
+	return v.problems
+}
+
+// findPath returns the offerings from from to to along depends_on (both
+// included), or nil when to cannot be reached.
+func findPath(from, to string, refs Refs) []string {
+	prev := map[string]string{from: ""}
+	queue := []string{from}
+	for len(queue) > 0 {
+		cur := queue[0]
+		queue = queue[1:]
+		if cur == to {
+			var path []string
+			for at := cur; at != ""; at = prev[at] {
+				path = append([]string{at}, path...)
+			}
+			return path
+		}
+		for _, dep := range refs.DependsOn(cur) {
+			if _, seen := prev[dep]; !seen {
+				prev[dep] = cur
+				queue = append(queue, dep)
+			}
+		}
+	}
+	return nil
+}
+
+// ValidateStatement checks one statement against the estate refs
+// describes, each problem addressed by a JSON pointer into the statement.
+func ValidateStatement(st *Statement, refs Refs) []Problem {
+	v := validator{refs: refs}
+	v.statement("", 0, st, map[string]int{})
+	return v.problems
+}
+
 type validator struct {
 	ws       *Workspace
 	problems []Problem
-	// controls maps catalogue id to its set of control ids.
-	controls map[string]map[string]bool
-	// offerings maps provider/offering to its offering.
+	refs     Refs
+	// controls maps catalogue id to its set of control ids, and offerings
+	// provider/offering to its offering, when a whole workspace is checked.
+	controls  map[string]map[string]bool
 	offerings map[string]*Offering
+	// dups holds offerings that repeat an id; they are reported once and
+	// not checked further, which would only echo the duplicate.
+	dups map[*Offering]bool
 }
+
+// The whole workspace's own references, once its catalogues and providers
+// have been read (validator.controls and validator.offerings).
+
+func (v *validator) HasCatalogue(id string) bool { _, ok := v.controls[id]; return ok }
+func (v *validator) HasControl(catalogue, id string) bool {
+	return v.controls[catalogue][id]
+}
+func (v *validator) HasOffering(ref string) bool { return v.offerings[ref] != nil }
+func (v *validator) DependsOn(ref string) []string {
+	if o := v.offerings[ref]; o != nil {
+		return o.DependsOn
+	}
+	return nil
+}
+func (v *validator) CatalogueIDs() []string               { return mapKeys(v.controls) }
+func (v *validator) ControlIDs(catalogue string) []string { return mapKeys(v.controls[catalogue]) }
+func (v *validator) OfferingRefs() []string               { return mapKeys(v.offerings) }
 
 func (v *validator) add(pointer, format string, args ...any) {
 	v.problems = append(v.problems, Problem{Pointer: pointer, Message: fmt.Sprintf(format, args...)})
@@ -39,6 +140,8 @@ func (v *validator) run() {
 	}
 	v.catalogues()
 	v.providers()
+	v.refs = v
+	v.offeringsOf()
 	v.dependencyCycles()
 	v.systems()
 }
@@ -143,7 +246,7 @@ func (v *validator) providers() {
 			if !v.id(op+"/id", "offering", o.ID) {
 				continue
 			}
-			ref := OfferingRef(pr.ID, o.ID)
+			ref := OfferingRef{Provider: pr.ID, Offering: o.ID}.String()
 			if _, dup := v.offerings[ref]; dup {
 				v.add(op+"/id", "offering %q is defined twice: offering ids must be unique within a provider", ref)
 				dups[o] = true
@@ -152,40 +255,47 @@ func (v *validator) providers() {
 			v.offerings[ref] = o
 		}
 	}
-	known := mapKeys(v.offerings)
+	v.dups = dups
+}
+
+// offeringsOf checks every offering of the workspace.
+func (v *validator) offeringsOf() {
 	for i := range v.ws.Providers {
 		pr := &v.ws.Providers[i]
 		for j := range pr.Offerings {
 			o := &pr.Offerings[j]
-			if dups[o] {
+			if v.dups[o] {
 				continue
 			}
-			op := fmt.Sprintf("/providers/%d/offerings/%d", i, j)
-			self := OfferingRef(pr.ID, o.ID)
-			v.required(op+"/name", "offering name", o.Name)
-			switch {
-			case o.ServiceModel == "":
-				v.add(op+"/service_model", "service_model is required: use one of %s", joinModels())
-			case !o.ServiceModel.Valid():
-				v.add(op+"/service_model", "service_model %q is not known: use one of %s%s", o.ServiceModel, joinModels(), suggest(string(o.ServiceModel), modelStrings()))
-			}
-			for k, dep := range o.DependsOn {
-				dp := fmt.Sprintf("%s/depends_on/%d", op, k)
-				switch {
-				case dep == self:
-					v.add(dp, "offering %q depends on itself: remove it from depends_on", self)
-				case v.offerings[dep] == nil:
-					v.add(dp, "depends_on %q is not a known offering: write provider/offering%s", dep, suggest(dep, known))
-				case slices.Index(o.DependsOn, dep) < k:
-					v.add(dp, "depends_on lists %q twice", dep)
-				}
-			}
-			v.source(op+"/source", o.Source)
-			first := make(map[string]int, len(o.Statements))
-			for k := range o.Statements {
-				v.statement(fmt.Sprintf("%s/statements/%d", op, k), k, &o.Statements[k], first)
-			}
+			v.offering(fmt.Sprintf("/providers/%d/offerings/%d", i, j), OfferingRef{Provider: pr.ID, Offering: o.ID}.String(), o)
 		}
+	}
+}
+
+// offering checks one offering, self (provider/offering), at pointer op.
+func (v *validator) offering(op, self string, o *Offering) {
+	v.required(op+"/name", "offering name", o.Name)
+	switch {
+	case o.ServiceModel == "":
+		v.add(op+"/service_model", "service_model is required: use one of %s", joinModels())
+	case !o.ServiceModel.Valid():
+		v.add(op+"/service_model", "service_model %q is not known: use one of %s%s", o.ServiceModel, joinModels(), suggest(string(o.ServiceModel), modelStrings()))
+	}
+	for k, dep := range o.DependsOn {
+		dp := fmt.Sprintf("%s/depends_on/%d", op, k)
+		switch {
+		case dep == self:
+			v.add(dp, "offering %q depends on itself: remove it from depends_on", self)
+		case !v.refs.HasOffering(dep):
+			v.add(dp, "depends_on %q is not a known offering: write provider/offering%s", dep, suggest(dep, v.refs.OfferingRefs()))
+		case slices.Index(o.DependsOn, dep) < k:
+			v.add(dp, "depends_on lists %q twice", dep)
+		}
+	}
+	v.source(op+"/source", o.Source)
+	first := make(map[string]int, len(o.Statements))
+	for k := range o.Statements {
+		v.statement(fmt.Sprintf("%s/statements/%d", op, k), k, &o.Statements[k], first)
 	}
 }
 
@@ -215,22 +325,22 @@ func (v *validator) statement(p string, index int, s *Statement, first map[strin
 // controlRef checks a catalogue:control reference and reports whether it
 // resolves.
 func (v *validator) controlRef(p, ref string) bool {
-	cat, ctl, ok := SplitControlRef(ref)
+	cr, err := ParseControlRef(ref)
 	switch {
 	case ref == "":
 		v.add(p, "control is required: write catalogue:control, such as srm:SRM-01")
 		return false
-	case !ok:
+	case err != nil:
 		v.add(p, "control %q is not a reference: write catalogue:control, such as srm:SRM-01", ref)
 		return false
 	}
-	ids, found := v.controls[cat]
-	if !found {
-		v.add(p, "control %q names catalogue %q, which is not loaded%s", ref, cat, suggest(cat, mapKeys(v.controls)))
+	cat, ctl := cr.Catalogue, cr.Control
+	if !v.refs.HasCatalogue(cat) {
+		v.add(p, "control %q names catalogue %q, which is not loaded%s", ref, cat, suggest(cat, v.refs.CatalogueIDs()))
 		return false
 	}
-	if !ids[ctl] {
-		v.add(p, "control %q is not in catalogue %q%s", ref, cat, suggest(ctl, mapKeys(ids)))
+	if !v.refs.HasControl(cat, ctl) {
+		v.add(p, "control %q is not in catalogue %q%s", ref, cat, suggest(ctl, v.refs.ControlIDs(cat)))
 		return false
 	}
 	return true
@@ -248,7 +358,7 @@ func (v *validator) dependencyCycles() {
 	where := make(map[string]string, len(v.offerings)) // ref -> pointer of its offering
 	for i := range v.ws.Providers {
 		for j := range v.ws.Providers[i].Offerings {
-			ref := OfferingRef(v.ws.Providers[i].ID, v.ws.Providers[i].Offerings[j].ID)
+			ref := OfferingRef{Provider: v.ws.Providers[i].ID, Offering: v.ws.Providers[i].Offerings[j].ID}.String()
 			if _, ok := where[ref]; !ok {
 				where[ref] = fmt.Sprintf("/providers/%d/offerings/%d", i, j)
 			}
@@ -285,45 +395,50 @@ func (v *validator) dependencyCycles() {
 
 func (v *validator) systems() {
 	seen := make(map[string]bool, len(v.ws.Systems))
-	known := mapKeys(v.offerings)
 	for i := range v.ws.Systems {
 		s := &v.ws.Systems[i]
 		p := fmt.Sprintf("/systems/%d", i)
-		if v.id(p+"/id", "system", s.ID) {
-			if seen[s.ID] {
-				v.add(p+"/id", "system id %q is used twice: system ids must be unique", s.ID)
-			}
-			seen[s.ID] = true
+		if v.id(p+"/id", "system", s.ID) && seen[s.ID] {
+			v.add(p+"/id", "system id %q is used twice: system ids must be unique", s.ID)
 		}
-		v.required(p+"/name", "system name", s.Name)
-		v.baseline(p+"/baseline", &s.Baseline)
-		uses := make(map[string]bool, len(s.Uses))
-		for j, u := range s.Uses {
-			up := fmt.Sprintf("%s/uses/%d/offering", p, j)
-			switch {
-			case u.Offering == "":
-				v.add(up, "offering is required: write provider/offering, such as aws/ec2")
-			case v.offerings[u.Offering] == nil:
-				v.add(up, "offering %q is not a known offering: write provider/offering%s", u.Offering, suggest(u.Offering, known))
-			case uses[u.Offering]:
-				v.add(up, "system uses %q twice: list each offering once", u.Offering)
-			}
-			uses[u.Offering] = true
+		seen[s.ID] = true
+		v.system(p, s)
+	}
+}
+
+// system checks one system at pointer p, all but the uniqueness of its id.
+func (v *validator) system(p string, s *System) {
+	if v.ws == nil {
+		v.id(p+"/id", "system", s.ID)
+	}
+	v.required(p+"/name", "system name", s.Name)
+	v.baseline(p+"/baseline", &s.Baseline)
+	uses := make(map[string]bool, len(s.Uses))
+	for j, u := range s.Uses {
+		up := fmt.Sprintf("%s/uses/%d/offering", p, j)
+		switch {
+		case u.Offering == "":
+			v.add(up, "offering is required: write provider/offering, such as aws/ec2")
+		case !v.refs.HasOffering(u.Offering):
+			v.add(up, "offering %q is not a known offering: write provider/offering%s", u.Offering, suggest(u.Offering, v.refs.OfferingRefs()))
+		case uses[u.Offering]:
+			v.add(up, "system uses %q twice: list each offering once", u.Offering)
 		}
+		uses[u.Offering] = true
 	}
 }
 
 func (v *validator) baseline(p string, b *Baseline) {
 	if b.Catalogue == "" {
-		v.add(p+"/catalogue", "baseline catalogue is required: name the catalogue whose controls apply%s", suggest("", mapKeys(v.controls)))
+		v.add(p+"/catalogue", "baseline catalogue is required: name the catalogue whose controls apply%s", suggest("", v.refs.CatalogueIDs()))
 		return
 	}
-	ids, ok := v.controls[b.Catalogue]
-	if !ok {
-		v.add(p+"/catalogue", "baseline catalogue %q is not loaded%s", b.Catalogue, suggest(b.Catalogue, mapKeys(v.controls)))
+	if !v.refs.HasCatalogue(b.Catalogue) {
+		v.add(p+"/catalogue", "baseline catalogue %q is not loaded%s", b.Catalogue, suggest(b.Catalogue, v.refs.CatalogueIDs()))
 		return
 	}
-	in := ids
+	// in reports whether a control is in the baseline.
+	in := func(id string) bool { return v.refs.HasControl(b.Catalogue, id) }
 	if b.All && len(b.Controls) > 0 {
 		v.add(p+"/controls", "baseline says all controls and also lists some: write controls: all, or the list, not both")
 	}
@@ -332,26 +447,29 @@ func (v *validator) baseline(p string, b *Baseline) {
 			v.add(p+"/controls", "baseline is empty: list the controls of %q that apply, or write controls: all", b.Catalogue)
 			return
 		}
-		in = make(map[string]bool, len(b.Controls))
+		listed := make(map[string]bool, len(b.Controls))
 		for j, id := range b.Controls {
 			cp := fmt.Sprintf("%s/controls/%d", p, j)
 			switch {
-			case !ids[id]:
-				v.add(cp, "control %q is not in catalogue %q%s", id, b.Catalogue, suggest(id, mapKeys(ids)))
-			case in[id]:
+			case !v.refs.HasControl(b.Catalogue, id):
+				v.add(cp, "control %q is not in catalogue %q%s", id, b.Catalogue, suggest(id, v.refs.ControlIDs(b.Catalogue)))
+			case listed[id]:
 				v.add(cp, "control %q is listed twice in the baseline", id)
 			}
-			in[id] = true
+			listed[id] = true
 		}
-	} else if len(ids) == 0 {
-		v.add(p+"/controls", "baseline is empty: catalogue %q has no controls", b.Catalogue)
+		in = func(id string) bool { return listed[id] }
 	}
 	excluded := make(map[string]bool, len(b.NotApplicable))
 	for j, x := range b.NotApplicable {
 		xp := fmt.Sprintf("%s/not_applicable/%d", p, j)
 		switch {
-		case !in[x.Control]:
-			v.add(xp+"/control", "control %q is not in this baseline, so it cannot be marked not applicable%s", x.Control, suggest(x.Control, mapKeys(in)))
+		case !in(x.Control):
+			ids := b.Controls
+			if b.All {
+				ids = v.refs.ControlIDs(b.Catalogue)
+			}
+			v.add(xp+"/control", "control %q is not in this baseline, so it cannot be marked not applicable%s", x.Control, suggest(x.Control, ids))
 		case excluded[x.Control]:
 			v.add(xp+"/control", "control %q is marked not applicable twice", x.Control)
 		}

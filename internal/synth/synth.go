@@ -62,7 +62,7 @@ func Estate(shape Shape, seed uint64) *remit.Workspace {
 	refs := make([]string, shape.Controls)
 	for i := range cat.Controls {
 		ids[i] = fmt.Sprintf("C-%04d", i+1)
-		refs[i] = remit.ControlRef("syn", ids[i])
+		refs[i] = remit.ControlRef{Catalogue: "syn", Control: ids[i]}.String()
 		cat.Controls[i] = remit.Control{ID: ids[i], Title: "Control " + ids[i], Statement: "Achieve outcome " + ids[i] + ".",
 			Area: areas[i%len(areas)], Group: fmt.Sprintf("Group %d", i/100+1)}
 	}
@@ -86,7 +86,7 @@ func Estate(shape Shape, seed uint64) *remit.Workspace {
 			o.Statements[k] = statement(rng, refs[ci])
 		}
 		p.Offerings = append(p.Offerings, o)
-		offeringRefs = append(offeringRefs, remit.OfferingRef(p.ID, o.ID))
+		offeringRefs = append(offeringRefs, remit.OfferingRef{Provider: p.ID, Offering: o.ID}.String())
 	}
 
 	ws.Systems = make([]remit.System, shape.Systems)

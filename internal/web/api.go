@@ -772,7 +772,7 @@ func (s *server) handleProviderList(ctx context.Context, in *providerListInput) 
 			ps := ProviderSummary{ID: p.ID, Name: p.Name, BuiltIn: p.BuiltIn, Offerings: []OfferingSummary{}}
 			for _, eo := range offerings {
 				o := eo.Offering
-				ref := remit.OfferingRef(p.ID, o.ID)
+				ref := remit.OfferingRef{Provider: p.ID, Offering: o.ID}.String()
 				oi, _ := c.Estate.OfferingIndex(ref)
 				deps := o.DependsOn
 				if deps == nil {
@@ -798,10 +798,18 @@ type offeringInput struct {
 	Offering string `path:"offering"`
 }
 
-func (in *offeringInput) ref() string        { return remit.OfferingRef(in.Provider, in.Offering) }
-func (in *diffInput) ref() string            { return remit.OfferingRef(in.Provider, in.Offering) }
-func (in *statementInput) ref() string       { return remit.OfferingRef(in.Provider, in.Offering) }
-func (in *statementDeleteInput) ref() string { return remit.OfferingRef(in.Provider, in.Offering) }
+func (in *offeringInput) ref() string {
+	return remit.OfferingRef{Provider: in.Provider, Offering: in.Offering}.String()
+}
+func (in *diffInput) ref() string {
+	return remit.OfferingRef{Provider: in.Provider, Offering: in.Offering}.String()
+}
+func (in *statementInput) ref() string {
+	return remit.OfferingRef{Provider: in.Provider, Offering: in.Offering}.String()
+}
+func (in *statementDeleteInput) ref() string {
+	return remit.OfferingRef{Provider: in.Provider, Offering: in.Offering}.String()
+}
 
 type offeringOutput struct {
 	ETag string `header:"ETag"`
@@ -970,7 +978,7 @@ func (s *server) builtIn(provider string) (yes bool) {
 // makes the model the workspace's own (so the change is kept and
 // exported): a whole-workspace change rather than an incremental one.
 func (s *server) forkStatement(ctx context.Context, provider, offering string, st remit.Statement, ifMatchHeader string) (*versionOutput, error) {
-	ref := remit.OfferingRef(provider, offering)
+	ref := remit.OfferingRef{Provider: provider, Offering: offering}.String()
 	return s.change(ctx, remit.KindOffering, ref, ifMatchHeader, func(ws *remit.Workspace) error {
 		i := slices.IndexFunc(ws.Providers, func(p remit.Provider) bool { return p.ID == provider })
 		if i < 0 {
@@ -1100,7 +1108,7 @@ func (s *server) handleUserList(ctx context.Context, in *pageInput) (*listOutput
 	if err != nil {
 		return nil, err
 	}
-	if !p.Can(remit.ActAdmin, "") {
+	if !p.May(remit.ActAdmin, "") {
 		return nil, huma.Error403Forbidden("only an admin can list users")
 	}
 	items, err := remit.Users(ctx, s.Store)
@@ -1127,7 +1135,7 @@ func (s *server) handleUserCreate(ctx context.Context, in *userCreateInput) (*us
 	if err != nil {
 		return nil, err
 	}
-	if !p.Can(remit.ActAdmin, "") {
+	if !p.May(remit.ActAdmin, "") {
 		return nil, huma.Error403Forbidden("only an admin can create users")
 	}
 	u, err := remit.AddUser(ctx, s.Store, remit.User{Email: in.Body.Email, Name: in.Body.Name, Role: in.Body.Role, Teams: in.Body.Teams}, in.Body.Password, p.Email, s.Now())

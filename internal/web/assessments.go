@@ -17,12 +17,6 @@ import (
 	"remit/internal/remit"
 )
 
-// mayAssess reports whether p may start and work on assessments (signing
-// one off is an assessor's or an admin's alone).
-func mayAssess(p remit.Principal) bool {
-	return p.Role == remit.RoleAdmin || p.Role == remit.RoleAssessor || p.Role == remit.RoleEditor
-}
-
 // --- API ------------------------------------------------------------------
 
 type questionnaireOutput struct{ Body *remit.Questionnaire }
@@ -71,7 +65,7 @@ type assessmentOutput struct {
 
 // startAssessment starts an assessment of an offering that exists.
 func (s *server) startAssessment(ctx context.Context, p remit.Principal, offering string) (remit.SupplierAssessment, error) {
-	if !mayAssess(p) {
+	if !p.May(remit.ActAssess, "") {
 		return remit.SupplierAssessment{}, fmt.Errorf("a %s may read assessments but not start one: %w", p.Role, remit.ErrForbidden)
 	}
 	var known bool
@@ -138,7 +132,7 @@ func (s *server) handlePrinciplePut(ctx context.Context, in *principlePutInput) 
 	if err != nil {
 		return nil, err
 	}
-	if !mayAssess(p) {
+	if !p.May(remit.ActAssess, "") {
 		return nil, huma.Error403Forbidden(fmt.Sprintf("a %s may read assessments but not work on them", p.Role))
 	}
 	version, err := ifMatch(in.IfMatch)
@@ -203,7 +197,7 @@ type assessmentRow struct {
 }
 
 func (s *server) assessmentsPage(r *http.Request) (*AssessmentsPage, error) {
-	p := &AssessmentsPage{basePage: basePage{Title: "Supplier assessments", Nav: "assessments"}, CanStart: mayAssess(user(r)), Offering: r.URL.Query().Get("offering")}
+	p := &AssessmentsPage{basePage: basePage{Title: "Supplier assessments", Nav: "assessments"}, CanStart: user(r).May(remit.ActAssess, ""), Offering: r.URL.Query().Get("offering")}
 	names := map[string]string{}
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
 		for _, o := range c.Estate.Offerings() {
@@ -277,7 +271,7 @@ func (s *server) assessmentPage(r *http.Request) (*AssessmentPage, error) {
 	}
 	u := user(r)
 	p := &AssessmentPage{basePage: basePage{Title: "Assessment of " + a.Offering, Nav: "assessments"}, A: a, Version: v,
-		CanWork: mayAssess(u) && a.Status == remit.AssessmentInProgress, CanSignOff: (u.Role == remit.RoleAssessor || u.Role == remit.RoleAdmin) && a.Status == remit.AssessmentInProgress,
+		CanWork: u.May(remit.ActAssess, "") && a.Status == remit.AssessmentInProgress, CanSignOff: u.May(remit.ActSignOff, "") && a.Status == remit.AssessmentInProgress,
 		Current: a.Status == remit.AssessmentCompleted && s.Now().UTC().Format(time.DateOnly) < a.ValidUntil}
 	p.Name = a.Offering
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
@@ -363,7 +357,7 @@ func (s *server) principlePage(r *http.Request) (*PrinciplePage, error) {
 	if !ok || !ok2 {
 		return nil, notFound("principle of assessment "+a.ID, control)
 	}
-	p := &PrinciplePage{basePage: basePage{Title: pr.Title, Nav: "assessments"}, A: a, Version: v, Principle: pr, Work: *work, Results: remit.Results, CanWork: mayAssess(user(r)) && a.Status == remit.AssessmentInProgress}
+	p := &PrinciplePage{basePage: basePage{Title: pr.Title, Nav: "assessments"}, A: a, Version: v, Principle: pr, Work: *work, Results: remit.Results, CanWork: user(r).May(remit.ActAssess, "") && a.Status == remit.AssessmentInProgress}
 	if p.Work.Answers == nil {
 		p.Work.Answers = map[string]string{}
 	}

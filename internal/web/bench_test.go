@@ -92,7 +92,7 @@ func startBench(b *testing.B) *benchServer {
 		}
 		for _, p := range ws.Providers {
 			for _, o := range p.Offerings {
-				bs.offerings = append(bs.offerings, remit.OfferingRef(p.ID, o.ID))
+				bs.offerings = append(bs.offerings, remit.OfferingRef{Provider: p.ID, Offering: o.ID}.String())
 			}
 		}
 		model.View(func(c *engine.Cache, tracking map[string]remit.TrackedObligation) {

@@ -46,7 +46,7 @@ func (s *server) changeAs(ctx context.Context, p remit.Principal, kind remit.Kin
 
 // modelEditor allows editors and admins to change catalogues and providers.
 func modelEditor(p remit.Principal, _, _ *remit.Workspace) error {
-	if !p.Can(remit.ActEditModel, "") {
+	if !p.May(remit.ActEditModel, "") {
 		return fmt.Errorf("changing catalogues and provider models: %w", remit.ErrForbidden)
 	}
 	return nil
@@ -59,7 +59,7 @@ func systemEditor(id string) func(p remit.Principal, before, after *remit.Worksp
 	return func(p remit.Principal, before, after *remit.Workspace) error {
 		for _, ws := range []*remit.Workspace{before, after} {
 			if i := slices.IndexFunc(ws.Systems, func(s remit.System) bool { return s.ID == id }); i >= 0 {
-				if team := ws.Systems[i].Team; !p.Can(remit.ActEditSystem, team) {
+				if team := ws.Systems[i].Team; !p.May(remit.ActEditSystem, team) {
 					return fmt.Errorf("system %q belongs to team %q: %w", id, team, remit.ErrForbidden)
 				}
 			}
@@ -149,7 +149,7 @@ type usePutInput struct {
 
 // handleUsePut attaches an offering to a system (or changes its purpose).
 func (s *server) handleUsePut(ctx context.Context, in *usePutInput) (*versionOutput, error) {
-	ref := remit.OfferingRef(in.Provider, in.Offering)
+	ref := remit.OfferingRef{Provider: in.Provider, Offering: in.Offering}.String()
 	return s.change(ctx, remit.KindSystem, in.ID, in.IfMatch, func(ws *remit.Workspace) error {
 		i := slices.IndexFunc(ws.Systems, func(x remit.System) bool { return x.ID == in.ID })
 		if i < 0 {
@@ -174,7 +174,7 @@ type useDeleteInput struct {
 
 // handleUseDelete detaches an offering from a system.
 func (s *server) handleUseDelete(ctx context.Context, in *useDeleteInput) (*versionOutput, error) {
-	ref := remit.OfferingRef(in.Provider, in.Offering)
+	ref := remit.OfferingRef{Provider: in.Provider, Offering: in.Offering}.String()
 	return s.change(ctx, remit.KindSystem, in.ID, in.IfMatch, func(ws *remit.Workspace) error {
 		i := slices.IndexFunc(ws.Systems, func(x remit.System) bool { return x.ID == in.ID })
 		if i < 0 {
@@ -262,7 +262,7 @@ func (s *server) handleControlDelete(ctx context.Context, in *controlDeleteInput
 		c := &ws.Catalogues[i]
 		var ok bool
 		if c.Controls, ok = remove(c.Controls, func(x remit.Control) bool { return x.ID == in.Control }); !ok {
-			return notFound("control", remit.ControlRef(in.Catalogue, in.Control))
+			return notFound("control", remit.ControlRef{Catalogue: in.Catalogue, Control: in.Control}.String())
 		}
 		return nil
 	}, modelEditor)
@@ -353,7 +353,7 @@ type offeringPutInput struct {
 
 func (s *server) handleOfferingPut(ctx context.Context, in *offeringPutInput) (*versionOutput, error) {
 	in.Body.ID = in.Offering
-	ref := remit.OfferingRef(in.Provider, in.Offering)
+	ref := remit.OfferingRef{Provider: in.Provider, Offering: in.Offering}.String()
 	return s.change(ctx, remit.KindOffering, ref, in.IfMatch, func(ws *remit.Workspace) error {
 		i := slices.IndexFunc(ws.Providers, func(p remit.Provider) bool { return p.ID == in.Provider })
 		if i < 0 {
@@ -373,7 +373,7 @@ type offeringDeleteInput struct {
 }
 
 func (s *server) handleOfferingDelete(ctx context.Context, in *offeringDeleteInput) (*struct{}, error) {
-	ref := remit.OfferingRef(in.Provider, in.Offering)
+	ref := remit.OfferingRef{Provider: in.Provider, Offering: in.Offering}.String()
 	_, err := s.change(ctx, remit.KindOffering, ref, in.IfMatch, func(ws *remit.Workspace) error {
 		i := slices.IndexFunc(ws.Providers, func(p remit.Provider) bool { return p.ID == in.Provider })
 		if i < 0 {

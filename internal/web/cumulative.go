@@ -85,14 +85,17 @@ func (s *server) cumulative() Cumulative {
 						bySystem[si] = append(bySystem[si], it)
 					}
 				case "obligation":
-					if si, ok := e.SystemIndex(strings.SplitN(ref.ID, "/", 2)[0]); ok {
-						bySystem[si] = append(bySystem[si], it)
+					if o, err := remit.ParseObligationID(ref.ID); err == nil {
+						if si, ok := e.SystemIndex(o.System); ok {
+							bySystem[si] = append(bySystem[si], it)
+						}
 					}
 				case "provider":
 					byProvider[ref.ID] = append(byProvider[ref.ID], it)
 				case "offering":
-					p, _, _ := strings.Cut(ref.ID, "/")
-					byProvider[p] = append(byProvider[p], it)
+					if o, err := remit.ParseOfferingRef(ref.ID); err == nil {
+						byProvider[o.Provider] = append(byProvider[o.Provider], it)
+					}
 				}
 			}
 		}

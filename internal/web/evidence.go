@@ -16,13 +16,6 @@ import (
 	"remit/internal/remit"
 )
 
-// mayManageEvidence reports whether p may add and change evidence:
-// editors, assessors and admins (supplier managers are editors or
-// assessors); viewers and risk owners read it.
-func mayManageEvidence(p remit.Principal) bool {
-	return p.Role == remit.RoleAdmin || p.Role == remit.RoleEditor || p.Role == remit.RoleAssessor
-}
-
 // EvidenceItem is evidence with what Remit derives about it today.
 type EvidenceItem struct {
 	remit.Evidence
@@ -122,7 +115,7 @@ func (s *server) handleEvidenceCreate(ctx context.Context, in *evidenceCreateInp
 	if err != nil {
 		return nil, err
 	}
-	if !mayManageEvidence(p) {
+	if !p.May(remit.ActManageEvidence, "") {
 		return nil, huma.Error403Forbidden(fmt.Sprintf("a %s may read evidence but not add it", p.Role))
 	}
 	ev, err := s.Model.AddEvidence(ctx, in.Body.Evidence, in.Body.FileName, in.Body.Content, p.Email, s.Now())
@@ -166,7 +159,7 @@ func (s *server) handleEvidencePut(ctx context.Context, in *evidencePutInput) (*
 	if err != nil {
 		return nil, err
 	}
-	if !mayManageEvidence(p) {
+	if !p.May(remit.ActManageEvidence, "") {
 		return nil, huma.Error403Forbidden(fmt.Sprintf("a %s may read evidence but not change it", p.Role))
 	}
 	version, err := ifMatch(in.IfMatch)

@@ -177,7 +177,7 @@ func TestEvidenceForms(t *testing.T) {
 	}
 	bad := with2(good, "expires", "2025-01-01", "ref", "casetrack")
 	resp, body := post("assessor", bad, []byte("%PDF-1.7"))
-	for _, want := range []string{`<a href="#expires">Expires 2025-01-01 is not after issued 2026-03-01</a>`, `<a href="#ref">Offering &#34;casetrack&#34; is not provider/offering</a>`, `<a href="#file">Choose the file again`, `value="CaseTrack SOC 2"`} {
+	for _, want := range []string{`<a href="#expires">Expires 2025-01-01 is not after issued 2026-03-01</a>`, `<a href="#ref">Offering &#34;casetrack&#34; is not provider/offering: write it as, for example, aws/ec2</a>`, `<a href="#file">Choose the file again`, `value="CaseTrack SOC 2"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("bad evidence: the page lacks %s", want)
 		}

@@ -55,7 +55,7 @@ func (s *server) handleCRMExport(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) handleComponentDefinitionExport(w http.ResponseWriter, r *http.Request) error {
-	ref := remit.OfferingRef(r.PathValue("provider"), r.PathValue("offering"))
+	ref := remit.OfferingRef{Provider: r.PathValue("provider"), Offering: r.PathValue("offering")}.String()
 	doc, err := exports.ComponentDefinition(s.Model, ref, s.Now())
 	if err != nil {
 		return err
@@ -92,7 +92,7 @@ func (s *server) handlePOAMExport(w http.ResponseWriter, r *http.Request) error 
 // offering's ETag, or "0" to create it.
 func (s *server) handleOfferingImport(w http.ResponseWriter, r *http.Request) error {
 	p := user(r)
-	if !p.Can(remit.ActEditModel, "") {
+	if !p.May(remit.ActEditModel, "") {
 		return fmt.Errorf("%s may not change provider models: %w", p.Role.Article(), remit.ErrForbidden)
 	}
 	q := r.URL.Query()
@@ -124,7 +124,7 @@ func (s *server) handleOfferingImport(w http.ResponseWriter, r *http.Request) er
 		}
 		return badForm("the body could not be read: " + err.Error())
 	}
-	ref := remit.OfferingRef(r.PathValue("provider"), r.PathValue("offering"))
+	ref := remit.OfferingRef{Provider: r.PathValue("provider"), Offering: r.PathValue("offering")}.String()
 	var sts []remit.Statement
 	v, err := s.changeAs(r.Context(), p, remit.KindOffering, ref, version, func(ws *remit.Workspace) error {
 		var cat remit.Catalogue

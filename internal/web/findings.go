@@ -81,7 +81,7 @@ func (s *server) handleFindingCreate(ctx context.Context, in *findingCreateInput
 	if err != nil {
 		return nil, err
 	}
-	if !mayAssess(p) {
+	if !p.May(remit.ActAssess, "") {
 		return nil, huma.Error403Forbidden(fmt.Sprintf("a %s may read findings but not raise them", p.Role))
 	}
 	f, err := remit.AddFinding(ctx, s.Store, in.Body, p.Email, s.Now())
@@ -119,7 +119,7 @@ func (s *server) handleFindingPut(ctx context.Context, in *findingPutInput) (*ve
 	if err != nil {
 		return nil, err
 	}
-	if !mayAssess(p) {
+	if !p.May(remit.ActAssess, "") {
 		return nil, huma.Error403Forbidden(fmt.Sprintf("a %s may read findings but not change them", p.Role))
 	}
 	version, err := ifMatch(in.IfMatch)
@@ -150,7 +150,7 @@ type FindingsPage struct {
 
 func (s *server) findingsPage(r *http.Request) (*FindingsPage, error) {
 	q := r.URL.Query()
-	p := &FindingsPage{basePage: basePage{Title: "Findings", Nav: "findings"}, Status: q.Get("status"), Overdue: q.Get("overdue"), CanRaise: mayAssess(user(r)),
+	p := &FindingsPage{basePage: basePage{Title: "Findings", Nav: "findings"}, Status: q.Get("status"), Overdue: q.Get("overdue"), CanRaise: user(r).May(remit.ActAssess, ""),
 		Severities: remit.Severities, Statuses: remit.FindingStatuses, Form: remit.Finding{Severity: "medium", Source: q.Get("source")}}
 	all, err := s.findings(r.Context())
 	if err != nil {
@@ -236,7 +236,7 @@ func (s *server) findingPage(r *http.Request) (*FindingPage, error) {
 		return nil, err
 	}
 	return &FindingPage{basePage: basePage{Title: f.Title, Nav: "findings"}, Item: FindingItem{Finding: f, Overdue: f.Overdue(s.Now())}, Version: v, Form: f,
-		ObligationsText: strings.Join(f.Obligations, "\n"), Severities: remit.Severities, Statuses: remit.FindingStatuses, CanChange: mayAssess(user(r))}, nil
+		ObligationsText: strings.Join(f.Obligations, "\n"), Severities: remit.Severities, Statuses: remit.FindingStatuses, CanChange: user(r).May(remit.ActAssess, "")}, nil
 }
 
 func (s *server) handleFindingUpdatePost(w http.ResponseWriter, r *http.Request) error {

@@ -60,7 +60,7 @@ func (s *server) handleCatalogueImport(ctx context.Context, in *catalogueImportI
 	if err != nil {
 		return nil, err
 	}
-	if !p.Can(remit.ActEditModel, "") {
+	if !p.May(remit.ActEditModel, "") {
 		return nil, huma.Error403Forbidden(fmt.Sprintf("%s may not change catalogues", p.Role.Article()))
 	}
 	c, err := oscal.ReadCatalog("body", in.Body)

@@ -71,7 +71,7 @@ type ProposalsPage struct {
 
 func (s *server) proposalsPage(r *http.Request) (*ProposalsPage, error) {
 	q := filterValues(r.URL.Query(), "source", "page")
-	p := &ProposalsPage{basePage: basePage{Title: "Proposed risks", Nav: "risks"}, Source: q.Get("source"), Sources: []string{"ours", "assurance", "principle", "sat", "concentration"}, CanAct: user(r).Role != remit.RoleViewer}
+	p := &ProposalsPage{basePage: basePage{Title: "Proposed risks", Nav: "risks"}, Source: q.Get("source"), Sources: []string{"ours", "assurance", "principle", "sat", "concentration"}, CanAct: user(r).May(remit.ActEditRisk, "")}
 	open, err := s.openProposals(r.Context())
 	if err != nil {
 		return nil, err

@@ -232,7 +232,7 @@ type heatCell struct {
 func (s *server) risksPage(r *http.Request) (*RisksPage, error) {
 	q := filterValues(r.URL.Query(), "status", "category", "above", "sort", "page")
 	p := &RisksPage{basePage: basePage{Title: "Risks", Nav: "risks"}, Status: q.Get("status"), Category: q.Get("category"), Sort: q.Get("sort"), Above: q.Get("above") == "yes",
-		Statuses: []string{"open", "treating", "accepted", "review-due", "closed"}, CanRecord: user(r).Role != remit.RoleViewer, Query: q}
+		Statuses: []string{"open", "treating", "accepted", "review-due", "closed"}, CanRecord: user(r).May(remit.ActEditRisk, ""), Query: q}
 	entries, settings := s.register(remit.RiskFilter{Status: p.Status, Category: p.Category, Above: p.Above, Sort: p.Sort})
 	p.Settings, p.Categories = settings, settings.Categories()
 	p.Total = len(entries)
@@ -319,7 +319,7 @@ func (s *server) riskForm(r *http.Request, isNew bool) (*RiskFormPage, error) {
 	_, settings := s.Model.Risks()
 	u := user(r)
 	p := &RiskFormPage{basePage: basePage{Title: "Record a risk", Nav: "risks"}, New: isNew, Settings: settings, Categories: settings.Categories(), Treatments: remit.Treatments,
-		Statuses: remit.RiskStatuses, CanEdit: u.Role != remit.RoleViewer}
+		Statuses: remit.RiskStatuses, CanEdit: u.May(remit.ActEditRisk, "")}
 	if isNew {
 		if !p.CanEdit {
 			return nil, fmt.Errorf("a viewer may read risks but not record them: %w", remit.ErrForbidden)
@@ -338,7 +338,7 @@ func (s *server) riskForm(r *http.Request, isNew bool) (*RiskFormPage, error) {
 	}
 	p.Item, p.Form, p.Title = riskItem(risk, settings, s.Now()), risk, risk.Title
 	p.Concerns, p.Counters = refsText(risk.Concerns), refsText(risk.Countermeasures)
-	p.CanAccept = u.Role == remit.RoleRiskOwner && !risk.LegalBreach && risk.Status != remit.RiskClosed
+	p.CanAccept = u.May(remit.ActAcceptRisk, "") && !risk.LegalBreach && risk.Status != remit.RiskClosed
 	p.Accept.Until = s.Now().UTC().AddDate(0, 6, 0).Format(time.DateOnly)
 	return p, nil
 }

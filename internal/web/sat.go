@@ -89,7 +89,7 @@ func (s *server) handleSATTemplatePut(ctx context.Context, in *satTemplatePutInp
 	if err != nil {
 		return nil, err
 	}
-	if p.Role != remit.RoleAdmin && p.Role != remit.RoleAssessor {
+	if !p.May(remit.ActSignOff, "") {
 		return nil, huma.Error403Forbidden(fmt.Sprintf("the objectives are published by assessors and admins, not a %s", p.Role))
 	}
 	if err := remit.PublishSATTemplate(ctx, s.Store, s.SATTemplate, &in.Body, p.Email, s.Now()); err != nil {
@@ -135,7 +135,7 @@ type satOutput struct {
 
 // startSAT starts a SAT of a system the user may assess.
 func (s *server) startSAT(ctx context.Context, p remit.Principal, system string) (remit.SAT, error) {
-	if !mayAssess(p) {
+	if !p.May(remit.ActAssess, "") {
 		return remit.SAT{}, fmt.Errorf("a %s may read SATs but not start one: %w", p.Role, remit.ErrForbidden)
 	}
 	var known bool
@@ -195,7 +195,7 @@ type satEntriesInput struct {
 
 // saveSAT records entries of a SAT for someone who may assess.
 func (s *server) saveSAT(ctx context.Context, p remit.Principal, id string, entries []remit.SATEntry, version int64) (int64, error) {
-	if !mayAssess(p) {
+	if !p.May(remit.ActAssess, "") {
 		return 0, fmt.Errorf("a %s may read SATs but not fill them in: %w", p.Role, remit.ErrForbidden)
 	}
 	var a remit.SAT
@@ -326,7 +326,7 @@ type satRow struct {
 }
 
 func (s *server) satsPage(r *http.Request) (*SATsPage, error) {
-	p := &SATsPage{basePage: basePage{Title: "Standards Assurance Tables", Nav: "sats"}, CanStart: mayAssess(user(r)), System: r.URL.Query().Get("system")}
+	p := &SATsPage{basePage: basePage{Title: "Standards Assurance Tables", Nav: "sats"}, CanStart: user(r).May(remit.ActAssess, ""), System: r.URL.Query().Get("system")}
 	names := map[string]string{}
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
 		for _, sys := range c.Estate.Systems() {
@@ -382,7 +382,7 @@ func (s *server) satPage(r *http.Request) (*SATPage, error) {
 	}
 	u := user(r)
 	p := &SATPage{basePage: basePage{Title: "Standards Assurance Table", Nav: "sats"}, A: a, Version: v, Name: a.System, Report: rep, Levels: remit.SATEvidenceLevels,
-		CanWork: mayAssess(u) && a.Status == remit.AssessmentInProgress, CanSignOff: (u.Role == remit.RoleAssessor || u.Role == remit.RoleAdmin) && a.Status == remit.AssessmentInProgress}
+		CanWork: u.May(remit.ActAssess, "") && a.Status == remit.AssessmentInProgress, CanSignOff: u.May(remit.ActSignOff, "") && a.Status == remit.AssessmentInProgress}
 	for i := 0; i <= remit.MaxConfidence; i++ {
 		p.Scores = append(p.Scores, strconv.Itoa(i))
 	}

@@ -62,10 +62,10 @@ func (b *basePage) ErrorFor(field string) string {
 }
 
 // CanAdmin reports whether the signed-in user administers the service.
-func (b *basePage) CanAdmin() bool { return b.User != nil && b.User.Can(remit.ActAdmin, "") }
+func (b *basePage) CanAdmin() bool { return b.User != nil && b.User.May(remit.ActAdmin, "") }
 
 // CanEditModel reports whether the user may change catalogues and provider models.
-func (b *basePage) CanEditModel() bool { return b.User != nil && b.User.Can(remit.ActEditModel, "") }
+func (b *basePage) CanEditModel() bool { return b.User != nil && b.User.May(remit.ActEditModel, "") }
 
 // ui holds the parsed templates, one set per page, and the assets.
 type ui struct {

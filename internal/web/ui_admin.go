@@ -183,8 +183,8 @@ func auditHref(rec remit.AuditRecord) string {
 	case remit.KindProvider:
 		return "/providers/" + url.PathEscape(rec.ID)
 	case remit.KindOffering:
-		if p, o, ok := strings.Cut(rec.ID, "/"); ok {
-			return "/providers/" + url.PathEscape(p) + "/offerings/" + url.PathEscape(o)
+		if o, err := remit.ParseOfferingRef(rec.ID); err == nil {
+			return "/providers/" + url.PathEscape(o.Provider) + "/offerings/" + url.PathEscape(o.Offering)
 		}
 	}
 	return ""
@@ -260,7 +260,7 @@ type teamRow struct {
 }
 
 func (s *server) usersPage(r *http.Request) (*UsersPage, error) {
-	if !user(r).Can(remit.ActAdmin, "") {
+	if !user(r).May(remit.ActAdmin, "") {
 		return nil, fmt.Errorf("users are managed by admins: %w", remit.ErrForbidden)
 	}
 	users, err := remit.Users(r.Context(), s.Store)

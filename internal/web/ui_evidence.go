@@ -27,7 +27,7 @@ type EvidenceListPage struct {
 
 func (s *server) handleEvidenceListPage(w http.ResponseWriter, r *http.Request) error {
 	q := filterValues(r.URL.Query(), "kind", "expiring", "expired", "page")
-	p := &EvidenceListPage{basePage: basePage{Title: "Evidence", Nav: "evidence"}, Kind: q.Get("kind"), Expiring: q.Get("expiring"), Expired: q.Get("expired"), CanAdd: mayManageEvidence(user(r))}
+	p := &EvidenceListPage{basePage: basePage{Title: "Evidence", Nav: "evidence"}, Kind: q.Get("kind"), Expiring: q.Get("expiring"), Expired: q.Get("expired"), CanAdd: user(r).May(remit.ActManageEvidence, "")}
 	for _, k := range remit.EvidenceKinds {
 		p.Kinds = append(p.Kinds, option{string(k.Kind), k.Name})
 	}
@@ -71,7 +71,7 @@ var supportTargets = []option{
 }
 
 func (s *server) evidenceForm(r *http.Request) (*EvidenceFormPage, error) {
-	if !mayManageEvidence(user(r)) {
+	if !user(r).May(remit.ActManageEvidence, "") {
 		return nil, fmt.Errorf("evidence is added by editors, assessors and admins: %w", remit.ErrForbidden)
 	}
 	p := &EvidenceFormPage{basePage: basePage{Title: "Add evidence", Nav: "evidence"}, Targets: supportTargets, SupportOn: remit.SupportOffering}
@@ -195,7 +195,7 @@ func (s *server) evidencePage(r *http.Request) (*EvidencePage, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &EvidencePage{basePage: basePage{Title: ev.Title, Nav: "evidence"}, Item: evidenceItem(ev, s.Now()), Version: version, CanChange: mayManageEvidence(user(r)), Targets: supportTargets}
+	p := &EvidencePage{basePage: basePage{Title: ev.Title, Nav: "evidence"}, Item: evidenceItem(ev, s.Now()), Version: version, CanChange: user(r).May(remit.ActManageEvidence, ""), Targets: supportTargets}
 	for _, k := range remit.EvidenceKinds {
 		if k.Kind == ev.Kind {
 			p.KindName = k.Name

@@ -60,7 +60,7 @@ func (s *server) systemFormPage(r *http.Request, isNew bool) *SystemFormPage {
 		for _, cat := range c.Estate.Catalogues() {
 			p.Catalogues = append(p.Catalogues, option{cat.ID, cat.Title})
 		}
-		if u.Role == remit.RoleAdmin {
+		if u.May(remit.ActAdmin, "") {
 			for _, sys := range c.Estate.Systems() {
 				teams[sys.System.Team] = true
 			}
@@ -95,7 +95,7 @@ func (s *server) handleSystemEditPage(w http.ResponseWriter, r *http.Request) er
 	if err := json.Unmarshal(d.Body, &x); err != nil {
 		return fmt.Errorf("system %q: %w", id, err)
 	}
-	if !user(r).Can(remit.ActEditSystem, x.Team) {
+	if !user(r).May(remit.ActEditSystem, x.Team) {
 		return fmt.Errorf("system %q belongs to team %q: %w", id, x.Team, remit.ErrForbidden)
 	}
 	p.Form = systemForm{ID: x.ID, Name: x.Name, Owner: x.Owner, Team: x.Team, Classification: x.Classification, Catalogue: x.Baseline.Catalogue, All: x.Baseline.All, Controls: strings.Join(x.Baseline.Controls, "\n")}
@@ -247,7 +247,7 @@ func (s *server) handleUseDetach(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.handleUseDelete(r.Context(), in); err != nil {
 		return err
 	}
-	return s.redirect(w, r, "/systems/"+url.PathEscape(id)+"#offerings", "Offering "+remit.OfferingRef(in.Provider, in.Offering)+" detached")
+	return s.redirect(w, r, "/systems/"+url.PathEscape(id)+"#offerings", "Offering "+remit.OfferingRef{Provider: in.Provider, Offering: in.Offering}.String()+" detached")
 }
 
 // SystemDeletePage asks to confirm deleting a system.
@@ -274,7 +274,7 @@ func (s *server) systemDeletePage(r *http.Request) (*SystemDeletePage, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !user(r).Can(remit.ActEditSystem, team) {
+	if !user(r).May(remit.ActEditSystem, team) {
 		return nil, fmt.Errorf("system %q belongs to team %q: %w", id, team, remit.ErrForbidden)
 	}
 	d, err := s.document(r.Context(), remit.KindSystem, id)

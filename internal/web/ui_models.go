@@ -69,7 +69,7 @@ func (s *server) handleProviderPage(w http.ResponseWriter, r *http.Request) erro
 			p.Provider = ProviderSummary{ID: pr.ID, Name: pr.Name, BuiltIn: pr.BuiltIn}
 			for _, eo := range e.OfferingsOf(pr) {
 				o := eo.Offering
-				ref := remit.OfferingRef(pr.ID, o.ID)
+				ref := remit.OfferingRef{Provider: pr.ID, Offering: o.ID}.String()
 				oi, _ := e.OfferingIndex(ref)
 				p.Offerings = append(p.Offerings, OfferingSummary{Ref: ref, Name: o.Name, ServiceModel: o.ServiceModel, DependsOn: o.DependsOn, Statements: len(o.Statements), Systems: len(e.Users(oi))})
 			}
@@ -87,7 +87,7 @@ func (s *server) handleProviderPage(w http.ResponseWriter, r *http.Request) erro
 	p.Title = p.Provider.Name
 	p.ReviewMonths = remit.DefaultReviewMonths
 	u := user(r)
-	p.CanSetReview = u.Role == remit.RoleAssessor || u.Role == remit.RoleAdmin
+	p.CanSetReview = u.May(remit.ActSignOff, "")
 	if err := s.Store.Read(r.Context(), func(tx remit.Tx) error {
 		set, err := remit.ReviewCadences(r.Context(), tx)
 		if m, ok := set[id]; ok {
@@ -156,8 +156,8 @@ type statementRow struct {
 
 func (s *server) handleOfferingPage(w http.ResponseWriter, r *http.Request) error {
 	provider, offering := r.PathValue("provider"), r.PathValue("offering")
-	ref := remit.OfferingRef(provider, offering)
-	p := &OfferingPage{basePage: basePage{Nav: "providers"}, ProviderID: provider, Ref: ref, CanEdit: user(r).Can(remit.ActEditModel, "")}
+	ref := remit.OfferingRef{Provider: provider, Offering: offering}.String()
+	p := &OfferingPage{basePage: basePage{Nav: "providers"}, ProviderID: provider, Ref: ref, CanEdit: user(r).May(remit.ActEditModel, "")}
 	found := false
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
 		e := c.Estate
@@ -230,7 +230,7 @@ type StatementFormPage struct {
 
 func (s *server) statementForm(r *http.Request) (*StatementFormPage, error) {
 	provider, offering, control := r.PathValue("provider"), r.PathValue("offering"), r.PathValue("control")
-	ref := remit.OfferingRef(provider, offering)
+	ref := remit.OfferingRef{Provider: provider, Offering: offering}.String()
 	p := &StatementFormPage{basePage: basePage{Nav: "providers"}, Ref: ref, ProviderID: provider, OfferingID: offering, New: control == "new",
 		Classes: []remit.Class{remit.Inherited, remit.Shared, remit.OrganisationSpecific, remit.NotApplicable}}
 	found := false
@@ -261,7 +261,7 @@ func (s *server) statementForm(r *http.Request) (*StatementFormPage, error) {
 	if !found {
 		return nil, notFound("statement of "+ref+" for control", control)
 	}
-	if !user(r).Can(remit.ActEditModel, "") {
+	if !user(r).May(remit.ActEditModel, "") {
 		return nil, fmt.Errorf("changing provider models: %w", remit.ErrForbidden)
 	}
 	d, err := s.document(r.Context(), remit.KindOffering, ref)

@@ -74,7 +74,7 @@ func (s *server) handleSystemsPage(w http.ResponseWriter, r *http.Request) error
 	q := filterValues(r.URL.Query(), "team", "classification", "provider", "page")
 	p := &SystemsPage{basePage: basePage{Title: "Systems", Nav: "systems"}, Query: q, Team: q.Get("team"), Class: q.Get("classification"), ProviderFilter: q.Get("provider")}
 	u := user(r)
-	p.CanAddSystem = u.Role == remit.RoleAdmin || (u.Role == remit.RoleEditor && len(u.Teams) > 0)
+	p.CanAddSystem = u.MayAny(remit.ActEditSystem)
 	teams, classes := map[string]bool{}, map[string]bool{}
 	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
 		// Filter and sort indexes, and describe only the page shown.
@@ -394,7 +394,7 @@ func (s *server) handleSystemPage(w http.ResponseWriter, r *http.Request) error 
 	}
 	s.assure(p.Ours)
 	p.Title = p.System.Name
-	p.CanEdit, p.CanTrack = u.Can(remit.ActEditSystem, team), u.Can(remit.ActTrackObligation, team)
+	p.CanEdit, p.CanTrack = u.May(remit.ActEditSystem, team), u.May(remit.ActTrackObligation, team)
 	p.Classes = []string{string(remit.Inherited), string(remit.Shared), string(remit.OrganisationSpecific), string(remit.NotApplicable)}
 	if p.Matrix, err = s.matrixSection(r, id, q); err != nil {
 		return err
@@ -503,7 +503,7 @@ func (s *server) obligationPage(ctx context.Context, id string, u remit.Principa
 		if m, cell, ok := live.Cell(c, id); ok {
 			p.Explain = report.Explain(c.Estate, m, cell)
 			p.SystemName = c.Estate.System(m.System).System.Name
-			p.CanTrack = o.Tracking != nil && u.Can(remit.ActTrackObligation, c.Estate.System(m.System).System.Team)
+			p.CanTrack = o.Tracking != nil && u.May(remit.ActTrackObligation, c.Estate.System(m.System).System.Team)
 		}
 	})
 	err := s.Store.Read(ctx, func(tx remit.Tx) error {
@@ -559,14 +559,14 @@ func (s *server) handleTrackingPost(w http.ResponseWriter, r *http.Request) erro
 // shortObligation names an obligation for a message: its control and
 // offering.
 func shortObligation(id string) string {
-	parts := strings.Split(id, "/")
-	if len(parts) < 3 {
+	o, err := remit.ParseObligationID(id)
+	switch {
+	case err != nil:
 		return id
+	case o.Whole():
+		return o.Control.String()
 	}
-	if parts[2] == "*" {
-		return parts[1]
-	}
-	return parts[1] + " (" + strings.Join(parts[2:len(parts)-1], "/") + ")"
+	return o.Control.String() + " (" + o.Offering.String() + ")"
 }
 
 // sentence capitalises a message for the error summary.

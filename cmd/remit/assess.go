@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,26 +9,15 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"remit/internal/content"
-	"remit/internal/live"
 	"remit/internal/remit"
 	"remit/internal/report"
+	"remit/internal/service"
 )
 
 func (e *env) assessCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "assess", Short: "Assessments: supplier assessments, Standards Assurance Tables, findings, scorecards, the expiry sweep"}
 	cmd.AddCommand(e.assessListCommand(), e.assessScorecardsCommand(), e.assessFindingsCommand(), e.assessSweepCommand(), e.assessSATCommand())
 	return cmd
-}
-
-// withStore opens --database for one command.
-func withStore(ctx context.Context, database string, fn func(s remit.Store) error) error {
-	s, err := openStore(ctx, database)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	return fn(s)
 }
 
 func (e *env) printJSON(v any) error {
@@ -45,19 +33,9 @@ func (e *env) assessListCommand() *cobra.Command {
 		Short: "List supplier assessments and Standards Assurance Tables",
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withStore(cmd.Context(), database, func(s remit.Store) error {
-				var as []remit.SupplierAssessment
-				var sats []remit.SAT
-				if err := s.Read(cmd.Context(), func(tx remit.Tx) error {
-					var err error
-					if as, err = remit.SupplierAssessments(cmd.Context(), tx); err != nil {
-						return err
-					}
-					sats, err = remit.SATs(cmd.Context(), tx)
-					return err
-				}); err != nil {
-					return err
-				}
+			return e.withService(cmd, database, false, func(svc *service.Service) error {
+				sn := svc.Snapshot()
+				as, sats := sn.Assessments(), sn.SATs()
 				if format == "json" {
 					return e.printJSON(map[string]any{"supplier_assessments": as, "sats": sats})
 				}
@@ -93,12 +71,8 @@ func (e *env) assessScorecardsCommand() *cobra.Command {
 			if format != "table" && format != "json" {
 				return usagef("--format %q is not known: use table or json", format)
 			}
-			return withStore(cmd.Context(), database, func(s remit.Store) error {
-				m, err := live.Open(cmd.Context(), s, content.Defaults())
-				if err != nil {
-					return err
-				}
-				cards, err := m.Scorecards(cmd.Context(), time.Now())
+			return e.withService(cmd, database, false, func(svc *service.Service) error {
+				cards, err := svc.Scorecards(cmd.Context(), time.Now())
 				if err != nil {
 					return err
 				}
@@ -137,9 +111,9 @@ func (e *env) assessFindingsCommand() *cobra.Command {
 		Short: "List findings, most severe first; with --overdue, exit 1 when any is overdue",
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withStore(cmd.Context(), database, func(s remit.Store) error {
-				var fs []remit.Finding
-				if err := s.Read(cmd.Context(), func(tx remit.Tx) error { var err error; fs, err = remit.Findings(cmd.Context(), tx); return err }); err != nil {
+			return e.withService(cmd, database, false, func(svc *service.Service) error {
+				fs, err := svc.Findings(cmd.Context())
+				if err != nil {
 					return err
 				}
 				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
@@ -174,13 +148,8 @@ func (e *env) assessSweepCommand() *cobra.Command {
 		Short: "Run the expiry sweep now: record evidence that has lapsed and snapshot today's scorecards and risk register (the server does this hourly)",
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withStore(cmd.Context(), database, func(s remit.Store) error {
-				m, err := live.Open(cmd.Context(), s, content.Defaults())
-				if err != nil {
-					return err
-				}
-				now := time.Now()
-				lapses, err := remit.SweepExpiry(cmd.Context(), s, m.Evidence(), now)
+			return e.withService(cmd, database, false, func(svc *service.Service) error {
+				lapses, err := svc.SweepExpiry(cmd.Context())
 				if err != nil {
 					return err
 				}
@@ -188,7 +157,7 @@ func (e *env) assessSweepCommand() *cobra.Command {
 					fmt.Fprintf(e.stdout, "%s %s %q: %d targets now stale\n", l.Day, l.Evidence, l.Title, len(l.Targets))
 				}
 				fmt.Fprintf(e.stdout, "%d pieces of evidence lapsed since the last sweep.\n", len(lapses))
-				return m.Snapshot(cmd.Context(), now)
+				return svc.KeepTrends(cmd.Context(), svc.Now())
 			})
 		},
 	}
@@ -207,17 +176,13 @@ func (e *env) assessSATCommand() *cobra.Command {
 			if out == "" {
 				return usagef("-o FILE.xlsx is required")
 			}
-			return withStore(cmd.Context(), database, func(s remit.Store) error {
-				var t *remit.SATTemplate
-				var st remit.SAT
-				if err := s.Read(cmd.Context(), func(tx remit.Tx) error {
-					var err error
-					if st, _, err = remit.FindSAT(cmd.Context(), tx, a[0]); err != nil {
-						return err
-					}
-					t, err = remit.SATTemplateVersion(cmd.Context(), tx, content.SATObjectives(), st.TemplateVersion)
+			return e.withService(cmd, database, false, func(svc *service.Service) error {
+				st, _, err := svc.SAT(cmd.Context(), a[0])
+				if err != nil {
 					return err
-				}); err != nil {
+				}
+				t, err := svc.SATTemplate(cmd.Context(), st.TemplateVersion)
+				if err != nil {
 					return err
 				}
 				data, err := report.SATWorkbook(st.System, t, &st, st.Report(t, nil))
@@ -240,18 +205,13 @@ func (e *env) assessSATCommand() *cobra.Command {
 			if err != nil {
 				return usagef("%s: %v", a[1], err)
 			}
-			return withStore(cmd.Context(), database2, func(s remit.Store) error {
-				var t *remit.SATTemplate
-				var st remit.SAT
-				var version int64
-				if err := s.Read(cmd.Context(), func(tx remit.Tx) error {
-					var err error
-					if st, version, err = remit.FindSAT(cmd.Context(), tx, a[0]); err != nil {
-						return err
-					}
-					t, err = remit.SATTemplateVersion(cmd.Context(), tx, content.SATObjectives(), st.TemplateVersion)
+			return e.withService(cmd, database2, false, func(svc *service.Service) error {
+				st, version, err := svc.SAT(cmd.Context(), a[0])
+				if err != nil {
 					return err
-				}); err != nil {
+				}
+				t, err := svc.SATTemplate(cmd.Context(), st.TemplateVersion)
+				if err != nil {
 					return err
 				}
 				entries, err := report.ReadSATWorkbook(data, t)
@@ -263,7 +223,7 @@ func (e *env) assessSATCommand() *cobra.Command {
 					}
 					return err
 				}
-				if _, err := remit.SaveSATEntries(cmd.Context(), s, t, st.ID, entries, version, e.actor(), time.Now()); err != nil {
+				if _, err := svc.SaveSATEntries(cmd.Context(), e.admin(), st.ID, entries, version); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "%d objectives read from %s into %s.\n", len(entries), a[1], st.ID)

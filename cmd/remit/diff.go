@@ -5,10 +5,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"remit/internal/content"
 	"remit/internal/engine"
-	"remit/internal/live"
 	"remit/internal/report"
+	"remit/internal/service"
 )
 
 func (e *env) diffCommand() *cobra.Command {
@@ -39,16 +38,11 @@ With --exit-code, exit 1 when anything changed.`,
 				if from < 1 || to < 1 {
 					return usagef("--from and --to are required with --offering: model versions count from 1")
 				}
-				s, err := openStore(cmd.Context(), database)
-				if err != nil {
+				if err := e.withService(cmd, database, false, func(svc *service.Service) error {
+					var err error
+					diffs, err = svc.DiffVersions(cmd.Context(), offering, from, to)
 					return err
-				}
-				defer s.Close()
-				model, err := live.Open(cmd.Context(), s, content.Defaults())
-				if err != nil {
-					return err
-				}
-				if diffs, err = model.DiffVersions(cmd.Context(), offering, from, to); err != nil {
+				}); err != nil {
 					return err
 				}
 			case offering == "" && len(a) == 2:

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"remit/internal/remit"
+	"remit/internal/service"
 )
 
 func (e *env) evidenceCommand() *cobra.Command {
@@ -75,20 +76,17 @@ penetration-test, security-aspects-letter, policy, attestation.`,
 					return usagef("--file %s: %v", file, err)
 				}
 			}
-			s, err := openStore(cmd.Context(), database)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			added, err := remit.AddEvidence(cmd.Context(), s, ev, filepath.Base(file), content, e.actor(), time.Now())
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "Added %s: %s\n", added.ID, added.Title)
-			if f := added.File; f != nil {
-				fmt.Fprintf(e.stdout, "File %s, %d bytes, %s, sha256 %s\n", f.Name, f.Size, f.Type, f.SHA256)
-			}
-			return nil
+			return e.withService(cmd, database, true, func(svc *service.Service) error {
+				added, err := svc.AddEvidence(cmd.Context(), e.admin(), ev, filepath.Base(file), content)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "Added %s: %s\n", added.ID, added.Title)
+				if f := added.File; f != nil {
+					fmt.Fprintf(e.stdout, "File %s, %d bytes, %s, sha256 %s\n", f.Name, f.Size, f.Type, f.SHA256)
+				}
+				return nil
+			})
 		},
 	}
 	f := cmd.Flags()
@@ -120,13 +118,11 @@ func (e *env) evidenceListCommand() *cobra.Command {
 			if kind != "" && !remit.EvidenceKind(kind).Valid() {
 				return usagef("--kind %q is not a kind of evidence: see remit evidence add --help", kind)
 			}
-			s, err := openStore(cmd.Context(), database)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
 			var all []remit.Evidence
-			if err := s.Read(cmd.Context(), func(tx remit.Tx) error { all, err = remit.AllEvidence(cmd.Context(), tx); return err }); err != nil {
+			if err := e.withService(cmd, database, false, func(svc *service.Service) error {
+				all = svc.Snapshot().AllEvidence()
+				return nil
+			}); err != nil {
 				return err
 			}
 			today := time.Now().UTC().Format(time.DateOnly)
@@ -189,28 +185,25 @@ func (e *env) evidenceGetCommand() *cobra.Command {
 		Short: "Show a piece of evidence; with -o, write its file after checking its SHA-256",
 		Args:  args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			s, err := openStore(cmd.Context(), database)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			if out != "" {
-				_, content, err := remit.EvidenceContent(cmd.Context(), s, a[0])
-				if errors.Is(err, remit.ErrIntegrity) {
-					return &foundError{err.Error() + ": not written"}
+			return e.withService(cmd, database, false, func(svc *service.Service) error {
+				if out != "" {
+					_, content, err := svc.EvidenceContent(cmd.Context(), a[0])
+					if errors.Is(err, remit.ErrIntegrity) {
+						return &foundError{err.Error() + ": not written"}
+					}
+					if err != nil {
+						return err
+					}
+					return os.WriteFile(out, content, 0o600)
 				}
+				ev, _, err := svc.EvidenceItem(cmd.Context(), a[0])
 				if err != nil {
 					return err
 				}
-				return os.WriteFile(out, content, 0o600)
-			}
-			var ev remit.Evidence
-			if err := s.Read(cmd.Context(), func(tx remit.Tx) error { ev, _, err = remit.FindEvidence(cmd.Context(), tx, a[0]); return err }); err != nil {
-				return err
-			}
-			enc := json.NewEncoder(e.stdout)
-			enc.SetIndent("", "  ")
-			return enc.Encode(ev)
+				enc := json.NewEncoder(e.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(ev)
+			})
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write the evidence's file here (after checking its hash)")

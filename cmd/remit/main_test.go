@@ -9,6 +9,11 @@ import (
 	"strings"
 	"testing"
 
+	"remit/internal/content"
+	"remit/internal/remit"
+	"remit/internal/service"
+	"remit/internal/sqlite"
+
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -230,4 +235,23 @@ func TestGenerate(t *testing.T) {
 	if _, stderr, code := cli(t, "generate", filepath.Join(t.TempDir(), "x"), "--shape", "M"); code != 2 || !strings.Contains(stderr, `--shape "M" is not known: use S or L`) {
 		t.Errorf("bad shape: %d %q", code, stderr)
 	}
+}
+
+// testAdmin is who the tests act as when they set a database up.
+var testAdmin = remit.Principal{Email: "test", Role: remit.RoleAdmin}
+
+// openService opens a service over the SQLite database at db, for a test
+// to set things up as a user would; close it before the CLI runs.
+func openService(t *testing.T, db string) (*service.Service, func()) {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := service.Open(context.Background(), service.Config{Store: s, Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives()})
+	if err != nil {
+		s.Close()
+		t.Fatal(err)
+	}
+	return svc, func() { s.Close() }
 }

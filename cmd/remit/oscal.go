@@ -13,11 +13,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"remit/internal/exports"
-	"remit/internal/live"
 	"remit/internal/matrixin"
 	"remit/internal/oscal"
 	"remit/internal/remit"
+	"remit/internal/service"
 )
 
 func (e *env) profileCommand() *cobra.Command {
@@ -141,17 +140,24 @@ only the plan.`,
 				id = catalogueID(a[0])
 			}
 			cat, rep := oscal.ToCatalogue(c, id)
-			return e.changeWorkspace(cmd, database, dryRun, func(ws *remit.Workspace) error {
-				if i := slices.IndexFunc(ws.Catalogues, func(c remit.Catalogue) bool { return c.ID == id }); i >= 0 {
-					if ws.Catalogues[i].BuiltIn {
+			return e.withService(cmd, database, false, func(svc *service.Service) error {
+				// The version read now is quoted: a change anyone makes
+				// meanwhile is a conflict, never overwritten.
+				var version int64
+				if old, ok := svc.Snapshot().Catalogue(id); ok {
+					if old.BuiltIn {
 						return usagef("--id %s is a built-in catalogue: import under another id", id)
 					}
-					if n := oscal.KeepAreas(&cat, ws.Catalogues[i]); n > 0 {
-						fmt.Fprintf(e.stdout, "Kept the area set earlier for %d controls.\n", n)
+					if version, err = svc.CatalogueVersion(cmd.Context(), id); err != nil {
+						return err
 					}
-					ws.Catalogues[i] = cat
-				} else {
-					ws.Catalogues = append(ws.Catalogues, cat)
+				}
+				plan, _, kept, err := svc.ImportCatalogue(cmd.Context(), e.admin(), cat, version, dryRun)
+				if err != nil {
+					return err
+				}
+				if kept > 0 {
+					fmt.Fprintf(e.stdout, "Kept the area set earlier for %d controls.\n", kept)
 				}
 				from := "catalog"
 				if kind == oscal.KindProfile {
@@ -159,7 +165,11 @@ only the plan.`,
 				}
 				fmt.Fprintf(e.stdout, "Catalogue %s from the OSCAL %s: %d controls (%d withdrawn left out).\n", id, from, rep.Controls, len(rep.Withdrawn))
 				var noArea []string
-				for _, ctl := range cat.Controls {
+				stored := cat
+				if c, ok := svc.Snapshot().Catalogue(id); ok && !dryRun {
+					stored = *c
+				}
+				for _, ctl := range stored.Controls {
 					if ctl.Area == "" {
 						noArea = append(noArea, ctl.ID)
 					}
@@ -172,7 +182,7 @@ only the plan.`,
 					}
 					fmt.Fprintf(e.stdout, "No area could be inferred for %d controls — set one (until then each is assumed ours): %s%s\n", len(noArea), strings.Join(shown, ", "), more)
 				}
-				return nil
+				return e.printPlan(plan, dryRun)
 			})
 		},
 	}
@@ -194,8 +204,8 @@ leveraged authorization per provider (dated by its latest signed-off supplier
 assessment), and per control its class, what each offering provides (as
 inherited) and what is ours (as satisfied), with the implementation status
 from our tracking and the assurance of each part.`, "system", true,
-			func(ctx context.Context, s remit.Store, m *live.Model, arg string, now time.Time) ([]byte, string, error) {
-				doc, err := exports.SSP(m, arg, now)
+			func(ctx context.Context, svc *service.Service, arg string, now time.Time) ([]byte, string, error) {
+				doc, err := svc.Snapshot().SSP(arg, now)
 				return doc, "the system security plan of " + arg, err
 			}),
 		e.exportCRMCommand(),
@@ -205,8 +215,8 @@ definition, for providers and other tools: one component with, per catalogue,
 a control implementation whose requirements carry our class (a namespaced
 property), what the provider does (description) and what the customer must
 do (remarks). remit offering import reads it back.`, "offering", true,
-			func(ctx context.Context, s remit.Store, m *live.Model, arg string, now time.Time) ([]byte, string, error) {
-				doc, err := exports.ComponentDefinition(m, arg, now)
+			func(ctx context.Context, svc *service.Service, arg string, now time.Time) ([]byte, string, error) {
+				doc, err := svc.Snapshot().ComponentDefinition(arg, now)
 				return doc, "the component definition of " + arg, err
 			}),
 		e.exportDocCommand("assessment-results --assessment ID [-o OUT]", "Write a supplier assessment or SAT as OSCAL assessment results (JSON)",
@@ -214,16 +224,16 @@ do (remarks). remit offering import reads it back.`, "offering", true,
 OSCAL assessment results: what it reviewed, an observation and a finding per
 principle or objective (satisfied or not), and the findings raised from it
 as risks.`, "assessment", true,
-			func(ctx context.Context, s remit.Store, m *live.Model, arg string, now time.Time) ([]byte, string, error) {
-				doc, err := exports.AssessmentResults(ctx, m, s, arg, now)
+			func(ctx context.Context, svc *service.Service, arg string, now time.Time) ([]byte, string, error) {
+				doc, err := svc.AssessmentResults(ctx, arg, now)
 				return doc, "the assessment results of " + arg, err
 			}),
 		e.exportDocCommand("poam [--system ID] [-o OUT]", "Write the plan of action and milestones (OSCAL JSON) from open findings and risks",
 			`Write an OSCAL plan of action and milestones: the register's risks not closed
 (accepted ones as approved deviations) and an item for each open finding and
 each risk still to treat — for the estate, or for one system.`, "system", false,
-			func(ctx context.Context, s remit.Store, m *live.Model, arg string, now time.Time) ([]byte, string, error) {
-				doc, err := exports.POAM(ctx, m, s, arg, now)
+			func(ctx context.Context, svc *service.Service, arg string, now time.Time) ([]byte, string, error) {
+				doc, err := svc.POAM(ctx, arg, now)
 				return doc, "the plan of action and milestones", err
 			}),
 	}
@@ -231,7 +241,7 @@ each risk still to treat — for the estate, or for one system.`, "system", fals
 
 // exportDocCommand is an export of one document named by one flag.
 func (e *env) exportDocCommand(use, short, long, flag string, required bool,
-	write func(ctx context.Context, s remit.Store, m *live.Model, arg string, now time.Time) ([]byte, string, error)) *cobra.Command {
+	write func(ctx context.Context, svc *service.Service, arg string, now time.Time) ([]byte, string, error)) *cobra.Command {
 	var database, arg, out string
 	cmd := &cobra.Command{
 		Use: use, Short: short, Long: long,
@@ -240,8 +250,8 @@ func (e *env) exportDocCommand(use, short, long, flag string, required bool,
 			if required && arg == "" {
 				return usagef("--%s is required", flag)
 			}
-			return openModel(cmd, database, func(s remit.Store, m *live.Model) error {
-				doc, what, err := write(cmd.Context(), s, m, arg, time.Now())
+			return e.withService(cmd, database, false, func(svc *service.Service) error {
+				doc, what, err := write(cmd.Context(), svc, arg, time.Now())
 				if err != nil {
 					return err
 				}
@@ -287,8 +297,8 @@ our part, and how far the control is assured.`,
 			if format == "xlsx" && out == "" {
 				return usagef("--format xlsx needs -o FILE: a workbook is not written to a terminal")
 			}
-			return openModel(cmd, database, func(_ remit.Store, m *live.Model) error {
-				data, _, _, err := exports.CRM(m, system, format, time.Now())
+			return e.withService(cmd, database, false, func(svc *service.Service) error {
+				data, _, _, err := svc.Snapshot().CRM(system, format, time.Now())
 				if err != nil {
 					return err
 				}
@@ -334,9 +344,8 @@ The plan is shown and applied in one transaction; on any bad row or cell,
 each is named by its row and column, and nothing is written.`,
 		Args: args(cobra.ExactArgs(2)),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			pid, oid, ok := strings.Cut(a[0], "/")
-			if !ok || pid == "" || oid == "" {
-				return usagef("%q is not provider/offering", a[0])
+			if _, err := remit.ParseOfferingRef(a[0]); err != nil {
+				return usagef("%v", err)
 			}
 			file := a[1]
 			if format == "" {
@@ -363,32 +372,44 @@ each is named by its row and column, and nothing is written.`,
 			if err != nil {
 				return usagef("%v", err)
 			}
-			return e.changeWorkspace(cmd, database, dryRun, func(ws *remit.Workspace) error {
+			return e.withService(cmd, database, false, func(svc *service.Service) error {
+				sn := svc.Snapshot()
 				var cat remit.Catalogue
 				if matrixin.NeedsCatalogue(format) {
-					i := slices.IndexFunc(ws.Catalogues, func(c remit.Catalogue) bool { return c.ID == catalogue })
-					if i < 0 {
-						ids := make([]string, len(ws.Catalogues))
-						for j, c := range ws.Catalogues {
-							ids[j] = c.ID
+					c, ok := sn.Catalogue(catalogue)
+					if !ok {
+						var ids []string
+						for _, c := range sn.Catalogues() {
+							ids = append(ids, c.ID)
 						}
 						return usagef("--catalogue %q is not a catalogue of the database: use one of %s", catalogue, strings.Join(ids, ", "))
 					}
-					cat = ws.Catalogues[i]
+					cat = *c
 				}
 				sts, err := matrixin.Read(format, file, data, m, cat)
 				if err != nil {
 					return err
 				}
-				if err := ws.PutStatements(a[0], sts, remit.NewOffering{ProviderName: name, Name: offName, ServiceModel: remit.ServiceModel(model)}); err != nil {
-					var ve *remit.ValidationError
-					if errors.As(err, &ve) {
-						return usagef("%s (--provider-name, --name, --service-model)", ve.Problems[0].Message)
+				// The offering's version as read now is quoted: what anyone
+				// changes meanwhile is a conflict, never overwritten.
+				var version int64
+				if _, ok := sn.Offering(a[0]); ok {
+					if _, version, err = svc.Offering(cmd.Context(), a[0]); err != nil {
+						return err
 					}
+				}
+				plan, _, err := svc.ImportOffering(cmd.Context(), e.admin(), a[0], sts, remit.NewOffering{ProviderName: name, Name: offName, ServiceModel: remit.ServiceModel(model)}, version, dryRun)
+				var ve *remit.ValidationError
+				if errors.As(err, &ve) && slices.ContainsFunc(ve.Problems, func(p remit.Problem) bool {
+					return p.Pointer == "/provider_name" || p.Pointer == "/service_model"
+				}) {
+					return usagef("%s (--provider-name, --name, --service-model)", ve.Problems[0].Message)
+				}
+				if err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "%d statements for %s from %s (%s): %s.\n", len(sts), a[0], file, format, classCounts(sts))
-				return nil
+				return e.printPlan(plan, dryRun)
 			})
 		},
 	}

@@ -9,6 +9,7 @@ import (
 
 	"remit/internal/oscal"
 	"remit/internal/remit"
+	"remit/internal/service"
 	"remit/internal/sqlite"
 )
 
@@ -66,7 +67,7 @@ func TestCatalogueAndProfileCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws, err := remit.Export(ctx, s)
+	ws, err := service.Export(ctx, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +80,7 @@ func TestCatalogueAndProfileCommands(t *testing.T) {
 			}
 		}
 	}
-	if _, err := remit.Import(ctx, s, ws, "test", time.Now(), false); err != nil {
+	if _, err := service.ImportWorkspace(ctx, s, testAdmin, ws, time.Now(), false); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

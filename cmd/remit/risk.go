@@ -10,10 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"remit/internal/content"
-	"remit/internal/live"
 	"remit/internal/remit"
 	"remit/internal/report"
+	"remit/internal/service"
 )
 
 func (e *env) riskCommand() *cobra.Command {
@@ -22,24 +21,13 @@ func (e *env) riskCommand() *cobra.Command {
 	return cmd
 }
 
-// openModel opens --database and its live model for one command.
-func openModel(cmd *cobra.Command, database string, fn func(s remit.Store, m *live.Model) error) error {
-	return withStore(cmd.Context(), database, func(s remit.Store) error {
-		m, err := live.Open(cmd.Context(), s, content.Defaults())
-		if err != nil {
-			return err
-		}
-		return fn(s, m)
-	})
-}
-
 // account is the principal the CLI acts as for a risk decision: the
 // named account, with its own role, so the rules are the service's.
-func account(cmd *cobra.Command, s remit.Store, email string) (remit.Principal, error) {
+func account(cmd *cobra.Command, svc *service.Service, email string) (remit.Principal, error) {
 	if email == "" {
 		return remit.Principal{}, usagef("--as is required: name the account this is done as (its role decides what it may do)")
 	}
-	u, err := remit.FindUserByEmail(cmd.Context(), s, email)
+	u, err := svc.User(cmd.Context(), email)
 	if err != nil {
 		return remit.Principal{}, usagef("--as %s: no such account (add it with remit user add)", email)
 	}
@@ -80,8 +68,8 @@ func (e *env) riskListCommand() *cobra.Command {
 			if format != "table" && format != "json" {
 				return usagef("--format %q is not known: use table or json", format)
 			}
-			return openModel(cmd, database, func(_ remit.Store, m *live.Model) error {
-				list, settings := m.RiskList()
+			return e.withService(cmd, database, false, func(svc *service.Service) error {
+				list, settings := svc.Snapshot().RiskList()
 				now := time.Now()
 				var shown []remit.RegisterEntry
 				for _, en := range remit.Register(list, settings, now, f) {
@@ -166,24 +154,23 @@ A risk is accepted only by remit risk accept.`,
 				r.Countermeasures = append(r.Countermeasures, ref)
 			}
 			r.Status = remit.RiskStatus(status)
-			return openModel(cmd, database, func(s remit.Store, m *live.Model) error {
-				p, err := account(cmd, s, as)
+			return e.withService(cmd, database, false, func(svc *service.Service) error {
+				p, err := account(cmd, svc, as)
 				if err != nil {
 					return err
 				}
-				now := time.Now()
 				if proposal != "" {
-					pr, err := m.FindProposal(cmd.Context(), proposal, now)
+					pr, err := svc.FindProposal(cmd.Context(), proposal, svc.Now())
 					if err != nil {
 						return err
 					}
 					r = adopt(cmd, pr.Risk(), r)
 				}
-				added, err := remit.AddRisk(cmd.Context(), s, r, p, now)
+				added, err := svc.AddRisk(cmd.Context(), p, r)
 				if err != nil {
 					return err
 				}
-				_, settings := m.Risks()
+				_, settings := svc.Snapshot().Risks()
 				fmt.Fprintf(e.stdout, "Recorded %s: %s\n", added.ID, added.Title)
 				fmt.Fprintf(e.stdout, "Inherent %d, residual %d (%s)", added.InherentScore(), added.Residual.Value(), settings.Band(added.Residual.Value()))
 				if added.AboveAppetite(settings) {
@@ -257,24 +244,19 @@ for review. Only a risk owner may accept, and never a risk flagged as a
 breach of law or regulation (exit 2).`,
 		Args: args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			return withStore(cmd.Context(), database, func(s remit.Store) error {
-				p, err := account(cmd, s, as)
+			return e.withService(cmd, database, false, func(svc *service.Service) error {
+				p, err := account(cmd, svc, as)
 				if err != nil {
 					return err
 				}
-				now := time.Now()
 				if until == "" {
-					until = now.AddDate(1, 0, 0).UTC().Format(time.DateOnly)
+					until = svc.Now().AddDate(1, 0, 0).UTC().Format(time.DateOnly)
 				}
-				var version int64
-				if err := s.Read(cmd.Context(), func(tx remit.Tx) error {
-					_, v, err := remit.FindRisk(cmd.Context(), tx, a[0])
-					version = v
-					return err
-				}); err != nil {
+				_, version, err := svc.Risk(cmd.Context(), a[0])
+				if err != nil {
 					return err
 				}
-				if _, err := remit.AcceptRisk(cmd.Context(), s, a[0], rationale, until, version, p, now); err != nil {
+				if _, err := svc.AcceptRisk(cmd.Context(), p, a[0], rationale, until, version); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "Accepted %s by %s until %s\n", a[0], p.Email, until)
@@ -306,8 +288,8 @@ func (e *env) riskExportCommand() *cobra.Command {
 			if format == "xlsx" && out == "" {
 				return usagef("--format xlsx needs -o FILE: a workbook is not written to a terminal")
 			}
-			return openModel(cmd, database, func(_ remit.Store, m *live.Model) error {
-				list, settings := m.RiskList()
+			return e.withService(cmd, database, false, func(svc *service.Service) error {
+				list, settings := svc.Snapshot().RiskList()
 				now := time.Now()
 				entries := remit.Register(list, settings, now, f)
 				risks := make([]*remit.Risk, len(entries))
@@ -354,24 +336,20 @@ changes.`,
 			if format != "table" && format != "json" {
 				return usagef("--format %q is not known: use table or json", format)
 			}
-			return openModel(cmd, database, func(s remit.Store, m *live.Model) error {
+			return e.withService(cmd, database, false, func(svc *service.Service) error {
 				now := time.Now()
 				if dismiss != "" {
-					p, err := account(cmd, s, as)
+					p, err := account(cmd, svc, as)
 					if err != nil {
 						return err
 					}
-					pr, err := m.FindProposal(cmd.Context(), dismiss, now)
-					if err != nil {
-						return err
-					}
-					if err := remit.DismissProposal(cmd.Context(), s, pr, reason, p, now); err != nil {
+					if err := svc.DismissProposal(cmd.Context(), p, dismiss, reason); err != nil {
 						return err
 					}
 					fmt.Fprintf(e.stdout, "Dismissed %s: it returns only if its cause changes\n", dismiss)
 					return nil
 				}
-				open, err := m.OpenProposals(cmd.Context(), now)
+				open, err := svc.OpenProposals(cmd.Context(), now)
 				if err != nil {
 					return err
 				}

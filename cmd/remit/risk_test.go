@@ -10,8 +10,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"remit/internal/accounts"
 	"remit/internal/remit"
-	"remit/internal/sqlite"
 )
 
 // TestRiskCommands drives remit risk against a database holding the
@@ -25,16 +25,13 @@ func TestRiskCommands(t *testing.T) {
 		t.Fatalf("import: %s", errOut)
 	}
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range []remit.User{{Email: "ed@example.gov.uk", Role: remit.RoleEditor}, {Email: "ro@example.gov.uk", Role: remit.RoleRiskOwner}} {
-		if _, err := remit.AddUser(ctx, s, u, "correct horse battery", "test", time.Now()); err != nil {
+	svc, closeSvc := openService(t, db)
+	for _, u := range []accounts.User{{Email: "ed@example.gov.uk", Role: remit.RoleEditor}, {Email: "ro@example.gov.uk", Role: remit.RoleRiskOwner}} {
+		if _, err := svc.AddUser(ctx, testAdmin, u, "correct horse battery"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	s.Close()
+	closeSvc()
 	count := func() int {
 		out, _, code := cli(t, "risk", "list", "--database", db, "--format", "json")
 		var risks []remit.Risk
@@ -156,13 +153,10 @@ func TestRiskCommands(t *testing.T) {
 	if _, errOut, code := cli(t, "assess", "sweep", "--database", db); code != 0 {
 		t.Fatalf("sweep: %s", errOut)
 	}
-	s, err = sqlite.Open(ctx, db)
+	svc, closeSvc = openService(t, db)
+	defer closeSvc()
+	trend, err := svc.RiskTrend(ctx, 10)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	var trend []remit.RiskSnapshot
-	if err := s.Read(ctx, func(tx remit.Tx) error { var err error; trend, err = remit.RiskSnapshots(ctx, tx, 10); return err }); err != nil {
 		t.Fatal(err)
 	}
 	if len(trend) != 1 || trend[0].Open != 2 || trend[0].Accepted != 1 || trend[0].AboveAppetite != 1 || trend[0].ReviewOverdue != 1 {

@@ -18,10 +18,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"remit/examples"
+	"remit/internal/accounts"
 	"remit/internal/content"
 	"remit/internal/jobs"
-	"remit/internal/live"
 	"remit/internal/remit"
+	"remit/internal/service"
 	"remit/internal/web"
 	"remit/internal/workspace"
 )
@@ -51,20 +52,20 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 				}
 				database = filepath.Join(dir, "remit.db")
 			}
-			s, err := openStore(ctx, database)
+			s, err := openStore(ctx, database, true)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			var accounts []string
-			if demo {
-				if accounts, err = seedDemo(ctx, s); err != nil {
-					return err
-				}
-			}
-			model, err := live.Open(ctx, s, content.Defaults())
+			svc, err := service.Open(ctx, service.Config{Store: s, Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives()})
 			if err != nil {
 				return err
+			}
+			var accounts []string
+			if demo {
+				if accounts, err = seedDemo(ctx, svc, e.admin()); err != nil {
+					return err
+				}
 			}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
@@ -72,7 +73,7 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 			}
 			host, _, _ := net.SplitHostPort(ln.Addr().String())
 			loopback := host == "127.0.0.1" || host == "::1" || host == "localhost"
-			handler := web.NewServer(web.Config{Store: s, Model: model, Log: log, Secure: !loopback})
+			handler := web.NewServer(web.Config{Service: svc, Log: log, Secure: !loopback})
 			srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 			url := "http://" + ln.Addr().String()
 			fmt.Fprintf(e.stdout, "Remit is running at %s (API %s/api/v1, OpenAPI %s/api/v1/openapi.json)\n", url, url, url)
@@ -85,19 +86,18 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 			}
 			followCtx, stopFollowing := context.WithCancel(ctx)
 			defer stopFollowing()
-			go model.Follow(followCtx, poll, log)
+			go svc.Follow(followCtx, poll, log)
 			// Background work on River: record evidence lapsing and keep
 			// the day's snapshots of the scorecards and the risk register.
 			runner, err := jobs.Start(ctx, jobs.Config{Database: database, Every: sweepEvery, Log: log, Sweep: func(ctx context.Context) error {
-				now := time.Now()
-				lapses, err := remit.SweepExpiry(ctx, s, model.Evidence(), now)
+				lapses, err := svc.SweepExpiry(ctx)
 				if err != nil {
 					return err
 				}
 				if len(lapses) > 0 {
 					log.Info("evidence lapsed", "count", len(lapses))
 				}
-				return model.Snapshot(ctx, now)
+				return svc.KeepTrends(ctx, svc.Now())
 			}})
 			if err != nil {
 				return err
@@ -138,28 +138,28 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 
 // seedDemo loads the example estate and creates one account per kind of
 // user, returning how to sign in as each.
-func seedDemo(ctx context.Context, s remit.Store) ([]string, error) {
+func seedDemo(ctx context.Context, svc *service.Service, admin remit.Principal) ([]string, error) {
 	ws, err := workspace.LoadFS(examples.Justice(), "examples/justice")
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
-	if _, err := remit.Import(ctx, s, ws, "demo", now, false); err != nil {
+	admin.Email, admin.Name = "demo", "demo"
+	if _, err := svc.Import(ctx, admin, ws, false); err != nil {
 		return nil, err
 	}
 	var out []string
-	for _, u := range []remit.User{
+	for _, u := range []accounts.User{
 		{Email: "admin@example.gov.uk", Name: "Ada Admin", Role: remit.RoleAdmin},
 		{Email: "editor@example.gov.uk", Name: "Eddie Editor", Role: remit.RoleEditor, Teams: []string{"visits-team", "courts-digital"}},
 		{Email: "viewer@example.gov.uk", Name: "Vic Viewer", Role: remit.RoleViewer},
 	} {
 		password := randomPassword()
-		if _, err := remit.AddUser(ctx, s, u, password, "demo", now); err != nil {
+		if _, err := svc.AddUser(ctx, admin, u, password); err != nil {
 			return nil, err
 		}
 		out = append(out, fmt.Sprintf("%-22s password %s  (%s)", u.Email, password, u.Role))
 	}
-	if err := seedEvidence(ctx, s, now); err != nil {
+	if err := seedEvidence(ctx, svc, admin, svc.Now()); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -168,7 +168,7 @@ func seedDemo(ctx context.Context, s remit.Store) ([]string, error) {
 // seedEvidence gives the demo a little evidence, dated from today so that
 // every state shows: current, expiring soon, expired, and a SOC 2 report
 // whose CUECs are partly mapped to our obligations.
-func seedEvidence(ctx context.Context, s remit.Store, now time.Time) error {
+func seedEvidence(ctx context.Context, svc *service.Service, admin remit.Principal, now time.Time) error {
 	day := func(days int) string { return now.UTC().AddDate(0, 0, days).Format(time.DateOnly) }
 	items := []struct {
 		ev      remit.Evidence
@@ -196,7 +196,7 @@ func seedEvidence(ctx context.Context, s remit.Store, now time.Time) error {
 		if it.content != "" {
 			content = []byte(it.content)
 		}
-		if _, err := remit.AddEvidence(ctx, s, it.ev, it.name, content, "demo", now); err != nil {
+		if _, err := svc.AddEvidence(ctx, admin, it.ev, it.name, content); err != nil {
 			return fmt.Errorf("demo evidence %q: %w", it.ev.Title, err)
 		}
 	}
@@ -228,20 +228,17 @@ func (e *env) userCommand() *cobra.Command {
 			if generated {
 				password = randomPassword()
 			}
-			s, err := openStore(cmd.Context(), database)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			u, err := remit.AddUser(cmd.Context(), s, remit.User{Email: a[0], Name: name, Role: remit.Role(role), Teams: teams}, password, e.actor(), time.Now())
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "Created %s (%s).\n", u.Email, u.Role)
-			if generated {
-				fmt.Fprintf(e.stdout, "Password: %s\n", password)
-			}
-			return nil
+			return e.withService(cmd, database, true, func(svc *service.Service) error {
+				u, err := svc.AddUser(cmd.Context(), e.admin(), accounts.User{Email: a[0], Name: name, Role: remit.Role(role), Teams: teams}, password)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "Created %s (%s).\n", u.Email, u.Role)
+				if generated {
+					fmt.Fprintf(e.stdout, "Password: %s\n", password)
+				}
+				return nil
+			})
 		},
 	}
 	add.Flags().StringVar(&role, "role", "", "viewer, editor, assessor, risk-owner or admin (required)")

@@ -11,8 +11,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"remit/internal/content"
+	"remit/internal/memstore"
 	"remit/internal/postgres"
 	"remit/internal/remit"
+	"remit/internal/service"
 	"remit/internal/sqlite"
 	"remit/internal/workspace"
 )
@@ -30,15 +33,53 @@ func (e *env) databaseFlag(cmd *cobra.Command, target *string) {
 	cmd.Flags().StringVar(target, "database", def, "database: a SQLite file (path or sqlite:path) or a postgres:// URL (env REMIT_DATABASE_URL)")
 }
 
-// openStore opens the store a --database value names.
-func openStore(ctx context.Context, database string) (remit.Store, error) {
+// openStore opens the store a --database value names. A SQLite file that
+// does not exist is made only when create is set (import, serve, user
+// add); any other command names the missing file and writes nothing.
+func openStore(ctx context.Context, database string, create bool) (remit.Store, error) {
 	switch {
 	case strings.HasPrefix(database, "postgres://"), strings.HasPrefix(database, "postgresql://"):
 		return postgres.Open(ctx, database)
 	case database == "":
 		return nil, usagef("--database is empty: give a SQLite file or a postgres:// URL")
 	}
-	return sqlite.Open(ctx, strings.TrimPrefix(database, "sqlite:"))
+	path := strings.TrimPrefix(database, "sqlite:")
+	if !create && missingFile(database) {
+		return nil, usagef("there is no database at %s: load one with remit import DIR --database %s, or name yours with --database (or REMIT_DATABASE_URL)", path, database)
+	}
+	return sqlite.Open(ctx, path)
+}
+
+// missingFile reports whether database names a SQLite file that does not
+// exist.
+func missingFile(database string) bool {
+	if strings.HasPrefix(database, "postgres://") || strings.HasPrefix(database, "postgresql://") || database == "" {
+		return false
+	}
+	_, err := os.Stat(strings.TrimPrefix(database, "sqlite:"))
+	return errors.Is(err, os.ErrNotExist)
+}
+
+// withStore opens --database for one command.
+func withStore(ctx context.Context, database string, create bool, fn func(s remit.Store) error) error {
+	s, err := openStore(ctx, database, create)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return fn(s)
+}
+
+// withService opens --database and its service for one command: the CLI
+// makes every change through the same use-cases as the API and the UI.
+func (e *env) withService(cmd *cobra.Command, database string, create bool, fn func(svc *service.Service) error) error {
+	return withStore(cmd.Context(), database, create, func(s remit.Store) error {
+		svc, err := service.Open(cmd.Context(), service.Config{Store: s, Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives()})
+		if err != nil {
+			return err
+		}
+		return fn(svc)
+	})
 }
 
 // actor is who the audit trail records for a CLI change.
@@ -47,6 +88,12 @@ func (e *env) actor() string {
 		return "cli:" + u
 	}
 	return "cli"
+}
+
+// admin is who the CLI acts as: whoever runs it holds the database, so an
+// admin, named in the audit trail as the operating-system user.
+func (e *env) admin() remit.Principal {
+	return remit.Principal{Email: e.actor(), Name: e.actor(), Role: remit.RoleAdmin}
 }
 
 func (e *env) importCommand() *cobra.Command {
@@ -66,16 +113,19 @@ nothing is written.`,
 			if err != nil {
 				return err
 			}
-			s, err := openStore(cmd.Context(), database)
-			if err != nil {
-				return err
+			apply := func(s remit.Store) error {
+				plan, err := service.ImportWorkspace(cmd.Context(), s, e.admin(), ws, time.Now(), dryRun)
+				if err != nil {
+					return err
+				}
+				return e.printPlan(plan, dryRun)
 			}
-			defer s.Close()
-			plan, err := remit.Import(cmd.Context(), s, ws, e.actor(), time.Now(), dryRun)
-			if err != nil {
-				return err
+			if dryRun && missingFile(database) {
+				// A dry run into a database that is not there yet plans
+				// against an empty one and still makes no file.
+				return apply(memstore.New())
 			}
-			return e.printPlan(plan, dryRun)
+			return withStore(cmd.Context(), database, true, apply)
 		},
 	}
 	e.databaseFlag(cmd, &database)
@@ -83,37 +133,14 @@ nothing is written.`,
 	return cmd
 }
 
-// changeWorkspace applies edit to the database's workspace as remit
-// import would: the whole workspace validated, the plan shown, one
-// transaction (none with dryRun).
-func (e *env) changeWorkspace(cmd *cobra.Command, database string, dryRun bool, edit func(ws *remit.Workspace) error) error {
-	s, err := openStore(cmd.Context(), database)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	ws, err := remit.Export(cmd.Context(), s)
-	if err != nil {
-		return err
-	}
-	if err := edit(ws); err != nil {
-		return err
-	}
-	plan, err := remit.Import(cmd.Context(), s, ws, e.actor(), time.Now(), dryRun)
-	if err != nil {
-		return err
-	}
-	return e.printPlan(plan, dryRun)
-}
-
-func (e *env) printPlan(plan remit.Plan, dryRun bool) error {
+func (e *env) printPlan(plan service.Plan, dryRun bool) error {
 	if plan.Empty() {
 		_, err := fmt.Fprintln(e.stdout, "Nothing to change: the database already holds this workspace.")
 		return err
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "KIND\tCREATE\tUPDATE\tDELETE")
-	for _, k := range remit.WorkspaceKinds {
+	for _, k := range service.WorkspaceKinds {
 		c, u, d := plan.Count(k, "create"), plan.Count(k, "update"), plan.Count(k, "delete")
 		if c+u+d > 0 {
 			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\n", k, c, u, d)
@@ -144,20 +171,17 @@ exporting again gives byte-identical files.`,
 			if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 				return usagef("%s is not empty: export writes into a new or empty folder", dir)
 			}
-			s, err := openStore(cmd.Context(), database)
-			if err != nil {
+			return withStore(cmd.Context(), database, false, func(s remit.Store) error {
+				ws, err := service.Export(cmd.Context(), s)
+				if err != nil {
+					return err
+				}
+				if err := workspace.Write(dir, ws); err != nil {
+					return err
+				}
+				_, err = fmt.Fprintf(e.stdout, "Exported %s: %d catalogues, %d providers, %d systems.\n", dir, len(ws.Catalogues), len(ws.Providers), len(ws.Systems))
 				return err
-			}
-			defer s.Close()
-			ws, err := remit.Export(cmd.Context(), s)
-			if err != nil {
-				return err
-			}
-			if err := workspace.Write(dir, ws); err != nil {
-				return err
-			}
-			_, err = fmt.Fprintf(e.stdout, "Exported %s: %d catalogues, %d providers, %d systems.\n", dir, len(ws.Catalogues), len(ws.Providers), len(ws.Systems))
-			return err
+			})
 		},
 	}
 	e.databaseFlag(cmd, &database)
@@ -173,22 +197,19 @@ func (e *env) auditCommand() *cobra.Command {
 		Short: "Check the audit trail's hash chain and name the first broken record",
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			s, err := openStore(cmd.Context(), database)
-			if err != nil {
+			return withStore(cmd.Context(), database, false, func(s remit.Store) error {
+				n, err := service.VerifyAudit(cmd.Context(), s)
+				var broken *remit.AuditBrokenError
+				if errors.As(err, &broken) {
+					fmt.Fprintf(e.stdout, "%d records check out before the break.\n", n)
+					return &foundError{broken.Error()}
+				}
+				if err != nil {
+					return err
+				}
+				_, err = fmt.Fprintf(e.stdout, "Audit trail intact: %d records, each chained to the one before.\n", n)
 				return err
-			}
-			defer s.Close()
-			n, err := remit.VerifyAudit(cmd.Context(), s)
-			var broken *remit.AuditBrokenError
-			if errors.As(err, &broken) {
-				fmt.Fprintf(e.stdout, "%d records check out before the break.\n", n)
-				return &foundError{broken.Error()}
-			}
-			if err != nil {
-				return err
-			}
-			_, err = fmt.Fprintf(e.stdout, "Audit trail intact: %d records, each chained to the one before.\n", n)
-			return err
+			})
 		},
 	}
 	e.databaseFlag(verify, &database)

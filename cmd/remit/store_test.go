@@ -15,8 +15,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"remit/internal/content"
 	"remit/internal/remit"
+	"remit/internal/service"
 	"remit/internal/sqlite"
 	"remit/internal/synth"
 	"remit/internal/workspace"
@@ -39,8 +39,8 @@ func TestImportExportAudit(t *testing.T) {
 		t.Fatalf("dry run exited %d: %s", code, stderr)
 	}
 	golden(t, "import-dry-run.txt", out)
-	if _, err := os.Stat(db); err != nil {
-		t.Fatalf("the dry run did not create the database file: %v", err)
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Fatalf("the dry run made the database file (stat: %v); it should write nothing", err)
 	}
 	out, stderr, code = cli(t, "import", example, "--database", "sqlite:"+db)
 	if code != 0 {
@@ -153,13 +153,13 @@ func TestInterruptedImport(t *testing.T) {
 		if err != nil {
 			t.Fatalf("run %d: reopening after the kill: %v", i, err)
 		}
-		got, err := remit.Export(context.Background(), s)
+		got, err := service.Export(context.Background(), s)
 		switch {
 		case err != nil:
 			// Killed before the commit: nothing at all may be there.
 			var docs, audits int
 			_ = s.Read(context.Background(), func(tx remit.Tx) error {
-				for _, k := range remit.WorkspaceKinds {
+				for _, k := range service.WorkspaceKinds {
 					d, _ := tx.Documents(context.Background(), k, "")
 					docs += len(d)
 				}
@@ -178,7 +178,7 @@ func TestInterruptedImport(t *testing.T) {
 					t.Fatalf("run %d: the import committed but %s differs", i, name)
 				}
 			}
-			if _, err := remit.VerifyAudit(context.Background(), s); err != nil {
+			if _, err := service.VerifyAudit(context.Background(), s); err != nil {
 				t.Fatalf("run %d: %v", i, err)
 			}
 			outcomes["whole"]++
@@ -330,15 +330,12 @@ func TestAssessCommands(t *testing.T) {
 		t.Fatalf("import: %s", errOut)
 	}
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sat, err := remit.StartSAT(ctx, s, content.SATObjectives(), "prison-visits", "test", time.Now())
+	svc, closeSvc := openService(t, db)
+	sat, err := svc.StartSAT(ctx, testAdmin, "prison-visits")
 	if err == nil {
-		_, err = remit.AddFinding(ctx, s, remit.Finding{Title: "Late", Severity: "high", Due: "2020-01-01"}, "test", time.Now())
+		_, err = svc.AddFinding(ctx, testAdmin, remit.Finding{Title: "Late", Severity: "high", Due: "2020-01-01"})
 	}
-	s.Close()
+	closeSvc()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,6 +44,24 @@ type DiffObligation struct {
 // estates, matching systems by id and controls by reference. Systems with
 // no difference are left out; the result is sorted by system id.
 func Diff(old, cur *Estate) []SystemDiff {
+	return diff(old, cur, func(oi, ci int32) (Matrix, Matrix, bool) { return old.Matrix(oi), cur.Matrix(ci), true })
+}
+
+// DiffCaches is Diff over two caches of the same line (one derived from
+// the other): a system whose matrix the change did not recompute is the
+// same in both and not compared, so the cost is that of the systems the
+// change touched.
+func DiffCaches(old, cur *Cache) []SystemDiff {
+	return diff(old.Estate, cur.Estate, func(oi, ci int32) (Matrix, Matrix, bool) {
+		om, cm := old.Matrix(oi), cur.Matrix(ci)
+		same := len(om.Cells) > 0 && len(om.Cells) == len(cm.Cells) && &om.Cells[0] == &cm.Cells[0]
+		return *om, *cm, !same
+	})
+}
+
+// diff compares the systems of two estates; matrices gives the two
+// matrices of a system (by its index in each) and whether they may differ.
+func diff(old, cur *Estate, matrices func(oi, ci int32) (Matrix, Matrix, bool)) []SystemDiff {
 	var out []SystemDiff
 	for _, sys := range old.Systems() {
 		s := sys.System
@@ -58,7 +76,11 @@ func Diff(old, cur *Estate) []SystemDiff {
 			out = append(out, SystemDiff{System: s.ID, Name: s.Name, Change: "added"})
 			continue
 		}
-		if cells := diffMatrix(old, old.Matrix(oi), cur, cur.Matrix(i)); len(cells) > 0 {
+		om, cm, differ := matrices(oi, i)
+		if !differ {
+			continue
+		}
+		if cells := diffMatrix(old, om, cur, cm); len(cells) > 0 {
 			out = append(out, SystemDiff{System: s.ID, Name: s.Name, Change: "changed", Cells: cells})
 		}
 	}

@@ -13,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"remit/internal/content"
 	"remit/internal/postgres"
 	"remit/internal/remit"
+	"remit/internal/service"
 	"remit/internal/sqlite"
 )
 
@@ -55,13 +57,17 @@ func TestSweepRunsOnBothStores(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer store.Close()
+			svc, err := service.Open(ctx, service.Config{Store: store, Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives()})
+			if err != nil {
+				t.Fatal(err)
+			}
 			var runs atomic.Int32
 			done := make(chan struct{}, 8)
 			r, err := Start(ctx, Config{Database: database, Every: 300 * time.Millisecond, Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 				Sweep: func(ctx context.Context) error {
 					// The sweep writes through Remit's store while River
 					// holds its own connections to the same database.
-					if err := remit.SaveScorecardSnapshot(ctx, store, remit.ScorecardSnapshot{Day: "2026-11-29", Offerings: map[string]map[string]int{}}, "test", time.Now()); err != nil {
+					if err := svc.SnapshotScorecards(ctx, time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)); err != nil {
 						return err
 					}
 					runs.Add(1)
@@ -84,8 +90,8 @@ func TestSweepRunsOnBothStores(t *testing.T) {
 			if err := r.Stop(stopCtx); err != nil {
 				t.Fatal(err)
 			}
-			var snaps []remit.ScorecardSnapshot
-			if err := store.Read(ctx, func(tx remit.Tx) error { var err error; snaps, err = remit.ScorecardSnapshots(ctx, tx, 5); return err }); err != nil || len(snaps) != 1 {
+			snaps, err := svc.ScorecardTrend(ctx, 5)
+			if err != nil || len(snaps) != 1 {
 				t.Fatalf("snapshots after the sweeps: %v %+v", err, snaps)
 			}
 		})

@@ -178,23 +178,3 @@ func fillParams(prose string, params map[string]*Param, depth int) string {
 		return "[Assignment: " + id + "]"
 	})
 }
-
-// KeepAreas carries over, from the catalogue an import replaces, the area
-// of each control the import could not infer one for: a user's choice is
-// not lost by importing a new edition. It returns how many it kept.
-func KeepAreas(c *remit.Catalogue, old remit.Catalogue) int {
-	was := map[string]remit.Area{}
-	for _, ctl := range old.Controls {
-		if ctl.Area != "" {
-			was[ctl.ID] = ctl.Area
-		}
-	}
-	n := 0
-	for i := range c.Controls {
-		if a, ok := was[c.Controls[i].ID]; ok && c.Controls[i].Area == "" {
-			c.Controls[i].Area = a
-			n++
-		}
-	}
-	return n
-}

@@ -80,3 +80,10 @@ func TestSchemaAcceptsNIST(t *testing.T) {
 		t.Error("a broken catalog validated")
 	}
 }
+
+// Validate and PropValue are validate and propValue for the external
+// tests (package oscal_test), which write documents through the service.
+var (
+	Validate  = validate
+	PropValue = propValue
+)

@@ -1,17 +1,11 @@
 package remit
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 )
-
-// KindSupplierAssessment is a supplier assessment of one offering.
-const KindSupplierAssessment Kind = "supplier-assessment"
 
 // Questionnaire is a supplier assessment template: principles, each a
 // catalogue control with the other controls it bears on, and questions.
@@ -124,33 +118,6 @@ func (a *SupplierAssessment) Principle(control string) (*PrincipleAssessment, bo
 	return &a.Principles[i], true
 }
 
-// StartSupplierAssessment begins an assessment of an offering against q.
-// The caller has checked that the offering exists.
-func StartSupplierAssessment(ctx context.Context, s Store, q *Questionnaire, offering, actor string, now time.Time) (SupplierAssessment, error) {
-	if _, err := ParseOfferingRef(offering); err != nil {
-		return SupplierAssessment{}, &ValidationError{Problems: []Problem{{Pointer: "/offering", Message: err.Error()}}}
-	}
-	id := make([]byte, 8)
-	if _, err := rand.Read(id); err != nil {
-		return SupplierAssessment{}, err
-	}
-	a := SupplierAssessment{ID: "sa-" + hex.EncodeToString(id), Offering: offering, Template: q.Template, TemplateVersion: q.Version, Status: AssessmentInProgress, Created: now.UTC(), CreatedBy: actor}
-	for _, p := range q.Principles {
-		a.Principles = append(a.Principles, PrincipleAssessment{Control: p.Control})
-	}
-	body := mustJSON(a)
-	err := s.Write(ctx, func(tx Tx) error {
-		if _, err := tx.CreateDocument(ctx, KindSupplierAssessment, a.ID, body, now); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, actor, "create", KindSupplierAssessment, a.ID, nil, body, now)
-	})
-	if err != nil {
-		return SupplierAssessment{}, fmt.Errorf("start assessment: %w", err)
-	}
-	return a, nil
-}
-
 // ValidatePrinciple reports every problem with the work on one principle:
 // each answer fits its question's type, the result is known, and a result
 // short of met says why.
@@ -190,58 +157,22 @@ func (q *Questionnaire) ValidatePrinciple(pa PrincipleAssessment) []Problem {
 	return ps
 }
 
-// SaveAssessedPrinciple records the work on one principle of an
-// assessment in progress, if version is still the stored one.
-func SaveAssessedPrinciple(ctx context.Context, s Store, q *Questionnaire, id string, pa PrincipleAssessment, version int64, actor string, now time.Time) (int64, error) {
-	if ps := q.ValidatePrinciple(pa); len(ps) > 0 {
-		return 0, &ValidationError{Problems: ps}
-	}
-	return changeAssessment(ctx, s, id, version, actor, now, func(a *SupplierAssessment) error {
-		p, ok := a.Principle(pa.Control)
-		if !ok {
-			return fmt.Errorf("principle %s of assessment %s: %w", pa.Control, id, ErrNotFound)
+// SignOff completes an assessment in progress: every principle must have
+// a result; its verdicts are fixed from q.
+func (a *SupplierAssessment) SignOff(q *Questionnaire, by, conclusion, validUntil string, now time.Time) error {
+	var missing []string
+	for _, pa := range a.Principles {
+		if pa.Result == "" {
+			missing = append(missing, pa.Control)
 		}
-		*p = pa
-		return nil
-	})
-}
-
-// CompleteSupplierAssessment signs an assessment off: only an assessor
-// (or an admin) may, once every principle has a result, with a conclusion
-// and the day it stops counting. Its verdicts are fixed then, from q.
-func CompleteSupplierAssessment(ctx context.Context, s Store, q *Questionnaire, id string, p Principal, conclusion, validUntil string, version int64, now time.Time) (int64, error) {
-	if !p.May(ActSignOff, "") {
-		return 0, fmt.Errorf("assessments are signed off by an assessor, not %s: %w", p.Role.Article(), ErrForbidden)
 	}
-	var ps []Problem
-	if strings.TrimSpace(conclusion) == "" {
-		ps = append(ps, Problem{Pointer: "/conclusion", Message: "the overall conclusion is required"})
+	if len(missing) > 0 {
+		return &ValidationError{Problems: []Problem{{Pointer: "/principles", Message: fmt.Sprintf("%d principles have no result yet: %s", len(missing), strings.Join(missing, ", "))}}}
 	}
-	until, err := time.Parse(time.DateOnly, validUntil)
-	switch {
-	case err != nil:
-		ps = append(ps, Problem{Pointer: "/valid_until", Message: fmt.Sprintf("valid until %q is not a date: write it as YYYY-MM-DD", validUntil)})
-	case !until.After(now.UTC()):
-		ps = append(ps, Problem{Pointer: "/valid_until", Message: fmt.Sprintf("valid until %s is not in the future", validUntil)})
-	}
-	if len(ps) > 0 {
-		return 0, &ValidationError{Problems: ps}
-	}
-	return changeAssessment(ctx, s, id, version, p.Email, now, func(a *SupplierAssessment) error {
-		var missing []string
-		for _, pa := range a.Principles {
-			if pa.Result == "" {
-				missing = append(missing, pa.Control)
-			}
-		}
-		if len(missing) > 0 {
-			return &ValidationError{Problems: []Problem{{Pointer: "/principles", Message: fmt.Sprintf("%d principles have no result yet: %s", len(missing), strings.Join(missing, ", "))}}}
-		}
-		signed := now.UTC()
-		a.Status, a.Conclusion, a.ValidUntil, a.SignedOffBy, a.SignedOff = AssessmentCompleted, strings.TrimSpace(conclusion), validUntil, p.Email, &signed
-		a.Verdicts = verdicts(a, q)
-		return nil
-	})
+	signed := now.UTC()
+	a.Status, a.Conclusion, a.ValidUntil, a.SignedOffBy, a.SignedOff = AssessmentCompleted, conclusion, validUntil, by, &signed
+	a.Verdicts = verdicts(a, q)
+	return nil
 }
 
 // verdicts says, for every control the assessment's principles bear on,
@@ -270,47 +201,4 @@ func verdicts(a *SupplierAssessment, q *Questionnaire) []Verdict {
 		out = append(out, *by[c])
 	}
 	return out
-}
-
-// changeAssessment applies change to an assessment in progress.
-func changeAssessment(ctx context.Context, s Store, id string, version int64, actor string, now time.Time, change func(a *SupplierAssessment) error) (int64, error) {
-	var out int64
-	err := s.Write(ctx, func(tx Tx) error {
-		a, d, err := findAssessment(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if a.Status == AssessmentCompleted {
-			return fmt.Errorf("assessment %s was completed on %s and does not change: start a new one: %w", id, a.SignedOff.Format(time.DateOnly), ErrConflict)
-		}
-		if err := change(&a); err != nil {
-			return err
-		}
-		body := mustJSON(a)
-		nd, err := tx.UpdateDocument(ctx, KindSupplierAssessment, id, body, version, now)
-		if err != nil {
-			return err
-		}
-		out = nd.Version
-		return appendAudit(ctx, tx, actor, "update", KindSupplierAssessment, id, d.Body, body, now)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("assessment %s: %w", id, err)
-	}
-	return out, nil
-}
-
-func findAssessment(ctx context.Context, tx Tx, id string) (SupplierAssessment, Document, error) {
-	return decodeOne[SupplierAssessment](ctx, tx, KindSupplierAssessment, id)
-}
-
-// FindSupplierAssessment reads one assessment and its version.
-func FindSupplierAssessment(ctx context.Context, tx Tx, id string) (SupplierAssessment, int64, error) {
-	a, d, err := findAssessment(ctx, tx, id)
-	return a, d.Version, err
-}
-
-// SupplierAssessments reads every assessment.
-func SupplierAssessments(ctx context.Context, tx Tx) ([]SupplierAssessment, error) {
-	return decodeAll[SupplierAssessment](ctx, tx, KindSupplierAssessment)
 }

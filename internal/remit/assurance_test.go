@@ -2,7 +2,6 @@ package remit
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -130,9 +129,6 @@ func TestEvidenceValidate(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
-	}
-	if !strings.Contains(cleanFileName("../../etc/pass\x00wd\"x"), "passwdx") || cleanFileName(`C:\a\b.pdf`) != "b.pdf" || cleanFileName("") != "evidence" {
-		t.Errorf("cleanFileName: %q %q", cleanFileName("../../etc/pass\x00wd\"x"), cleanFileName(`C:\a\b.pdf`))
 	}
 }
 

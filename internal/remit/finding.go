@@ -1,18 +1,11 @@
 package remit
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 )
-
-// KindFinding is a finding raised by an assessment.
-const KindFinding Kind = "finding"
 
 // Severity is how much a finding matters.
 type Severity string
@@ -75,84 +68,6 @@ func (f *Finding) Validate() []Problem {
 		}
 	}
 	return ps
-}
-
-// AddFinding records a new finding.
-func AddFinding(ctx context.Context, s Store, f Finding, actor string, now time.Time) (Finding, error) {
-	if f.Status == "" {
-		f.Status = "open"
-	}
-	if ps := f.Validate(); len(ps) > 0 {
-		return Finding{}, &ValidationError{Problems: ps}
-	}
-	id := make([]byte, 8)
-	if _, err := rand.Read(id); err != nil {
-		return Finding{}, err
-	}
-	f.ID, f.Created, f.CreatedBy = "fi-"+hex.EncodeToString(id), now.UTC(), actor
-	body := mustJSON(f)
-	err := s.Write(ctx, func(tx Tx) error {
-		if _, err := tx.CreateDocument(ctx, KindFinding, f.ID, body, now); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, actor, "create", KindFinding, f.ID, nil, body, now)
-	})
-	if err != nil {
-		return Finding{}, fmt.Errorf("add finding: %w", err)
-	}
-	return f, nil
-}
-
-// UpdateFinding changes a finding (all but who raised it and when), if
-// version is still the stored one.
-func UpdateFinding(ctx context.Context, s Store, f Finding, version int64, actor string, now time.Time) (int64, error) {
-	if ps := f.Validate(); len(ps) > 0 {
-		return 0, &ValidationError{Problems: ps}
-	}
-	var out int64
-	err := s.Write(ctx, func(tx Tx) error {
-		old, err := tx.FindDocument(ctx, KindFinding, f.ID)
-		if err != nil {
-			return fmt.Errorf("finding %q: %w", f.ID, err)
-		}
-		var was Finding
-		if err := json.Unmarshal(old.Body, &was); err != nil {
-			return err
-		}
-		f.Created, f.CreatedBy = was.Created, was.CreatedBy
-		body := mustJSON(f)
-		d, err := tx.UpdateDocument(ctx, KindFinding, f.ID, body, version, now)
-		if err != nil {
-			return err
-		}
-		out = d.Version
-		return appendAudit(ctx, tx, actor, "update", KindFinding, f.ID, old.Body, body, now)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("update finding: %w", err)
-	}
-	return out, nil
-}
-
-// FindFinding reads one finding and its version.
-func FindFinding(ctx context.Context, tx Tx, id string) (Finding, int64, error) {
-	f, d, err := decodeOne[Finding](ctx, tx, KindFinding, id)
-	return f, d.Version, err
-}
-
-// Findings reads every finding, most severe and soonest due first.
-func Findings(ctx context.Context, tx Tx) ([]Finding, error) {
-	out, err := decodeAll[Finding](ctx, tx, KindFinding)
-	if err != nil {
-		return nil, err
-	}
-	slices.SortStableFunc(out, func(a, b Finding) int {
-		if c := slices.Index(Severities, b.Severity) - slices.Index(Severities, a.Severity); c != 0 {
-			return c
-		}
-		return CompareDates(a.Due, b.Due)
-	})
-	return out, nil
 }
 
 // CompareDates orders dates written YYYY-MM-DD, undated last.

@@ -1,17 +1,12 @@
 package remit
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 )
-
-// KindDismissal records a dismissed proposal (id the proposal's).
-const KindDismissal Kind = "proposal-dismissal"
 
 // Proposal is a risk Remit suggests from a gap it can see: it is never a
 // risk until someone adopts it. Its Cause fingerprints what gave rise to
@@ -49,48 +44,6 @@ type Dismissal struct {
 	Reason   string    `json:"reason"`
 	By       string    `json:"by"`
 	At       time.Time `json:"at"`
-}
-
-// DismissProposal records why a proposal is dismissed; it stays dismissed
-// until its cause changes.
-func DismissProposal(ctx context.Context, s Store, p Proposal, reason string, by Principal, now time.Time) error {
-	if !by.May(ActEditRisk, "") {
-		return fmt.Errorf("%s may read proposals but not dismiss them: %w", by.Role.Article(), ErrForbidden)
-	}
-	if strings.TrimSpace(reason) == "" {
-		return &ValidationError{Problems: []Problem{{Pointer: "/reason", Message: "say why this is not a risk worth recording"}}}
-	}
-	d := Dismissal{Proposal: p.ID, Cause: p.Cause, Reason: strings.TrimSpace(reason), By: by.Email, At: now.UTC()}
-	body := mustJSON(d)
-	return s.Write(ctx, func(tx Tx) error {
-		old, err := tx.FindDocument(ctx, KindDismissal, p.ID)
-		switch {
-		case err == nil:
-			if _, err := tx.UpdateDocument(ctx, KindDismissal, p.ID, body, old.Version, now); err != nil {
-				return err
-			}
-			return appendAudit(ctx, tx, by.Email, "update", KindDismissal, p.ID, old.Body, body, now)
-		case isNotFound(err):
-			if _, err := tx.CreateDocument(ctx, KindDismissal, p.ID, body, now); err != nil {
-				return err
-			}
-			return appendAudit(ctx, tx, by.Email, "create", KindDismissal, p.ID, nil, body, now)
-		}
-		return err
-	})
-}
-
-// Dismissals reads every dismissal, by proposal.
-func Dismissals(ctx context.Context, tx Tx) (map[string]Dismissal, error) {
-	ds, err := decodeAll[Dismissal](ctx, tx, KindDismissal)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]Dismissal, len(ds))
-	for _, d := range ds {
-		out[d.Proposal] = d
-	}
-	return out, nil
 }
 
 // Open keeps the proposals that are neither adopted (a risk names them)

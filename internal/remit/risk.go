@@ -1,20 +1,10 @@
 package remit
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
-)
-
-// Kinds of the risk register: risks, and its settings (one document,
-// id "settings": the scale and the appetite).
-const (
-	KindRisk         Kind = "risk"
-	KindRiskSettings Kind = "risk-settings"
 )
 
 // RiskScale names the levels of likelihood and impact, lowest first; a
@@ -246,24 +236,9 @@ func (r *Risk) Validate(s RiskSettings) []Problem {
 	return ps
 }
 
-// riskSettings reads the register's settings (the default when none are
-// stored).
-func riskSettings(ctx context.Context, tx Tx) (RiskSettings, error) {
-	s, _, err := decodeOne[RiskSettings](ctx, tx, KindRiskSettings, "settings")
-	if isNotFound(err) {
-		return DefaultRiskSettings(), nil
-	}
-	return s, err
-}
-
-// FindRiskSettings reads the register's settings.
-func FindRiskSettings(ctx context.Context, tx Tx) (RiskSettings, error) { return riskSettings(ctx, tx) }
-
-// SaveRiskSettings sets the register's scale and appetite (an admin).
-func SaveRiskSettings(ctx context.Context, s Store, rs RiskSettings, p Principal, now time.Time) error {
-	if !p.May(ActSetRiskSettings, "") {
-		return fmt.Errorf("the risk scale and appetite are set by an admin, not %s: %w", p.Role.Article(), ErrForbidden)
-	}
+// Validate reports what is wrong with the settings: each scale has 2 to
+// 10 levels, and every appetite is within the scale.
+func (rs RiskSettings) Validate() []Problem {
 	var ps []Problem
 	if n, m := len(rs.Scale.Likelihood), len(rs.Scale.Impact); n < 2 || n > 10 || m < 2 || m > 10 {
 		ps = append(ps, Problem{Pointer: "/scale", Message: "each scale has 2 to 10 named levels"})
@@ -271,202 +246,10 @@ func SaveRiskSettings(ctx context.Context, s Store, rs RiskSettings, p Principal
 	if len(rs.Appetite) == 0 {
 		ps = append(ps, Problem{Pointer: "/appetite", Message: "name at least one category with its appetite"})
 	}
-	for c, v := range rs.Appetite {
-		if v < 0 || v > rs.Max() {
+	for _, c := range sortedKeys(rs.Appetite) {
+		if v := rs.Appetite[c]; v < 0 || v > rs.Max() {
 			ps = append(ps, Problem{Pointer: "/appetite/" + c, Message: fmt.Sprintf("appetite %d for %s is outside 0 to %d", v, c, rs.Max())})
 		}
 	}
-	if len(ps) > 0 {
-		return &ValidationError{Problems: ps}
-	}
-	body := mustJSON(rs)
-	return s.Write(ctx, func(tx Tx) error {
-		old, err := tx.FindDocument(ctx, KindRiskSettings, "settings")
-		switch {
-		case err == nil:
-			if _, err := tx.UpdateDocument(ctx, KindRiskSettings, "settings", body, old.Version, now); err != nil {
-				return err
-			}
-			return appendAudit(ctx, tx, p.Email, "update", KindRiskSettings, "settings", old.Body, body, now)
-		case isNotFound(err):
-			if _, err := tx.CreateDocument(ctx, KindRiskSettings, "settings", body, now); err != nil {
-				return err
-			}
-			return appendAudit(ctx, tx, p.Email, "create", KindRiskSettings, "settings", nil, body, now)
-		}
-		return err
-	})
+	return ps
 }
-
-// ownerProblems checks that a risk's owner, if named, is an account with
-// the risk-owner role: the person who may accept it.
-func ownerProblems(ctx context.Context, tx Tx, owner string) ([]Problem, error) {
-	if owner == "" {
-		return nil, nil
-	}
-	u, err := FindUser(ctx, tx, owner)
-	switch {
-	case isNotFound(err):
-		return []Problem{{Pointer: "/owner", Message: fmt.Sprintf("owner %q is not an account: name a risk owner's email", owner)}}, nil
-	case err != nil:
-		return nil, err
-	case u.Role != RoleRiskOwner:
-		return []Problem{{Pointer: "/owner", Message: fmt.Sprintf("owner %s is %s, not a risk owner: name an account with the risk-owner role", owner, u.Role.Article())}}, nil
-	}
-	return nil, nil
-}
-
-// AddRisk records a new risk. It cannot be added accepted: acceptance is
-// a decision of its own (AcceptRisk).
-func AddRisk(ctx context.Context, s Store, r Risk, p Principal, now time.Time) (Risk, error) {
-	if !p.May(ActEditRisk, "") {
-		return Risk{}, fmt.Errorf("%s may read risks but not record them: %w", p.Role.Article(), ErrForbidden)
-	}
-	if r.Status == "" {
-		r.Status = RiskOpen
-	}
-	id := make([]byte, 8)
-	if _, err := rand.Read(id); err != nil {
-		return Risk{}, err
-	}
-	r.ID, r.Created, r.CreatedBy, r.Acceptance = "ri-"+hex.EncodeToString(id), now.UTC(), p.Email, nil
-	r.History = []ScoreChange{{At: now.UTC(), By: p.Email, Inherent: r.Inherent, Residual: r.Residual}}
-	err := s.Write(ctx, func(tx Tx) error {
-		rs, err := riskSettings(ctx, tx)
-		if err != nil {
-			return err
-		}
-		ops, err := ownerProblems(ctx, tx, r.Owner)
-		if err != nil {
-			return err
-		}
-		ps := append(r.Validate(rs), ops...)
-		if r.Status == RiskAccepted {
-			ps = append(ps, Problem{Pointer: "/status", Message: "a risk is accepted by its risk owner's decision, not by its status: record it, then accept it"})
-		}
-		if len(ps) > 0 {
-			return &ValidationError{Problems: ps}
-		}
-		body := mustJSON(r)
-		if _, err := tx.CreateDocument(ctx, KindRisk, r.ID, body, now); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, p.Email, "create", KindRisk, r.ID, nil, body, now)
-	})
-	if err != nil {
-		return Risk{}, fmt.Errorf("add risk: %w", err)
-	}
-	return r, nil
-}
-
-// UpdateRisk changes a risk, if version is still the stored one. Its
-// acceptance and history are kept; a change of score adds to the history;
-// status accepted can only be kept, not set (AcceptRisk).
-func UpdateRisk(ctx context.Context, s Store, r Risk, version int64, p Principal, now time.Time) (int64, error) {
-	if !p.May(ActEditRisk, "") {
-		return 0, fmt.Errorf("%s may read risks but not change them: %w", p.Role.Article(), ErrForbidden)
-	}
-	var out int64
-	err := s.Write(ctx, func(tx Tx) error {
-		was, d, err := decodeOne[Risk](ctx, tx, KindRisk, r.ID)
-		if err != nil {
-			return err
-		}
-		rs, err := riskSettings(ctx, tx)
-		if err != nil {
-			return err
-		}
-		r.Acceptance, r.History, r.Created, r.CreatedBy, r.Proposal = was.Acceptance, was.History, was.Created, was.CreatedBy, was.Proposal
-		ps := r.Validate(rs)
-		if r.Owner != was.Owner {
-			ops, err := ownerProblems(ctx, tx, r.Owner)
-			if err != nil {
-				return err
-			}
-			ps = append(ps, ops...)
-		}
-		if r.Status == RiskAccepted && was.Status != RiskAccepted {
-			ps = append(ps, Problem{Pointer: "/status", Message: "a risk is accepted by its risk owner's decision (accept), not by setting its status"})
-		} else if r.Status == RiskAccepted && r.LegalBreach {
-			ps = append(ps, Problem{Pointer: "/legal_breach", Message: "a risk that would be a breach of law or regulation cannot stay accepted: set its status to open or treating as well"})
-		}
-		if len(ps) > 0 {
-			return &ValidationError{Problems: ps}
-		}
-		if r.Status != RiskAccepted {
-			r.Acceptance = nil
-		}
-		if r.Inherent != was.Inherent || r.Residual != was.Residual {
-			r.History = append(slices.Clone(r.History), ScoreChange{At: now.UTC(), By: p.Email, Inherent: r.Inherent, Residual: r.Residual})
-		}
-		body := mustJSON(r)
-		nd, err := tx.UpdateDocument(ctx, KindRisk, r.ID, body, version, now)
-		if err != nil {
-			return err
-		}
-		out = nd.Version
-		return appendAudit(ctx, tx, p.Email, "update", KindRisk, r.ID, d.Body, body, now)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("risk %s: %w", r.ID, err)
-	}
-	return out, nil
-}
-
-// AcceptRisk records a risk owner's decision to accept a risk: only a
-// risk owner may, with a rationale and the day the acceptance returns for
-// review; a risk flagged as a legal or regulatory breach can never be
-// accepted (accepting a risk is a business decision, never a breach of
-// law).
-func AcceptRisk(ctx context.Context, s Store, id, rationale, until string, version int64, p Principal, now time.Time) (int64, error) {
-	if !p.May(ActAcceptRisk, "") {
-		return 0, fmt.Errorf("only a risk owner accepts a risk, not %s: %w", p.Role.Article(), ErrForbidden)
-	}
-	var ps []Problem
-	if strings.TrimSpace(rationale) == "" {
-		ps = append(ps, Problem{Pointer: "/rationale", Message: "the rationale is required: record why the organisation accepts this risk"})
-	}
-	if t, err := time.Parse(time.DateOnly, until); err != nil {
-		ps = append(ps, Problem{Pointer: "/until", Message: fmt.Sprintf("until %q is not a date: write it as YYYY-MM-DD", until)})
-	} else if !t.After(now.UTC()) {
-		ps = append(ps, Problem{Pointer: "/until", Message: fmt.Sprintf("until %s is not in the future: an acceptance returns for review on a later day", until)})
-	}
-	if len(ps) > 0 {
-		return 0, &ValidationError{Problems: ps}
-	}
-	var out int64
-	err := s.Write(ctx, func(tx Tx) error {
-		r, d, err := decodeOne[Risk](ctx, tx, KindRisk, id)
-		if err != nil {
-			return err
-		}
-		if r.LegalBreach {
-			return &ValidationError{Problems: []Problem{{Pointer: "/legal_breach", Message: "this risk would be a breach of law or regulation: it cannot be accepted; reduce, transfer or avoid it"}}}
-		}
-		if r.Status == RiskClosed {
-			return fmt.Errorf("risk %s is closed: %w", id, ErrConflict)
-		}
-		r.Status, r.Treatment = RiskAccepted, "accept"
-		r.Acceptance = &Acceptance{By: p.Email, At: now.UTC(), Rationale: strings.TrimSpace(rationale), Until: until}
-		body := mustJSON(r)
-		nd, err := tx.UpdateDocument(ctx, KindRisk, id, body, version, now)
-		if err != nil {
-			return err
-		}
-		out = nd.Version
-		return appendAudit(ctx, tx, p.Email, "accept", KindRisk, id, d.Body, body, now)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("accept risk %s: %w", id, err)
-	}
-	return out, nil
-}
-
-// FindRisk reads one risk and its version.
-func FindRisk(ctx context.Context, tx Tx, id string) (Risk, int64, error) {
-	r, d, err := decodeOne[Risk](ctx, tx, KindRisk, id)
-	return r, d.Version, err
-}
-
-// Risks reads the whole register.
-func Risks(ctx context.Context, tx Tx) ([]Risk, error) { return decodeAll[Risk](ctx, tx, KindRisk) }

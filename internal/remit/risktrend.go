@@ -1,12 +1,8 @@
 package remit
 
 import (
-	"context"
 	"time"
 )
-
-// KindRiskSnapshot keeps one day's register counts (id the day).
-const KindRiskSnapshot Kind = "risk-snapshot"
 
 // RiskSnapshot is one day's register in numbers: a point of its trend.
 type RiskSnapshot struct {
@@ -45,15 +41,4 @@ func TakeRiskSnapshot(risks []*Risk, s RiskSettings, now time.Time) RiskSnapshot
 		}
 	}
 	return sn
-}
-
-// SaveRiskSnapshot keeps a day's snapshot, replacing one taken earlier
-// the same day.
-func SaveRiskSnapshot(ctx context.Context, s Store, sn RiskSnapshot, now time.Time) error {
-	return putDaily(ctx, s, KindRiskSnapshot, sn.Day, mustJSON(sn), now)
-}
-
-// RiskSnapshots reads the last n snapshots, oldest first.
-func RiskSnapshots(ctx context.Context, tx Tx, n int) ([]RiskSnapshot, error) {
-	return lastDaily[RiskSnapshot](ctx, tx, KindRiskSnapshot, n)
 }

@@ -1,22 +1,10 @@
 package remit
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
-)
-
-// Kinds of the Standards Assurance Table: its template versions (id the
-// version, zero-padded) and each system's assessments.
-const (
-	KindSATTemplate Kind = "sat-template"
-	KindSAT         Kind = "sat"
 )
 
 // SATCategories are the groups of objectives, in order.
@@ -102,57 +90,6 @@ func validateObjective(ptr string, o Objective) []Problem {
 	return ps
 }
 
-// CurrentSATTemplate is the latest stored version of the template, or
-// builtIn when none has been stored.
-func CurrentSATTemplate(ctx context.Context, tx Tx, builtIn *SATTemplate) (*SATTemplate, error) {
-	docs, err := tx.Documents(ctx, KindSATTemplate, "")
-	if err != nil || len(docs) == 0 {
-		return builtIn, err
-	}
-	var t SATTemplate
-	if err := json.Unmarshal(docs[len(docs)-1].Body, &t); err != nil {
-		return nil, fmt.Errorf("SAT template %s: %w", docs[len(docs)-1].ID, err)
-	}
-	return &t, nil
-}
-
-// SATTemplateVersion reads one version of the template (builtIn for its
-// own version).
-func SATTemplateVersion(ctx context.Context, tx Tx, builtIn *SATTemplate, version int) (*SATTemplate, error) {
-	d, err := tx.FindDocument(ctx, KindSATTemplate, fmt.Sprintf("%06d", version))
-	if errors.Is(err, ErrNotFound) && version == builtIn.Version {
-		return builtIn, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("SAT template version %d: %w", version, err)
-	}
-	var t SATTemplate
-	if err := json.Unmarshal(d.Body, &t); err != nil {
-		return nil, err
-	}
-	return &t, nil
-}
-
-// PublishSATTemplate stores next as the template's new version, if it
-// only adds to the current one (CheckSATEvolution).
-func PublishSATTemplate(ctx context.Context, s Store, builtIn, next *SATTemplate, actor string, now time.Time) error {
-	return s.Write(ctx, func(tx Tx) error {
-		cur, err := CurrentSATTemplate(ctx, tx, builtIn)
-		if err != nil {
-			return err
-		}
-		if ps := CheckSATEvolution(cur, next); len(ps) > 0 {
-			return &ValidationError{Problems: ps}
-		}
-		body := mustJSON(next)
-		id := fmt.Sprintf("%06d", next.Version)
-		if _, err := tx.CreateDocument(ctx, KindSATTemplate, id, body, now); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, actor, "create", KindSATTemplate, id, nil, body, now)
-	})
-}
-
 // SATEvidence is how much written evidence an objective has.
 type SATEvidence string
 
@@ -225,119 +162,26 @@ func (t *SATTemplate) ValidateEntry(e SATEntry) []Problem {
 	return ps
 }
 
-// StartSAT begins a system's assessment against template t.
-func StartSAT(ctx context.Context, s Store, t *SATTemplate, system, actor string, now time.Time) (SAT, error) {
-	id := make([]byte, 8)
-	if _, err := rand.Read(id); err != nil {
-		return SAT{}, err
-	}
-	a := SAT{ID: "sat-" + hex.EncodeToString(id), System: system, TemplateVersion: t.Version, Status: AssessmentInProgress, Created: now.UTC(), CreatedBy: actor}
-	for _, o := range t.Objectives {
-		a.Entries = append(a.Entries, SATEntry{Objective: o.ID})
-	}
-	body := mustJSON(a)
-	err := s.Write(ctx, func(tx Tx) error {
-		if _, err := tx.CreateDocument(ctx, KindSAT, a.ID, body, now); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, actor, "create", KindSAT, a.ID, nil, body, now)
-	})
-	if err != nil {
-		return SAT{}, fmt.Errorf("start SAT: %w", err)
-	}
-	return a, nil
-}
-
-// SaveSATEntries records objectives' entries of a SAT in progress, all or
-// none, if version is still the stored one.
-func SaveSATEntries(ctx context.Context, s Store, t *SATTemplate, id string, entries []SATEntry, version int64, actor string, now time.Time) (int64, error) {
-	var ps []Problem
-	for i, e := range entries {
-		for _, p := range t.ValidateEntry(e) {
-			p.Pointer = fmt.Sprintf("/entries/%d%s", i, p.Pointer)
-			ps = append(ps, p)
-		}
-	}
-	if len(ps) > 0 {
-		return 0, &ValidationError{Problems: ps}
-	}
-	return changeSAT(ctx, s, id, version, actor, now, func(a *SAT) error {
-		for _, e := range entries {
-			cur, ok := a.Entry(e.Objective)
-			if !ok {
-				return fmt.Errorf("objective %s is not in SAT %s (template version %d): %w", e.Objective, id, a.TemplateVersion, ErrNotFound)
-			}
-			*cur = e
-		}
-		return nil
-	})
-}
-
-// CompleteSAT signs a SAT off (an assessor), once every objective has its
+// SignOff completes a SAT in progress: every objective must have its
 // evidence level; it counts for a year.
-func CompleteSAT(ctx context.Context, s Store, t *SATTemplate, id string, p Principal, version int64, now time.Time) (int64, error) {
-	if !p.May(ActSignOff, "") {
-		return 0, fmt.Errorf("a SAT is signed off by an assessor, not %s: %w", p.Role.Article(), ErrForbidden)
+func (a *SAT) SignOff(t *SATTemplate, by string, now time.Time) error {
+	var missing []string
+	for _, e := range a.Entries {
+		if e.Evidence == "" {
+			missing = append(missing, e.Objective)
+		}
 	}
-	return changeSAT(ctx, s, id, version, p.Email, now, func(a *SAT) error {
-		var missing []string
-		for _, e := range a.Entries {
-			if e.Evidence == "" {
-				missing = append(missing, e.Objective)
-			}
-		}
-		if len(missing) > 0 {
-			return &ValidationError{Problems: []Problem{{Pointer: "/entries", Message: fmt.Sprintf("%d objectives have no evidence level yet: %s", len(missing), strings.Join(missing, ", "))}}}
-		}
-		done := now.UTC()
-		if a.TemplateVersion != t.Version {
-			return fmt.Errorf("SAT %s follows template version %d, not %d", id, a.TemplateVersion, t.Version)
-		}
-		a.Status, a.Assessor, a.Completed, a.ValidUntil = AssessmentCompleted, p.Email, &done, done.AddDate(1, 0, 0).Format(time.DateOnly)
-		a.Verdicts = a.verdicts(t)
-		return nil
-	})
-}
-
-func changeSAT(ctx context.Context, s Store, id string, version int64, actor string, now time.Time, change func(a *SAT) error) (int64, error) {
-	var out int64
-	err := s.Write(ctx, func(tx Tx) error {
-		a, d, err := findSAT(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if a.Status == AssessmentCompleted {
-			return fmt.Errorf("SAT %s is completed and does not change: start a new one: %w", id, ErrConflict)
-		}
-		if err := change(&a); err != nil {
-			return err
-		}
-		body := mustJSON(a)
-		nd, err := tx.UpdateDocument(ctx, KindSAT, id, body, version, now)
-		if err != nil {
-			return err
-		}
-		out = nd.Version
-		return appendAudit(ctx, tx, actor, "update", KindSAT, id, d.Body, body, now)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("SAT %s: %w", id, err)
+	if len(missing) > 0 {
+		return &ValidationError{Problems: []Problem{{Pointer: "/entries", Message: fmt.Sprintf("%d objectives have no evidence level yet: %s", len(missing), strings.Join(missing, ", "))}}}
 	}
-	return out, nil
+	if a.TemplateVersion != t.Version {
+		return fmt.Errorf("SAT %s follows template version %d, not %d", a.ID, a.TemplateVersion, t.Version)
+	}
+	done := now.UTC()
+	a.Status, a.Assessor, a.Completed, a.ValidUntil = AssessmentCompleted, by, &done, done.AddDate(1, 0, 0).Format(time.DateOnly)
+	a.Verdicts = a.verdicts(t)
+	return nil
 }
-
-func findSAT(ctx context.Context, tx Tx, id string) (SAT, Document, error) {
-	return decodeOne[SAT](ctx, tx, KindSAT, id)
-}
-
-// FindSAT reads one SAT and its version.
-func FindSAT(ctx context.Context, tx Tx, id string) (SAT, int64, error) {
-	a, d, err := findSAT(ctx, tx, id)
-	return a, d.Version, err
-}
-
-// SATs reads every SAT.
-func SATs(ctx context.Context, tx Tx) ([]SAT, error) { return decodeAll[SAT](ctx, tx, KindSAT) }
 
 // SATReport is a SAT summed up: delta per objective, per category and
 // overall, and against the previous completed SAT of the same system.

@@ -2,39 +2,12 @@ package remit
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"time"
 )
 
-// Kind names a kind of stored document.
+// Kind names a kind of stored document. The service names the kinds it
+// stores and their id schemes (service.KindSystem and the rest).
 type Kind string
-
-// The kinds of document a Store holds. The workspace's own aggregates are
-// KindWorkspace (one document, id "workspace": name, organisation and the
-// built-in content it names), KindCatalogue, KindProvider (its offerings are
-// documents of their own), KindOffering (id provider/offering, with its
-// statements) and KindSystem. What only the service has: KindObligation
-// (the tracking of one of our obligations, keyed by obligation id) and
-// KindOfferingVersion (an immutable snapshot of an offering's statements,
-// id provider/offering@N). Accounts: KindUser (id: email), KindSession (id:
-// hash of the session secret) and KindToken (API tokens).
-const (
-	KindWorkspace       Kind = "workspace"
-	KindCatalogue       Kind = "catalogue"
-	KindProvider        Kind = "provider"
-	KindOffering        Kind = "offering"
-	KindSystem          Kind = "system"
-	KindObligation      Kind = "obligation"
-	KindOfferingVersion Kind = "offering-version"
-	KindUser            Kind = "user"
-	KindSession         Kind = "session"
-	KindToken           Kind = "token"
-)
-
-// WorkspaceKinds are the kinds an import replaces and an export writes, in
-// the order they are applied.
-var WorkspaceKinds = []Kind{KindWorkspace, KindCatalogue, KindProvider, KindOffering, KindSystem}
 
 // Document is one stored aggregate: its canonical JSON body and the version
 // that every update must quote (optimistic concurrency).
@@ -65,6 +38,9 @@ type Tx interface {
 	// Documents returns the documents of a kind whose id starts with
 	// prefix ("" for all), ordered by id.
 	Documents(ctx context.Context, kind Kind, prefix string) ([]Document, error)
+	// Count returns how many documents of a kind have an id starting with
+	// prefix ("" for all), without reading them.
+	Count(ctx context.Context, kind Kind, prefix string) (int, error)
 	// FindDocument returns one document.
 	FindDocument(ctx context.Context, kind Kind, id string) (Document, error)
 	// CreateDocument inserts a new document at version 1; ErrConflict if
@@ -116,34 +92,4 @@ type AuditFilter struct {
 	// Newest lists the latest records first (and Limit keeps the latest).
 	Newest bool
 	Limit  int
-}
-
-// decodeAll reads every document of a kind into values of T.
-func decodeAll[T any](ctx context.Context, tx Tx, kind Kind) ([]T, error) {
-	docs, err := tx.Documents(ctx, kind, "")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]T, 0, len(docs))
-	for _, d := range docs {
-		var v T
-		if err := json.Unmarshal(d.Body, &v); err != nil {
-			return nil, fmt.Errorf("%s %q: %w", kind, d.ID, err)
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}
-
-// decodeOne reads one document into a value of T, with the document.
-func decodeOne[T any](ctx context.Context, tx Tx, kind Kind, id string) (T, Document, error) {
-	var v T
-	d, err := tx.FindDocument(ctx, kind, id)
-	if err != nil {
-		return v, d, fmt.Errorf("%s %q: %w", kind, id, err)
-	}
-	if err := json.Unmarshal(d.Body, &v); err != nil {
-		return v, d, fmt.Errorf("%s %q: %w", kind, id, err)
-	}
-	return v, d, nil
 }

@@ -1,16 +1,9 @@
 package remit
 
 import (
-	"context"
-	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
-	"time"
 )
-
-// KindSweep holds where the expiry sweep got to (id "expiry").
-const KindSweep Kind = "sweep"
 
 // Lapse is one piece of evidence that expired, with the targets it was
 // the last counting evidence for: from that day what they assured is
@@ -65,48 +58,4 @@ func (x *EvidenceIndex) keysOf(ev *Evidence) []skey {
 	}
 	slices.SortFunc(keys, func(a, b skey) int { return strings.Compare(a.String(), b.String()) })
 	return slices.Compact(keys)
-}
-
-// SweepExpiry records, once, each piece of evidence that has expired
-// since the last sweep, with what it leaves unassured: an audit record
-// per lapse, and the day swept to. It returns the lapses recorded.
-func SweepExpiry(ctx context.Context, s Store, x *EvidenceIndex, now time.Time) ([]Lapse, error) {
-	today := now.UTC().Format(time.DateOnly)
-	var out []Lapse
-	err := s.Write(ctx, func(tx Tx) error {
-		from := ""
-		d, err := tx.FindDocument(ctx, KindSweep, "expiry")
-		switch {
-		case err == nil:
-			var mark struct {
-				Day string `json:"day"`
-			}
-			if err := json.Unmarshal(d.Body, &mark); err != nil {
-				return err
-			}
-			from = mark.Day
-		case !isNotFound(err):
-			return err
-		}
-		if from >= today {
-			return nil
-		}
-		out = x.Lapses(from, today)
-		for _, l := range out {
-			if err := appendAudit(ctx, tx, "remit", "lapse", KindEvidence, l.Evidence, nil, mustJSON(l), now); err != nil {
-				return err
-			}
-		}
-		body := mustJSON(map[string]string{"day": today})
-		if d.Version == 0 {
-			_, err = tx.CreateDocument(ctx, KindSweep, "expiry", body, now)
-		} else {
-			_, err = tx.UpdateDocument(ctx, KindSweep, "expiry", body, d.Version, now)
-		}
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("sweep expiry: %w", err)
-	}
-	return out, nil
 }

@@ -1,9 +1,6 @@
 package remit
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -71,59 +68,4 @@ type TrackedObligation struct {
 	Tracking  Tracking  `json:"tracking"`
 	Version   int64     `json:"version"`
 	UpdatedAt time.Time `json:"updated_at"`
-}
-
-// TrackObligation records new tracking for obligation id, if version is
-// still the stored one (0 for an obligation never tracked). It validates t
-// first and writes nothing on a problem. The caller has checked that the
-// obligation exists in the current model.
-func TrackObligation(ctx context.Context, s Store, id string, t Tracking, version int64, actor string, now time.Time) (TrackedObligation, error) {
-	if ps := t.Validate(); len(ps) > 0 {
-		return TrackedObligation{}, &ValidationError{Problems: ps}
-	}
-	body := mustJSON(t)
-	var out TrackedObligation
-	err := s.Write(ctx, func(tx Tx) error {
-		old, err := tx.FindDocument(ctx, KindObligation, id)
-		switch {
-		case errors.Is(err, ErrNotFound) && version == 0:
-			d, err := tx.CreateDocument(ctx, KindObligation, id, body, now)
-			if err != nil {
-				return err
-			}
-			out = TrackedObligation{ID: id, Tracking: t, Version: d.Version, UpdatedAt: d.UpdatedAt}
-			return appendAudit(ctx, tx, actor, "create", KindObligation, id, nil, body, now)
-		case errors.Is(err, ErrNotFound):
-			return fmt.Errorf("obligation %s has never been tracked, so its version is 0, not %d: %w", id, version, ErrConflict)
-		case err != nil:
-			return err
-		}
-		d, err := tx.UpdateDocument(ctx, KindObligation, id, body, version, now)
-		if err != nil {
-			return err
-		}
-		out = TrackedObligation{ID: id, Tracking: t, Version: d.Version, UpdatedAt: d.UpdatedAt}
-		return appendAudit(ctx, tx, actor, "update", KindObligation, id, old.Body, body, now)
-	})
-	if err != nil {
-		return TrackedObligation{}, fmt.Errorf("track obligation: %w", err)
-	}
-	return out, nil
-}
-
-// Trackings reads every stored tracking, keyed by obligation id.
-func Trackings(ctx context.Context, tx Tx) (map[string]TrackedObligation, error) {
-	docs, err := tx.Documents(ctx, KindObligation, "")
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]TrackedObligation, len(docs))
-	for _, d := range docs {
-		var t Tracking
-		if err := json.Unmarshal(d.Body, &t); err != nil {
-			return nil, fmt.Errorf("read obligation %s: %w", d.ID, err)
-		}
-		out[d.ID] = TrackedObligation{ID: d.ID, Tracking: t, Version: d.Version, UpdatedAt: d.UpdatedAt}
-	}
-	return out, nil
 }

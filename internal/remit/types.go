@@ -121,6 +121,26 @@ type Catalogue struct {
 	BuiltIn bool `json:"built_in,omitempty"`
 }
 
+// KeepAreas carries over, from the catalogue an import replaces, the area
+// of each control the import could not infer one for: a user's choice is
+// not lost by importing a new edition. It returns how many it kept.
+func (c *Catalogue) KeepAreas(old Catalogue) int {
+	was := map[string]Area{}
+	for _, ctl := range old.Controls {
+		if ctl.Area != "" {
+			was[ctl.ID] = ctl.Area
+		}
+	}
+	n := 0
+	for i := range c.Controls {
+		if a, ok := was[c.Controls[i].ID]; ok && c.Controls[i].Area == "" {
+			c.Controls[i].Area = a
+			n++
+		}
+	}
+	return n
+}
+
 // Control is one requirement in a catalogue.
 type Control struct {
 	ID        string `json:"id" required:"false" doc:"Taken from the path when omitted"`

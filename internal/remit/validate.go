@@ -4,13 +4,21 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
 
-// idPattern is what every id must look like: no spaces, and none of the
-// separators used in references (":" and "/").
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+// idPattern is what every id must look like: no spaces, none of the
+// separators used in references (":" and "/"), and short enough for an
+// address; IDRule says so in words.
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// IDRule is the rule every id follows, for messages.
+const IDRule = "use letters, digits, '.', '_' and '-' only, starting with a letter or digit, at most 64 characters"
+
+// ValidID reports whether id follows the one rule for ids (IDRule).
+func ValidID(id string) bool { return idPattern.MatchString(id) }
 
 // Refs answers what validating one aggregate asks of the rest of the
 // estate: whether what it refers to exists, and (for suggestions, only
@@ -153,7 +161,7 @@ func (v *validator) id(pointer, what, id string) bool {
 		v.add(pointer, "%s id is required", what)
 		return false
 	case !idPattern.MatchString(id):
-		v.add(pointer, "%s id %q is not valid: use letters, digits, '.', '_' and '-' only, starting with a letter or digit", what, id)
+		v.add(pointer, "%s id %q is not valid: %s", what, id, IDRule)
 		return false
 	}
 	return true
@@ -516,4 +524,44 @@ func sortedKeys[V any](m map[string]V) []string {
 	keys := mapKeys(m)
 	slices.Sort(keys)
 	return keys
+}
+
+// Owners rewrites problems addressed into a workspace so each names the
+// object it is in ("system prison-visits: …") and points into that
+// object alone, as an API client that changed one object expects.
+func Owners(ws *Workspace, ps []Problem) []Problem {
+	out := make([]Problem, len(ps))
+	for i, p := range ps {
+		segs := strings.SplitN(strings.TrimPrefix(p.Pointer, "/"), "/", 3)
+		owner := ""
+		if len(segs) >= 2 {
+			n, err := strconv.Atoi(segs[1])
+			switch {
+			case err != nil:
+			case segs[0] == "catalogues" && n < len(ws.Catalogues):
+				owner = "catalogue " + ws.Catalogues[n].ID
+			case segs[0] == "providers" && n < len(ws.Providers):
+				owner = "provider " + ws.Providers[n].ID
+				// A problem inside an offering belongs to the offering.
+				if sub := strings.SplitN(strings.Join(segs[2:], "/"), "/", 3); len(sub) >= 2 && sub[0] == "offerings" {
+					if m, err := strconv.Atoi(sub[1]); err == nil && m < len(ws.Providers[n].Offerings) {
+						owner = "offering " + OfferingRef{Provider: ws.Providers[n].ID, Offering: ws.Providers[n].Offerings[m].ID}.String()
+						segs = []string{"", "", strings.Join(sub[2:], "/")}
+					}
+				}
+			case segs[0] == "systems" && n < len(ws.Systems):
+				owner = "system " + ws.Systems[n].ID
+			}
+		}
+		if owner != "" {
+			rest := ""
+			if len(segs) == 3 && segs[2] != "" {
+				rest = "/" + segs[2]
+			}
+			p.Message = owner + ": " + p.Message
+			p.Pointer = rest
+		}
+		out[i] = p
+	}
+	return out
 }

@@ -101,15 +101,8 @@ func micros(t time.Time) int64 { return t.UTC().UnixMicro() }
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
 func (t *tx) Documents(ctx context.Context, kind remit.Kind, prefix string) ([]remit.Document, error) {
-	q := `SELECT id, body, version, updated_at FROM documents WHERE kind = $1`
-	args := []any{string(kind)}
-	if prefix != "" {
-		// A range, so the primary key serves it: ids from prefix up to
-		// (not including) prefix with its last byte raised by one.
-		q += ` AND id >= $2 AND id < $3`
-		args = append(args, prefix, string(append([]byte(prefix[:len(prefix)-1]), prefix[len(prefix)-1]+1)))
-	}
-	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY id`, args...)
+	cond, args := prefixRange(prefix, 2)
+	rows, err := t.tx.QueryContext(ctx, `SELECT id, body, version, updated_at FROM documents WHERE kind = $1`+cond+` ORDER BY id`, append([]any{string(kind)}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", kind, err)
 	}
@@ -131,6 +124,25 @@ func (t *tx) Documents(ctx context.Context, kind remit.Kind, prefix string) ([]r
 	out = slices.DeleteFunc(out, func(d remit.Document) bool { return !strings.HasPrefix(d.ID, prefix) })
 	slices.SortFunc(out, func(a, b remit.Document) int { return strings.Compare(a.ID, b.ID) })
 	return out, nil
+}
+
+// prefixRange is the condition and arguments selecting ids that start
+// with prefix, as a range the primary key serves: from prefix up to (not
+// including) prefix with its last byte raised by one.
+func prefixRange(prefix string, first int) (string, []any) {
+	if prefix == "" {
+		return "", nil
+	}
+	return fmt.Sprintf(` AND id >= $%d AND id < $%d`, first, first+1), []any{prefix, string(append([]byte(prefix[:len(prefix)-1]), prefix[len(prefix)-1]+1))}
+}
+
+func (t *tx) Count(ctx context.Context, kind remit.Kind, prefix string) (int, error) {
+	cond, args := prefixRange(prefix, 2)
+	var n int
+	if err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM documents WHERE kind = $1`+cond, append([]any{string(kind)}, args...)...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s: %w", kind, err)
+	}
+	return n, nil
 }
 
 func (t *tx) FindDocument(ctx context.Context, kind remit.Kind, id string) (remit.Document, error) {

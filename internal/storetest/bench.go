@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"remit/internal/remit"
+	"remit/internal/service"
 	"remit/internal/synth"
 )
 
@@ -18,17 +19,22 @@ import (
 // peak resident memory.
 func BenchImport(b *testing.B, shape synth.Shape, open func(b *testing.B) remit.Store) {
 	ws := synth.Estate(shape, 1)
+	all, err := service.Documents(ws)
+	if err != nil {
+		b.Fatal(err)
+	}
 	docs := 0
-	for _, byID := range remit.Documents(ws) {
+	for _, byID := range all {
 		docs += len(byID)
 	}
+	admin := remit.Principal{Email: "bench", Role: remit.RoleAdmin}
 	b.ResetTimer()
 	for b.Loop() {
 		b.StopTimer()
 		s := open(b)
 		runtime.GC()
 		b.StartTimer()
-		plan, err := remit.Import(context.Background(), s, ws, "bench", time.Now(), false)
+		plan, err := service.ImportWorkspace(context.Background(), s, admin, ws, time.Now(), false)
 		if err != nil {
 			b.Fatal(err)
 		}

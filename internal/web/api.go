@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -16,10 +15,10 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"remit/internal/engine"
-	"remit/internal/live"
+	"remit/internal/accounts"
 	"remit/internal/remit"
 	"remit/internal/report"
+	"remit/internal/service"
 )
 
 // sessionTTL is how long a sign-in lasts.
@@ -34,11 +33,7 @@ func (s *server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 func (s *server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	err := s.Store.Read(ctx, func(tx remit.Tx) error {
-		_, err := tx.Documents(ctx, remit.KindWorkspace, "")
-		return err
-	})
-	if err != nil {
+	if err := s.Service.Ready(ctx); err != nil {
 		s.Log.Error("not ready", "err", err)
 		writeProblem(w, http.StatusServiceUnavailable, "the database is not answering")
 		return
@@ -87,7 +82,7 @@ func (s *server) handleSessionCreate(ctx context.Context, in *signInInput) (*sig
 
 // signIn checks a password, within the sign-in limits, and starts a
 // session. Its errors are the API's (429, 503, 401).
-func (s *server) signIn(ctx context.Context, email, password string) (secret string, u remit.User, expires time.Time, err error) {
+func (s *server) signIn(ctx context.Context, email, password string) (secret string, u accounts.User, expires time.Time, err error) {
 	now := s.Now()
 	keys := []string{"account:" + strings.ToLower(email), "address:" + remoteAddr(ctx)}
 	if !s.limiter.attempt(now, keys...) {
@@ -98,7 +93,7 @@ func (s *server) signIn(ctx context.Context, email, password string) (secret str
 	case <-ctx.Done():
 		return "", u, expires, huma.Error503ServiceUnavailable("the server is busy: try again in a moment")
 	}
-	secret, u, err = remit.SignIn(ctx, s.Store, email, password, sessionTTL, now)
+	secret, u, err = s.Service.SignIn(ctx, email, password, sessionTTL)
 	<-s.passwordChecks
 	if err != nil {
 		return "", u, expires, s.problem(ctx, err)
@@ -134,7 +129,7 @@ func (s *server) handleSessionDelete(ctx context.Context, _ *struct{}) (*signOut
 // signOut ends the request's session, if it came with one.
 func (s *server) signOut(ctx context.Context) error {
 	if cred, _ := ctx.Value(credentialKey).(string); cred != "" {
-		if err := remit.SignOut(ctx, s.Store, cred); err != nil {
+		if err := s.Service.SignOut(ctx, cred); err != nil {
 			return err
 		}
 		s.verified.forget(func(c string) bool { return c == cred })
@@ -156,14 +151,14 @@ func (s *server) handleMe(ctx context.Context, _ *struct{}) (*meOutput, error) {
 
 // SystemSummary is a system in a list.
 type SystemSummary struct {
-	ID             string         `json:"id"`
-	Name           string         `json:"name"`
-	Owner          string         `json:"owner,omitempty"`
-	Team           string         `json:"team,omitempty"`
-	Classification string         `json:"classification,omitempty"`
-	Baseline       remit.Baseline `json:"baseline"`
-	Uses           []remit.Use    `json:"uses"`
-	Summary        engine.Summary `json:"summary"`
+	ID             string          `json:"id"`
+	Name           string          `json:"name"`
+	Owner          string          `json:"owner,omitempty"`
+	Team           string          `json:"team,omitempty"`
+	Classification string          `json:"classification,omitempty"`
+	Baseline       remit.Baseline  `json:"baseline"`
+	Uses           []remit.Use     `json:"uses"`
+	Summary        service.Summary `json:"summary"`
 }
 
 // listOutput is every list's shape: a page of items and where the next
@@ -229,18 +224,15 @@ func (s *server) handleSystemList(ctx context.Context, in *systemListInput) (*li
 		return nil, err
 	}
 	var items []SystemSummary
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		for i, sys := range c.Estate.Systems() {
-			x := sys.System
-			if (in.Team != "" && x.Team != in.Team) || (in.Classification != "" && x.Classification != in.Classification) {
-				continue
-			}
-			if in.Provider != "" && !slices.ContainsFunc(x.Uses, func(u remit.Use) bool { return strings.HasPrefix(u.Offering, in.Provider+"/") }) {
-				continue
-			}
-			items = append(items, summarise(x, c.Matrix(int32(i)).Summary))
+	for x, sum := range s.Service.Snapshot().Systems() {
+		if (in.Team != "" && x.Team != in.Team) || (in.Classification != "" && x.Classification != in.Classification) {
+			continue
 		}
-	})
+		if in.Provider != "" && !usesProvider(x, in.Provider) {
+			continue
+		}
+		items = append(items, summarise(x, sum))
+	}
 	slices.SortStableFunc(items, func(a, b SystemSummary) int {
 		switch in.Sort {
 		case "name":
@@ -253,7 +245,15 @@ func (s *server) handleSystemList(ctx context.Context, in *systemListInput) (*li
 	return page(items, in.Cursor, in.Limit)
 }
 
-func summarise(x *remit.System, sum engine.Summary) SystemSummary {
+// usesProvider reports whether a system uses an offering of a provider.
+func usesProvider(x *remit.System, provider string) bool {
+	return slices.ContainsFunc(x.Uses, func(u remit.Use) bool {
+		ref, err := remit.ParseOfferingRef(u.Offering)
+		return err == nil && ref.Provider == provider
+	})
+}
+
+func summarise(x *remit.System, sum service.Summary) SystemSummary {
 	uses := x.Uses
 	if uses == nil {
 		uses = []remit.Use{}
@@ -274,39 +274,15 @@ func (s *server) handleSystemGet(ctx context.Context, in *systemInput) (*systemO
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	var out *systemOutput
-	err := s.withSystem(in.ID, func(c *engine.Cache, si int32) error {
-		out = &systemOutput{Body: summarise(c.Estate.System(si).System, c.Matrix(si).Summary)}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	x, sum, ok := s.Service.Snapshot().System(in.ID)
+	if !ok {
+		return nil, huma.Error404NotFound(fmt.Sprintf("no system %q", in.ID))
 	}
-	d, err := s.document(ctx, remit.KindSystem, in.ID)
+	_, v, err := s.Service.System(ctx, in.ID)
 	if err != nil {
-		return nil, err
+		return nil, s.problem(ctx, err)
 	}
-	out.ETag = etag(d.Version)
-	return out, nil
-}
-
-// withSystem runs fn with the model and a system's index, or returns 404.
-func (s *server) withSystem(id string, fn func(c *engine.Cache, si int32) error) error {
-	return s.withSystemTracking(id, func(c *engine.Cache, _ map[string]remit.TrackedObligation, si int32) error { return fn(c, si) })
-}
-
-// withSystemTracking is withSystem with the obligations' tracking.
-func (s *server) withSystemTracking(id string, fn func(c *engine.Cache, tracking map[string]remit.TrackedObligation, si int32) error) error {
-	var err error
-	s.Model.View(func(c *engine.Cache, tracking map[string]remit.TrackedObligation) {
-		si, ok := c.Estate.SystemIndex(id)
-		if !ok {
-			err = huma.Error404NotFound(fmt.Sprintf("no system %q", id))
-			return
-		}
-		err = fn(c, tracking, si)
-	})
-	return err
+	return &systemOutput{ETag: etag(v), Body: summarise(x, sum)}, nil
 }
 
 type matrixInput struct {
@@ -387,19 +363,15 @@ func (s *server) handleMatrixGet(ctx context.Context, in *matrixInput) (*matrixO
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	epoch, stamp, ok := s.Model.MatrixStamp(in.ID)
+	sn := s.Service.Snapshot()
+	epoch, stamp, ok := sn.MatrixStamp(in.ID)
 	if !ok {
 		return nil, huma.Error404NotFound(fmt.Sprintf("no system %q", in.ID))
 	}
 	key := in.ID + "?" + in.Class
 	encode := func() ([]byte, uint64, error) {
-		var body []byte
-		var made uint64
-		err := s.withSystem(in.ID, func(c *engine.Cache, si int32) error {
-			body, made = report.AppendMatrix(nil, c.Estate, c.Matrix(si), remit.Class(in.Class)), c.Stamp(si)
-			return nil
-		})
-		return body, made, err
+		body, made, _ := sn.AppendMatrix(nil, in.ID, remit.Class(in.Class))
+		return body, made, nil
 	}
 	out := &matrixOutput{ContentType: "application/json", Vary: "Accept-Encoding"}
 	var err error
@@ -441,46 +413,26 @@ func (s *server) handleExplain(ctx context.Context, in *explainInput) (*explainO
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	var out *explainOutput
-	err := s.withSystem(in.ID, func(c *engine.Cache, si int32) error {
-		m := c.Matrix(si)
-		for i := range m.Cells {
-			if c.Estate.Controls[m.Cells[i].Control].Ref == in.Control {
-				out = &explainOutput{}
-				out.Body.Sentences, out.Body.Row = report.Explain(c.Estate, m, &m.Cells[i]), report.RowOf(c.Estate, m, &m.Cells[i])
-				return nil
-			}
-		}
-		return huma.Error404NotFound(fmt.Sprintf("control %q is not in the baseline of system %q", in.Control, in.ID))
-	})
-	return out, err
+	sn := s.Service.Snapshot()
+	if _, _, ok := sn.System(in.ID); !ok {
+		return nil, huma.Error404NotFound(fmt.Sprintf("no system %q", in.ID))
+	}
+	sentences, row, ok := sn.Explain(in.ID, in.Control)
+	if !ok {
+		return nil, huma.Error404NotFound(fmt.Sprintf("control %q is not in the baseline of system %q", in.Control, in.ID))
+	}
+	out := &explainOutput{}
+	out.Body.Sentences, out.Body.Row = sentences, row
+	return out, nil
 }
 
 // --- obligations ----------------------------------------------------------
 
 // Obligation is one obligation with, for ours, its tracking.
-type Obligation struct {
-	report.ObligationDoc
-	Class    remit.Class     `json:"class"`
-	Tracking *remit.Tracking `json:"tracking,omitempty"`
-	Version  int64           `json:"version" doc:"The tracking's version, for If-Match (0: never tracked)"`
-	// Assurance is derived today from the evidence that supports it.
-	Assurance *remit.Assurance `json:"assurance,omitempty"`
-}
-
-// ref is what assurance needs to know of the obligation.
-func (o *Obligation) ref() remit.ObligationRef {
-	return remit.ObligationRef{ID: o.ID, System: o.System, Control: o.Control, Offering: o.Offering, Ours: o.Party == "ours", Tracking: o.Tracking}
-}
+type Obligation = service.Obligation
 
 // assure derives each obligation's assurance today.
-func (s *server) assure(obs []Obligation) {
-	x, now := s.Model.Evidence(), s.Now()
-	for i := range obs {
-		a := x.Assure(obs[i].ref(), now)
-		obs[i].Assurance = &a
-	}
-}
+func (s *server) assure(obs []Obligation) { s.Service.Snapshot().Assure(obs, s.Now()) }
 
 type obligationListInput struct {
 	Cursor string `query:"cursor" doc:"Where the previous page ended (its next_cursor)"`
@@ -497,17 +449,10 @@ func (s *server) handleObligationList(ctx context.Context, in *obligationListInp
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	var items []Obligation
-	s.Model.View(func(c *engine.Cache, tracking map[string]remit.TrackedObligation) {
-		var systems []int32
-		for i, sys := range c.Estate.Systems() {
-			if (in.System == "" || sys.System.ID == in.System) && (in.Team == "" || sys.System.Team == in.Team) {
-				systems = append(systems, int32(i))
-			}
-		}
-		items = obligations(c, tracking, systems, report.Party(in.Party), func(o Obligation) bool {
-			return (in.Status == "" || (o.Tracking != nil && string(o.Tracking.Status) == in.Status)) && (in.Class == "" || string(o.Class) == in.Class)
-		})
+	items := s.Service.Snapshot().Obligations(func(x *remit.System) bool {
+		return (in.System == "" || x.ID == in.System) && (in.Team == "" || x.Team == in.Team)
+	}, report.Party(in.Party), func(o Obligation) bool {
+		return (in.Status == "" || (o.Tracking != nil && string(o.Tracking.Status) == in.Status)) && (in.Class == "" || string(o.Class) == in.Class)
 	})
 	slices.SortStableFunc(items, func(a, b Obligation) int {
 		switch {
@@ -523,55 +468,6 @@ func (s *server) handleObligationList(ctx context.Context, in *obligationListInp
 		s.assure(out.Body.Items)
 	}
 	return out, err
-}
-
-// obligations lists the obligations of the given systems, with tracking
-// for ours, keeping those keep accepts.
-func obligations(c *engine.Cache, tracking map[string]remit.TrackedObligation, systems []int32, party report.Party, keep func(Obligation) bool) []Obligation {
-	var out []Obligation
-	for _, si := range systems {
-		m := c.Matrix(si)
-		for i := range m.Cells {
-			out = cellObligations(out, c, tracking, m, &m.Cells[i], party, keep)
-		}
-	}
-	return out
-}
-
-// cellObligations appends the obligations of one cell that keep accepts.
-func cellObligations(out []Obligation, c *engine.Cache, tracking map[string]remit.TrackedObligation, m *engine.Matrix, cell *engine.Cell, party report.Party, keep func(Obligation) bool) []Obligation {
-	obs := c.Estate.Ours(m, cell)
-	if party == report.PartyProviders {
-		obs = c.Estate.Theirs(m, cell)
-	}
-	for _, o := range obs {
-		if d := obligationOf(c, tracking, m, cell, o); keep(d) {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
-// obligationOf describes one obligation of a cell, with its tracking if
-// it is ours.
-func obligationOf(c *engine.Cache, tracking map[string]remit.TrackedObligation, m *engine.Matrix, cell *engine.Cell, o engine.Obligation) Obligation {
-	e := c.Estate
-	s := e.System(m.System).System
-	ctl := e.Controls[o.Control]
-	d := Obligation{ObligationDoc: report.ObligationDoc{ID: e.Key(o), System: s.ID, Team: s.Team, Control: ctl.Ref, Title: ctl.Control.Title, Party: "ours", Text: o.Text, Assumed: o.Assumed}, Class: cell.Class()}
-	if !o.Whole() {
-		d.Offering = e.Offering(o.Offering).Ref
-	}
-	if o.Ours {
-		t := remit.DefaultTracking
-		if tr, ok := tracking[d.ID]; ok {
-			t, d.Version = tr.Tracking, tr.Version
-		}
-		d.Tracking = &t
-	} else {
-		d.Party = e.Offering(o.Offering).Provider.ID
-	}
-	return d
 }
 
 type obligationInput struct {
@@ -597,22 +493,7 @@ func (s *server) handleObligationGet(ctx context.Context, in *obligationInput) (
 }
 
 func (s *server) findObligation(id string) (Obligation, bool) {
-	party := report.PartyOurs
-	if !strings.HasSuffix(id, "/ours") {
-		party = report.PartyProviders
-	}
-	var found []Obligation
-	s.Model.View(func(c *engine.Cache, tracking map[string]remit.TrackedObligation) {
-		m, cell, ok := live.Cell(c, id)
-		if !ok {
-			return
-		}
-		found = cellObligations(nil, c, tracking, m, cell, party, func(o Obligation) bool { return o.ID == id })
-	})
-	if len(found) == 0 {
-		return Obligation{}, false
-	}
-	return found[0], true
+	return s.Service.Snapshot().Obligation(id)
 }
 
 func etag(version int64) string { return strconv.Quote(strconv.FormatInt(version, 10)) }
@@ -645,7 +526,7 @@ func (s *server) handleTrackingPut(ctx context.Context, in *trackingInput) (*obl
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.Model.Track(ctx, p, in.ID, in.Body, version, s.Now()); err != nil {
+	if _, err := s.Service.Track(ctx, p, in.ID, in.Body, version); err != nil {
 		return nil, s.problem(ctx, err)
 	}
 	o, _ := s.findObligation(in.ID)
@@ -654,7 +535,7 @@ func (s *server) handleTrackingPut(ctx context.Context, in *trackingInput) (*obl
 
 type graphOutput struct {
 	Body struct {
-		Providers []engine.Reliance `json:"providers"`
+		Providers []service.Reliance `json:"providers"`
 	}
 }
 
@@ -663,9 +544,7 @@ func (s *server) handleGraph(ctx context.Context, _ *struct{}) (*graphOutput, er
 		return nil, err
 	}
 	out := &graphOutput{}
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		out.Body.Providers = c.Estate.Concentration()
-	})
+	out.Body.Providers = s.Service.Snapshot().Concentration()
 	return out, nil
 }
 
@@ -691,11 +570,9 @@ func (s *server) handleCatalogueList(ctx context.Context, in *catalogueListInput
 		return nil, err
 	}
 	var items []CatalogueSummary
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		for _, cat := range c.Estate.Catalogues() {
-			items = append(items, CatalogueSummary{ID: cat.ID, Title: cat.Title, Version: cat.Version, BuiltIn: cat.BuiltIn, Controls: len(cat.Controls)})
-		}
-	})
+	for _, cat := range s.Service.Snapshot().Catalogues() {
+		items = append(items, CatalogueSummary{ID: cat.ID, Title: cat.Title, Version: cat.Version, BuiltIn: cat.BuiltIn, Controls: len(cat.Controls)})
+	}
 	slices.SortStableFunc(items, func(a, b CatalogueSummary) int {
 		if in.Sort == "title" {
 			return strings.Compare(a.Title, b.Title)
@@ -714,23 +591,15 @@ func (s *server) handleCatalogueGet(ctx context.Context, in *systemInput) (*cata
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	var out *catalogueOutput
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		for _, cat := range c.Estate.Catalogues() {
-			if cat.ID == in.ID {
-				out = &catalogueOutput{Body: cat}
-			}
-		}
-	})
-	if out == nil {
+	cat, ok := s.Service.Snapshot().Catalogue(in.ID)
+	if !ok {
 		return nil, huma.Error404NotFound(fmt.Sprintf("no catalogue %q", in.ID))
 	}
-	d, err := s.document(ctx, remit.KindCatalogue, in.ID)
+	v, err := s.Service.CatalogueVersion(ctx, in.ID)
 	if err != nil {
-		return nil, err
+		return nil, s.problem(ctx, err)
 	}
-	out.ETag = etag(d.Version)
-	return out, nil
+	return &catalogueOutput{ETag: etag(v), Body: *cat}, nil
 }
 
 type providerListInput struct {
@@ -763,27 +632,21 @@ func (s *server) handleProviderList(ctx context.Context, in *providerListInput) 
 		return nil, err
 	}
 	var items []ProviderSummary
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		for _, p := range c.Estate.Providers() {
-			offerings := c.Estate.OfferingsOf(p)
-			if in.ServiceModel != "" && !slices.ContainsFunc(offerings, func(o *engine.Offering) bool { return string(o.Offering.ServiceModel) == in.ServiceModel }) {
-				continue
-			}
-			ps := ProviderSummary{ID: p.ID, Name: p.Name, BuiltIn: p.BuiltIn, Offerings: []OfferingSummary{}}
-			for _, eo := range offerings {
-				o := eo.Offering
-				ref := remit.OfferingRef{Provider: p.ID, Offering: o.ID}.String()
-				oi, _ := c.Estate.OfferingIndex(ref)
-				deps := o.DependsOn
-				if deps == nil {
-					deps = []string{}
-				}
-				ps.Offerings = append(ps.Offerings, OfferingSummary{Ref: ref, Name: o.Name, ServiceModel: o.ServiceModel, DependsOn: deps,
-					Statements: len(o.Statements), Systems: len(c.Estate.Users(oi))})
-			}
-			items = append(items, ps)
+	for _, p := range s.Service.Snapshot().Providers() {
+		if in.ServiceModel != "" && !slices.ContainsFunc(p.Offerings, func(o service.OfferingInfo) bool { return string(o.Offering.ServiceModel) == in.ServiceModel }) {
+			continue
 		}
-	})
+		ps := ProviderSummary{ID: p.ID, Name: p.Name, BuiltIn: p.BuiltIn, Offerings: []OfferingSummary{}}
+		for _, o := range p.Offerings {
+			deps := o.Offering.DependsOn
+			if deps == nil {
+				deps = []string{}
+			}
+			ps.Offerings = append(ps.Offerings, OfferingSummary{Ref: o.Ref, Name: o.Offering.Name, ServiceModel: o.Offering.ServiceModel, DependsOn: deps,
+				Statements: len(o.Offering.Statements), Systems: o.Users})
+		}
+		items = append(items, ps)
+	}
 	slices.SortStableFunc(items, func(a, b ProviderSummary) int {
 		if in.Sort == "name" {
 			return strings.Compare(a.Name, b.Name)
@@ -820,20 +683,11 @@ func (s *server) handleOfferingGet(ctx context.Context, in *offeringInput) (*off
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	var d remit.Document
-	err := s.Store.Read(ctx, func(tx remit.Tx) error {
-		var err error
-		d, err = tx.FindDocument(ctx, remit.KindOffering, in.ref())
-		return err
-	})
+	o, v, err := s.Service.Offering(ctx, in.ref())
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
-	out := &offeringOutput{ETag: etag(d.Version)}
-	if err := json.Unmarshal(d.Body, &out.Body); err != nil {
-		return nil, s.problem(ctx, err)
-	}
-	return out, nil
+	return &offeringOutput{ETag: etag(v), Body: o}, nil
 }
 
 type versionListOutput struct {
@@ -843,12 +697,7 @@ type versionListOutput struct {
 }
 
 func (s *server) versions(ctx context.Context, ref string) ([]remit.OfferingVersion, error) {
-	var vs []remit.OfferingVersion
-	err := s.Store.Read(ctx, func(tx remit.Tx) error {
-		var err error
-		vs, err = remit.OfferingVersions(ctx, tx, ref)
-		return err
-	})
+	vs, err := s.Service.OfferingVersions(ctx, ref)
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
@@ -880,10 +729,10 @@ type diffInput struct {
 
 type diffOutput struct {
 	Body struct {
-		Offering string              `json:"offering"`
-		From     int                 `json:"from"`
-		To       int                 `json:"to"`
-		Systems  []engine.SystemDiff `json:"systems"`
+		Offering string               `json:"offering"`
+		From     int                  `json:"from"`
+		To       int                  `json:"to"`
+		Systems  []service.SystemDiff `json:"systems"`
 	}
 }
 
@@ -892,7 +741,7 @@ func (s *server) handleVersionDiff(ctx context.Context, in *diffInput) (*diffOut
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	diffs, err := s.Model.DiffVersions(ctx, in.ref(), in.From, in.To)
+	diffs, err := s.Service.DiffVersions(ctx, in.ref(), in.From, in.To)
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
@@ -935,14 +784,8 @@ func (s *server) handleStatementPut(ctx context.Context, in *statementInput) (*v
 		return nil, err
 	}
 	st := remit.Statement{Control: in.Control, Class: in.Body.Class, Provider: in.Body.Provider, Customer: in.Body.Customer, Source: in.Body.Source}
-	if s.builtIn(in.Provider) {
-		return s.forkStatement(ctx, in.Provider, in.Offering, st, in.IfMatch)
-	}
-	v, err := s.Model.SetStatement(ctx, p, in.ref(), st, version, s.Now())
-	if err != nil {
-		return nil, s.problem(ctx, err)
-	}
-	return &versionOutput{ETag: etag(v)}, nil
+	v, err := s.Service.SetStatement(ctx, p, in.ref(), st, version)
+	return s.etagOf(ctx, v, err)
 }
 
 func (s *server) handleStatementDelete(ctx context.Context, in *statementDeleteInput) (*versionOutput, error) {
@@ -954,44 +797,8 @@ func (s *server) handleStatementDelete(ctx context.Context, in *statementDeleteI
 	if err != nil {
 		return nil, err
 	}
-	if s.builtIn(in.Provider) {
-		return s.forkStatement(ctx, in.Provider, in.Offering, remit.Statement{Control: in.Control}, in.IfMatch)
-	}
-	v, err := s.Model.SetStatement(ctx, p, in.ref(), remit.Statement{Control: in.Control}, version, s.Now())
-	if err != nil {
-		return nil, s.problem(ctx, err)
-	}
-	return &versionOutput{ETag: etag(v)}, nil
-}
-
-// builtIn reports whether a provider's model is Remit's built-in one.
-func (s *server) builtIn(provider string) (yes bool) {
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		if p, ok := c.Estate.Provider(provider); ok {
-			yes = p.BuiltIn
-		}
-	})
-	return yes
-}
-
-// forkStatement changes a statement of a built-in provider model, which
-// makes the model the workspace's own (so the change is kept and
-// exported): a whole-workspace change rather than an incremental one.
-func (s *server) forkStatement(ctx context.Context, provider, offering string, st remit.Statement, ifMatchHeader string) (*versionOutput, error) {
-	ref := remit.OfferingRef{Provider: provider, Offering: offering}.String()
-	return s.change(ctx, remit.KindOffering, ref, ifMatchHeader, func(ws *remit.Workspace) error {
-		i := slices.IndexFunc(ws.Providers, func(p remit.Provider) bool { return p.ID == provider })
-		if i < 0 {
-			return notFound("provider", provider)
-		}
-		forkProvider(ws, i)
-		p := &ws.Providers[i]
-		j := slices.IndexFunc(p.Offerings, func(o remit.Offering) bool { return o.ID == offering })
-		if j < 0 {
-			return notFound("offering", ref)
-		}
-		return p.Offerings[j].SetStatement(st)
-	}, modelEditor)
+	v, err := s.Service.SetStatement(ctx, p, in.ref(), remit.Statement{Control: in.Control}, version)
+	return s.etagOf(ctx, v, err)
 }
 
 // --- audit, tokens, users -------------------------------------------------
@@ -1020,12 +827,8 @@ func (s *server) handleAuditList(ctx context.Context, in *auditInput) (*listOutp
 		after = max(after, seq)
 	}
 	out := &listOutput[remit.AuditRecord]{}
-	err := s.Store.Read(ctx, func(tx remit.Tx) error {
-		var err error
-		out.Body.Items, err = tx.AuditRecords(ctx, remit.AuditFilter{Kind: remit.Kind(in.Kind), ID: in.ID, Actor: in.Actor, AfterSeq: after, Limit: in.Limit})
-		return err
-	})
-	if err != nil {
+	var err error
+	if out.Body.Items, err = s.Service.Audit(ctx, remit.AuditFilter{Kind: remit.Kind(in.Kind), ID: in.ID, Actor: in.Actor, AfterSeq: after, Limit: in.Limit}); err != nil {
 		return nil, s.problem(ctx, err)
 	}
 	if out.Body.Items == nil {
@@ -1042,12 +845,12 @@ type pageInput struct {
 	Limit  int    `query:"limit" minimum:"1" maximum:"500" default:"50" doc:"Items per page"`
 }
 
-func (s *server) handleTokenList(ctx context.Context, in *pageInput) (*listOutput[remit.Token], error) {
+func (s *server) handleTokenList(ctx context.Context, in *pageInput) (*listOutput[accounts.Token], error) {
 	p, err := reader(ctx)
 	if err != nil {
 		return nil, err
 	}
-	items, err := remit.Tokens(ctx, s.Store, p.Email)
+	items, err := s.Service.Tokens(ctx, p, p.Email)
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
@@ -1064,8 +867,8 @@ type tokenCreateInput struct {
 
 type tokenCreateOutput struct {
 	Body struct {
-		Token  remit.Token `json:"token"`
-		Secret string      `json:"secret" doc:"Shown once: send it as Authorization: Bearer"`
+		Token  accounts.Token `json:"token"`
+		Secret string         `json:"secret" doc:"Shown once: send it as Authorization: Bearer"`
 	}
 }
 
@@ -1078,7 +881,7 @@ func (s *server) handleTokenCreate(ctx context.Context, in *tokenCreateInput) (*
 	if role == "" {
 		role = p.Role
 	}
-	t, secret, err := remit.CreateToken(ctx, s.Store, p, in.Body.Name, role, time.Duration(in.Body.ExpiresInDays)*24*time.Hour, s.Now())
+	t, secret, err := s.Service.CreateToken(ctx, p, in.Body.Name, role, time.Duration(in.Body.ExpiresInDays)*24*time.Hour)
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
@@ -1096,14 +899,14 @@ func (s *server) handleTokenRevoke(ctx context.Context, in *tokenInput) (*struct
 	if err != nil {
 		return nil, err
 	}
-	if err := remit.RevokeToken(ctx, s.Store, p, in.ID, s.Now()); err != nil {
+	if err := s.Service.RevokeToken(ctx, p, in.ID); err != nil {
 		return nil, s.problem(ctx, err)
 	}
 	s.verified.forget(func(c string) bool { return strings.HasPrefix(c, "remit_"+in.ID+"_") })
 	return nil, nil
 }
 
-func (s *server) handleUserList(ctx context.Context, in *pageInput) (*listOutput[remit.User], error) {
+func (s *server) handleUserList(ctx context.Context, in *pageInput) (*listOutput[accounts.User], error) {
 	p, err := reader(ctx)
 	if err != nil {
 		return nil, err
@@ -1111,7 +914,7 @@ func (s *server) handleUserList(ctx context.Context, in *pageInput) (*listOutput
 	if !p.May(remit.ActAdmin, "") {
 		return nil, huma.Error403Forbidden("only an admin can list users")
 	}
-	items, err := remit.Users(ctx, s.Store)
+	items, err := s.Service.Users(ctx, p)
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
@@ -1128,7 +931,7 @@ type userCreateInput struct {
 	}
 }
 
-type userOutput struct{ Body remit.User }
+type userOutput struct{ Body accounts.User }
 
 func (s *server) handleUserCreate(ctx context.Context, in *userCreateInput) (*userOutput, error) {
 	p, err := reader(ctx)
@@ -1138,11 +941,10 @@ func (s *server) handleUserCreate(ctx context.Context, in *userCreateInput) (*us
 	if !p.May(remit.ActAdmin, "") {
 		return nil, huma.Error403Forbidden("only an admin can create users")
 	}
-	u, err := remit.AddUser(ctx, s.Store, remit.User{Email: in.Body.Email, Name: in.Body.Name, Role: in.Body.Role, Teams: in.Body.Teams}, in.Body.Password, p.Email, s.Now())
+	u, err := s.Service.AddUser(ctx, p, accounts.User{Email: in.Body.Email, Name: in.Body.Name, Role: in.Body.Role, Teams: in.Body.Teams}, in.Body.Password)
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
-	u.PasswordHash = ""
 	return &userOutput{Body: u}, nil
 }
 

@@ -13,7 +13,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"remit/internal/engine"
 	"remit/internal/remit"
 )
 
@@ -25,7 +24,7 @@ func (s *server) handleQuestionnaireGet(ctx context.Context, _ *struct{}) (*ques
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	return &questionnaireOutput{Body: s.Questionnaire}, nil
+	return &questionnaireOutput{Body: s.Service.Questionnaire()}, nil
 }
 
 type assessmentListInput struct {
@@ -44,7 +43,7 @@ func (s *server) handleAssessmentList(ctx context.Context, in *assessmentListInp
 	}
 	out := &assessmentListOutput{}
 	out.Body.Items = []remit.SupplierAssessment{}
-	for _, a := range s.Model.Assessments() {
+	for _, a := range s.Service.Snapshot().Assessments() {
 		if in.Offering == "" || a.Offering == in.Offering {
 			out.Body.Items = append(out.Body.Items, a)
 		}
@@ -65,21 +64,7 @@ type assessmentOutput struct {
 
 // startAssessment starts an assessment of an offering that exists.
 func (s *server) startAssessment(ctx context.Context, p remit.Principal, offering string) (remit.SupplierAssessment, error) {
-	if !p.May(remit.ActAssess, "") {
-		return remit.SupplierAssessment{}, fmt.Errorf("a %s may read assessments but not start one: %w", p.Role, remit.ErrForbidden)
-	}
-	var known bool
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		_, known = c.Estate.OfferingIndex(offering)
-	})
-	if !known {
-		return remit.SupplierAssessment{}, &remit.ValidationError{Problems: []remit.Problem{{Pointer: "/offering", Message: fmt.Sprintf("there is no offering %q: give one as provider/offering, for example aws/ec2", offering)}}}
-	}
-	a, err := remit.StartSupplierAssessment(ctx, s.Store, s.Questionnaire, offering, p.Email, s.Now())
-	if err != nil {
-		return a, err
-	}
-	return a, s.Model.AssessmentChanged(ctx, a.ID)
+	return s.Service.StartAssessment(ctx, p, offering)
 }
 
 func (s *server) handleAssessmentStart(ctx context.Context, in *assessmentStartInput) (*assessmentOutput, error) {
@@ -99,14 +84,7 @@ type assessmentInput struct {
 }
 
 func (s *server) findAssessment(ctx context.Context, id string) (remit.SupplierAssessment, int64, error) {
-	var a remit.SupplierAssessment
-	var v int64
-	err := s.Store.Read(ctx, func(tx remit.Tx) error {
-		var err error
-		a, v, err = remit.FindSupplierAssessment(ctx, tx, id)
-		return err
-	})
-	return a, v, err
+	return s.Service.Assessment(ctx, id)
 }
 
 func (s *server) handleAssessmentGet(ctx context.Context, in *assessmentInput) (*assessmentOutput, error) {
@@ -140,14 +118,8 @@ func (s *server) handlePrinciplePut(ctx context.Context, in *principlePutInput) 
 		return nil, err
 	}
 	in.Body.Control = in.Control
-	v, err := remit.SaveAssessedPrinciple(ctx, s.Store, s.Questionnaire, in.ID, in.Body, version, p.Email, s.Now())
-	if err == nil {
-		err = s.Model.AssessmentChanged(ctx, in.ID)
-	}
-	if err != nil {
-		return nil, s.problem(ctx, err)
-	}
-	return &versionOutput{ETag: etag(v)}, nil
+	v, err := s.Service.SavePrinciple(ctx, p, in.ID, in.Body, version)
+	return s.etagOf(ctx, v, err)
 }
 
 type assessmentCompleteInput struct {
@@ -168,14 +140,8 @@ func (s *server) handleAssessmentComplete(ctx context.Context, in *assessmentCom
 	if err != nil {
 		return nil, err
 	}
-	v, err := remit.CompleteSupplierAssessment(ctx, s.Store, s.Questionnaire, in.ID, p, in.Body.Conclusion, in.Body.ValidUntil, version, s.Now())
-	if err == nil {
-		err = s.Model.AssessmentChanged(ctx, in.ID)
-	}
-	if err != nil {
-		return nil, s.problem(ctx, err)
-	}
-	return &versionOutput{ETag: etag(v)}, nil
+	v, err := s.Service.CompleteAssessment(ctx, p, in.ID, in.Body.Conclusion, in.Body.ValidUntil, version)
+	return s.etagOf(ctx, v, err)
 }
 
 // --- pages ----------------------------------------------------------------
@@ -199,15 +165,13 @@ type assessmentRow struct {
 func (s *server) assessmentsPage(r *http.Request) (*AssessmentsPage, error) {
 	p := &AssessmentsPage{basePage: basePage{Title: "Supplier assessments", Nav: "assessments"}, CanStart: user(r).May(remit.ActAssess, ""), Offering: r.URL.Query().Get("offering")}
 	names := map[string]string{}
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		for _, o := range c.Estate.Offerings() {
-			names[o.Ref] = o.Provider.Name + ": " + o.Offering.Name
-			p.Offerings = append(p.Offerings, option{o.Ref, names[o.Ref]})
-		}
-	})
+	for o := range s.Service.Snapshot().Offerings() {
+		names[o.Ref] = o.ProviderName + ": " + o.Offering.Name
+		p.Offerings = append(p.Offerings, option{o.Ref, names[o.Ref]})
+	}
 	slices.SortFunc(p.Offerings, func(a, b option) int { return strings.Compare(a.Text, b.Text) })
 	today := s.Now().UTC().Format(time.DateOnly)
-	for _, a := range s.Model.Assessments() {
+	for _, a := range s.Service.Snapshot().Assessments() {
 		row := assessmentRow{SupplierAssessment: a, Name: names[a.Offering], Current: a.Status == remit.AssessmentCompleted && today < a.ValidUntil}
 		for _, pa := range a.Principles {
 			if pa.Result != "" {
@@ -273,14 +237,9 @@ func (s *server) assessmentPage(r *http.Request) (*AssessmentPage, error) {
 	p := &AssessmentPage{basePage: basePage{Title: "Assessment of " + a.Offering, Nav: "assessments"}, A: a, Version: v,
 		CanWork: u.May(remit.ActAssess, "") && a.Status == remit.AssessmentInProgress, CanSignOff: u.May(remit.ActSignOff, "") && a.Status == remit.AssessmentInProgress,
 		Current: a.Status == remit.AssessmentCompleted && s.Now().UTC().Format(time.DateOnly) < a.ValidUntil}
-	p.Name = a.Offering
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		if oi, ok := c.Estate.OfferingIndex(a.Offering); ok {
-			p.Name = c.Estate.Offering(oi).Provider.Name + ": " + c.Estate.Offering(oi).Offering.Name
-		}
-	})
+	p.Name = s.offeringName(a.Offering)
 	for _, pa := range a.Principles {
-		pr, ok := s.Questionnaire.Principle(pa.Control)
+		pr, ok := s.Service.Questionnaire().Principle(pa.Control)
 		if !ok {
 			continue
 		}
@@ -312,7 +271,7 @@ func (s *server) handleAssessmentCompletePost(w http.ResponseWriter, r *http.Req
 		return badForm("the form's version is missing: reload the page and try again")
 	}
 	p.Form.Conclusion, p.Form.ValidUntil = strings.TrimSpace(r.PostFormValue("conclusion")), strings.TrimSpace(r.PostFormValue("valid_until"))
-	_, err = remit.CompleteSupplierAssessment(r.Context(), s.Store, s.Questionnaire, p.A.ID, user(r), p.Form.Conclusion, p.Form.ValidUntil, version, s.Now())
+	_, err = s.Service.CompleteAssessment(r.Context(), user(r), p.A.ID, p.Form.Conclusion, p.Form.ValidUntil, version)
 	var ve *remit.ValidationError
 	if errors.As(err, &ve) {
 		for _, pr := range ve.Problems {
@@ -325,9 +284,6 @@ func (s *server) handleAssessmentCompletePost(w http.ResponseWriter, r *http.Req
 		return s.render(w, r, http.StatusUnprocessableEntity, "assessment", p)
 	}
 	if err != nil {
-		return err
-	}
-	if err := s.Model.AssessmentChanged(r.Context(), p.A.ID); err != nil {
 		return err
 	}
 	return s.redirect(w, r, "/assessments/"+url.PathEscape(p.A.ID), "Assessment signed off: it now assures or fails "+p.A.Offering+"'s obligations for every system relying on it")
@@ -352,7 +308,7 @@ func (s *server) principlePage(r *http.Request) (*PrinciplePage, error) {
 		return nil, err
 	}
 	control := r.PathValue("control")
-	pr, ok := s.Questionnaire.Principle(control)
+	pr, ok := s.Service.Questionnaire().Principle(control)
 	work, ok2 := a.Principle(control)
 	if !ok || !ok2 {
 		return nil, notFound("principle of assessment "+a.ID, control)
@@ -361,7 +317,7 @@ func (s *server) principlePage(r *http.Request) (*PrinciplePage, error) {
 	if p.Work.Answers == nil {
 		p.Work.Answers = map[string]string{}
 	}
-	for _, ev := range s.Model.AllEvidence() {
+	for _, ev := range s.Service.Snapshot().AllEvidence() {
 		if slices.ContainsFunc(ev.Supports, func(x remit.Support) bool { return x.On == remit.SupportOffering && x.Ref == a.Offering }) {
 			p.Evidence = append(p.Evidence, option{ev.ID, ev.Title})
 		}
@@ -396,7 +352,7 @@ func (s *server) handlePrinciplePost(w http.ResponseWriter, r *http.Request) err
 		}
 	}
 	p.Work = work
-	_, err = remit.SaveAssessedPrinciple(r.Context(), s.Store, s.Questionnaire, p.A.ID, work, version, user(r).Email, s.Now())
+	_, err = s.Service.SavePrinciple(r.Context(), user(r), p.A.ID, work, version)
 	var ve *remit.ValidationError
 	if errors.As(err, &ve) {
 		for _, pr := range ve.Problems {
@@ -408,11 +364,17 @@ func (s *server) handlePrinciplePost(w http.ResponseWriter, r *http.Request) err
 		}
 		return s.render(w, r, http.StatusUnprocessableEntity, "principle", p)
 	}
-	if err == nil {
-		err = s.Model.AssessmentChanged(r.Context(), p.A.ID)
-	}
 	if err != nil {
 		return err
 	}
 	return s.redirect(w, r, "/assessments/"+url.PathEscape(p.A.ID), p.Principle.Title+" saved")
+}
+
+// offeringName names an offering for a page: "Provider: Offering", or its
+// reference when the estate no longer has it.
+func (s *server) offeringName(ref string) string {
+	if o, ok := s.Service.Snapshot().Offering(ref); ok {
+		return o.ProviderName + ": " + o.Offering.Name
+	}
+	return ref
 }

@@ -16,10 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"remit/internal/accounts"
 	"remit/internal/content"
-	"remit/internal/engine"
-	"remit/internal/live"
 	"remit/internal/remit"
+	"remit/internal/service"
 	"remit/internal/sqlite"
 	"remit/internal/storetest"
 	"remit/internal/synth"
@@ -66,26 +66,27 @@ func startBench(b *testing.B) *benchServer {
 			return
 		}
 		ws := synth.Estate(benchShape(), 1)
-		if _, err := remit.Import(ctx, s, ws, "bench", time.Now(), false); err != nil {
+		admin := remit.Principal{Email: "bench", Role: remit.RoleAdmin}
+		if _, err := service.ImportWorkspace(ctx, s, admin, ws, time.Now(), false); err != nil {
 			benchErr = err
 			return
 		}
-		u, err := remit.AddUser(ctx, s, remit.User{Email: "bench@example.gov.uk", Role: remit.RoleAdmin}, "a long bench password", "bench", time.Now())
+		svc, err := service.Open(ctx, service.Config{Store: s, Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives()})
 		if err != nil {
 			benchErr = err
 			return
 		}
-		_, secret, err := remit.CreateToken(ctx, s, u.Principal(), "bench", remit.RoleAdmin, 24*time.Hour, time.Now())
+		u, err := svc.AddUser(ctx, admin, accounts.User{Email: "bench@example.gov.uk", Role: remit.RoleAdmin}, "a long bench password")
 		if err != nil {
 			benchErr = err
 			return
 		}
-		model, err := live.Open(ctx, s, content.Defaults())
+		_, secret, err := svc.CreateToken(ctx, u.Principal(), "bench", remit.RoleAdmin, 24*time.Hour)
 		if err != nil {
 			benchErr = err
 			return
 		}
-		srv := httptest.NewServer(NewServer(Config{Store: s, Model: model, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+		srv := httptest.NewServer(NewServer(Config{Service: svc, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 		bs := &benchServer{url: srv.URL, token: secret, versions: map[string]int{}}
 		for _, sys := range ws.Systems {
 			bs.systems = append(bs.systems, sys.ID)
@@ -95,13 +96,13 @@ func startBench(b *testing.B) *benchServer {
 				bs.offerings = append(bs.offerings, remit.OfferingRef{Provider: p.ID, Offering: o.ID}.String())
 			}
 		}
-		model.View(func(c *engine.Cache, tracking map[string]remit.TrackedObligation) {
-			for si := range min(c.Estate.NumSystems(), 200) {
-				for _, o := range obligations(c, tracking, []int32{int32(si)}, "ours", func(Obligation) bool { return true }) {
-					bs.ours = append(bs.ours, o.ID)
-				}
-			}
-		})
+		first := map[string]bool{}
+		for _, x := range ws.Systems[:min(len(ws.Systems), 200)] {
+			first[x.ID] = true
+		}
+		for _, o := range svc.Snapshot().Obligations(func(x *remit.System) bool { return first[x.ID] }, "ours", nil) {
+			bs.ours = append(bs.ours, o.ID)
+		}
 		benchSrv = bs
 	})
 	if benchErr != nil {

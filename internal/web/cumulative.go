@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"remit/internal/engine"
 	"remit/internal/remit"
 	"remit/internal/report"
+	"remit/internal/service"
 )
 
 // Cumulative sums accepted risks: what the organisation has chosen to
@@ -72,22 +72,22 @@ func (s *server) cumulative() Cumulative {
 		}
 	}
 	out.Estate.ID, out.Estate.Name = "estate", "The whole estate"
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		e := c.Estate
+	{
+		sn := s.Service.Snapshot()
 		// Which systems each accepted risk rests on, and which providers.
-		bySystem := map[int32][]RiskItem{}
+		bySystem := map[string][]RiskItem{}
 		byProvider := map[string][]RiskItem{}
 		for _, it := range accepted {
 			for _, ref := range it.Concerns {
 				switch ref.Kind {
 				case "system":
-					if si, ok := e.SystemIndex(ref.ID); ok {
-						bySystem[si] = append(bySystem[si], it)
+					if _, _, ok := sn.System(ref.ID); ok {
+						bySystem[ref.ID] = append(bySystem[ref.ID], it)
 					}
 				case "obligation":
 					if o, err := remit.ParseObligationID(ref.ID); err == nil {
-						if si, ok := e.SystemIndex(o.System); ok {
-							bySystem[si] = append(bySystem[si], it)
+						if _, _, ok := sn.System(o.System); ok {
+							bySystem[o.System] = append(bySystem[o.System], it)
 						}
 					}
 				case "provider":
@@ -99,8 +99,9 @@ func (s *server) cumulative() Cumulative {
 				}
 			}
 		}
-		for si, its := range bySystem {
-			row := cumulativeRow{ID: e.System(si).System.ID, Name: e.System(si).System.Name}
+		for id, its := range bySystem {
+			x, _, _ := sn.System(id)
+			row := cumulativeRow{ID: x.ID, Name: x.Name}
 			for _, it := range uniqueRisks(its) {
 				row.add(it)
 			}
@@ -109,19 +110,22 @@ func (s *server) cumulative() Cumulative {
 		// A provider's row: accepted risks resting on it, and the systems
 		// relying on it that carry accepted risk (their own, or the
 		// provider's, which every relying system carries).
-		relying := map[string]map[int32]bool{}
-		for si := range int32(e.NumSystems()) {
-			for _, oi := range e.System(si).Uses {
-				o := e.Offering(oi)
-				for _, p := range append([]string{o.Provider.ID}, viaProviders(e, o)...) {
+		relying := map[string]map[string]bool{}
+		for x := range sn.Systems() {
+			for _, u := range x.Uses {
+				o, ok := sn.Offering(u.Offering)
+				if !ok {
+					continue
+				}
+				for _, p := range append([]string{o.ProviderID}, viaProviders(o)...) {
 					if relying[p] == nil {
-						relying[p] = map[int32]bool{}
+						relying[p] = map[string]bool{}
 					}
-					relying[p][int32(si)] = true
+					relying[p][x.ID] = true
 				}
 			}
 		}
-		for _, pr := range e.Providers() {
+		for _, pr := range sn.Providers() {
 			row := cumulativeRow{ID: pr.ID, Name: pr.Name}
 			for _, it := range uniqueRisks(byProvider[pr.ID]) {
 				row.add(it)
@@ -135,7 +139,7 @@ func (s *server) cumulative() Cumulative {
 				out.Providers = append(out.Providers, row)
 			}
 		}
-	})
+	}
 	order := func(a, b cumulativeRow) int {
 		if a.Total != b.Total {
 			return b.Total - a.Total
@@ -147,10 +151,13 @@ func (s *server) cumulative() Cumulative {
 	return out
 }
 
-func viaProviders(e *engine.Estate, o *engine.Offering) []string {
+// viaProviders lists the providers of the offerings o relies on.
+func viaProviders(o service.OfferingInfo) []string {
 	var out []string
 	for _, v := range o.Via {
-		out = append(out, e.Offering(v).Provider.ID)
+		if ref, err := remit.ParseOfferingRef(v); err == nil {
+			out = append(out, ref.Provider)
+		}
 	}
 	return out
 }
@@ -194,11 +201,8 @@ func (s *server) handleRiskTrend(ctx context.Context, in *riskTrendInput) (*risk
 		return nil, err
 	}
 	out := &riskTrendOutput{}
-	err := s.Store.Read(ctx, func(tx remit.Tx) error {
-		var err error
-		out.Body.Items, err = remit.RiskSnapshots(ctx, tx, in.Days)
-		return err
-	})
+	var err error
+	out.Body.Items, err = s.Service.RiskTrend(ctx, in.Days)
 	if out.Body.Items == nil {
 		out.Body.Items = []remit.RiskSnapshot{}
 	}
@@ -232,12 +236,8 @@ type CumulativePage struct {
 
 func (s *server) cumulativePage(r *http.Request) (*CumulativePage, error) {
 	p := &CumulativePage{basePage: basePage{Title: "Accepted risk, together", Nav: "risks"}, C: s.cumulative(), Bands: []string{"low", "medium", "high", "very high"}}
-	err := s.Store.Read(r.Context(), func(tx remit.Tx) error {
-		var err error
-		p.Trend, err = remit.RiskSnapshots(r.Context(), tx, riskTrendDays)
-		return err
-	})
-	if err != nil {
+	var err error
+	if p.Trend, err = s.Service.RiskTrend(r.Context(), riskTrendDays); err != nil {
 		return nil, err
 	}
 	bars := make([]bar, len(p.Trend))

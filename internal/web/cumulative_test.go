@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"remit/internal/remit"
+	"remit/internal/service"
 )
 
 // TestCumulativeAndExports accepts risks resting on a system and on a
@@ -121,11 +122,9 @@ func TestRiskTrendAPI(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	for i, day := range []string{"2026-11-27", "2026-11-25", "2026-11-26", "2026-11-27"} {
-		sn := remit.RiskSnapshot{Day: day, Bands: map[string]int{"high": i}, Open: i}
-		if err := remit.SaveRiskSnapshot(ctx, f.store, sn, f.now); err != nil {
-			t.Fatal(err)
-		}
+		f.seed(service.KindRiskSnapshot, map[string]any{day: remit.RiskSnapshot{Day: day, Bands: map[string]int{"high": i}, Open: i}})
 	}
+	_ = ctx
 	status, _, data := f.do("viewer", "GET", "/api/v1/risks/trend?days=2", nil)
 	var body struct {
 		Items []remit.RiskSnapshot `json:"items"`

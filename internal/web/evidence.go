@@ -90,7 +90,7 @@ func (s *server) handleEvidenceList(ctx context.Context, in *evidenceListInput) 
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	items, err := filterEvidence(s.Model.AllEvidence(), s.Now(), in.Kind, in.Expiring, in.Expired, in.Supports)
+	items, err := filterEvidence(s.Service.Snapshot().AllEvidence(), s.Now(), in.Kind, in.Expiring, in.Expired, in.Supports)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +118,7 @@ func (s *server) handleEvidenceCreate(ctx context.Context, in *evidenceCreateInp
 	if !p.May(remit.ActManageEvidence, "") {
 		return nil, huma.Error403Forbidden(fmt.Sprintf("a %s may read evidence but not add it", p.Role))
 	}
-	ev, err := s.Model.AddEvidence(ctx, in.Body.Evidence, in.Body.FileName, in.Body.Content, p.Email, s.Now())
+	ev, err := s.Service.AddEvidence(ctx, p, in.Body.Evidence, in.Body.FileName, in.Body.Content)
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
@@ -133,13 +133,7 @@ func (s *server) handleEvidenceGet(ctx context.Context, in *evidenceInput) (*evi
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	var ev remit.Evidence
-	var version int64
-	err := s.Store.Read(ctx, func(tx remit.Tx) error {
-		var err error
-		ev, version, err = remit.FindEvidence(ctx, tx, in.ID)
-		return err
-	})
+	ev, version, err := s.Service.EvidenceItem(ctx, in.ID)
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
@@ -167,11 +161,8 @@ func (s *server) handleEvidencePut(ctx context.Context, in *evidencePutInput) (*
 		return nil, err
 	}
 	in.Body.ID = in.ID
-	v, err := s.Model.UpdateEvidence(ctx, in.Body, version, p.Email, s.Now())
-	if err != nil {
-		return nil, s.problem(ctx, err)
-	}
-	return &versionOutput{ETag: etag(v)}, nil
+	v, err := s.Service.UpdateEvidence(ctx, p, in.Body, version)
+	return s.etagOf(ctx, v, err)
 }
 
 // handleEvidenceFile serves an evidence file, after checking it against
@@ -183,7 +174,7 @@ func (s *server) handleEvidenceFile(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusUnauthorized, "sign in first: send Authorization: Bearer <token>, or sign in at POST /api/v1/session")
 		return
 	}
-	ev, content, err := remit.EvidenceContent(r.Context(), s.Store, r.PathValue("id"))
+	ev, content, err := s.Service.EvidenceContent(r.Context(), r.PathValue("id"))
 	switch {
 	case errors.Is(err, remit.ErrNotFound):
 		writeProblem(w, http.StatusNotFound, err.Error())

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"remit/internal/accounts"
 	"remit/internal/remit"
 )
 
@@ -123,8 +124,8 @@ func TestEvidenceAPI(t *testing.T) {
 // freshToken gives who a token valid from the fixture's current time.
 func (f *fixture) freshToken(who string, role remit.Role) {
 	f.t.Helper()
-	p := remit.User{Email: who + "@example.gov.uk", Role: role}.Principal()
-	_, secret, err := remit.CreateToken(context.Background(), f.store, p, "later", role, time.Hour, f.now)
+	p := accounts.User{Email: who + "@example.gov.uk", Role: role}.Principal()
+	_, secret, err := f.svc.CreateToken(context.Background(), p, "later", role, time.Hour)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -182,15 +183,15 @@ func TestEvidenceForms(t *testing.T) {
 			t.Errorf("bad evidence: the page lacks %s", want)
 		}
 	}
-	if resp.StatusCode != http.StatusUnprocessableEntity || len(f.model.AllEvidence()) != 0 {
-		t.Fatalf("bad evidence: %d, %d stored", resp.StatusCode, len(f.model.AllEvidence()))
+	if resp.StatusCode != http.StatusUnprocessableEntity || len(f.svc.Snapshot().AllEvidence()) != 0 {
+		t.Fatalf("bad evidence: %d, %d stored", resp.StatusCode, len(f.svc.Snapshot().AllEvidence()))
 	}
 	resp, body = post("assessor", good, []byte("%PDF-1.7 report"))
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/evidence/ev-") {
 		t.Fatalf("add: %d %s", resp.StatusCode, body)
 	}
 	page := resp.Header.Get("Location")
-	evs := f.model.AllEvidence()
+	evs := f.svc.Snapshot().AllEvidence()
 	if len(evs) != 1 || evs[0].File == nil || evs[0].File.Type != "application/pdf" || evs[0].SOC2 == nil || len(evs[0].SOC2.CUECs) != 2 || evs[0].SOC2.CarveOuts[0] != "Amazon Web Services" {
 		t.Fatalf("stored: %+v", evs)
 	}

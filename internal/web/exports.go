@@ -12,7 +12,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"remit/internal/exports"
 	"remit/internal/matrixin"
 	"remit/internal/oscal"
 	"remit/internal/remit"
@@ -32,7 +31,7 @@ func (s *server) day() string { return s.Now().UTC().Format(time.DateOnly) }
 
 func (s *server) handleSSPExport(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	doc, err := exports.SSP(s.Model, id, s.Now())
+	doc, err := s.Service.Snapshot().SSP(id, s.Now())
 	if err != nil {
 		return err
 	}
@@ -47,7 +46,7 @@ func (s *server) handleCRMExport(w http.ResponseWriter, r *http.Request) error {
 	if format != "xlsx" && format != "csv" {
 		return badForm(fmt.Sprintf("format %q is not known: use xlsx or csv", format))
 	}
-	data, typ, ext, err := exports.CRM(s.Model, id, format, s.Now())
+	data, typ, ext, err := s.Service.Snapshot().CRM(id, format, s.Now())
 	if err != nil {
 		return err
 	}
@@ -56,7 +55,7 @@ func (s *server) handleCRMExport(w http.ResponseWriter, r *http.Request) error {
 
 func (s *server) handleComponentDefinitionExport(w http.ResponseWriter, r *http.Request) error {
 	ref := remit.OfferingRef{Provider: r.PathValue("provider"), Offering: r.PathValue("offering")}.String()
-	doc, err := exports.ComponentDefinition(s.Model, ref, s.Now())
+	doc, err := s.Service.Snapshot().ComponentDefinition(ref, s.Now())
 	if err != nil {
 		return err
 	}
@@ -65,7 +64,7 @@ func (s *server) handleComponentDefinitionExport(w http.ResponseWriter, r *http.
 
 func (s *server) handleAssessmentResultsExport(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	doc, err := exports.AssessmentResults(r.Context(), s.Model, s.Store, id, s.Now())
+	doc, err := s.Service.AssessmentResults(r.Context(), id, s.Now())
 	if err != nil {
 		return err
 	}
@@ -74,7 +73,7 @@ func (s *server) handleAssessmentResultsExport(w http.ResponseWriter, r *http.Re
 
 func (s *server) handlePOAMExport(w http.ResponseWriter, r *http.Request) error {
 	system := r.URL.Query().Get("system")
-	doc, err := exports.POAM(r.Context(), s.Model, s.Store, system, s.Now())
+	doc, err := s.Service.POAM(r.Context(), system, s.Now())
 	if err != nil {
 		return err
 	}
@@ -125,22 +124,19 @@ func (s *server) handleOfferingImport(w http.ResponseWriter, r *http.Request) er
 		return badForm("the body could not be read: " + err.Error())
 	}
 	ref := remit.OfferingRef{Provider: r.PathValue("provider"), Offering: r.PathValue("offering")}.String()
-	var sts []remit.Statement
-	v, err := s.changeAs(r.Context(), p, remit.KindOffering, ref, version, func(ws *remit.Workspace) error {
-		var cat remit.Catalogue
-		if matrixin.NeedsCatalogue(format) {
-			i := slices.IndexFunc(ws.Catalogues, func(c remit.Catalogue) bool { return c.ID == q.Get("catalogue") })
-			if i < 0 {
-				return badForm(fmt.Sprintf("catalogue %q is not known: name the catalogue the matrix's controls are in", q.Get("catalogue")))
-			}
-			cat = ws.Catalogues[i]
+	var cat remit.Catalogue
+	if matrixin.NeedsCatalogue(format) {
+		c, ok := s.Service.Snapshot().Catalogue(q.Get("catalogue"))
+		if !ok {
+			return badForm(fmt.Sprintf("catalogue %q is not known: name the catalogue the matrix's controls are in", q.Get("catalogue")))
 		}
-		var err error
-		if sts, err = matrixin.Read(format, "body", data, m, cat); err != nil {
-			return err
-		}
-		return ws.PutStatements(ref, sts, remit.NewOffering{ProviderName: q.Get("provider_name"), Name: q.Get("name"), ServiceModel: remit.ServiceModel(q.Get("service_model"))})
-	}, modelEditor)
+		cat = *c
+	}
+	sts, err := matrixin.Read(format, "body", data, m, cat)
+	if err != nil {
+		return err
+	}
+	_, v, err := s.Service.ImportOffering(r.Context(), p, ref, sts, remit.NewOffering{ProviderName: q.Get("provider_name"), Name: q.Get("name"), ServiceModel: remit.ServiceModel(q.Get("service_model"))}, version, false)
 	if err != nil {
 		return err
 	}

@@ -21,12 +21,7 @@ type FindingItem struct {
 }
 
 func (s *server) findings(ctx context.Context) ([]FindingItem, error) {
-	var fs []remit.Finding
-	err := s.Store.Read(ctx, func(tx remit.Tx) error {
-		var err error
-		fs, err = remit.Findings(ctx, tx)
-		return err
-	})
+	fs, err := s.Service.Findings(ctx)
 	out := make([]FindingItem, len(fs))
 	for i, f := range fs {
 		out[i] = FindingItem{Finding: f, Overdue: f.Overdue(s.Now())}
@@ -84,7 +79,7 @@ func (s *server) handleFindingCreate(ctx context.Context, in *findingCreateInput
 	if !p.May(remit.ActAssess, "") {
 		return nil, huma.Error403Forbidden(fmt.Sprintf("a %s may read findings but not raise them", p.Role))
 	}
-	f, err := remit.AddFinding(ctx, s.Store, in.Body, p.Email, s.Now())
+	f, err := s.Service.AddFinding(ctx, p, in.Body)
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
@@ -99,9 +94,7 @@ func (s *server) handleFindingGet(ctx context.Context, in *findingInput) (*findi
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	var f remit.Finding
-	var v int64
-	err := s.Store.Read(ctx, func(tx remit.Tx) error { var err error; f, v, err = remit.FindFinding(ctx, tx, in.ID); return err })
+	f, v, err := s.Service.Finding(ctx, in.ID)
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
@@ -127,11 +120,8 @@ func (s *server) handleFindingPut(ctx context.Context, in *findingPutInput) (*ve
 		return nil, err
 	}
 	in.Body.ID = in.ID
-	v, err := remit.UpdateFinding(ctx, s.Store, in.Body, version, p.Email, s.Now())
-	if err != nil {
-		return nil, s.problem(ctx, err)
-	}
-	return &versionOutput{ETag: etag(v)}, nil
+	v, err := s.Service.UpdateFinding(ctx, p, in.Body, version)
+	return s.etagOf(ctx, v, err)
 }
 
 // --- pages ----------------------------------------------------------------
@@ -202,7 +192,7 @@ func (s *server) handleFindingPost(w http.ResponseWriter, r *http.Request) error
 	if p.Form.Status == "" {
 		p.Form.Status = "open"
 	}
-	f, err := remit.AddFinding(r.Context(), s.Store, p.Form, user(r).Email, s.Now())
+	f, err := s.Service.AddFinding(r.Context(), user(r), p.Form)
 	if findingErrors(err, &p.Errors) {
 		return s.render(w, r, http.StatusUnprocessableEntity, "findings", p)
 	}
@@ -225,13 +215,7 @@ type FindingPage struct {
 }
 
 func (s *server) findingPage(r *http.Request) (*FindingPage, error) {
-	var f remit.Finding
-	var v int64
-	err := s.Store.Read(r.Context(), func(tx remit.Tx) error {
-		var err error
-		f, v, err = remit.FindFinding(r.Context(), tx, r.PathValue("id"))
-		return err
-	})
+	f, v, err := s.Service.Finding(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +237,7 @@ func (s *server) handleFindingUpdatePost(w http.ResponseWriter, r *http.Request)
 	}
 	p.Form, p.ObligationsText = findingFromForm(r)
 	p.Form.ID = p.Item.ID
-	_, err = remit.UpdateFinding(r.Context(), s.Store, p.Form, version, user(r).Email, s.Now())
+	_, err = s.Service.UpdateFinding(r.Context(), user(r), p.Form, version)
 	if findingErrors(err, &p.Errors) {
 		return s.render(w, r, http.StatusUnprocessableEntity, "finding", p)
 	}

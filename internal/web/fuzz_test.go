@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"remit/internal/engine"
-	"remit/internal/live"
 	"remit/internal/remit"
 )
 
@@ -45,18 +43,17 @@ func FuzzObligationID(f *testing.F) {
 	f.Add("")
 	fx := newFixture(f)
 	f.Fuzz(func(t *testing.T, id string) {
-		fx.model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-			m, cell, ok := live.Cell(c, id)
-			if !ok {
-				return
+		sn := fx.svc.Snapshot()
+		if o, ok := sn.Obligation(id); ok && o.ID != id {
+			t.Errorf("Obligation(%q) found %q", id, o.ID)
+		}
+		if explain, x, ok := sn.Explained(id); ok {
+			oid, err := remit.ParseObligationID(id)
+			if err != nil || x.ID != oid.System || len(explain) == 0 || !strings.HasPrefix(explain[0], oid.Control.String()+" ") {
+				t.Errorf("Explained(%q) is of %s: %q (%v)", id, x.ID, explain, err)
 			}
-			sysID, rest, _ := strings.Cut(id, "/")
-			ctl, _, _ := strings.Cut(rest, "/")
-			if c.Estate.System(m.System).System.ID != sysID || c.Estate.Controls[cell.Control].Ref != ctl {
-				t.Errorf("Cell(%q) found %s %s", id, c.Estate.System(m.System).System.ID, c.Estate.Controls[cell.Control].Ref)
-			}
-		})
-		_, _ = fx.model.ObligationTeam(id)
+		}
+		_, _ = sn.ObligationTeam(id)
 	})
 }
 

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -67,31 +66,30 @@ func (s *server) handleCatalogueImport(ctx context.Context, in *catalogueImportI
 	if err != nil {
 		return nil, oscalProblem(err)
 	}
-	cat, rep := oscal.ToCatalogue(c, in.ID)
-	out, err := s.change(ctx, remit.KindCatalogue, in.ID, in.IfMatch, func(ws *remit.Workspace) error {
-		if i := slices.IndexFunc(ws.Catalogues, func(c remit.Catalogue) bool { return c.ID == in.ID }); i >= 0 {
-			forkCatalogue(ws, i)
-			oscal.KeepAreas(&cat, ws.Catalogues[i])
-			ws.Catalogues[i] = cat
-		} else {
-			ws.Catalogues = append(ws.Catalogues, cat)
-		}
-		return nil
-	}, modelEditor)
+	version, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
 	}
+	cat, rep := oscal.ToCatalogue(c, in.ID)
+	_, v, _, err := s.Service.ImportCatalogue(ctx, p, cat, version, false)
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	// The areas set by hand are kept: what is still without one is what
+	// the catalogue now holds.
 	rep.NoArea = rep.NoArea[:0]
-	for _, ctl := range cat.Controls {
-		if ctl.Area == "" {
-			rep.NoArea = append(rep.NoArea, ctl.ID)
+	if stored, ok := s.Service.Snapshot().Catalogue(in.ID); ok {
+		for _, ctl := range stored.Controls {
+			if ctl.Area == "" {
+				rep.NoArea = append(rep.NoArea, ctl.ID)
+			}
 		}
 	}
 	status := http.StatusOK
-	if in.IfMatch == `"0"` {
+	if version == 0 {
 		status = http.StatusCreated
 	}
-	return &catalogueImportOutput{Status: status, ETag: out.ETag, Body: rep}, nil
+	return &catalogueImportOutput{Status: status, ETag: etag(v), Body: rep}, nil
 }
 
 type profileResolveInput struct {

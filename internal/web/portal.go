@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"remit/internal/engine"
+	"remit/internal/accounts"
 	"remit/internal/remit"
 )
 
@@ -35,7 +35,7 @@ type PortalPage struct {
 // portalErr answers a link that opens nothing.
 func portalErr(err error) error {
 	switch {
-	case errors.Is(err, remit.ErrBadCredentials):
+	case errors.Is(err, accounts.ErrBadCredentials):
 		return fmt.Errorf("this link is not valid: check it was copied whole, or ask the assessor who sent it for a new one: %w", remit.ErrNotFound)
 	case errors.Is(err, remit.ErrLinkClosed):
 		return linkClosed(err.Error())
@@ -50,29 +50,16 @@ func (e linkClosed) Error() string { return string(e) }
 
 func (s *server) portalPage(r *http.Request) (*PortalPage, error) {
 	secret := r.PathValue("secret")
-	var link remit.PortalLink
-	var a remit.SupplierAssessment
-	err := s.Store.Read(r.Context(), func(tx remit.Tx) error {
-		var err error
-		if link, _, err = remit.OpenPortalLink(r.Context(), tx, secret); err != nil {
-			return err
-		}
-		a, _, err = remit.FindSupplierAssessment(r.Context(), tx, link.Assessment)
-		return err
-	})
+	link, a, err := s.Service.PortalView(r.Context(), secret)
 	if err != nil {
 		return nil, portalErr(err)
 	}
-	p := &PortalPage{basePage: basePage{Title: "Security questions", Portal: true}, Link: link, Secret: secret, Name: link.Offering, Principles: s.Questionnaire.Principles,
+	p := &PortalPage{basePage: basePage{Title: "Security questions", Portal: true}, Link: link, Secret: secret, Name: link.Offering, Principles: s.Service.Questionnaire().Principles,
 		Answers: map[string]map[string]string{}, Writable: link.Writable(s.Now()) && a.Status == remit.AssessmentInProgress}
 	for _, pa := range a.Principles {
 		p.Answers[pa.Control] = pa.Answers
 	}
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		if oi, ok := c.Estate.OfferingIndex(link.Offering); ok {
-			p.Name = c.Estate.Offering(oi).Provider.Name + ": " + c.Estate.Offering(oi).Offering.Name
-		}
-	})
+	p.Name = s.offeringName(link.Offering)
 	for _, k := range remit.EvidenceKinds {
 		p.Kinds = append(p.Kinds, option{string(k.Kind), k.Name})
 	}
@@ -95,7 +82,7 @@ func (s *server) handlePortalAnswersPost(w http.ResponseWriter, r *http.Request)
 			answers[pr.Control][q.ID] = strings.TrimSpace(r.PostFormValue("q-" + q.ID))
 		}
 	}
-	_, err = remit.SavePortalAnswers(r.Context(), s.Store, s.Questionnaire, p.Secret, answers, s.Now())
+	_, err = s.Service.SavePortalAnswers(r.Context(), p.Secret, answers)
 	var ve *remit.ValidationError
 	if errors.As(err, &ve) {
 		p.Answers = answers
@@ -107,9 +94,6 @@ func (s *server) handlePortalAnswersPost(w http.ResponseWriter, r *http.Request)
 	}
 	if err != nil {
 		return portalErr(err)
-	}
-	if err := s.Model.AssessmentChanged(r.Context(), p.Link.Assessment); err != nil {
-		return err
 	}
 	return s.portalBack(w, r, "Your answers are saved. You can change them until you submit.")
 }
@@ -138,7 +122,7 @@ func (s *server) handlePortalEvidencePost(w http.ResponseWriter, r *http.Request
 			content = nil
 		}
 	}
-	added, err := remit.AddPortalEvidence(r.Context(), s.Store, p.Secret, v("principle"), ev, name, content, s.Now())
+	added, err := s.Service.AddPortalEvidence(r.Context(), p.Secret, v("principle"), ev, name, content)
 	var ve *remit.ValidationError
 	if errors.As(err, &ve) {
 		for _, pr := range ve.Problems {
@@ -149,10 +133,6 @@ func (s *server) handlePortalEvidencePost(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return portalErr(err)
 	}
-	if err := s.Model.AssessmentChanged(r.Context(), p.Link.Assessment); err != nil {
-		return err
-	}
-	s.Model.EvidenceAdded(added)
 	return s.portalBack(w, r, "Your file "+added.Title+" is uploaded.")
 }
 
@@ -161,7 +141,7 @@ func (s *server) handlePortalSubmitPost(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	if _, err := remit.SubmitPortal(r.Context(), s.Store, p.Secret, s.Now()); err != nil {
+	if _, err := s.Service.SubmitPortal(r.Context(), p.Secret); err != nil {
 		return portalErr(err)
 	}
 	return s.portalBack(w, r, "Your answers are submitted. The assessor will review them; you cannot change them now.")
@@ -171,13 +151,7 @@ func (s *server) handlePortalSubmitPost(w http.ResponseWriter, r *http.Request) 
 
 // portalLinks lists an assessment's links for its page.
 func (s *server) portalLinks(r *http.Request, id string) ([]remit.PortalLink, error) {
-	var links []remit.PortalLink
-	err := s.Store.Read(r.Context(), func(tx remit.Tx) error {
-		var err error
-		links, err = remit.PortalLinks(r.Context(), tx, id)
-		return err
-	})
-	return links, err
+	return s.Service.PortalLinks(r.Context(), id)
 }
 
 func (s *server) handlePortalLinkPost(w http.ResponseWriter, r *http.Request) error {
@@ -189,7 +163,7 @@ func (s *server) handlePortalLinkPost(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		days = 0
 	}
-	link, secret, err := remit.CreatePortalLink(r.Context(), s.Store, p.A.ID, time.Duration(days)*24*time.Hour, user(r), s.Now())
+	link, secret, err := s.Service.CreatePortalLink(r.Context(), user(r), p.A.ID, time.Duration(days)*24*time.Hour)
 	var ve *remit.ValidationError
 	if errors.As(err, &ve) {
 		p.Errors = append(p.Errors, fieldError{"days", sentence(ve.Problems[0].Message)})
@@ -216,7 +190,7 @@ func (s *server) handlePortalReviewPost(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	accept := r.PostFormValue("decision") == "accept"
-	err = remit.ReviewPortal(r.Context(), s.Store, r.PathValue("link"), accept, r.PostFormValue("note"), user(r), s.Now())
+	err = s.Service.ReviewPortal(r.Context(), user(r), r.PathValue("link"), accept, r.PostFormValue("note"))
 	var ve *remit.ValidationError
 	if errors.As(err, &ve) {
 		p.Errors = append(p.Errors, fieldError{"note-" + r.PathValue("link"), sentence(ve.Problems[0].Message)})

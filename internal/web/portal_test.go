@@ -73,7 +73,7 @@ func TestSupplierPortal(t *testing.T) {
 		t.Fatalf("upload: %v %v", err, r2)
 	}
 	r2.Body.Close()
-	evs := f.model.AllEvidence()
+	evs := f.svc.Snapshot().AllEvidence()
 	if len(evs) != 1 || evs[0].Supports[0].Ref != "casetrack/casetrack-cloud" || !strings.HasPrefix(evs[0].AddedBy, "supplier via portal link ") {
 		t.Fatalf("the supplier's evidence: %+v", evs)
 	}

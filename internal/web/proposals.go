@@ -10,11 +10,11 @@ import (
 
 // openProposals lists the proposals neither adopted nor dismissed.
 func (s *server) openProposals(ctx context.Context) ([]remit.Proposal, error) {
-	return s.Model.OpenProposals(ctx, s.Now())
+	return s.Service.OpenProposals(ctx, s.Now())
 }
 
 func (s *server) findProposal(ctx context.Context, id string) (remit.Proposal, error) {
-	return s.Model.FindProposal(ctx, id, s.Now())
+	return s.Service.FindProposal(ctx, id, s.Now())
 }
 
 type proposalListOutput struct {
@@ -48,11 +48,7 @@ func (s *server) handleProposalDismiss(ctx context.Context, in *proposalDismissI
 	if err != nil {
 		return nil, err
 	}
-	pr, err := s.findProposal(ctx, in.ID)
-	if err == nil {
-		err = remit.DismissProposal(ctx, s.Store, pr, in.Body.Reason, p, s.Now())
-	}
-	if err != nil {
+	if err := s.Service.DismissProposal(ctx, p, in.ID, in.Body.Reason); err != nil {
 		return nil, s.problem(ctx, err)
 	}
 	return nil, nil
@@ -91,11 +87,7 @@ func (s *server) proposalsPage(r *http.Request) (*ProposalsPage, error) {
 
 func (s *server) handleProposalDismissPost(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	pr, err := s.findProposal(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	err = remit.DismissProposal(r.Context(), s.Store, pr, r.PostFormValue("reason"), user(r), s.Now())
+	err := s.Service.DismissProposal(r.Context(), user(r), id, r.PostFormValue("reason"))
 	var ve *remit.ValidationError
 	if errors.As(err, &ve) {
 		p, perr := s.proposalsPage(r)

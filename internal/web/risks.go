@@ -43,7 +43,7 @@ func items(es []remit.RegisterEntry, s remit.RiskSettings, now time.Time) []Risk
 // register lists the risks a filter keeps, in its order, with the
 // register's settings.
 func (s *server) register(f remit.RiskFilter) ([]remit.RegisterEntry, remit.RiskSettings) {
-	list, settings := s.Model.RiskList()
+	list, settings := s.Service.Snapshot().RiskList()
 	return remit.Register(list, settings, s.Now(), f), settings
 }
 
@@ -81,13 +81,11 @@ type riskOutput struct {
 }
 
 func (s *server) riskOut(ctx context.Context, id string) (*riskOutput, error) {
-	var r remit.Risk
-	var v int64
-	err := s.Store.Read(ctx, func(tx remit.Tx) error { var err error; r, v, err = remit.FindRisk(ctx, tx, id); return err })
+	r, v, err := s.Service.Risk(ctx, id)
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
-	_, settings := s.Model.Risks()
+	_, settings := s.Service.Snapshot().Risks()
 	return &riskOutput{ETag: etag(v), Body: riskItem(r, settings, s.Now())}, nil
 }
 
@@ -96,15 +94,7 @@ func (s *server) handleRiskCreate(ctx context.Context, in *riskCreateInput) (*ri
 	if err != nil {
 		return nil, err
 	}
-	if in.Body.Proposal != "" {
-		if _, err := s.findProposal(ctx, in.Body.Proposal); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-	}
-	r, err := remit.AddRisk(ctx, s.Store, in.Body, p, s.Now())
-	if err == nil {
-		err = s.Model.RiskChanged(ctx, r.ID)
-	}
+	r, err := s.Service.AddRisk(ctx, p, in.Body)
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
@@ -138,14 +128,8 @@ func (s *server) handleRiskPut(ctx context.Context, in *riskPutInput) (*versionO
 		return nil, err
 	}
 	in.Body.ID = in.ID
-	v, err := remit.UpdateRisk(ctx, s.Store, in.Body, version, p, s.Now())
-	if err == nil {
-		err = s.Model.RiskChanged(ctx, in.ID)
-	}
-	if err != nil {
-		return nil, s.problem(ctx, err)
-	}
-	return &versionOutput{ETag: etag(v)}, nil
+	v, err := s.Service.UpdateRisk(ctx, p, in.Body, version)
+	return s.etagOf(ctx, v, err)
 }
 
 type riskAcceptInput struct {
@@ -166,14 +150,8 @@ func (s *server) handleRiskAccept(ctx context.Context, in *riskAcceptInput) (*ve
 	if err != nil {
 		return nil, err
 	}
-	v, err := remit.AcceptRisk(ctx, s.Store, in.ID, in.Body.Rationale, in.Body.Until, version, p, s.Now())
-	if err == nil {
-		err = s.Model.RiskChanged(ctx, in.ID)
-	}
-	if err != nil {
-		return nil, s.problem(ctx, err)
-	}
-	return &versionOutput{ETag: etag(v)}, nil
+	v, err := s.Service.AcceptRisk(ctx, p, in.ID, in.Body.Rationale, in.Body.Until, version)
+	return s.etagOf(ctx, v, err)
 }
 
 type riskSettingsOutput struct{ Body remit.RiskSettings }
@@ -182,7 +160,7 @@ func (s *server) handleRiskSettingsGet(ctx context.Context, _ *struct{}) (*riskS
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	_, settings := s.Model.Risks()
+	_, settings := s.Service.Snapshot().Risks()
 	return &riskSettingsOutput{Body: settings}, nil
 }
 
@@ -193,11 +171,7 @@ func (s *server) handleRiskSettingsPut(ctx context.Context, in *riskSettingsPutI
 	if err != nil {
 		return nil, err
 	}
-	err = remit.SaveRiskSettings(ctx, s.Store, in.Body, p, s.Now())
-	if err == nil {
-		err = s.Model.RiskChanged(ctx, "")
-	}
-	if err != nil {
+	if err := s.Service.SetRiskSettings(ctx, p, in.Body); err != nil {
 		return nil, s.problem(ctx, err)
 	}
 	return nil, nil
@@ -316,7 +290,7 @@ type RiskFormPage struct {
 }
 
 func (s *server) riskForm(r *http.Request, isNew bool) (*RiskFormPage, error) {
-	_, settings := s.Model.Risks()
+	_, settings := s.Service.Snapshot().Risks()
 	u := user(r)
 	p := &RiskFormPage{basePage: basePage{Title: "Record a risk", Nav: "risks"}, New: isNew, Settings: settings, Categories: settings.Categories(), Treatments: remit.Treatments,
 		Statuses: remit.RiskStatuses, CanEdit: u.May(remit.ActEditRisk, "")}
@@ -327,12 +301,8 @@ func (s *server) riskForm(r *http.Request, isNew bool) (*RiskFormPage, error) {
 		p.Form = remit.Risk{Status: remit.RiskOpen, Category: "information-security", Treatment: "reduce"}
 		return p, s.prefill(r, p)
 	}
-	var risk remit.Risk
-	err := s.Store.Read(r.Context(), func(tx remit.Tx) error {
-		var err error
-		risk, p.Version, err = remit.FindRisk(r.Context(), tx, r.PathValue("id"))
-		return err
-	})
+	risk, version, err := s.Service.Risk(r.Context(), r.PathValue("id"))
+	p.Version = version
 	if err != nil {
 		return nil, err
 	}
@@ -415,17 +385,9 @@ func (s *server) handleRiskPost(w http.ResponseWriter, r *http.Request) error {
 	risk, concerns, counters := riskFromForm(r)
 	p.Form, p.Concerns, p.Counters = risk, concerns, counters
 	if isNew {
-		if risk.Proposal != "" {
-			if _, err := s.findProposal(r.Context(), risk.Proposal); err != nil {
-				return err
-			}
-		}
-		added, err := remit.AddRisk(r.Context(), s.Store, risk, user(r), s.Now())
+		added, err := s.Service.AddRisk(r.Context(), user(r), risk)
 		if riskErrors(err, &p.Errors) {
 			return s.render(w, r, http.StatusUnprocessableEntity, "risk", p)
-		}
-		if err == nil {
-			err = s.Model.RiskChanged(r.Context(), added.ID)
 		}
 		if err != nil {
 			return err
@@ -437,12 +399,9 @@ func (s *server) handleRiskPost(w http.ResponseWriter, r *http.Request) error {
 		return badForm("the form's version is missing: reload the page and try again")
 	}
 	risk.ID = p.Item.ID
-	_, err = remit.UpdateRisk(r.Context(), s.Store, risk, version, user(r), s.Now())
+	_, err = s.Service.UpdateRisk(r.Context(), user(r), risk, version)
 	if riskErrors(err, &p.Errors) {
 		return s.render(w, r, http.StatusUnprocessableEntity, "risk", p)
-	}
-	if err == nil {
-		err = s.Model.RiskChanged(r.Context(), risk.ID)
 	}
 	if err != nil {
 		return err
@@ -460,12 +419,9 @@ func (s *server) handleRiskAcceptPost(w http.ResponseWriter, r *http.Request) er
 		return badForm("the form's version is missing: reload the page and try again")
 	}
 	p.Accept.Rationale, p.Accept.Until = strings.TrimSpace(r.PostFormValue("rationale")), strings.TrimSpace(r.PostFormValue("until"))
-	_, err = remit.AcceptRisk(r.Context(), s.Store, p.Item.ID, p.Accept.Rationale, p.Accept.Until, version, user(r), s.Now())
+	_, err = s.Service.AcceptRisk(r.Context(), user(r), p.Item.ID, p.Accept.Rationale, p.Accept.Until, version)
 	if riskErrors(err, &p.Errors) {
 		return s.render(w, r, http.StatusUnprocessableEntity, "risk", p)
-	}
-	if err == nil {
-		err = s.Model.RiskChanged(r.Context(), p.Item.ID)
 	}
 	if err != nil {
 		return err

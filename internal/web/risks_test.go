@@ -130,8 +130,8 @@ func TestRiskRegisterOrder(t *testing.T) {
 		risks[i] = remit.Risk{ID: fmt.Sprintf("ri-%05d", i*7919%100000), Title: fmt.Sprintf("Risk %c", 'A'+rng.IntN(20)), Category: cats[rng.IntN(len(cats))],
 			Status: remit.RiskOpen, Review: review, Inherent: remit.Score{Likelihood: 1 + rng.IntN(5), Impact: 1 + rng.IntN(5)}, Residual: remit.Score{Likelihood: rng.IntN(6), Impact: 1 + rng.IntN(5)}}
 	}
-	f.model.PutRisks(risks)
-	all, settings := f.model.Risks()
+	f.seedRisks(risks)
+	all, settings := f.svc.Snapshot().Risks()
 	for _, q := range []struct {
 		query string
 		keep  func(*remit.Risk) bool

@@ -13,24 +13,13 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"remit/internal/engine"
 	"remit/internal/remit"
 	"remit/internal/report"
 )
 
 // satTemplate is the current template, and the template a SAT follows.
 func (s *server) satTemplate(ctx context.Context, version int) (*remit.SATTemplate, error) {
-	var t *remit.SATTemplate
-	err := s.Store.Read(ctx, func(tx remit.Tx) error {
-		var err error
-		if version == 0 {
-			t, err = remit.CurrentSATTemplate(ctx, tx, s.SATTemplate)
-		} else {
-			t, err = remit.SATTemplateVersion(ctx, tx, s.SATTemplate, version)
-		}
-		return err
-	})
-	return t, err
+	return s.Service.SATTemplate(ctx, version)
 }
 
 // satWithReport is a SAT with its report (against the previous completed
@@ -41,13 +30,7 @@ type satWithReport struct {
 }
 
 func (s *server) satReport(ctx context.Context, id string) (*remit.SAT, int64, *remit.SATTemplate, remit.SATReport, error) {
-	var a remit.SAT
-	var v int64
-	err := s.Store.Read(ctx, func(tx remit.Tx) error {
-		var err error
-		a, v, err = remit.FindSAT(ctx, tx, id)
-		return err
-	})
+	a, v, err := s.Service.SAT(ctx, id)
 	if err != nil {
 		return nil, 0, nil, remit.SATReport{}, err
 	}
@@ -57,7 +40,7 @@ func (s *server) satReport(ctx context.Context, id string) (*remit.SAT, int64, *
 	}
 	// The previous completed SAT of the same system, for comparison.
 	var prev *remit.SAT
-	for _, o := range s.Model.SATs() {
+	for _, o := range s.Service.Snapshot().SATs() {
 		if o.System == a.System && o.ID != a.ID && o.Status == remit.AssessmentCompleted && o.Created.Before(a.Created) && (prev == nil || o.Completed.After(*prev.Completed)) {
 			prev = &o
 		}
@@ -92,7 +75,7 @@ func (s *server) handleSATTemplatePut(ctx context.Context, in *satTemplatePutInp
 	if !p.May(remit.ActSignOff, "") {
 		return nil, huma.Error403Forbidden(fmt.Sprintf("the objectives are published by assessors and admins, not a %s", p.Role))
 	}
-	if err := remit.PublishSATTemplate(ctx, s.Store, s.SATTemplate, &in.Body, p.Email, s.Now()); err != nil {
+	if err := s.Service.PublishSATTemplate(ctx, p, &in.Body); err != nil {
 		return nil, s.problem(ctx, err)
 	}
 	return nil, nil
@@ -114,7 +97,7 @@ func (s *server) handleSATList(ctx context.Context, in *satListInput) (*satListO
 	}
 	out := &satListOutput{}
 	out.Body.Items = []remit.SAT{}
-	for _, a := range s.Model.SATs() {
+	for _, a := range s.Service.Snapshot().SATs() {
 		if in.System == "" || a.System == in.System {
 			out.Body.Items = append(out.Body.Items, a)
 		}
@@ -135,23 +118,7 @@ type satOutput struct {
 
 // startSAT starts a SAT of a system the user may assess.
 func (s *server) startSAT(ctx context.Context, p remit.Principal, system string) (remit.SAT, error) {
-	if !p.May(remit.ActAssess, "") {
-		return remit.SAT{}, fmt.Errorf("a %s may read SATs but not start one: %w", p.Role, remit.ErrForbidden)
-	}
-	var known bool
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) { _, known = c.Estate.SystemIndex(system) })
-	if !known {
-		return remit.SAT{}, &remit.ValidationError{Problems: []remit.Problem{{Pointer: "/system", Message: fmt.Sprintf("there is no system %q", system)}}}
-	}
-	t, err := s.satTemplate(ctx, 0)
-	if err != nil {
-		return remit.SAT{}, err
-	}
-	a, err := remit.StartSAT(ctx, s.Store, t, system, p.Email, s.Now())
-	if err == nil {
-		err = s.Model.SATChanged(ctx, a.ID)
-	}
-	return a, err
+	return s.Service.StartSAT(ctx, p, system)
 }
 
 func (s *server) handleSATStart(ctx context.Context, in *satStartInput) (*satOutput, error) {
@@ -195,22 +162,7 @@ type satEntriesInput struct {
 
 // saveSAT records entries of a SAT for someone who may assess.
 func (s *server) saveSAT(ctx context.Context, p remit.Principal, id string, entries []remit.SATEntry, version int64) (int64, error) {
-	if !p.May(remit.ActAssess, "") {
-		return 0, fmt.Errorf("a %s may read SATs but not fill them in: %w", p.Role, remit.ErrForbidden)
-	}
-	var a remit.SAT
-	if err := s.Store.Read(ctx, func(tx remit.Tx) error { var err error; a, _, err = remit.FindSAT(ctx, tx, id); return err }); err != nil {
-		return 0, err
-	}
-	t, err := s.satTemplate(ctx, a.TemplateVersion)
-	if err != nil {
-		return 0, err
-	}
-	v, err := remit.SaveSATEntries(ctx, s.Store, t, id, entries, version, p.Email, s.Now())
-	if err == nil {
-		err = s.Model.SATChanged(ctx, id)
-	}
-	return v, err
+	return s.Service.SaveSATEntries(ctx, p, id, entries, version)
 }
 
 func (s *server) handleSATEntriesPut(ctx context.Context, in *satEntriesInput) (*versionOutput, error) {
@@ -235,15 +187,7 @@ type satCompleteInput struct {
 }
 
 func (s *server) completeSAT(ctx context.Context, p remit.Principal, id string, version int64) (int64, error) {
-	a, _, t, _, err := s.satReport(ctx, id)
-	if err != nil {
-		return 0, err
-	}
-	v, err := remit.CompleteSAT(ctx, s.Store, t, a.ID, p, version, s.Now())
-	if err == nil {
-		err = s.Model.SATChanged(ctx, id)
-	}
-	return v, err
+	return s.Service.CompleteSAT(ctx, p, id, version)
 }
 
 func (s *server) handleSATComplete(ctx context.Context, in *satCompleteInput) (*versionOutput, error) {
@@ -290,12 +234,7 @@ func (s *server) handleSATWorkbook(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	name := a.System
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		if si, ok := c.Estate.SystemIndex(a.System); ok {
-			name = c.Estate.System(si).System.Name
-		}
-	})
+	name := s.systemName(a.System)
 	data, err := report.SATWorkbook(name, t, a, rep)
 	if err != nil {
 		return err
@@ -328,14 +267,12 @@ type satRow struct {
 func (s *server) satsPage(r *http.Request) (*SATsPage, error) {
 	p := &SATsPage{basePage: basePage{Title: "Standards Assurance Tables", Nav: "sats"}, CanStart: user(r).May(remit.ActAssess, ""), System: r.URL.Query().Get("system")}
 	names := map[string]string{}
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		for _, sys := range c.Estate.Systems() {
-			names[sys.System.ID] = sys.System.Name
-			p.Systems = append(p.Systems, option{sys.System.ID, sys.System.Name})
-		}
-	})
+	for x := range s.Service.Snapshot().Systems() {
+		names[x.ID] = x.Name
+		p.Systems = append(p.Systems, option{x.ID, x.Name})
+	}
 	slices.SortFunc(p.Systems, func(a, b option) int { return strings.Compare(a.Text, b.Text) })
-	for _, a := range s.Model.SATs() {
+	for _, a := range s.Service.Snapshot().SATs() {
 		p.Items = append(p.Items, satRow{SAT: a, Name: names[a.System]})
 	}
 	return p, nil
@@ -386,11 +323,7 @@ func (s *server) satPage(r *http.Request) (*SATPage, error) {
 	for i := 0; i <= remit.MaxConfidence; i++ {
 		p.Scores = append(p.Scores, strconv.Itoa(i))
 	}
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		if si, ok := c.Estate.SystemIndex(a.System); ok {
-			p.Name = c.Estate.System(si).System.Name
-		}
-	})
+	p.Name = s.systemName(a.System)
 	p.Title = "Standards Assurance Table: " + p.Name
 	p.Form = map[string]remit.SATEntry{}
 	for _, line := range rep.Objectives {
@@ -515,4 +448,12 @@ func (s *server) handleSATCompletePost(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	return s.redirect(w, r, "/sats/"+url.PathEscape(p.A.ID), "Standards Assurance Table signed off: it now assures or fails our obligations in the system")
+}
+
+// systemName is a system's name, or its id when the estate no longer has it.
+func (s *server) systemName(id string) string {
+	if x, _, ok := s.Service.Snapshot().System(id); ok {
+		return x.Name
+	}
+	return id
 }

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"remit/internal/engine"
 	"remit/internal/remit"
 )
 
@@ -22,7 +21,7 @@ type ScorecardsPage struct {
 }
 
 func (s *server) scorecardsPage(r *http.Request) (*ScorecardsPage, error) {
-	cards, err := s.Model.Scorecards(r.Context(), s.Now())
+	cards, err := s.Service.Scorecards(r.Context(), s.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +53,7 @@ type trendPoint struct {
 
 func (s *server) scorecardPage(r *http.Request) (*ScorecardPage, error) {
 	ref := r.PathValue("provider") + "/" + r.PathValue("offering")
-	cards, err := s.Model.Scorecards(r.Context(), s.Now())
+	cards, err := s.Service.Scorecards(r.Context(), s.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -71,27 +70,20 @@ func (s *server) scorecardPage(r *http.Request) (*ScorecardPage, error) {
 		return nil, notFound("offering", ref)
 	}
 	p.Title = "Scorecard: " + p.Card.Name
-	x, now := s.Model.Evidence(), s.Now()
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		oi, _ := c.Estate.OfferingIndex(ref)
-		for _, ci := range c.Estate.ProviderControls(oi) {
-			ctl := c.Estate.Controls[ci]
-			a := x.Assure(remit.ObligationRef{Control: ctl.Ref, Offering: ref}, now)
-			if p.Status == "" || string(a.Status) == p.Status {
-				p.Lines = append(p.Lines, scoreLine{Control: ctl.Ref, Title: ctl.Control.Title, Assurance: a})
-			}
+	sn, now := s.Service.Snapshot(), s.Now()
+	for _, ctl := range sn.ProviderControls(ref) {
+		a := sn.Evidence().Assure(remit.ObligationRef{Control: ctl.Ref, Offering: ref}, now)
+		if p.Status == "" || string(a.Status) == p.Status {
+			p.Lines = append(p.Lines, scoreLine{Control: ctl.Ref, Title: ctl.Control.Title, Assurance: a})
 		}
-	})
-	err = s.Store.Read(r.Context(), func(tx remit.Tx) error {
-		snaps, err := remit.ScorecardSnapshots(r.Context(), tx, 12)
-		for _, sn := range snaps {
-			if c, ok := sn.Offerings[ref]; ok {
-				p.Trend = append(p.Trend, trendPoint{Day: sn.Day, Assured: c[string(remit.Assured)] + c[string(remit.AssuranceUnnecessary)], Of: sumCounts(c),
-					Stale: c[string(remit.AssuranceStale)], Unassured: c[string(remit.Unassured)], Failed: c[string(remit.AssuranceFailed)]})
-			}
+	}
+	snaps, err := s.Service.ScorecardTrend(r.Context(), 12)
+	for _, sn := range snaps {
+		if c, ok := sn.Offerings[ref]; ok {
+			p.Trend = append(p.Trend, trendPoint{Day: sn.Day, Assured: c[string(remit.Assured)] + c[string(remit.AssuranceUnnecessary)], Of: sumCounts(c),
+				Stale: c[string(remit.AssuranceStale)], Unassured: c[string(remit.Unassured)], Failed: c[string(remit.AssuranceFailed)]})
 		}
-		return err
-	})
+	}
 	return p, err
 }
 
@@ -115,7 +107,7 @@ func (s *server) handleScorecardList(ctx context.Context, _ *struct{}) (*scoreca
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	cards, err := s.Model.Scorecards(ctx, s.Now())
+	cards, err := s.Service.Scorecards(ctx, s.Now())
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
@@ -139,32 +131,19 @@ func (s *server) handleReviewCadencePut(ctx context.Context, in *reviewCadenceIn
 	if err != nil {
 		return nil, err
 	}
-	if !s.builtInOrKnownProvider(in.ID) {
-		return nil, s.problem(ctx, notFound("provider", in.ID))
-	}
-	if err := remit.SetReviewCadence(ctx, s.Store, in.ID, in.Body.Months, p, s.Now()); err != nil {
+	if err := s.Service.SetReviewCadence(ctx, p, in.ID, in.Body.Months); err != nil {
 		return nil, s.problem(ctx, err)
 	}
 	return nil, nil
 }
 
-func (s *server) builtInOrKnownProvider(id string) (ok bool) {
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		_, ok = c.Estate.Provider(id)
-	})
-	return ok
-}
-
 func (s *server) handleReviewCadencePost(w http.ResponseWriter, r *http.Request) error {
 	provider := r.PathValue("provider")
-	if !s.builtInOrKnownProvider(provider) {
-		return notFound("provider", provider)
-	}
 	months, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("months")))
 	if err != nil {
 		months = 0
 	}
-	if err := remit.SetReviewCadence(r.Context(), s.Store, provider, months, user(r), s.Now()); err != nil {
+	if err := s.Service.SetReviewCadence(r.Context(), user(r), provider, months); err != nil {
 		var ve *remit.ValidationError
 		if errors.As(err, &ve) {
 			return badForm(ve.Problems[0].Message)

@@ -42,10 +42,10 @@ func TestScorecards(t *testing.T) {
 	if sum != before["aws"].Obligations {
 		t.Errorf("aws: %d obligations, its offerings' sum to %d", before["aws"].Obligations, sum)
 	}
-	if _, err := f.model.AddEvidence(context.Background(), remit.Evidence{Kind: remit.EvidenceISO27001, Title: "AWS ISO", Expires: "2026-12-20", Supports: []remit.Support{{On: remit.SupportOffering, Ref: "aws/ec2"}}}, "", nil, "t", f.now); err == nil {
+	if _, err := f.svc.AddEvidence(context.Background(), testAdmin, remit.Evidence{Kind: remit.EvidenceISO27001, Title: "AWS ISO", Expires: "2026-12-20", Supports: []remit.Support{{On: remit.SupportOffering, Ref: "aws/ec2"}}}, "", nil); err == nil {
 		t.Fatal("evidence with neither file nor link was added")
 	}
-	if _, err := f.model.AddEvidence(context.Background(), remit.Evidence{Kind: remit.EvidenceISO27001, Title: "AWS ISO", Expires: "2026-12-20", URL: "https://aws.amazon.com/compliance/", Supports: []remit.Support{{On: remit.SupportOffering, Ref: "aws/ec2"}}}, "", nil, "t", f.now); err != nil {
+	if _, err := f.svc.AddEvidence(context.Background(), testAdmin, remit.Evidence{Kind: remit.EvidenceISO27001, Title: "AWS ISO", Expires: "2026-12-20", URL: "https://aws.amazon.com/compliance/", Supports: []remit.Support{{On: remit.SupportOffering, Ref: "aws/ec2"}}}, "", nil); err != nil {
 		t.Fatal(err)
 	}
 	after := cards()["aws/ec2"]
@@ -59,7 +59,7 @@ func TestScorecards(t *testing.T) {
 	if status, _, body := f.do("assessor", "PUT", "/api/v1/providers/aws/review", map[string]int{"months": 6}); status >= 300 {
 		t.Fatalf("cadence: %d %s", status, body)
 	}
-	if err := f.model.SnapshotScorecards(context.Background(), f.now); err != nil {
+	if err := f.svc.SnapshotScorecards(context.Background(), f.now); err != nil {
 		t.Fatal(err)
 	}
 	_, page := f.page("viewer", "GET", "/scorecards/aws/ec2?status=assured", nil)

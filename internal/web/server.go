@@ -20,29 +20,20 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"remit/internal/content"
-	"remit/internal/engine"
-	"remit/internal/live"
+	"remit/internal/accounts"
 	"remit/internal/remit"
+	"remit/internal/service"
 )
 
 // Config is what a Server needs.
 type Config struct {
-	Store remit.Store
-	Model *live.Model
-	Log   *slog.Logger
-	// Now is the clock; tests inject one.
-	Now func() time.Time
+	// Service runs every use-case: the server parses, calls it and renders.
+	Service *service.Service
+	Log     *slog.Logger
 	// Secure marks cookies Secure (off only on loopback development).
 	Secure bool
 	// Registry receives the server's metrics.
 	Registry *prometheus.Registry
-	// Questionnaire is the supplier assessment template (the built-in
-	// NCSC one unless set).
-	Questionnaire *remit.Questionnaire
-	// SATTemplate is the built-in Standards Assurance Table template, the
-	// first version of the organisation's.
-	SATTemplate *remit.SATTemplate
 }
 
 // server holds what the handlers share.
@@ -55,7 +46,6 @@ type server struct {
 	// passwordChecks bounds the password checks running at once.
 	passwordChecks chan struct{}
 	ui             *ui
-	tallies        tallies
 	// pageParts keeps rendered parts of pages, like matrices.
 	pageParts encoded
 }
@@ -106,19 +96,13 @@ func (v *verified) forget(match func(credential string) bool) {
 	}
 }
 
+// Now is the service's clock.
+func (s *server) Now() time.Time { return s.Service.Now() }
+
 // NewServer returns the whole HTTP handler.
 func NewServer(cfg Config) http.Handler {
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
-	}
-	if cfg.Questionnaire == nil {
-		cfg.Questionnaire = content.SupplierQuestionnaire()
-	}
-	if cfg.SATTemplate == nil {
-		cfg.SATTemplate = content.SATObjectives()
 	}
 	s := &server{Config: cfg, limiter: newLimiter(5, 15*time.Minute), metrics: newMetrics(cfg.Registry),
 		// Each password check takes 19 MiB and tens of milliseconds:
@@ -134,7 +118,7 @@ func NewServer(cfg Config) http.Handler {
 	s.ui = u
 	// Count every system's obligations now, not on the first dashboard
 	// (seconds on a 20,000-system estate).
-	go s.Model.ViewAt(func(epoch uint64, c *engine.Cache, _ map[string]remit.TrackedObligation) { s.tallies.count(epoch, c) })
+	go s.Service.WarmTallies()
 	mux := http.NewServeMux()
 	s.routes(mux)
 	var h http.Handler = mux
@@ -198,12 +182,12 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 			p, ok := s.verified.get(credential, now)
 			var err error
 			if !ok {
-				if p, err = remit.Authenticate(r.Context(), s.Store, credential, now); err == nil {
+				if p, err = s.Service.Authenticate(r.Context(), credential); err == nil {
 					s.verified.put(credential, p, now)
 				}
 			}
 			if err != nil {
-				if !errors.Is(err, remit.ErrBadCredentials) {
+				if !errors.Is(err, accounts.ErrBadCredentials) {
 					s.Log.Error("authenticate", "err", err, "request_id", requestID(r.Context()))
 				}
 				if fromCookie && !strings.HasPrefix(r.URL.Path, "/api/") {
@@ -305,7 +289,7 @@ func (s *server) problem(ctx context.Context, err error) error {
 		return huma.Error409Conflict(err.Error() + "; read it again and retry with the new ETag")
 	case errors.Is(err, remit.ErrForbidden):
 		return huma.Error403Forbidden(err.Error())
-	case errors.Is(err, remit.ErrBadCredentials):
+	case errors.Is(err, accounts.ErrBadCredentials):
 		return huma.Error401Unauthorized(err.Error())
 	}
 	s.Log.Error("request failed", "request_id", requestID(ctx), "err", err)

@@ -12,8 +12,9 @@ import (
 	"strings"
 	"time"
 
-	"remit/internal/engine"
+	"remit/internal/accounts"
 	"remit/internal/remit"
+	"remit/internal/service"
 )
 
 // --- catalogues -----------------------------------------------------------
@@ -55,7 +56,7 @@ type GraphPage struct {
 	SVG       template.HTML
 	Drawn     bool
 	Systems   int
-	Reliance  []engine.Reliance
+	Reliance  []service.Reliance
 	Offerings []graphOffering
 }
 
@@ -71,40 +72,41 @@ const graphLimit = 60
 
 func (s *server) handleGraphPage(w http.ResponseWriter, r *http.Request) error {
 	p := &GraphPage{basePage: basePage{Title: "Supplier graph", Nav: "graph"}}
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		e := c.Estate
-		p.Systems = e.NumSystems()
-		p.Reliance = e.Concentration()
-		used := make([]bool, e.NumOfferings())
-		var systems []graphNode
-		var edges []graphEdge
-		for _, sys := range e.Systems() {
-			systems = append(systems, graphNode{ID: "s:" + sys.System.ID, Label: sys.System.Name, Class: "remit-graph__system"})
-			for _, oi := range sys.Uses {
-				used[oi] = true
-				edges = append(edges, graphEdge{From: "s:" + sys.System.ID, To: "o:" + e.Offering(oi).Ref})
-				for _, v := range e.Offering(oi).Via {
+	sn := s.Service.Snapshot()
+	p.Systems = sn.NumSystems()
+	p.Reliance = sn.Concentration()
+	used := map[string]bool{}
+	var systems []graphNode
+	var edges []graphEdge
+	for x := range sn.Systems() {
+		systems = append(systems, graphNode{ID: "s:" + x.ID, Label: x.Name, Class: "remit-graph__system"})
+		for _, u := range x.Uses {
+			used[u.Offering] = true
+			edges = append(edges, graphEdge{From: "s:" + x.ID, To: "o:" + u.Offering})
+			if o, ok := sn.Offering(u.Offering); ok {
+				for _, v := range o.Via {
 					used[v] = true
 				}
 			}
 		}
-		var offerings []graphNode
-		for oi, o := range e.Offerings() {
-			if !used[oi] {
-				continue
-			}
-			offerings = append(offerings, graphNode{ID: "o:" + o.Ref, Label: o.Offering.Name, Class: "remit-graph__offering", Group: o.Provider.Name})
-			p.Offerings = append(p.Offerings, graphOffering{Ref: o.Ref, Name: o.Offering.Name, Provider: o.Provider.Name, DependsOn: o.Offering.DependsOn, Direct: len(e.Users(int32(oi)))})
-			for _, d := range o.Offering.DependsOn {
-				edges = append(edges, graphEdge{From: "o:" + o.Ref, To: "o:" + d})
-			}
+	}
+	slices.SortFunc(systems, func(a, b graphNode) int { return strings.Compare(a.ID, b.ID) })
+	var offerings []graphNode
+	for o := range sn.Offerings() {
+		if !used[o.Ref] {
+			continue
 		}
-		slices.SortStableFunc(offerings, func(a, b graphNode) int { return strings.Compare(a.Group, b.Group) })
-		if len(systems) <= graphLimit {
-			p.Drawn = true
-			p.SVG = supplierGraph(systems, offerings, edges)
+		offerings = append(offerings, graphNode{ID: "o:" + o.Ref, Label: o.Offering.Name, Class: "remit-graph__offering", Group: o.ProviderName})
+		p.Offerings = append(p.Offerings, graphOffering{Ref: o.Ref, Name: o.Offering.Name, Provider: o.ProviderName, DependsOn: o.Offering.DependsOn, Direct: o.Users})
+		for _, d := range o.Offering.DependsOn {
+			edges = append(edges, graphEdge{From: "o:" + o.Ref, To: "o:" + d})
 		}
-	})
+	}
+	slices.SortStableFunc(offerings, func(a, b graphNode) int { return strings.Compare(a.Group, b.Group) })
+	if len(systems) <= graphLimit {
+		p.Drawn = true
+		p.SVG = supplierGraph(systems, offerings, edges)
+	}
 	return s.render(w, r, http.StatusOK, "graph", p)
 }
 
@@ -131,19 +133,14 @@ const auditPageSize = 50
 func (s *server) handleAuditPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	p := &AuditPage{basePage: basePage{Title: "Audit trail", Nav: "audit"}, Kind: q.Get("kind"), ID: strings.TrimSpace(q.Get("id")), Actor: strings.TrimSpace(q.Get("actor")),
-		Kinds: []remit.Kind{remit.KindWorkspace, remit.KindCatalogue, remit.KindProvider, remit.KindOffering, remit.KindSystem, remit.KindObligation, remit.KindUser, remit.KindToken}}
+		Kinds: []remit.Kind{service.KindWorkspace, service.KindCatalogue, service.KindProvider, service.KindOffering, service.KindSystem, service.KindObligation, service.KindUser, service.KindToken}}
 	p.Filtered = p.Kind != "" || p.ID != "" || p.Actor != ""
 	if p.Kind != "" && !slices.Contains(p.Kinds, remit.Kind(p.Kind)) {
 		p.Errors = append(p.Errors, fieldError{"kind", "Choose a kind from the list"})
 		p.Kind = ""
 	}
 	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
-	var recs []remit.AuditRecord
-	err := s.Store.Read(r.Context(), func(tx remit.Tx) error {
-		var err error
-		recs, err = tx.AuditRecords(r.Context(), remit.AuditFilter{Kind: remit.Kind(p.Kind), ID: p.ID, Actor: p.Actor, BeforeSeq: max(before, 0), Newest: true, Limit: auditPageSize + 1})
-		return err
-	})
+	recs, err := s.Service.Audit(r.Context(), remit.AuditFilter{Kind: remit.Kind(p.Kind), ID: p.ID, Actor: p.Actor, BeforeSeq: max(before, 0), Newest: true, Limit: auditPageSize + 1})
 	if err != nil {
 		return err
 	}
@@ -174,15 +171,15 @@ func (s *server) handleAuditPage(w http.ResponseWriter, r *http.Request) error {
 // auditHref links a record to the page of what it changed, if it has one.
 func auditHref(rec remit.AuditRecord) string {
 	switch rec.Kind {
-	case remit.KindSystem:
+	case service.KindSystem:
 		return "/systems/" + url.PathEscape(rec.ID)
-	case remit.KindObligation:
+	case service.KindObligation:
 		return obligationURL(rec.ID)
-	case remit.KindCatalogue:
+	case service.KindCatalogue:
 		return "/catalogues/" + url.PathEscape(rec.ID)
-	case remit.KindProvider:
+	case service.KindProvider:
 		return "/providers/" + url.PathEscape(rec.ID)
-	case remit.KindOffering:
+	case service.KindOffering:
 		if o, err := remit.ParseOfferingRef(rec.ID); err == nil {
 			return "/providers/" + url.PathEscape(o.Provider) + "/offerings/" + url.PathEscape(o.Offering)
 		}
@@ -245,9 +242,9 @@ func short(raw json.RawMessage) string {
 // UsersPage lists accounts and adds one (admins only).
 type UsersPage struct {
 	basePage
-	Users []remit.User
+	Users []accounts.User
 	Roles []remit.Role
-	Form  remit.User
+	Form  accounts.User
 	Teams string
 	// TeamList is every team: its members and its systems.
 	TeamList []teamRow
@@ -263,11 +260,11 @@ func (s *server) usersPage(r *http.Request) (*UsersPage, error) {
 	if !user(r).May(remit.ActAdmin, "") {
 		return nil, fmt.Errorf("users are managed by admins: %w", remit.ErrForbidden)
 	}
-	users, err := remit.Users(r.Context(), s.Store)
+	users, err := s.Service.Users(r.Context(), user(r))
 	if err != nil {
 		return nil, err
 	}
-	p := &UsersPage{basePage: basePage{Title: "Users and teams", Nav: "users"}, Users: users, Roles: remit.Roles, Form: remit.User{Role: remit.RoleViewer}}
+	p := &UsersPage{basePage: basePage{Title: "Users and teams", Nav: "users"}, Users: users, Roles: remit.Roles, Form: accounts.User{Role: remit.RoleViewer}}
 	teams := map[string]*teamRow{}
 	team := func(name string) *teamRow {
 		if teams[name] == nil {
@@ -280,13 +277,11 @@ func (s *server) usersPage(r *http.Request) (*UsersPage, error) {
 			team(t).Members = append(team(t).Members, u.Email)
 		}
 	}
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		for _, sys := range c.Estate.Systems() {
-			if sys.System.Team != "" {
-				team(sys.System.Team).Systems++
-			}
+	for x := range s.Service.Snapshot().Systems() {
+		if x.Team != "" {
+			team(x.Team).Systems++
 		}
-	})
+	}
 	for _, t := range teams {
 		p.TeamList = append(p.TeamList, *t)
 	}
@@ -300,7 +295,7 @@ func (s *server) handleUserPost(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Teams = r.PostFormValue("teams")
-	p.Form = remit.User{Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name")), Role: remit.Role(r.PostFormValue("role"))}
+	p.Form = accounts.User{Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name")), Role: remit.Role(r.PostFormValue("role"))}
 	for _, t := range strings.Split(p.Teams, ",") {
 		if t = strings.TrimSpace(t); t != "" {
 			p.Form.Teams = append(p.Form.Teams, t)
@@ -317,7 +312,7 @@ func (s *server) handleUserPost(w http.ResponseWriter, r *http.Request) error {
 		p.Errors = append(p.Errors, fieldError{"password", "Enter a password of at least 12 characters"})
 	}
 	if len(p.Errors) == 0 {
-		_, err = remit.AddUser(r.Context(), s.Store, p.Form, password, user(r).Email, s.Now())
+		_, err = s.Service.AddUser(r.Context(), user(r), p.Form, password)
 		var ve *remit.ValidationError
 		switch {
 		case errors.As(err, &ve):
@@ -340,7 +335,7 @@ func (s *server) handleUserPost(w http.ResponseWriter, r *http.Request) error {
 // secret once.
 type TokensPage struct {
 	basePage
-	Tokens []remit.Token
+	Tokens []accounts.Token
 	Secret string
 	Name   string
 	Days   string
@@ -373,7 +368,7 @@ func (s *server) handleTokenPost(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, r, http.StatusUnprocessableEntity, "tokens", p)
 	}
 	u := user(r)
-	_, secret, err := remit.CreateToken(r.Context(), s.Store, u, p.Name, u.Role, time.Duration(days)*24*time.Hour, s.Now())
+	_, secret, err := s.Service.CreateToken(r.Context(), u, p.Name, u.Role, time.Duration(days)*24*time.Hour)
 	if err != nil {
 		return err
 	}

@@ -4,12 +4,11 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
-	"remit/internal/engine"
 	"remit/internal/remit"
+	"remit/internal/service"
 )
 
 // --- sign in and out ------------------------------------------------------
@@ -88,17 +87,17 @@ type DashboardPage struct {
 	basePage
 	Systems, Providers, Offerings int
 	// Estate sums every system's matrix.
-	Estate    engine.Summary
+	Estate    service.Summary
 	ClassBars template.HTML
 	// Teams counts our obligations by team and status.
-	Teams      []teamStatus
-	TeamTotal  teamStatus
+	Teams      []service.TeamStatus
+	TeamTotal  service.TeamStatus
 	StatusBars template.HTML
 	Statuses   []remit.ObligationStatus
 	// Assumed lists the systems with the most cells resting on assumed defaults.
 	Assumed []SystemSummary
 	// Reliance lists the providers most relied on.
-	Reliance []engine.Reliance
+	Reliance []service.Reliance
 	// Expiring counts evidence that still counts and expires within 30,
 	// 60 and 90 days; Expired what no longer counts for having expired.
 	Expiring [3]int
@@ -126,46 +125,27 @@ var statusSegments = []segment{
 
 func (s *server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 	p := &DashboardPage{basePage: basePage{Title: "Dashboard", Nav: "dashboard"}, Statuses: remit.ObligationStatuses}
-	s.Model.ViewAt(func(epoch uint64, c *engine.Cache, tracking map[string]remit.TrackedObligation) {
-		e := c.Estate
-		p.Systems, p.Offerings, p.Providers = e.NumSystems(), e.NumOfferings(), len(e.Providers())
-		// The ten systems with the most assumed cells, kept as the
-		// estate is walked: the estate may hold 20,000 systems.
-		var top []int32
-		for si := range int32(e.NumSystems()) {
-			m := c.Matrix(int32(si))
-			p.Estate.Inherited += m.Summary.Inherited
-			p.Estate.Shared += m.Summary.Shared
-			p.Estate.OrganisationSpecific += m.Summary.OrganisationSpecific
-			p.Estate.NotApplicable += m.Summary.NotApplicable
-			p.Estate.Assumed += m.Summary.Assumed
-			if n := m.Summary.Assumed; n > 0 {
-				// Insert after every system with as many or more.
-				i := len(top)
-				for i > 0 && c.Matrix(top[i-1]).Summary.Assumed < n {
-					i--
-				}
-				if i < 10 {
-					top = slices.Insert(top, i, int32(si))
-					top = top[:min(len(top), 10)]
-				}
-			}
-		}
-		for _, si := range top {
-			p.Assumed = append(p.Assumed, summarise(e.System(si).System, c.Matrix(si).Summary))
-		}
-		p.Teams = obligationsByTeam(c, tracking, s.tallies.count(epoch, c))
-		rel := e.Concentration()
-		p.Reliance = rel[:min(len(rel), 10)]
-	})
+	sn := s.Service.Snapshot()
+	p.Systems, p.Offerings, p.Providers = sn.NumSystems(), sn.NumOfferings(), len(sn.Providers())
+	// The ten systems with the most assumed cells: the estate may hold
+	// 20,000 systems.
+	var top []*remit.System
+	p.Estate, top = sn.TopAssumed(10)
+	for _, x := range top {
+		_, sum, _ := sn.System(x.ID)
+		p.Assumed = append(p.Assumed, summarise(x, sum))
+	}
+	p.Teams = s.Service.ObligationsByTeam(sn)
+	rel := sn.Concentration()
+	p.Reliance = rel[:min(len(rel), 10)]
 	findings, err := s.findings(r.Context())
 	if err != nil {
 		return err
 	}
 	p.Overdue = filterFindings(findings, "", true, "")
-	risks, settings := s.Model.Risks()
+	risks, settings := s.Service.Snapshot().Risks()
 	p.Risks = remit.TakeRiskSnapshot(risks, settings, s.Now())
-	all := s.Model.AllEvidence()
+	all := s.Service.Snapshot().AllEvidence()
 	p.Evidence = len(all)
 	for _, ev := range all {
 		it := evidenceItem(ev, s.Now())

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"remit/internal/engine"
 	"remit/internal/remit"
 )
 
@@ -38,7 +37,7 @@ func (s *server) handleEvidenceListPage(w http.ResponseWriter, r *http.Request) 
 	if !remit.EvidenceKind(p.Kind).Valid() {
 		p.Kind = ""
 	}
-	items, err := filterEvidence(s.Model.AllEvidence(), s.Now(), p.Kind, days, p.Expired == "yes", "")
+	items, err := filterEvidence(s.Service.Snapshot().AllEvidence(), s.Now(), p.Kind, days, p.Expired == "yes", "")
 	if err != nil {
 		return err
 	}
@@ -136,7 +135,7 @@ func (s *server) handleEvidencePost(w http.ResponseWriter, r *http.Request) erro
 			content = nil // an empty file input
 		}
 	}
-	ev, err := s.Model.AddEvidence(r.Context(), p.Form, name, content, user(r).Email, s.Now())
+	ev, err := s.Service.AddEvidence(r.Context(), user(r), p.Form, name, content)
 	var ve *remit.ValidationError
 	if errors.As(err, &ve) {
 		for _, pr := range ve.Problems {
@@ -185,13 +184,7 @@ type EvidencePage struct {
 }
 
 func (s *server) evidencePage(r *http.Request) (*EvidencePage, error) {
-	var ev remit.Evidence
-	var version int64
-	err := s.Store.Read(r.Context(), func(tx remit.Tx) error {
-		var err error
-		ev, version, err = remit.FindEvidence(r.Context(), tx, r.PathValue("id"))
-		return err
-	})
+	ev, version, err := s.Service.EvidenceItem(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return nil, err
 	}
@@ -202,24 +195,21 @@ func (s *server) evidencePage(r *http.Request) (*EvidencePage, error) {
 		}
 	}
 	// The systems whose obligations it reaches, for the reader's sake.
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		seen := map[string]bool{}
-		for _, sup := range ev.Supports {
-			switch sup.On {
-			case remit.SupportOffering:
-				if oi, ok := c.Estate.OfferingIndex(sup.Ref); ok {
-					for _, si := range c.Estate.Users(oi) {
-						seen[c.Estate.System(si).System.Name] = true
-					}
-				}
-			case remit.SupportSystem:
-				if si, ok := c.Estate.SystemIndex(sup.Ref); ok {
-					seen[c.Estate.System(si).System.Name] = true
-				}
+	sn := s.Service.Snapshot()
+	seen := map[string]bool{}
+	for _, sup := range ev.Supports {
+		switch sup.On {
+		case remit.SupportOffering:
+			for _, x := range sn.UsersOf(sup.Ref) {
+				seen[x.Name] = true
+			}
+		case remit.SupportSystem:
+			if x, _, ok := sn.System(sup.Ref); ok {
+				seen[x.Name] = true
 			}
 		}
-		p.Systems = sortedKeys(seen)
-	})
+	}
+	p.Systems = sortedKeys(seen)
 	return p, nil
 }
 
@@ -259,7 +249,7 @@ func (s *server) handleEvidenceSupportPost(w http.ResponseWriter, r *http.Reques
 		ev.Supports = append(ev.Supports, remit.Support{On: v("support_on"), Ref: v("ref"), Control: v("control")})
 		msg = "Evidence now supports " + v("support_on") + " " + v("ref")
 	}
-	_, err = s.Model.UpdateEvidence(r.Context(), ev, version, user(r).Email, s.Now())
+	_, err = s.Service.UpdateEvidence(r.Context(), user(r), ev, version)
 	var ve *remit.ValidationError
 	if errors.As(err, &ve) {
 		for _, pr := range ve.Problems {

@@ -1,17 +1,14 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
-	"remit/internal/engine"
 	"remit/internal/remit"
 )
 
@@ -47,8 +44,6 @@ type systemForm struct {
 
 var classifications = []string{"OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET"}
 
-var systemID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-
 func (s *server) systemFormPage(r *http.Request, isNew bool) *SystemFormPage {
 	p := &SystemFormPage{basePage: basePage{Title: "Add a system", Nav: "systems"}, New: isNew, Classes: classifications}
 	if !isNew {
@@ -56,16 +51,15 @@ func (s *server) systemFormPage(r *http.Request, isNew bool) *SystemFormPage {
 	}
 	u := user(r)
 	teams := map[string]bool{}
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		for _, cat := range c.Estate.Catalogues() {
-			p.Catalogues = append(p.Catalogues, option{cat.ID, cat.Title})
+	sn := s.Service.Snapshot()
+	for _, cat := range sn.Catalogues() {
+		p.Catalogues = append(p.Catalogues, option{cat.ID, cat.Title})
+	}
+	if u.May(remit.ActAdmin, "") {
+		for x := range sn.Systems() {
+			teams[x.Team] = true
 		}
-		if u.May(remit.ActAdmin, "") {
-			for _, sys := range c.Estate.Systems() {
-				teams[sys.System.Team] = true
-			}
-		}
-	})
+	}
 	for _, t := range u.Teams {
 		teams[t] = true
 	}
@@ -87,19 +81,15 @@ func (s *server) handleSystemNewPage(w http.ResponseWriter, r *http.Request) err
 func (s *server) handleSystemEditPage(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	p := s.systemFormPage(r, false)
-	d, err := s.document(r.Context(), remit.KindSystem, id)
+	x, version, err := s.Service.System(r.Context(), id)
 	if err != nil {
 		return err
-	}
-	var x remit.System
-	if err := json.Unmarshal(d.Body, &x); err != nil {
-		return fmt.Errorf("system %q: %w", id, err)
 	}
 	if !user(r).May(remit.ActEditSystem, x.Team) {
 		return fmt.Errorf("system %q belongs to team %q: %w", id, x.Team, remit.ErrForbidden)
 	}
 	p.Form = systemForm{ID: x.ID, Name: x.Name, Owner: x.Owner, Team: x.Team, Classification: x.Classification, Catalogue: x.Baseline.Catalogue, All: x.Baseline.All, Controls: strings.Join(x.Baseline.Controls, "\n")}
-	p.Version = d.Version
+	p.Version = version
 	p.keepChoices()
 	return s.render(w, r, http.StatusOK, "system-form", p)
 }
@@ -137,8 +127,8 @@ func (s *server) handleSystemSave(w http.ResponseWriter, r *http.Request) error 
 		}
 	}
 	p.Version = version
-	if isNew && !systemID.MatchString(f.ID) {
-		p.Errors = append(p.Errors, fieldError{"id", "Enter an id of lower-case letters, digits and hyphens, starting with a letter or digit, such as prison-visits"})
+	if isNew && !remit.ValidID(f.ID) {
+		p.Errors = append(p.Errors, fieldError{"id", "Enter an id of letters, digits, '.', '_' and '-', starting with a letter or digit and at most 64 characters, such as prison-visits"})
 	}
 	if f.Name == "" {
 		p.Errors = append(p.Errors, fieldError{"name", "Enter the system's name"})
@@ -169,29 +159,10 @@ func (s *server) handleSystemSave(w http.ResponseWriter, r *http.Request) error 
 	if !f.All {
 		sys.Baseline.Controls = controls
 	}
-	_, err := s.changeAs(r.Context(), user(r), remit.KindSystem, f.ID, version, func(ws *remit.Workspace) error {
-		i := slices.IndexFunc(ws.Systems, func(x remit.System) bool { return x.ID == f.ID })
-		switch {
-		case isNew && i >= 0:
-			return fmt.Errorf("system %q exists: %w", f.ID, errTaken)
-		case i >= 0:
-			// Keep what the form does not carry: the offerings used and
-			// the controls marked not applicable (those still in the
-			// baseline).
-			old := ws.Systems[i]
-			sys.Uses = old.Uses
-			for _, x := range old.Baseline.NotApplicable {
-				if sys.Baseline.All || slices.Contains(sys.Baseline.Controls, x.Control) {
-					sys.Baseline.NotApplicable = append(sys.Baseline.NotApplicable, x)
-				}
-			}
-		}
-		ws.Systems = upsert(ws.Systems, sys, func(x remit.System) bool { return x.ID == f.ID })
-		return nil
-	}, systemEditor(f.ID))
+	_, err := s.Service.PutSystemDetails(r.Context(), user(r), sys, version)
 	var ve *remit.ValidationError
 	switch {
-	case errors.Is(err, errTaken):
+	case isNew && errors.Is(err, remit.ErrConflict):
 		p.Errors = append(p.Errors, fieldError{"id", fmt.Sprintf("A system with id %s already exists: choose another id", f.ID)})
 	case errors.As(err, &ve):
 		for _, pr := range ve.Problems {
@@ -210,12 +181,10 @@ func (s *server) handleSystemSave(w http.ResponseWriter, r *http.Request) error 
 	return s.redirect(w, r, "/systems/"+url.PathEscape(f.ID), msg)
 }
 
-var errTaken = errors.New("id taken")
-
 // systemField maps a validation problem's pointer to the form field it
 // concerns: /systems/N/baseline/controls/2 → controls.
 func systemField(pointer string) string {
-	for _, f := range []string{"controls", "catalogue", "name", "team", "owner", "classification"} {
+	for _, f := range []string{"controls", "catalogue", "name", "team", "owner", "classification", "id"} {
 		if strings.Contains(pointer, "/"+f) {
 			return f
 		}
@@ -226,13 +195,11 @@ func systemField(pointer string) string {
 // handleUseAttach attaches an offering to a system from its page.
 func (s *server) handleUseAttach(w http.ResponseWriter, r *http.Request) error {
 	id, ref := r.PathValue("id"), strings.TrimSpace(r.PostFormValue("offering"))
-	var known bool
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) { _, known = c.Estate.OfferingIndex(ref) })
-	provider, offering, ok := strings.Cut(ref, "/")
-	if !ok || !known {
+	or, err := remit.ParseOfferingRef(ref)
+	if _, known := s.Service.Snapshot().Offering(ref); err != nil || !known {
 		return badForm(fmt.Sprintf("there is no offering %q: give one as provider/offering, for example aws/ec2, as listed under Providers", ref))
 	}
-	in := &usePutInput{ID: id, Provider: provider, Offering: offering, IfMatch: `"` + r.PostFormValue("version") + `"`}
+	in := &usePutInput{ID: id, Provider: or.Provider, Offering: or.Offering, IfMatch: `"` + r.PostFormValue("version") + `"`}
 	in.Body.Purpose = strings.TrimSpace(r.PostFormValue("purpose"))
 	if _, err := s.handleUsePut(r.Context(), in); err != nil {
 		return err
@@ -261,27 +228,20 @@ type SystemDeletePage struct {
 func (s *server) systemDeletePage(r *http.Request) (*SystemDeletePage, error) {
 	id := r.PathValue("id")
 	p := &SystemDeletePage{basePage: basePage{Title: "Delete a system", Nav: "systems"}, ID: id}
-	var team string
-	err := s.withSystemTracking(id, func(c *engine.Cache, tracking map[string]remit.TrackedObligation, si int32) error {
-		x := c.Estate.System(si).System
-		p.Name, team = x.Name, x.Team
-		m := c.Matrix(si)
-		for i := range m.Cells {
-			p.Ours += len(c.Estate.Ours(m, &m.Cells[i]))
-		}
-		return nil
-	})
+	sn := s.Service.Snapshot()
+	x, _, ok := sn.System(id)
+	if !ok {
+		return nil, notFound("system", id)
+	}
+	p.Name, p.Ours = x.Name, sn.CountOurs(id)
+	if !user(r).May(remit.ActEditSystem, x.Team) {
+		return nil, fmt.Errorf("system %q belongs to team %q: %w", id, x.Team, remit.ErrForbidden)
+	}
+	_, version, err := s.Service.System(r.Context(), id)
 	if err != nil {
 		return nil, err
 	}
-	if !user(r).May(remit.ActEditSystem, team) {
-		return nil, fmt.Errorf("system %q belongs to team %q: %w", id, team, remit.ErrForbidden)
-	}
-	d, err := s.document(r.Context(), remit.KindSystem, id)
-	if err != nil {
-		return nil, err
-	}
-	p.Version = d.Version
+	p.Version = version
 	return p, nil
 }
 
@@ -296,14 +256,7 @@ func (s *server) handleSystemDeletePost(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return badForm("the form's version is missing: reload the page and try again")
 	}
-	_, err = s.changeAs(r.Context(), user(r), remit.KindSystem, p.ID, version, func(ws *remit.Workspace) error {
-		var ok bool
-		if ws.Systems, ok = remove(ws.Systems, func(x remit.System) bool { return x.ID == p.ID }); !ok {
-			return notFound("system", p.ID)
-		}
-		return nil
-	}, systemEditor(p.ID))
-	if err != nil {
+	if err := s.Service.DeleteSystem(r.Context(), user(r), p.ID, version); err != nil {
 		return err
 	}
 	return s.redirect(w, r, "/systems", "System "+p.Name+" deleted")

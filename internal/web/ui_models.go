@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"remit/internal/engine"
 	"remit/internal/remit"
+	"remit/internal/service"
 )
 
 // --- providers ------------------------------------------------------------
@@ -20,7 +19,7 @@ import (
 type ProvidersPage struct {
 	basePage
 	Providers []ProviderSummary
-	Reliance  map[string]engine.Reliance
+	Reliance  map[string]service.Reliance
 }
 
 func (s *server) handleProvidersPage(w http.ResponseWriter, r *http.Request) error {
@@ -28,12 +27,10 @@ func (s *server) handleProvidersPage(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	p := &ProvidersPage{basePage: basePage{Title: "Providers", Nav: "providers"}, Providers: out.Body.Items, Reliance: map[string]engine.Reliance{}}
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		for _, rel := range c.Estate.Concentration() {
-			p.Reliance[rel.Provider] = rel
-		}
-	})
+	p := &ProvidersPage{basePage: basePage{Title: "Providers", Nav: "providers"}, Providers: out.Body.Items, Reliance: map[string]service.Reliance{}}
+	for _, rel := range s.Service.Snapshot().Concentration() {
+		p.Reliance[rel.Provider] = rel
+	}
 	return s.render(w, r, http.StatusOK, "providers", p)
 }
 
@@ -41,8 +38,8 @@ func (s *server) handleProvidersPage(w http.ResponseWriter, r *http.Request) err
 type ProviderPage struct {
 	basePage
 	Provider  ProviderSummary
-	Reliance  engine.Reliance
-	Systems   []relyingSystem
+	Reliance  service.Reliance
+	Systems   []service.RelyingSystem
 	BuiltIn   bool
 	Offerings []OfferingSummary
 	// ReviewMonths is how often the provider is reviewed.
@@ -50,37 +47,24 @@ type ProviderPage struct {
 	CanSetReview bool
 }
 
-// relyingSystem is a system that relies on a provider or offering, and how.
-type relyingSystem struct {
-	ID, Name, Team string
-	// Via names the offering through which it relies, when not directly.
-	Via     string
-	Through []string
-}
-
 func (s *server) handleProviderPage(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("provider")
 	p := &ProviderPage{basePage: basePage{Nav: "providers"}}
 	found := false
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		e := c.Estate
-		if pr, ok := e.Provider(id); ok {
-			found = true
-			p.Provider = ProviderSummary{ID: pr.ID, Name: pr.Name, BuiltIn: pr.BuiltIn}
-			for _, eo := range e.OfferingsOf(pr) {
-				o := eo.Offering
-				ref := remit.OfferingRef{Provider: pr.ID, Offering: o.ID}.String()
-				oi, _ := e.OfferingIndex(ref)
-				p.Offerings = append(p.Offerings, OfferingSummary{Ref: ref, Name: o.Name, ServiceModel: o.ServiceModel, DependsOn: o.DependsOn, Statements: len(o.Statements), Systems: len(e.Users(oi))})
-			}
+	sn := s.Service.Snapshot()
+	if pr, ok := sn.Provider(id); ok {
+		found = true
+		p.Provider = ProviderSummary{ID: pr.ID, Name: pr.Name, BuiltIn: pr.BuiltIn}
+		for _, o := range pr.Offerings {
+			p.Offerings = append(p.Offerings, OfferingSummary{Ref: o.Ref, Name: o.Offering.Name, ServiceModel: o.Offering.ServiceModel, DependsOn: o.Offering.DependsOn, Statements: len(o.Offering.Statements), Systems: o.Users})
 		}
-		for _, rel := range e.Concentration() {
-			if rel.Provider == id {
-				p.Reliance = rel
-			}
+	}
+	for _, rel := range sn.Concentration() {
+		if rel.Provider == id {
+			p.Reliance = rel
 		}
-		p.Systems = relying(e, func(o *engine.Offering) bool { return o.Provider.ID == id })
-	})
+	}
+	p.Systems = sn.Relying(func(o service.OfferingInfo) bool { return o.ProviderID == id })
 	if !found {
 		return notFound("provider", id)
 	}
@@ -88,46 +72,14 @@ func (s *server) handleProviderPage(w http.ResponseWriter, r *http.Request) erro
 	p.ReviewMonths = remit.DefaultReviewMonths
 	u := user(r)
 	p.CanSetReview = u.May(remit.ActSignOff, "")
-	if err := s.Store.Read(r.Context(), func(tx remit.Tx) error {
-		set, err := remit.ReviewCadences(r.Context(), tx)
-		if m, ok := set[id]; ok {
-			p.ReviewMonths = m
-		}
+	set, err := s.Service.ReviewCadences(r.Context())
+	if err != nil {
 		return err
-	}); err != nil {
-		return err
+	}
+	if m, ok := set[id]; ok {
+		p.ReviewMonths = m
 	}
 	return s.render(w, r, http.StatusOK, "provider", p)
-}
-
-// relying lists the systems using an offering that match picks, directly
-// or through the offerings it runs on (fourth parties).
-func relying(e *engine.Estate, match func(o *engine.Offering) bool) []relyingSystem {
-	var out []relyingSystem
-	for _, sys := range e.Systems() {
-		var direct, via []string
-		for _, oi := range sys.Uses {
-			o := e.Offering(oi)
-			if match(o) {
-				direct = append(direct, o.Ref)
-				continue
-			}
-			for _, v := range o.Via {
-				if match(e.Offering(v)) {
-					via = append(via, o.Ref)
-					break
-				}
-			}
-		}
-		switch {
-		case len(direct) > 0:
-			out = append(out, relyingSystem{ID: sys.System.ID, Name: sys.System.Name, Team: sys.System.Team, Through: direct})
-		case len(via) > 0:
-			out = append(out, relyingSystem{ID: sys.System.ID, Name: sys.System.Name, Team: sys.System.Team, Via: strings.Join(via, ", ")})
-		}
-	}
-	slices.SortFunc(out, func(a, b relyingSystem) int { return strings.Compare(a.Name, b.Name) })
-	return out
 }
 
 // --- offerings ------------------------------------------------------------
@@ -143,9 +95,9 @@ type OfferingPage struct {
 	Statements               []statementRow
 	Versions                 []remit.OfferingVersion
 	From, To                 int
-	Diff                     []engine.SystemDiff
+	Diff                     []service.SystemDiff
 	DiffAsked                bool
-	Systems                  []relyingSystem
+	Systems                  []service.RelyingSystem
 	CanEdit                  bool
 }
 
@@ -158,28 +110,21 @@ func (s *server) handleOfferingPage(w http.ResponseWriter, r *http.Request) erro
 	provider, offering := r.PathValue("provider"), r.PathValue("offering")
 	ref := remit.OfferingRef{Provider: provider, Offering: offering}.String()
 	p := &OfferingPage{basePage: basePage{Nav: "providers"}, ProviderID: provider, Ref: ref, CanEdit: user(r).May(remit.ActEditModel, "")}
-	found := false
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		e := c.Estate
-		oi, ok := e.OfferingIndex(ref)
-		if !ok {
-			return
-		}
-		found = true
-		o := e.Offering(oi)
-		p.Offering, p.ProviderName, p.BuiltIn = *o.Offering, o.Provider.Name, o.Provider.BuiltIn
-		titles := map[string]string{}
-		for _, ctl := range e.Controls {
-			titles[ctl.Ref] = ctl.Control.Title
-		}
-		for _, st := range o.Offering.Statements {
-			p.Statements = append(p.Statements, statementRow{Statement: st, Title: titles[st.Control]})
-		}
-		p.Systems = relying(e, func(x *engine.Offering) bool { return x.Ref == ref })
-	})
+	sn := s.Service.Snapshot()
+	o, found := sn.Offering(ref)
 	if !found {
 		return notFound("offering", ref)
 	}
+	p.Offering, p.ProviderName, p.BuiltIn = *o.Offering, o.ProviderName, o.ProviderBuiltIn
+	for _, st := range o.Offering.Statements {
+		ctl, _ := sn.Control(st.Control)
+		row := statementRow{Statement: st}
+		if ctl.Control != nil {
+			row.Title = ctl.Control.Title
+		}
+		p.Statements = append(p.Statements, row)
+	}
+	p.Systems = sn.Relying(func(x service.OfferingInfo) bool { return x.Ref == ref })
 	slices.SortFunc(p.Statements, func(a, b statementRow) int { return compareControls(a.Control, b.Control) })
 	p.Title = p.Offering.Name
 	vs, err := s.versions(r.Context(), ref)
@@ -198,7 +143,7 @@ func (s *server) handleOfferingPage(w http.ResponseWriter, r *http.Request) erro
 			p.Errors = append(p.Errors, fieldError{"from", "Choose two versions to compare"})
 		} else {
 			p.From, p.To = from, to
-			diff, err := s.Model.DiffVersions(r.Context(), ref, from, to)
+			diff, err := s.Service.DiffVersions(r.Context(), ref, from, to)
 			switch {
 			case errors.Is(err, remit.ErrNotFound):
 				p.Errors = append(p.Errors, fieldError{"from", fmt.Sprintf("Choose versions between 1 and %d", len(vs))})
@@ -233,19 +178,16 @@ func (s *server) statementForm(r *http.Request) (*StatementFormPage, error) {
 	ref := remit.OfferingRef{Provider: provider, Offering: offering}.String()
 	p := &StatementFormPage{basePage: basePage{Nav: "providers"}, Ref: ref, ProviderID: provider, OfferingID: offering, New: control == "new",
 		Classes: []remit.Class{remit.Inherited, remit.Shared, remit.OrganisationSpecific, remit.NotApplicable}}
-	found := false
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		e := c.Estate
-		oi, ok := e.OfferingIndex(ref)
-		if !ok {
-			return
+	sn := s.Service.Snapshot()
+	o, found := sn.Offering(ref)
+	if found {
+		p.OfferingName, p.BuiltIn = o.Offering.Name, o.ProviderBuiltIn
+		stated := make(map[string]bool, len(o.Offering.Statements))
+		for _, st := range o.Offering.Statements {
+			stated[st.Control] = true
 		}
-		o := e.Offering(oi)
-		p.OfferingName, p.BuiltIn = o.Offering.Name, o.Provider.BuiltIn
-		found = true
-		for _, ctl := range e.Controls {
-			has := slices.ContainsFunc(o.Offering.Statements, func(st remit.Statement) bool { return st.Control == ctl.Ref })
-			if p.New && !has {
+		for ctl := range sn.Controls() {
+			if p.New && !stated[ctl.Ref] {
 				p.Controls = append(p.Controls, option{ctl.Ref, ctl.Ref + " " + ctl.Control.Title})
 			}
 			if ctl.Ref == control {
@@ -257,27 +199,23 @@ func (s *server) statementForm(r *http.Request) (*StatementFormPage, error) {
 		} else if !p.New {
 			found = false
 		}
-	})
+	}
 	if !found {
 		return nil, notFound("statement of "+ref+" for control", control)
 	}
 	if !user(r).May(remit.ActEditModel, "") {
 		return nil, fmt.Errorf("changing provider models: %w", remit.ErrForbidden)
 	}
-	d, err := s.document(r.Context(), remit.KindOffering, ref)
+	// The statement shown is the stored document's, the same one whose
+	// version the form quotes (the snapshot may lag another server's change).
+	stored, version, err := s.Service.Offering(r.Context(), ref)
 	if err != nil {
 		return nil, err
-	}
-	// The statement shown is the stored document's, the same one whose
-	// version the form quotes (the model may lag another server's change).
-	var stored remit.Offering
-	if err := json.Unmarshal(d.Body, &stored); err != nil {
-		return nil, fmt.Errorf("offering %q: %w", ref, err)
 	}
 	if i := slices.IndexFunc(stored.Statements, func(st remit.Statement) bool { return st.Control == control }); i >= 0 {
 		p.Form = stored.Statements[i]
 	}
-	p.Version = d.Version
+	p.Version = version
 	p.basePage.Title = "Statement for " + control
 	if p.New {
 		p.basePage.Title = "Add a statement"
@@ -313,24 +251,7 @@ func (s *server) handleStatementPost(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return badForm("the form's version is missing: reload the page and try again")
 	}
-	u := user(r)
-	if p.BuiltIn {
-		_, err = s.changeAs(r.Context(), u, remit.KindOffering, p.Ref, version, func(ws *remit.Workspace) error {
-			i := slices.IndexFunc(ws.Providers, func(x remit.Provider) bool { return x.ID == p.ProviderID })
-			if i < 0 {
-				return notFound("provider", p.ProviderID)
-			}
-			forkProvider(ws, i)
-			pr := &ws.Providers[i]
-			j := slices.IndexFunc(pr.Offerings, func(o remit.Offering) bool { return o.ID == p.OfferingID })
-			if j < 0 {
-				return notFound("offering", p.Ref)
-			}
-			return pr.Offerings[j].SetStatement(st)
-		}, modelEditor)
-	} else {
-		_, err = s.Model.SetStatement(r.Context(), u, p.Ref, st, version, s.Now())
-	}
+	_, err = s.Service.SetStatement(r.Context(), user(r), p.Ref, st, version)
 	var ve *remit.ValidationError
 	if errors.As(err, &ve) {
 		for _, pr := range ve.Problems {

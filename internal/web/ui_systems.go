@@ -13,10 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"remit/internal/engine"
-	"remit/internal/live"
 	"remit/internal/remit"
-	"remit/internal/report"
+	"remit/internal/service"
 )
 
 // --- systems list ---------------------------------------------------------
@@ -76,33 +74,38 @@ func (s *server) handleSystemsPage(w http.ResponseWriter, r *http.Request) error
 	u := user(r)
 	p.CanAddSystem = u.MayAny(remit.ActEditSystem)
 	teams, classes := map[string]bool{}, map[string]bool{}
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		// Filter and sort indexes, and describe only the page shown.
-		var match []int32
-		for i, sys := range c.Estate.Systems() {
-			x := sys.System
-			teams[x.Team], classes[x.Classification] = true, true
-			if (p.Team != "" && x.Team != p.Team) || (p.Class != "" && x.Classification != p.Class) {
-				continue
-			}
-			if p.ProviderFilter != "" && !slices.ContainsFunc(x.Uses, func(u remit.Use) bool { return strings.HasPrefix(u.Offering, p.ProviderFilter+"/") }) {
-				continue
-			}
-			match = append(match, int32(i))
+	sn := s.Service.Snapshot()
+	// Filter and sort, and describe only the page shown.
+	type match struct {
+		x   *remit.System
+		sum service.Summary
+	}
+	var matched []match
+	for x, sum := range sn.Systems() {
+		teams[x.Team], classes[x.Classification] = true, true
+		if (p.Team != "" && x.Team != p.Team) || (p.Class != "" && x.Classification != p.Class) {
+			continue
 		}
-		slices.SortFunc(match, func(a, b int32) int {
-			return strings.Compare(c.Estate.System(a).System.Name, c.Estate.System(b).System.Name)
-		})
-		p.Total = len(match)
-		var from, to int
-		p.Pager, from, to = newPager(q, len(match))
-		for _, si := range match[from:to] {
-			p.Systems = append(p.Systems, summarise(c.Estate.System(si).System, c.Matrix(si).Summary))
+		if p.ProviderFilter != "" && !usesProvider(x, p.ProviderFilter) {
+			continue
 		}
-		for _, pr := range c.Estate.Providers() {
-			p.Providers = append(p.Providers, option{pr.ID, pr.Name})
+		matched = append(matched, match{x, sum})
+	}
+	slices.SortFunc(matched, func(a, b match) int {
+		if c := strings.Compare(a.x.Name, b.x.Name); c != 0 {
+			return c
 		}
+		return strings.Compare(a.x.ID, b.x.ID)
 	})
+	p.Total = len(matched)
+	var from, to int
+	p.Pager, from, to = newPager(q, len(matched))
+	for _, m := range matched[from:to] {
+		p.Systems = append(p.Systems, summarise(m.x, m.sum))
+	}
+	for _, pr := range sn.Providers() {
+		p.Providers = append(p.Providers, option{pr.ID, pr.Name})
+	}
 	p.Teams, p.Classes = sortedKeys(teams), sortedKeys(classes)
 	bars := make([]bar, len(p.Systems))
 	for i, x := range p.Systems {
@@ -135,7 +138,7 @@ type SystemPage struct {
 	// AttachAny asks for the offering as text: too many to list.
 	AttachAny bool
 	// Reliance sums up, per offering, the provider obligations relied on.
-	Reliance []offeringReliance
+	Reliance []service.OfferingReliance
 	Chart    template.HTML
 	// Ours is one page of our obligations, filtered by OursStatus; OursTotal
 	// counts them all and OursOpen those not yet implemented.
@@ -185,35 +188,16 @@ func (s *server) matrixSection(r *http.Request, id string, q url.Values) (templa
 	if sortBy == "" {
 		sortBy = "control"
 	}
-	x, now := s.Model.Evidence(), s.Now()
+	sn, now := s.Service.Snapshot(), s.Now()
 	render := func() ([]byte, uint64, error) {
 		var sec MatrixSection
-		var stamp uint64
-		err := s.withSystemTracking(id, func(c *engine.Cache, tracking map[string]remit.TrackedObligation, si int32) error {
-			e, m := c.Estate, c.Matrix(si)
-			stamp = c.Stamp(si)
-			sec.Total = len(m.Cells)
-			for i := range m.Cells {
-				cell := &m.Cells[i]
-				row := report.RowOf(e, m, cell)
-				if (class != "" && string(row.Class) != class) || (area != "" && string(row.Area) != area) || (assumed == "yes" && !row.Assumed) {
-					continue
-				}
-				ours := cellObligations(nil, c, tracking, m, cell, report.PartyOurs, func(Obligation) bool { return true })
-				if status != "" && !slices.ContainsFunc(ours, func(o Obligation) bool { return string(o.Tracking.Status) == status }) {
-					continue
-				}
-				theirs := cellObligations(nil, c, tracking, m, cell, report.PartyProviders, func(Obligation) bool { return true })
-				as := make([]remit.Assurance, 0, len(ours)+len(theirs))
-				for _, o := range append(ours, theirs...) {
-					as = append(as, x.Assure(o.ref(), now))
-				}
-				sec.Rows = append(sec.Rows, matrixRow{Row: row, Anchor: anchor(row.Control), Explain: report.Explain(e, m, cell), Ours: len(ours), Assurance: remit.Combine(as)})
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, 0, err
+		rows, total, stamp, ok := sn.MatrixRows(id, service.MatrixFilter{Class: class, Status: status, Area: area, Assumed: assumed == "yes"}, now)
+		if !ok {
+			return nil, 0, notFound("system", id)
+		}
+		sec.Total = total
+		for _, row := range rows {
+			sec.Rows = append(sec.Rows, matrixRow{MatrixRow: row, Anchor: anchor(row.Control)})
 		}
 		sortRows(sec.Rows, sortBy)
 		for _, h := range []struct{ key, text string }{{"control", "Control"}, {"area", "Area"}, {"class", "Class"}} {
@@ -234,68 +218,15 @@ func (s *server) matrixSection(r *http.Request, id string, q url.Values) (templa
 		body, _, err := render()
 		return template.HTML(body), err
 	}
-	epoch, stamp, ok := s.Model.MatrixStamp(id)
+	epoch, stamp, ok := sn.MatrixStamp(id)
 	if !ok {
 		return "", notFound("system", id)
 	}
 	// Assurance depends on the evidence, the tracking and the day too.
-	evGen, trGen := s.Model.Generations()
+	evGen, trGen := sn.Generations()
 	key := fmt.Sprintf("system-matrix|%s?%s|%d|%d|%s", id, f.Encode(), evGen, trGen, now.UTC().Format(time.DateOnly))
 	body, err := s.pageParts.get(epoch, key, stamp, render)
 	return template.HTML(body), err // rendered by html/template above
-}
-
-// offeringReliance is what a system relies on one offering's provider
-// for, and how much of that is assured — assurance that is reused by
-// every system relying on the offering.
-type offeringReliance struct {
-	Offering, Name, ProviderID, OfferingID string
-	Obligations                            int
-	Counts                                 map[string]int
-	// Evidence lists the titles of the evidence that assures them.
-	Evidence []string
-	// Others counts the other systems that use the offering directly and
-	// so rely on the same assurance.
-	Others int
-}
-
-// reliance sums up, per offering, the providers' obligations a system
-// relies on and their assurance. It runs inside a model view.
-func reliance(c *engine.Cache, tracking map[string]remit.TrackedObligation, m *engine.Matrix, x *remit.EvidenceIndex, now time.Time) []offeringReliance {
-	e := c.Estate
-	byRef := map[string]*offeringReliance{}
-	var order []string
-	for i := range m.Cells {
-		cell := &m.Cells[i]
-		for _, o := range e.Theirs(m, cell) {
-			off := e.Offering(o.Offering)
-			r := byRef[off.Ref]
-			if r == nil {
-				r = &offeringReliance{Offering: off.Ref, Name: off.Offering.Name, ProviderID: off.Provider.ID, OfferingID: off.Offering.ID, Counts: map[string]int{}, Others: len(e.Users(o.Offering)) - 1}
-				byRef[off.Ref] = r
-				order = append(order, off.Ref)
-			}
-			d := obligationOf(c, tracking, m, cell, o)
-			a := x.Assure(d.ref(), now)
-			r.Obligations++
-			r.Counts[string(a.Status)]++
-			for _, id := range a.Evidence {
-				if ev := x.Find(id); ev != nil && !slices.Contains(r.Evidence, ev.Title) {
-					r.Evidence = append(r.Evidence, ev.Title)
-				}
-			}
-			// Assurance from a supplier assessment names the assessment.
-			if id := a.Assessment; id != "" && (a.Status == remit.Assured || a.Status == remit.AssuranceFailed) && !slices.Contains(r.Evidence, "supplier assessment "+id) {
-				r.Evidence = append(r.Evidence, "supplier assessment "+id)
-			}
-		}
-	}
-	out := make([]offeringReliance, 0, len(order))
-	for _, ref := range order {
-		out = append(out, *byRef[ref])
-	}
-	slices.SortFunc(out, func(a, b offeringReliance) int { return strings.Compare(a.Offering, b.Offering) })
-	return out
 }
 
 type useRow struct {
@@ -304,16 +235,11 @@ type useRow struct {
 	Purpose                                   string
 }
 
-// matrixRow is one control of the matrix with its explanation.
+// matrixRow is one control of the matrix with its explanation, our
+// obligations under it and its assurance, and its anchor on the page.
 type matrixRow struct {
-	report.Row
-	Anchor  string
-	Explain []string
-	// Ours counts our obligations under the control.
-	Ours int
-	// Assurance is the control's: its weakest obligation's, ours and the
-	// providers'.
-	Assurance remit.Assurance
+	service.MatrixRow
+	Anchor string
 }
 
 // sortHeader is a sortable column heading (the MOJ sortable table look,
@@ -332,79 +258,47 @@ func (s *server) handleSystemPage(w http.ResponseWriter, r *http.Request) error 
 	}
 	p.OursStatus = q.Get("ours_status")
 	u := user(r)
-	var team string
-	ev, now := s.Model.Evidence(), s.Now()
-	err := s.withSystemTracking(id, func(c *engine.Cache, tracking map[string]remit.TrackedObligation, si int32) error {
-		e := c.Estate
-		m := c.Matrix(si)
-		x := e.System(si).System
-		team = x.Team
-		p.System = summarise(x, m.Summary)
-		p.Reliance = reliance(c, tracking, m, ev, now)
-		for _, use := range x.Uses {
-			oi, _ := e.OfferingIndex(use.Offering)
-			o := e.Offering(oi)
-			p.Uses = append(p.Uses, useRow{Ref: o.Ref, Name: o.Offering.Name, Provider: o.Provider.Name, ProviderID: o.Provider.ID, Offering: o.Offering.ID, ServiceModel: o.Offering.ServiceModel, Purpose: use.Purpose})
-		}
-		// A list to choose from while it is short enough to read; past
-		// that, the offering is typed as provider/offering.
-		p.AttachAny = e.NumOfferings() > attachListMax
-		for i := int32(0); i < int32(e.NumOfferings()) && !p.AttachAny; i++ {
-			o := e.Offering(i)
-			if !slices.ContainsFunc(x.Uses, func(u remit.Use) bool { return u.Offering == o.Ref }) {
-				p.Attach = append(p.Attach, option{o.Ref, o.Provider.Name + ": " + o.Offering.Name})
-			}
-		}
-		// What is still ours can run to a thousand obligations: count
-		// them all, describe only the page shown, each row with its form.
-		type ref struct {
-			cell int
-			o    engine.Obligation
-		}
-		var shown []ref
-		areas := map[string]bool{}
-		for i := range m.Cells {
-			cell := &m.Cells[i]
-			areas[string(e.Controls[cell.Control].Control.Area)] = true
-			for _, o := range e.Ours(m, cell) {
-				status := remit.StatusNotStarted
-				if tr, ok := tracking[e.Key(o)]; ok {
-					status = tr.Tracking.Status
-				}
-				p.OursTotal++
-				if status == remit.StatusNotStarted || status == remit.StatusInProgress {
-					p.OursOpen++
-				}
-				if p.OursStatus == "" || string(status) == p.OursStatus {
-					shown = append(shown, ref{i, o})
-				}
-			}
-		}
-		p.OursShown = len(shown)
-		var from, to int
-		p.OursPager, from, to = newPagerFor(q, "ours_page", "#ours", len(shown))
-		for _, r := range shown[from:to] {
-			p.Ours = append(p.Ours, obligationOf(c, tracking, m, &m.Cells[r.cell], r.o))
-		}
-		p.Areas = sortedKeys(areas)
-		return nil
-	})
-	if err != nil {
-		return err
+	sn, now := s.Service.Snapshot(), s.Now()
+	x, sum, ok := sn.System(id)
+	if !ok {
+		return notFound("system", id)
 	}
+	team := x.Team
+	p.System = summarise(x, sum)
+	p.Reliance = sn.Reliance(id, now)
+	for _, use := range x.Uses {
+		if o, ok := sn.Offering(use.Offering); ok {
+			p.Uses = append(p.Uses, useRow{Ref: o.Ref, Name: o.Offering.Name, Provider: o.ProviderName, ProviderID: o.ProviderID, Offering: o.Offering.ID, ServiceModel: o.Offering.ServiceModel, Purpose: use.Purpose})
+		}
+	}
+	// A list to choose from while it is short enough to read; past that,
+	// the offering is typed as provider/offering.
+	if p.AttachAny = sn.NumOfferings() > attachListMax; !p.AttachAny {
+		for o := range sn.Offerings() {
+			if !slices.ContainsFunc(x.Uses, func(u remit.Use) bool { return u.Offering == o.Ref }) {
+				p.Attach = append(p.Attach, option{o.Ref, o.ProviderName + ": " + o.Offering.Name})
+			}
+		}
+	}
+	// What is still ours can run to a thousand obligations: count them
+	// all, describe only the page shown, each row with its form.
+	ours, _ := sn.OursOf(id, p.OursStatus, func(shown int) (int, int) {
+		var from, to int
+		p.OursPager, from, to = newPagerFor(q, "ours_page", "#ours", shown)
+		return from, to
+	})
+	p.OursTotal, p.OursOpen, p.OursShown, p.Ours, p.Areas = ours.Total, ours.Open, ours.Shown, ours.Page, ours.Areas
 	s.assure(p.Ours)
 	p.Title = p.System.Name
 	p.CanEdit, p.CanTrack = u.May(remit.ActEditSystem, team), u.May(remit.ActTrackObligation, team)
 	p.Classes = []string{string(remit.Inherited), string(remit.Shared), string(remit.OrganisationSpecific), string(remit.NotApplicable)}
+	var err error
 	if p.Matrix, err = s.matrixSection(r, id, q); err != nil {
 		return err
 	}
-	d, err := s.document(r.Context(), remit.KindSystem, id)
-	if err != nil {
+	if _, p.Version, err = s.Service.System(r.Context(), id); err != nil {
 		return err
 	}
-	p.Version = d.Version
-	sum := p.System.Summary
 	p.Chart = stackedBars("Controls of "+p.System.Name+" by class", classSegments, []bar{{Label: p.System.Name, Values: []int{sum.Inherited, sum.Shared, sum.OrganisationSpecific, sum.NotApplicable}}})
 	return s.render(w, r, http.StatusOK, "system", p)
 }
@@ -499,18 +393,12 @@ func (s *server) obligationPage(ctx context.Context, id string, u remit.Principa
 		return nil, fmt.Errorf("obligation %q: %w", id, remit.ErrNotFound)
 	}
 	p := &ObligationPage{basePage: basePage{Title: o.Control + " " + o.Title, Nav: "systems"}, Obligation: o, Statuses: remit.ObligationStatuses}
-	s.Model.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		if m, cell, ok := live.Cell(c, id); ok {
-			p.Explain = report.Explain(c.Estate, m, cell)
-			p.SystemName = c.Estate.System(m.System).System.Name
-			p.CanTrack = o.Tracking != nil && u.May(remit.ActTrackObligation, c.Estate.System(m.System).System.Team)
-		}
-	})
-	err := s.Store.Read(ctx, func(tx remit.Tx) error {
-		var err error
-		p.History, err = tx.AuditRecords(ctx, remit.AuditFilter{Kind: remit.KindObligation, ID: id, Newest: true, Limit: 50})
-		return err
-	})
+	if explain, x, ok := s.Service.Snapshot().Explained(id); ok {
+		p.Explain, p.SystemName = explain, x.Name
+		p.CanTrack = o.Tracking != nil && u.May(remit.ActTrackObligation, x.Team)
+	}
+	var err error
+	p.History, err = s.Service.Audit(ctx, remit.AuditFilter{Kind: service.KindObligation, ID: id, Newest: true, Limit: 50})
 	return p, err
 }
 
@@ -533,7 +421,7 @@ func (s *server) handleTrackingPost(w http.ResponseWriter, r *http.Request) erro
 		return badForm(fmt.Sprintf("the form's version %q is not one this page gave out: reload the page and try again", r.PostFormValue("version")))
 	}
 	back := safeNext(r.PostFormValue("return"))
-	_, err = s.Model.Track(r.Context(), u, id, t, version, s.Now())
+	_, err = s.Service.Track(r.Context(), u, id, t, version)
 	var ve *remit.ValidationError
 	if errors.As(err, &ve) {
 		p, perr := s.obligationPage(r.Context(), id, u)

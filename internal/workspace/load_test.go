@@ -192,7 +192,7 @@ func TestProblems(t *testing.T) {
 		{
 			name:    "bad id",
 			replace: map[string]string{"systems/one.yaml": strings.Replace(base["systems/one.yaml"], "id: one", "id: my system", 1)},
-			want:    []string{`ws/systems/one.yaml:1:5: system id "my system" is not valid: use letters, digits, '.', '_' and '-' only, starting with a letter or digit`},
+			want:    []string{`ws/systems/one.yaml:1:5: system id "my system" is not valid: use letters, digits, '.', '_' and '-' only, starting with a letter or digit, at most 64 characters`},
 		},
 		{
 			name:    "dangling control reference with a suggestion",

@@ -1,8 +1,7 @@
-package live
+package service
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"remit/internal/engine"
@@ -14,10 +13,11 @@ import (
 // and every obligation's assurance on day now: what the Customer
 // Responsibility Matrix and the OSCAL system security plan are written
 // from.
-func (m *Model) SystemPlan(id string, now time.Time) (*report.SystemPlan, error) {
-	x := m.Evidence()
+func (sn *Snapshot) SystemPlan(id string, now time.Time) (*report.SystemPlan, error) {
+	x := sn.index
 	var plan *report.SystemPlan
-	m.View(func(c *engine.Cache, tracking map[string]remit.TrackedObligation) {
+	func() {
+		c := sn.cache
 		e := c.Estate
 		si, ok := e.SystemIndex(id)
 		if !ok {
@@ -70,7 +70,7 @@ func (m *Model) SystemPlan(id string, now time.Time) (*report.SystemPlan, error)
 				if !ob.Whole() {
 					d.Offering = e.Offering(ob.Offering).Ref
 				}
-				if tr, ok := tracking[d.Obligation]; ok {
+				if tr, ok := sn.tracking.Get(d.Obligation); ok {
 					d.Tracking = tr.Tracking
 				}
 				d.Assurance = x.Assure(remit.ObligationRef{ID: d.Obligation, System: s.System.ID, Control: ctl.Ref, Offering: d.Offering, Ours: true, Tracking: &d.Tracking}, now)
@@ -80,7 +80,7 @@ func (m *Model) SystemPlan(id string, now time.Time) (*report.SystemPlan, error)
 			row.Assurance = remit.Combine(as)
 			plan.Rows = append(plan.Rows, row)
 		}
-	})
+	}()
 	if plan == nil {
 		return nil, fmt.Errorf("system %q: %w", id, remit.ErrNotFound)
 	}
@@ -89,29 +89,27 @@ func (m *Model) SystemPlan(id string, now time.Time) (*report.SystemPlan, error)
 
 // ProvidersAssessed gives, per provider, the day its latest supplier
 // assessment (of any of its offerings) was signed off.
-func (m *Model) ProvidersAssessed() map[string]string {
+func (sn *Snapshot) ProvidersAssessed() map[string]string {
 	out := map[string]string{}
-	for _, a := range m.Assessments() {
+	for _, a := range sn.assessments {
 		if a.Status != remit.AssessmentCompleted || a.SignedOff == nil {
 			continue
 		}
-		provider, _, _ := strings.Cut(a.Offering, "/")
-		if d := a.SignedOff.UTC().Format(time.DateOnly); d > out[provider] {
-			out[provider] = d
+		ref, err := remit.ParseOfferingRef(a.Offering)
+		if err != nil {
+			continue
+		}
+		if d := a.SignedOff.UTC().Format(time.DateOnly); d > out[ref.Provider] {
+			out[ref.Provider] = d
 		}
 	}
 	return out
 }
 
 // CatalogueTitle is the title of a catalogue of the model ("" if none).
-func (m *Model) CatalogueTitle(id string) string {
-	title := ""
-	m.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		for _, cat := range c.Estate.Catalogues() {
-			if cat.ID == id {
-				title = cat.Title
-			}
-		}
-	})
-	return title
+func (sn *Snapshot) CatalogueTitle(id string) string {
+	if c, ok := sn.cache.Estate.Catalogue(id); ok {
+		return c.Title
+	}
+	return ""
 }

@@ -1,4 +1,4 @@
-package web
+package service
 
 import (
 	"slices"
@@ -6,7 +6,6 @@ import (
 	"sync"
 
 	"remit/internal/engine"
-	"remit/internal/live"
 	"remit/internal/remit"
 )
 
@@ -21,8 +20,8 @@ type tallies struct {
 	ours   []int32
 }
 
-// count returns each system's number of obligations of ours, recounting
-// the systems whose matrix changed. It must run inside a model view.
+// count returns each system's number of obligations of ours, by system
+// index, recounting the systems whose matrix changed.
 func (t *tallies) count(epoch uint64, c *engine.Cache) []int32 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -30,20 +29,15 @@ func (t *tallies) count(epoch uint64, c *engine.Cache) []int32 {
 	if t.epoch != epoch {
 		t.epoch, t.ids, t.stamps, t.ours = epoch, nil, nil, nil
 	}
-	// Deleting a system shifts the later ones down without new stamps: a
-	// count is reused only for the same system at the same stamp.
+	// A deleted system's index goes to another system: a count is reused
+	// only for the same system at the same stamp.
 	t.ids, t.stamps, t.ours = resize(t.ids, n), resize(t.stamps, n), resize(t.ours, n)
-	for si := range n {
-		stamp, id := c.Stamp(int32(si)), c.Estate.System(int32(si)).System.ID
+	for si := range int32(n) {
+		stamp, id := c.Stamp(si), c.Estate.System(si).System.ID
 		if t.ids[si] == id && t.stamps[si] == stamp {
 			continue
 		}
-		m := c.Matrix(int32(si))
-		var k int32
-		for i := range m.Cells {
-			k += int32(len(c.Estate.Ours(m, &m.Cells[i])))
-		}
-		t.ids[si], t.ours[si], t.stamps[si] = id, k, stamp
+		t.ids[si], t.ours[si], t.stamps[si] = id, int32(c.Estate.CountOurs(c.Matrix(si))), stamp
 	}
 	return slices.Clone(t.ours)
 }
@@ -56,28 +50,32 @@ func resize[T any](s []T, n int) []T {
 	return append(s, make([]T, n-len(s))...)
 }
 
-// noTeam stands for the systems no team owns.
-const noTeam = "(no team)"
+// NoTeam stands for the systems no team owns.
+const NoTeam = "(no team)"
 
-// teamStatus counts one team's obligations of ours by status.
-type teamStatus struct {
+// TeamStatus counts one team's obligations of ours by status.
+type TeamStatus struct {
 	Team   string
 	Counts [4]int // in remit.ObligationStatuses order
 	Total  int
 }
 
-// obligationsByTeam counts our obligations per team and status: every
-// obligation is not started until its tracking says otherwise. Tracking
-// left behind by an obligation that no longer exists is not counted.
-func obligationsByTeam(c *engine.Cache, tracking map[string]remit.TrackedObligation, ours []int32) []teamStatus {
-	byTeam := map[string]*teamStatus{}
-	get := func(team string) *teamStatus {
+// ObligationsByTeam counts our obligations per team and status in sn:
+// every obligation is not started until its tracking says otherwise.
+// Tracking left behind by an obligation that no longer exists is not
+// counted. Counts per system are kept between calls and redone only for
+// systems whose matrix changed.
+func (s *Service) ObligationsByTeam(sn *Snapshot) []TeamStatus {
+	c := sn.cache
+	ours := s.tallies.count(sn.epoch, c)
+	byTeam := map[string]*TeamStatus{}
+	get := func(team string) *TeamStatus {
 		if team == "" {
-			team = noTeam
+			team = NoTeam
 		}
 		ts, ok := byTeam[team]
 		if !ok {
-			ts = &teamStatus{Team: team}
+			ts = &TeamStatus{Team: team}
 			byTeam[team] = ts
 		}
 		return ts
@@ -87,12 +85,16 @@ func obligationsByTeam(c *engine.Cache, tracking map[string]remit.TrackedObligat
 		ts.Counts[0] += int(ours[si])
 		ts.Total += int(ours[si])
 	}
-	for id, tr := range tracking {
+	for id, tr := range sn.tracking.All() {
 		k := slices.Index(remit.ObligationStatuses, tr.Tracking.Status)
-		if k <= 0 || !strings.HasSuffix(id, "/ours") {
+		if k <= 0 {
 			continue
 		}
-		m, cell, ok := live.Cell(c, id)
+		oid, err := remit.ParseObligationID(id)
+		if err != nil || !oid.Ours {
+			continue
+		}
+		m, cell, ok := sn.Cell(oid)
 		if !ok || !slices.ContainsFunc(c.Estate.Ours(m, cell), func(o engine.Obligation) bool { return c.Estate.Key(o) == id }) {
 			continue
 		}
@@ -100,10 +102,14 @@ func obligationsByTeam(c *engine.Cache, tracking map[string]remit.TrackedObligat
 		ts.Counts[0]--
 		ts.Counts[k]++
 	}
-	out := make([]teamStatus, 0, len(byTeam))
+	out := make([]TeamStatus, 0, len(byTeam))
 	for _, ts := range byTeam {
 		out = append(out, *ts)
 	}
-	slices.SortFunc(out, func(a, b teamStatus) int { return strings.Compare(a.Team, b.Team) })
+	slices.SortFunc(out, func(a, b TeamStatus) int { return strings.Compare(a.Team, b.Team) })
 	return out
 }
+
+// WarmTallies counts every system's obligations of ours now, so the first
+// dashboard need not (seconds on a 20,000-system estate).
+func (s *Service) WarmTallies() { sn := s.Snapshot(); s.tallies.count(sn.epoch, sn.cache) }

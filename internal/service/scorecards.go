@@ -1,4 +1,4 @@
-package live
+package service
 
 import (
 	"context"
@@ -14,17 +14,14 @@ import (
 // Scorecards computes every provider's scorecard with its offerings', on
 // day now. Assurance of a provider obligation depends only on the
 // offering and the control, so each is derived once for the whole estate.
-func (m *Model) Scorecards(ctx context.Context, now time.Time) ([]remit.Scorecard, error) {
-	var findings []remit.Finding
-	var cadence map[string]int
-	if err := m.store.Read(ctx, func(tx remit.Tx) error {
-		var err error
-		if findings, err = remit.Findings(ctx, tx); err != nil {
-			return err
-		}
-		cadence, err = remit.ReviewCadences(ctx, tx)
-		return err
-	}); err != nil {
+func (s *Service) Scorecards(ctx context.Context, now time.Time) ([]remit.Scorecard, error) {
+	sn := s.Snapshot()
+	findings, err := s.Findings(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("scorecards: %w", err)
+	}
+	cadence, err := s.ReviewCadences(ctx)
+	if err != nil {
 		return nil, fmt.Errorf("scorecards: %w", err)
 	}
 	// Open findings and soon-expiring evidence, by offering.
@@ -35,18 +32,20 @@ func (m *Model) Scorecards(ctx context.Context, now time.Time) ([]remit.Scorecar
 		}
 		seen := map[string]bool{}
 		for _, o := range f.Obligations {
-			if parts := strings.Split(o, "/"); len(parts) >= 5 {
-				if ref := parts[2] + "/" + parts[3]; !seen[ref] {
-					seen[ref] = true
-					open[ref]++
-				}
+			oid, err := remit.ParseObligationID(o)
+			if err != nil || oid.Whole() {
+				continue
+			}
+			if ref := oid.Offering.String(); !seen[ref] {
+				seen[ref] = true
+				open[ref]++
 			}
 		}
 	}
-	x := m.Evidence()
+	x := sn.index
 	expiring := map[string]int{}
 	soon := now.AddDate(0, 0, 30).UTC().Format(time.DateOnly)
-	for _, ev := range m.AllEvidence() {
+	for _, ev := range sn.evidence.All() {
 		if ev.Counts(now) && ev.Expires != "" && ev.Expires <= soon {
 			for _, sup := range ev.Supports {
 				if sup.On == remit.SupportOffering {
@@ -56,15 +55,12 @@ func (m *Model) Scorecards(ctx context.Context, now time.Time) ([]remit.Scorecar
 		}
 	}
 	assessed := map[string]time.Time{}
-	for _, a := range m.Assessments() {
+	for _, a := range sn.assessments {
 		if a.Status == remit.AssessmentCompleted && a.SignedOff != nil && a.SignedOff.After(assessed[a.Offering]) {
 			assessed[a.Offering] = *a.SignedOff
 		}
 	}
-	var out []remit.Scorecard
-	m.View(func(c *engine.Cache, _ map[string]remit.TrackedObligation) {
-		out = scorecardsOf(c.Estate, x, now, expiring, open, assessed)
-	})
+	out := scorecardsOf(sn.cache.Estate, x, now, expiring, open, assessed)
 	today := now.UTC().Format(time.DateOnly)
 	for i := range out {
 		months, ok := cadence[out[i].Provider]
@@ -128,18 +124,19 @@ func scorecardsOf(e *engine.Estate, x *remit.EvidenceIndex, now time.Time, expir
 
 // Snapshot keeps today's points of the trends: the scorecards' counts
 // per offering and the risk register's counts.
-func (m *Model) Snapshot(ctx context.Context, now time.Time) error {
-	if err := m.SnapshotScorecards(ctx, now); err != nil {
+func (s *Service) KeepTrends(ctx context.Context, now time.Time) error {
+	if err := s.SnapshotScorecards(ctx, now); err != nil {
 		return err
 	}
-	risks, settings := m.Risks()
-	return remit.SaveRiskSnapshot(ctx, m.store, remit.TakeRiskSnapshot(risks, settings, now), now)
+	risks, settings := s.Snapshot().Risks()
+	sn := remit.TakeRiskSnapshot(risks, settings, now)
+	return s.store.Write(ctx, func(tx remit.Tx) error { return putDaily(ctx, tx, riskTrend, sn.Day, sn, now) })
 }
 
 // SnapshotScorecards keeps today's counts per offering, a point of each
 // scorecard's trend.
-func (m *Model) SnapshotScorecards(ctx context.Context, now time.Time) error {
-	cards, err := m.Scorecards(ctx, now)
+func (s *Service) SnapshotScorecards(ctx context.Context, now time.Time) error {
+	cards, err := s.Scorecards(ctx, now)
 	if err != nil {
 		return err
 	}
@@ -153,5 +150,55 @@ func (m *Model) SnapshotScorecards(ctx context.Context, now time.Time) error {
 			sn.Offerings[o.Offering] = counts
 		}
 	}
-	return remit.SaveScorecardSnapshot(ctx, m.store, sn, "remit", now)
+	return s.store.Write(ctx, func(tx remit.Tx) error { return putDaily(ctx, tx, scoreTrend, sn.Day, sn, now) })
+}
+
+// ScorecardTrend reads the scorecards' last n daily snapshots, oldest
+// first.
+func (s *Service) ScorecardTrend(ctx context.Context, n int) ([]remit.ScorecardSnapshot, error) {
+	var out []remit.ScorecardSnapshot
+	err := s.read(ctx, func(tx remit.Tx) error {
+		var err error
+		out, err = lastDaily(ctx, tx, scoreTrend, n)
+		return err
+	})
+	return out, err
+}
+
+// ReviewCadences reads the review cadences set, in months, by provider.
+func (s *Service) ReviewCadences(ctx context.Context) (map[string]int, error) {
+	out := map[string]int{}
+	err := s.read(ctx, func(tx remit.Tx) error {
+		docs, err := tx.Documents(ctx, KindReviewCadence, "")
+		if err != nil {
+			return err
+		}
+		for _, d := range docs {
+			c, err := cadences.decode(d)
+			if err != nil {
+				return err
+			}
+			out[d.ID] = c.Months
+		}
+		return nil
+	})
+	return out, err
+}
+
+// SetReviewCadence sets how often a provider of the estate is reviewed
+// (1 to 36 months).
+func (s *Service) SetReviewCadence(ctx context.Context, p remit.Principal, provider string, months int) error {
+	if !p.May(remit.ActSignOff, "") {
+		return fmt.Errorf("review cadences are set by assessors, not %s: %w", p.Role.Article(), remit.ErrForbidden)
+	}
+	if _, ok := s.Snapshot().cache.Estate.Provider(provider); !ok {
+		return fmt.Errorf("no provider %q: %w", provider, remit.ErrNotFound)
+	}
+	if months < 1 || months > 36 {
+		return &remit.ValidationError{Problems: []remit.Problem{{Pointer: "/months", Message: fmt.Sprintf("review every %d months is outside 1 to 36", months)}}}
+	}
+	return s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
+		_, err := cadences.upsert(ctx, tx, change{p.Email, s.now()}, provider, cadenceDoc{Months: months})
+		return nil, err
+	})
 }

@@ -1,8 +1,9 @@
-package live
+package service
 
 import (
 	"context"
 	"fmt"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,21 +19,16 @@ import (
 // supplier principles assessed as not met; SAT objectives with a wide
 // delta; and concentration on one provider. They are suggestions: nothing
 // is recorded until someone adopts one.
-func (m *Model) Proposals(now time.Time) []remit.Proposal {
-	x := m.Evidence()
-	assessments, sats := m.Assessments(), m.SATs()
-	var out []remit.Proposal
-	m.View(func(c *engine.Cache, tracking map[string]remit.TrackedObligation) {
-		out = proposalsOf(c, tracking, x, assessments, sats, now)
-	})
-	return out
+func (sn *Snapshot) Proposals(now time.Time) []remit.Proposal {
+	return proposalsOf(sn.cache, sn.tracking.All(), sn.index, sn.Assessments(), sn.SATs(), now)
 }
 
 // OpenProposals is Proposals less those adopted (a risk names them) or
 // dismissed for their present cause.
-func (m *Model) OpenProposals(ctx context.Context, now time.Time) ([]remit.Proposal, error) {
-	all := m.Proposals(now)
-	registered, _ := m.Risks()
+func (s *Service) OpenProposals(ctx context.Context, now time.Time) ([]remit.Proposal, error) {
+	sn := s.Snapshot()
+	all := sn.Proposals(now)
+	registered, _ := sn.Risks()
 	var risks []remit.Risk
 	for _, r := range registered {
 		if r.Proposal != "" {
@@ -40,13 +36,20 @@ func (m *Model) OpenProposals(ctx context.Context, now time.Time) ([]remit.Propo
 		}
 	}
 	var dismissed map[string]remit.Dismissal
-	err := m.store.Read(ctx, func(tx remit.Tx) error { var err error; dismissed, err = remit.Dismissals(ctx, tx); return err })
+	err := s.read(ctx, func(tx remit.Tx) error {
+		ds, err := dismissals.list(ctx, tx, "")
+		dismissed = make(map[string]remit.Dismissal, len(ds))
+		for _, d := range ds {
+			dismissed[d.Proposal] = d
+		}
+		return err
+	})
 	return remit.Open(all, risks, dismissed), err
 }
 
 // FindProposal finds an open proposal by id.
-func (m *Model) FindProposal(ctx context.Context, id string, now time.Time) (remit.Proposal, error) {
-	open, err := m.OpenProposals(ctx, now)
+func (s *Service) FindProposal(ctx context.Context, id string, now time.Time) (remit.Proposal, error) {
+	open, err := s.OpenProposals(ctx, now)
 	if err != nil {
 		return remit.Proposal{}, err
 	}
@@ -59,7 +62,7 @@ func (m *Model) FindProposal(ctx context.Context, id string, now time.Time) (rem
 }
 
 // proposalsOf is Proposals over a model view.
-func proposalsOf(c *engine.Cache, tracking map[string]remit.TrackedObligation, x *remit.EvidenceIndex, assessments []remit.SupplierAssessment, sats []remit.SAT, now time.Time) []remit.Proposal {
+func proposalsOf(c *engine.Cache, tracking iter.Seq2[string, remit.TrackedObligation], x *remit.EvidenceIndex, assessments []remit.SupplierAssessment, sats []remit.SAT, now time.Time) []remit.Proposal {
 	e := c.Estate
 	day := now.UTC().Format(time.DateOnly)
 	var out []remit.Proposal
@@ -68,9 +71,11 @@ func proposalsOf(c *engine.Cache, tracking map[string]remit.TrackedObligation, x
 	handled := map[string]int{}
 	for id, tr := range tracking {
 		t := tr.Tracking
-		if strings.HasSuffix(id, "/ours") && t.Owner != "" && (t.Status == remit.StatusImplemented || t.Status == remit.StatusNotApplicable) {
-			sys, _, _ := strings.Cut(id, "/")
-			handled[sys]++
+		if t.Owner == "" || (t.Status != remit.StatusImplemented && t.Status != remit.StatusNotApplicable) {
+			continue
+		}
+		if oid, err := remit.ParseObligationID(id); err == nil && oid.Ours {
+			handled[oid.System]++
 		}
 	}
 	for si := range int32(e.NumSystems()) {

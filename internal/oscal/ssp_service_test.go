@@ -1,0 +1,98 @@
+package oscal_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"remit/internal/content"
+	"remit/internal/memstore"
+	"remit/internal/oscal"
+	"remit/internal/remit"
+	"remit/internal/service"
+	"remit/internal/workspace"
+)
+
+var exportNow = time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+
+// exampleSnapshot loads the example estate into a service over a store in
+// memory: the plans an SSP is written from are the service's.
+func exampleSnapshot(t *testing.T) (*service.Snapshot, *remit.Workspace) {
+	t.Helper()
+	ws, err := workspace.Load("../../examples/justice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	svc, err := service.Open(ctx, service.Config{Store: memstore.New(), Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives(), Now: func() time.Time { return exportNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Import(ctx, remit.Principal{Email: "test", Role: remit.RoleAdmin}, ws, false); err != nil {
+		t.Fatal(err)
+	}
+	return svc.Snapshot(), ws
+}
+
+// TestSSPForEverySystem writes the SSP of every example system and
+// validates it against the OSCAL schema; for one, it checks the parts.
+func TestSSPForEverySystem(t *testing.T) {
+	sn, ws := exampleSnapshot(t)
+	for _, sys := range ws.Systems {
+		plan, err := sn.SystemPlan(sys.ID, exportNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ssp := oscal.WriteSSP(oscal.SSPInput{Plan: plan, Catalogue: sn.CatalogueTitle(sys.Baseline.Catalogue), Assessed: sn.ProvidersAssessed(), Now: exportNow})
+		doc, err := oscal.Marshal(oscal.KindSSP, ssp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		oscal.Validate(t, "the SSP of "+sys.ID, doc)
+		if sys.ID != "prison-visits" {
+			continue
+		}
+		// Every offering is a component with a leveraged authorization.
+		comps := map[string]oscal.Component{}
+		for _, c := range ssp.SystemImplementation.Components {
+			comps[c.UUID] = c
+		}
+		if len(ssp.SystemImplementation.Components) != 1+len(plan.Offerings) || len(ssp.SystemImplementation.LeveragedAuthorizations) == 0 {
+			t.Errorf("components %d for %d offerings; %d leveraged authorizations", len(comps), len(plan.Offerings), len(ssp.SystemImplementation.LeveragedAuthorizations))
+		}
+		// SRM-01 is inherited: every part is inherited from an offering.
+		for _, ir := range ssp.ControlImplementation.ImplementedRequirements {
+			if ir.ControlID != "SRM-01" {
+				continue
+			}
+			if got := oscal.PropValue(ir.Props, "responsibility"); got != "inherited" {
+				t.Errorf("SRM-01 responsibility %q", got)
+			}
+			for _, bc := range ir.ByComponents {
+				if comps[bc.ComponentUUID].Type != "service" || len(bc.Inherited) != 1 || bc.Inherited[0].Description != bc.Description {
+					t.Errorf("SRM-01 part %+v", bc)
+				}
+			}
+		}
+		// Our parts carry their implementation status.
+		ours := 0
+		for _, ir := range ssp.ControlImplementation.ImplementedRequirements {
+			for _, bc := range ir.ByComponents {
+				if comps[bc.ComponentUUID].Type == "this-system" {
+					ours++
+					if bc.ImplementationStatus == nil || bc.ImplementationStatus.State == "" {
+						t.Errorf("%s: our part has no status", ir.ControlID)
+					}
+				}
+			}
+		}
+		if ours == 0 {
+			t.Error("no part of ours in the SSP")
+		}
+		// Exporting again gives the same document but for the date.
+		again, _ := oscal.Marshal(oscal.KindSSP, oscal.WriteSSP(oscal.SSPInput{Plan: plan, Catalogue: sn.CatalogueTitle(sys.Baseline.Catalogue), Assessed: sn.ProvidersAssessed(), Now: exportNow}))
+		if string(again) != string(doc) {
+			t.Error("two exports of the same plan differ")
+		}
+	}
+}

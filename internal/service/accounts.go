@@ -1,0 +1,257 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"remit/internal/accounts"
+	"remit/internal/remit"
+)
+
+// The accounts' collections: the stored forms carry the secrets' hashes,
+// the audit trail and every reader get the shown forms without them.
+var (
+	users    = collection[accounts.Record]{kind: KindUser, what: "account", public: func(r accounts.Record) any { return r.User }}
+	sessions = collection[accounts.Session]{kind: KindSession, what: "session"}
+	tokens   = collection[accounts.TokenRecord]{kind: KindToken, what: "token", public: func(t accounts.TokenRecord) any { return t.Token }}
+)
+
+// AddUser creates an account (an admin's change). The password must be at
+// least 12 characters; the email is stored lower-cased.
+func (s *Service) AddUser(ctx context.Context, p remit.Principal, u accounts.User, password string) (accounts.User, error) {
+	if !p.May(remit.ActAdmin, "") {
+		return accounts.User{}, fmt.Errorf("accounts are made by an admin, not %s: %w", p.Role.Article(), remit.ErrForbidden)
+	}
+	var ps []remit.Problem
+	addr, err := mail.ParseAddress(u.Email)
+	if err != nil || addr.Address != u.Email {
+		ps = append(ps, remit.Problem{Pointer: "/email", Message: fmt.Sprintf("email %q is not an address: write it as name@example.gov.uk", u.Email)})
+	}
+	if !u.Role.Valid() {
+		names := make([]string, len(remit.Roles))
+		for i, r := range remit.Roles {
+			names[i] = fmt.Sprintf("%q", r)
+		}
+		ps = append(ps, remit.Problem{Pointer: "/role", Message: fmt.Sprintf("role %q is not known: use one of %s", u.Role, strings.Join(names, ", "))})
+	}
+	if len(password) < 12 {
+		ps = append(ps, remit.Problem{Pointer: "/password", Message: "password is too short: use at least 12 characters"})
+	}
+	if len(ps) > 0 {
+		return accounts.User{}, &remit.ValidationError{Problems: ps}
+	}
+	u.Email, u.Created = strings.ToLower(u.Email), s.now().UTC()
+	hash, err := accounts.HashPassword(password)
+	if err != nil {
+		return accounts.User{}, err
+	}
+	err = s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
+		_, err := users.create(ctx, tx, change{p.Email, s.now()}, u.Email, accounts.Record{User: u, PasswordHash: hash})
+		return nil, err
+	})
+	if err != nil {
+		return accounts.User{}, fmt.Errorf("add user: %w", err)
+	}
+	return u, nil
+}
+
+// User reads one account.
+func (s *Service) User(ctx context.Context, email string) (accounts.User, error) {
+	var r accounts.Record
+	err := s.read(ctx, func(tx remit.Tx) error {
+		var err error
+		r, _, err = users.find(ctx, tx, strings.ToLower(email))
+		return err
+	})
+	return r.User, err
+}
+
+// Users lists every account, by email (an admin's view).
+func (s *Service) Users(ctx context.Context, p remit.Principal) ([]accounts.User, error) {
+	if !p.May(remit.ActAdmin, "") {
+		return nil, fmt.Errorf("the list of accounts is an admin's: %w", remit.ErrForbidden)
+	}
+	var out []accounts.User
+	err := s.read(ctx, func(tx remit.Tx) error {
+		rs, err := users.list(ctx, tx, "")
+		for _, r := range rs {
+			out = append(out, r.User)
+		}
+		return err
+	})
+	return out, err
+}
+
+// SignIn checks a password and opens a session for ttl, returning its
+// secret (the store keeps only its hash).
+func (s *Service) SignIn(ctx context.Context, email, password string, ttl time.Duration) (string, accounts.User, error) {
+	var r accounts.Record
+	err := s.read(ctx, func(tx remit.Tx) error {
+		var err error
+		r, _, err = users.find(ctx, tx, strings.ToLower(email))
+		return err
+	})
+	if errors.Is(err, remit.ErrNotFound) {
+		accounts.CheckAbsent(password) // spend the same time as for a real account
+		return "", accounts.User{}, accounts.ErrBadCredentials
+	}
+	if err != nil {
+		return "", accounts.User{}, err
+	}
+	// The password first, always: a disabled account must take as long
+	// to refuse as a wrong password.
+	if !accounts.CheckPassword(r.PasswordHash, password) || r.Disabled {
+		return "", accounts.User{}, accounts.ErrBadCredentials
+	}
+	secret := accounts.NewSecret()
+	now := s.now()
+	body, err := encode(accounts.Session{Email: r.Email, Expires: now.Add(ttl).UTC()})
+	if err != nil {
+		return "", accounts.User{}, err
+	}
+	// A session is not a change to anything: it has no audit record.
+	err = s.store.Write(ctx, func(tx remit.Tx) error {
+		_, err := tx.CreateDocument(ctx, KindSession, accounts.HashSecret(secret), body, now)
+		return err
+	})
+	if err != nil {
+		return "", accounts.User{}, fmt.Errorf("sign in: %w", err)
+	}
+	return secret, r.User, nil
+}
+
+// SignOut ends a session.
+func (s *Service) SignOut(ctx context.Context, secret string) error {
+	return s.store.Write(ctx, func(tx remit.Tx) error {
+		d, err := tx.FindDocument(ctx, KindSession, accounts.HashSecret(secret))
+		if errors.Is(err, remit.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return tx.DeleteDocument(ctx, KindSession, d.ID, d.Version)
+	})
+}
+
+// Authenticate finds who a session secret or an API token belongs to
+// (API tokens look like remit_<id>_<secret>). Anything that does not
+// check out is accounts.ErrBadCredentials.
+func (s *Service) Authenticate(ctx context.Context, credential string) (remit.Principal, error) {
+	var p remit.Principal
+	now := s.now()
+	err := s.read(ctx, func(tx remit.Tx) error {
+		if id, secret, ok := accounts.SplitToken(credential); ok {
+			t, _, err := tokens.find(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if t.Revoked || now.After(t.Expires) || !accounts.SameHash(t.Hash, accounts.HashSecret(secret)) {
+				return accounts.ErrBadCredentials
+			}
+			u, _, err := users.find(ctx, tx, t.Email)
+			if err != nil || u.Disabled {
+				return accounts.ErrBadCredentials
+			}
+			p = u.Principal()
+			// A token carries at most its user's role as it is now: if the
+			// user's role has changed since, the token only reads.
+			if t.Role != u.Role {
+				p.Role = remit.RoleViewer
+			}
+			p.Token = true
+			return nil
+		}
+		sess, _, err := sessions.find(ctx, tx, accounts.HashSecret(credential))
+		if err != nil {
+			return err
+		}
+		if now.After(sess.Expires) {
+			return accounts.ErrBadCredentials
+		}
+		u, _, err := users.find(ctx, tx, sess.Email)
+		if err != nil || u.Disabled {
+			return accounts.ErrBadCredentials
+		}
+		p = u.Principal()
+		return nil
+	})
+	if errors.Is(err, remit.ErrNotFound) {
+		return remit.Principal{}, accounts.ErrBadCredentials
+	}
+	return p, err
+}
+
+// CreateToken makes a token for p, returning it with its secret, which is
+// shown once. role must be p's own role or viewer.
+func (s *Service) CreateToken(ctx context.Context, p remit.Principal, name string, role remit.Role, ttl time.Duration) (accounts.Token, string, error) {
+	if p.Token {
+		// Else a leaked short-lived token could mint a long-lived one.
+		return accounts.Token{}, "", fmt.Errorf("tokens are created from a signed-in session, not with another token: %w", remit.ErrForbidden)
+	}
+	if !p.May(remit.ActRead, "") {
+		return accounts.Token{}, "", fmt.Errorf("no role, no token: %w", remit.ErrForbidden)
+	}
+	var ps []remit.Problem
+	if strings.TrimSpace(name) == "" {
+		ps = append(ps, remit.Problem{Pointer: "/name", Message: "name is required: say what the token is for"})
+	}
+	if role != p.Role && role != remit.RoleViewer {
+		ps = append(ps, remit.Problem{Pointer: "/role", Message: fmt.Sprintf("a token carries at most its user's role: use %q or %q", p.Role, remit.RoleViewer)})
+	}
+	if ttl <= 0 || ttl > 366*24*time.Hour {
+		ps = append(ps, remit.Problem{Pointer: "/expires_in_days", Message: "a token lives between 1 and 366 days"})
+	}
+	if len(ps) > 0 {
+		return accounts.Token{}, "", &remit.ValidationError{Problems: ps}
+	}
+	now := s.now()
+	id, secret := accounts.NewSecret()[:16], accounts.NewSecret()
+	t := accounts.Token{ID: id, Email: p.Email, Name: name, Role: role, Created: now.UTC(), Expires: now.Add(ttl).UTC()}
+	err := s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
+		_, err := tokens.create(ctx, tx, change{p.Email, now}, id, accounts.TokenRecord{Token: t, Hash: accounts.HashSecret(secret)})
+		return nil, err
+	})
+	if err != nil {
+		return accounts.Token{}, "", fmt.Errorf("create token: %w", err)
+	}
+	return t, accounts.TokenString(id, secret), nil
+}
+
+// RevokeToken revokes a token; only its owner or an admin may.
+func (s *Service) RevokeToken(ctx context.Context, p remit.Principal, id string) error {
+	return s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
+		t, d, err := tokens.find(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if t.Email != p.Email && !p.May(remit.ActAdmin, "") {
+			return nil, fmt.Errorf("token %s belongs to someone else: %w", id, remit.ErrForbidden)
+		}
+		t.Revoked = true
+		_, _, err = tokens.update(ctx, tx, change{p.Email, s.now()}, id, t, d.Version)
+		return nil, err
+	})
+}
+
+// Tokens lists one user's API tokens (one's own, or an admin's view).
+func (s *Service) Tokens(ctx context.Context, p remit.Principal, email string) ([]accounts.Token, error) {
+	if email != p.Email && !p.May(remit.ActAdmin, "") {
+		return nil, fmt.Errorf("another user's tokens are an admin's to see: %w", remit.ErrForbidden)
+	}
+	var out []accounts.Token
+	err := s.read(ctx, func(tx remit.Tx) error {
+		all, err := tokens.list(ctx, tx, "")
+		for _, t := range all {
+			if t.Email == email {
+				out = append(out, t.Token)
+			}
+		}
+		return err
+	})
+	return out, err
+}

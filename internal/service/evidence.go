@@ -1,0 +1,317 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"remit/internal/engine"
+	"remit/internal/remit"
+)
+
+// --- what is still ours -----------------------------------------------------
+
+// ObligationTeam finds the team owning an obligation of ours in a
+// snapshot; ok is false when it has no such obligation.
+func (sn *Snapshot) ObligationTeam(id string) (team string, ok bool) {
+	oid, err := remit.ParseObligationID(id)
+	if err != nil || !oid.Ours {
+		return "", false
+	}
+	mx, cell, found := sn.Cell(oid)
+	if !found {
+		return "", false
+	}
+	e := sn.cache.Estate
+	for _, o := range e.Ours(mx, cell) {
+		if e.Key(o) == id {
+			return e.System(mx.System).System.Team, true
+		}
+	}
+	return "", false
+}
+
+// Cell finds the matrix cell an obligation belongs to, without listing
+// the system's other obligations.
+func (sn *Snapshot) Cell(id remit.ObligationID) (*engine.Matrix, *engine.Cell, bool) {
+	c := sn.cache
+	si, ok := c.Estate.SystemIndex(id.System)
+	if !ok {
+		return nil, nil, false
+	}
+	ci, ok := c.Estate.ControlIndex(id.Control.String())
+	if !ok {
+		return nil, nil, false
+	}
+	m := c.Matrix(si)
+	// Cells are in control order.
+	lo, hi := 0, len(m.Cells)
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if m.Cells[mid].Control < ci {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo == len(m.Cells) || m.Cells[lo].Control != ci {
+		return nil, nil, false
+	}
+	return m, &m.Cells[lo], true
+}
+
+// Track records new tracking (owner, status, due date, notes) for one of
+// our obligations, if p may track its system's team's obligations and
+// version is still the stored one (0 for an obligation never tracked).
+func (s *Service) Track(ctx context.Context, p remit.Principal, id string, t remit.Tracking, version int64) (remit.TrackedObligation, error) {
+	team, ok := s.Snapshot().ObligationTeam(id)
+	if !ok {
+		return remit.TrackedObligation{}, fmt.Errorf("obligation %q: %w", id, remit.ErrNotFound)
+	}
+	if !p.May(remit.ActTrackObligation, team) {
+		return remit.TrackedObligation{}, fmt.Errorf("obligation %q belongs to team %q: %w", id, team, remit.ErrForbidden)
+	}
+	if ps := t.Validate(); len(ps) > 0 {
+		return remit.TrackedObligation{}, &remit.ValidationError{Problems: ps}
+	}
+	var out remit.TrackedObligation
+	err := s.write(ctx, func(tx remit.Tx, sn *Snapshot) (func(*Snapshot) error, error) {
+		if version == 0 {
+			if _, err := tx.FindDocument(ctx, KindObligation, id); err == nil {
+				return nil, fmt.Errorf("obligation %s has been tracked already, so version 0 is stale: read it again: %w", id, remit.ErrConflict)
+			}
+		} else if _, err := tx.FindDocument(ctx, KindObligation, id); errors.Is(err, remit.ErrNotFound) {
+			return nil, fmt.Errorf("obligation %s has never been tracked, so its version is 0, not %d: %w", id, version, remit.ErrConflict)
+		}
+		d, err := trackings.put(ctx, tx, change{p.Email, s.now()}, id, t, version)
+		if err != nil {
+			return nil, err
+		}
+		out = remit.TrackedObligation{ID: id, Tracking: t, Version: d.Version, UpdatedAt: d.UpdatedAt}
+		return func(sn *Snapshot) error { sn.putTracking(out); return nil }, nil
+	})
+	if err != nil {
+		return remit.TrackedObligation{}, fmt.Errorf("track obligation: %w", err)
+	}
+	return out, nil
+}
+
+// --- evidence --------------------------------------------------------------
+
+// mayManageEvidence checks p may add and change evidence.
+func mayManageEvidence(p remit.Principal) error {
+	if !p.May(remit.ActManageEvidence, "") {
+		return fmt.Errorf("%s may read evidence but not add or change it: %w", p.Role.Article(), remit.ErrForbidden)
+	}
+	return nil
+}
+
+// AddEvidence stores new evidence and, when content is given, its file:
+// the type is sniffed from the content, the hash computed here, both kept
+// with the evidence. Everything is validated first and written in one
+// transaction with its audit record; the file itself is not put in the
+// trail, its hash is. It counts at once.
+func (s *Service) AddEvidence(ctx context.Context, p remit.Principal, ev remit.Evidence, fileName string, content []byte) (remit.Evidence, error) {
+	if err := mayManageEvidence(p); err != nil {
+		return remit.Evidence{}, err
+	}
+	var out remit.Evidence
+	err := s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
+		var err error
+		out, err = addEvidence(ctx, tx, change{p.Email, s.now()}, ev, fileName, content)
+		if err != nil {
+			return nil, err
+		}
+		return func(sn *Snapshot) error { sn.putEvidence(out); return nil }, nil
+	})
+	if err != nil {
+		return remit.Evidence{}, fmt.Errorf("add evidence: %w", err)
+	}
+	return out, nil
+}
+
+// addEvidence validates and stores evidence within tx.
+func addEvidence(ctx context.Context, tx remit.Tx, ch change, ev remit.Evidence, fileName string, content []byte) (remit.Evidence, error) {
+	var ps []remit.Problem
+	if len(content) > remit.MaxEvidenceFile {
+		ps = append(ps, remit.Problem{Pointer: "/file", Message: fmt.Sprintf("the file is %d bytes, over the limit of %d (20 MiB)", len(content), remit.MaxEvidenceFile)})
+	}
+	if content != nil && ev.URL != "" {
+		ps = append(ps, remit.Problem{Pointer: "/url", Message: "give a file or a link, not both"})
+	}
+	if content == nil && ev.URL == "" {
+		ps = append(ps, remit.Problem{Pointer: "/file", Message: "give a file or a link to where the evidence is held"})
+	}
+	ev.File = nil
+	if ps = append(ps, ev.Validate()...); len(ps) > 0 {
+		return remit.Evidence{}, &remit.ValidationError{Problems: ps}
+	}
+	ev.ID, ev.Added, ev.AddedBy = newID("ev-"), ch.now.UTC(), ch.actor
+	if content != nil {
+		sum := sha256.Sum256(content)
+		ev.File = &remit.EvidenceFile{Name: cleanFileName(fileName), Size: int64(len(content)), Type: http.DetectContentType(content), SHA256: hex.EncodeToString(sum[:])}
+	}
+	if _, err := evidenceDocs.create(ctx, tx, ch, ev.ID, ev); err != nil {
+		return remit.Evidence{}, err
+	}
+	if content != nil {
+		if _, err := tx.CreateDocument(ctx, KindEvidenceFile, ev.ID, content, ch.now); err != nil {
+			return remit.Evidence{}, err
+		}
+	}
+	return ev, nil
+}
+
+// newID makes a random id with a prefix (ev-, sa-, sat-, fi-, ri-).
+func newID(prefix string) string {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		panic("service: no randomness: " + err.Error()) // crypto/rand never fails on Linux
+	}
+	return prefix + hex.EncodeToString(b)
+}
+
+// cleanFileName keeps the last path element of an uploaded name, without
+// control characters, so it is safe to offer back as a download name.
+func cleanFileName(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == '"' {
+			return -1
+		}
+		return r
+	}, name)
+	if name == "" {
+		return "evidence"
+	}
+	if r := []rune(name); len(r) > 200 {
+		name = string(r[:200])
+	}
+	return name
+}
+
+// UpdateEvidence replaces what may change about evidence (everything but
+// its id, file and who added it), if version is still the stored one.
+func (s *Service) UpdateEvidence(ctx context.Context, p remit.Principal, ev remit.Evidence, version int64) (int64, error) {
+	if err := mayManageEvidence(p); err != nil {
+		return 0, err
+	}
+	var out int64
+	err := s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
+		was, _, err := evidenceDocs.find(ctx, tx, ev.ID)
+		if err != nil {
+			return nil, err
+		}
+		ev.File, ev.Added, ev.AddedBy = was.File, was.Added, was.AddedBy
+		if was.File != nil {
+			ev.URL = ""
+		}
+		if ps := ev.Validate(); len(ps) > 0 {
+			return nil, &remit.ValidationError{Problems: ps}
+		}
+		_, d, err := evidenceDocs.update(ctx, tx, change{p.Email, s.now()}, ev.ID, ev, version)
+		if err != nil {
+			return nil, err
+		}
+		out = d.Version
+		return func(sn *Snapshot) error { sn.putEvidence(ev); return nil }, nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("update evidence: %w", err)
+	}
+	return out, nil
+}
+
+// EvidenceItem reads one piece of evidence and its version.
+func (s *Service) EvidenceItem(ctx context.Context, id string) (remit.Evidence, int64, error) {
+	var ev remit.Evidence
+	var d remit.Document
+	err := s.read(ctx, func(tx remit.Tx) error {
+		var err error
+		ev, d, err = evidenceDocs.find(ctx, tx, id)
+		return err
+	})
+	return ev, d.Version, err
+}
+
+// EvidenceContent reads an evidence file and checks it against the hash
+// recorded when it was added: a file changed since is remit.ErrIntegrity,
+// never served.
+func (s *Service) EvidenceContent(ctx context.Context, id string) (remit.Evidence, []byte, error) {
+	var ev remit.Evidence
+	var content []byte
+	err := s.read(ctx, func(tx remit.Tx) error {
+		var err error
+		if ev, _, err = evidenceDocs.find(ctx, tx, id); err != nil {
+			return err
+		}
+		if ev.File == nil {
+			return fmt.Errorf("evidence %q is a link, not a file: %w", id, remit.ErrNotFound)
+		}
+		d, err := tx.FindDocument(ctx, KindEvidenceFile, id)
+		if err != nil {
+			return fmt.Errorf("file of evidence %q: %w", id, err)
+		}
+		content = d.Body
+		return nil
+	})
+	if err != nil {
+		return remit.Evidence{}, nil, err
+	}
+	sum := sha256.Sum256(content)
+	if got := hex.EncodeToString(sum[:]); got != ev.File.SHA256 {
+		return remit.Evidence{}, nil, fmt.Errorf("evidence %q: sha256 is %s, recorded %s: %w", id, got, ev.File.SHA256, remit.ErrIntegrity)
+	}
+	return ev, content, nil
+}
+
+// SweepExpiry records, once, each piece of evidence that has expired
+// since the last sweep, with what it leaves unassured: an audit record
+// per lapse, and the day swept to. It returns the lapses recorded.
+func (s *Service) SweepExpiry(ctx context.Context) ([]remit.Lapse, error) {
+	now := s.now()
+	today := now.UTC().Format("2006-01-02")
+	var out []remit.Lapse
+	err := s.write(ctx, func(tx remit.Tx, sn *Snapshot) (func(*Snapshot) error, error) {
+		mark, d, err := sweeps.find(ctx, tx, "expiry")
+		if err != nil && !errors.Is(err, remit.ErrNotFound) {
+			return nil, err
+		}
+		if mark.Day >= today {
+			return nil, nil
+		}
+		out = sn.index.Lapses(mark.Day, today)
+		ch := change{"remit", now}
+		for _, l := range out {
+			body, err := encode(l)
+			if err != nil {
+				return nil, err
+			}
+			if err := appendAudit(ctx, tx, ch, "lapse", KindEvidence, l.Evidence, nil, body); err != nil {
+				return nil, err
+			}
+		}
+		// The mark is bookkeeping, not a change anyone made: no record.
+		body, err := encode(sweepDoc{Day: today})
+		if err != nil {
+			return nil, err
+		}
+		if d.Version == 0 {
+			_, err = tx.CreateDocument(ctx, KindSweep, "expiry", body, now)
+		} else {
+			_, err = tx.UpdateDocument(ctx, KindSweep, "expiry", body, d.Version, now)
+		}
+		return nil, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sweep expiry: %w", err)
+	}
+	return out, nil
+}

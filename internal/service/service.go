@@ -1,0 +1,218 @@
+// Package service is Remit's one home for use-cases: every change anyone
+// makes — through the API, the web UI or the CLI — is one method here,
+// which authorises it (remit.Principal.May), validates it against the
+// current snapshot, writes it in one transaction with its audit record,
+// and publishes the next immutable Snapshot. Readers take a Snapshot and
+// may keep it as long as they like.
+//
+// A write costs what it changes: a system's edit validates that system,
+// writes one document and recomputes one matrix; a statement's edit
+// recomputes the systems using that offering. Only edits of catalogues
+// (which every matrix is computed over) and deletions of providers and
+// offerings rebuild the estate.
+//
+// Several servers may share one database: Refresh reads the audit trail
+// from where the snapshot stands and applies what others changed.
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"remit/internal/engine"
+	"remit/internal/persist"
+	"remit/internal/remit"
+)
+
+// Config is what a Service needs.
+type Config struct {
+	Store    remit.Store
+	Defaults *remit.Defaults
+	// Questionnaire is the supplier assessment template; SATTemplate the
+	// built-in Standards Assurance Table template (the first version of
+	// the organisation's).
+	Questionnaire *remit.Questionnaire
+	SATTemplate   *remit.SATTemplate
+	// Now is the clock (time.Now unless set): tests inject one.
+	Now func() time.Time
+}
+
+// Service runs Remit's use-cases over one store. Its methods are safe for
+// concurrent use.
+type Service struct {
+	store              remit.Store
+	defaults           *remit.Defaults
+	questionnaire      *remit.Questionnaire
+	satTemplateBuiltIn *remit.SATTemplate
+	now                func() time.Time
+
+	// writing serialises this instance's writes: each starts from the
+	// snapshot the last one published.
+	writing sync.Mutex
+	snap    atomic.Pointer[Snapshot]
+	// epochs counts rebuilds, so no two snapshots of this service built
+	// from the store share an epoch.
+	epochs atomic.Uint64
+	// tallies keeps each system's count of our obligations across
+	// snapshots (ObligationsByTeam).
+	tallies tallies
+}
+
+// Open builds the first snapshot from what the store holds.
+func Open(ctx context.Context, cfg Config) (*Service, error) {
+	if cfg.Store == nil || cfg.Defaults == nil || cfg.Questionnaire == nil || cfg.SATTemplate == nil {
+		return nil, errors.New("service: the store, the defaults, the questionnaire and the SAT template are all needed")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Service{store: cfg.Store, defaults: cfg.Defaults, questionnaire: cfg.Questionnaire, satTemplateBuiltIn: cfg.SATTemplate, now: cfg.Now}
+	sn, err := s.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.snap.Store(sn)
+	return s, nil
+}
+
+// Snapshot is the current state: never changed, safe to keep.
+func (s *Service) Snapshot() *Snapshot { return s.snap.Load() }
+
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.now() }
+
+// Questionnaire is the supplier assessment template.
+func (s *Service) Questionnaire() *remit.Questionnaire { return s.questionnaire }
+
+// Defaults is the table of service-model defaults.
+func (s *Service) Defaults() *remit.Defaults { return s.defaults }
+
+// load builds a whole snapshot from the store, in one read transaction.
+func (s *Service) load(ctx context.Context) (*Snapshot, error) {
+	sn := &Snapshot{riskList: &lazyRiskList{}}
+	var ws *remit.Workspace
+	var versions map[string]int64
+	var evs []remit.Evidence
+	var risks []remit.Risk
+	err := s.store.Read(ctx, func(tx remit.Tx) error {
+		var err error
+		if sn.seq, err = tx.AuditSeq(ctx); err != nil {
+			return err
+		}
+		if ws, versions, err = exportTx(ctx, tx); errors.Is(err, remit.ErrNotFound) {
+			ws, versions, err = &remit.Workspace{Name: "Empty"}, map[string]int64{}, nil
+		}
+		if err != nil {
+			return err
+		}
+		docs, err := tx.Documents(ctx, KindObligation, "")
+		if err != nil {
+			return err
+		}
+		for _, d := range docs {
+			t, err := trackings.decode(d)
+			if err != nil {
+				return err
+			}
+			sn.tracking = sn.tracking.Put(d.ID, remit.TrackedObligation{ID: d.ID, Tracking: t, Version: d.Version, UpdatedAt: d.UpdatedAt})
+		}
+		if evs, err = evidenceDocs.list(ctx, tx, ""); err != nil {
+			return err
+		}
+		if sn.assessments, err = assessments.list(ctx, tx, ""); err != nil {
+			return err
+		}
+		if sn.sats, err = satDocs.list(ctx, tx, ""); err != nil {
+			return err
+		}
+		if risks, err = riskDocs.list(ctx, tx, ""); err != nil {
+			return err
+		}
+		sn.riskSettings, err = currentRiskSettings(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	est, err := engine.New(ws, s.defaults)
+	if err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	sn.cache = engine.NewCache(est)
+	sn.versions = persist.MapOf(versions)
+	for _, ev := range evs {
+		sn.evidence = sn.evidence.Put(ev.ID, ev)
+	}
+	sn.reindex()
+	sn.putRisks(risks...)
+	sn.epoch = s.epochs.Add(1)
+	return sn, nil
+}
+
+// write runs fn, which changes the store through tx and returns how the
+// snapshot changes with it (nil when it does not), as this instance's one
+// writer: fn starts from the snapshot the last write published, and the
+// next snapshot is published only once the transaction has committed.
+func (s *Service) write(ctx context.Context, fn func(tx remit.Tx, sn *Snapshot) (apply func(next *Snapshot) error, err error)) error {
+	s.writing.Lock()
+	defer s.writing.Unlock()
+	sn := s.snap.Load()
+	var apply func(*Snapshot) error
+	if err := s.store.Write(ctx, func(tx remit.Tx) error {
+		var err error
+		apply, err = fn(tx, sn)
+		return err
+	}); err != nil {
+		return err
+	}
+	if apply == nil {
+		return nil
+	}
+	next := sn.next()
+	if err := apply(next); err != nil {
+		// The store holds the change but the snapshot cannot show it:
+		// build the snapshot afresh from the store.
+		fresh, lerr := s.load(ctx)
+		if lerr != nil {
+			return errors.Join(err, lerr)
+		}
+		s.snap.Store(fresh)
+		return nil
+	}
+	s.snap.Store(next)
+	return nil
+}
+
+// read runs fn in a read transaction.
+func (s *Service) read(ctx context.Context, fn func(tx remit.Tx) error) error {
+	return s.store.Read(ctx, fn)
+}
+
+// Follow refreshes every interval until ctx ends, logging failures.
+func (s *Service) Follow(ctx context.Context, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.Refresh(ctx); err != nil && ctx.Err() == nil {
+				log.Error("refresh the snapshot", "err", err)
+			}
+		}
+	}
+}
+
+// Ready reports whether the store answers.
+func (s *Service) Ready(ctx context.Context) error {
+	return s.read(ctx, func(tx remit.Tx) error {
+		_, err := tx.Count(ctx, KindWorkspace, "")
+		return err
+	})
+}

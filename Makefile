@@ -45,10 +45,11 @@ build: assets
 test: assets
 	$(GO) test -race ./...
 
-# check is what CI runs besides the tests: formatting and vet.
+# check is what CI runs besides the tests: formatting, vet and a tidy go.mod.
 check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) mod tidy -diff
 
 # bench runs every benchmark on one core over the synthetic S and L estates
 # and prints a table (name, time per op, bytes and allocations, custom metrics).
@@ -68,6 +69,7 @@ bench-api:
 
 # fuzz runs each fuzz target for a short while.
 fuzz:
+	$(GO) test ./internal/remit -run '^$$' -fuzz '^FuzzParseIDs$$' -fuzztime 30s
 	$(GO) test ./internal/workspace -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 30s
 	$(GO) test ./internal/workspace -run '^$$' -fuzz '^FuzzQuickParse$$' -fuzztime 30s
 	$(GO) test ./internal/web -run '^$$' -fuzz '^FuzzRequestParts$$' -fuzztime 30s

@@ -21,48 +21,65 @@ import (
 func (s *Service) Refresh(ctx context.Context) (int, error) {
 	s.writing.Lock()
 	defer s.writing.Unlock()
+	return s.refreshLocked(ctx)
+}
+
+// refreshLocked is Refresh for a caller holding s.writing.
+func (s *Service) refreshLocked(ctx context.Context) (int, error) {
 	sn := s.snap.Load()
-	type key struct {
-		kind remit.Kind
-		id   string
-	}
-	var recs []remit.AuditRecord
-	stored := map[key]*remit.Document{} // nil: not stored (deleted)
+	var next *Snapshot
+	var n int
 	err := s.read(ctx, func(tx remit.Tx) error {
 		var err error
-		if recs, err = tx.AuditRecords(ctx, remit.AuditFilter{AfterSeq: sn.seq}); err != nil {
-			return err
-		}
-		for _, r := range recs {
-			k := key{r.Kind, r.ID}
-			if _, done := stored[k]; done || !followed(r.Kind) {
-				continue
-			}
-			id := r.ID
-			if r.Kind == KindRiskSettings {
-				id = "settings"
-			}
-			d, err := tx.FindDocument(ctx, r.Kind, id)
-			switch {
-			case errors.Is(err, remit.ErrNotFound):
-				stored[k] = nil
-			case err != nil:
-				return err
-			default:
-				stored[k] = &d
-			}
-		}
-		return nil
+		next, n, err = s.catchUp(ctx, tx, sn)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("refresh: %w", err)
 	}
+	if n > 0 {
+		s.snap.Store(next)
+	}
+	return n, nil
+}
+
+// catchUp reads through tx what others changed since sn's place in the
+// audit trail and returns the snapshot that holds it too (sn itself when
+// nothing changed), and how many audit records it read.
+func (s *Service) catchUp(ctx context.Context, tx remit.Tx, sn *Snapshot) (*Snapshot, int, error) {
+	type key struct {
+		kind remit.Kind
+		id   string
+	}
+	recs, err := tx.AuditRecords(ctx, remit.AuditFilter{AfterSeq: sn.seq})
+	if err != nil {
+		return nil, 0, err
+	}
 	if len(recs) == 0 {
-		return 0, nil
+		return sn, 0, nil
+	}
+	stored := map[key]*remit.Document{} // nil: not stored (deleted)
+	for _, r := range recs {
+		k := key{r.Kind, r.ID}
+		if _, done := stored[k]; done || !followed(r.Kind) {
+			continue
+		}
+		id := r.ID
+		if r.Kind == KindRiskSettings {
+			id = "settings"
+		}
+		d, err := tx.FindDocument(ctx, r.Kind, id)
+		switch {
+		case errors.Is(err, remit.ErrNotFound):
+			stored[k] = nil
+		case err != nil:
+			return nil, 0, err
+		default:
+			stored[k] = &d
+		}
 	}
 	next := sn.next()
 	next.seq = recs[len(recs)-1].Seq
-	rebuild := false
 	// Containers before what they contain: a new provider before its new
 	// offering, an offering before the system that uses it.
 	keys := slices.Collect(maps.Keys(stored))
@@ -73,22 +90,16 @@ func (s *Service) Refresh(ctx context.Context) (int, error) {
 		return strings.Compare(a.id, b.id)
 	})
 	for _, k := range keys {
-		d := stored[k]
-		apply, err := refreshOne(next, k.kind, k.id, d)
+		applied, err := refreshOne(next, k.kind, k.id, stored[k])
 		if err != nil {
-			return 0, fmt.Errorf("refresh %s %q: %w", k.kind, k.id, err)
+			return nil, 0, fmt.Errorf("%s %q: %w", k.kind, k.id, err)
 		}
-		rebuild = rebuild || !apply
-	}
-	if rebuild {
-		fresh, err := s.load(ctx)
-		if err != nil {
-			return 0, err
+		if !applied {
+			fresh, err := s.loadFrom(ctx, tx)
+			return fresh, len(recs), err
 		}
-		next = fresh
 	}
-	s.snap.Store(next)
-	return len(recs), nil
+	return next, len(recs), nil
 }
 
 // kindOrder places the workspace's kinds first, in the order they nest.

@@ -94,12 +94,23 @@ func (s *Service) Defaults() *remit.Defaults { return s.defaults }
 
 // load builds a whole snapshot from the store, in one read transaction.
 func (s *Service) load(ctx context.Context) (*Snapshot, error) {
+	var sn *Snapshot
+	err := s.read(ctx, func(tx remit.Tx) error {
+		var err error
+		sn, err = s.loadFrom(ctx, tx)
+		return err
+	})
+	return sn, err
+}
+
+// loadFrom builds a whole snapshot from what tx reads.
+func (s *Service) loadFrom(ctx context.Context, tx remit.Tx) (*Snapshot, error) {
 	sn := &Snapshot{riskList: &lazyRiskList{}}
 	var ws *remit.Workspace
 	var versions map[string]int64
 	var evs []remit.Evidence
 	var risks []remit.Risk
-	err := s.store.Read(ctx, func(tx remit.Tx) error {
+	err := func() error {
 		var err error
 		if sn.seq, err = tx.AuditSeq(ctx); err != nil {
 			return err
@@ -135,7 +146,7 @@ func (s *Service) load(ctx context.Context) (*Snapshot, error) {
 		}
 		sn.riskSettings, err = currentRiskSettings(ctx, tx)
 		return err
-	})
+	}()
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}
@@ -156,24 +167,61 @@ func (s *Service) load(ctx context.Context) (*Snapshot, error) {
 
 // write runs fn, which changes the store through tx and returns how the
 // snapshot changes with it (nil when it does not), as this instance's one
-// writer: fn starts from the snapshot the last write published, and the
-// next snapshot is published only once the transaction has committed.
+// writer: fn starts from the newest snapshot, and the next snapshot is
+// published only once the transaction has committed.
+//
+// fn validates against that snapshot, so it must be the store's newest
+// state: the transaction first locks the audit trail's head (which every
+// writer, on any instance, takes before it changes anything), and if
+// another instance — a second server, or the CLI — has written since the
+// snapshot's place in the trail, it catches up through the same
+// transaction before fn runs. No one else can write meanwhile, so fn sees
+// exactly what it changes.
 func (s *Service) write(ctx context.Context, fn func(tx remit.Tx, sn *Snapshot) (apply func(next *Snapshot) error, err error)) error {
 	s.writing.Lock()
 	defer s.writing.Unlock()
 	sn := s.snap.Load()
+	caughtUp := false
 	var apply func(*Snapshot) error
-	if err := s.store.Write(ctx, func(tx remit.Tx) error {
-		var err error
-		apply, err = fn(tx, sn)
+	var head int64
+	err := s.store.Write(ctx, func(tx remit.Tx) error {
+		seq, _, err := tx.AuditHead(ctx)
+		if err != nil {
+			return err
+		}
+		if seq != sn.seq {
+			caught, _, err := s.catchUp(ctx, tx, sn)
+			if err != nil {
+				return fmt.Errorf("catch up with the store: %w", err)
+			}
+			sn, caughtUp = caught, true
+		}
+		if apply, err = fn(tx, sn); err != nil {
+			return err
+		}
+		head, _, err = tx.AuditHead(ctx)
 		return err
-	}); err != nil {
+	})
+	if err != nil {
+		if caughtUp {
+			// What others wrote is committed even though this change is
+			// not: keep the snapshot that shows it.
+			s.snap.Store(sn)
+		}
 		return err
 	}
-	if apply == nil {
+	if apply == nil && head == sn.seq {
+		if caughtUp {
+			s.snap.Store(sn)
+		}
 		return nil
 	}
 	next := sn.next()
+	next.seq = head
+	if apply == nil {
+		s.snap.Store(next)
+		return nil
+	}
 	if err := apply(next); err != nil {
 		// The store holds the change but the snapshot cannot show it:
 		// build the snapshot afresh from the store.

@@ -119,3 +119,16 @@ func (f *fixture) addUsers(t *testing.T, ps ...remit.Principal) {
 		}
 	}
 }
+
+// memstoreOf is a fresh in-memory store.
+func memstoreOf(*testing.T) remit.Store { return memstore.New() }
+
+// mustProvider finds a provider in the current snapshot.
+func mustProvider(t *testing.T, f *fixture, id string) service.ProviderInfo {
+	t.Helper()
+	p, ok := f.svc.Snapshot().Provider(id)
+	if !ok {
+		t.Fatalf("no provider %s", id)
+	}
+	return p
+}

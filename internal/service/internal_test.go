@@ -3,6 +3,12 @@ package service
 import (
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"remit/internal/content"
+	"remit/internal/engine"
+	"remit/internal/workspace"
 )
 
 func TestCleanFileName(t *testing.T) {
@@ -17,5 +23,34 @@ func TestCleanFileName(t *testing.T) {
 	}
 	if got := cleanFileName(strings.Repeat("é", 300)); len([]rune(got)) != 200 {
 		t.Errorf("a 300-character name is cut to %d characters, want 200", len([]rune(got)))
+	}
+}
+
+// TestTalliesFollowSystems keeps tallies across a deletion (whose index
+// goes to the last system) and an addition: what is kept must equal a
+// fresh count.
+func TestTalliesFollowSystems(t *testing.T) {
+	ws, err := workspace.Load("../../examples/justice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := engine.New(ws, content.Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := engine.NewCache(e)
+	var kept tallies
+	kept.count(1, c)
+	if c, err = c.DeleteSystem(ws.Systems[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	added := ws.Systems[1]
+	added.ID, added.Name = "parole", "Parole"
+	if c, err = c.PutSystem(&added); err != nil {
+		t.Fatal(err)
+	}
+	var fresh tallies
+	if diff := cmp.Diff(fresh.count(1, c), kept.count(1, c)); diff != "" {
+		t.Errorf("kept tallies differ from a fresh count (-fresh +kept):\n%s", diff)
 	}
 }

@@ -58,11 +58,15 @@ bench:
 		awk '/^Benchmark/ { printf "%-48s", $$1; for (i = 3; i <= NF; i += 2) printf " %14s %-10s", $$i, $$(i+1); printf "\n"; next } /^(ok|PASS|FAIL|goos|goarch|pkg|cpu)/ { next } { print }'
 
 # bench-api loads the L estate into SQLite and measures the API over loopback
-# TCP: one system's matrix from 50 concurrent clients (p50, p99, req/s) and
-# obligation status updates per second (with the audit record); then the
-# same GETs with Debian's wrk as a separate load generator, on S and on L.
+# TCP: one system's matrix from 50 concurrent clients (p50, p99, req/s),
+# obligation status updates per second (with the audit record), and one-system
+# edits (PUT system, attach an offering, a statement) on S and on L, whose
+# allocation must not grow with the estate; then the same GETs with Debian's
+# wrk as a separate load generator, on S and on L.
 bench-api:
 	REMIT_BENCH_SHAPE=L $(GO) test ./internal/web -run '^$$' -bench 'MatrixGet|TrackingUpdate' -benchtime 5000x -timeout 30m
+	$(GO) test ./internal/web -run '^$$' -bench 'SystemPut|UseAttach|StatementPut' -benchtime 200x -benchmem -cpu 1
+	REMIT_BENCH_SHAPE=L $(GO) test ./internal/web -run '^$$' -bench 'SystemPut|UseAttach|StatementPut' -benchtime 200x -benchmem -cpu 1 -timeout 30m
 	SHAPE=S bench/wrk.sh
 	SHAPE=L SPREAD=600 bench/wrk.sh
 	SHAPE=L bench/wrk.sh

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"remit/internal/remit"
@@ -333,19 +332,9 @@ func recordModelVersion(ctx context.Context, tx remit.Tx, ch change, ref string,
 	return err
 }
 
-// countVersions is how many model versions an offering has.
+// countVersions is how many model versions an offering has: they are
+// numbered from 1 and never deleted, so counting them (ids only, no
+// bodies) gives the last number.
 func countVersions(ctx context.Context, tx remit.Tx, ref string) (int, error) {
-	docs, err := tx.Documents(ctx, KindOfferingVersion, ref+"@")
-	if err != nil {
-		return 0, err
-	}
-	if len(docs) == 0 {
-		return 0, nil
-	}
-	last := docs[len(docs)-1].ID
-	n, err := strconv.Atoi(last[len(ref)+1:])
-	if err != nil {
-		return 0, fmt.Errorf("model version %q: %w", last, err)
-	}
-	return n, nil
+	return tx.Count(ctx, KindOfferingVersion, ref+"@")
 }

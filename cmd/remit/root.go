@@ -33,7 +33,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 which are split (shared) and which are the organisation's alone
 (organisation-specific), and above all what is still ours.
 
-Exit codes: 0 ok; 1 a check found something; 2 bad usage or bad input.`,
+Exit codes: 0 ok; 1 a check found something; 2 bad usage or bad input;
+3 anything else failed (the database could not be opened, a file not written).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

@@ -382,3 +382,43 @@ func TestAssessCommands(t *testing.T) {
 		t.Errorf("list: %d %s", code, out)
 	}
 }
+
+// TestReadOnlyCommandsMakeNoDatabase runs every command that only reads
+// the database against one that is not there: each exits 2 naming the
+// path, and none makes the file (an empty database made by a typo would
+// hide the real one).
+func TestReadOnlyCommandsMakeNoDatabase(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "typo.db")
+	for _, args := range [][]string{
+		{"evidence", "list"},
+		{"risk", "list"},
+		{"risk", "proposals"},
+		{"audit", "verify"},
+		{"export", filepath.Join(dir, "out")},
+		{"export", "ssp", "--system", "prison-visits"},
+		{"export", "crm", "--system", "prison-visits"},
+		{"assess", "list"},
+		{"assess", "findings"},
+		{"assess", "scorecards"},
+		{"diff", "--offering", "aws/ec2", "--from", "1", "--to", "2"},
+	} {
+		_, stderr, code := cli(t, append(args, "--database", db)...)
+		if code != 2 || !strings.Contains(stderr, "there is no database at "+db) {
+			t.Errorf("remit %s on a missing database: exit %d, %q", strings.Join(args, " "), code, stderr)
+		}
+		if _, err := os.Stat(db); !os.IsNotExist(err) {
+			t.Fatalf("remit %s made %s", strings.Join(args, " "), db)
+		}
+	}
+}
+
+// TestUnreachableDatabaseExits3: a database that cannot be opened is not
+// bad input but a failure, exit 3, and the message says which.
+func TestUnreachableDatabaseExits3(t *testing.T) {
+	dir := t.TempDir() // a folder, not a SQLite file
+	_, stderr, code := cli(t, "evidence", "list", "--database", dir)
+	if code != 3 || !strings.Contains(stderr, "remit: open "+dir) {
+		t.Errorf("a folder as the database: exit %d, %q", code, stderr)
+	}
+}

@@ -64,7 +64,7 @@ type fixture struct {
 
 // open starts a service over st, with the built-in questionnaire and SAT
 // template unless q or t are given.
-func open(t *testing.T, st remit.Store, q *remit.Questionnaire, tmpl *remit.SATTemplate) *fixture {
+func open(t testing.TB, st remit.Store, q *remit.Questionnaire, tmpl *remit.SATTemplate) *fixture {
 	t.Helper()
 	if q == nil {
 		q = content.SupplierQuestionnaire()

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 
 	"remit/internal/content"
 	"remit/internal/engine"
+	"remit/internal/remit"
 	"remit/internal/workspace"
 )
 
@@ -52,5 +54,25 @@ func TestTalliesFollowSystems(t *testing.T) {
 	var fresh tallies
 	if diff := cmp.Diff(fresh.count(1, c), kept.count(1, c)); diff != "" {
 		t.Errorf("kept tallies differ from a fresh count (-fresh +kept):\n%s", diff)
+	}
+}
+
+// TestKindsAreDocumented: doc/storage.md's table lists every kind, in
+// order, and nothing else.
+func TestKindsAreDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../doc/storage.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed []remit.Kind
+	for line := range strings.Lines(string(doc)) {
+		if rest, ok := strings.CutPrefix(line, "| `"); ok {
+			if kind, _, ok := strings.Cut(rest, "` |"); ok && !strings.Contains(kind, " ") {
+				listed = append(listed, remit.Kind(kind))
+			}
+		}
+	}
+	if diff := cmp.Diff(Kinds, listed); diff != "" {
+		t.Errorf("doc/storage.md's kinds differ from service.Kinds (-code +doc):\n%s", diff)
 	}
 }

@@ -40,6 +40,12 @@ const (
 	KindSweep              remit.Kind = "sweep"               // id "expiry": the day swept to
 )
 
+// Kinds lists every kind, in the order doc/storage.md lists them.
+var Kinds = []remit.Kind{KindWorkspace, KindCatalogue, KindProvider, KindOffering, KindSystem, KindOfferingVersion,
+	KindObligation, KindUser, KindSession, KindToken, KindEvidence, KindEvidenceFile, KindSupplierAssessment,
+	KindPortalLink, KindSATTemplate, KindSAT, KindFinding, KindRisk, KindRiskSettings, KindRiskSnapshot,
+	KindDismissal, KindReviewCadence, KindScorecardSnapshot, KindSweep}
+
 // WorkspaceKinds are the kinds an import replaces and an export writes, in
 // the order they are applied.
 var WorkspaceKinds = []remit.Kind{KindWorkspace, KindCatalogue, KindProvider, KindOffering, KindSystem}

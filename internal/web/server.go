@@ -1,6 +1,9 @@
 // Package web is Remit's HTTP server: the JSON API under /api/v1 (with
-// its OpenAPI 3.1 description), health, readiness and metrics. routes.go
-// lists every route.
+// its OpenAPI 3.1 description), the HTML UI, the supplier portal, health,
+// readiness and metrics. routes.go lists every route. Each handler parses
+// the request, calls one method of internal/service (which authorises,
+// validates and writes) and renders what it answers: the package holds no
+// store and no business rule, and reads only through service.Snapshot.
 package web
 
 import (

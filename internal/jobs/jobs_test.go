@@ -2,9 +2,6 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
-	"strings"
 
 	"log/slog"
 	"os"
@@ -18,6 +15,7 @@ import (
 	"remit/internal/remit"
 	"remit/internal/service"
 	"remit/internal/sqlite"
+	"remit/internal/storetest"
 )
 
 // TestSweepRunsOnBothStores starts River on a real SQLite file beside
@@ -25,23 +23,9 @@ import (
 // set), and waits for the sweep to run at start, then again on schedule.
 func TestSweepRunsOnBothStores(t *testing.T) {
 	dbs := map[string]string{"sqlite": filepath.Join(t.TempDir(), "remit.db")}
-	if u := os.Getenv("REMIT_TEST_POSTGRES_URL"); u != "" {
+	if u := storetest.PostgresURL(t, "remit_jobs"); u != "" {
 		// A schema of its own, so River's and Remit's tables start empty.
-		admin, err := sql.Open("pgx", u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer admin.Close()
-		schema := fmt.Sprintf("remit_jobs_%d", time.Now().UnixNano()%1e9)
-		if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
-		sep := "?"
-		if strings.Contains(u, "?") {
-			sep = "&"
-		}
-		dbs["postgres"] = u + sep + "search_path=" + schema
+		dbs["postgres"] = u
 	}
 	for name, database := range dbs {
 		t.Run(name, func(t *testing.T) {

@@ -26,14 +26,7 @@ func mayAssess(p remit.Principal, what string) error {
 
 // Assessment reads one supplier assessment and its version.
 func (s *Service) Assessment(ctx context.Context, id string) (remit.SupplierAssessment, int64, error) {
-	var a remit.SupplierAssessment
-	var d remit.Document
-	err := s.read(ctx, func(tx remit.Tx) error {
-		var err error
-		a, d, err = assessments.find(ctx, tx, id)
-		return err
-	})
-	return a, d.Version, err
+	return assessments.get(ctx, s.store, id)
 }
 
 // StartAssessment begins assessing an offering of the estate against the

@@ -231,14 +231,7 @@ func (s *Service) UpdateEvidence(ctx context.Context, p remit.Principal, ev remi
 
 // EvidenceItem reads one piece of evidence and its version.
 func (s *Service) EvidenceItem(ctx context.Context, id string) (remit.Evidence, int64, error) {
-	var ev remit.Evidence
-	var d remit.Document
-	err := s.read(ctx, func(tx remit.Tx) error {
-		var err error
-		ev, d, err = evidenceDocs.find(ctx, tx, id)
-		return err
-	})
-	return ev, d.Version, err
+	return evidenceDocs.get(ctx, s.store, id)
 }
 
 // EvidenceContent reads an evidence file and checks it against the hash

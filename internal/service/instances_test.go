@@ -2,20 +2,14 @@ package service_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
 	"testing"
-	"time"
-
-	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"remit/internal/postgres"
 	"remit/internal/remit"
 	"remit/internal/sqlite"
+	"remit/internal/storetest"
 )
 
 // twoStores opens two independent stores on one database, as two servers
@@ -35,29 +29,13 @@ func twoStores(t *testing.T) map[string][2]remit.Store {
 		pair[i] = s
 	}
 	out["sqlite"] = pair
-	base := os.Getenv("REMIT_TEST_POSTGRES_URL")
-	if base == "" {
+	u := storetest.PostgresURL(t, "remit_service")
+	if u == "" {
 		return out
 	}
-	adminDB, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema := fmt.Sprintf("remit_service_%d", time.Now().UnixNano())
-	if _, err := adminDB.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { adminDB.Exec("DROP SCHEMA " + schema + " CASCADE"); adminDB.Close() })
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
 	var pg [2]remit.Store
 	for i := range pg {
-		s, err := postgres.Open(ctx, u.String())
+		s, err := postgres.Open(ctx, u)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -163,13 +163,8 @@ func documentOf(ws *remit.Workspace, kind remit.Kind, id string) ([]byte, bool, 
 
 // Catalogue reads a catalogue's stored version.
 func (s *Service) CatalogueVersion(ctx context.Context, id string) (int64, error) {
-	var d remit.Document
-	err := s.read(ctx, func(tx remit.Tx) error {
-		var err error
-		_, d, err = catalogues.find(ctx, tx, id)
-		return err
-	})
-	return d.Version, err
+	_, v, err := catalogues.get(ctx, s.store, id)
+	return v, err
 }
 
 // forkCatalogue makes the built-in catalogue at i the workspace's own

@@ -15,14 +15,7 @@ import (
 
 // Finding reads one finding and its version.
 func (s *Service) Finding(ctx context.Context, id string) (remit.Finding, int64, error) {
-	var f remit.Finding
-	var d remit.Document
-	err := s.read(ctx, func(tx remit.Tx) error {
-		var err error
-		f, d, err = findingDocs.find(ctx, tx, id)
-		return err
-	})
-	return f, d.Version, err
+	return findingDocs.get(ctx, s.store, id)
 }
 
 // Findings reads every finding, most severe and soonest due first.
@@ -152,14 +145,7 @@ func mayEditRisks(p remit.Principal, what string) error {
 
 // Risk reads one risk and its version.
 func (s *Service) Risk(ctx context.Context, id string) (remit.Risk, int64, error) {
-	var r remit.Risk
-	var d remit.Document
-	err := s.read(ctx, func(tx remit.Tx) error {
-		var err error
-		r, d, err = riskDocs.find(ctx, tx, id)
-		return err
-	})
-	return r, d.Version, err
+	return riskDocs.get(ctx, s.store, id)
 }
 
 func holdRisk(r remit.Risk, version int64) func(*Snapshot) error {

@@ -65,14 +65,7 @@ func (s *Service) PublishSATTemplate(ctx context.Context, p remit.Principal, nex
 
 // SAT reads one Standards Assurance Table and its version.
 func (s *Service) SAT(ctx context.Context, id string) (remit.SAT, int64, error) {
-	var a remit.SAT
-	var d remit.Document
-	err := s.read(ctx, func(tx remit.Tx) error {
-		var err error
-		a, d, err = satDocs.find(ctx, tx, id)
-		return err
-	})
-	return a, d.Version, err
+	return satDocs.get(ctx, s.store, id)
 }
 
 // StartSAT begins a system's assessment against the current objectives.

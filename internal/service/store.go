@@ -98,6 +98,19 @@ func (c collection[T]) find(ctx context.Context, tx remit.Tx, id string) (T, rem
 	return v, d, err
 }
 
+// get reads one document in a transaction of its own: the value and its
+// version.
+func (c collection[T]) get(ctx context.Context, st remit.Store, id string) (T, int64, error) {
+	var v T
+	var d remit.Document
+	err := st.Read(ctx, func(tx remit.Tx) error {
+		var err error
+		v, d, err = c.find(ctx, tx, id)
+		return err
+	})
+	return v, d.Version, err
+}
+
 // list reads every document whose id starts with prefix, by id.
 func (c collection[T]) list(ctx context.Context, tx remit.Tx, prefix string) ([]T, error) {
 	docs, err := tx.Documents(ctx, c.kind, prefix)

@@ -358,14 +358,7 @@ func owned(what, id string, ps []remit.Problem) error {
 
 // System reads a system as stored, with its version.
 func (s *Service) System(ctx context.Context, id string) (remit.System, int64, error) {
-	var sys remit.System
-	var d remit.Document
-	err := s.read(ctx, func(tx remit.Tx) error {
-		var err error
-		sys, d, err = systems.find(ctx, tx, id)
-		return err
-	})
-	return sys, d.Version, err
+	return systems.get(ctx, s.store, id)
 }
 
 // mayEditSystems refuses, before anything is looked up, whoever may edit
@@ -525,25 +518,13 @@ func mayEditModel(p remit.Principal, what string) error {
 
 // Offering reads an offering as stored, with its version.
 func (s *Service) Offering(ctx context.Context, ref string) (remit.Offering, int64, error) {
-	var o remit.Offering
-	var d remit.Document
-	err := s.read(ctx, func(tx remit.Tx) error {
-		var err error
-		o, d, err = offerings.find(ctx, tx, ref)
-		return err
-	})
-	return o, d.Version, err
+	return offerings.get(ctx, s.store, ref)
 }
 
 // Provider reads a provider's stored version.
 func (s *Service) ProviderVersion(ctx context.Context, id string) (int64, error) {
-	var d remit.Document
-	err := s.read(ctx, func(tx remit.Tx) error {
-		var err error
-		_, d, err = providers.find(ctx, tx, id)
-		return err
-	})
-	return d.Version, err
+	_, v, err := providers.get(ctx, s.store, id)
+	return v, err
 }
 
 // fork makes a built-in provider the workspace's own once someone edits

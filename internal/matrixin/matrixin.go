@@ -18,6 +18,7 @@ import (
 
 	"remit/internal/oscal"
 	"remit/internal/remit"
+	"remit/internal/xlsx"
 )
 
 // Formats are the formats Import reads.
@@ -141,9 +142,9 @@ func ReadCSV(data []byte, m Mapping) ([]Row, []Problem) {
 // ReadXLSX reads a workbook matrix: the mapping's sheet, or the first
 // whose first ten rows hold the control column's header.
 func ReadXLSX(data []byte, m Mapping) ([]Row, []Problem) {
-	f, err := excelize.OpenReader(bytes.NewReader(data))
+	f, err := xlsx.Open(data)
 	if err != nil {
-		return nil, []Problem{{Message: "not an XLSX workbook: " + err.Error()}}
+		return nil, []Problem{{Message: err.Error()}}
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
@@ -154,7 +155,7 @@ func ReadXLSX(data []byte, m Mapping) ([]Row, []Problem) {
 		sheets = []string{m.Sheet}
 	}
 	for _, sh := range sheets {
-		rows, err := f.GetRows(sh)
+		rows, err := xlsx.Rows(f, sh)
 		if err != nil {
 			return nil, []Problem{{Sheet: sh, Message: err.Error()}}
 		}

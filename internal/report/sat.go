@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"remit/internal/remit"
+	"remit/internal/xlsx"
 )
 
 // The Standards Assurance Table's sheet, laid out as assessors keep it:
@@ -135,14 +137,20 @@ func ReadSATWorkbook(data []byte, t *remit.SATTemplate) ([]remit.SATEntry, error
 	bad := func(msg string) error {
 		return &remit.ValidationError{Problems: []remit.Problem{{File: satSheet, Message: msg}}}
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
+	f, err := xlsx.Open(data)
+	if errors.Is(err, xlsx.ErrNotWorkbook) {
 		return nil, bad("the file is not an XLSX workbook: export the table from Remit, fill it in and upload it as .xlsx")
 	}
-	defer f.Close()
-	rows, err := f.GetRows(satSheet)
 	if err != nil {
+		return nil, bad(err.Error())
+	}
+	defer f.Close()
+	if idx, _ := f.GetSheetIndex(satSheet); idx < 0 {
 		return nil, bad(fmt.Sprintf("the workbook has no sheet named %q: upload the workbook Remit exported", satSheet))
+	}
+	rows, err := xlsx.Rows(f, satSheet)
+	if err != nil {
+		return nil, bad(err.Error())
 	}
 	header := -1
 	for i, r := range rows {

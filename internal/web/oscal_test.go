@@ -1,7 +1,11 @@
 package web
 
 import (
+	"archive/zip"
+	"bytes"
 	"encoding/json"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -122,5 +126,66 @@ func TestOfferingImportTooLarge(t *testing.T) {
 	status, _, data := f.do("editor", "POST", "/api/v1/providers/aws/offerings/ec2/import?format=csv&catalogue=srm&map=control=Control,class=Who", big, "If-Match", `"1"`)
 	if status != http.StatusRequestEntityTooLarge {
 		t.Errorf("%d %.200s", status, data)
+	}
+}
+
+// zipBomb is a workbook-shaped zip whose one worksheet inflates from a
+// few hundred kilobytes to n bytes of zeros.
+func zipBomb(t *testing.T, n int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: "xl/worksheets/sheet1.xml", Method: zip.Deflate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := make([]byte, 1<<20)
+	for range n >> 20 {
+		w.Write(block)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestWorkbookBombsAreRefused sends a zip bomb where workbooks are read —
+// a provider's matrix through the API and a SAT through its upload form —
+// and each is refused at once with 422 naming the limit, nothing written.
+func TestWorkbookBombsAreRefused(t *testing.T) {
+	f := newFixture(t)
+	bomb := zipBomb(t, 200<<20)
+	const want = "inflated is 209715200 bytes, over the limit of 33554432"
+	etag := f.currentETag("/api/v1/providers/casetrack/offerings/casetrack-cloud")
+	status, _, data := f.do("editor", "POST", "/api/v1/providers/casetrack/offerings/casetrack-cloud/import?format=xlsx&catalogue=srm&map=control=Control,class=Who", string(bomb), "If-Match", etag)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(string(data), want) {
+		t.Errorf("matrix bomb: %d %.300s", status, data)
+	}
+	if f.currentETag("/api/v1/providers/casetrack/offerings/casetrack-cloud") != etag {
+		t.Error("the refused import changed the offering")
+	}
+
+	status, hdr, body := f.do("assessor", "POST", "/api/v1/sats", map[string]string{"system": "prison-visits"})
+	var sat struct{ ID string }
+	if err := json.Unmarshal(body, &sat); err != nil || status != http.StatusCreated {
+		t.Fatalf("start a SAT: %d %s", status, body)
+	}
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	_ = mw.WriteField("version", strings.Trim(hdr.Get("ETag"), `"`))
+	fw, _ := mw.CreateFormFile("workbook", "sat.xlsx")
+	_, _ = fw.Write(bomb)
+	_ = mw.Close()
+	req, _ := http.NewRequest("POST", f.server.URL+"/sats/"+sat.ID+"/import", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+f.tokens["assessor"])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(page), want) {
+		t.Errorf("SAT bomb: %d %.300s", resp.StatusCode, page)
 	}
 }

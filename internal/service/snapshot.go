@@ -56,6 +56,13 @@ func versionKey(kind remit.Kind, id string) string { return string(kind) + "\x00
 // then).
 func (sn *Snapshot) Epoch() uint64 { return sn.epoch }
 
+// Version is the stored version of a workspace document (KindSystem,
+// KindOffering, …) as this snapshot holds it: an ETag that always matches
+// what the snapshot shows.
+func (sn *Snapshot) Version(kind remit.Kind, id string) (int64, bool) {
+	return sn.versions.Get(versionKey(kind, id))
+}
+
 // Cache is the estate and every system's matrix.
 func (sn *Snapshot) Cache() *engine.Cache { return sn.cache }
 

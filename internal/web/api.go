@@ -274,13 +274,12 @@ func (s *server) handleSystemGet(ctx context.Context, in *systemInput) (*systemO
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	x, sum, ok := s.Service.Snapshot().System(in.ID)
-	if !ok {
+	// The body and its ETag from one snapshot, so they always agree.
+	sn := s.Service.Snapshot()
+	x, sum, ok := sn.System(in.ID)
+	v, held := sn.Version(service.KindSystem, in.ID)
+	if !ok || !held {
 		return nil, huma.Error404NotFound(fmt.Sprintf("no system %q", in.ID))
-	}
-	_, v, err := s.Service.System(ctx, in.ID)
-	if err != nil {
-		return nil, s.problem(ctx, err)
 	}
 	return &systemOutput{ETag: etag(v), Body: summarise(x, sum)}, nil
 }
@@ -591,13 +590,11 @@ func (s *server) handleCatalogueGet(ctx context.Context, in *systemInput) (*cata
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	cat, ok := s.Service.Snapshot().Catalogue(in.ID)
-	if !ok {
+	sn := s.Service.Snapshot()
+	cat, ok := sn.Catalogue(in.ID)
+	v, held := sn.Version(service.KindCatalogue, in.ID)
+	if !ok || !held {
 		return nil, huma.Error404NotFound(fmt.Sprintf("no catalogue %q", in.ID))
-	}
-	v, err := s.Service.CatalogueVersion(ctx, in.ID)
-	if err != nil {
-		return nil, s.problem(ctx, err)
 	}
 	return &catalogueOutput{ETag: etag(v), Body: *cat}, nil
 }

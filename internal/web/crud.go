@@ -7,6 +7,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"remit/internal/remit"
+	"remit/internal/service"
 )
 
 // versioned is what a change through the API needs before calling the
@@ -188,12 +189,13 @@ func (s *server) handleProviderGet(ctx context.Context, in *systemInput) (*provi
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	v, err := s.Service.ProviderVersion(ctx, in.ID)
-	if err != nil {
-		return nil, s.problem(ctx, err)
+	sn := s.Service.Snapshot()
+	v, held := sn.Version(service.KindProvider, in.ID)
+	if !held {
+		return nil, huma.Error404NotFound(fmt.Sprintf("no provider %q", in.ID))
 	}
 	out := &providerOutput{ETag: etag(v)}
-	if p, ok := s.Service.Snapshot().Provider(in.ID); ok {
+	if p, ok := sn.Provider(in.ID); ok {
 		out.Body = remit.Provider{ID: p.ID, Name: p.Name, BuiltIn: p.BuiltIn, Offerings: []remit.Offering{}}
 		for _, o := range p.Offerings {
 			out.Body.Offerings = append(out.Body.Offerings, *o.Offering)

@@ -115,11 +115,11 @@ func (s *server) handleOfferingImport(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxOSCAL))
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxMatrix))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return huma.NewError(http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d MiB", maxOSCAL>>20))
+			return huma.NewError(http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d MiB: a provider's matrix is far smaller", maxMatrix>>20))
 		}
 		return badForm("the body could not be read: " + err.Error())
 	}

@@ -13,10 +13,6 @@ import (
 	"remit/internal/remit"
 )
 
-// maxOSCAL is the largest OSCAL document the API takes (NIST's full
-// SP 800-53 catalogue is about 10 MB).
-const maxOSCAL = 32 << 20
-
 type catalogueImportInput struct {
 	ID      string          `path:"id" doc:"The catalogue's id"`
 	IfMatch string          `header:"If-Match" doc:"The catalogue's ETag, or \"0\" to create it"`

@@ -70,9 +70,11 @@ func (s *server) routes(mux *http.ServeMux) {
 	{
 		o := op("POST", "/api/v1/catalogues/{id}/import", "import-catalogue", "Create or replace a catalogue from an OSCAL JSON catalog (If-Match \"0\" to create); areas set by hand are kept", secured)
 		o.MaxBodyBytes = maxOSCAL
+		o.Middlewares = huma.Middlewares{s.heavyMiddleware(api)}
 		huma.Register(api, o, s.handleCatalogueImport)
 		o = op("POST", "/api/v1/profiles/resolve", "resolve-profile", "Resolve an OSCAL profile against a catalog; answers the resolved OSCAL catalog", secured)
-		o.MaxBodyBytes = 2 * maxOSCAL
+		o.MaxBodyBytes = maxOSCAL
+		o.Middlewares = huma.Middlewares{s.heavyMiddleware(api)}
 		huma.Register(api, o, s.handleProfileResolve)
 	}
 	huma.Register(api, op("DELETE", "/api/v1/catalogues/{id}", "delete-catalogue", "Delete a catalogue", secured), s.handleCatalogueDelete)
@@ -88,6 +90,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	huma.Register(api, op("GET", "/api/v1/evidence", "list-evidence", "The evidence register, filtered (expiring within N days, expired, by kind or by what it supports)", secured), s.handleEvidenceList)
 	addEvidence := op("POST", "/api/v1/evidence", "add-evidence", "Add evidence: a file (base64, up to 20 MiB; its type is sniffed, its SHA-256 kept) or a link", secured)
 	addEvidence.MaxBodyBytes = remit.MaxEvidenceFile*4/3 + 64<<10 // base64 and the fields
+	addEvidence.Middlewares = huma.Middlewares{s.heavyMiddleware(api)}
 	huma.Register(api, addEvidence, s.handleEvidenceCreate)
 	huma.Register(api, op("GET", "/api/v1/evidence/{id}", "get-evidence", "One piece of evidence", secured), s.handleEvidenceGet)
 	huma.Register(api, op("PUT", "/api/v1/evidence/{id}", "put-evidence", "Change what evidence says and supports (its file never changes)", secured), s.handleEvidencePut)
@@ -186,7 +189,7 @@ func (s *server) uiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /providers/{provider}/offerings/{offering}/statements/{control}", s.page(s.handleStatementPost))
 	mux.HandleFunc("GET /evidence", s.page(s.handleEvidenceListPage))
 	mux.HandleFunc("GET /evidence/new", s.page(show(s, "evidence-new", s.evidenceForm)))
-	mux.HandleFunc("POST /evidence", s.page(s.handleEvidencePost))
+	mux.HandleFunc("POST /evidence", s.heavyHandler(s.page(s.handleEvidencePost)))
 	mux.HandleFunc("GET /evidence/{id}", s.page(show(s, "evidence", s.evidencePage)))
 	mux.HandleFunc("POST /evidence/{id}/supports", s.page(s.handleEvidenceSupportPost))
 	mux.HandleFunc("GET /assessments", s.page(show(s, "assessments", s.assessmentsPage)))
@@ -209,7 +212,7 @@ func (s *server) uiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /sats", s.page(s.handleSATStartPost))
 	mux.HandleFunc("GET /sats/{id}", s.page(show(s, "sat", s.satPage)))
 	mux.HandleFunc("POST /sats/{id}", s.page(s.handleSATPost))
-	mux.HandleFunc("POST /sats/{id}/import", s.page(s.handleSATImportPost))
+	mux.HandleFunc("POST /sats/{id}/import", s.heavyHandler(s.page(s.handleSATImportPost)))
 	mux.HandleFunc("POST /sats/{id}/complete", s.page(s.handleSATCompletePost))
 	mux.HandleFunc("GET /risks", s.page(show(s, "risks", s.risksPage)))
 	mux.HandleFunc("GET /risks/proposals", s.page(show(s, "proposals", s.proposalsPage)))

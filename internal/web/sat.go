@@ -207,13 +207,10 @@ func (s *server) handleSATComplete(ctx context.Context, in *satCompleteInput) (*
 }
 
 // apiDownload serves a file from the API: signed-in callers only, errors
-// as problem JSON.
+// as problem JSON. Downloads and imports are heavy work: each runs in a
+// heavy slot, once the caller is known to be signed in.
 func (s *server) apiDownload(h uiHandler) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := principal(r.Context()); !ok {
-			writeProblem(w, http.StatusUnauthorized, "sign in first: send Authorization: Bearer <token>, or sign in at POST /api/v1/session")
-			return
-		}
+	run := s.heavyHandler(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			if importProblem(w, err) {
 				return
@@ -225,6 +222,13 @@ func (s *server) apiDownload(h uiHandler) http.HandlerFunc {
 			}
 			writeProblem(w, status, msg)
 		}
+	})
+	return func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := principal(r.Context()); !ok {
+			writeProblem(w, http.StatusUnauthorized, "sign in first: send Authorization: Bearer <token>, or sign in at POST /api/v1/session")
+			return
+		}
+		run(w, r)
 	}
 }
 
@@ -385,9 +389,9 @@ func (s *server) handleSATImportPost(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 10<<20)
-	if err := r.ParseMultipartForm(10 << 20); err != nil {
-		p.Errors = append(p.Errors, fieldError{"workbook", "The workbook could not be read (is it larger than 10 MiB?): choose the .xlsx file exported from Remit"})
+	r.Body = http.MaxBytesReader(w, r.Body, maxSATWorkbook)
+	if err := r.ParseMultipartForm(maxSATWorkbook); err != nil {
+		p.Errors = append(p.Errors, fieldError{"workbook", fmt.Sprintf("The workbook could not be read (is it larger than %d MiB?): choose the .xlsx file exported from Remit", maxSATWorkbook>>20)})
 		return s.render(w, r, http.StatusUnprocessableEntity, "sat", p)
 	}
 	version, err := strconv.ParseInt(r.FormValue("version"), 10, 64)

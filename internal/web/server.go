@@ -37,6 +37,12 @@ type Config struct {
 	Secure bool
 	// Registry receives the server's metrics.
 	Registry *prometheus.Registry
+	// HeavySlots is how many imports, exports and uploads run at once (the
+	// number of cores unless set); HeavyQueue how many more may wait, each
+	// at most HeavyWait, before the rest are answered 503 (a negative
+	// HeavyQueue: none wait).
+	HeavySlots, HeavyQueue int
+	HeavyWait              time.Duration
 }
 
 // server holds what the handlers share.
@@ -48,7 +54,9 @@ type server struct {
 	verified verified
 	// passwordChecks bounds the password checks running at once.
 	passwordChecks chan struct{}
-	ui             *ui
+	// heavy bounds imports, exports and uploads running at once.
+	heavy *heavy
+	ui    *ui
 	// pageParts keeps rendered parts of pages, like matrices.
 	pageParts encoded
 }
@@ -111,6 +119,13 @@ func NewServer(cfg Config) http.Handler {
 		// Each password check takes 19 MiB and tens of milliseconds:
 		// a few at a time, so sign-ins cannot exhaust the server.
 		passwordChecks: make(chan struct{}, 4)}
+	if cfg.HeavyWait == 0 {
+		cfg.HeavyWait = 10 * time.Second
+	}
+	if cfg.HeavyQueue == 0 {
+		cfg.HeavyQueue = 8
+	}
+	s.heavy = newHeavy(cfg.HeavySlots, cfg.HeavyQueue, cfg.HeavyWait)
 	u, err := newUI()
 	if err != nil {
 		panic("web: " + err.Error()) // the templates are embedded: tests catch this

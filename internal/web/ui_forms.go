@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"remit/internal/remit"
+	"remit/internal/service"
 )
 
 // obligationURL is the page of an obligation: its id's parts escaped, its
@@ -237,11 +238,7 @@ func (s *server) systemDeletePage(r *http.Request) (*SystemDeletePage, error) {
 	if !user(r).May(remit.ActEditSystem, x.Team) {
 		return nil, fmt.Errorf("system %q belongs to team %q: %w", id, x.Team, remit.ErrForbidden)
 	}
-	_, version, err := s.Service.System(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	p.Version = version
+	p.Version, _ = sn.Version(service.KindSystem, id)
 	return p, nil
 }
 

@@ -128,3 +128,20 @@ func FuzzReadOSCAL(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckSize counts objects outside strings only, and refuses a
+// document over MaxObjects before decoding it.
+func TestCheckSize(t *testing.T) {
+	braces := `{"a":"{{{{\"{{","b":[{},{}]}`
+	if err := CheckSize("x.json", []byte(braces)); err != nil {
+		t.Errorf("three objects: %v", err)
+	}
+	many := "[" + strings.Repeat("{},", MaxObjects) + "{}]"
+	err := CheckSize("big.json", []byte(many))
+	if err == nil || !strings.Contains(err.Error(), "big.json: the document holds more than 150000 JSON objects") {
+		t.Errorf("%d objects: %v", MaxObjects+1, err)
+	}
+	if _, err := ReadCatalog("big.json", []byte(`{"catalog":{"controls":`+many+`}}`)); err == nil || !strings.Contains(err.Error(), "more than 150000 JSON objects") {
+		t.Errorf("a catalog of %d controls: %v", MaxObjects+1, err)
+	}
+}

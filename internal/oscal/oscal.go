@@ -286,9 +286,45 @@ func quoteAll(ss []string) string {
 	return strings.Join(q, ", ")
 }
 
+// MaxObjects is how many JSON objects an OSCAL document may hold. NIST's
+// whole SP 800-53 rev5 catalog (about 1,200 controls and enhancements,
+// every part and parameter an object) holds about 70,000; decoding costs
+// memory per object, so this bounds what any document can cost.
+const MaxObjects = 150_000
+
+// CheckSize refuses a document of more than MaxObjects objects, counting
+// them without decoding anything.
+func CheckSize(file string, data []byte) error {
+	objects, inString, escaped := 0, false, false
+	for _, b := range data {
+		switch {
+		case escaped:
+			escaped = false
+		case inString:
+			switch b {
+			case '\\':
+				escaped = true
+			case '"':
+				inString = false
+			}
+		case b == '"':
+			inString = true
+		case b == '{':
+			objects++
+			if objects > MaxObjects {
+				return &Error{File: file, Message: fmt.Sprintf("the document holds more than %d JSON objects, over the limit: split it (a whole NIST SP 800-53 catalog holds about 70,000)", MaxObjects)}
+			}
+		}
+	}
+	return nil
+}
+
 // decode reads the one model under key into v, naming the file and,
 // for a syntax or type error, the line and column.
 func decode(file string, data []byte, key Kind, v any) error {
+	if err := CheckSize(file, data); err != nil {
+		return err
+	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
 		return jsonError(file, data, "", err)

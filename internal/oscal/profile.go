@@ -325,7 +325,10 @@ func descend(c *Control, fn func(*Control)) {
 // pruneControls keeps the controls keep accepts, in order and nesting; an
 // unkept control's kept descendants take its place.
 func pruneControls(cs []Control, keep func(*Control) bool) []Control {
-	var out []Control
+	if len(cs) == 0 {
+		return nil
+	}
+	out := make([]Control, 0, len(cs))
 	for i := range cs {
 		c := &cs[i]
 		kids := pruneControls(c.Controls, keep)

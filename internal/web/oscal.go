@@ -16,7 +16,9 @@ import (
 type catalogueImportInput struct {
 	ID      string          `path:"id" doc:"The catalogue's id"`
 	IfMatch string          `header:"If-Match" doc:"The catalogue's ETag, or \"0\" to create it"`
-	Body    json.RawMessage `doc:"An OSCAL JSON catalog document"`
+	// RawBody, not Body: the document is checked for size before anything
+	// decodes it.
+	RawBody []byte `contentType:"application/json" doc:"An OSCAL JSON catalog document"`
 }
 
 type catalogueImportOutput struct {
@@ -58,7 +60,7 @@ func (s *server) handleCatalogueImport(ctx context.Context, in *catalogueImportI
 	if !p.May(remit.ActEditModel, "") {
 		return nil, huma.Error403Forbidden(fmt.Sprintf("%s may not change catalogues", p.Role.Article()))
 	}
-	c, err := oscal.ReadCatalog("body", in.Body)
+	c, err := oscal.ReadCatalog("body", in.RawBody)
 	if err != nil {
 		return nil, oscalProblem(err)
 	}
@@ -89,10 +91,9 @@ func (s *server) handleCatalogueImport(ctx context.Context, in *catalogueImportI
 }
 
 type profileResolveInput struct {
-	Body struct {
-		Profile json.RawMessage `json:"profile" doc:"An OSCAL JSON profile document"`
-		Catalog json.RawMessage `json:"catalog" doc:"The OSCAL JSON catalog document every import reads"`
-	}
+	// RawBody, not Body: the documents are checked for size before
+	// anything decodes them.
+	RawBody []byte `contentType:"application/json" doc:"A JSON object: profile, an OSCAL JSON profile document, and catalog, the OSCAL JSON catalog document every import reads"`
 }
 
 type profileResolveOutput struct {
@@ -104,11 +105,21 @@ func (s *server) handleProfileResolve(ctx context.Context, in *profileResolveInp
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	p, err := oscal.ReadProfile("profile", in.Body.Profile)
+	if err := oscal.CheckSize("body", in.RawBody); err != nil {
+		return nil, oscalProblem(err)
+	}
+	var body struct {
+		Profile json.RawMessage `json:"profile"`
+		Catalog json.RawMessage `json:"catalog"`
+	}
+	if err := json.Unmarshal(in.RawBody, &body); err != nil || body.Profile == nil || body.Catalog == nil {
+		return nil, huma.Error422UnprocessableEntity(`the body must be a JSON object {"profile": an OSCAL profile, "catalog": an OSCAL catalog}`)
+	}
+	p, err := oscal.ReadProfile("profile", body.Profile)
 	if err != nil {
 		return nil, oscalProblem(err)
 	}
-	c, err := oscal.ReadCatalog("catalog", in.Body.Catalog)
+	c, err := oscal.ReadCatalog("catalog", body.Catalog)
 	if err != nil {
 		return nil, oscalProblem(err)
 	}

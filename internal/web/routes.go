@@ -70,10 +70,12 @@ func (s *server) routes(mux *http.ServeMux) {
 	{
 		o := op("POST", "/api/v1/catalogues/{id}/import", "import-catalogue", "Create or replace a catalogue from an OSCAL JSON catalog (If-Match \"0\" to create); areas set by hand are kept", secured)
 		o.MaxBodyBytes = maxOSCAL
+		o.SkipValidateBody = true // oscal reads it, after checking its size
 		o.Middlewares = huma.Middlewares{s.heavyMiddleware(api)}
 		huma.Register(api, o, s.handleCatalogueImport)
 		o = op("POST", "/api/v1/profiles/resolve", "resolve-profile", "Resolve an OSCAL profile against a catalog; answers the resolved OSCAL catalog", secured)
 		o.MaxBodyBytes = maxOSCAL
+		o.SkipValidateBody = true // oscal reads it, after checking its size
 		o.Middlewares = huma.Middlewares{s.heavyMiddleware(api)}
 		huma.Register(api, o, s.handleProfileResolve)
 	}

@@ -56,6 +56,8 @@ type server struct {
 	passwordChecks chan struct{}
 	// heavy bounds imports, exports and uploads running at once.
 	heavy *heavy
+	// handler is the whole of it, middleware and all.
+	handler http.Handler
 	ui    *ui
 	// pageParts keeps rendered parts of pages, like matrices.
 	pageParts encoded
@@ -111,7 +113,10 @@ func (v *verified) forget(match func(credential string) bool) {
 func (s *server) Now() time.Time { return s.Service.Now() }
 
 // NewServer returns the whole HTTP handler.
-func NewServer(cfg Config) http.Handler {
+func NewServer(cfg Config) http.Handler { return newServer(cfg).handler }
+
+// newServer builds the server and its handler.
+func newServer(cfg Config) *server {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
@@ -142,8 +147,8 @@ func NewServer(cfg Config) http.Handler {
 	var h http.Handler = mux
 	h = s.authenticate(h)
 	h = http.NewCrossOriginProtection().Handler(h)
-	h = s.observe(h, mux)
-	return h
+	s.handler = s.observe(h, mux)
+	return s
 }
 
 type ctxKey int

@@ -14,8 +14,8 @@ import (
 )
 
 type catalogueImportInput struct {
-	ID      string          `path:"id" doc:"The catalogue's id"`
-	IfMatch string          `header:"If-Match" doc:"The catalogue's ETag, or \"0\" to create it"`
+	ID      string `path:"id" doc:"The catalogue's id"`
+	IfMatch string `header:"If-Match" doc:"The catalogue's ETag, or \"0\" to create it"`
 	// RawBody, not Body: the document is checked for size before anything
 	// decodes it.
 	RawBody []byte `contentType:"application/json" doc:"An OSCAL JSON catalog document"`

@@ -58,7 +58,7 @@ type server struct {
 	heavy *heavy
 	// handler is the whole of it, middleware and all.
 	handler http.Handler
-	ui    *ui
+	ui      *ui
 	// pageParts keeps rendered parts of pages, like matrices.
 	pageParts encoded
 }

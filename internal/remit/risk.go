@@ -2,6 +2,7 @@ package remit
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -106,6 +107,58 @@ type Acceptance struct {
 	At        time.Time `json:"at"`
 	Rationale string    `json:"rationale"`
 	Until     string    `json:"until" doc:"YYYY-MM-DD: the acceptance returns for review that day"`
+	// Terms is what the risk owner accepted. Any change to them returns
+	// the risk to treating, to be accepted again.
+	Terms *RiskTerms `json:"terms,omitempty"`
+}
+
+// RiskTerms is what an acceptance covers: what the risk is, what it
+// concerns, how it is scored and what is done about it.
+type RiskTerms struct {
+	Title           string `json:"title"`
+	Description     string `json:"description,omitempty"`
+	Threat          string `json:"threat,omitempty"`
+	Vulnerability   string `json:"vulnerability,omitempty"`
+	Category        string `json:"category"`
+	Concerns        []Ref  `json:"concerns,omitempty"`
+	Confidentiality int    `json:"confidentiality"`
+	Integrity       int    `json:"integrity"`
+	Availability    int    `json:"availability"`
+	Inherent        Score  `json:"inherent"`
+	Countermeasures []Ref  `json:"countermeasures,omitempty"`
+	Residual        Score  `json:"residual"`
+	Target          int    `json:"target,omitempty"`
+}
+
+// Terms is what accepting r now would accept.
+func (r *Risk) Terms() RiskTerms {
+	return RiskTerms{Title: r.Title, Description: r.Description, Threat: r.Threat, Vulnerability: r.Vulnerability,
+		Category: r.Category, Concerns: slices.Clone(r.Concerns), Confidentiality: r.Confidentiality, Integrity: r.Integrity,
+		Availability: r.Availability, Inherent: r.Inherent, Countermeasures: slices.Clone(r.Countermeasures), Residual: r.Residual, Target: r.Target}
+}
+
+// Same reports whether two terms are the same.
+func (t RiskTerms) Same(u RiskTerms) bool {
+	refs := func(a, b []Ref) bool { return slices.Equal(a, b) || len(a)+len(b) == 0 }
+	cc, uc := t.Concerns, u.Concerns
+	cm, um := t.Countermeasures, u.Countermeasures
+	t.Concerns, u.Concerns, t.Countermeasures, u.Countermeasures = nil, nil, nil, nil
+	return reflect.DeepEqual(t, u) && refs(cc, uc) && refs(cm, um)
+}
+
+// StillAccepted reports whether an update of an accepted risk, from was to
+// r, keeps its acceptance: only if it stays accepted and changes nothing
+// the acceptance covered (an acceptance recorded before terms were kept
+// covers the risk as it was).
+func (r *Risk) StillAccepted(was *Risk) bool {
+	if was.Status != RiskAccepted || was.Acceptance == nil || r.Status != RiskAccepted || r.Treatment != "accept" {
+		return false
+	}
+	accepted := was.Terms()
+	if was.Acceptance.Terms != nil {
+		accepted = *was.Acceptance.Terms
+	}
+	return r.Terms().Same(accepted)
 }
 
 // ScoreChange is one point of a risk's score history.

@@ -629,3 +629,56 @@ func TestRiskLifecycle(t *testing.T) {
 		}
 	})
 }
+
+// TestChangingAnAcceptedRiskEndsItsAcceptance: an acceptance records what
+// the risk owner accepted; rescoring, renaming or re-scoping the risk
+// afterwards returns it to treating, to be accepted again, while a new
+// review day or owner keeps it accepted.
+func TestChangingAnAcceptedRiskEndsItsAcceptance(t *testing.T) {
+	ctx := context.Background()
+	f := withExample(t, memstoreOf(t), nil, nil)
+	f.addUsers(t, editor, owner)
+	r, err := f.svc.AddRisk(ctx, editor, remit.Risk{Title: "Mail relay unassured", Category: "supplier", Inherent: remit.Score{Likelihood: 3, Impact: 3}, Residual: remit.Score{Likelihood: 3, Impact: 3}, Owner: owner.Email})
+	if err != nil {
+		t.Fatal(err)
+	}
+	accept := func() (remit.Risk, int64) {
+		t.Helper()
+		_, v, _ := f.svc.Risk(ctx, r.ID)
+		if _, err := f.svc.AcceptRisk(ctx, owner, r.ID, "Tolerable for a year.", "2027-06-01", v); err != nil {
+			t.Fatal(err)
+		}
+		got, v, _ := f.svc.Risk(ctx, r.ID)
+		return got, v
+	}
+	got, v := accept()
+	if got.Acceptance.Terms == nil || got.Acceptance.Terms.Residual != (remit.Score{Likelihood: 3, Impact: 3}) || got.Acceptance.Terms.Title != "Mail relay unassured" {
+		t.Fatalf("the acceptance does not record what was accepted: %+v", got.Acceptance)
+	}
+	// A new review day keeps the acceptance.
+	same := got
+	same.Review = "2027-03-01"
+	if v, err = f.svc.UpdateRisk(ctx, editor, same, v); err != nil {
+		t.Fatal(err)
+	}
+	if kept, _, _ := f.svc.Risk(ctx, r.ID); kept.Status != remit.RiskAccepted || kept.Acceptance == nil {
+		t.Errorf("a new review day ended the acceptance: %+v", kept)
+	}
+	for name, change := range map[string]func(*remit.Risk){
+		"rescored":   func(x *remit.Risk) { x.Residual = remit.Score{Likelihood: 5, Impact: 5} },
+		"renamed":    func(x *remit.Risk) { x.Title = "Something milder" },
+		"re-scoped":  func(x *remit.Risk) { x.Concerns = []remit.Ref{{Kind: "system", ID: "prison-visits"}} },
+		"re-treated": func(x *remit.Risk) { x.Treatment = "reduce" },
+	} {
+		got, v := accept()
+		changed := got
+		change(&changed)
+		if _, err := f.svc.UpdateRisk(ctx, editor, changed, v); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		after, _, _ := f.svc.Risk(ctx, r.ID)
+		if after.Status != remit.RiskTreating || after.Acceptance != nil {
+			t.Errorf("%s after it was accepted: status %s, acceptance %+v; want treating and none", name, after.Status, after.Acceptance)
+		}
+	}
+}

@@ -230,7 +230,15 @@ func (s *Service) UpdateRisk(ctx context.Context, p remit.Principal, r remit.Ris
 		if len(ps) > 0 {
 			return nil, &remit.ValidationError{Problems: ps}
 		}
-		if r.Status != remit.RiskAccepted {
+		switch {
+		case r.Status == remit.RiskAccepted && !r.StillAccepted(&was):
+			// What the risk owner accepted has changed: it is back to
+			// treating until they accept it again.
+			r.Status, r.Acceptance = remit.RiskTreating, nil
+			if r.Treatment == "accept" {
+				r.Treatment = ""
+			}
+		case r.Status != remit.RiskAccepted:
 			r.Acceptance = nil
 		}
 		if r.Inherent != was.Inherent || r.Residual != was.Residual {
@@ -284,7 +292,8 @@ func (s *Service) AcceptRisk(ctx context.Context, p remit.Principal, id, rationa
 			return nil, fmt.Errorf("risk %s is closed: %w", id, remit.ErrConflict)
 		}
 		r.Status, r.Treatment = remit.RiskAccepted, "accept"
-		r.Acceptance = &remit.Acceptance{By: p.Email, At: now.UTC(), Rationale: strings.TrimSpace(rationale), Until: until}
+		terms := r.Terms()
+		r.Acceptance = &remit.Acceptance{By: p.Email, At: now.UTC(), Rationale: strings.TrimSpace(rationale), Until: until, Terms: &terms}
 		_, d, err := riskDocs.update(ctx, tx, change{p.Email, now}, id, r, version, "accept")
 		if err != nil {
 			return nil, err

@@ -406,6 +406,9 @@ func (s *server) handleRiskPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if saved, _, err := s.Service.Risk(r.Context(), risk.ID); err == nil && p.Item.Status == remit.RiskAccepted && saved.Status == remit.RiskTreating {
+		return s.redirect(w, r, "/risks/"+url.PathEscape(risk.ID), "Risk saved. What its risk owner accepted has changed, so it is back to treating until they accept it again")
+	}
 	return s.redirect(w, r, "/risks/"+url.PathEscape(risk.ID), "Risk saved")
 }
 

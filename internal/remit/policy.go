@@ -73,8 +73,8 @@ var Actions = []struct {
 	{ActEditModel, "change catalogues, providers, offerings and statements; import catalogues and providers' matrices"},
 	{ActEditSystem, "add, change and delete a system of one's own teams; attach and detach its offerings"},
 	{ActTrackObligation, "set the owner, status, due date and notes of our obligations in one's own teams' systems"},
-	{ActManageEvidence, "add evidence and change what it says and supports"},
-	{ActAssess, "start and work on supplier assessments and Standards Assurance Tables; raise and change findings"},
+	{ActManageEvidence, "add evidence and change what it says and supports (for an editor: only what supports their own teams' systems, or suppliers and controls, which no team owns)"},
+	{ActAssess, "start and work on supplier assessments and Standards Assurance Tables; raise and change findings (for an editor: only their own teams' systems' tables, and supplier assessments)"},
 	{ActSignOff, "sign assessments and SATs off; make supplier portal links and review what suppliers send; set review cadences; publish SAT objectives"},
 	{ActEditRisk, "record and change risks; adopt or dismiss proposed risks"},
 	{ActAcceptRisk, "accept a risk (never a legal or regulatory breach)"},
@@ -107,7 +107,9 @@ func (p Principal) May(a Action, team string) bool {
 	case ActEditSystem, ActTrackObligation:
 		return r == RoleEditor && team != "" && slices.Contains(p.Teams, team)
 	case ActManageEvidence, ActAssess:
-		return r == RoleEditor || r == RoleAssessor
+		// Editors work on their own teams' systems, and on suppliers,
+		// which belong to no team; assessors on anything.
+		return r == RoleAssessor || r == RoleEditor && (team == "" || slices.Contains(p.Teams, team))
 	case ActSignOff:
 		return r == RoleAssessor
 	case ActEditRisk:

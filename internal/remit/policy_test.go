@@ -9,16 +9,17 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the roles table in doc/api.md")
 
-// policy is what each role may do, action by action: "yes", "no", or
-// "own teams" (only for what belongs to one of the principal's teams).
+// policy is what each role may do, action by action: "yes", "no", "own
+// teams" (only for what belongs to one of the principal's teams), or "own
+// teams and no team's" (also for what belongs to no team: suppliers).
 // It is written out by hand so that a change to May must change it too.
 var policy = map[Action]map[Role]string{
 	ActRead:            {RoleViewer: "yes", RoleEditor: "yes", RoleAssessor: "yes", RoleRiskOwner: "yes", RoleAdmin: "yes"},
 	ActEditModel:       {RoleViewer: "no", RoleEditor: "yes", RoleAssessor: "no", RoleRiskOwner: "no", RoleAdmin: "yes"},
 	ActEditSystem:      {RoleViewer: "no", RoleEditor: "own teams", RoleAssessor: "no", RoleRiskOwner: "no", RoleAdmin: "yes"},
 	ActTrackObligation: {RoleViewer: "no", RoleEditor: "own teams", RoleAssessor: "no", RoleRiskOwner: "no", RoleAdmin: "yes"},
-	ActManageEvidence:  {RoleViewer: "no", RoleEditor: "yes", RoleAssessor: "yes", RoleRiskOwner: "no", RoleAdmin: "yes"},
-	ActAssess:          {RoleViewer: "no", RoleEditor: "yes", RoleAssessor: "yes", RoleRiskOwner: "no", RoleAdmin: "yes"},
+	ActManageEvidence:  {RoleViewer: "no", RoleEditor: "own teams and no team's", RoleAssessor: "yes", RoleRiskOwner: "no", RoleAdmin: "yes"},
+	ActAssess:          {RoleViewer: "no", RoleEditor: "own teams and no team's", RoleAssessor: "yes", RoleRiskOwner: "no", RoleAdmin: "yes"},
 	ActSignOff:         {RoleViewer: "no", RoleEditor: "no", RoleAssessor: "yes", RoleRiskOwner: "no", RoleAdmin: "yes"},
 	ActEditRisk:        {RoleViewer: "no", RoleEditor: "yes", RoleAssessor: "yes", RoleRiskOwner: "yes", RoleAdmin: "yes"},
 	ActAcceptRisk:      {RoleViewer: "no", RoleEditor: "no", RoleAssessor: "no", RoleRiskOwner: "yes", RoleAdmin: "no"},
@@ -37,6 +38,8 @@ func decide(r Role, a Action) string {
 		return "yes"
 	case own && !other && !none:
 		return "own teams"
+	case own && !other && none:
+		return "own teams and no team's"
 	case !own && !other && !none:
 		return "no"
 	}
@@ -104,7 +107,7 @@ func RolesTable() string {
 	for _, a := range Actions {
 		b.WriteString("| `" + string(a.Action) + "` | " + a.Covers + " |")
 		for _, r := range Roles {
-			cell := map[string]string{"yes": "✓", "no": "—", "own teams": "own teams"}[decide(r, a.Action)]
+			cell := map[string]string{"yes": "✓", "no": "—", "own teams": "own teams", "own teams and no team's": "own teams; suppliers"}[decide(r, a.Action)]
 			b.WriteString(" " + cell + " |")
 		}
 		b.WriteString("\n")

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"remit/internal/engine"
@@ -103,10 +104,54 @@ func (s *Service) Track(ctx context.Context, p remit.Principal, id string, t rem
 
 // --- evidence --------------------------------------------------------------
 
-// mayManageEvidence checks p may add and change evidence.
+// mayManageEvidence checks p may add and change evidence at all.
 func mayManageEvidence(p remit.Principal) error {
 	if !p.May(remit.ActManageEvidence, "") {
 		return fmt.Errorf("%s may read evidence but not add or change it: %w", p.Role.Article(), remit.ErrForbidden)
+	}
+	return nil
+}
+
+// unknownTeam stands for the team of a system that is not there: nobody
+// scoped to teams may act for it.
+const unknownTeam = "\x00unknown"
+
+// mayForSystem checks p may do act for a system, by its team.
+func mayForSystem(p remit.Principal, act remit.Action, sn *Snapshot, system string) error {
+	team := unknownTeam
+	if x, _, ok := sn.System(system); ok {
+		team = x.Team
+	}
+	if p.May(act, team) {
+		return nil
+	}
+	if team == unknownTeam {
+		return fmt.Errorf("there is no system %q: %w", system, remit.ErrNotFound)
+	}
+	return fmt.Errorf("system %q belongs to team %q, not one of yours: %w", system, team, remit.ErrForbidden)
+}
+
+// maySupport checks p may make evidence support what supports name: an
+// editor only their own teams' systems and obligations (suppliers and
+// controls belong to no team).
+func maySupport(p remit.Principal, sn *Snapshot, supports []remit.Support) error {
+	for _, sup := range supports {
+		system := ""
+		switch sup.On {
+		case remit.SupportSystem:
+			system = sup.Ref
+		case remit.SupportObligation:
+			oid, err := remit.ParseObligationID(sup.Ref)
+			if err != nil {
+				continue // Validate names it
+			}
+			system = oid.System
+		default:
+			continue
+		}
+		if err := mayForSystem(p, remit.ActManageEvidence, sn, system); err != nil {
+			return fmt.Errorf("evidence for %s %s: %w", sup.On, sup.Ref, err)
+		}
 	}
 	return nil
 }
@@ -121,7 +166,10 @@ func (s *Service) AddEvidence(ctx context.Context, p remit.Principal, ev remit.E
 		return remit.Evidence{}, err
 	}
 	var out remit.Evidence
-	err := s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
+	err := s.write(ctx, func(tx remit.Tx, sn *Snapshot) (func(*Snapshot) error, error) {
+		if err := maySupport(p, sn, ev.Supports); err != nil {
+			return nil, err
+		}
 		var err error
 		out, err = addEvidence(ctx, tx, change{p.Email, s.now()}, ev, fileName, content)
 		if err != nil {
@@ -204,9 +252,14 @@ func (s *Service) UpdateEvidence(ctx context.Context, p remit.Principal, ev remi
 		return 0, err
 	}
 	var out int64
-	err := s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
+	err := s.write(ctx, func(tx remit.Tx, sn *Snapshot) (func(*Snapshot) error, error) {
 		was, _, err := evidenceDocs.find(ctx, tx, ev.ID)
 		if err != nil {
+			return nil, err
+		}
+		// Both what it supported and what it is to support: nobody
+		// re-points another team's evidence, nor points theirs at it.
+		if err := maySupport(p, sn, append(slices.Clone(was.Supports), ev.Supports...)); err != nil {
 			return nil, err
 		}
 		ev.File, ev.Added, ev.AddedBy = was.File, was.Added, was.AddedBy

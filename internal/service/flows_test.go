@@ -682,3 +682,58 @@ func TestChangingAnAcceptedRiskEndsItsAcceptance(t *testing.T) {
 		}
 	}
 }
+
+// TestTeamScopeCoversEvidenceAndSATs: an editor of another team can
+// neither make evidence assure a system that is not theirs (or its
+// obligations), nor re-point that team's evidence, nor start or fill its
+// Standards Assurance Table; evidence for a supplier (no team's) and the
+// team's own editor and assessors are unaffected.
+func TestTeamScopeCoversEvidenceAndSATs(t *testing.T) {
+	ctx := context.Background()
+	f := withExample(t, memstoreOf(t), nil, nil)
+	ev := func(on, ref string) remit.Evidence {
+		return remit.Evidence{Kind: remit.EvidencePolicy, Title: "Patching policy", URL: "https://example.gov.uk/policy", Supports: []remit.Support{{On: on, Ref: ref}}}
+	}
+	const obligation = "prison-visits/srm:SRM-03/aws/ec2/ours"
+	for _, c := range []struct {
+		who     remit.Principal
+		on, ref string
+		allowed bool
+	}{
+		{outsider, remit.SupportSystem, "prison-visits", false},
+		{outsider, remit.SupportObligation, obligation, false},
+		{outsider, remit.SupportSystem, "no-such-system", false},
+		{outsider, remit.SupportOffering, "aws/ec2", true},
+		{editor, remit.SupportSystem, "prison-visits", true},
+		{assessor, remit.SupportObligation, obligation, true},
+	} {
+		_, err := f.svc.AddEvidence(ctx, c.who, ev(c.on, c.ref), "", nil)
+		if c.allowed && err != nil || !c.allowed && err == nil {
+			t.Errorf("%s adds evidence for %s %s: %v", c.who.Email, c.on, c.ref, err)
+		}
+	}
+	theirs, err := f.svc.AddEvidence(ctx, editor, ev(remit.SupportObligation, obligation), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repointed := theirs
+	repointed.Supports = []remit.Support{{On: remit.SupportOffering, Ref: "aws/ec2"}}
+	if _, err := f.svc.UpdateEvidence(ctx, outsider, repointed, 1); !errors.Is(err, remit.ErrForbidden) {
+		t.Errorf("another team's editor re-points the team's evidence: %v", err)
+	}
+
+	if _, err := f.svc.StartSAT(ctx, outsider, "prison-visits"); !errors.Is(err, remit.ErrForbidden) {
+		t.Errorf("another team's editor starts its SAT: %v", err)
+	}
+	sat, err := f.svc.StartSAT(ctx, editor, "prison-visits")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := []remit.SATEntry{{Objective: sat.Entries[0].Objective, Evidence: remit.SATEvidenceLevels[0]}}
+	if _, err := f.svc.SaveSATEntries(ctx, outsider, sat.ID, entry, 1); !errors.Is(err, remit.ErrForbidden) {
+		t.Errorf("another team's editor fills its SAT: %v", err)
+	}
+	if _, err := f.svc.SaveSATEntries(ctx, assessor, sat.ID, entry, 1); err != nil {
+		t.Errorf("an assessor fills it: %v", err)
+	}
+}

@@ -78,7 +78,10 @@ func (s *Service) StartSAT(ctx context.Context, p remit.Principal, system string
 	}
 	now := s.now()
 	var a remit.SAT
-	err := s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
+	err := s.write(ctx, func(tx remit.Tx, sn *Snapshot) (func(*Snapshot) error, error) {
+		if err := mayForSystem(p, remit.ActAssess, sn, system); err != nil {
+			return nil, err
+		}
 		t, err := s.satTemplate(ctx, tx, 0)
 		if err != nil {
 			return nil, err
@@ -113,7 +116,7 @@ func (s *Service) SaveSATEntries(ctx context.Context, p remit.Principal, id stri
 	if err := mayAssess(p, "Standards Assurance Tables"); err != nil {
 		return 0, err
 	}
-	return s.changeSAT(ctx, p.Email, id, version, func(a *remit.SAT, t *remit.SATTemplate) error {
+	return s.changeSAT(ctx, p, remit.ActAssess, id, version, func(a *remit.SAT, t *remit.SATTemplate) error {
 		var ps []remit.Problem
 		for i, e := range entries {
 			for _, pr := range t.ValidateEntry(e) {
@@ -142,18 +145,21 @@ func (s *Service) CompleteSAT(ctx context.Context, p remit.Principal, id string,
 		return 0, fmt.Errorf("a SAT is signed off by an assessor, not %s: %w", p.Role.Article(), remit.ErrForbidden)
 	}
 	now := s.now()
-	return s.changeSAT(ctx, p.Email, id, version, func(a *remit.SAT, t *remit.SATTemplate) error {
+	return s.changeSAT(ctx, p, remit.ActSignOff, id, version, func(a *remit.SAT, t *remit.SATTemplate) error {
 		return a.SignOff(t, p.Email, now)
 	})
 }
 
 // changeSAT applies change to a SAT in progress, given the version of the
-// template it follows.
-func (s *Service) changeSAT(ctx context.Context, actor, id string, version int64, change func(a *remit.SAT, t *remit.SATTemplate) error) (int64, error) {
+// template it follows, if p may do act for the SAT's system's team.
+func (s *Service) changeSAT(ctx context.Context, p remit.Principal, act remit.Action, id string, version int64, change func(a *remit.SAT, t *remit.SATTemplate) error) (int64, error) {
 	var out int64
-	err := s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
+	err := s.write(ctx, func(tx remit.Tx, sn *Snapshot) (func(*Snapshot) error, error) {
 		a, _, err := satDocs.find(ctx, tx, id)
 		if err != nil {
+			return nil, err
+		}
+		if err := mayForSystem(p, act, sn, a.System); err != nil {
 			return nil, err
 		}
 		if a.Status == remit.AssessmentCompleted {
@@ -166,7 +172,7 @@ func (s *Service) changeSAT(ctx context.Context, actor, id string, version int64
 		if err := change(&a, t); err != nil {
 			return nil, err
 		}
-		_, d, err := satDocs.update(ctx, tx, changeBy(actor, s.now()), id, a, version)
+		_, d, err := satDocs.update(ctx, tx, changeBy(p.Email, s.now()), id, a, version)
 		if err != nil {
 			return nil, err
 		}

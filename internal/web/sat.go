@@ -271,9 +271,12 @@ type satRow struct {
 func (s *server) satsPage(r *http.Request) (*SATsPage, error) {
 	p := &SATsPage{basePage: basePage{Title: "Standards Assurance Tables", Nav: "sats"}, CanStart: user(r).May(remit.ActAssess, ""), System: r.URL.Query().Get("system")}
 	names := map[string]string{}
+	u := user(r)
 	for x := range s.Service.Snapshot().Systems() {
 		names[x.ID] = x.Name
-		p.Systems = append(p.Systems, option{x.ID, x.Name})
+		if u.May(remit.ActAssess, x.Team) { // an editor: their own teams' systems only
+			p.Systems = append(p.Systems, option{x.ID, x.Name})
+		}
 	}
 	slices.SortFunc(p.Systems, func(a, b option) int { return strings.Compare(a.Text, b.Text) })
 	for _, a := range s.Service.Snapshot().SATs() {
@@ -322,8 +325,12 @@ func (s *server) satPage(r *http.Request) (*SATPage, error) {
 		return nil, err
 	}
 	u := user(r)
+	team := ""
+	if x, _, ok := s.Service.Snapshot().System(a.System); ok {
+		team = x.Team
+	}
 	p := &SATPage{basePage: basePage{Title: "Standards Assurance Table", Nav: "sats"}, A: a, Version: v, Name: a.System, Report: rep, Levels: remit.SATEvidenceLevels,
-		CanWork: u.May(remit.ActAssess, "") && a.Status == remit.AssessmentInProgress, CanSignOff: u.May(remit.ActSignOff, "") && a.Status == remit.AssessmentInProgress}
+		CanWork: u.May(remit.ActAssess, team) && a.Status == remit.AssessmentInProgress, CanSignOff: u.May(remit.ActSignOff, "") && a.Status == remit.AssessmentInProgress}
 	for i := 0; i <= remit.MaxConfidence; i++ {
 		p.Scores = append(p.Scores, strconv.Itoa(i))
 	}

@@ -73,7 +73,7 @@ var Actions = []struct {
 	{ActEditModel, "change catalogues, providers, offerings and statements; import catalogues and providers' matrices"},
 	{ActEditSystem, "add, change and delete a system of one's own teams; attach and detach its offerings"},
 	{ActTrackObligation, "set the owner, status, due date and notes of our obligations in one's own teams' systems"},
-	{ActManageEvidence, "add evidence and change what it says and supports (for an editor: only what supports their own teams' systems, or suppliers and controls, which no team owns)"},
+	{ActManageEvidence, "add evidence and change what it says and supports (for an editor: only what supports their own teams' systems and obligations, or offerings, which no team owns)"},
 	{ActAssess, "start and work on supplier assessments and Standards Assurance Tables; raise and change findings (for an editor: only their own teams' systems' tables, and supplier assessments)"},
 	{ActSignOff, "sign assessments and SATs off; make supplier portal links and review what suppliers send; set review cadences; publish SAT objectives"},
 	{ActEditRisk, "record and change risks; adopt or dismiss proposed risks"},

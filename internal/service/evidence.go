@@ -131,13 +131,22 @@ func mayForSystem(p remit.Principal, act remit.Action, sn *Snapshot, system stri
 	return fmt.Errorf("system %q belongs to team %q, not one of yours: %w", system, team, remit.ErrForbidden)
 }
 
+// everyTeam stands for what touches every team's systems.
+const everyTeam = "\x00every team"
+
 // maySupport checks p may make evidence support what supports name: an
-// editor only their own teams' systems and obligations (suppliers and
-// controls belong to no team).
+// editor only their own teams' systems and obligations, and offerings
+// (what providers do belongs to no team) — not a control, which would
+// assure our obligations for it in every team's systems.
 func maySupport(p remit.Principal, sn *Snapshot, supports []remit.Support) error {
 	for _, sup := range supports {
 		system := ""
 		switch sup.On {
+		case remit.SupportControl:
+			if !p.May(remit.ActManageEvidence, everyTeam) {
+				return fmt.Errorf("evidence for control %s would assure our obligations for it in every team's systems: an assessor or an admin adds it: %w", sup.Ref, remit.ErrForbidden)
+			}
+			continue
 		case remit.SupportSystem:
 			system = sup.Ref
 		case remit.SupportObligation:

@@ -704,6 +704,8 @@ func TestTeamScopeCoversEvidenceAndSATs(t *testing.T) {
 		{outsider, remit.SupportObligation, obligation, false},
 		{outsider, remit.SupportSystem, "no-such-system", false},
 		{outsider, remit.SupportOffering, "aws/ec2", true},
+		{editor, remit.SupportControl, "srm:SRM-03", false},
+		{assessor, remit.SupportControl, "srm:SRM-03", true},
 		{editor, remit.SupportSystem, "prison-visits", true},
 		{assessor, remit.SupportObligation, obligation, true},
 	} {

@@ -273,7 +273,7 @@ func TestPagesForEveryRole(t *testing.T) {
 				{"findings", `Raise finding`, who == "admin" || who == "editor" || who == "other-editor" || who == "assessor"},
 				{"finding", `Save finding`, who == "admin" || who == "editor" || who == "other-editor" || who == "assessor"},
 				{"dashboard", `No audit of CaseTrack&#39;s hosting`, true},
-				{"sat", `Save the table`, who == "admin" || who == "editor" || who == "assessor"}, // not another team's editor,
+				{"sat", `Save the table`, who == "admin" || who == "editor" || who == "assessor"}, // not another team's editor
 				{"sat", `Sign off the table`, who == "admin" || who == "assessor"},
 				{"risk", `Accept risk`, who == "risk"},
 				{"risk", `Save risk`, who != "viewer"},

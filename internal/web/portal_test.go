@@ -31,6 +31,16 @@ func TestSupplierPortal(t *testing.T) {
 	}
 	secret := m[1]
 	base := "/portal/" + secret
+	defer func() {
+		// Every portal request above was logged, never with its secret.
+		logs := f.logs.String()
+		if !strings.Contains(logs, "path=/portal/{secret}") {
+			t.Error("the portal requests were not logged")
+		}
+		if strings.Contains(logs, secret) || strings.Contains(logs, strings.TrimPrefix(secret, "rp_")) {
+			t.Error("the log holds the portal link's secret")
+		}
+	}()
 
 	// The supplier's page: their questions, nobody's account, nothing else.
 	resp, page = f.page("", "GET", base, nil)

@@ -268,7 +268,7 @@ func (s *server) observe(next http.Handler, mux *http.ServeMux) http.Handler {
 			d := time.Since(start)
 			_, pattern := mux.Handler(r)
 			s.metrics.observe(pattern, r.Method, rec.status, d)
-			s.Log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration_ms", float64(d.Microseconds())/1000)
+			s.Log.Info("request", "request_id", id, "method", r.Method, "path", redactedPath(r.URL.Path, pattern), "status", rec.status, "duration_ms", float64(d.Microseconds())/1000)
 		}()
 		next.ServeHTTP(rec, r.WithContext(ctx))
 	})

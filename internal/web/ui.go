@@ -172,7 +172,7 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 		_, err = w.Write(buf.Bytes())
 	}
 	if err != nil {
-		s.Log.Info("page not delivered", "request_id", requestID(r.Context()), "path", r.URL.Path, "err", err)
+		s.Log.Info("page not delivered", "request_id", requestID(r.Context()), "path", logPath(r), "err", err)
 	}
 	return nil
 }
@@ -244,7 +244,7 @@ func (s *server) handle(h uiHandler) http.HandlerFunc {
 		}
 		status, msg := statusOf(err)
 		if status >= 500 {
-			s.Log.Error("page failed", "request_id", requestID(r.Context()), "path", r.URL.Path, "err", err)
+			s.Log.Error("page failed", "request_id", requestID(r.Context()), "path", logPath(r), "err", err)
 			msg = "Something went wrong on our side. The request id is " + requestID(r.Context()) + "."
 		}
 		p := &errorPage{basePage: basePage{Title: http.StatusText(status)}, Status: status, Message: msg}

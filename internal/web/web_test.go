@@ -42,6 +42,26 @@ type fixture struct {
 	// servers through clock(), and changes go through setNow.
 	now     time.Time
 	nowLock sync.Mutex
+	// logs is what the server logged.
+	logs lockedBuffer
+}
+
+// lockedBuffer is a buffer safe for a server's goroutines to write to.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // clock is the fixture's time, for the servers.
@@ -96,7 +116,7 @@ func newFixture(t testing.TB) *fixture {
 		}
 		f.tokens[strings.TrimSuffix(u.Email, "@example.gov.uk")] = secret
 	}
-	f.server = httptest.NewServer(NewServer(Config{Service: f.svc, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	f.server = httptest.NewServer(NewServer(Config{Service: f.svc, Log: slog.New(slog.NewTextHandler(&f.logs, nil))}))
 	t.Cleanup(f.server.Close)
 	return f
 }

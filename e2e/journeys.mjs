@@ -307,7 +307,7 @@ async function main() {
     await check(admin, 'evidence-new');
     await admin.getByLabel('What it is').selectOption('iso-27001');
     await admin.getByLabel('Title').fill('AWS ISO/IEC 27001 certificate');
-    await admin.getByLabel('Expires on (optional)').fill('2099-01-01');
+    await admin.getByLabel('Expires on (optional)').fill('2029-06-01');
     await admin.getByLabel('Upload the file').setInputFiles({ name: 'aws-iso.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7 certificate') });
     await admin.getByRole('button', { name: 'Add evidence' }).click();
     await admin.locator('.govuk-notification-banner--success').waitFor();
@@ -428,7 +428,7 @@ async function main() {
     await supplier.getByRole('button', { name: 'Save your answers' }).click();
     await supplier.locator('.govuk-notification-banner--success').waitFor();
     await supplier.getByLabel('Title').fill('Google Workspace ISO 27001 certificate');
-    await supplier.getByLabel('Expires on (optional, YYYY-MM-DD)').fill('2099-01-01');
+    await supplier.getByLabel('Expires on (optional, YYYY-MM-DD)').fill('2029-06-01');
     await supplier.getByLabel('The file (up to 20 MiB)').setInputFiles({ name: 'iso.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7 iso') });
     await supplier.getByRole('button', { name: 'Upload' }).click();
     await supplier.locator('.govuk-notification-banner--success').waitFor();

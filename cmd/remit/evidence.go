@@ -96,6 +96,7 @@ penetration-test, security-aspects-letter, policy, attestation.`,
 	f.StringVar(&ev.Scope, "scope", "", "what it covers")
 	f.StringVar(&ev.Issued, "issued", "", "the day it was issued, YYYY-MM-DD")
 	f.StringVar(&ev.Expires, "expires", "", "the first day it no longer counts, YYYY-MM-DD")
+	f.StringVar(&ev.ExpiryReason, "expiry-reason", "", "why it counts for longer than evidence of its kind usually does (required then)")
 	f.StringVar(&file, "file", "", "the file to store (up to 20 MiB)")
 	f.StringVar(&ev.URL, "url", "", "a link to where it is held, instead of a file")
 	f.StringArrayVar(&supports, "supports", nil, "what it supports, on:ref (repeat for several)")

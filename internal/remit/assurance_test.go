@@ -257,3 +257,30 @@ func BenchmarkLapses(b *testing.B) {
 	b.ReportMetric(float64(len(lapses)), "lapses")
 	b.ReportMetric(float64(targets), "targets")
 }
+
+// TestExpiryNorms: evidence expiring far later than its kind usually
+// counts needs a reason; within the usual life (and a few months' grace)
+// it does not.
+func TestExpiryNorms(t *testing.T) {
+	today := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		kind            EvidenceKind
+		issued, expires string
+		reason          string
+		want            bool
+	}{
+		{EvidenceISO27001, "2026-01-01", "2029-01-01", "", false},
+		{EvidenceISO27001, "2026-01-01", "2029-03-31", "", false}, // within the grace
+		{EvidenceISO27001, "2026-01-01", "2030-06-01", "", true},
+		{EvidenceISO27001, "2026-01-01", "2030-06-01", "Certificate extended by the certification body.", false},
+		{EvidencePenTest, "", "2027-12-01", "", false},
+		{EvidencePenTest, "", "2099-01-01", "", true},
+		{EvidenceSOC2Type2, "2026-06-30", "2027-12-31", "", true},
+		{EvidencePolicy, "", "", "", false},
+	} {
+		ev := Evidence{Kind: c.kind, Issued: c.issued, Expires: c.expires, ExpiryReason: c.reason}
+		if got := len(ev.ExpiryProblems(today)) > 0; got != c.want {
+			t.Errorf("%s issued %q expiring %q (reason %q): a problem = %v, want %v", c.kind, c.issued, c.expires, c.reason, got, c.want)
+		}
+	}
+}

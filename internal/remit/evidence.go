@@ -74,8 +74,54 @@ type Evidence struct {
 	SOC2 *SOC2 `json:"soc2,omitempty"`
 	// Supports lists what the evidence shows is done.
 	Supports []Support `json:"supports,omitempty"`
-	Added    time.Time `json:"added" readOnly:"true"`
-	AddedBy  string    `json:"added_by" readOnly:"true"`
+	// ExpiryReason says why it expires later than its kind usually does
+	// (UsualLife): required then.
+	ExpiryReason string `json:"expiry_reason,omitempty" maxLength:"2000" doc:"Why it expires later than evidence of its kind usually does: required then"`
+	// Pending is evidence a supplier uploaded through the portal, which
+	// counts only once an assessor accepts their submission.
+	Pending bool      `json:"pending,omitempty" readOnly:"true" doc:"Uploaded by a supplier and not yet accepted by an assessor: it does not count until then"`
+	Added   time.Time `json:"added" readOnly:"true"`
+	AddedBy string    `json:"added_by" readOnly:"true"`
+}
+
+// UsualLife is how long evidence of a kind usually counts from the day it
+// is issued: a certificate's cycle (ISO/IEC 27001 and CSA STAR
+// certification run three years with yearly surveillance), a year for
+// reports and attestations that are renewed yearly (SOC 2 Type II, PCI
+// DSS, Cyber Essentials Plus, penetration tests), three years for
+// policies and contract letters, which are reviewed and reissued.
+func (k EvidenceKind) UsualLife() (years int) {
+	switch k {
+	case EvidenceISO27001, EvidenceCSASTAR, EvidenceSecurityAspectsLetter, EvidencePolicy:
+		return 3
+	}
+	return 1
+}
+
+// lifeGrace is how far past its usual life evidence may expire without a
+// reason: a renewal audit often runs a few months late.
+const lifeGraceMonths = 3
+
+// ExpiryProblems reports an expiry later than the kind's usual life (from
+// the day it was issued, or from today when that is not given) with no
+// reason given for it.
+func (ev *Evidence) ExpiryProblems(today time.Time) []Problem {
+	if ev.Expires == "" || strings.TrimSpace(ev.ExpiryReason) != "" {
+		return nil
+	}
+	expires, err := time.Parse(time.DateOnly, ev.Expires)
+	if err != nil {
+		return nil // Validate names it
+	}
+	from, what := today.UTC().Truncate(24*time.Hour), "from today"
+	if issued, err := time.Parse(time.DateOnly, ev.Issued); err == nil {
+		from, what = issued, "after it was issued"
+	}
+	years := ev.Kind.UsualLife()
+	if !expires.After(from.AddDate(years, lifeGraceMonths, 0)) {
+		return nil
+	}
+	return []Problem{{Pointer: "/expiry_reason", Message: fmt.Sprintf("it expires %s, more than %d year(s) %s, longer than evidence of its kind usually counts: check the date, or say why in expiry_reason", ev.Expires, years, what)}}
 }
 
 // EvidenceFile describes a stored file: its name as uploaded, its size,
@@ -234,13 +280,14 @@ func (ev *Evidence) Validate() []Problem {
 	return ps
 }
 
-// Counts reports whether the evidence counts on day now: not before it
-// was issued, and not from the day it expires.
+// Counts reports whether the evidence counts on day now: not while it
+// awaits an assessor's review, not before it was issued, and not from the
+// day it expires.
 func (ev *Evidence) Counts(now time.Time) bool { return ev.countsOn(now.UTC().Format(time.DateOnly)) }
 
 // countsOn is Counts for a day written YYYY-MM-DD.
 func (ev *Evidence) countsOn(day string) bool {
-	return (ev.Issued == "" || day >= ev.Issued) && (ev.Expires == "" || day < ev.Expires)
+	return !ev.Pending && (ev.Issued == "" || day >= ev.Issued) && (ev.Expires == "" || day < ev.Expires)
 }
 
 // ErrIntegrity means a stored file no longer matches its hash.

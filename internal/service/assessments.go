@@ -322,7 +322,8 @@ func (s *Service) SavePortalAnswers(ctx context.Context, secret string, answers 
 
 // AddPortalEvidence stores a file the supplier uploads for one principle:
 // evidence supporting the link's offering, listed against the principle.
-// It counts at once.
+// It is pending — it counts for nothing — until an assessor accepts the
+// supplier's submission.
 func (s *Service) AddPortalEvidence(ctx context.Context, secret, control string, ev remit.Evidence, fileName string, content []byte) (remit.Evidence, error) {
 	var out remit.Evidence
 	_, err := s.changeLink(ctx, secret, func(tx remit.Tx, ch change, l *remit.PortalLink, a *remit.SupplierAssessment) (bool, func(*Snapshot), error) {
@@ -333,7 +334,7 @@ func (s *Service) AddPortalEvidence(ctx context.Context, secret, control string,
 		// The supplier says what it is; what it supports is fixed: their
 		// offering, and nothing else.
 		ev.Supports = []remit.Support{{On: remit.SupportOffering, Ref: l.Offering}}
-		ev.URL, ev.SOC2 = "", nil
+		ev.URL, ev.SOC2, ev.Pending = "", nil, true
 		var err error
 		if out, err = addEvidence(ctx, tx, ch, ev, fileName, content); err != nil {
 			return false, nil, err
@@ -377,12 +378,34 @@ func (s *Service) ReviewPortal(ctx context.Context, p remit.Principal, id string
 		if l.Status != remit.PortalSubmitted {
 			return nil, fmt.Errorf("link %s is %s, not submitted: %w", id, l.Status, remit.ErrConflict)
 		}
+		ch := change{p.Email, s.now()}
 		l.Status, l.Note = remit.PortalAccepted, ""
 		if !accept {
 			l.Status, l.Note = remit.PortalReturned, strings.TrimSpace(note)
 		}
-		_, _, err = portalLinks.update(ctx, tx, change{p.Email, s.now()}, id, l, d.Version)
-		return nil, err
+		if _, _, err = portalLinks.update(ctx, tx, ch, id, l, d.Version); err != nil || !accept {
+			return nil, err
+		}
+		// Accepted: what the supplier uploaded counts from now on.
+		var accepted []remit.Evidence
+		for _, evID := range l.Evidence {
+			ev, ed, err := evidenceDocs.find(ctx, tx, evID)
+			if errors.Is(err, remit.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			if !ev.Pending {
+				continue
+			}
+			ev.Pending = false
+			if _, _, err := evidenceDocs.update(ctx, tx, ch, evID, ev, ed.Version, "accept"); err != nil {
+				return nil, err
+			}
+			accepted = append(accepted, ev)
+		}
+		return func(sn *Snapshot) error { sn.putEvidence(accepted...); return nil }, nil
 	})
 }
 

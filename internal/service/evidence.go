@@ -174,6 +174,7 @@ func (s *Service) AddEvidence(ctx context.Context, p remit.Principal, ev remit.E
 	if err := mayManageEvidence(p); err != nil {
 		return remit.Evidence{}, err
 	}
+	ev.Pending = false // only the portal's uploads await review
 	var out remit.Evidence
 	err := s.write(ctx, func(tx remit.Tx, sn *Snapshot) (func(*Snapshot) error, error) {
 		if err := maySupport(p, sn, ev.Supports); err != nil {
@@ -205,7 +206,8 @@ func addEvidence(ctx context.Context, tx remit.Tx, ch change, ev remit.Evidence,
 		ps = append(ps, remit.Problem{Pointer: "/file", Message: "give a file or a link to where the evidence is held"})
 	}
 	ev.File = nil
-	if ps = append(ps, ev.Validate()...); len(ps) > 0 {
+	ps = append(ps, ev.Validate()...)
+	if ps = append(ps, ev.ExpiryProblems(ch.now)...); len(ps) > 0 {
 		return remit.Evidence{}, &remit.ValidationError{Problems: ps}
 	}
 	ev.ID, ev.Added, ev.AddedBy = newID("ev-"), ch.now.UTC(), ch.actor
@@ -271,11 +273,11 @@ func (s *Service) UpdateEvidence(ctx context.Context, p remit.Principal, ev remi
 		if err := maySupport(p, sn, append(slices.Clone(was.Supports), ev.Supports...)); err != nil {
 			return nil, err
 		}
-		ev.File, ev.Added, ev.AddedBy = was.File, was.Added, was.AddedBy
+		ev.File, ev.Added, ev.AddedBy, ev.Pending = was.File, was.Added, was.AddedBy, was.Pending
 		if was.File != nil {
 			ev.URL = ""
 		}
-		if ps := ev.Validate(); len(ps) > 0 {
+		if ps := append(ev.Validate(), ev.ExpiryProblems(s.now())...); len(ps) > 0 {
 			return nil, &remit.ValidationError{Problems: ps}
 		}
 		_, d, err := evidenceDocs.update(ctx, tx, change{p.Email, s.now()}, ev.ID, ev, version)

@@ -490,8 +490,19 @@ func TestSupplierPortal(t *testing.T) {
 		if len(ev.Supports) != 1 || ev.Supports[0].Ref != "casetrack/casetrack-cloud" || ev.AddedBy != "supplier via portal link "+link.ID {
 			t.Errorf("supplier evidence: %+v", ev)
 		}
-		if all := svc.Snapshot().AllEvidence(); len(all) != 1 || all[0].ID != ev.ID {
-			t.Errorf("the supplier's evidence does not count at once: %+v", all)
+		// It is held, but counts for nothing until an assessor accepts
+		// the supplier's answers.
+		if all := svc.Snapshot().AllEvidence(); len(all) != 1 || all[0].ID != ev.ID || !all[0].Pending {
+			t.Errorf("the supplier's evidence: %+v, want it held and pending", all)
+		}
+		if ev.Counts(start) {
+			t.Error("the supplier's evidence counts before anyone reviewed it")
+		}
+		// An expiry far past what a pen test usually counts for needs a
+		// reason, from the supplier too.
+		var ve *remit.ValidationError
+		if _, err := svc.AddPortalEvidence(ctx, secret, "ncsc-csp:CSP-01", remit.Evidence{Kind: remit.EvidencePenTest, Title: "Forever", Expires: "2099-01-01"}, "x.pdf", []byte("%PDF-1.7 x")); !errors.As(err, &ve) || ve.Problems[0].Pointer != "/expiry_reason" {
+			t.Errorf("a pen test counting until 2099: %v", err)
 		}
 		got, _, err := svc.Assessment(ctx, a.ID)
 		if err != nil {
@@ -536,6 +547,10 @@ func TestSupplierPortal(t *testing.T) {
 		}
 		if _, err := svc.SubmitPortal(ctx, secret); !errors.Is(err, remit.ErrLinkClosed) {
 			t.Errorf("a spent link: %v", err)
+		}
+		// Accepted: the supplier's evidence counts from now on.
+		if all := svc.Snapshot().AllEvidence(); len(all) != 1 || all[0].Pending || !all[0].Counts(start) {
+			t.Errorf("the supplier's evidence after acceptance: %+v", all)
 		}
 	})
 }

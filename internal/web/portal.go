@@ -109,7 +109,7 @@ func (s *server) handlePortalEvidencePost(w http.ResponseWriter, r *http.Request
 		return s.render(w, r, http.StatusRequestEntityTooLarge, "portal", p)
 	}
 	v := func(k string) string { return strings.TrimSpace(r.FormValue(k)) }
-	ev := remit.Evidence{Kind: remit.EvidenceKind(v("kind")), Title: v("title"), Issuer: v("issuer"), Issued: v("issued"), Expires: v("expires")}
+	ev := remit.Evidence{Kind: remit.EvidenceKind(v("kind")), Title: v("title"), Issuer: v("issuer"), Issued: v("issued"), Expires: v("expires"), ExpiryReason: v("expiry_reason")}
 	var name string
 	var content []byte
 	if f, h, err := r.FormFile("file"); err == nil {

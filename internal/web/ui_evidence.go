@@ -102,7 +102,7 @@ func (s *server) handleEvidencePost(w http.ResponseWriter, r *http.Request) erro
 		return badForm("the form could not be read: " + err.Error())
 	}
 	v := func(k string) string { return strings.TrimSpace(r.FormValue(k)) }
-	p.Form = remit.Evidence{Kind: remit.EvidenceKind(v("kind")), Title: v("title"), Issuer: v("issuer"), Scope: v("scope"), Issued: v("issued"), Expires: v("expires"), URL: v("url")}
+	p.Form = remit.Evidence{Kind: remit.EvidenceKind(v("kind")), Title: v("title"), Issuer: v("issuer"), Scope: v("scope"), Issued: v("issued"), Expires: v("expires"), ExpiryReason: v("expiry_reason"), URL: v("url")}
 	p.SupportOn, p.Ref, p.Control, p.CUECs, p.CarveOuts = v("support_on"), v("ref"), v("control"), r.FormValue("cuecs"), v("carve_outs")
 	if p.Ref != "" {
 		p.Form.Supports = []remit.Support{{On: p.SupportOn, Ref: p.Ref, Control: p.Control}}

@@ -145,19 +145,19 @@ func (e *env) assessSweepCommand() *cobra.Command {
 	var database string
 	cmd := &cobra.Command{
 		Use:   "sweep",
-		Short: "Run the expiry sweep now: record evidence that has lapsed and snapshot today's scorecards and risk register (the server does this hourly)",
+		Short: "Run the expiry sweep now: record evidence that has lapsed, purge expired sessions, and snapshot today's scorecards and risk register (the server does this hourly)",
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return e.withService(cmd, database, false, func(svc *service.Service) error {
-				lapses, err := svc.SweepExpiry(cmd.Context())
+				lapses, purged, err := svc.Sweep(cmd.Context())
 				if err != nil {
 					return err
 				}
 				for _, l := range lapses {
 					fmt.Fprintf(e.stdout, "%s %s %q: %d targets now stale\n", l.Day, l.Evidence, l.Title, len(l.Targets))
 				}
-				fmt.Fprintf(e.stdout, "%d pieces of evidence lapsed since the last sweep.\n", len(lapses))
-				return svc.KeepTrends(cmd.Context(), svc.Now())
+				fmt.Fprintf(e.stdout, "%d pieces of evidence lapsed since the last sweep; %d expired sessions and idle sign-in counts purged.\n", len(lapses), purged)
+				return nil
 			})
 		},
 	}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,6 +32,7 @@ func (e *env) serveCommand() *cobra.Command {
 	var addr, database string
 	var demo bool
 	var poll, sweepEvery time.Duration
+	var proxies []string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the Remit service: the web UI, the JSON API, health and metrics",
@@ -43,6 +45,22 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 			ctx := cmd.Context()
 			if poll <= 0 {
 				return usagef("--poll %v is not a duration: give how often to pick up other servers' changes, such as 500ms", poll)
+			}
+			if env := e.getenv("REMIT_TRUSTED_PROXIES"); env != "" && len(proxies) == 0 {
+				proxies = strings.Split(env, ",")
+			}
+			var trusted []netip.Prefix
+			for _, p := range proxies {
+				p = strings.TrimSpace(p)
+				prefix, err := netip.ParsePrefix(p)
+				if err != nil {
+					a, aerr := netip.ParseAddr(p)
+					if aerr != nil {
+						return usagef("--trusted-proxy %q is not an address or a CIDR range such as 10.0.0.0/8", p)
+					}
+					prefix = netip.PrefixFrom(a, a.BitLen())
+				}
+				trusted = append(trusted, prefix)
 			}
 			log := slog.New(slog.NewJSONHandler(e.stderr, nil))
 			if demo {
@@ -73,7 +91,7 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 			}
 			host, _, _ := net.SplitHostPort(ln.Addr().String())
 			loopback := host == "127.0.0.1" || host == "::1" || host == "localhost"
-			handler := web.NewServer(web.Config{Service: svc, Log: log, Secure: !loopback})
+			handler := web.NewServer(web.Config{Service: svc, Log: log, Secure: !loopback, TrustedProxies: trusted})
 			srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 			url := "http://" + ln.Addr().String()
 			fmt.Fprintf(e.stdout, "Remit is running at %s (API %s/api/v1, OpenAPI %s/api/v1/openapi.json)\n", url, url, url)
@@ -87,17 +105,15 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 			followCtx, stopFollowing := context.WithCancel(ctx)
 			defer stopFollowing()
 			go svc.Follow(followCtx, poll, log)
-			// Background work on River: record evidence lapsing and keep
-			// the day's snapshots of the scorecards and the risk register.
+			// Background work on River: record evidence lapsing, purge
+			// expired sessions and keep the day's snapshots of the
+			// scorecards and the risk register.
 			runner, err := jobs.Start(ctx, jobs.Config{Database: database, Every: sweepEvery, Log: log, Sweep: func(ctx context.Context) error {
-				lapses, err := svc.SweepExpiry(ctx)
-				if err != nil {
-					return err
+				lapses, purged, err := svc.Sweep(ctx)
+				if len(lapses) > 0 || purged > 0 {
+					log.Info("swept", "evidence_lapsed", len(lapses), "purged", purged)
 				}
-				if len(lapses) > 0 {
-					log.Info("evidence lapsed", "count", len(lapses))
-				}
-				return svc.KeepTrends(ctx, svc.Now())
+				return err
 			}})
 			if err != nil {
 				return err
@@ -132,6 +148,7 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 	cmd.Flags().BoolVar(&demo, "demo", false, "start on a fresh SQLite file with the example estate and demo accounts")
 	cmd.Flags().DurationVar(&poll, "poll", 500*time.Millisecond, "how often to pick up changes made by other servers")
 	cmd.Flags().DurationVar(&sweepEvery, "sweep", time.Hour, "how often the background sweep records lapsed evidence and snapshots scorecards")
+	cmd.Flags().StringSliceVar(&proxies, "trusted-proxy", nil, "a reverse proxy in front of the server, as an address or CIDR range (repeat; env REMIT_TRUSTED_PROXIES, comma-separated): its X-Forwarded-For names the client")
 	e.databaseFlag(cmd, &database)
 	return cmd
 }

@@ -86,58 +86,6 @@ func (s *Service) Users(ctx context.Context, p remit.Principal) ([]accounts.User
 	return out, err
 }
 
-// SignIn checks a password and opens a session for ttl, returning its
-// secret (the store keeps only its hash).
-func (s *Service) SignIn(ctx context.Context, email, password string, ttl time.Duration) (string, accounts.User, error) {
-	var r accounts.Record
-	err := s.read(ctx, func(tx remit.Tx) error {
-		var err error
-		r, _, err = users.find(ctx, tx, strings.ToLower(email))
-		return err
-	})
-	if errors.Is(err, remit.ErrNotFound) {
-		accounts.CheckAbsent(password) // spend the same time as for a real account
-		return "", accounts.User{}, accounts.ErrBadCredentials
-	}
-	if err != nil {
-		return "", accounts.User{}, err
-	}
-	// The password first, always: a disabled account must take as long
-	// to refuse as a wrong password.
-	if !accounts.CheckPassword(r.PasswordHash, password) || r.Disabled {
-		return "", accounts.User{}, accounts.ErrBadCredentials
-	}
-	secret := accounts.NewSecret()
-	now := s.now()
-	body, err := encode(accounts.Session{Email: r.Email, Expires: now.Add(ttl).UTC()})
-	if err != nil {
-		return "", accounts.User{}, err
-	}
-	// A session is not a change to anything: it has no audit record.
-	err = s.store.Write(ctx, func(tx remit.Tx) error {
-		_, err := tx.CreateDocument(ctx, KindSession, accounts.HashSecret(secret), body, now)
-		return err
-	})
-	if err != nil {
-		return "", accounts.User{}, fmt.Errorf("sign in: %w", err)
-	}
-	return secret, r.User, nil
-}
-
-// SignOut ends a session.
-func (s *Service) SignOut(ctx context.Context, secret string) error {
-	return s.store.Write(ctx, func(tx remit.Tx) error {
-		d, err := tx.FindDocument(ctx, KindSession, accounts.HashSecret(secret))
-		if errors.Is(err, remit.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		return tx.DeleteDocument(ctx, KindSession, d.ID, d.Version)
-	})
-}
-
 // Authenticate finds who a session secret or an API token belongs to
 // (API tokens look like remit_<id>_<secret>). Anything that does not
 // check out is accounts.ErrBadCredentials.

@@ -23,6 +23,7 @@ const (
 	KindObligation         remit.Kind = "obligation"          // obligation id: the tracking of one of ours
 	KindUser               remit.Kind = "user"                // email, lower-cased
 	KindSession            remit.Kind = "session"             // SHA-256 of the session secret
+	KindSignInThrottle     remit.Kind = "sign-in-throttle"    // pair:, address: or account: and a hash: failed sign-ins
 	KindToken              remit.Kind = "token"               // token id
 	KindEvidence           remit.Kind = "evidence"            // ev-<16 hex>
 	KindEvidenceFile       remit.Kind = "evidence-file"       // the evidence's id: the file's bytes
@@ -42,7 +43,7 @@ const (
 
 // Kinds lists every kind, in the order doc/storage.md lists them.
 var Kinds = []remit.Kind{KindWorkspace, KindCatalogue, KindProvider, KindOffering, KindSystem, KindOfferingVersion,
-	KindObligation, KindUser, KindSession, KindToken, KindEvidence, KindEvidenceFile, KindSupplierAssessment,
+	KindObligation, KindUser, KindSession, KindSignInThrottle, KindToken, KindEvidence, KindEvidenceFile, KindSupplierAssessment,
 	KindPortalLink, KindSATTemplate, KindSAT, KindFinding, KindRisk, KindRiskSettings, KindRiskSnapshot,
 	KindDismissal, KindReviewCadence, KindScorecardSnapshot, KindSweep}
 
@@ -109,6 +110,16 @@ func (c collection[T]) get(ctx context.Context, st remit.Store, id string) (T, i
 		return err
 	})
 	return v, d.Version, err
+}
+
+// createQuietly stores v as a new document with no audit record: for what
+// is not a change to anything (a session, a count).
+func (c collection[T]) createQuietly(ctx context.Context, tx remit.Tx, id string, v T, now time.Time) (remit.Document, error) {
+	body, err := encode(v)
+	if err != nil {
+		return remit.Document{}, err
+	}
+	return tx.CreateDocument(ctx, c.kind, id, body, now)
 }
 
 // list reads every document whose id starts with prefix, by id.

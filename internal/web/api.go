@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -80,26 +81,26 @@ func (s *server) handleSessionCreate(ctx context.Context, in *signInInput) (*sig
 	return out, nil
 }
 
-// signIn checks a password, within the sign-in limits, and starts a
-// session. Its errors are the API's (429, 503, 401).
+// signIn checks a password, within the sign-in limits the service keeps
+// (shared by every server on the database), and starts a session. Its
+// errors are the API's (429 with Retry-After, 503, 401).
 func (s *server) signIn(ctx context.Context, email, password string) (secret string, u accounts.User, expires time.Time, err error) {
-	now := s.Now()
-	keys := []string{"account:" + strings.ToLower(email), "address:" + remoteAddr(ctx)}
-	if !s.limiter.attempt(now, keys...) {
-		return "", u, expires, huma.Error429TooManyRequests("too many failed sign-ins for this account or address: wait 15 minutes and try again")
-	}
 	select {
 	case s.passwordChecks <- struct{}{}:
 	case <-ctx.Done():
 		return "", u, expires, huma.Error503ServiceUnavailable("the server is busy: try again in a moment")
 	}
-	secret, u, err = s.Service.SignIn(ctx, email, password, sessionTTL)
+	secret, u, err = s.Service.SignIn(ctx, email, password, remoteAddr(ctx), sessionTTL)
 	<-s.passwordChecks
+	var te *service.ThrottledError
+	if errors.As(err, &te) {
+		secs := int(te.RetryAfter.Round(time.Second) / time.Second)
+		return "", u, expires, huma.ErrorWithHeaders(huma.Error429TooManyRequests(sentence(te.Error())), http.Header{"Retry-After": {strconv.Itoa(max(1, secs))}})
+	}
 	if err != nil {
 		return "", u, expires, s.problem(ctx, err)
 	}
-	s.limiter.succeeded(keys...)
-	return secret, u, now.Add(sessionTTL).UTC(), nil
+	return secret, u, s.Now().Add(sessionTTL).UTC(), nil
 }
 
 // sessionCookie carries a session secret: HttpOnly, SameSite=Lax, and
@@ -129,7 +130,7 @@ func (s *server) handleSessionDelete(ctx context.Context, _ *struct{}) (*signOut
 // signOut ends the request's session, if it came with one.
 func (s *server) signOut(ctx context.Context) error {
 	if cred, _ := ctx.Value(credentialKey).(string); cred != "" {
-		if err := s.Service.SignOut(ctx, cred); err != nil {
+		if err := s.Service.SignOut(ctx, cred, remoteAddr(ctx)); err != nil {
 			return err
 		}
 		s.verified.forget(func(c string) bool { return c == cred })

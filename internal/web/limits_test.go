@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -153,5 +154,29 @@ func TestOSCALObjectLimit(t *testing.T) {
 	status, _, data = f.do("admin", "POST", "/api/v1/catalogues/big/import", `{"catalog":{"controls":[`+controls+`]}}`, "If-Match", `"0"`)
 	if status != http.StatusUnprocessableEntity || !strings.Contains(string(data), "more than 150000 JSON objects") {
 		t.Errorf("import: %d %.300s", status, data)
+	}
+}
+
+// TestClientAddress: X-Forwarded-For names the client only when the peer
+// is a trusted proxy, and then the nearest hop that is not one.
+func TestClientAddress(t *testing.T) {
+	s := &server{Config: Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("127.0.0.1/32")}}}
+	for _, c := range []struct {
+		peer, xff, want string
+	}{
+		{"198.51.100.7:5000", "203.0.113.5", "198.51.100.7"},                     // not a proxy: its word is ignored
+		{"127.0.0.1:5000", "203.0.113.5", "203.0.113.5"},                         // a trusted proxy
+		{"10.1.2.3:5000", "203.0.113.5, 198.51.100.9, 10.9.9.9", "198.51.100.9"}, // spoofed first hop ignored
+		{"10.1.2.3:5000", "", "10.1.2.3"},
+		{"10.1.2.3:5000", "not-an-address", "10.1.2.3"},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = c.peer
+		if c.xff != "" {
+			r.Header.Set("X-Forwarded-For", c.xff)
+		}
+		if got := s.clientAddr(r); got != c.want {
+			t.Errorf("peer %s, X-Forwarded-For %q: %s, want %s", c.peer, c.xff, got, c.want)
+		}
 	}
 }

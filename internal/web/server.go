@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -43,12 +44,16 @@ type Config struct {
 	// HeavyQueue: none wait).
 	HeavySlots, HeavyQueue int
 	HeavyWait              time.Duration
+	// TrustedProxies are the reverse proxies in front of the server: a
+	// request from one of them is taken to come from the last address in
+	// X-Forwarded-For that is not itself a trusted proxy. Without them,
+	// X-Forwarded-For is ignored (anyone can send it).
+	TrustedProxies []netip.Prefix
 }
 
 // server holds what the handlers share.
 type server struct {
 	Config
-	limiter  *limiter
 	metrics  *metrics
 	matrices encoded
 	verified verified
@@ -120,7 +125,7 @@ func newServer(cfg Config) *server {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
-	s := &server{Config: cfg, limiter: newLimiter(5, 15*time.Minute), metrics: newMetrics(cfg.Registry),
+	s := &server{Config: cfg, metrics: newMetrics(cfg.Registry),
 		// Each password check takes 19 MiB and tens of milliseconds:
 		// a few at a time, so sign-ins cannot exhaust the server.
 		passwordChecks: make(chan struct{}, 4)}
@@ -159,6 +164,41 @@ const (
 	credentialKey
 	addrKey
 )
+
+// clientAddr is where a request comes from: its peer, or, when the peer
+// is a trusted proxy, the nearest address in X-Forwarded-For that is not.
+func (s *server) clientAddr(r *http.Request) string {
+	peer := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(peer); err == nil {
+		peer = host
+	}
+	trusted := func(a string) bool {
+		ip, err := netip.ParseAddr(strings.TrimSpace(a))
+		if err != nil {
+			return false
+		}
+		for _, p := range s.TrustedProxies {
+			if p.Contains(ip.Unmap()) {
+				return true
+			}
+		}
+		return false
+	}
+	if !trusted(peer) {
+		return peer
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if _, err := netip.ParseAddr(hop); err != nil {
+			break // not an address: trust nothing further out
+		}
+		if !trusted(hop) {
+			return hop
+		}
+	}
+	return peer
+}
 
 // remoteAddr is the client's address without its port; an IPv6 address
 // stands for its /64, which one client can easily hop within.
@@ -257,7 +297,7 @@ func (s *server) observe(next http.Handler, mux *http.ServeMux) http.Handler {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey, id), addrKey, r.RemoteAddr)
+		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey, id), addrKey, s.clientAddr(r))
 		defer func() {
 			if v := recover(); v != nil {
 				s.Log.Error("panic", "request_id", id, "panic", v, "stack", string(debug.Stack()))
@@ -317,67 +357,4 @@ func (s *server) problem(ctx context.Context, err error) error {
 	}
 	s.Log.Error("request failed", "request_id", requestID(ctx), "err", err)
 	return huma.Error500InternalServerError("something went wrong on our side; the request id is " + requestID(ctx))
-}
-
-// limiter counts failed sign-ins per key (an account or an address) in a
-// sliding window.
-type limiter struct {
-	mu     sync.Mutex
-	max    int
-	window time.Duration
-	fails  map[string][]time.Time
-}
-
-func newLimiter(max int, window time.Duration) *limiter {
-	return &limiter{max: max, window: window, fails: map[string][]time.Time{}}
-}
-
-// attempt counts one sign-in attempt against every key, before the
-// password is checked, so parallel guesses cannot slip past the limit. It
-// returns false, counting nothing, when a key is already at the limit.
-func (l *limiter) attempt(now time.Time, keys ...string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.fails) > 10000 {
-		l.sweep(now) // keys an attacker invents must not grow without end
-	}
-	for _, k := range keys {
-		l.fails[k] = l.recent(now, k)
-		if len(l.fails[k]) >= l.max {
-			return false
-		}
-	}
-	for _, k := range keys {
-		l.fails[k] = append(l.fails[k], now)
-	}
-	return true
-}
-
-// succeeded takes back the attempt a correct password made.
-func (l *limiter) succeeded(keys ...string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, k := range keys {
-		if n := len(l.fails[k]); n > 0 {
-			l.fails[k] = l.fails[k][:n-1]
-		}
-	}
-}
-
-func (l *limiter) recent(now time.Time, k string) []time.Time {
-	recent := l.fails[k][:0]
-	for _, t := range l.fails[k] {
-		if now.Sub(t) < l.window {
-			recent = append(recent, t)
-		}
-	}
-	return recent
-}
-
-func (l *limiter) sweep(now time.Time) {
-	for k := range l.fails {
-		if len(l.recent(now, k)) == 0 {
-			delete(l.fails, k)
-		}
-	}
 }

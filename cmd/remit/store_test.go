@@ -422,3 +422,44 @@ func TestUnreachableDatabaseExits3(t *testing.T) {
 		t.Errorf("a folder as the database: exit %d, %q", code, stderr)
 	}
 }
+
+// TestLimitsHoldEveryWayIn: an id or a text over its documented limit is
+// refused at import (exit 2, naming the file and field), and whatever is
+// accepted — an id of exactly 64 characters — exports again. A 5,000-
+// character system id was once accepted, and export then failed.
+func TestLimitsHoldEveryWayIn(t *testing.T) {
+	write := func(dir, id, name string) {
+		t.Helper()
+		os.MkdirAll(filepath.Join(dir, "systems"), 0o755)
+		os.WriteFile(filepath.Join(dir, "remit.yaml"), []byte("name: Limits\ncatalogues: [srm, ncsc-csp]\nproviders: [aws]\n"), 0o644)
+		sys := fmt.Sprintf("id: %s\nname: %s\nbaseline:\n  catalogue: srm\n  controls: all\nuses:\n  - offering: aws/ec2\n", id, name)
+		os.WriteFile(filepath.Join(dir, "systems", "a.yaml"), []byte(sys), 0o644)
+	}
+	for _, c := range []struct{ id, name, want string }{
+		{strings.Repeat("a", 5000), "Long", "system id"},
+		{strings.Repeat("b", 65), "Long", "at most 64 characters"},
+		{"fine", strings.Repeat("n", 301), "system name is 301 characters long, over the limit of 300"},
+	} {
+		dir := t.TempDir()
+		write(dir, c.id, c.name)
+		db := filepath.Join(t.TempDir(), "remit.db")
+		_, stderr, code := cli(t, "import", dir, "--database", db)
+		if code != 2 || !strings.Contains(stderr, "systems/a.yaml") || !strings.Contains(stderr, c.want) {
+			t.Errorf("id of %d, name of %d: exit %d, %.300q", len(c.id), len(c.name), code, stderr)
+		}
+	}
+	dir := t.TempDir()
+	longest := strings.Repeat("c", 64)
+	write(dir, longest, strings.Repeat("n", 300))
+	db := filepath.Join(t.TempDir(), "remit.db")
+	if _, stderr, code := cli(t, "import", dir, "--database", db); code != 0 {
+		t.Fatalf("import at the limits: %s", stderr)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	if _, stderr, code := cli(t, "export", out, "--database", db); code != 0 {
+		t.Fatalf("export at the limits: %s", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "systems", longest+".yaml")); err != nil {
+		t.Errorf("the exported system: %v", err)
+	}
+}

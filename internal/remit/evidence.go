@@ -180,7 +180,8 @@ const (
 
 // Validate reports every problem with ev, addressed by JSON pointer.
 func (ev *Evidence) Validate() []Problem {
-	var ps []Problem
+	ps := lengthProblems(field{"/title", "title", ev.Title, MaxName}, field{"/issuer", "issuer", ev.Issuer, MaxName},
+		field{"/scope", "scope", ev.Scope, MaxDetail}, field{"/url", "url", ev.URL, MaxURL}, field{"/expiry_reason", "expiry_reason", ev.ExpiryReason, MaxNote})
 	add := func(ptr, format string, a ...any) {
 		ps = append(ps, Problem{Pointer: ptr, Message: fmt.Sprintf(format, a...)})
 	}

@@ -47,7 +47,8 @@ func (f *Finding) Overdue(now time.Time) bool {
 
 // Validate reports every problem with f.
 func (f *Finding) Validate() []Problem {
-	var ps []Problem
+	ps := lengthProblems(field{"/title", "title", f.Title, MaxName}, field{"/description", "description", f.Description, MaxText},
+		field{"/owner", "owner", f.Owner, 200}, field{"/source", "source", f.Source, MaxName})
 	if strings.TrimSpace(f.Title) == "" {
 		ps = append(ps, Problem{Pointer: "/title", Message: "title is required: say in a line what was found"})
 	}

@@ -240,7 +240,8 @@ func (r *Risk) ReviewOverdue(now time.Time) bool {
 
 // Validate reports every problem with a risk against the settings.
 func (r *Risk) Validate(s RiskSettings) []Problem {
-	var ps []Problem
+	ps := lengthProblems(field{"/title", "title", r.Title, MaxName}, field{"/description", "description", r.Description, MaxText},
+		field{"/threat", "threat", r.Threat, MaxDetail}, field{"/vulnerability", "vulnerability", r.Vulnerability, MaxDetail})
 	add := func(ptr, format string, a ...any) {
 		ps = append(ps, Problem{Pointer: ptr, Message: fmt.Sprintf(format, a...)})
 	}

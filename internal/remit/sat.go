@@ -149,7 +149,7 @@ func (s *SAT) Entry(objective string) (*SATEntry, bool) {
 
 // ValidateEntry reports every problem with one objective's record.
 func (t *SATTemplate) ValidateEntry(e SATEntry) []Problem {
-	var ps []Problem
+	ps := lengthProblems(field{"/further_evidence", "further_evidence", e.FurtherEvidence, MaxDetail}, field{"/commentary", "commentary", e.Commentary, MaxText})
 	if _, ok := t.Objective(e.Objective); !ok {
 		ps = append(ps, Problem{Pointer: "/objective", Message: fmt.Sprintf("%q is not an objective of version %d of the table", e.Objective, t.Version)})
 	}

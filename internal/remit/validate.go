@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // idPattern is what every id must look like: no spaces, none of the
@@ -146,6 +147,8 @@ func (v *validator) run() {
 	if strings.TrimSpace(v.ws.Name) == "" {
 		v.add("/name", "name is required: give the workspace a name, such as the estate it describes")
 	}
+	v.text("/name", "name", v.ws.Name, MaxName)
+	v.text("/organisation", "organisation", v.ws.Organisation, MaxName)
 	v.catalogues()
 	v.providers()
 	v.refs = v
@@ -171,6 +174,56 @@ func (v *validator) required(pointer, what, value string) {
 	if strings.TrimSpace(value) == "" {
 		v.add(pointer, "%s is required", what)
 	}
+	v.text(pointer, what, value, MaxName)
+}
+
+// The longest texts the model holds, in characters: one rule for every
+// way in (workspace files, the API, the UI, the CLI), so what is accepted
+// can always be exported and shown.
+const (
+	// MaxName is a name or title: of a workspace, catalogue, control,
+	// provider, offering or system; also an owner, team or
+	// classification, a version, a source's title.
+	MaxName = 300
+	// MaxNote is a short explanation: a purpose, a reason a control does
+	// not apply, a control's group.
+	MaxNote = 2000
+	// MaxText is what a statement says the provider or the customer
+	// does.
+	MaxText = 10_000
+	// MaxControlText is a control's statement, as a catalogue words it
+	// (NIST's longest, with its parameters, run to a few thousand).
+	MaxControlText = 50_000
+	// MaxURL is a web address.
+	MaxURL = 2000
+	// MaxDetail is a paragraph: a threat, a vulnerability, a scope.
+	MaxDetail = 4000
+)
+
+// field is a text and its limit, for lengthProblems.
+type field struct {
+	pointer, what, value string
+	max                  int
+}
+
+// lengthProblems reports every text over its limit: the same rule as the
+// workspace validator's, for the register's aggregates (risks, evidence,
+// findings, SAT entries), whatever the way in.
+func lengthProblems(fs ...field) []Problem {
+	var ps []Problem
+	for _, f := range fs {
+		if n := utf8.RuneCountInString(f.value); n > f.max {
+			ps = append(ps, Problem{Pointer: f.pointer, Message: fmt.Sprintf("%s is %d characters long, over the limit of %d: shorten it", f.what, n, f.max)})
+		}
+	}
+	return ps
+}
+
+// text checks a field's length.
+func (v *validator) text(pointer, what, value string, max int) {
+	if n := utf8.RuneCountInString(value); n > max {
+		v.add(pointer, "%s is %d characters long, over the limit of %d: shorten it", what, n, max)
+	}
 }
 
 func (v *validator) source(pointer string, s *Source) {
@@ -183,6 +236,9 @@ func (v *validator) source(pointer string, s *Source) {
 	if s.URL != "" && !strings.HasPrefix(s.URL, "https://") && !strings.HasPrefix(s.URL, "http://") {
 		v.add(pointer+"/url", "source url %q is not a web address: it should start with https://", s.URL)
 	}
+	v.text(pointer+"/title", "source title", s.Title, MaxName)
+	v.text(pointer+"/url", "source url", s.URL, MaxURL)
+	v.text(pointer+"/version", "source version", s.Version, MaxName)
 	if s.Date != "" {
 		if _, err := time.Parse(time.DateOnly, s.Date); err != nil {
 			v.add(pointer+"/date", "source date %q is not a date: write it as YYYY-MM-DD", s.Date)
@@ -201,6 +257,7 @@ func (v *validator) catalogues() {
 			}
 		}
 		v.required(p+"/title", "catalogue title", c.Title)
+		v.text(p+"/version", "catalogue version", c.Version, MaxName)
 		v.source(p+"/source", c.Source)
 		ids := make(map[string]bool, len(c.Controls))
 		if len(c.Controls) == 0 {
@@ -216,6 +273,8 @@ func (v *validator) catalogues() {
 				ids[ctl.ID] = true
 			}
 			v.required(cp+"/title", "control title", ctl.Title)
+			v.text(cp+"/statement", "control statement", ctl.Statement, MaxControlText)
+			v.text(cp+"/group", "control group", ctl.Group, MaxNote)
 			if ctl.Area != "" && !ctl.Area.Valid() {
 				v.add(cp+"/area", "area %q is not known: use one of %s%s", ctl.Area, joinAreas(), suggest(string(ctl.Area), areaStrings()))
 			}
@@ -327,6 +386,8 @@ func (v *validator) statement(p string, index int, s *Statement, first map[strin
 	case s.Class == Inherited && strings.TrimSpace(s.Customer) != "":
 		v.add(p+"/customer", "an inherited statement leaves nothing to the customer: remove customer, or make the class shared")
 	}
+	v.text(p+"/provider", "what the provider does", s.Provider, MaxText)
+	v.text(p+"/customer", "what the customer must do", s.Customer, MaxText)
 	v.source(p+"/source", s.Source)
 }
 
@@ -420,6 +481,9 @@ func (v *validator) system(p string, s *System) {
 		v.id(p+"/id", "system", s.ID)
 	}
 	v.required(p+"/name", "system name", s.Name)
+	v.text(p+"/owner", "owner", s.Owner, MaxName)
+	v.text(p+"/team", "team", s.Team, MaxName)
+	v.text(p+"/classification", "classification", s.Classification, MaxName)
 	v.baseline(p+"/baseline", &s.Baseline)
 	uses := make(map[string]bool, len(s.Uses))
 	for j, u := range s.Uses {
@@ -433,6 +497,7 @@ func (v *validator) system(p string, s *System) {
 			v.add(up, "system uses %q twice: list each offering once", u.Offering)
 		}
 		uses[u.Offering] = true
+		v.text(fmt.Sprintf("%s/uses/%d/purpose", p, j), "purpose", u.Purpose, MaxNote)
 	}
 }
 
@@ -485,6 +550,7 @@ func (v *validator) baseline(p string, b *Baseline) {
 		if strings.TrimSpace(x.Reason) == "" {
 			v.add(xp+"/reason", "reason is required: say why the control does not apply")
 		}
+		v.text(xp+"/reason", "reason", x.Reason, MaxNote)
 	}
 }
 

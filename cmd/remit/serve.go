@@ -33,6 +33,7 @@ func (e *env) serveCommand() *cobra.Command {
 	var demo bool
 	var poll, sweepEvery time.Duration
 	var proxies []string
+	var checkpoints string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the Remit service: the web UI, the JSON API, health and metrics",
@@ -75,7 +76,14 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 				return err
 			}
 			defer s.Close()
-			svc, err := service.Open(ctx, service.Config{Store: s, Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives()})
+			keys, err := e.auditKeys()
+			if err != nil {
+				return err
+			}
+			if checkpoints == "" {
+				checkpoints = e.getenv("REMIT_AUDIT_CHECKPOINTS")
+			}
+			svc, err := service.Open(ctx, service.Config{Store: s, Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives(), AuditKeys: keys})
 			if err != nil {
 				return err
 			}
@@ -113,7 +121,17 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 				if len(lapses) > 0 || purged > 0 {
 					log.Info("swept", "evidence_lapsed", len(lapses), "purged", purged)
 				}
-				return err
+				if err != nil || checkpoints == "" {
+					return err
+				}
+				// The trail's head, outside the database: in the file and
+				// in the log.
+				c, err := svc.Checkpoint(ctx, checkpoints)
+				if err != nil {
+					return err
+				}
+				log.Info("audit checkpoint", "seq", c.Seq, "hash", c.Hash, "mac", c.MAC, "file", checkpoints)
+				return nil
 			}})
 			if err != nil {
 				return err
@@ -148,6 +166,7 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 	cmd.Flags().BoolVar(&demo, "demo", false, "start on a fresh SQLite file with the example estate and demo accounts")
 	cmd.Flags().DurationVar(&poll, "poll", 500*time.Millisecond, "how often to pick up changes made by other servers")
 	cmd.Flags().DurationVar(&sweepEvery, "sweep", time.Hour, "how often the background sweep records lapsed evidence and snapshots scorecards")
+	cmd.Flags().StringVar(&checkpoints, "audit-checkpoints", "", "a file outside the database where every sweep appends the audit trail's head (env REMIT_AUDIT_CHECKPOINTS); remit audit verify --checkpoints checks it")
 	cmd.Flags().StringSliceVar(&proxies, "trusted-proxy", nil, "a reverse proxy in front of the server, as an address or CIDR range (repeat; env REMIT_TRUSTED_PROXIES, comma-separated): its X-Forwarded-For names the client")
 	e.databaseFlag(cmd, &database)
 	return cmd

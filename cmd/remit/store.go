@@ -60,20 +60,50 @@ func missingFile(database string) bool {
 	return errors.Is(err, os.ErrNotExist)
 }
 
-// withStore opens --database for one command.
-func withStore(ctx context.Context, database string, create bool, fn func(s remit.Store) error) error {
+// withStore opens --database for one command. With an audit key
+// configured (REMIT_AUDIT_KEYS or REMIT_AUDIT_KEYS_FILE), every audit
+// record the command appends is MACed with it, as the server's are.
+func (e *env) withStore(ctx context.Context, database string, create bool, fn func(s remit.Store) error) error {
+	keys, err := e.auditKeys()
+	if err != nil {
+		return err
+	}
 	s, err := openStore(ctx, database, create)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	return fn(s)
+	return fn(service.Signed(s, keys))
+}
+
+// auditKeys reads the audit keys from REMIT_AUDIT_KEYS, or the file
+// REMIT_AUDIT_KEYS_FILE names; nil when neither is set.
+func (e *env) auditKeys() (*service.AuditKeys, error) {
+	text := e.getenv("REMIT_AUDIT_KEYS")
+	if path := e.getenv("REMIT_AUDIT_KEYS_FILE"); path != "" {
+		if text != "" {
+			return nil, usagef("REMIT_AUDIT_KEYS and REMIT_AUDIT_KEYS_FILE are both set: use one")
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, usagef("REMIT_AUDIT_KEYS_FILE: %v", err)
+		}
+		text = string(data)
+	}
+	if text == "" {
+		return nil, nil
+	}
+	keys, err := service.ParseAuditKeys(text)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	return keys, nil
 }
 
 // withService opens --database and its service for one command: the CLI
 // makes every change through the same use-cases as the API and the UI.
 func (e *env) withService(cmd *cobra.Command, database string, create bool, fn func(svc *service.Service) error) error {
-	return withStore(cmd.Context(), database, create, func(s remit.Store) error {
+	return e.withStore(cmd.Context(), database, create, func(s remit.Store) error {
 		svc, err := service.Open(cmd.Context(), service.Config{Store: s, Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives()})
 		if err != nil {
 			return err
@@ -125,7 +155,7 @@ nothing is written.`,
 				// against an empty one and still makes no file.
 				return apply(memstore.New())
 			}
-			return withStore(cmd.Context(), database, true, apply)
+			return e.withStore(cmd.Context(), database, true, apply)
 		},
 	}
 	e.databaseFlag(cmd, &database)
@@ -171,7 +201,7 @@ exporting again gives byte-identical files.`,
 			if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 				return usagef("%s is not empty: export writes into a new or empty folder", dir)
 			}
-			return withStore(cmd.Context(), database, false, func(s remit.Store) error {
+			return e.withStore(cmd.Context(), database, false, func(s remit.Store) error {
 				ws, err := service.Export(cmd.Context(), s)
 				if err != nil {
 					return err
@@ -190,29 +220,118 @@ exporting again gives byte-identical files.`,
 }
 
 func (e *env) auditCommand() *cobra.Command {
-	var database string
-	audit := &cobra.Command{Use: "audit", Short: "Work with the audit trail"}
-	verify := &cobra.Command{
-		Use:   "verify",
-		Short: "Check the audit trail's hash chain and name the first broken record",
-		Args:  args(cobra.NoArgs),
+	audit := &cobra.Command{Use: "audit", Short: "Work with the audit trail: verify it, checkpoint it, make a key for it"}
+	audit.AddCommand(e.auditVerifyCommand(), e.auditCheckpointCommand(), e.auditKeygenCommand())
+	return audit
+}
+
+func (e *env) auditVerifyCommand() *cobra.Command {
+	var database, checkpoints string
+	cmd := &cobra.Command{
+		Use:   "verify [--checkpoints FILE]",
+		Short: "Check the audit trail, and that the documents are what it says they are; name the first problem",
+		Long: `Check the audit trail: every record follows the one before and matches its
+hash; with an audit key (REMIT_AUDIT_KEYS or REMIT_AUDIT_KEYS_FILE), every record
+since the trail was keyed carries a valid MAC; with --checkpoints, the trail still
+holds every checkpoint's record. Then replay it: every audited document must be
+what its last record left it as, every session must come from a recorded
+sign-in, every evidence file must match its recorded hash. Exits 1 naming the
+first problem.`,
+		Args: args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			return withStore(cmd.Context(), database, false, func(s remit.Store) error {
-				n, err := service.VerifyAudit(cmd.Context(), s)
-				var broken *remit.AuditBrokenError
-				if errors.As(err, &broken) {
-					fmt.Fprintf(e.stdout, "%d records check out before the break.\n", n)
-					return &foundError{broken.Error()}
+			keys, err := e.auditKeys()
+			if err != nil {
+				return err
+			}
+			check := service.AuditCheck{Keys: keys}
+			if checkpoints != "" {
+				if check.Checkpoints, err = service.ReadCheckpoints(checkpoints); err != nil {
+					var ve *remit.ValidationError
+					if errors.As(err, &ve) {
+						return err
+					}
+					return usagef("--checkpoints: %v", err)
 				}
-				if err != nil {
+			}
+			return e.withStore(cmd.Context(), database, false, func(s remit.Store) error {
+				rep, err := service.VerifyAudit(cmd.Context(), s, check)
+				var broken *remit.AuditBrokenError
+				var tampered *service.TamperedError
+				switch {
+				case errors.As(err, &broken):
+					fmt.Fprintf(e.stdout, "%d records check out before the break.\n", rep.Records)
+					return &foundError{broken.Error()}
+				case errors.As(err, &tampered):
+					fmt.Fprintf(e.stdout, "The audit trail is intact (%d records), but a document is not what it says.\n", rep.Records)
+					return &foundError{tampered.Error()}
+				case err != nil:
 					return err
 				}
-				_, err = fmt.Fprintf(e.stdout, "Audit trail intact: %d records, each chained to the one before.\n", n)
+				fmt.Fprintf(e.stdout, "Audit trail intact: %d records, each chained to the one before.\n", rep.Records)
+				switch {
+				case keys != nil && rep.Keyed == 0 && rep.Records > 0:
+					fmt.Fprintln(e.stdout, "Warning: no record carries a MAC: the trail was never keyed, or its MACs were removed (keep checkpoints to tell which).")
+				case keys != nil:
+					fmt.Fprintf(e.stdout, "Keyed: %d records carry a valid MAC (every record from %d on must).\n", rep.Keyed, rep.KeyedFrom)
+				default:
+					fmt.Fprintln(e.stdout, "Not keyed: set REMIT_AUDIT_KEYS to check the records' MACs (see doc/security.md).")
+				}
+				if checkpoints != "" {
+					fmt.Fprintf(e.stdout, "Checkpoints: the trail holds all %d.\n", rep.Checkpoints)
+				}
+				_, err = fmt.Fprintf(e.stdout, "Replayed: %d documents are what their records left them as; %d evidence files match their hashes.\n", rep.Documents, rep.Files)
 				return err
 			})
 		},
 	}
-	e.databaseFlag(verify, &database)
-	audit.AddCommand(verify)
-	return audit
+	cmd.Flags().StringVar(&checkpoints, "checkpoints", "", "a checkpoint file written by remit audit checkpoint or the server's sweep")
+	e.databaseFlag(cmd, &database)
+	return cmd
+}
+
+func (e *env) auditCheckpointCommand() *cobra.Command {
+	var database, file string
+	cmd := &cobra.Command{
+		Use:   "checkpoint --file FILE",
+		Short: "Append the audit trail's head (MACed with the audit key) to a file kept outside the database",
+		Args:  args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			if file == "" {
+				return usagef("--file is required: the checkpoint file, kept outside the database")
+			}
+			keys, err := e.auditKeys()
+			if err != nil {
+				return err
+			}
+			return e.withStore(cmd.Context(), database, false, func(s remit.Store) error {
+				c, err := service.WriteCheckpoint(cmd.Context(), s, keys, file, time.Now())
+				if err != nil {
+					return err
+				}
+				_, err = fmt.Fprintf(e.stdout, "Checkpoint: record %d, hash %s, appended to %s.\n", c.Seq, c.Hash, file)
+				return err
+			})
+		},
+	}
+	cmd.Flags().StringVar(&file, "file", "", "the checkpoint file (appended to; made if need be)")
+	e.databaseFlag(cmd, &database)
+	return cmd
+}
+
+func (e *env) auditKeygenCommand() *cobra.Command {
+	var id string
+	cmd := &cobra.Command{
+		Use:   "keygen [--id ID]",
+		Short: "Print a new audit key, id:base64-secret, for REMIT_AUDIT_KEYS",
+		Args:  args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			if !remit.ValidID(id) {
+				return usagef("--id %q is not valid: %s", id, remit.IDRule)
+			}
+			_, err := fmt.Fprintln(e.stdout, service.NewAuditKey(id))
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&id, "id", "k"+time.Now().UTC().Format("20060102"), "the key's id, recorded with every MAC it makes")
+	return cmd
 }

@@ -78,6 +78,9 @@ type AuditRecord struct {
 	After    []byte    `json:"after,omitempty"`
 	PrevHash string    `json:"prev_hash"`
 	Hash     string    `json:"hash"`
+	// MAC is a keyed MAC of Hash ("key-id:hex"), made with a key kept
+	// outside the database; empty when none was configured.
+	MAC string `json:"mac,omitempty"`
 }
 
 // AuditFilter narrows an audit listing. Zero values match everything.

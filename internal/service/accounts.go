@@ -15,9 +15,9 @@ import (
 // The accounts' collections: the stored forms carry the secrets' hashes,
 // the audit trail and every reader get the shown forms without them.
 var (
-	users    = collection[accounts.Record]{kind: KindUser, what: "account", public: func(r accounts.Record) any { return r.User }}
+	users    = collection[accounts.Record]{kind: KindUser, what: "account", public: func(r accounts.Record) any { return auditedAccount{r.User, fingerprint(r.PasswordHash)} }}
 	sessions = collection[accounts.Session]{kind: KindSession, what: "session"}
-	tokens   = collection[accounts.TokenRecord]{kind: KindToken, what: "token", public: func(t accounts.TokenRecord) any { return t.Token }}
+	tokens   = collection[accounts.TokenRecord]{kind: KindToken, what: "token", public: func(t accounts.TokenRecord) any { return auditedToken{t.Token, fingerprint(t.Hash)} }}
 )
 
 // AddUser creates an account (an admin's change). The password must be at

@@ -40,12 +40,16 @@ type Config struct {
 	SATTemplate   *remit.SATTemplate
 	// Now is the clock (time.Now unless set): tests inject one.
 	Now func() time.Time
+	// AuditKeys, when set, MAC every audit record the service appends
+	// (anchor.go); the first key signs.
+	AuditKeys *AuditKeys
 }
 
 // Service runs Remit's use-cases over one store. Its methods are safe for
 // concurrent use.
 type Service struct {
 	store              remit.Store
+	auditKeys          *AuditKeys
 	defaults           *remit.Defaults
 	questionnaire      *remit.Questionnaire
 	satTemplateBuiltIn *remit.SATTemplate
@@ -71,7 +75,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{store: cfg.Store, defaults: cfg.Defaults, questionnaire: cfg.Questionnaire, satTemplateBuiltIn: cfg.SATTemplate, now: cfg.Now}
+	s := &Service{store: Signed(cfg.Store, cfg.AuditKeys), auditKeys: cfg.AuditKeys, defaults: cfg.Defaults, questionnaire: cfg.Questionnaire, satTemplateBuiltIn: cfg.SATTemplate, now: cfg.Now}
 	sn, err := s.load(ctx)
 	if err != nil {
 		return nil, err

@@ -163,11 +163,19 @@ func signedIn(ctx context.Context, tx remit.Tx, keys map[throttleRule]string, no
 type signInRecord struct {
 	Address string `json:"address,omitempty"`
 	Reason  string `json:"reason,omitempty"`
+	// Session is the id of the session a sign-in opened (the hash of its
+	// secret, as the store keeps it), so every session can be traced to
+	// the sign-in that opened it.
+	Session string `json:"session,omitempty"`
 }
 
 // auditSignIn appends the record of a sign-in event for email.
 func auditSignIn(ctx context.Context, tx remit.Tx, action, email, addr, reason string, now time.Time) error {
-	body, err := encode(signInRecord{Address: addr, Reason: reason})
+	return auditSignInRecord(ctx, tx, action, email, signInRecord{Address: addr, Reason: reason}, now)
+}
+
+func auditSignInRecord(ctx context.Context, tx remit.Tx, action, email string, rec signInRecord, now time.Time) error {
+	body, err := encode(rec)
 	if err != nil {
 		return err
 	}
@@ -210,10 +218,11 @@ func (s *Service) SignIn(ctx context.Context, email, password, addr string, ttl 
 		if err := signedIn(ctx, tx, keys, now); err != nil {
 			return nil, err
 		}
-		if _, err := sessions.createQuietly(ctx, tx, accounts.HashSecret(secret), accounts.Session{Email: u.Email, Expires: now.Add(ttl).UTC()}, now); err != nil {
+		id := accounts.HashSecret(secret)
+		if _, err := sessions.createQuietly(ctx, tx, id, accounts.Session{Email: u.Email, Expires: now.Add(ttl).UTC()}, now); err != nil {
 			return nil, err
 		}
-		return nil, auditSignIn(ctx, tx, "sign-in", u.Email, addr, "", now)
+		return nil, auditSignInRecord(ctx, tx, "sign-in", u.Email, signInRecord{Address: addr, Session: id}, now)
 	})
 	if err != nil {
 		return "", accounts.User{}, fmt.Errorf("sign in: %w", err)

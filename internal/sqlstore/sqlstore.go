@@ -228,8 +228,8 @@ func (t *tx) AppendAudit(ctx context.Context, r remit.AuditRecord) error {
 	if !t.locked || r.Seq != t.headSeq+1 || r.PrevHash != t.headHash {
 		return fmt.Errorf("append audit: record %d does not follow the head (%d) read in this transaction", r.Seq, t.headSeq)
 	}
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO audit (seq, at, actor, action, kind, id, before, after, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		r.Seq, micros(r.At), r.Actor, r.Action, string(r.Kind), r.ID, r.Before, r.After, r.PrevHash, r.Hash)
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO audit (seq, at, actor, action, kind, id, before, after, prev_hash, hash, mac) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		r.Seq, micros(r.At), r.Actor, r.Action, string(r.Kind), r.ID, r.Before, r.After, r.PrevHash, r.Hash, r.MAC)
 	if err != nil {
 		return fmt.Errorf("append audit: %w", err)
 	}
@@ -257,7 +257,7 @@ func (t *tx) AuditSeq(ctx context.Context) (int64, error) {
 }
 
 func (t *tx) AuditRecords(ctx context.Context, f remit.AuditFilter) ([]remit.AuditRecord, error) {
-	q := `SELECT seq, at, actor, action, kind, id, before, after, prev_hash, hash FROM audit WHERE seq > $1`
+	q := `SELECT seq, at, actor, action, kind, id, before, after, prev_hash, hash, mac FROM audit WHERE seq > $1`
 	args := []any{f.AfterSeq}
 	add := func(cond string, v any) {
 		args = append(args, v)
@@ -297,7 +297,7 @@ func (t *tx) AuditRecords(ctx context.Context, f remit.AuditFilter) ([]remit.Aud
 		var r remit.AuditRecord
 		var at int64
 		var kind string
-		if err := rows.Scan(&r.Seq, &at, &r.Actor, &r.Action, &kind, &r.ID, &r.Before, &r.After, &r.PrevHash, &r.Hash); err != nil {
+		if err := rows.Scan(&r.Seq, &at, &r.Actor, &r.Action, &kind, &r.ID, &r.Before, &r.After, &r.PrevHash, &r.Hash, &r.MAC); err != nil {
 			return nil, fmt.Errorf("audit records: %w", err)
 		}
 		r.At, r.Kind = fromMicros(at), remit.Kind(kind)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -259,15 +260,22 @@ func testAudit(t *testing.T, h Harness) {
 	s := h.Open(t)
 	ws := load(t)
 	alice := remit.Principal{Email: "alice@example.gov.uk", Role: remit.RoleAdmin}
-	if _, err := service.ImportWorkspace(ctx, s, alice, ws, now, false); err != nil {
-		t.Fatal(err)
-	}
-	n, err := service.VerifyAudit(ctx, s)
+	keys, err := service.ParseAuditKeys(service.NewAuditKey("k1"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n < len(ws.Systems) {
-		t.Fatalf("verified %d records, want at least one per system", n)
+	// Records keep their MAC: written through a signing store, verified
+	// with its key.
+	if _, err := service.ImportWorkspace(ctx, service.Signed(s, keys), alice, ws, now, false); err != nil {
+		t.Fatal(err)
+	}
+	check := service.AuditCheck{Keys: keys}
+	rep, err := service.VerifyAudit(ctx, s, check)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Records < len(ws.Systems) || rep.Keyed != rep.Records || rep.Documents < len(ws.Systems) {
+		t.Fatalf("verified %+v, want at least one record per system, every one keyed, every document replayed", rep)
 	}
 	var recs []remit.AuditRecord
 	if err := s.Read(ctx, func(tx remit.Tx) error {
@@ -277,7 +285,7 @@ func testAudit(t *testing.T, h Harness) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 1 || recs[0].Action != "create" || recs[0].Actor != "alice@example.gov.uk" || !recs[0].At.Equal(now.Truncate(time.Microsecond)) || len(recs[0].After) == 0 || recs[0].Before != nil {
+	if len(recs) != 1 || recs[0].Action != "create" || recs[0].Actor != "alice@example.gov.uk" || !recs[0].At.Equal(now.Truncate(time.Microsecond)) || len(recs[0].After) == 0 || recs[0].Before != nil || !strings.HasPrefix(recs[0].MAC, "k1:") {
 		t.Fatalf("audit for legacy-fines: %+v", recs)
 	}
 	seq := recs[0].Seq
@@ -302,18 +310,18 @@ func testAudit(t *testing.T, h Harness) {
 
 	// Editing a record's content is detected at that record.
 	h.setActor(t, s, seq, "mallory")
-	_, err = service.VerifyAudit(ctx, s)
+	_, err = service.VerifyAudit(ctx, s, check)
 	var broken *remit.AuditBrokenError
 	if !errors.As(err, &broken) || broken.Seq != seq || broken.Reason != "its content does not match its hash" {
 		t.Fatalf("after editing record %d: %v", seq, err)
 	}
 	h.setActor(t, s, seq, "alice@example.gov.uk")
-	if _, err := service.VerifyAudit(ctx, s); err != nil {
+	if _, err := service.VerifyAudit(ctx, s, check); err != nil {
 		t.Fatalf("after restoring record %d: %v", seq, err)
 	}
 	// Deleting a record is detected where the gap is.
 	h.drop(t, s, seq)
-	_, err = service.VerifyAudit(ctx, s)
+	_, err = service.VerifyAudit(ctx, s, check)
 	if !errors.As(err, &broken) || broken.Seq != seq {
 		t.Fatalf("after deleting record %d: %v", seq, err)
 	}

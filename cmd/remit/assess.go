@@ -43,12 +43,12 @@ func (e *env) assessListCommand() *cobra.Command {
 				fmt.Fprintln(tw, "ID\tOF\tSTATUS\tVALID UNTIL")
 				for _, a := range as {
 					if offering == "" || a.Offering == offering {
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.ID, a.Offering, a.Status, or(a.ValidUntil, "-"))
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.ID, report.Cell(a.Offering), a.Status, report.Cell(or(a.ValidUntil, "-")))
 					}
 				}
 				for _, a := range sats {
 					if offering == "" {
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.ID, a.System, a.Status, or(a.ValidUntil, "-"))
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.ID, report.Cell(a.System), a.Status, report.Cell(or(a.ValidUntil, "-")))
 					}
 				}
 				return tw.Flush()
@@ -82,7 +82,7 @@ func (e *env) assessScorecardsCommand() *cobra.Command {
 				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "PROVIDER/OFFERING\tOBLIGATIONS\tASSURED\tSTALE\tUNASSURED\tFAILED\tEXPIRING\tFINDINGS\tREVIEW DUE")
 				row := func(name string, c remit.Scorecard, due string) {
-					fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", name, c.Obligations, c.Count("assured"), c.Count("stale"), c.Count("unassured"), c.Count("failed"), c.ExpiringSoon, c.OpenFindings, due)
+					fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", report.Cell(name), c.Obligations, c.Count("assured"), c.Count("stale"), c.Count("unassured"), c.Count("failed"), c.ExpiringSoon, c.OpenFindings, due)
 				}
 				for _, c := range cards {
 					due := c.ReviewDue
@@ -124,7 +124,7 @@ func (e *env) assessFindingsCommand() *cobra.Command {
 						continue
 					}
 					n++
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.ID, f.Severity, f.Status, or(f.Due, "-"), f.Title)
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.ID, f.Severity, f.Status, report.Cell(or(f.Due, "-")), report.Cell(f.Title))
 				}
 				if err := tw.Flush(); err != nil {
 					return err

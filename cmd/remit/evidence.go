@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"remit/internal/remit"
+	"remit/internal/report"
 	"remit/internal/service"
 )
 
@@ -159,7 +160,7 @@ func (e *env) evidenceListCommand() *cobra.Command {
 				if !ev.Counts(time.Now()) {
 					counts = "no"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ev.ID, ev.Kind, ev.Title, or(ev.Expires, "never"), counts)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ev.ID, ev.Kind, report.Cell(ev.Title), report.Cell(or(ev.Expires, "never")), counts)
 			}
 			return tw.Flush()
 		},

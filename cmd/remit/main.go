@@ -50,6 +50,7 @@ func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
+	stderr = termSafe{stderr}
 	var (
 		ve    *remit.ValidationError
 		usage *usageError

@@ -91,7 +91,7 @@ func (e *env) riskListCommand() *cobra.Command {
 					if en.Above {
 						band += " (above appetite)"
 					}
-					fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n", r.ID, en.Inherent, en.Residual, band, en.Now, or(r.Owner, "-"), or(r.Review, "-"), r.Title)
+					fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n", r.ID, en.Inherent, en.Residual, report.Cell(band), en.Now, report.Cell(or(r.Owner, "-")), report.Cell(or(r.Review, "-")), report.Cell(r.Title))
 				}
 				if err := tw.Flush(); err != nil {
 					return err
@@ -360,7 +360,7 @@ changes.`,
 				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "ID\tSOURCE\tCATEGORY\tSUGGESTED\tTITLE")
 				for _, p := range open {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", p.ID, p.Source, p.Category, p.Suggested.Value(), p.Title)
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", report.Cell(p.ID), p.Source, report.Cell(p.Category), p.Suggested.Value(), report.Cell(p.Title))
 				}
 				if err := tw.Flush(); err != nil {
 					return err

@@ -25,6 +25,7 @@ type env struct {
 
 // run is the whole program: main only maps its error to an exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	stdout, stderr = termSafe{stdout}, termSafe{stderr}
 	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
 	root := &cobra.Command{
 		Use:   "remit",

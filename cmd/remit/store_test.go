@@ -463,3 +463,37 @@ func TestLimitsHoldEveryWayIn(t *testing.T) {
 		t.Errorf("the exported system: %v", err)
 	}
 }
+
+// TestOutputIsSafe puts terminal escapes, a bidirectional override, line
+// breaks and a spreadsheet formula into a workspace's texts: the CLI's
+// tables show none of the control characters and cannot be given forged
+// rows, its CSV keeps the formula as text, its Markdown shows HTML as
+// text.
+func TestOutputIsSafe(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "systems"), 0o755)
+	os.WriteFile(filepath.Join(dir, "remit.yaml"), []byte("name: Safe\ncatalogues: [srm, ncsc-csp]\nproviders: [aws]\n"), 0o644)
+	sys := "id: evil\nname: \"Evil \\e[2J\\e]0;owned\\a \\u202Egnp.exe <b>x</b>\\nsrm:SRM-99  inherited  no  0  Forged row\"\nteam: \"=HYPERLINK(\\\"https://evil.example\\\")\"\nbaseline:\n  catalogue: srm\n  controls: all\n  not_applicable:\n    - control: SRM-27\n      reason: \"line one\\nsrm:SRM-99  inherited  no  0  Forged row\"\nuses:\n  - offering: aws/ec2\n"
+	os.WriteFile(filepath.Join(dir, "systems", "evil.yaml"), []byte(sys), 0o644)
+	out, stderr, code := cli(t, "matrix", dir, "--system", "evil")
+	if code != 0 {
+		t.Fatalf("matrix: %d %s", code, stderr)
+	}
+	if strings.ContainsAny(out, "\x1b\a\u202e") || !strings.Contains(out, "Evil \ufffd[2J") {
+		t.Errorf("the table carries control characters: %q", out[:min(200, len(out))])
+	}
+	out, _, _ = cli(t, "obligations", dir, "--system", "evil", "--format", "csv")
+	if !strings.Contains(out, `'=HYPERLINK(""https://evil.example"")`) {
+		t.Errorf("the CSV does not neutralise the formula: %.300s", out)
+	}
+	out, _, _ = cli(t, "matrix", dir, "--system", "evil", "--format", "markdown")
+	if strings.Contains(out, "<b>") || !strings.Contains(out, "&lt;b&gt;x&lt;/b&gt;") {
+		t.Errorf("the Markdown carries HTML: %.300s", out)
+	}
+	out, _, _ = cli(t, "matrix", dir, "--system", "evil", "--format", "table")
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "srm:SRM-99") {
+			t.Errorf("a name forged a row of the table: %q", line)
+		}
+	}
+}

@@ -29,29 +29,34 @@ func WriteMatrix(w io.Writer, doc MatrixDoc, format string) error {
 		cw := csv.NewWriter(w)
 		_ = cw.Write([]string{"control", "title", "area", "class", "assumed", "reason", "ours", "contributions"})
 		for _, r := range doc.Rows {
-			_ = cw.Write([]string{r.Control, r.Title, string(r.Area), string(r.Class), strconv.FormatBool(r.Assumed), r.Reason, duties(r.Ours, "\n"), contributions(r.Contributions)})
+			_ = cw.Write(neutralised([]string{r.Control, r.Title, string(r.Area), string(r.Class), strconv.FormatBool(r.Assumed), r.Reason, duties(r.Ours, "\n"), contributions(r.Contributions)}))
 		}
 		cw.Flush()
 		return cw.Error()
 	case "markdown":
-		fmt.Fprintf(w, "# %s — %s\n\n", doc.System, doc.Name)
+		fmt.Fprintf(w, "# %s — %s\n\n", md(doc.System), md(doc.Name))
 		fmt.Fprintln(w, "| Control | Title | Class | Assumed | What is still ours |")
 		fmt.Fprintln(w, "|---|---|---|---|---|")
 		for _, r := range doc.Rows {
-			ours := duties(r.Ours, "<br>")
-			if r.Reason != "" {
-				ours = "Not applicable: " + r.Reason
+			// Each duty made safe, then joined by line breaks.
+			parts := make([]string, len(r.Ours))
+			for i, d := range r.Ours {
+				parts[i] = md(duties([]Duty{d}, ""))
 			}
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", md(r.Control), md(r.Title), r.Class, yesNo(r.Assumed), md(ours))
+			ours := strings.Join(parts, "<br>")
+			if r.Reason != "" {
+				ours = md("Not applicable: " + r.Reason)
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", md(r.Control), md(r.Title), r.Class, yesNo(r.Assumed), ours)
 		}
 		fmt.Fprintf(w, "\n%s\n", summaryLine(doc.Summary))
 		return nil
 	default:
-		fmt.Fprintf(w, "%s — %s\n\n", doc.System, doc.Name)
+		fmt.Fprintf(w, "%s — %s\n\n", Cell(doc.System), Cell(doc.Name))
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "CONTROL\tCLASS\tASSUMED\tOURS\tTITLE")
 		for _, r := range doc.Rows {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", r.Control, r.Class, yesNo(r.Assumed), len(r.Ours), r.Title)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", Cell(r.Control), r.Class, yesNo(r.Assumed), len(r.Ours), Cell(r.Title))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -70,7 +75,7 @@ func WriteObligations(w io.Writer, obs []ObligationDoc, format string) error {
 		cw := csv.NewWriter(w)
 		_ = cw.Write([]string{"id", "system", "team", "control", "title", "party", "offering", "assumed", "text"})
 		for _, o := range obs {
-			_ = cw.Write([]string{o.ID, o.System, o.Team, o.Control, o.Title, o.Party, o.Offering, strconv.FormatBool(o.Assumed), o.Text})
+			_ = cw.Write(neutralised([]string{o.ID, o.System, o.Team, o.Control, o.Title, o.Party, o.Offering, strconv.FormatBool(o.Assumed), o.Text}))
 		}
 		cw.Flush()
 		return cw.Error()
@@ -86,7 +91,7 @@ func WriteObligations(w io.Writer, obs []ObligationDoc, format string) error {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "SYSTEM\tCONTROL\tPARTY\tOFFERING\tASSUMED\tOBLIGATION")
 		for _, o := range obs {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", o.System, o.Control, o.Party, orWhole(o.Offering), yesNo(o.Assumed), o.Text)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", Cell(o.System), Cell(o.Control), Cell(o.Party), Cell(orWhole(o.Offering)), yesNo(o.Assumed), Cell(o.Text))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -200,7 +205,7 @@ func WriteGraph(w io.Writer, e *engine.Estate, format string) error {
 			if r.Systems > 0 {
 				share = 100 * float64(r.Total) / float64(r.Systems)
 			}
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f%%\t%s\n", r.Provider, r.Direct, r.Indirect, r.Total, share, strings.Join(r.Offerings, ", "))
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f%%\t%s\n", Cell(r.Provider), r.Direct, r.Indirect, r.Total, share, Cell(strings.Join(r.Offerings, ", ")))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -252,7 +257,3 @@ func yesNo(b bool) string {
 }
 
 // md escapes text for a Markdown table cell.
-func md(s string) string {
-	s = strings.ReplaceAll(s, "|", `\|`)
-	return strings.ReplaceAll(s, "\n", " ")
-}

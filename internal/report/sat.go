@@ -36,6 +36,9 @@ func SATWorkbook(system string, t *remit.SATTemplate, a *remit.SAT, r remit.SATR
 		return nil, err
 	}
 	set := func(sheet, cell string, v any) {
+		if text, ok := v.(string); ok {
+			v = Neutralise(text)
+		}
 		_ = f.SetCellValue(sheet, cell, v)
 	}
 	set(satSheet, "A1", "Standards Assurance Table")
@@ -152,6 +155,13 @@ func ReadSATWorkbook(data []byte, t *remit.SATTemplate) ([]remit.SATEntry, error
 	if err != nil {
 		return nil, bad(err.Error())
 	}
+	// Text Remit neutralised on export (so no cell reads as a formula)
+	// comes back as written.
+	for _, r := range rows {
+		for i := range r {
+			r[i] = Unneutralise(r[i])
+		}
+	}
 	header := -1
 	for i, r := range rows {
 		if len(r) > 0 && strings.TrimSpace(r[0]) == "Ref" {
@@ -245,7 +255,7 @@ func TableWorkbook(sheet string, header []string, rows [][]string) ([]byte, erro
 			if n, err := strconv.Atoi(v); err == nil && v != "" && (v == "0" || v[0] != '0') {
 				_ = f.SetCellValue(sheet, cell, n)
 			} else {
-				_ = f.SetCellValue(sheet, cell, v)
+				_ = f.SetCellValue(sheet, cell, Neutralise(v))
 			}
 		}
 	}

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bytes"
+	"encoding/csv"
 	"strings"
 	"testing"
 	"time"
@@ -113,4 +115,46 @@ func FuzzReadSATWorkbook(f *testing.F) {
 			t.Fatalf("error is not a validation error: %v", err)
 		}
 	})
+}
+
+// TestExportsNeutraliseFormulas: text that a spreadsheet would read as a
+// formula leaves every CSV and XLSX export as text, Markdown never
+// carries HTML, and a SAT commentary round-trips through its workbook
+// unchanged.
+func TestExportsNeutraliseFormulas(t *testing.T) {
+	const evil = `=HYPERLINK("https://evil.example","Click me")`
+	header := []string{"title", "score"}
+	rows := [][]string{{evil, "12"}, {"+SUM(A1)", "-3"}, {"@cmd", "0"}, {"<script>alert(1)</script> | x", "1"}}
+	csvData, _, _, err := Table("csv", "Risks", header, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(csvData)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if recs[1][0] != "'"+evil || recs[2][0] != "'+SUM(A1)" || recs[2][1] != "'-3" || recs[3][0] != "'@cmd" {
+		t.Errorf("CSV cells: %q", recs)
+	}
+	book, _, _, err := Table("xlsx", "Risks", header, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(book))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := f.GetCellValue("Risks", "A2")
+	formula, _ := f.GetCellFormula("Risks", "A2")
+	n, _ := f.GetCellValue("Risks", "B3")
+	if v != "'"+evil || formula != "" || n != "-3" {
+		t.Errorf("XLSX: A2 %q (formula %q), B3 %q", v, formula, n)
+	}
+	md, _, _, _ := Table("markdown", "Risks", header, rows)
+	if strings.Contains(string(md), "<script>") || !strings.Contains(string(md), `&lt;script&gt;alert(1)&lt;/script&gt; \| x`) {
+		t.Errorf("Markdown: %s", md)
+	}
+	if Unneutralise(Neutralise(evil)) != evil || Unneutralise("'quoted") != "'quoted" {
+		t.Error("Unneutralise does not take back exactly what Neutralise added")
+	}
 }

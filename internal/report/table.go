@@ -25,7 +25,10 @@ func Table(format, sheet string, header []string, rows [][]string) (data []byte,
 		var buf bytes.Buffer
 		cw := csv.NewWriter(&buf)
 		_ = cw.Write(header)
-		_ = cw.WriteAll(rows) // flushes; writes to a buffer cannot fail
+		for _, r := range rows {
+			_ = cw.Write(neutralised(r))
+		}
+		cw.Flush() // writes to a buffer cannot fail
 		return buf.Bytes(), "text/csv; charset=utf-8", "csv", cw.Error()
 	case "markdown":
 		return []byte(MarkdownTable(header, rows)), "text/markdown; charset=utf-8", "md", nil
@@ -34,9 +37,9 @@ func Table(format, sheet string, header []string, rows [][]string) (data []byte,
 }
 
 // MarkdownTable writes a GitHub-flavoured Markdown table, escaping pipes
-// and folding line breaks.
+// and HTML and folding line breaks.
 func MarkdownTable(header []string, rows [][]string) string {
-	esc := strings.NewReplacer("|", `\|`, "\r\n", " ", "\n", " ")
+	esc := mdEscaper
 	var b strings.Builder
 	line := func(cells []string) {
 		b.WriteString("|")

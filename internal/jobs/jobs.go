@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"remit/internal/postgres"
+
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
@@ -73,9 +75,18 @@ func Start(ctx context.Context, cfg Config) (*Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	migrator, err := rivermigrate.New(driver, nil)
-	if err == nil {
-		_, err = migrator.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	migrate := func() error {
+		migrator, err := rivermigrate.New(driver, nil)
+		if err == nil {
+			_, err = migrator.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		}
+		return err
+	}
+	if isPostgres(cfg.Database) {
+		// Servers starting at once take turns.
+		err = postgres.WithMigrationLock(ctx, db, migrate)
+	} else {
+		err = migrate()
 	}
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("jobs: migrate River's tables: %w", err), db.Close())
@@ -105,10 +116,14 @@ func (r *Runner) Stop(ctx context.Context) error {
 	return errors.Join(r.client.Stop(ctx), r.db.Close())
 }
 
+func isPostgres(database string) bool {
+	return strings.HasPrefix(database, "postgres://") || strings.HasPrefix(database, "postgresql://")
+}
+
 // open makes River's own connection pool: for SQLite one writer with a
 // long busy timeout, as River's SQLite driver asks, beside Remit's.
 func open(database string) (*sql.DB, riverdriver.Driver[*sql.Tx], error) {
-	if strings.HasPrefix(database, "postgres://") || strings.HasPrefix(database, "postgresql://") {
+	if isPostgres(database) {
 		db, err := sql.Open("pgx", database)
 		if err != nil {
 			return nil, nil, fmt.Errorf("jobs: %w", err)

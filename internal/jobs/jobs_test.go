@@ -2,6 +2,9 @@ package jobs
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"sync"
 
 	"log/slog"
 	"os"
@@ -79,5 +82,50 @@ func TestSweepRunsOnBothStores(t *testing.T) {
 				t.Fatalf("snapshots after the sweeps: %v %+v", err, snaps)
 			}
 		})
+	}
+}
+
+// TestServersStartAtOnce starts four servers' stores and job runners on
+// one fresh PostgreSQL database at the same moment: every one must come
+// up (the migrations, ours and River's, once raced and killed all but
+// one).
+func TestServersStartAtOnce(t *testing.T) {
+	u := storetest.PostgresURL(t, "remit_start")
+	if u == "" {
+		t.Skip("REMIT_TEST_POSTGRES_URL is not set")
+	}
+	ctx := context.Background()
+	const n = 4
+	errs := make([]error, n)
+	runners := make([]*Runner, n)
+	stores := make([]remit.Store, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			s, err := postgres.Open(ctx, u)
+			if err != nil {
+				errs[i] = fmt.Errorf("store: %w", err)
+				return
+			}
+			stores[i] = s
+			runners[i], errs[i] = Start(ctx, Config{Database: u, Every: time.Hour, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Sweep: func(context.Context) error { return nil }})
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil {
+			t.Errorf("server %d: %v", i, errs[i])
+		}
+		if runners[i] != nil {
+			stopCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			runners[i].Stop(stopCtx)
+			cancel()
+		}
+		if stores[i] != nil {
+			stores[i].Close()
+		}
 	}
 }

@@ -30,9 +30,34 @@ func Open(ctx context.Context, url string) (*sqlstore.Store, error) {
 		return nil, errors.Join(fmt.Errorf("open postgres: %w", err), db.Close())
 	}
 	sub, _ := fs.Sub(migrations, "migrations")
-	s, err := sqlstore.New(ctx, db, db, sub, sql.LevelRepeatableRead)
+	var s *sqlstore.Store
+	err = WithMigrationLock(ctx, db, func() error {
+		var err error
+		s, err = sqlstore.New(ctx, db, db, sub, sql.LevelRepeatableRead)
+		return err
+	})
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("open postgres: %w", err), db.Close())
 	}
 	return s, nil
+}
+
+// migrationLock is the advisory lock every Remit process holds while it
+// migrates a database ("remit" in ASCII).
+const migrationLock = 0x72656d6974
+
+// WithMigrationLock runs fn holding the database's migration lock, so that
+// servers starting at once migrate one after another (ours and River's
+// tables alike) instead of racing to create the same tables.
+func WithMigrationLock(ctx context.Context, db *sql.DB, fn func() error) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, int64(migrationLock)); err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(migrationLock))
+	return fn()
 }

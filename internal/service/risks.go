@@ -97,24 +97,37 @@ func currentRiskSettings(ctx context.Context, tx remit.Tx) (remit.RiskSettings, 
 }
 
 // SetRiskSettings sets the register's scale and appetite (an admin).
-func (s *Service) SetRiskSettings(ctx context.Context, p remit.Principal, rs remit.RiskSettings) error {
+func (s *Service) SetRiskSettings(ctx context.Context, p remit.Principal, rs remit.RiskSettings, version int64) (int64, error) {
 	if !p.May(remit.ActSetRiskSettings, "") {
-		return fmt.Errorf("the risk scale and appetite are set by an admin, not %s: %w", p.Role.Article(), remit.ErrForbidden)
+		return 0, fmt.Errorf("the risk scale and appetite are set by an admin, not %s: %w", p.Role.Article(), remit.ErrForbidden)
 	}
 	if ps := rs.Validate(); len(ps) > 0 {
-		return &remit.ValidationError{Problems: ps}
+		return 0, &remit.ValidationError{Problems: ps}
 	}
-	return s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
-		d, err := riskSettings.upsert(ctx, tx, change{p.Email, s.now()}, "settings", rs)
+	var out int64
+	err := s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
+		d, err := riskSettings.put(ctx, tx, change{p.Email, s.now()}, "settings", rs, version)
 		if err != nil {
 			return nil, err
 		}
+		out = d.Version
 		return func(sn *Snapshot) error {
 			sn.riskSettings = rs
 			sn.versions = sn.versions.Put(versionKey(KindRiskSettings, "settings"), d.Version)
 			return nil
 		}, nil
 	})
+	return out, err
+}
+
+// RiskSettingsVersion is the stored version of the risk settings: 0 while
+// the defaults apply (quote it to set them the first time).
+func (s *Service) RiskSettingsVersion(ctx context.Context) (int64, error) {
+	_, v, err := riskSettings.get(ctx, s.store, "settings")
+	if errors.Is(err, remit.ErrNotFound) {
+		return 0, nil
+	}
+	return v, err
 }
 
 // ownerProblems checks that a risk's owner, if named, is an account with

@@ -63,9 +63,9 @@ func (s *Service) Scorecards(ctx context.Context, now time.Time) ([]remit.Scorec
 	out := scorecardsOf(sn.cache.Estate, x, now, expiring, open, assessed)
 	today := now.UTC().Format(time.DateOnly)
 	for i := range out {
-		months, ok := cadence[out[i].Provider]
-		if !ok {
-			months = remit.DefaultReviewMonths
+		months := remit.DefaultReviewMonths
+		if c, ok := cadence[out[i].Provider]; ok {
+			months = c.Months
 		}
 		out[i].ReviewDue = remit.ReviewDue(out[i].LastAssessed, months, now)
 		out[i].Overdue = out[i].ReviewDue <= today
@@ -165,9 +165,16 @@ func (s *Service) ScorecardTrend(ctx context.Context, n int) ([]remit.ScorecardS
 	return out, err
 }
 
-// ReviewCadences reads the review cadences set, in months, by provider.
-func (s *Service) ReviewCadences(ctx context.Context) (map[string]int, error) {
-	out := map[string]int{}
+// Cadence is how often a provider is reviewed, and the version to quote
+// to change it (0 while the default applies).
+type Cadence struct {
+	Months  int   `json:"months"`
+	Version int64 `json:"version"`
+}
+
+// ReviewCadences reads the review cadences set, by provider.
+func (s *Service) ReviewCadences(ctx context.Context) (map[string]Cadence, error) {
+	out := map[string]Cadence{}
 	err := s.read(ctx, func(tx remit.Tx) error {
 		docs, err := tx.Documents(ctx, KindReviewCadence, "")
 		if err != nil {
@@ -178,7 +185,7 @@ func (s *Service) ReviewCadences(ctx context.Context) (map[string]int, error) {
 			if err != nil {
 				return err
 			}
-			out[d.ID] = c.Months
+			out[d.ID] = Cadence{Months: c.Months, Version: d.Version}
 		}
 		return nil
 	})
@@ -186,19 +193,23 @@ func (s *Service) ReviewCadences(ctx context.Context) (map[string]int, error) {
 }
 
 // SetReviewCadence sets how often a provider of the estate is reviewed
-// (1 to 36 months).
-func (s *Service) SetReviewCadence(ctx context.Context, p remit.Principal, provider string, months int) error {
+// (1 to 36 months), if its cadence is still at version (0: the default
+// still applies).
+func (s *Service) SetReviewCadence(ctx context.Context, p remit.Principal, provider string, months int, version int64) (int64, error) {
 	if !p.May(remit.ActSignOff, "") {
-		return fmt.Errorf("review cadences are set by assessors, not %s: %w", p.Role.Article(), remit.ErrForbidden)
+		return 0, fmt.Errorf("review cadences are set by assessors, not %s: %w", p.Role.Article(), remit.ErrForbidden)
 	}
 	if _, ok := s.Snapshot().cache.Estate.Provider(provider); !ok {
-		return fmt.Errorf("no provider %q: %w", provider, remit.ErrNotFound)
+		return 0, fmt.Errorf("no provider %q: %w", provider, remit.ErrNotFound)
 	}
 	if months < 1 || months > 36 {
-		return &remit.ValidationError{Problems: []remit.Problem{{Pointer: "/months", Message: fmt.Sprintf("review every %d months is outside 1 to 36", months)}}}
+		return 0, &remit.ValidationError{Problems: []remit.Problem{{Pointer: "/months", Message: fmt.Sprintf("review every %d months is outside 1 to 36", months)}}}
 	}
-	return s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
-		_, err := cadences.upsert(ctx, tx, change{p.Email, s.now()}, provider, cadenceDoc{Months: months})
+	var out int64
+	err := s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
+		d, err := cadences.put(ctx, tx, change{p.Email, s.now()}, provider, cadenceDoc{Months: months}, version)
+		out = d.Version
 		return nil, err
 	})
+	return out, err
 }

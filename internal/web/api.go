@@ -504,8 +504,13 @@ func ifMatch(h string) (int64, error) {
 	if h == "" {
 		return 0, huma.NewError(http.StatusPreconditionRequired, "If-Match is required: send the ETag you read, so you never overwrite a change you have not seen")
 	}
-	v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
-	if err != nil || v < 0 {
+	if strings.HasPrefix(h, "W/") {
+		// RFC 9110: If-Match compares strongly, and a weak validator
+		// never matches.
+		return 0, huma.NewError(http.StatusPreconditionFailed, fmt.Sprintf("If-Match %s is a weak validator, which never matches a change: send the ETag as this API gave it, such as \"3\"", h))
+	}
+	v, err := strconv.ParseInt(strings.Trim(h, `"`), 10, 64)
+	if err != nil || v < 0 || !strings.HasPrefix(h, `"`) || !strings.HasSuffix(h, `"`) {
 		return 0, huma.Error400BadRequest(fmt.Sprintf("If-Match %q is not an ETag this API gave out", h))
 	}
 	return v, nil

@@ -180,3 +180,47 @@ func TestClientAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestNothingIsCached: API answers (the sign-in's, with its secret, above
+// all) and pages are marked no-store; the static assets may be cached.
+func TestNothingIsCached(t *testing.T) {
+	f := newFixture(t)
+	_, h, _ := f.do("", "POST", "/api/v1/session", map[string]any{"email": "viewer@example.gov.uk", "password": password})
+	if h.Get("Cache-Control") != "no-store" {
+		t.Errorf("sign-in: Cache-Control %q", h.Get("Cache-Control"))
+	}
+	for _, path := range []string{"/api/v1/me", "/api/v1/systems/prison-visits/matrix", "/api/v1/systems/prison-visits", "/systems/prison-visits", "/api/v1/openapi.json"} {
+		if _, h, _ := f.do("viewer", "GET", path, nil); !strings.Contains(h.Get("Cache-Control"), "no-store") {
+			t.Errorf("%s: Cache-Control %q", path, h.Get("Cache-Control"))
+		}
+	}
+	if status, h, _ := f.do("", "GET", "/assets/remit.css", nil); status != 200 || strings.Contains(h.Get("Cache-Control"), "no-store") {
+		t.Errorf("an asset: %d, Cache-Control %q", status, h.Get("Cache-Control"))
+	}
+}
+
+// TestStrongValidators: every change quotes the version it read as a
+// strong ETag — the risk settings and review cadences too, which once
+// ignored If-Match — and a weak one never matches (412).
+func TestStrongValidators(t *testing.T) {
+	f := newFixture(t)
+	path := "/api/v1/obligations/" + esc(obligationID) + "/tracking"
+	body := map[string]any{"owner": "Jane Example", "status": "in-progress"}
+	if status, _, data := f.do("editor", "PUT", path, body, "If-Match", `W/"0"`); status != http.StatusPreconditionFailed || !strings.Contains(string(data), "weak validator") {
+		t.Errorf("a weak ETag: %d %s", status, data)
+	}
+	status, h, data := f.do("admin", "GET", "/api/v1/risks/settings", nil)
+	if status != 200 || h.Get("ETag") != `"0"` {
+		t.Fatalf("risk settings: %d %s %s", status, h.Get("ETag"), data)
+	}
+	settings := string(data)
+	if status, _, data := f.do("admin", "PUT", "/api/v1/risks/settings", settings); status != http.StatusPreconditionRequired {
+		t.Errorf("risk settings without If-Match: %d %s", status, data)
+	}
+	if status, h, data := f.do("admin", "PUT", "/api/v1/risks/settings", settings, "If-Match", `"0"`); status >= 300 || h.Get("ETag") != `"1"` {
+		t.Errorf("risk settings: %d %s %s", status, h.Get("ETag"), data)
+	}
+	if status, _, data := f.do("admin", "PUT", "/api/v1/risks/settings", settings, "If-Match", `"0"`); status != http.StatusConflict {
+		t.Errorf("stale risk settings: %d %s", status, data)
+	}
+}

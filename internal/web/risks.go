@@ -154,27 +154,39 @@ func (s *server) handleRiskAccept(ctx context.Context, in *riskAcceptInput) (*ve
 	return s.etagOf(ctx, v, err)
 }
 
-type riskSettingsOutput struct{ Body remit.RiskSettings }
+type riskSettingsOutput struct {
+	ETag string `header:"ETag"`
+	Body remit.RiskSettings
+}
 
 func (s *server) handleRiskSettingsGet(ctx context.Context, _ *struct{}) (*riskSettingsOutput, error) {
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
 	_, settings := s.Service.Snapshot().Risks()
-	return &riskSettingsOutput{Body: settings}, nil
+	v, err := s.Service.RiskSettingsVersion(ctx)
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return &riskSettingsOutput{ETag: etag(v), Body: settings}, nil
 }
 
-type riskSettingsPutInput struct{ Body remit.RiskSettings }
+type riskSettingsPutInput struct {
+	IfMatch string `header:"If-Match" doc:"The ETag the settings were read with (\"0\" while the defaults apply)"`
+	Body    remit.RiskSettings
+}
 
-func (s *server) handleRiskSettingsPut(ctx context.Context, in *riskSettingsPutInput) (*struct{}, error) {
+func (s *server) handleRiskSettingsPut(ctx context.Context, in *riskSettingsPutInput) (*versionOutput, error) {
 	p, err := reader(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Service.SetRiskSettings(ctx, p, in.Body); err != nil {
-		return nil, s.problem(ctx, err)
+	version, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
 	}
-	return nil, nil
+	v, err := s.Service.SetRiskSettings(ctx, p, in.Body, version)
+	return s.etagOf(ctx, v, err)
 }
 
 // --- pages ----------------------------------------------------------------

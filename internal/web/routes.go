@@ -118,6 +118,7 @@ func (s *server) routes(mux *http.ServeMux) {
 
 	// Scorecards.
 	huma.Register(api, op("GET", "/api/v1/scorecards", "list-scorecards", "Supplier scorecards: per provider and offering, obligations by assurance, evidence expiring, open findings, last assessment, review due", secured), s.handleScorecardList)
+	huma.Register(api, op("GET", "/api/v1/providers/{id}/review", "get-review-cadence", "How often a provider is reviewed, in months, with the ETag to change it", secured), s.handleReviewCadenceGet)
 	huma.Register(api, op("PUT", "/api/v1/providers/{id}/review", "set-review-cadence", "Set how often a provider is reviewed, in months (12 by default)", secured), s.handleReviewCadencePut)
 
 	// Risks.

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"remit/internal/remit"
+
+	"github.com/danielgtaylor/huma/v2"
 )
 
 // ScorecardsPage shows every provider's scorecard.
@@ -120,21 +122,50 @@ func (s *server) handleScorecardList(ctx context.Context, _ *struct{}) (*scoreca
 }
 
 type reviewCadenceInput struct {
-	ID   string `path:"id"`
-	Body struct {
+	ID      string `path:"id"`
+	IfMatch string `header:"If-Match" doc:"The ETag the cadence was read with (\"0\" while the default applies)"`
+	Body    struct {
 		Months int `json:"months" minimum:"1" maximum:"36"`
 	}
 }
 
-func (s *server) handleReviewCadencePut(ctx context.Context, in *reviewCadenceInput) (*struct{}, error) {
+func (s *server) handleReviewCadencePut(ctx context.Context, in *reviewCadenceInput) (*versionOutput, error) {
 	p, err := reader(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Service.SetReviewCadence(ctx, p, in.ID, in.Body.Months); err != nil {
+	version, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.Service.SetReviewCadence(ctx, p, in.ID, in.Body.Months, version)
+	return s.etagOf(ctx, v, err)
+}
+
+type reviewCadenceOutput struct {
+	ETag string `header:"ETag"`
+	Body struct {
+		Months int `json:"months" doc:"How often the provider is reviewed (12 by default)"`
+	}
+}
+
+func (s *server) handleReviewCadenceGet(ctx context.Context, in *systemInput) (*reviewCadenceOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	if _, ok := s.Service.Snapshot().Provider(in.ID); !ok {
+		return nil, huma.Error404NotFound(fmt.Sprintf("no provider %q", in.ID))
+	}
+	set, err := s.Service.ReviewCadences(ctx)
+	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
-	return nil, nil
+	out := &reviewCadenceOutput{ETag: etag(set[in.ID].Version)}
+	out.Body.Months = remit.DefaultReviewMonths
+	if c, ok := set[in.ID]; ok {
+		out.Body.Months = c.Months
+	}
+	return out, nil
 }
 
 func (s *server) handleReviewCadencePost(w http.ResponseWriter, r *http.Request) error {
@@ -143,7 +174,11 @@ func (s *server) handleReviewCadencePost(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		months = 0
 	}
-	if err := s.Service.SetReviewCadence(r.Context(), user(r), provider, months); err != nil {
+	version, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if err != nil {
+		return badForm("the form's version is missing: reload the page and try again")
+	}
+	if _, err := s.Service.SetReviewCadence(r.Context(), user(r), provider, months, version); err != nil {
 		var ve *remit.ValidationError
 		if errors.As(err, &ve) {
 			return badForm(ve.Problems[0].Message)

@@ -53,11 +53,23 @@ func TestScorecards(t *testing.T) {
 		t.Errorf("aws/ec2 with a certificate expiring in 21 days: %+v", after)
 	}
 	// Cadence, and a snapshot for the trend.
-	if status, _, body := f.do("viewer", "PUT", "/api/v1/providers/aws/review", map[string]int{"months": 6}); status != http.StatusForbidden {
+	status, h, body := f.do("viewer", "GET", "/api/v1/providers/aws/review", nil)
+	if status != 200 || h.Get("ETag") != `"0"` || !strings.Contains(string(body), `"months":12`) {
+		t.Fatalf("the default cadence: %d %s %s", status, h.Get("ETag"), body)
+	}
+	if status, _, body := f.do("viewer", "PUT", "/api/v1/providers/aws/review", map[string]int{"months": 6}, "If-Match", `"0"`); status != http.StatusForbidden {
 		t.Errorf("a viewer sets the cadence: %d %s", status, body)
 	}
-	if status, _, body := f.do("assessor", "PUT", "/api/v1/providers/aws/review", map[string]int{"months": 6}); status >= 300 {
+	if status, _, body := f.do("assessor", "PUT", "/api/v1/providers/aws/review", map[string]int{"months": 6}); status != http.StatusPreconditionRequired {
+		t.Errorf("the cadence without If-Match: %d %s", status, body)
+	}
+	status, h, body = f.do("assessor", "PUT", "/api/v1/providers/aws/review", map[string]int{"months": 6}, "If-Match", `"0"`)
+	if status >= 300 || h.Get("ETag") != `"1"` {
 		t.Fatalf("cadence: %d %s", status, body)
+	}
+	// Someone who read it before that change is refused, not obeyed.
+	if status, _, body := f.do("admin", "PUT", "/api/v1/providers/aws/review", map[string]int{"months": 24}, "If-Match", `"0"`); status != http.StatusConflict {
+		t.Errorf("a stale cadence change: %d %s", status, body)
 	}
 	if err := f.svc.SnapshotScorecards(context.Background(), f.now); err != nil {
 		t.Fatal(err)

@@ -293,6 +293,13 @@ func (s *server) observe(next http.Handler, mux *http.ServeMux) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+		// Nothing but the static assets may be kept by a browser or a
+		// proxy: API answers and pages carry what only their reader may
+		// see, and the sign-in answer carries the session's secret.
+		// Handlers that serve assets set their own.
+		if !strings.HasPrefix(r.URL.Path, "/assets/") {
+			h.Set("Cache-Control", "no-store")
+		}
 		if r.TLS != nil {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}

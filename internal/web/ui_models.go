@@ -42,9 +42,11 @@ type ProviderPage struct {
 	Systems   []service.RelyingSystem
 	BuiltIn   bool
 	Offerings []OfferingSummary
-	// ReviewMonths is how often the provider is reviewed.
-	ReviewMonths int
-	CanSetReview bool
+	// ReviewMonths is how often the provider is reviewed; ReviewVersion
+	// the version its form quotes.
+	ReviewMonths  int
+	ReviewVersion int64
+	CanSetReview  bool
 }
 
 func (s *server) handleProviderPage(w http.ResponseWriter, r *http.Request) error {
@@ -76,9 +78,10 @@ func (s *server) handleProviderPage(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	if m, ok := set[id]; ok {
-		p.ReviewMonths = m
+	if c, ok := set[id]; ok {
+		p.ReviewMonths = c.Months
 	}
+	p.ReviewVersion = set[id].Version
 	return s.render(w, r, http.StatusOK, "provider", p)
 }
 

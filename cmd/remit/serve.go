@@ -31,7 +31,7 @@ import (
 func (e *env) serveCommand() *cobra.Command {
 	var addr, database string
 	var demo bool
-	var poll, sweepEvery time.Duration
+	var poll, sweepEvery, grace time.Duration
 	var proxies []string
 	var checkpoints string
 	cmd := &cobra.Command{
@@ -101,15 +101,6 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 			loopback := host == "127.0.0.1" || host == "::1" || host == "localhost"
 			handler := web.NewServer(web.Config{Service: svc, Log: log, Secure: !loopback, TrustedProxies: trusted})
 			srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
-			url := "http://" + ln.Addr().String()
-			fmt.Fprintf(e.stdout, "Remit is running at %s (API %s/api/v1, OpenAPI %s/api/v1/openapi.json)\n", url, url, url)
-			fmt.Fprintf(e.stdout, "Database: %s\n", database)
-			if demo {
-				fmt.Fprintf(e.stdout, "Demo accounts (sign in at %s/sign-in, or with POST /api/v1/session):\n", url)
-				for _, a := range accounts {
-					fmt.Fprintln(e.stdout, "  "+a)
-				}
-			}
 			followCtx, stopFollowing := context.WithCancel(ctx)
 			defer stopFollowing()
 			go svc.Follow(followCtx, poll, log)
@@ -134,6 +125,9 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 				return nil
 			}})
 			if err != nil {
+				if ctx.Err() != nil {
+					return nil // stopped while starting: as asked
+				}
 				return err
 			}
 			defer func() {
@@ -145,16 +139,30 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 			}()
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(ln) }()
+			url := "http://" + ln.Addr().String()
+			fmt.Fprintf(e.stdout, "Remit is running at %s (API %s/api/v1, OpenAPI %s/api/v1/openapi.json)\n", url, url, url)
+			fmt.Fprintf(e.stdout, "Database: %s\n", database)
+			if demo {
+				fmt.Fprintf(e.stdout, "Demo accounts (sign in at %s/sign-in, or with POST /api/v1/session):\n", url)
+				for _, a := range accounts {
+					fmt.Fprintln(e.stdout, "  "+a)
+				}
+			}
+
 			select {
 			case err := <-errc:
 				return fmt.Errorf("serve: %w", err)
 			case <-ctx.Done():
 			}
-			log.Info("shutting down")
-			shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			// Stop taking connections at once, let the requests in flight
+			// finish for up to --grace, then close what is left: a
+			// shutdown that was asked for is not a failure.
+			log.Info("shutting down", "grace", grace.String())
+			shutdownCtx, cancel := context.WithTimeout(context.Background(), grace)
 			defer cancel()
 			if err := srv.Shutdown(shutdownCtx); err != nil {
-				return fmt.Errorf("shut down: %w", err)
+				log.Warn("the grace period ended with requests still in flight: closing them", "grace", grace.String(), "err", err)
+				_ = srv.Close()
 			}
 			if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 				return err
@@ -165,6 +173,7 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().BoolVar(&demo, "demo", false, "start on a fresh SQLite file with the example estate and demo accounts")
 	cmd.Flags().DurationVar(&poll, "poll", 500*time.Millisecond, "how often to pick up changes made by other servers")
+	cmd.Flags().DurationVar(&grace, "grace", 30*time.Second, "on SIGTERM or Ctrl-C, how long requests in flight may take to finish before the server closes them and exits 0")
 	cmd.Flags().DurationVar(&sweepEvery, "sweep", time.Hour, "how often the background sweep records lapsed evidence and snapshots scorecards")
 	cmd.Flags().StringVar(&checkpoints, "audit-checkpoints", "", "a file outside the database where every sweep appends the audit trail's head (env REMIT_AUDIT_CHECKPOINTS); remit audit verify --checkpoints checks it")
 	cmd.Flags().StringSliceVar(&proxies, "trusted-proxy", nil, "a reverse proxy in front of the server, as an address or CIDR range (repeat; env REMIT_TRUSTED_PROXIES, comma-separated): its X-Forwarded-For names the client")

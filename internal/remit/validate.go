@@ -69,7 +69,7 @@ func ValidateOffering(provider string, o *Offering, refs Refs) []Problem {
 		}
 		if path := findPath(dep, self, refs); path != nil {
 			cycle := append([]string{self}, path...)
-			v.add(fmt.Sprintf("/depends_on/%d", k), "depends_on cycle: %s; an offering cannot rely on itself, even through others", strings.Join(cycle, " → "))
+			v.add("/depends_on/"+strconv.Itoa(k), "depends_on cycle: %s; an offering cannot rely on itself, even through others", strings.Join(cycle, " → "))
 		}
 	}
 	return v.problems
@@ -147,8 +147,8 @@ func (v *validator) run() {
 	if strings.TrimSpace(v.ws.Name) == "" {
 		v.add("/name", "name is required: give the workspace a name, such as the estate it describes")
 	}
-	v.text("/name", "name", v.ws.Name, MaxName)
-	v.text("/organisation", "organisation", v.ws.Organisation, MaxName)
+	v.text("", "/name", "name", v.ws.Name, MaxName)
+	v.text("", "/organisation", "organisation", v.ws.Organisation, MaxName)
 	v.catalogues()
 	v.providers()
 	v.refs = v
@@ -174,7 +174,7 @@ func (v *validator) required(pointer, what, value string) {
 	if strings.TrimSpace(value) == "" {
 		v.add(pointer, "%s is required", what)
 	}
-	v.text(pointer, what, value, MaxName)
+	v.text(pointer, "", what, value, MaxName)
 }
 
 // The longest texts the model holds, in characters: one rule for every
@@ -219,10 +219,14 @@ func lengthProblems(fs ...field) []Problem {
 	return ps
 }
 
-// text checks a field's length.
-func (v *validator) text(pointer, what, value string, max int) {
+// text checks a field's length; its pointer is base+field, joined only
+// when there is a problem (the check runs for every field of an estate).
+func (v *validator) text(base, field, what, value string, max int) {
+	if len(value) <= max {
+		return // a rune is at least a byte
+	}
 	if n := utf8.RuneCountInString(value); n > max {
-		v.add(pointer, "%s is %d characters long, over the limit of %d: shorten it", what, n, max)
+		v.add(base+field, "%s is %d characters long, over the limit of %d: shorten it", what, n, max)
 	}
 }
 
@@ -236,9 +240,9 @@ func (v *validator) source(pointer string, s *Source) {
 	if s.URL != "" && !strings.HasPrefix(s.URL, "https://") && !strings.HasPrefix(s.URL, "http://") {
 		v.add(pointer+"/url", "source url %q is not a web address: it should start with https://", s.URL)
 	}
-	v.text(pointer+"/title", "source title", s.Title, MaxName)
-	v.text(pointer+"/url", "source url", s.URL, MaxURL)
-	v.text(pointer+"/version", "source version", s.Version, MaxName)
+	v.text(pointer, "/title", "source title", s.Title, MaxName)
+	v.text(pointer, "/url", "source url", s.URL, MaxURL)
+	v.text(pointer, "/version", "source version", s.Version, MaxName)
 	if s.Date != "" {
 		if _, err := time.Parse(time.DateOnly, s.Date); err != nil {
 			v.add(pointer+"/date", "source date %q is not a date: write it as YYYY-MM-DD", s.Date)
@@ -250,14 +254,14 @@ func (v *validator) catalogues() {
 	v.controls = make(map[string]map[string]bool, len(v.ws.Catalogues))
 	for i := range v.ws.Catalogues {
 		c := &v.ws.Catalogues[i]
-		p := fmt.Sprintf("/catalogues/%d", i)
+		p := "/catalogues/" + strconv.Itoa(i)
 		if v.id(p+"/id", "catalogue", c.ID) {
 			if _, dup := v.controls[c.ID]; dup {
 				v.add(p+"/id", "catalogue id %q is used twice: catalogue ids must be unique", c.ID)
 			}
 		}
 		v.required(p+"/title", "catalogue title", c.Title)
-		v.text(p+"/version", "catalogue version", c.Version, MaxName)
+		v.text(p, "/version", "catalogue version", c.Version, MaxName)
 		v.source(p+"/source", c.Source)
 		ids := make(map[string]bool, len(c.Controls))
 		if len(c.Controls) == 0 {
@@ -265,7 +269,7 @@ func (v *validator) catalogues() {
 		}
 		for j := range c.Controls {
 			ctl := &c.Controls[j]
-			cp := fmt.Sprintf("%s/controls/%d", p, j)
+			cp := p + "/controls/" + strconv.Itoa(j)
 			if v.id(cp+"/id", "control", ctl.ID) {
 				if ids[ctl.ID] {
 					v.add(cp+"/id", "control id %q is used twice in catalogue %q: control ids must be unique in a catalogue", ctl.ID, c.ID)
@@ -273,8 +277,8 @@ func (v *validator) catalogues() {
 				ids[ctl.ID] = true
 			}
 			v.required(cp+"/title", "control title", ctl.Title)
-			v.text(cp+"/statement", "control statement", ctl.Statement, MaxControlText)
-			v.text(cp+"/group", "control group", ctl.Group, MaxNote)
+			v.text(cp, "/statement", "control statement", ctl.Statement, MaxControlText)
+			v.text(cp, "/group", "control group", ctl.Group, MaxNote)
 			if ctl.Area != "" && !ctl.Area.Valid() {
 				v.add(cp+"/area", "area %q is not known: use one of %s%s", ctl.Area, joinAreas(), suggest(string(ctl.Area), areaStrings()))
 			}
@@ -299,7 +303,7 @@ func (v *validator) providers() {
 	// First pass: register every offering so references can be checked in any order.
 	for i := range v.ws.Providers {
 		pr := &v.ws.Providers[i]
-		p := fmt.Sprintf("/providers/%d", i)
+		p := "/providers/" + strconv.Itoa(i)
 		if v.id(p+"/id", "provider", pr.ID) {
 			if seen[pr.ID] {
 				v.add(p+"/id", "provider id %q is used twice: provider ids must be unique", pr.ID)
@@ -309,7 +313,7 @@ func (v *validator) providers() {
 		v.required(p+"/name", "provider name", pr.Name)
 		for j := range pr.Offerings {
 			o := &pr.Offerings[j]
-			op := fmt.Sprintf("%s/offerings/%d", p, j)
+			op := p + "/offerings/" + strconv.Itoa(j)
 			if !v.id(op+"/id", "offering", o.ID) {
 				continue
 			}
@@ -334,7 +338,7 @@ func (v *validator) offeringsOf() {
 			if v.dups[o] {
 				continue
 			}
-			v.offering(fmt.Sprintf("/providers/%d/offerings/%d", i, j), OfferingRef{Provider: pr.ID, Offering: o.ID}.String(), o)
+			v.offering("/providers/"+strconv.Itoa(i)+"/offerings/"+strconv.Itoa(j), OfferingRef{Provider: pr.ID, Offering: o.ID}.String(), o)
 		}
 	}
 }
@@ -349,7 +353,7 @@ func (v *validator) offering(op, self string, o *Offering) {
 		v.add(op+"/service_model", "service_model %q is not known: use one of %s%s", o.ServiceModel, joinModels(), suggest(string(o.ServiceModel), modelStrings()))
 	}
 	for k, dep := range o.DependsOn {
-		dp := fmt.Sprintf("%s/depends_on/%d", op, k)
+		dp := op + "/depends_on/" + strconv.Itoa(k)
 		switch {
 		case dep == self:
 			v.add(dp, "offering %q depends on itself: remove it from depends_on", self)
@@ -362,7 +366,7 @@ func (v *validator) offering(op, self string, o *Offering) {
 	v.source(op+"/source", o.Source)
 	first := make(map[string]int, len(o.Statements))
 	for k := range o.Statements {
-		v.statement(fmt.Sprintf("%s/statements/%d", op, k), k, &o.Statements[k], first)
+		v.statement(op+"/statements/"+strconv.Itoa(k), k, &o.Statements[k], first)
 	}
 }
 
@@ -386,8 +390,8 @@ func (v *validator) statement(p string, index int, s *Statement, first map[strin
 	case s.Class == Inherited && strings.TrimSpace(s.Customer) != "":
 		v.add(p+"/customer", "an inherited statement leaves nothing to the customer: remove customer, or make the class shared")
 	}
-	v.text(p+"/provider", "what the provider does", s.Provider, MaxText)
-	v.text(p+"/customer", "what the customer must do", s.Customer, MaxText)
+	v.text(p, "/provider", "what the provider does", s.Provider, MaxText)
+	v.text(p, "/customer", "what the customer must do", s.Customer, MaxText)
 	v.source(p+"/source", s.Source)
 }
 
@@ -429,7 +433,7 @@ func (v *validator) dependencyCycles() {
 		for j := range v.ws.Providers[i].Offerings {
 			ref := OfferingRef{Provider: v.ws.Providers[i].ID, Offering: v.ws.Providers[i].Offerings[j].ID}.String()
 			if _, ok := where[ref]; !ok {
-				where[ref] = fmt.Sprintf("/providers/%d/offerings/%d", i, j)
+				where[ref] = "/providers/" + strconv.Itoa(i) + "/offerings/" + strconv.Itoa(j)
 			}
 		}
 	}
@@ -447,7 +451,7 @@ func (v *validator) dependencyCycles() {
 			case active:
 				start := slices.Index(path, dep)
 				cycle := append(slices.Clone(path[start:]), dep)
-				v.add(fmt.Sprintf("%s/depends_on/%d", where[ref], k), "depends_on cycle: %s; an offering cannot rely on itself, even through others", strings.Join(cycle, " → "))
+				v.add(where[ref]+"/depends_on/"+strconv.Itoa(k), "depends_on cycle: %s; an offering cannot rely on itself, even through others", strings.Join(cycle, " → "))
 			case unvisited:
 				visit(dep)
 			}
@@ -466,7 +470,7 @@ func (v *validator) systems() {
 	seen := make(map[string]bool, len(v.ws.Systems))
 	for i := range v.ws.Systems {
 		s := &v.ws.Systems[i]
-		p := fmt.Sprintf("/systems/%d", i)
+		p := "/systems/" + strconv.Itoa(i)
 		if v.id(p+"/id", "system", s.ID) && seen[s.ID] {
 			v.add(p+"/id", "system id %q is used twice: system ids must be unique", s.ID)
 		}
@@ -481,13 +485,13 @@ func (v *validator) system(p string, s *System) {
 		v.id(p+"/id", "system", s.ID)
 	}
 	v.required(p+"/name", "system name", s.Name)
-	v.text(p+"/owner", "owner", s.Owner, MaxName)
-	v.text(p+"/team", "team", s.Team, MaxName)
-	v.text(p+"/classification", "classification", s.Classification, MaxName)
+	v.text(p, "/owner", "owner", s.Owner, MaxName)
+	v.text(p, "/team", "team", s.Team, MaxName)
+	v.text(p, "/classification", "classification", s.Classification, MaxName)
 	v.baseline(p+"/baseline", &s.Baseline)
 	uses := make(map[string]bool, len(s.Uses))
 	for j, u := range s.Uses {
-		up := fmt.Sprintf("%s/uses/%d/offering", p, j)
+		up := p + "/uses/" + strconv.Itoa(j) + "/offering"
 		switch {
 		case u.Offering == "":
 			v.add(up, "offering is required: write provider/offering, such as aws/ec2")
@@ -497,7 +501,9 @@ func (v *validator) system(p string, s *System) {
 			v.add(up, "system uses %q twice: list each offering once", u.Offering)
 		}
 		uses[u.Offering] = true
-		v.text(fmt.Sprintf("%s/uses/%d/purpose", p, j), "purpose", u.Purpose, MaxNote)
+		if utf8.RuneCountInString(u.Purpose) > MaxNote {
+			v.text(p+"/uses/"+strconv.Itoa(j), "/purpose", "purpose", u.Purpose, MaxNote)
+		}
 	}
 }
 
@@ -522,12 +528,11 @@ func (v *validator) baseline(p string, b *Baseline) {
 		}
 		listed := make(map[string]bool, len(b.Controls))
 		for j, id := range b.Controls {
-			cp := fmt.Sprintf("%s/controls/%d", p, j)
 			switch {
 			case !v.refs.HasControl(b.Catalogue, id):
-				v.add(cp, "control %q is not in catalogue %q%s", id, b.Catalogue, suggest(id, v.refs.ControlIDs(b.Catalogue)))
+				v.add(p+"/controls/"+strconv.Itoa(j), "control %q is not in catalogue %q%s", id, b.Catalogue, suggest(id, v.refs.ControlIDs(b.Catalogue)))
 			case listed[id]:
-				v.add(cp, "control %q is listed twice in the baseline", id)
+				v.add(p+"/controls/"+strconv.Itoa(j), "control %q is listed twice in the baseline", id)
 			}
 			listed[id] = true
 		}
@@ -535,7 +540,7 @@ func (v *validator) baseline(p string, b *Baseline) {
 	}
 	excluded := make(map[string]bool, len(b.NotApplicable))
 	for j, x := range b.NotApplicable {
-		xp := fmt.Sprintf("%s/not_applicable/%d", p, j)
+		xp := p + "/not_applicable/" + strconv.Itoa(j)
 		switch {
 		case !in(x.Control):
 			ids := b.Controls
@@ -550,7 +555,7 @@ func (v *validator) baseline(p string, b *Baseline) {
 		if strings.TrimSpace(x.Reason) == "" {
 			v.add(xp+"/reason", "reason is required: say why the control does not apply")
 		}
-		v.text(xp+"/reason", "reason", x.Reason, MaxNote)
+		v.text(xp, "/reason", "reason", x.Reason, MaxNote)
 	}
 }
 

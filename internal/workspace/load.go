@@ -31,9 +31,15 @@ const (
 )
 
 // origin records where one top-level object came from, so a problem found
-// later by remit.Validate can be put back on its line.
+// later by remit.Validate can be put back on its line. Its parse tree is
+// not kept (on a large estate the trees take many times the files' size):
+// locate parses the file again, which only a file with a problem needs.
 type origin struct {
+	fsys fs.FS
+	rel  string
 	file string
+	// root is the parse tree, kept only for remit.yaml (small, and read
+	// for built-in names), or once a problem has needed it.
 	root *yaml.Node
 }
 
@@ -45,6 +51,8 @@ type loader struct {
 	root     root
 	// origins per kind, in the same order as the workspace's slices.
 	catalogues, providers, systems []origin
+	// trees are the files parsed again to locate problems.
+	trees map[string]*yaml.Node
 }
 
 // Load reads the workspace in dir, together with the built-in content it
@@ -110,7 +118,7 @@ func (l *loader) load(fsys fs.FS, display string) {
 	}
 	d := &decoder{file: name(RootFile), problems: &l.problems}
 	if n := d.parse(data, rootExpect); n != nil {
-		l.rootFile = origin{file: d.file, root: n}
+		l.rootFile = origin{fsys: fsys, rel: RootFile, file: d.file, root: n}
 		l.root = d.root(n)
 		l.ws.Name, l.ws.Organisation = l.root.Name, l.root.Organisation
 		l.ws.CatalogueIDs, l.ws.ProviderIDs = l.root.Catalogues, l.root.Providers
@@ -129,30 +137,28 @@ func (l *loader) load(fsys fs.FS, display string) {
 		}
 	}
 	parseAll(jobs)
-	// Decode in order, so problems and ids come out the same every time.
+	// Gather in order, so problems and ids come out the same every time.
 	for i := range jobs {
 		j := &jobs[i]
 		l.problems = append(l.problems, j.problems...)
-		if j.node == nil {
+		if !j.parsed {
 			continue
 		}
-		d := &decoder{file: j.display, problems: &l.problems}
-		o := origin{j.display, j.node}
+		o := origin{fsys: j.fsys, rel: j.rel, file: j.display}
 		switch j.kind {
 		case kindCatalogue:
-			c := d.catalogue(j.node)
-			c.BuiltIn = j.builtIn
-			l.ws.Catalogues = append(l.ws.Catalogues, c)
+			j.catalogue.BuiltIn = j.builtIn
+			l.ws.Catalogues = append(l.ws.Catalogues, j.catalogue)
 			l.catalogues = append(l.catalogues, o)
 		case kindProvider:
-			p := d.provider(j.node)
-			p.BuiltIn = j.builtIn
-			l.ws.Providers = append(l.ws.Providers, p)
+			j.provider.BuiltIn = j.builtIn
+			l.ws.Providers = append(l.ws.Providers, j.provider)
 			l.providers = append(l.providers, o)
 		case kindSystem:
-			l.ws.Systems = append(l.ws.Systems, d.system(j.node))
+			l.ws.Systems = append(l.ws.Systems, j.system)
 			l.systems = append(l.systems, o)
 		}
+		jobs[i] = job{} // let what was decoded go with the workspace alone
 	}
 }
 
@@ -167,25 +173,33 @@ const (
 
 var expects = [...]string{kindCatalogue: catalogueExpect, kindProvider: providerExpect, kindSystem: systemExpect}
 
-// job is one file to read and parse, and what came of it.
+// job is one file to read, parse and decode, and what came of it.
 type job struct {
 	fsys     fs.FS
 	rel      string
 	display  string
 	kind     kind
 	builtIn  bool
-	node     *yaml.Node
+	parsed   bool
 	problems []remit.Problem
+	// What the file held, by kind.
+	catalogue remit.Catalogue
+	provider  remit.Provider
+	system    remit.System
 }
 
-// parseAll reads and parses every job's file, on as many goroutines as
-// there are processors: parsing is most of a load's time, and files are
-// independent.
+// parseAll reads, parses and decodes every job's file, on as many
+// goroutines as there are processors: parsing is most of a load's time,
+// and files are independent. Each file's parse tree is dropped as soon as
+// it is decoded, so a load holds one tree per goroutine, not one per file.
 func parseAll(jobs []job) {
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
 		wg.Go(func() {
+			// One interner per goroutine: no locking, and at most as many
+			// copies of a string as there are goroutines.
+			strs := newInterner()
 			for i := range next {
 				j := &jobs[i]
 				data, err := fs.ReadFile(j.fsys, j.rel)
@@ -193,8 +207,20 @@ func parseAll(jobs []job) {
 					j.problems = append(j.problems, remit.Problem{File: j.display, Message: "cannot read: " + err.Error()})
 					continue
 				}
-				d := &decoder{file: j.display, problems: &j.problems}
-				j.node = d.parse(data, expects[j.kind])
+				d := &decoder{file: j.display, problems: &j.problems, strings: strs}
+				node := d.parse(data, expects[j.kind])
+				if node == nil {
+					continue
+				}
+				j.parsed = true
+				switch j.kind {
+				case kindCatalogue:
+					j.catalogue = d.catalogue(node)
+				case kindProvider:
+					j.provider = d.provider(node)
+				case kindSystem:
+					j.system = d.system(node)
+				}
 			}
 		})
 	}
@@ -276,15 +302,37 @@ func (l *loader) locate(p remit.Problem) remit.Problem {
 			o, rest = list[i], segs[2:]
 		}
 	}
-	if o.root == nil {
+	if o.file == "" {
 		o = l.rootFile
 	}
-	if o.root == nil {
+	root := l.tree(o)
+	if root == nil {
 		return p
 	}
 	p.File = o.file
-	p.Line, p.Column = position(find(o.root, rest))
+	p.Line, p.Column = position(find(root, rest))
 	return p
+}
+
+// tree is the parse tree of an origin's file, parsed again (once per
+// file) when a problem in it needs its lines.
+func (l *loader) tree(o origin) *yaml.Node {
+	if o.root != nil || o.fsys == nil {
+		return o.root
+	}
+	if t, ok := l.trees[o.file]; ok {
+		return t
+	}
+	var t *yaml.Node
+	if data, err := fs.ReadFile(o.fsys, o.rel); err == nil {
+		var ignored []remit.Problem
+		t = (&decoder{file: o.file, problems: &ignored}).parse(data, "")
+	}
+	if l.trees == nil {
+		l.trees = map[string]*yaml.Node{}
+	}
+	l.trees[o.file] = t
+	return t
 }
 
 func sortProblems(ps []remit.Problem) {

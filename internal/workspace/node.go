@@ -20,6 +20,29 @@ import (
 type decoder struct {
 	file     string
 	problems *[]remit.Problem
+	// strings, when set, interns every string decoded: an estate repeats
+	// the same control references, offering references, classes and
+	// texts thousands of times.
+	strings interner
+}
+
+// interner keeps one copy of each distinct string.
+type interner map[string]string
+
+func newInterner() interner { return interner{} }
+
+// intern returns the kept copy of s, keeping a copy of its own the first
+// time (s may share the memory of a whole file).
+func (in interner) intern(s string) string {
+	if in == nil || s == "" {
+		return s
+	}
+	if v, ok := in[s]; ok {
+		return v
+	}
+	s = strings.Clone(s)
+	in[s] = s
+	return s
 }
 
 func (d *decoder) add(n *yaml.Node, format string, args ...any) {
@@ -141,7 +164,7 @@ func (d *decoder) str(n *yaml.Node, key string) string {
 		d.add(n, "%s should be text, not %s", key, describe(n))
 		return ""
 	}
-	return s
+	return d.strings.intern(s)
 }
 
 // strs decodes a sequence of scalars.

@@ -86,6 +86,7 @@ fuzz:
 	$(GO) test ./internal/web $(FUZZ) -fuzz '^FuzzCompareControls$$'
 	$(GO) test ./internal/web $(FUZZ) -fuzz '^FuzzRiskForm$$'
 	$(GO) test ./internal/report $(FUZZ) -fuzz '^FuzzReadSATWorkbook$$'
+	$(GO) test ./internal/report $(FUZZ) -fuzz '^FuzzObligationJSON$$'
 	$(GO) test ./internal/oscal $(FUZZ) -fuzz '^FuzzReadCatalog$$'
 	$(GO) test ./internal/oscal $(FUZZ) -fuzz '^FuzzResolve$$'
 	$(GO) test ./internal/oscal $(FUZZ) -fuzz '^FuzzReadOSCAL$$'

@@ -75,7 +75,9 @@ must do instead. --system narrows to one system.`,
 				}
 				systems = []int32{si}
 			}
-			return report.WriteObligations(e.stdout, report.Obligations(est, systems, p), formatName)
+			// Streamed: a whole estate's obligations are written as they
+			// are found, never held.
+			return report.StreamObligations(e.stdout, report.EachObligation(est, systems, p), formatName)
 		},
 	}
 	cmd.Flags().StringVar(&systemID, "system", "", "only this system")

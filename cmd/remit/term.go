@@ -16,7 +16,7 @@ import (
 type termSafe struct{ w io.Writer }
 
 func (t termSafe) Write(p []byte) (int, error) {
-	if !utf8.Valid(p) || bytes.IndexFunc(p, unsafeRune) < 0 {
+	if plain(p) || !utf8.Valid(p) || bytes.IndexFunc(p, unsafeRune) < 0 {
 		return t.w.Write(p)
 	}
 	out := make([]byte, 0, len(p)+8)
@@ -33,6 +33,21 @@ func (t termSafe) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// plain reports, quickly, that p holds nothing termSafe would replace:
+// only printable ASCII, line feeds and tabs, and bytes that cannot start
+// a C1 control or a bidirectional mark (those start 0xc2, 0xd8 or 0xe2).
+func plain(p []byte) bool {
+	for _, b := range p {
+		switch {
+		case b >= 0x20 && b < 0x7f, b == '\n', b == '\t':
+		case b >= 0x80 && b != 0xc2 && b != 0xd8 && b != 0xe2:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // unsafeRune reports the characters termSafe replaces: C0 controls other

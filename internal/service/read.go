@@ -605,3 +605,96 @@ func (sn *Snapshot) Reliance(id string, now time.Time) []OfferingReliance {
 	slices.SortFunc(out, func(a, b OfferingReliance) int { return strings.Compare(a.Offering, b.Offering) })
 	return out
 }
+
+// ObligationSort is the order SortedObligations yields in.
+type ObligationSort string
+
+// The orders: by id; by due day (obligations with one first, soonest
+// first, then the rest by id); by status (tracked obligations in the
+// order of remit.ObligationStatuses, then the untracked by id).
+const (
+	SortByID     ObligationSort = "id"
+	SortByDue    ObligationSort = "due"
+	SortByStatus ObligationSort = "status"
+)
+
+// SortedObligations yields, in order, the obligations of the systems pick
+// accepts that keep accepts — without building the list: it walks the
+// systems in id order, holding one system's obligations at a time (and,
+// for due and status, the tracked obligations, which are what people
+// have recorded). A page of a whole estate's obligations costs a page.
+func (sn *Snapshot) SortedObligations(pick func(*remit.System) bool, party report.Party, keep func(Obligation) bool, order ObligationSort) iter.Seq[Obligation] {
+	return func(yield func(Obligation) bool) {
+		var first []Obligation // tracked, for due and status
+		if order == SortByDue || order == SortByStatus {
+			for id, t := range sn.tracking.All() {
+				o, ok := sn.Obligation(id)
+				if !ok || (order == SortByDue && t.Tracking.Due == "") {
+					continue
+				}
+				if x, _, _ := sn.System(o.System); x == nil || (pick != nil && !pick(x)) || (keep != nil && !keep(o)) {
+					continue
+				}
+				first = append(first, o)
+			}
+			slices.SortFunc(first, func(a, b Obligation) int {
+				if order == SortByDue {
+					if c := remit.CompareDates(a.Tracking.Due, b.Tracking.Due); c != 0 {
+						return c
+					}
+				} else if c := slices.Index(remit.ObligationStatuses, a.Tracking.Status) - slices.Index(remit.ObligationStatuses, b.Tracking.Status); c != 0 {
+					return c
+				}
+				return strings.Compare(a.ID, b.ID)
+			})
+			for _, o := range first {
+				if !yield(o) {
+					return
+				}
+			}
+		}
+		done := make(map[string]bool, len(first))
+		for _, o := range first {
+			done[o.ID] = true
+		}
+		c := sn.cache
+		var obs []Obligation
+		for _, si := range sn.systemsByID() {
+			x := c.Estate.System(si).System
+			if pick != nil && !pick(x) {
+				continue
+			}
+			m := c.Matrix(si)
+			obs = obs[:0]
+			for i := range m.Cells {
+				obs = sn.cellObligations(obs, m, &m.Cells[i], party, keep)
+			}
+			slices.SortFunc(obs, func(a, b Obligation) int { return strings.Compare(a.ID, b.ID) })
+			for _, o := range obs {
+				if done[o.ID] {
+					continue
+				}
+				if !yield(o) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// systemsByID is the snapshot's system indexes in the order of their
+// obligations' ids (a system's id and a slash), sorted once per snapshot.
+func (sn *Snapshot) systemsByID() []int32 {
+	sn.byID.once.Do(func() {
+		e := sn.cache.Estate
+		idx := make([]int32, e.NumSystems())
+		for i := range idx {
+			idx[i] = int32(i)
+		}
+		slices.SortFunc(idx, func(a, b int32) int {
+			return strings.Compare(e.System(a).System.ID+"/", e.System(b).System.ID+"/")
+		})
+		sn.byID.list = idx
+	})
+	return sn.byID.list
+}

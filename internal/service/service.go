@@ -109,7 +109,7 @@ func (s *Service) load(ctx context.Context) (*Snapshot, error) {
 
 // loadFrom builds a whole snapshot from what tx reads.
 func (s *Service) loadFrom(ctx context.Context, tx remit.Tx) (*Snapshot, error) {
-	sn := &Snapshot{riskList: &lazyRiskList{}}
+	sn := &Snapshot{riskList: &lazyRiskList{}, byID: &lazySystems{}}
 	var ws *remit.Workspace
 	var versions map[string]int64
 	var evs []remit.Evidence

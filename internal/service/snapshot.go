@@ -36,11 +36,20 @@ type Snapshot struct {
 	sats         []remit.SAT
 	risks        persist.Map[*remit.Risk]
 	riskList     *lazyRiskList
+	// byID orders the systems for SortedObligations, once.
+	byID *lazySystems
 	riskSettings remit.RiskSettings
 	// evidenceGen counts changes to the evidence (and assessments), and
 	// trackingGen to the tracking of obligations: with the day, they say
 	// whether assurance derived from them is still current.
 	evidenceGen, trackingGen uint64
+}
+
+// lazySystems is a per-snapshot ordering of the systems, built on first
+// use.
+type lazySystems struct {
+	once sync.Once
+	list []int32
 }
 
 // lazyRiskList builds the register's sorted orders once per snapshot that
@@ -146,6 +155,7 @@ func (sn *Snapshot) next() *Snapshot {
 // id, now at version (0 when deleted).
 func (sn *Snapshot) withCache(c *engine.Cache, kind remit.Kind, id string, version int64) {
 	sn.cache = c
+	sn.byID = &lazySystems{}
 	if version == 0 {
 		sn.versions = sn.versions.Delete(versionKey(kind, id))
 	} else {

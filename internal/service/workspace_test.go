@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"remit/internal/remit"
+	"remit/internal/report"
+	"remit/internal/service"
 	"remit/internal/workspace"
 )
 
@@ -188,5 +190,36 @@ func TestSystemEditsAreValidatedAlone(t *testing.T) {
 	}
 	if _, err := f.svc.PutSystem(ctx, editor, good, 0); err != nil {
 		t.Errorf("the good system: %v", err)
+	}
+}
+
+// TestSortedObligations: the streamed, system-by-system order is the
+// order of the whole list sorted by id; by due day, the tracked
+// obligations with a due day come first, soonest first.
+func TestSortedObligations(t *testing.T) {
+	ctx := context.Background()
+	f := withExample(t, memstoreOf(t), nil, nil)
+	sn := f.svc.Snapshot()
+	all := sn.Obligations(nil, report.PartyOurs, nil)
+	slices.SortFunc(all, func(a, b service.Obligation) int { return strings.Compare(a.ID, b.ID) })
+	got := slices.Collect(sn.SortedObligations(nil, report.PartyOurs, nil, service.SortByID))
+	if len(got) != len(all) {
+		t.Fatalf("%d obligations streamed, %d listed", len(got), len(all))
+	}
+	for i := range got {
+		if got[i].ID != all[i].ID {
+			t.Fatalf("obligation %d is %s, want %s", i, got[i].ID, all[i].ID)
+		}
+	}
+	late, soon := all[3].ID, all[len(all)-2].ID
+	if _, err := f.svc.Track(ctx, admin, late, remit.Tracking{Status: remit.StatusInProgress, Due: "2027-06-01"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Track(ctx, admin, soon, remit.Tracking{Status: remit.StatusInProgress, Due: "2027-01-15"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	byDue := slices.Collect(f.svc.Snapshot().SortedObligations(nil, report.PartyOurs, nil, service.SortByDue))
+	if len(byDue) != len(all) || byDue[0].ID != soon || byDue[1].ID != late || byDue[2].ID != all[0].ID {
+		t.Errorf("by due: %d obligations, first %s, %s, %s", len(byDue), byDue[0].ID, byDue[1].ID, byDue[2].ID)
 	}
 }

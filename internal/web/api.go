@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"iter"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -449,25 +451,42 @@ func (s *server) handleObligationList(ctx context.Context, in *obligationListInp
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	items := s.Service.Snapshot().Obligations(func(x *remit.System) bool {
+	seq := s.Service.Snapshot().SortedObligations(func(x *remit.System) bool {
 		return (in.System == "" || x.ID == in.System) && (in.Team == "" || x.Team == in.Team)
 	}, report.Party(in.Party), func(o Obligation) bool {
 		return (in.Status == "" || (o.Tracking != nil && string(o.Tracking.Status) == in.Status)) && (in.Class == "" || string(o.Class) == in.Class)
-	})
-	slices.SortStableFunc(items, func(a, b Obligation) int {
-		switch {
-		case in.Sort == "due" && a.Tracking != nil && b.Tracking != nil && a.Tracking.Due != b.Tracking.Due:
-			return remit.CompareDates(a.Tracking.Due, b.Tracking.Due)
-		case in.Sort == "status" && a.Tracking != nil && b.Tracking != nil && a.Tracking.Status != b.Tracking.Status:
-			return slices.Index(remit.ObligationStatuses, a.Tracking.Status) - slices.Index(remit.ObligationStatuses, b.Tracking.Status)
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	out, err := page(items, in.Cursor, in.Limit)
+	}, service.ObligationSort(in.Sort))
+	out, err := pageSeq(seq, in.Cursor, in.Limit)
 	if err == nil {
 		s.assure(out.Body.Items)
 	}
 	return out, err
+}
+
+// pageSeq cuts one page of limit items from a sorted sequence, reading it
+// only as far as the page's end (and one more, to know whether there is a
+// next page): a page of a long list costs what the items before it and
+// the page do, never the whole list.
+func pageSeq[T any](seq iter.Seq[T], cursor string, limit int) (*listOutput[T], error) {
+	from, _, _, err := window(cursor, limit, math.MaxInt)
+	if err != nil {
+		return nil, err
+	}
+	out := &listOutput[T]{}
+	out.Body.Items = []T{}
+	i := 0
+	for item := range seq {
+		switch {
+		case i < from:
+		case len(out.Body.Items) < limit:
+			out.Body.Items = append(out.Body.Items, item)
+		default:
+			out.Body.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(from + limit)))
+			return out, nil
+		}
+		i++
+	}
+	return out, nil
 }
 
 type obligationInput struct {

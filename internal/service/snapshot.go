@@ -32,12 +32,12 @@ type Snapshot struct {
 	evidence persist.Map[remit.Evidence]
 	index    *remit.EvidenceIndex
 	// assessments and sats are shared and replaced, never changed.
-	assessments  []remit.SupplierAssessment
-	sats         []remit.SAT
-	risks        persist.Map[*remit.Risk]
-	riskList     *lazyRiskList
+	assessments []remit.SupplierAssessment
+	sats        []remit.SAT
+	risks       persist.Map[*remit.Risk]
+	riskList    *lazyRiskList
 	// byID orders the systems for SortedObligations, once.
-	byID *lazySystems
+	byID         *lazySystems
 	riskSettings remit.RiskSettings
 	// evidenceGen counts changes to the evidence (and assessments), and
 	// trackingGen to the tracking of obligations: with the day, they say

@@ -4,7 +4,7 @@
 GO ?= go
 EXAMPLE := examples/justice
 
-.PHONY: run tour test check bench bench-api fuzz build clean assets
+.PHONY: run tour test check bench bench-api bench-scale fuzz build clean assets
 
 VENDOR := internal/web/static/vendor
 
@@ -72,6 +72,14 @@ bench-api:
 	SHAPE=S bench/wrk.sh
 	SHAPE=L SPREAD=600 bench/wrk.sh
 	SHAPE=L bench/wrk.sh
+
+# bench-scale measures what a user meets at scale, as whole processes (wall
+# time and peak memory, median of RUNS=5 runs): validate, matrix, the whole
+# estate's obligations, import, server start, and the API under 50 clients
+# on L and S; then the one-core engine benchmarks. It prints each figure
+# beside the one measured before the scale work (doc/operations.md).
+bench-scale: assets
+	bench/scale.sh
 
 # fuzz runs each fuzz target for a short while. New inputs are minimised for
 # at most 5 s, so a large workbook cannot stall a run.

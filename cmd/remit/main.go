@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -19,7 +20,7 @@ import (
 )
 
 func main() {
-	tuneGC(os.Args[1:], os.Getenv)
+	tuneGC(os.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
@@ -84,18 +85,31 @@ func exitCode(err error, stderr io.Writer) int {
 	return exitFailure
 }
 
-// tuneGC trades memory for time in the one-shot commands, which build a
-// large estate once and exit: the collector runs when the heap has grown
-// fourfold rather than doubled, but never lets it pass 768 MiB. The
-// server keeps Go's defaults. GOGC and GOMEMLIMIT, when set, win.
-func tuneGC(args []string, getenv func(string) string) {
-	if len(args) > 0 && args[0] == "serve" {
-		return
-	}
+// tuneGC trades memory for time while an estate is loaded: the one-shot
+// commands build a large estate once and exit, and the server loads one
+// before it serves. The collector runs when the heap has grown fourfold
+// rather than doubled, but never lets it pass 768 MiB. GOGC and
+// GOMEMLIMIT, when set, win.
+func tuneGC(getenv func(string) string) {
 	if getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
 	if getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(768 << 20)
+	}
+}
+
+// tuneServingGC is the server's setting once it has loaded the estate: it
+// keeps every system's matrix gzipped (on a large estate about half its
+// heap, with no pointers to scan), so the collector runs when the heap
+// has grown by half rather than doubled, keeping the peak near 1.5 times
+// what is live, with no limit (doc/operations.md). GOGC and GOMEMLIMIT,
+// when set, win.
+func tuneServingGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(math.MaxInt64)
 	}
 }

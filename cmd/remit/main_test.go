@@ -241,7 +241,7 @@ func TestGenerate(t *testing.T) {
 	if want := dir + ": valid — 1 catalogues (1200 controls), 30 providers (150 offerings, 45000 statements), 300 systems\n"; code != 0 || out != want {
 		t.Errorf("validate the S estate: %d %q %q, want %q", code, out, stderr, want)
 	}
-	if _, stderr, code := cli(t, "generate", filepath.Join(t.TempDir(), "x"), "--shape", "M"); code != 2 || !strings.Contains(stderr, `--shape "M" is not known: use S or L`) {
+	if _, stderr, code := cli(t, "generate", filepath.Join(t.TempDir(), "x"), "--shape", "XL"); code != 2 || !strings.Contains(stderr, `--shape "XL" is not known: use S, M or L`) {
 		t.Errorf("bad shape: %d %q", code, stderr)
 	}
 }

@@ -93,6 +93,7 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 					return err
 				}
 			}
+			tuneServingGC(os.Getenv)
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return usagef("cannot listen on %s: %v", addr, err)

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -79,5 +81,48 @@ func TestGracefulShutdown(t *testing.T) {
 				t.Errorf("the request in flight got %d, want %d", got, c.wantStatus)
 			}
 		})
+	}
+}
+
+// TestTuneGC: commands load at fourfold growth under a limit, the server
+// then serves at half growth with no limit, and GOGC or GOMEMLIMIT from
+// the environment win.
+func TestTuneGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	env := func(kv ...string) func(string) string {
+		return func(k string) string {
+			for i := 0; i+1 < len(kv); i += 2 {
+				if kv[i] == k {
+					return kv[i+1]
+				}
+			}
+			return ""
+		}
+	}
+	cases := []struct {
+		name    string
+		tune    func(func(string) string)
+		getenv  func(string) string
+		percent int
+		limit   int64
+	}{
+		{"loading", tuneGC, env(), 400, 768 << 20},
+		{"loading with GOGC", tuneGC, env("GOGC", "100"), 100, 768 << 20},
+		{"loading with GOMEMLIMIT", tuneGC, env("GOMEMLIMIT", "1GiB"), 400, 1 << 30},
+		{"serving", tuneServingGC, env(), 50, math.MaxInt64},
+		{"serving with GOGC", tuneServingGC, env("GOGC", "100"), 100, math.MaxInt64},
+		{"serving with GOMEMLIMIT", tuneServingGC, env("GOMEMLIMIT", "1GiB"), 50, 1 << 30},
+	}
+	for _, c := range cases {
+		debug.SetGCPercent(100)
+		debug.SetMemoryLimit(1 << 30)
+		c.tune(c.getenv)
+		if got := debug.SetGCPercent(100); got != c.percent {
+			t.Errorf("%s: GOGC %d, want %d", c.name, got, c.percent)
+		}
+		if got := debug.SetMemoryLimit(-1); got != c.limit {
+			t.Errorf("%s: memory limit %d, want %d", c.name, got, c.limit)
+		}
 	}
 }

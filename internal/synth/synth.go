@@ -29,6 +29,7 @@ type Shape struct {
 // The shapes the benchmarks use.
 var (
 	S = Shape{Name: "S", Systems: 300, Offerings: 150, Controls: 1200, Baseline: 300, Uses: 5, Statements: 300, PerProvider: 5}
+	M = Shape{Name: "M", Systems: 5000, Offerings: 500, Controls: 1200, Baseline: 300, Uses: 5, Statements: 300, PerProvider: 5}
 	L = Shape{Name: "L", Systems: 20000, Offerings: 2000, Controls: 1200, Baseline: 300, Uses: 5, Statements: 300, PerProvider: 5}
 )
 

@@ -319,9 +319,9 @@ type stamped struct {
 	body  []byte
 }
 
-// maxEncodedBytes bounds the cache: an L estate's 20,000 matrices would
-// take gigabytes.
-const maxEncodedBytes = 256 << 20
+// maxEncodedBytes bounds the cache of the rarer forms (the full gzipped
+// matrices have a slot per system in gzippedMatrices).
+const maxEncodedBytes = 128 << 20
 
 // get returns the body cached under key if it was made from the matrix
 // with this stamp, or makes it. make returns the body and the stamp of the
@@ -377,10 +377,17 @@ func (s *server) handleMatrixGet(ctx context.Context, in *matrixInput) (*matrixO
 	}
 	out := &matrixOutput{ContentType: "application/json", Vary: "Accept-Encoding"}
 	var err error
-	// A matrix is repetitive text: gzip makes it a tenth of the size. Each
-	// form is cached only once a client has asked for it, so the cache
-	// holds ten times as many matrices for clients that take gzip.
-	if acceptsGzip(in.AcceptEncoding) {
+	// A matrix is repetitive text: gzip makes it a sixteenth of the size.
+	// Every system's full matrix is kept gzipped (gzippedMatrices); the
+	// other forms are cached once a client has asked for them.
+	switch {
+	case acceptsGzip(in.AcceptEncoding) && in.Class == "":
+		out.ContentEncoding = "gzip"
+		if s.gzipped.warming.Load() < epoch {
+			go s.gzipped.warm(sn) // the estate was rebuilt: warm it again
+		}
+		out.Body, err = s.gzipped.get(sn, in.ID)
+	case acceptsGzip(in.AcceptEncoding):
 		out.ContentEncoding = "gzip"
 		out.Body, err = s.matrices.get(epoch, key+"#gzip", stamp, func() ([]byte, uint64, error) {
 			body, made, err := encode()
@@ -390,7 +397,7 @@ func (s *server) handleMatrixGet(ctx context.Context, in *matrixInput) (*matrixO
 			zipped, err := gzipped(body)
 			return zipped, made, err
 		})
-	} else {
+	default:
 		out.Body, err = s.matrices.get(epoch, key, stamp, encode)
 	}
 	if err != nil {
@@ -982,10 +989,9 @@ func acceptsGzip(header string) bool {
 
 func gzipped(body []byte) ([]byte, error) {
 	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	if err != nil {
-		return nil, err
-	}
+	zw := compressors.Get().(*gzip.Writer)
+	defer compressors.Put(zw)
+	zw.Reset(&buf)
 	if _, err := zw.Write(body); err != nil {
 		return nil, err
 	}

@@ -56,6 +56,8 @@ type server struct {
 	Config
 	metrics  *metrics
 	matrices encoded
+	// gzipped holds every system's full matrix, gzipped.
+	gzipped  gzippedMatrices
 	verified verified
 	// passwordChecks bounds the password checks running at once.
 	passwordChecks chan struct{}
@@ -147,6 +149,13 @@ func newServer(cfg Config) *server {
 	// Count every system's obligations now, not on the first dashboard
 	// (seconds on a 20,000-system estate).
 	go s.Service.WarmTallies()
+	// And encode every matrix, so the first reader of each need not.
+	go s.gzipped.warm(s.Service.Snapshot())
+	cfg.Registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "remit_matrix_cache_systems", Help: "Systems whose full matrix is kept gzipped."},
+			func() float64 { n, _ := s.gzipped.size(); return float64(n) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "remit_matrix_cache_bytes", Help: "Bytes of the gzipped full matrices kept."},
+			func() float64 { _, b := s.gzipped.size(); return float64(b) }))
 	mux := http.NewServeMux()
 	s.routes(mux)
 	var h http.Handler = mux

@@ -136,12 +136,10 @@ row "server peak resident memory under that load" "2,560 MB" "$peak MB"
 load S 300
 row "API matrix, 50 clients, random system, S" "p99 205 ms, 11,390 req/s" "p99 $p99 ms, $rps req/s"
 
-starts=()
-for _ in $(seq 20); do
-  /usr/bin/time -f '%e' -o time.out "$remit" --help >/dev/null 2>&1
-  starts+=("$(cat time.out)")
-done
-row "any CLI command's start (remit --help)" "~130 ms" "$(median "${starts[@]}" | awk '{printf "%.0f ms", $1 * 1000}')"
+# The start of a command, as the mean of 20 (GNU time counts in 10 ms).
+start=$(date +%s%N)
+for _ in $(seq 20); do "$remit" --help >/dev/null; done
+row "any CLI command's start (remit --help)" "~130 ms" "$(( ($(date +%s%N) - start) / 20000000 )) ms (mean of 20)"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo

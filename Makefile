@@ -39,7 +39,7 @@ tour:
 	$(GO) run ./cmd/remit obligations $(EXAMPLE) --system prison-visits
 
 build: assets
-	$(GO) build -o bin/remit ./cmd/remit
+	$(GO) build -buildvcs=auto -o bin/remit ./cmd/remit
 
 # test runs every test with the race detector on, then the tests that
 # measure memory, which the race detector would distort.

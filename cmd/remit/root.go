@@ -38,7 +38,9 @@ Exit codes: 0 ok; 1 a check found something; 2 bad usage or bad input;
 3 anything else failed (the database could not be opened, a file not written).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
@@ -64,6 +66,7 @@ Exit codes: 0 ok; 1 a check found something; 2 bad usage or bad input;
 		e.profileCommand(),
 		e.offeringCommand(),
 		e.generateCommand(),
+		e.versionCommand(),
 	)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil && cmd != nil && isCobraUsage(err) {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -11,9 +12,12 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -34,12 +38,14 @@ func (e *env) serveCommand() *cobra.Command {
 	var poll, sweepEvery, grace time.Duration
 	var proxies []string
 	var checkpoints string
+	var publicURL, tlsCert, tlsKey string
+	var sso ssoFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the Remit service: the web UI, the JSON API, health and metrics",
 		Long: `Run the service on --addr (127.0.0.1:8080 by default) over --database.
 With --demo, start on a fresh SQLite file loaded with the example estate and
-three demo accounts, and print how to sign in. Several servers may share one
+a demo account for each role, and print how to sign in. Several servers may share one
 PostgreSQL database: each picks up the others' changes within --poll.`,
 		Args: args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, a []string) error {
@@ -63,7 +69,29 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 				}
 				trusted = append(trusted, prefix)
 			}
+			if publicURL == "" {
+				publicURL = e.getenv("REMIT_PUBLIC_URL")
+			}
+			var public *url.URL
+			if publicURL != "" {
+				u, err := url.Parse(publicURL)
+				if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+					return usagef("--public-url %q is not the server's public address: give it as https://remit.example.gov.uk", publicURL)
+				}
+				u.Path = ""
+				public = u
+			}
+			if (tlsCert == "") != (tlsKey == "") {
+				return usagef("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither")
+			}
 			log := slog.New(slog.NewJSONHandler(e.stderr, nil))
+			var cert *certificate
+			if tlsCert != "" {
+				var err error
+				if cert, err = newCertificate(tlsCert, tlsKey, log); err != nil {
+					return usagef("%v", err)
+				}
+			}
 			if demo {
 				dir, err := os.MkdirTemp("", "remit-demo-")
 				if err != nil {
@@ -87,6 +115,10 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 			if err != nil {
 				return err
 			}
+			oidc, err := sso.config(ctx, e.getenv, publicURL, svc.Now)
+			if err != nil {
+				return err
+			}
 			var accounts []string
 			if demo {
 				if accounts, err = seedDemo(ctx, svc, e.admin()); err != nil {
@@ -100,8 +132,37 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 			}
 			host, _, _ := net.SplitHostPort(ln.Addr().String())
 			loopback := host == "127.0.0.1" || host == "::1" || host == "localhost"
-			handler := web.NewServer(web.Config{Service: svc, Log: log, Secure: !loopback, TrustedProxies: trusted})
+			// Cookies are Secure when people reach the server over HTTPS:
+			// its own TLS, or a proxy's (--public-url https://…); without
+			// either, everywhere but on loopback, for development.
+			secure := !loopback
+			switch {
+			case cert != nil:
+				secure = true
+			case public != nil:
+				secure = public.Scheme == "https"
+			}
+			handler := web.NewServer(web.Config{Service: svc, Log: log, Secure: secure, TrustedProxies: trusted, PublicURL: public,
+				OIDC: oidc, NoPasswordSignIn: !sso.passwords, BreakGlass: strings.ToLower(sso.breakGlass)})
 			srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
+			scheme := "http"
+			if cert != nil {
+				scheme = "https"
+				srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: cert.GetCertificate}
+				ln = tls.NewListener(ln, srv.TLSConfig)
+				hup := make(chan os.Signal, 1)
+				signal.Notify(hup, syscall.SIGHUP)
+				defer signal.Stop(hup)
+				go func() {
+					for range hup {
+						if err := cert.reload(); err != nil {
+							log.Error("SIGHUP: the TLS certificate does not load: keeping the one in use", "err", err)
+						} else {
+							log.Info("SIGHUP: TLS certificate reloaded", "file", tlsCert)
+						}
+					}
+				}()
+			}
 			followCtx, stopFollowing := context.WithCancel(ctx)
 			defer stopFollowing()
 			go svc.Follow(followCtx, poll, log)
@@ -140,11 +201,11 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 			}()
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(ln) }()
-			url := "http://" + ln.Addr().String()
-			fmt.Fprintf(e.stdout, "Remit is running at %s (API %s/api/v1, OpenAPI %s/api/v1/openapi.json)\n", url, url, url)
+			at := scheme + "://" + ln.Addr().String()
+			fmt.Fprintf(e.stdout, "Remit is running at %s (API %s/api/v1, OpenAPI %s/api/v1/openapi.json)\n", at, at, at)
 			fmt.Fprintf(e.stdout, "Database: %s\n", database)
 			if demo {
-				fmt.Fprintf(e.stdout, "Demo accounts (sign in at %s/sign-in, or with POST /api/v1/session):\n", url)
+				fmt.Fprintf(e.stdout, "Demo accounts (sign in at %s/sign-in, or with POST /api/v1/session):\n", at)
 				for _, a := range accounts {
 					fmt.Fprintln(e.stdout, "  "+a)
 				}
@@ -178,6 +239,10 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 	cmd.Flags().DurationVar(&sweepEvery, "sweep", time.Hour, "how often the background sweep records lapsed evidence and snapshots scorecards")
 	cmd.Flags().StringVar(&checkpoints, "audit-checkpoints", "", "a file outside the database where every sweep appends the audit trail's head (env REMIT_AUDIT_CHECKPOINTS); remit audit verify --checkpoints checks it")
 	cmd.Flags().StringSliceVar(&proxies, "trusted-proxy", nil, "a reverse proxy in front of the server, as an address or CIDR range (repeat; env REMIT_TRUSTED_PROXIES, comma-separated): its X-Forwarded-For names the client")
+	cmd.Flags().StringVar(&publicURL, "public-url", "", "the address people reach Remit at, such as https://remit.example.gov.uk behind a TLS proxy (env REMIT_PUBLIC_URL): it makes cookies Secure when https, and the supplier portal's links")
+	cmd.Flags().StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM, with its chain); reloaded on SIGHUP or when the file changes")
+	cmd.Flags().StringVar(&tlsKey, "tls-key", "", "the TLS certificate's private key (PEM)")
+	sso.register(cmd)
 	e.databaseFlag(cmd, &database)
 	return cmd
 }
@@ -198,6 +263,8 @@ func seedDemo(ctx context.Context, svc *service.Service, admin remit.Principal) 
 		{Email: "admin@example.gov.uk", Name: "Ada Admin", Role: remit.RoleAdmin},
 		{Email: "editor@example.gov.uk", Name: "Eddie Editor", Role: remit.RoleEditor, Teams: []string{"visits-team", "courts-digital"}},
 		{Email: "viewer@example.gov.uk", Name: "Vic Viewer", Role: remit.RoleViewer},
+		{Email: "assessor@example.gov.uk", Name: "Asha Assessor", Role: remit.RoleAssessor},
+		{Email: "risk@example.gov.uk", Name: "Rory Risk-Owner", Role: remit.RoleRiskOwner},
 	} {
 		password := randomPassword()
 		if _, err := svc.AddUser(ctx, admin, u, password); err != nil {
@@ -292,5 +359,6 @@ func (e *env) userCommand() *cobra.Command {
 	add.Flags().StringSliceVar(&teams, "team", nil, "a team the user belongs to (repeat for several)")
 	e.databaseFlag(add, &database)
 	user.AddCommand(add)
+	user.AddCommand(e.accountCommands()...)
 	return user
 }

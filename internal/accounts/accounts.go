@@ -2,7 +2,8 @@
 // carry: password hashing (argon2id), the secrets of sessions and API
 // tokens, and the stored forms of accounts, sessions and tokens, kept apart
 // from the forms shown to anyone so that a hash cannot leave by accident.
-// It does no I/O: the service stores what it makes.
+// It does no I/O but for the OpenID Connect relying party (oidc.go), which
+// talks to the identity provider: the service stores what it makes.
 package accounts
 
 import (
@@ -34,6 +35,10 @@ type User struct {
 	Teams    []string   `json:"teams,omitempty"`
 	Disabled bool       `json:"disabled,omitempty"`
 	Created  time.Time  `json:"created"`
+	// SSO is the identity provider (its issuer) the account was made by
+	// or last signed in with; its role and teams follow the provider's
+	// groups at every sign-in.
+	SSO string `json:"sso,omitempty"`
 }
 
 // Principal is the user as an actor.

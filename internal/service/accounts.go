@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,11 +33,7 @@ func (s *Service) AddUser(ctx context.Context, p remit.Principal, u accounts.Use
 		ps = append(ps, remit.Problem{Pointer: "/email", Message: fmt.Sprintf("email %q is not an address: write it as name@example.gov.uk", u.Email)})
 	}
 	if !u.Role.Valid() {
-		names := make([]string, len(remit.Roles))
-		for i, r := range remit.Roles {
-			names[i] = fmt.Sprintf("%q", r)
-		}
-		ps = append(ps, remit.Problem{Pointer: "/role", Message: fmt.Sprintf("role %q is not known: use one of %s", u.Role, strings.Join(names, ", "))})
+		ps = append(ps, remit.Problem{Pointer: "/role", Message: roleProblem(u.Role)})
 	}
 	if len(password) < 12 {
 		ps = append(ps, remit.Problem{Pointer: "/password", Message: "password is too short: use at least 12 characters"})
@@ -202,4 +199,171 @@ func (s *Service) Tokens(ctx context.Context, p remit.Principal, email string) (
 		return err
 	})
 	return out, err
+}
+
+// UserChange is an admin's change to an account: what is nil stays.
+type UserChange struct {
+	Name     *string
+	Role     *remit.Role
+	Teams    *[]string
+	Disabled *bool
+}
+
+// UserVersion reads one account (an admin's view) with its version, for
+// If-Match.
+func (s *Service) UserVersion(ctx context.Context, p remit.Principal, email string) (accounts.User, int64, error) {
+	if !p.May(remit.ActAdmin, "") && !strings.EqualFold(email, p.Email) {
+		return accounts.User{}, 0, fmt.Errorf("another user's account is an admin's to see: %w", remit.ErrForbidden)
+	}
+	var r accounts.Record
+	var version int64
+	err := s.read(ctx, func(tx remit.Tx) error {
+		var d remit.Document
+		var err error
+		r, d, err = users.find(ctx, tx, strings.ToLower(email))
+		version = d.Version
+		return err
+	})
+	return r.User, version, err
+}
+
+// ChangeUser changes an account's name, role, teams or whether it is
+// disabled (an admin's change, quoting the version read). Disabling ends
+// the account's sessions at once and its API tokens stop working while it
+// stays disabled — on every server, since each request is checked against
+// the store. The last enabled admin can be neither disabled nor demoted.
+func (s *Service) ChangeUser(ctx context.Context, p remit.Principal, email string, c UserChange, version int64) (accounts.User, int64, error) {
+	if !p.May(remit.ActAdmin, "") {
+		return accounts.User{}, 0, fmt.Errorf("accounts are changed by an admin, not %s: %w", p.Role.Article(), remit.ErrForbidden)
+	}
+	email = strings.ToLower(email)
+	var ps []remit.Problem
+	if c.Role != nil && !c.Role.Valid() {
+		ps = append(ps, remit.Problem{Pointer: "/role", Message: roleProblem(*c.Role)})
+	}
+	if c.Teams != nil {
+		for i, t := range *c.Teams {
+			if !remit.ValidID(t) {
+				ps = append(ps, remit.Problem{Pointer: fmt.Sprintf("/teams/%d", i), Message: fmt.Sprintf("team %q is not a team name: %s", t, remit.IDRule)})
+			}
+		}
+	}
+	if c.Name != nil && len(*c.Name) > remit.MaxName {
+		ps = append(ps, remit.Problem{Pointer: "/name", Message: fmt.Sprintf("name is %d characters: use at most %d", len(*c.Name), remit.MaxName)})
+	}
+	if len(ps) > 0 {
+		return accounts.User{}, 0, &remit.ValidationError{Problems: ps}
+	}
+	var out accounts.User
+	var next int64
+	now := s.now()
+	err := s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
+		r, _, err := users.find(ctx, tx, email)
+		if err != nil {
+			return nil, err
+		}
+		u := r.User
+		if c.Name != nil {
+			u.Name = strings.TrimSpace(*c.Name)
+		}
+		if c.Role != nil {
+			u.Role = *c.Role
+		}
+		if c.Teams != nil {
+			u.Teams = slices.Sorted(slices.Values(slices.Compact(slices.Sorted(slices.Values(*c.Teams)))))
+			if len(u.Teams) == 0 {
+				u.Teams = nil
+			}
+		}
+		if c.Disabled != nil {
+			u.Disabled = *c.Disabled
+		}
+		if r.Role == remit.RoleAdmin && !r.Disabled && (u.Role != remit.RoleAdmin || u.Disabled) {
+			last, err := lastAdmin(ctx, tx, email)
+			if err != nil {
+				return nil, err
+			}
+			if last {
+				return nil, &remit.ValidationError{Problems: []remit.Problem{{Pointer: "/role",
+					Message: fmt.Sprintf("%s is the last admin: make someone else an admin first, so that someone can always manage Remit", email)}}}
+			}
+		}
+		r.User = u
+		_, d, err := users.update(ctx, tx, change{p.Email, now}, email, r, version)
+		if err != nil {
+			return nil, err
+		}
+		if u.Disabled {
+			if err := endSessions(ctx, tx, email); err != nil {
+				return nil, err
+			}
+		}
+		out, next = u, d.Version
+		return nil, nil
+	})
+	if err != nil {
+		return accounts.User{}, 0, fmt.Errorf("change user %s: %w", email, err)
+	}
+	return out, next, nil
+}
+
+// ResetPassword gives an account a new generated password, shown once to
+// the admin who reset it to pass on; the account's sessions end.
+func (s *Service) ResetPassword(ctx context.Context, p remit.Principal, email string, version int64) (string, int64, error) {
+	if !p.May(remit.ActAdmin, "") {
+		return "", 0, fmt.Errorf("passwords are reset by an admin, not %s: %w", p.Role.Article(), remit.ErrForbidden)
+	}
+	email = strings.ToLower(email)
+	password := accounts.NewSecret()
+	hash, err := accounts.HashPassword(password)
+	if err != nil {
+		return "", 0, err
+	}
+	var next int64
+	err = s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
+		r, _, err := users.find(ctx, tx, email)
+		if err != nil {
+			return nil, err
+		}
+		r.PasswordHash = hash
+		_, d, err := users.update(ctx, tx, change{p.Email, s.now()}, email, r, version, "reset-password")
+		if err != nil {
+			return nil, err
+		}
+		next = d.Version
+		return nil, endSessions(ctx, tx, email)
+	})
+	if err != nil {
+		return "", 0, fmt.Errorf("reset the password of %s: %w", email, err)
+	}
+	return password, next, nil
+}
+
+// endSessions deletes every session of one account.
+func endSessions(ctx context.Context, tx remit.Tx, email string) error {
+	all, err := tx.Documents(ctx, KindSession, "")
+	if err != nil {
+		return err
+	}
+	for _, d := range all {
+		sess, err := sessions.decode(d)
+		if err != nil {
+			return err
+		}
+		if sess.Email == email {
+			if err := tx.DeleteDocument(ctx, KindSession, d.ID, d.Version); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// roleProblem says a role is not known, and which are.
+func roleProblem(r remit.Role) string {
+	names := make([]string, len(remit.Roles))
+	for i, r := range remit.Roles {
+		names[i] = fmt.Sprintf("%q", r)
+	}
+	return fmt.Sprintf("role %q is not known: use one of %s", r, strings.Join(names, ", "))
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -167,6 +168,8 @@ type signInRecord struct {
 	// secret, as the store keeps it), so every session can be traced to
 	// the sign-in that opened it.
 	Session string `json:"session,omitempty"`
+	// SSO is the identity provider that vouched for a single sign-on.
+	SSO string `json:"sso,omitempty"`
 }
 
 // auditSignIn appends the record of a sign-in event for email.
@@ -240,6 +243,10 @@ func (s *Service) checkPassword(ctx context.Context, email, password string) (ac
 	}
 	if err != nil {
 		return accounts.User{}, err
+	}
+	if r.PasswordHash == "" { // an account made by single sign-on
+		accounts.CheckAbsent(password)
+		return accounts.User{}, accounts.ErrBadCredentials
 	}
 	// The password first, always: a disabled account must take as long
 	// to refuse as a wrong password.
@@ -321,4 +328,93 @@ func (s *Service) Sweep(ctx context.Context) (lapses []remit.Lapse, purged int, 
 		return lapses, 0, err
 	}
 	return lapses, purged, s.KeepTrends(ctx, s.now())
+}
+
+// SignInSSO signs in someone an identity provider has vouched for (its ID
+// token verified): their groups are mapped to a role and teams, the
+// account is made on their first sign-in and brought in line with the
+// mapping at every later one (each change audited), and a session is
+// opened for ttl. A disabled account, or one none of whose groups maps to
+// a role, is refused (and the refusal audited). The last admin keeps the
+// admin role even if the provider's groups would take it away, so that
+// someone can always manage Remit.
+func (s *Service) SignInSSO(ctx context.Context, id accounts.Identity, m accounts.ClaimMapping, addr string, ttl time.Duration) (string, accounts.User, error) {
+	now := s.now()
+	role, teams, err := m.Apply(id.Groups)
+	if err != nil {
+		_ = s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
+			return nil, auditSignIn(ctx, tx, "sign-in-refused", id.Email, addr, "no role for the groups "+strings.Join(id.Groups, ", "), now)
+		})
+		return "", accounts.User{}, fmt.Errorf("%w: ask an admin to map one of your groups to a role: %w", err, remit.ErrForbidden)
+	}
+	secret := accounts.NewSecret()
+	var u accounts.User
+	disabled := false
+	err = s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
+		who := change{id.Email, now}
+		r, d, err := users.find(ctx, tx, id.Email)
+		switch {
+		case errors.Is(err, remit.ErrNotFound):
+			r = accounts.Record{User: accounts.User{Email: id.Email, Name: id.Name, Role: role, Teams: teams, Created: now.UTC(), SSO: id.Issuer}}
+			if _, err := users.create(ctx, tx, who, id.Email, r); err != nil {
+				return nil, err
+			}
+		case err != nil:
+			return nil, err
+		case r.Disabled:
+			disabled = true // the refusal is recorded: the write commits
+			return nil, auditSignIn(ctx, tx, "sign-in-refused", id.Email, addr, "disabled", now)
+		default:
+			next := r
+			next.Role, next.Teams, next.SSO = role, teams, id.Issuer
+			if id.Name != "" {
+				next.Name = id.Name
+			}
+			if r.Role == remit.RoleAdmin && role != remit.RoleAdmin {
+				if last, err := lastAdmin(ctx, tx, r.Email); err != nil {
+					return nil, err
+				} else if last {
+					next.Role = remit.RoleAdmin
+				}
+			}
+			if !sameAccount(r.User, next.User) {
+				if _, _, err := users.update(ctx, tx, who, id.Email, next, d.Version); err != nil {
+					return nil, err
+				}
+			}
+			r = next
+		}
+		u = r.User
+		sid := accounts.HashSecret(secret)
+		if _, err := sessions.createQuietly(ctx, tx, sid, accounts.Session{Email: u.Email, Expires: now.Add(ttl).UTC()}, now); err != nil {
+			return nil, err
+		}
+		return nil, auditSignInRecord(ctx, tx, "sign-in", u.Email, signInRecord{Address: addr, Session: sid, SSO: id.Issuer}, now)
+	})
+	if err != nil {
+		return "", accounts.User{}, fmt.Errorf("sign in: %w", err)
+	}
+	if disabled {
+		return "", accounts.User{}, fmt.Errorf("your account is disabled: ask an admin: %w", remit.ErrForbidden)
+	}
+	return secret, u, nil
+}
+
+// sameAccount reports whether two accounts show the same.
+func sameAccount(a, b accounts.User) bool {
+	return a.Name == b.Name && a.Role == b.Role && slices.Equal(a.Teams, b.Teams) && a.SSO == b.SSO && a.Disabled == b.Disabled
+}
+
+// lastAdmin reports whether email is the only enabled admin.
+func lastAdmin(ctx context.Context, tx remit.Tx, email string) (bool, error) {
+	all, err := users.list(ctx, tx, "")
+	if err != nil {
+		return false, err
+	}
+	for _, r := range all {
+		if r.Email != email && r.Role == remit.RoleAdmin && !r.Disabled {
+			return false, nil
+		}
+	}
+	return true, nil
 }

@@ -87,6 +87,13 @@ func (s *server) handleSessionCreate(ctx context.Context, in *signInInput) (*sig
 // (shared by every server on the database), and starts a session. Its
 // errors are the API's (429 with Retry-After, 503, 401).
 func (s *server) signIn(ctx context.Context, email, password string) (secret string, u accounts.User, expires time.Time, err error) {
+	if s.NoPasswordSignIn && (s.BreakGlass == "" || !strings.EqualFold(strings.TrimSpace(email), s.BreakGlass)) {
+		how := "single sign-on"
+		if s.OIDC != nil {
+			how = s.OIDC.Name()
+		}
+		return "", u, expires, huma.Error403Forbidden("Passwords are switched off on this server: sign in with " + how)
+	}
 	select {
 	case s.passwordChecks <- struct{}{}:
 	case <-ctx.Done():

@@ -175,11 +175,7 @@ func (s *server) handlePortalLinkPost(w http.ResponseWriter, r *http.Request) er
 	if p, err = s.assessmentPage(r); err != nil {
 		return err
 	}
-	scheme := "https"
-	if r.TLS == nil && !s.Secure {
-		scheme = "http"
-	}
-	p.NewLink = fmt.Sprintf("%s://%s/portal/%s", scheme, r.Host, secret)
+	p.NewLink = s.publicBase(r) + "/portal/" + secret
 	p.NewLinkExpires = link.Expires
 	return s.render(w, r, http.StatusCreated, "assessment", p)
 }

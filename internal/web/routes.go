@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"reflect"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -156,11 +157,14 @@ func (s *server) routes(mux *http.ServeMux) {
 	huma.Register(api, op("DELETE", "/api/v1/tokens/{id}", "revoke-token", "Revoke an API token", secured), s.handleTokenRevoke)
 	huma.Register(api, op("GET", "/api/v1/users", "list-users", "List users (admin)", secured), s.handleUserList)
 	huma.Register(api, op("POST", "/api/v1/users", "create-user", "Create a user (admin)", secured), s.handleUserCreate)
+	huma.Register(api, op("GET", "/api/v1/users/{email}", "get-user", "One account, with its ETag (admin, or one's own)", secured), s.handleUserGet)
+	huma.Register(api, op("PATCH", "/api/v1/users/{email}", "change-user", "Change an account's name, role, teams, or disable it (admin)", secured), s.handleUserChange)
+	huma.Register(api, op("POST", "/api/v1/users/{email}/password-reset", "reset-password", "Give an account a new generated password, shown once (admin)", secured), s.handlePasswordReset)
 }
 
 func op(method, path, id, summary string, security []map[string][]string) huma.Operation {
 	o := huma.Operation{Method: method, Path: path, OperationID: id, Summary: summary, Security: security, MaxBodyBytes: 64 << 10}
-	if method == "POST" && path != "/api/v1/session" {
+	if method == "POST" && path != "/api/v1/session" && !strings.HasSuffix(path, "/password-reset") {
 		o.DefaultStatus = http.StatusCreated
 	}
 	return o
@@ -173,6 +177,8 @@ func (s *server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /assets/{path...}", s.ui.assets)
 	mux.HandleFunc("GET /sign-in", s.handle(s.handleSignInPage))
 	mux.HandleFunc("POST /sign-in", s.handle(s.handleSignInPost))
+	mux.HandleFunc("GET /sign-in/oidc", s.handle(s.handleSSOStart))
+	mux.HandleFunc("GET /sign-in/oidc/callback", s.handle(s.handleSSOCallback))
 	mux.HandleFunc("POST /sign-out", s.page(s.handleSignOutPost))
 	mux.HandleFunc("GET /{$}", s.page(s.handleDashboard))
 	mux.HandleFunc("GET /systems", s.page(s.handleSystemsPage))
@@ -236,6 +242,13 @@ func (s *server) uiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /audit", s.page(s.handleAuditPage))
 	mux.HandleFunc("GET /users", s.page(show(s, "users", s.usersPage)))
 	mux.HandleFunc("POST /users", s.page(s.handleUserPost))
+	mux.HandleFunc("GET /users/{email}", s.page(show(s, "user", s.accountAdmin)))
+	mux.HandleFunc("POST /users/{email}", s.page(s.handleAccountPost))
+	mux.HandleFunc("GET /users/{email}/disable", s.page(show(s, "user", s.accountConfirmPage("disable"))))
+	mux.HandleFunc("POST /users/{email}/disable", s.page(s.handleAccountDisablePost(true)))
+	mux.HandleFunc("POST /users/{email}/enable", s.page(s.handleAccountDisablePost(false)))
+	mux.HandleFunc("GET /users/{email}/reset-password", s.page(show(s, "user", s.accountConfirmPage("reset-password"))))
+	mux.HandleFunc("POST /users/{email}/reset-password", s.page(s.handlePasswordResetPost))
 	mux.HandleFunc("GET /tokens", s.page(show(s, "tokens", s.tokensPage)))
 	mux.HandleFunc("POST /tokens", s.page(s.handleTokenPost))
 	mux.HandleFunc("POST /tokens/{id}/revoke", s.page(s.handleTokenRevokePost))

@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -49,6 +50,30 @@ type Config struct {
 	// X-Forwarded-For that is not itself a trusted proxy. Without them,
 	// X-Forwarded-For is ignored (anyone can send it).
 	TrustedProxies []netip.Prefix
+	// OIDC signs people in with an identity provider (nil: no single
+	// sign-on).
+	OIDC *accounts.OIDC
+	// NoPasswordSignIn switches passwords off, but for the BreakGlass
+	// account's (an email; "" for none), kept for when the identity
+	// provider is down.
+	NoPasswordSignIn bool
+	BreakGlass       string
+	// PublicURL is the address people reach the server at (behind a
+	// proxy, the proxy's): links handed out (supplier portal links) use
+	// it, and an https one turns on HSTS. Nil: the request's own.
+	PublicURL *url.URL
+}
+
+// publicBase is the scheme and host links to this server start with.
+func (s *server) publicBase(r *http.Request) string {
+	if s.PublicURL != nil {
+		return strings.TrimSuffix(s.PublicURL.String(), "/")
+	}
+	scheme := "https"
+	if r.TLS == nil && !s.Secure {
+		scheme = "http"
+	}
+	return scheme + "://" + r.Host
 }
 
 // server holds what the handlers share.
@@ -309,7 +334,7 @@ func (s *server) observe(next http.Handler, mux *http.ServeMux) http.Handler {
 		if !strings.HasPrefix(r.URL.Path, "/assets/") {
 			h.Set("Cache-Control", "no-store")
 		}
-		if r.TLS != nil {
+		if r.TLS != nil || (s.PublicURL != nil && s.PublicURL.Scheme == "https") {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}

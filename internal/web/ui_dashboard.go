@@ -13,11 +13,28 @@ import (
 
 // --- sign in and out ------------------------------------------------------
 
-// SignInPage asks for an email and a password.
+// SignInPage offers single sign-on when it is set up, and asks for an
+// email and a password unless passwords are switched off (then only the
+// break-glass account may use one, behind a disclosure).
 type SignInPage struct {
 	basePage
 	Email string
 	Next  string
+	// SSO names the identity provider ("" without single sign-on).
+	SSO string
+	// Passwords says whether anyone may sign in with a password; BreakGlass
+	// whether only the emergency account may.
+	Passwords, BreakGlass bool
+}
+
+// signInPage is the sign-in page for r.
+func (s *server) signInPage(r *http.Request) *SignInPage {
+	p := &SignInPage{basePage: basePage{Title: "Sign in"}, Next: safeNext(r.URL.Query().Get("next")),
+		Passwords: !s.NoPasswordSignIn, BreakGlass: s.NoPasswordSignIn && s.BreakGlass != ""}
+	if s.OIDC != nil {
+		p.SSO = s.OIDC.Name()
+	}
+	return p
 }
 
 func (s *server) handleSignInPage(w http.ResponseWriter, r *http.Request) error {
@@ -25,11 +42,12 @@ func (s *server) handleSignInPage(w http.ResponseWriter, r *http.Request) error 
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, r, http.StatusOK, "sign-in", &SignInPage{basePage: basePage{Title: "Sign in"}, Next: safeNext(r.URL.Query().Get("next"))})
+	return s.render(w, r, http.StatusOK, "sign-in", s.signInPage(r))
 }
 
 func (s *server) handleSignInPost(w http.ResponseWriter, r *http.Request) error {
-	p := &SignInPage{basePage: basePage{Title: "Sign in"}, Email: strings.TrimSpace(r.PostFormValue("email")), Next: safeNext(r.PostFormValue("next"))}
+	p := s.signInPage(r)
+	p.Email, p.Next = strings.TrimSpace(r.PostFormValue("email")), safeNext(r.PostFormValue("next"))
 	password := r.PostFormValue("password")
 	if p.Email == "" {
 		p.Errors = append(p.Errors, fieldError{"email", "Enter your email address"})

@@ -76,6 +76,9 @@ var uiPages = []struct{ name, path string }{
 	{"graph", "/graph"},
 	{"audit", "/audit?kind=system"},
 	{"users", "/users"},
+	{"user-account", "/users/editor@example.gov.uk"},
+	{"user-disable", "/users/editor@example.gov.uk/disable"},
+	{"user-reset-password", "/users/editor@example.gov.uk/reset-password"},
 	{"tokens", "/tokens"},
 	{"evidence-list", "/evidence"},
 	{"evidence-new", "/evidence/new"},
@@ -237,7 +240,7 @@ func TestPagesForEveryRole(t *testing.T) {
 			resp, body := f.page(who, "GET", at(pg.path), nil)
 			want := http.StatusOK
 			switch {
-			case pg.name == "users" && who != "admin":
+			case (pg.name == "users" || strings.HasPrefix(pg.name, "user-")) && who != "admin":
 				want = http.StatusForbidden
 			case (pg.name == "statement" || pg.name == "statement-new") && who != "admin" && who != "editor" && who != "other-editor":
 				want = http.StatusForbidden

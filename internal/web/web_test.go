@@ -216,6 +216,8 @@ func (f *fixture) currentETag(path string) string {
 	switch {
 	case strings.HasSuffix(path, "/tracking"):
 		get = strings.TrimSuffix(path, "/tracking")
+	case strings.HasSuffix(path, "/password-reset"):
+		get = strings.TrimSuffix(path, "/password-reset")
 	case strings.Contains(path, "/statements/"):
 		get = path[:strings.Index(path, "/statements/")]
 	case strings.Contains(path, "/uses/"):
@@ -280,6 +282,8 @@ func TestRoutesByRole(t *testing.T) {
 		// Tokens are made from a session, never with another token.
 		{"POST", "/api/v1/tokens", map[string]any{"name": "ci", "role": "viewer", "expires_in_days": 7}, nil, []int{401, 403, 403, 403, 403, 403, 403}},
 		{"GET", "/api/v1/users", nil, nil, []int{401, 403, 403, 403, 403, 403, 200}},
+		// One's own account, or an admin's view of any.
+		{"GET", "/api/v1/users/viewer@example.gov.uk", nil, nil, []int{401, 200, 403, 403, 403, 403, 200}},
 		// Tracking: only the owning team's editors and admins. Each
 		// success bumps the version, so the If-Match is read fresh below.
 		{"PUT", "/api/v1/obligations/" + esc(obligationID) + "/tracking", track, nil, []int{401, 403, 200, 403, 403, 403, 200}},
@@ -287,6 +291,8 @@ func TestRoutesByRole(t *testing.T) {
 		{"PUT", "/api/v1/providers/casetrack/offerings/casetrack-cloud/statements/srm:SRM-04", stmt, nil, []int{401, 403, 204, 204, 403, 403, 204}},
 		{"DELETE", "/api/v1/providers/casetrack/offerings/casetrack-cloud/statements/srm:SRM-04", nil, nil, []int{401, 403, 204, 404, 403, 403, 404}},
 		{"POST", "/api/v1/users", map[string]any{"email": "new@example.gov.uk", "role": "viewer", "password": "a long enough password"}, nil, []int{401, 403, 403, 403, 403, 403, 201}},
+		{"PATCH", "/api/v1/users/new@example.gov.uk", map[string]any{"teams": []string{"visits-team"}}, nil, []int{401, 403, 403, 403, 403, 403, 200}},
+		{"POST", "/api/v1/users/new@example.gov.uk/password-reset", nil, nil, []int{401, 403, 403, 403, 403, 403, 200}},
 		// Systems: editors of the system's team, and admins.
 		{"PUT", "/api/v1/systems/visits-extra", newSystem, nil, []int{401, 403, 204, 403, 403, 403, 204}},
 		{"PUT", "/api/v1/systems/visits-extra/uses/aws/s3", map[string]any{"purpose": "Files"}, nil, []int{401, 403, 204, 403, 403, 403, 204}},
@@ -308,7 +314,7 @@ func TestRoutesByRole(t *testing.T) {
 	for _, r := range routes {
 		for i, who := range roles {
 			headers := r.headers
-			if r.method == "PUT" || r.method == "DELETE" {
+			if r.method == "PUT" || r.method == "DELETE" || r.method == "PATCH" || strings.HasSuffix(r.path, "/password-reset") {
 				headers = []string{"If-Match", f.currentETag(r.path)}
 			}
 			status, _, body := f.do(who, r.method, r.path, r.body, headers...)

@@ -271,3 +271,29 @@ func TestVersion(t *testing.T) {
 		t.Errorf("version %q (%d), --version %q (%d)", a, code, b, code2)
 	}
 }
+
+// TestFirstRun: a server on an empty database says how to make the first
+// admin.
+func TestFirstRun(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "remit.db")
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	outR, outW := io.Pipe()
+	go func() {
+		_ = run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--database", db}, func(string) string { return "" }, strings.NewReader(""), outW, io.Discard)
+		outW.Close()
+	}()
+	r := bufio.NewReader(outR)
+	var got strings.Builder
+	for range 4 {
+		line, err := r.ReadString('\n')
+		got.WriteString(line)
+		if err != nil {
+			break
+		}
+	}
+	go io.Copy(io.Discard, outR)
+	if !strings.Contains(got.String(), "No accounts yet. Create the first admin with:\n  remit user add you@example.gov.uk --role admin --database "+db) {
+		t.Errorf("first run printed:\n%s", got.String())
+	}
+}

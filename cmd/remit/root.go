@@ -67,6 +67,8 @@ Exit codes: 0 ok; 1 a check found something; 2 bad usage or bad input;
 		e.offeringCommand(),
 		e.generateCommand(),
 		e.versionCommand(),
+		e.backupCommand(),
+		e.restoreCommand(),
 	)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil && cmd != nil && isCobraUsage(err) {

@@ -204,6 +204,11 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 			at := scheme + "://" + ln.Addr().String()
 			fmt.Fprintf(e.stdout, "Remit is running at %s (API %s/api/v1, OpenAPI %s/api/v1/openapi.json)\n", at, at, at)
 			fmt.Fprintf(e.stdout, "Database: %s\n", database)
+			if us, err := svc.Users(ctx, e.admin()); err == nil && len(us) == 0 && oidc == nil {
+				// A first run: nobody can sign in yet.
+				fmt.Fprintf(e.stdout, "No accounts yet. Create the first admin with:\n  remit user add you@example.gov.uk --role admin --database %s\n", database)
+				log.Warn("no accounts yet: create the first admin with remit user add EMAIL --role admin")
+			}
 			if demo {
 				fmt.Fprintf(e.stdout, "Demo accounts (sign in at %s/sign-in, or with POST /api/v1/session):\n", at)
 				for _, a := range accounts {

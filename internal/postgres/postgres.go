@@ -21,6 +21,13 @@ var migrations embed.FS
 // Open connects to the database at url (postgres://…) and applies any
 // pending migrations.
 func Open(ctx context.Context, url string) (*sqlstore.Store, error) {
+	sub, _ := fs.Sub(migrations, "migrations")
+	return open(ctx, url, sub)
+}
+
+// open is Open with the migrations given (tests open with an older set,
+// as an older Remit would).
+func open(ctx context.Context, url string, sub fs.FS) (*sqlstore.Store, error) {
 	db, err := sql.Open("pgx", url)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
@@ -29,7 +36,6 @@ func Open(ctx context.Context, url string) (*sqlstore.Store, error) {
 	if err := db.PingContext(ctx); err != nil {
 		return nil, errors.Join(fmt.Errorf("open postgres: %w", err), db.Close())
 	}
-	sub, _ := fs.Sub(migrations, "migrations")
 	var s *sqlstore.Store
 	err = WithMigrationLock(ctx, db, func() error {
 		var err error

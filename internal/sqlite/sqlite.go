@@ -24,6 +24,13 @@ var migrations embed.FS
 // Open opens (creating if need be) the database file at path and applies
 // any pending migrations.
 func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
+	sub, _ := fs.Sub(migrations, "migrations")
+	return open(ctx, path, sub)
+}
+
+// open is Open with the migrations given (tests open with an older set,
+// as an older Remit would).
+func open(ctx context.Context, path string, sub fs.FS) (*sqlstore.Store, error) {
 	dsn := func(extra string) string {
 		q := url.Values{}
 		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
@@ -41,7 +48,6 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 		return nil, errors.Join(fmt.Errorf("open %s: %w", path, err), writer.Close())
 	}
 	reader.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
-	sub, _ := fs.Sub(migrations, "migrations")
 	s, err := sqlstore.New(ctx, writer, reader, sub, sql.LevelDefault)
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("open %s: %w", path, err), writer.Close(), reader.Close())

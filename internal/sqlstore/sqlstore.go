@@ -306,6 +306,9 @@ func (t *tx) AuditRecords(ctx context.Context, f remit.AuditFilter) ([]remit.Aud
 	return out, rows.Err()
 }
 
+// ErrNewerSchema refuses a database migrated by a newer Remit.
+var ErrNewerSchema = errors.New("the database was migrated by a newer Remit")
+
 // migrate applies the numbered .sql files of migrations not yet applied,
 // each in its own transaction, recording each in schema_migrations.
 func migrate(ctx context.Context, db *sql.DB, migrations fs.FS) error {
@@ -317,11 +320,25 @@ func migrate(ctx context.Context, db *sql.DB, migrations fs.FS) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	slices.Sort(names)
+	known := 0
 	for _, name := range names {
 		n, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0])
 		if err != nil {
 			return fmt.Errorf("migrate: %s does not start with a number", name)
 		}
+		known = max(known, n)
+	}
+	// A database a newer Remit has migrated may hold what this one does
+	// not understand: refuse it rather than guess.
+	var newest sql.NullInt64
+	if err := db.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&newest); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if newest.Valid && int(newest.Int64) > known {
+		return fmt.Errorf("%w: its schema is at version %d, and this Remit knows versions up to %d: run the newer Remit (remit version says which this is)", ErrNewerSchema, newest.Int64, known)
+	}
+	for _, name := range names {
+		n, _ := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0])
 		body, err := fs.ReadFile(migrations, name)
 		if err != nil {
 			return fmt.Errorf("migrate: %w", err)

@@ -65,7 +65,7 @@ async function signIn(page, email) {
   await page.goto(base + '/sign-in');
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL(base + '/');
 }
 
@@ -81,6 +81,7 @@ async function step(name, fn) {
 
 try {
   if (phase === 'expiry') await expiry();
+  else if (phase === 'sso') await sso();
   else await main();
 } catch (e) {
   errors.push(String(e.stack || e));
@@ -92,6 +93,24 @@ for (const v of violations) console.log('axe: ' + v);
 for (const e of errors) console.log('error: ' + e);
 console.log(`${shot} pages checked, ${violations.length} axe violations, ${errors.length} errors`);
 process.exit(violations.length + errors.length > 0 ? 1 : 0);
+
+// sso: signing in through the organisation's identity provider (an
+// OpenID Connect provider the Go test runs), once.
+async function sso() {
+  await step("a person signs in through the organisation's identity provider", async () => {
+    const page = await newPage();
+    await page.goto(base + '/sign-in');
+    await check(page, 'sign-in-with-sso');
+    await page.getByRole('button', { name: /Sign in with the Test Provider/ }).click();
+    // The provider's own login page (not Remit's: no accessibility check).
+    await page.locator('#username').fill(process.env.SSO_USER);
+    await page.locator('#password').fill(process.env.SSO_PASSWORD);
+    await page.getByRole('button', { name: 'Login' }).click();
+    await page.waitForURL(base + '/');
+    assert.match(await page.locator('body').innerText(), /Ada Lovelace/);
+    await check(page, 'dashboard-after-sso');
+  });
+}
 
 // expiry: the clock is past both acceptances the main journeys recorded.
 async function expiry() {
@@ -279,6 +298,27 @@ async function main() {
       assert.equal(resp.status(), name === 'not-found' ? 404 : 200, `${path} answered ${resp.status()}`);
       await check(admin, name);
     }
+  });
+
+  await step('an admin disables an account, asked first, and enables it again', async () => {
+    await admin.goto(base + '/users');
+    await admin.getByRole('link', { name: 'other-editor@example.gov.uk' }).click();
+    await admin.waitForURL(base + '/users/other-editor@example.gov.uk');
+    await check(admin, 'user-account');
+    await admin.getByRole('button', { name: 'Disable account' }).click();
+    assert.match(await admin.locator('h1').innerText(), /Disable other-editor@example.gov.uk\?/);
+    await check(admin, 'user-disable');
+    await admin.getByRole('button', { name: 'Disable account' }).click();
+    await admin.locator('.govuk-notification-banner--success').waitFor();
+    assert.match(await admin.locator('.govuk-summary-list').innerText(), /State\s+Disabled/);
+    await admin.getByRole('button', { name: 'Enable account' }).click();
+    await admin.locator('.govuk-notification-banner--success').waitFor();
+    assert.match(await admin.locator('.govuk-summary-list').innerText(), /State\s+Enabled/);
+    // The last admin cannot be disabled: the page says why.
+    await admin.goto(base + '/users/admin@example.gov.uk/disable');
+    await admin.getByRole('button', { name: 'Disable account' }).click();
+    assert.match(await admin.locator('.govuk-error-summary').innerText(), /There must always be an admin to manage Remit, and admin@example.gov.uk is the last one/);
+    await check(admin, 'user-last-admin');
   });
 
   await step('an admin adds a system, with errors first', async () => {

@@ -80,6 +80,8 @@ func serve(t *testing.T, env map[string]string, args ...string) string {
 	return base
 }
 
+// signInForm signs in with the form and checks the headers every answer
+// carries, and the session cookie's flags but for Secure.
 func signInForm(t *testing.T, c *http.Client, base string) *http.Response {
 	t.Helper()
 	resp, err := c.PostForm(base+"/sign-in", url.Values{"email": {"admin@example.gov.uk"}, "password": {"a long admin password"}})
@@ -87,6 +89,16 @@ func signInForm(t *testing.T, c *http.Client, base string) *http.Response {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	h := resp.Header
+	for k, want := range map[string]string{"Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'", "X-Content-Type-Options": "nosniff",
+		"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"} {
+		if h.Get(k) != want {
+			t.Errorf("%s: %q, want %q", k, h.Get(k), want)
+		}
+	}
+	if c := h.Get("Set-Cookie"); !strings.Contains(c, "; HttpOnly") || !strings.Contains(c, "; SameSite=Lax") || !strings.Contains(c, "Path=/") {
+		t.Errorf("session cookie %q", c)
+	}
 	return resp
 }
 
@@ -241,7 +253,7 @@ func TestUserLifecycleCommands(t *testing.T) {
 		{[]string{"user", "enable", "eddie@example.gov.uk"}, 0, "eddie@example.gov.uk is enabled (editor)."},
 		{[]string{"user", "set-role", "eddie@example.gov.uk", "--role", "assessor", "--team", "visits-team", "--team", "courts"}, 0, "eddie@example.gov.uk is changed (assessor; teams courts, visits-team)."},
 		{[]string{"user", "set-role", "eddie@example.gov.uk", "--role", "boss"}, 2, `role "boss" is not known`},
-		{[]string{"user", "disable", "admin@example.gov.uk"}, 2, "admin@example.gov.uk is the last admin: make someone else an admin first"},
+		{[]string{"user", "disable", "admin@example.gov.uk"}, 2, "admin@example.gov.uk is the last one: make someone else an admin first"},
 		{[]string{"user", "disable", "nobody@example.gov.uk"}, 2, "nobody@example.gov.uk"},
 		{[]string{"user", "reset-password", "eddie@example.gov.uk"}, 0, "New password for eddie@example.gov.uk (pass it on; it is not shown again): "},
 		{[]string{"user", "list", "--format", "json"}, 0, `"role": "assessor"`},

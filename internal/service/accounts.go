@@ -285,7 +285,7 @@ func (s *Service) ChangeUser(ctx context.Context, p remit.Principal, email strin
 			}
 			if last {
 				return nil, &remit.ValidationError{Problems: []remit.Problem{{Pointer: "/role",
-					Message: fmt.Sprintf("%s is the last admin: make someone else an admin first, so that someone can always manage Remit", email)}}}
+					Message: fmt.Sprintf("there must always be an admin to manage Remit, and %s is the last one: make someone else an admin first", email)}}}
 			}
 		}
 		r.User = u

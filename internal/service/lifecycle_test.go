@@ -90,7 +90,7 @@ func TestAccountLifecycle(t *testing.T) {
 		viewerRole = remit.RoleViewer
 		for name, c := range map[string]service.UserChange{"disable": {Disabled: &yes}, "demote": {Role: &viewerRole}} {
 			_, _, err := f.svc.ChangeUser(ctx, admin, admin.Email, c, version(admin.Email))
-			if !errors.As(err, &ve) || !strings.Contains(err.Error(), "admin@example.gov.uk is the last admin: make someone else an admin first") {
+			if !errors.As(err, &ve) || !strings.Contains(err.Error(), "there must always be an admin to manage Remit, and admin@example.gov.uk is the last one: make someone else an admin first") {
 				t.Errorf("%s the last admin: %v", name, err)
 			}
 		}

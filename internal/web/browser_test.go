@@ -2,11 +2,17 @@ package web
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"remit/internal/accounts"
+	"remit/internal/oidctest"
+	"remit/internal/remit"
 )
 
 // TestBrowser runs the browser suite (e2e/journeys.mjs) in a real
@@ -60,6 +66,20 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 	run()
+	// Once through the organisation's identity provider.
+	back := f.server.URL + "/sign-in/oidc/callback"
+	idp := oidctest.Start(t, []oidctest.User{{ID: "u1", Username: "ada", Password: "ada's long password", Email: "ada@example.gov.uk", Name: "Ada Lovelace", Groups: []string{"remit-viewers"}}},
+		"remit", "client secret", back)
+	o, err := accounts.NewOIDC(ctx, accounts.OIDCConfig{Issuer: idp.Issuer, ClientID: "remit", ClientSecret: "client secret", RedirectURL: back,
+		Scopes: []string{"email", "profile", "groups"}, Name: "the Test Provider",
+		Mapping: accounts.ClaimMapping{Roles: []accounts.GroupRole{{Group: "remit-viewers", Role: remit.RoleViewer}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.server.Config.Handler = NewServer(Config{Service: f.svc, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), OIDC: o})
+	t.Setenv("SSO_USER", "ada")
+	t.Setenv("SSO_PASSWORD", "ada's long password")
+	run("sso")
 	// Two years on, the acceptances the journeys recorded have expired.
 	f.setNow(time.Now().UTC().AddDate(2, 0, 0))
 	run("expiry")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,11 +55,12 @@ func TestBrowser(t *testing.T) {
 	_ = os.RemoveAll(shots)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
+	url := f.server.URL
 	run := func(args ...string) {
 		t.Helper()
 		cmd := exec.CommandContext(ctx, node, append([]string{filepath.Join(root, "e2e", "journeys.mjs")}, args...)...)
 		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "REMIT_URL="+f.server.URL, "REMIT_PASSWORD="+password, "SCREENSHOTS="+shots, "CHROMIUM="+chromium)
+		cmd.Env = append(os.Environ(), "REMIT_URL="+url, "REMIT_PASSWORD="+password, "SCREENSHOTS="+shots, "CHROMIUM="+chromium)
 		out, err := cmd.CombinedOutput()
 		t.Logf("browser suite %v:\n%s", args, out)
 		if err != nil {
@@ -66,8 +68,12 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 	run()
-	// Once through the organisation's identity provider.
-	back := f.server.URL + "/sign-in/oidc/callback"
+	// Once through the organisation's identity provider, on a server of
+	// its own over the same service (the first one's handler stays as it
+	// is while its connections close).
+	sso := httptest.NewUnstartedServer(nil)
+	url = "http://" + sso.Listener.Addr().String()
+	back := url + "/sign-in/oidc/callback"
 	idp := oidctest.Start(t, []oidctest.User{{ID: "u1", Username: "ada", Password: "ada's long password", Email: "ada@example.gov.uk", Name: "Ada Lovelace", Groups: []string{"remit-viewers"}}},
 		"remit", "client secret", back)
 	o, err := accounts.NewOIDC(ctx, accounts.OIDCConfig{Issuer: idp.Issuer, ClientID: "remit", ClientSecret: "client secret", RedirectURL: back,
@@ -76,10 +82,13 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.server.Config.Handler = NewServer(Config{Service: f.svc, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), OIDC: o})
+	sso.Config.Handler = NewServer(Config{Service: f.svc, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), OIDC: o})
+	sso.Start()
+	defer sso.Close()
 	t.Setenv("SSO_USER", "ada")
 	t.Setenv("SSO_PASSWORD", "ada's long password")
 	run("sso")
+	url = f.server.URL
 	// Two years on, the acceptances the journeys recorded have expired.
 	f.setNow(time.Now().UTC().AddDate(2, 0, 0))
 	run("expiry")

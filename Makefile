@@ -101,6 +101,8 @@ fuzz:
 	$(GO) test ./internal/matrixin $(FUZZ) -fuzz '^FuzzReadCSV$$'
 	$(GO) test ./internal/matrixin $(FUZZ) -fuzz '^FuzzReadXLSX$$'
 	$(GO) test ./internal/xlsx $(FUZZ) -fuzz '^FuzzRead$$'
+	$(GO) test ./internal/checks $(FUZZ) -fuzz '^FuzzRead$$'
+	$(GO) test ./internal/accounts $(FUZZ) -fuzz '^FuzzGroupMapping$$'
 
 clean:
 	rm -rf bin node_modules $(VENDOR)

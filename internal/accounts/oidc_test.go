@@ -170,3 +170,19 @@ func TestClaimMapping(t *testing.T) {
 		t.Error("a team with spaces was taken")
 	}
 }
+
+// FuzzGroupMapping: the GROUP=ROLE and GROUP=TEAM flag readers never
+// panic, and what they accept has a group and a valid role or team.
+func FuzzGroupMapping(f *testing.F) {
+	for _, s := range []string{"remit-admins=admin", "g=boss", "=admin", "cn=a,ou=b=viewer", "visits=visits-team", "g=no spaces", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if gr, err := accounts.ParseGroupRole(s); err == nil && (gr.Group == "" || !gr.Role.Valid()) {
+			t.Fatalf("ParseGroupRole(%q) = %+v", s, gr)
+		}
+		if gt, err := accounts.ParseGroupTeam(s); err == nil && (gt.Group == "" || !remit.ValidID(gt.Team)) {
+			t.Fatalf("ParseGroupTeam(%q) = %+v", s, gt)
+		}
+	})
+}

@@ -102,6 +102,7 @@ fuzz:
 	$(GO) test ./internal/matrixin $(FUZZ) -fuzz '^FuzzReadXLSX$$'
 	$(GO) test ./internal/xlsx $(FUZZ) -fuzz '^FuzzRead$$'
 	$(GO) test ./internal/checks $(FUZZ) -fuzz '^FuzzRead$$'
+	$(GO) test ./internal/checks $(FUZZ) -fuzz '^FuzzReadMappings$$'
 	$(GO) test ./internal/accounts $(FUZZ) -fuzz '^FuzzGroupMapping$$'
 
 clean:

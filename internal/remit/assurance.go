@@ -65,6 +65,9 @@ type EvidenceIndex struct {
 	// per offering and control; sats the latest completed SAT per system.
 	verdicts map[[2]string]Verdict
 	sats     map[string]*SAT
+	// automated holds, per system and control, the latest automated
+	// result of each tool.
+	automated map[[2]string][]AutomatedResult
 }
 
 // skey is what evidence supports: on, ref and control.
@@ -76,6 +79,9 @@ func (k skey) String() string { return k.on + "|" + k.ref + "|" + k.control }
 type Judgements struct {
 	Suppliers []SupplierAssessment
 	SATs      []SAT
+	// Automated are automated check results (of each tool, the latest per
+	// system and control counts).
+	Automated []AutomatedResult
 }
 
 // Find returns the evidence with id, or nil.
@@ -89,7 +95,18 @@ func supportKey(on, ref, control string) skey { return skey{on, ref, control} }
 // mapped to, and the verdicts of completed supplier assessments by
 // offering and control (the latest assessment of an offering wins).
 func NewEvidenceIndex(evs []Evidence, j Judgements) *EvidenceIndex {
-	x := &EvidenceIndex{by: map[skey][]*Evidence{}, byID: make(map[string]*Evidence, len(evs)), count: len(evs), verdicts: map[[2]string]Verdict{}, sats: map[string]*SAT{}}
+	x := &EvidenceIndex{by: map[skey][]*Evidence{}, byID: make(map[string]*Evidence, len(evs)), count: len(evs), verdicts: map[[2]string]Verdict{}, sats: map[string]*SAT{},
+		automated: map[[2]string][]AutomatedResult{}}
+	for _, r := range j.Automated {
+		k := [2]string{r.System, r.Control}
+		i := slices.IndexFunc(x.automated[k], func(l AutomatedResult) bool { return l.Tool == r.Tool })
+		switch {
+		case i < 0:
+			x.automated[k] = append(x.automated[k], r)
+		case r.Observed.After(x.automated[k][i].Observed):
+			x.automated[k][i] = r
+		}
+	}
 	for i := range j.SATs {
 		a := &j.SATs[i]
 		if a.Status != AssessmentCompleted || a.Completed == nil {
@@ -179,15 +196,17 @@ func (x *EvidenceIndex) keys(o ObligationRef) []skey {
 //     expired: on its expiry day it is already stale);
 //   - unassured: nothing supports it.
 //
-// (Failed comes from assessments, which judge rather than evidence.)
+// (Failed comes from assessments, which judge rather than evidence, and
+// from automated checks, which judge our obligations only.)
 func (x *EvidenceIndex) Assure(o ObligationRef, now time.Time) Assurance {
 	if o.Ours && o.Tracking != nil && o.Tracking.Status == StatusNotApplicable {
 		return Assurance{Status: AssuranceUnnecessary, Reason: "tracked as not applicable: " + o.Tracking.Reason}
 	}
 	byEvidence := x.assureByEvidence(o, now)
 	if o.Ours {
-		return x.assureBySAT(o, byEvidence, now)
+		return x.assureAutomated(o, x.assureBySAT(o, byEvidence, now), now)
 	}
+	// Automated results never speak for a provider's obligations.
 	v, assessed := x.verdicts[[2]string{o.Offering, o.Control}]
 	if !assessed {
 		return byEvidence

@@ -9,9 +9,11 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"remit/internal/checks"
 )
 
-//go:embed catalogues/*.yaml providers/*.yaml
+//go:embed catalogues/*.yaml providers/*.yaml checks/*.yaml
 var files embed.FS
 
 // FS is the built-in content as files: catalogues/<id>.yaml and
@@ -34,5 +36,25 @@ func ids(dir string) []string {
 		out = append(out, strings.TrimSuffix(e.Name(), path.Ext(e.Name())))
 	}
 	slices.Sort(out)
+	return out
+}
+
+// CheckMappings are the built-in mappings of common checks (Checkov,
+// Prowler, Security Hub) onto the built-in catalogues (doc/checks.md).
+func CheckMappings() []checks.Mapping {
+	names, _ := fs.Glob(files, "checks/*.yaml")
+	var out []checks.Mapping
+	for _, n := range names {
+		f, err := files.Open(n)
+		if err != nil {
+			panic("content: " + err.Error())
+		}
+		ms, err := checks.ReadMappings(n, f)
+		f.Close()
+		if err != nil {
+			panic("content: " + err.Error()) // embedded: TestCheckMappings catches it
+		}
+		out = append(out, ms...)
+	}
 	return out
 }

@@ -309,3 +309,38 @@ func TestFirstRun(t *testing.T) {
 		t.Errorf("first run printed:\n%s", got.String())
 	}
 }
+
+// TestChecksIngest: remit checks ingest keeps a run and prints each mapped
+// control's verdict; bad usage, a file that is not its format, and a run
+// that maps to nothing are refused (exit 2) and keep nothing; the trail
+// still verifies.
+func TestChecksIngest(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "remit.db")
+	if _, stderr, code := cli(t, "import", example, "--database", db); code != 0 {
+		t.Fatal(stderr)
+	}
+	out, stderr, code := cli(t, "checks", "ingest", "../../internal/checks/testdata/checkov.sarif", "--format", "sarif", "--system", "prison-visits", "--database", db)
+	if code != 0 || !strings.Contains(out, "of Checkov for prison-visits: 4 results (1 pass, 2 fail, 1 skip; 0 on rules no mapping names).") ||
+		!regexp.MustCompile(`srm:SRM-09\s+failed\s+CKV_AWS_24, CKV_AWS_25\s+CKV_AWS_24: network/bastion.tf:12; CKV_AWS_25: network/bastion.tf:12`).MatchString(out) ||
+		!regexp.MustCompile(`srm:SRM-14\s+passed\s+CKV_AWS_19\s+-`).MatchString(out) {
+		t.Fatalf("ingest: %d\n%s%s", code, out, stderr)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"../../internal/checks/testdata/checkov.sarif", "--format", "csv", "--system", "prison-visits"}, `--format "csv" is not known`},
+		{[]string{"../../internal/checks/testdata/checkov.sarif", "--format", "sarif"}, "--system is required"},
+		{[]string{"../../internal/checks/testdata/checkov.sarif", "--format", "junit", "--system", "prison-visits"}, "checkov.sarif: junit: there is no <testsuites> or <testsuite>"},
+		{[]string{"../../internal/checks/testdata/conftest.junit.xml", "--format", "junit", "--system", "prison-visits"}, "is mapped to a control, so they could assure nothing"},
+		{[]string{"../../internal/checks/testdata/checkov.sarif", "--format", "sarif", "--system", "no-such-system"}, `there is no system "no-such-system"`},
+	} {
+		_, stderr, code := cli(t, append(append([]string{"checks", "ingest"}, c.args...), "--database", db)...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, %s", c.args, code, stderr)
+		}
+	}
+	if out, stderr, code := cli(t, "audit", "verify", "--database", db); code != 0 {
+		t.Errorf("verify: %s%s", out, stderr)
+	}
+}

@@ -70,6 +70,7 @@ Exit codes: 0 ok; 1 a check found something; 2 bad usage or bad input;
 		e.backupCommand(),
 		e.restoreCommand(),
 		e.healthCommand(),
+		e.checksCommand(),
 	)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil && cmd != nil && isCobraUsage(err) {

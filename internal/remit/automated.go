@@ -74,3 +74,22 @@ func window(d time.Duration) string {
 	}
 	return d.String()
 }
+
+// CheckRun is one results file handed in for a system: what it held and
+// the verdicts it gave the controls its rules are mapped to.
+type CheckRun struct {
+	ID       string    `json:"id"`
+	System   string    `json:"system"`
+	Tool     string    `json:"tool"`
+	Format   string    `json:"format"`
+	Received time.Time `json:"received"`
+	By       string    `json:"by"`
+	// Pass, Fail and Skip count the file's results; Unmapped those whose
+	// rules no mapping names.
+	Pass     int `json:"pass"`
+	Fail     int `json:"fail"`
+	Skip     int `json:"skip"`
+	Unmapped int `json:"unmapped"`
+	// Verdicts are the run's results per control.
+	Verdicts []AutomatedResult `json:"verdicts"`
+}

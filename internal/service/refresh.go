@@ -172,6 +172,16 @@ func refreshOne(sn *Snapshot, kind remit.Kind, id string, d *remit.Document) (bo
 		}
 		sn.putSATs(a)
 		return true, nil
+	case KindCheckRun:
+		if d == nil {
+			return true, nil
+		}
+		r, err := checkRuns.decode(*d)
+		if err != nil {
+			return false, err
+		}
+		sn.putCheckRuns(r)
+		return true, nil
 	case KindRisk:
 		if d == nil {
 			return true, nil

@@ -24,6 +24,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"remit/internal/checks"
 	"remit/internal/engine"
 	"remit/internal/persist"
 	"remit/internal/remit"
@@ -43,6 +44,9 @@ type Config struct {
 	// AuditKeys, when set, MAC every audit record the service appends
 	// (anchor.go); the first key signs.
 	AuditKeys *AuditKeys
+	// CheckMappings map automated check rules to controls (the built-in
+	// ones: content.CheckMappings()).
+	CheckMappings []checks.Mapping
 }
 
 // Service runs Remit's use-cases over one store. Its methods are safe for
@@ -53,6 +57,7 @@ type Service struct {
 	defaults           *remit.Defaults
 	questionnaire      *remit.Questionnaire
 	satTemplateBuiltIn *remit.SATTemplate
+	checkMappings      []checks.Mapping
 	now                func() time.Time
 
 	// writing serialises this instance's writes: each starts from the
@@ -75,7 +80,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{store: Signed(cfg.Store, cfg.AuditKeys), auditKeys: cfg.AuditKeys, defaults: cfg.Defaults, questionnaire: cfg.Questionnaire, satTemplateBuiltIn: cfg.SATTemplate, now: cfg.Now}
+	s := &Service{store: Signed(cfg.Store, cfg.AuditKeys), auditKeys: cfg.AuditKeys, defaults: cfg.Defaults, questionnaire: cfg.Questionnaire, satTemplateBuiltIn: cfg.SATTemplate, checkMappings: cfg.CheckMappings, now: cfg.Now}
 	sn, err := s.load(ctx)
 	if err != nil {
 		return nil, err
@@ -143,6 +148,9 @@ func (s *Service) loadFrom(ctx context.Context, tx remit.Tx) (*Snapshot, error) 
 			return err
 		}
 		if sn.sats, err = satDocs.list(ctx, tx, ""); err != nil {
+			return err
+		}
+		if sn.checkRuns, err = checkRuns.list(ctx, tx, ""); err != nil {
 			return err
 		}
 		if risks, err = riskDocs.list(ctx, tx, ""); err != nil {

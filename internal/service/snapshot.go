@@ -34,6 +34,7 @@ type Snapshot struct {
 	// assessments and sats are shared and replaced, never changed.
 	assessments []remit.SupplierAssessment
 	sats        []remit.SAT
+	checkRuns   []remit.CheckRun
 	risks       persist.Map[*remit.Risk]
 	riskList    *lazyRiskList
 	// byID orders the systems for SortedObligations, once.
@@ -182,9 +183,22 @@ func (sn *Snapshot) putEvidence(evs ...remit.Evidence) {
 
 // reindex builds the evidence index from the evidence and judgements held.
 func (sn *Snapshot) reindex() {
-	sn.index = remit.NewEvidenceIndex(sn.AllEvidence(), remit.Judgements{Suppliers: sn.assessments, SATs: sn.sats})
+	var automated []remit.AutomatedResult
+	for _, r := range sn.checkRuns {
+		automated = append(automated, r.Verdicts...)
+	}
+	sn.index = remit.NewEvidenceIndex(sn.AllEvidence(), remit.Judgements{Suppliers: sn.assessments, SATs: sn.sats, Automated: automated})
 	sn.evidenceGen++
 }
+
+// putCheckRuns holds check runs handed in.
+func (sn *Snapshot) putCheckRuns(rs ...remit.CheckRun) {
+	sn.checkRuns = upsertAll(sn.checkRuns, rs, func(r remit.CheckRun) string { return r.ID })
+	sn.reindex()
+}
+
+// CheckRuns are the automated check runs handed in, oldest first.
+func (sn *Snapshot) CheckRuns() []remit.CheckRun { return sn.checkRuns }
 
 // putAssessments holds supplier assessments started or changed.
 func (sn *Snapshot) putAssessments(as ...remit.SupplierAssessment) {

@@ -39,13 +39,14 @@ const (
 	KindReviewCadence      remit.Kind = "review-cadence"      // provider id
 	KindScorecardSnapshot  remit.Kind = "scorecard-snapshot"  // YYYY-MM-DD
 	KindSweep              remit.Kind = "sweep"               // id "expiry": the day swept to
+	KindCheckRun           remit.Kind = "check-run"           // cr-<16 hex>: automated check results for a system
 )
 
 // Kinds lists every kind, in the order doc/storage.md lists them.
 var Kinds = []remit.Kind{KindWorkspace, KindCatalogue, KindProvider, KindOffering, KindSystem, KindOfferingVersion,
 	KindObligation, KindUser, KindSession, KindSignInThrottle, KindToken, KindEvidence, KindEvidenceFile, KindSupplierAssessment,
 	KindPortalLink, KindSATTemplate, KindSAT, KindFinding, KindRisk, KindRiskSettings, KindRiskSnapshot,
-	KindDismissal, KindReviewCadence, KindScorecardSnapshot, KindSweep}
+	KindDismissal, KindReviewCadence, KindScorecardSnapshot, KindSweep, KindCheckRun}
 
 // WorkspaceKinds are the kinds an import replaces and an export writes, in
 // the order they are applied.
@@ -289,6 +290,7 @@ var (
 	portalLinks  = collection[remit.PortalLink]{kind: KindPortalLink, what: "portal link"}
 	satTemplates = collection[remit.SATTemplate]{kind: KindSATTemplate, what: "SAT template version"}
 	satDocs      = collection[remit.SAT]{kind: KindSAT, what: "SAT"}
+	checkRuns    = collection[remit.CheckRun]{kind: KindCheckRun, what: "check run"}
 	findingDocs  = collection[remit.Finding]{kind: KindFinding, what: "finding"}
 	riskDocs     = collection[remit.Risk]{kind: KindRisk, what: "risk"}
 	riskSettings = collection[remit.RiskSettings]{kind: KindRiskSettings, what: "risk settings"}

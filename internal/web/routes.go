@@ -157,6 +157,12 @@ func (s *server) routes(mux *http.ServeMux) {
 	huma.Register(api, op("DELETE", "/api/v1/tokens/{id}", "revoke-token", "Revoke an API token", secured), s.handleTokenRevoke)
 	huma.Register(api, op("GET", "/api/v1/users", "list-users", "List users (admin)", secured), s.handleUserList)
 	huma.Register(api, op("POST", "/api/v1/users", "create-user", "Create a user (admin)", secured), s.handleUserCreate)
+	{
+		o := op("POST", "/api/v1/systems/{id}/checks", "ingest-checks", "Hand in a tool's results for a system (SARIF, OCSF, ASFF or JUnit; gzip accepted): each control its rules map to is failed or assured for our half", secured)
+		o.MaxBodyBytes = maxChecksBody
+		o.Middlewares = huma.Middlewares{s.heavyMiddleware(api)}
+		huma.Register(api, o, s.handleChecksIngest)
+	}
 	huma.Register(api, op("GET", "/api/v1/users/{email}", "get-user", "One account, with its ETag (admin, or one's own)", secured), s.handleUserGet)
 	huma.Register(api, op("PATCH", "/api/v1/users/{email}", "change-user", "Change an account's name, role, teams, or disable it (admin)", secured), s.handleUserChange)
 	huma.Register(api, op("POST", "/api/v1/users/{email}/password-reset", "reset-password", "Give an account a new generated password, shown once (admin)", secured), s.handlePasswordReset)

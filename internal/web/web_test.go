@@ -127,7 +127,7 @@ var testAdmin = remit.Principal{Email: "test", Role: remit.RoleAdmin}
 // openService opens a service over the fixture's store, on its clock.
 func (f *fixture) openService() *service.Service {
 	f.t.Helper()
-	svc, err := service.Open(context.Background(), service.Config{Store: f.store, Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives(), Now: f.clock})
+	svc, err := service.Open(context.Background(), service.Config{Store: f.store, Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives(), Now: f.clock, CheckMappings: content.CheckMappings()})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -281,6 +281,8 @@ func TestRoutesByRole(t *testing.T) {
 		{"GET", "/api/v1/tokens", nil, nil, okAll},
 		// Tokens are made from a session, never with another token.
 		{"POST", "/api/v1/tokens", map[string]any{"name": "ci", "role": "viewer", "expires_in_days": 7}, nil, []int{401, 403, 403, 403, 403, 403, 403}},
+		// Automated check results: the system's team, assessors, admins.
+		{"POST", "/api/v1/systems/prison-visits/checks?format=ocsf", `[{"metadata": {"event_code": "iam_root_mfa_enabled"}, "status_code": "PASS"}]`, []string{"Content-Type", "application/octet-stream"}, []int{401, 403, 201, 403, 201, 403, 201}},
 		{"GET", "/api/v1/users", nil, nil, []int{401, 403, 403, 403, 403, 403, 200}},
 		// One's own account, or an admin's view of any.
 		{"GET", "/api/v1/users/viewer@example.gov.uk", nil, nil, []int{401, 200, 403, 403, 403, 403, 200}},

@@ -1,0 +1,74 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"remit/internal/remit"
+)
+
+// TestChecksAPI: POST /api/v1/systems/{id}/checks takes a results file as
+// the tool wrote it, plain or gzipped, keeps the run and answers it; a
+// file that is not its format is 422 naming where, an unknown encoding
+// 415, another team's editor 403, a viewer 403.
+func TestChecksAPI(t *testing.T) {
+	f := newFixture(t)
+	sarif, err := os.ReadFile("../checks/testdata/checkov.sarif")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zipped bytes.Buffer
+	zw := gzip.NewWriter(&zipped)
+	zw.Write(sarif)
+	zw.Close()
+	for _, c := range []struct {
+		who, query string
+		body       []byte
+		headers    []string
+		status     int
+		want       string
+	}{
+		{"editor", "?format=sarif", sarif, nil, 201, `"verdicts":[{"system":"prison-visits","control":"srm:SRM-09","failed":true`},
+		{"editor", "?format=sarif", zipped.Bytes(), []string{"Content-Encoding", "gzip"}, 201, `"tool":"Checkov"`},
+		{"editor", "?format=junit", sarif, nil, 422, `{"message":"there is no <testsuites> or <testsuite>","location":"body"}`},
+		{"editor", "?format=sarif", []byte(`{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "t"}}, "results": [{"ruleId": "r", "level": "fatal"}]}]}`), nil, 422, `"location":"body.runs[0].results[0].level"`},
+		{"editor", "?format=sarif", sarif, []string{"Content-Encoding", "br"}, 415, `Content-Encoding \"br\" is not taken`},
+		{"editor", "?format=csv", sarif, nil, 422, "format"},
+		{"other-editor", "?format=sarif", sarif, nil, 403, "not one of yours"},
+		{"viewer", "?format=sarif", sarif, nil, 403, ""},
+		{"", "?format=sarif", sarif, nil, 401, ""},
+	} {
+		headers := append([]string{"Content-Type", "application/octet-stream"}, c.headers...)
+		status, _, body := f.do(c.who, "POST", "/api/v1/systems/prison-visits/checks"+c.query, string(c.body), headers...)
+		if status != c.status || !strings.Contains(string(body), c.want) {
+			t.Errorf("%s %s %v: %d %.400s", c.who, c.query, c.headers, status, body)
+		}
+	}
+	// The obligations answer with the automated verdict.
+	_, _, body := f.do("viewer", "GET", "/api/v1/obligations?system=prison-visits&party=ours&limit=500", nil)
+	var page struct {
+		Items []struct {
+			Control   string
+			Assurance remit.Assurance
+		}
+	}
+	if err := json.Unmarshal(body, &page); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, o := range page.Items {
+		if o.Control == "srm:SRM-09" {
+			found = true
+			if o.Assurance.Status != remit.AssuranceFailed || !strings.Contains(o.Assurance.Reason, "failed the automated checks of Checkov") {
+				t.Errorf("SRM-09: %+v", o.Assurance)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no SRM-09 obligation of ours: %.300s", body)
+	}
+}

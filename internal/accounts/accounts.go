@@ -69,6 +69,9 @@ type Token struct {
 	Created time.Time  `json:"created"`
 	Expires time.Time  `json:"expires"`
 	Revoked bool       `json:"revoked,omitempty"`
+	// Scope narrows what the token may do (remit.ScopeChecks: only hand
+	// in check results); "" is its role's whole reach.
+	Scope string `json:"scope,omitempty"`
 }
 
 // TokenRecord is an API token as stored: the token and its secret's hash.

@@ -43,7 +43,14 @@ type Principal struct {
 	Teams []string `json:"teams"`
 	// Token is set when the principal acts through an API token.
 	Token bool `json:"token,omitempty"`
+	// Scope narrows a token: ScopeChecks may only hand in automated check
+	// results ("" is the role's whole reach).
+	Scope string `json:"scope,omitempty"`
 }
+
+// ScopeChecks is the scope of a token made for a pipeline: it may hand in
+// automated check results and do nothing else, not even read.
+const ScopeChecks = "checks"
 
 // Action is something a principal may be allowed to do. Every use-case
 // asks May for exactly one.
@@ -61,6 +68,7 @@ const (
 	ActEditRisk        Action = "edit-risk"
 	ActAcceptRisk      Action = "accept-risk"
 	ActSetRiskSettings Action = "set-risk-settings"
+	ActSubmitChecks    Action = "submit-checks"
 	ActAdmin           Action = "admin"
 )
 
@@ -79,6 +87,7 @@ var Actions = []struct {
 	{ActEditRisk, "record and change risks; adopt or dismiss proposed risks"},
 	{ActAcceptRisk, "accept a risk (never a legal or regulatory breach)"},
 	{ActSetRiskSettings, "set the risk scale and appetite"},
+	{ActSubmitChecks, "hand in automated check results for a system (for an editor: their own teams' systems); the only thing a checks-scoped token may do"},
 	{ActAdmin, "manage users and teams, and anyone's API tokens"},
 }
 
@@ -90,6 +99,9 @@ func (p Principal) May(a Action, team string) bool {
 	r := p.Role
 	if !r.Valid() {
 		return false
+	}
+	if p.Scope != "" && (p.Scope != ScopeChecks || a != ActSubmitChecks) {
+		return false // a scoped token does what its scope says, nothing else
 	}
 	switch a {
 	case ActRead:
@@ -106,7 +118,7 @@ func (p Principal) May(a Action, team string) bool {
 		return r == RoleEditor
 	case ActEditSystem, ActTrackObligation:
 		return r == RoleEditor && team != "" && slices.Contains(p.Teams, team)
-	case ActManageEvidence, ActAssess:
+	case ActManageEvidence, ActAssess, ActSubmitChecks:
 		// Editors work on their own teams' systems, and on suppliers,
 		// which belong to no team; assessors on anything.
 		return r == RoleAssessor || r == RoleEditor && (team == "" || slices.Contains(p.Teams, team))

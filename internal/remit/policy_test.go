@@ -24,6 +24,7 @@ var policy = map[Action]map[Role]string{
 	ActEditRisk:        {RoleViewer: "no", RoleEditor: "yes", RoleAssessor: "yes", RoleRiskOwner: "yes", RoleAdmin: "yes"},
 	ActAcceptRisk:      {RoleViewer: "no", RoleEditor: "no", RoleAssessor: "no", RoleRiskOwner: "yes", RoleAdmin: "no"},
 	ActSetRiskSettings: {RoleViewer: "no", RoleEditor: "no", RoleAssessor: "no", RoleRiskOwner: "no", RoleAdmin: "yes"},
+	ActSubmitChecks:    {RoleViewer: "no", RoleEditor: "own teams and no team's", RoleAssessor: "yes", RoleRiskOwner: "no", RoleAdmin: "yes"},
 	ActAdmin:           {RoleViewer: "no", RoleEditor: "no", RoleAssessor: "no", RoleRiskOwner: "no", RoleAdmin: "yes"},
 }
 
@@ -113,4 +114,22 @@ func RolesTable() string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// TestChecksScope: a checks-scoped token may hand in check results as far
+// as its role may, and nothing else, not even read.
+func TestChecksScope(t *testing.T) {
+	editor := Principal{Role: RoleEditor, Teams: []string{"mine"}, Token: true, Scope: ScopeChecks}
+	admin := Principal{Role: RoleAdmin, Token: true, Scope: ScopeChecks}
+	if !editor.May(ActSubmitChecks, "mine") || editor.May(ActSubmitChecks, "theirs") || !admin.May(ActSubmitChecks, "any") {
+		t.Error("a checks-scoped token does not submit as far as its role may")
+	}
+	for _, a := range Actions {
+		if a.Action != ActSubmitChecks && (editor.May(a.Action, "mine") || admin.May(a.Action, "")) {
+			t.Errorf("a checks-scoped token may %s", a.Action)
+		}
+	}
+	if (Principal{Role: RoleAdmin, Scope: "everything"}).May(ActRead, "") {
+		t.Error("an unknown scope reads")
+	}
 }

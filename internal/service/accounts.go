@@ -103,6 +103,7 @@ func (s *Service) Authenticate(ctx context.Context, credential string) (remit.Pr
 				return accounts.ErrBadCredentials
 			}
 			p = u.Principal()
+			p.Scope = t.Scope
 			// A token carries at most its user's role as it is now: if the
 			// user's role has changed since, the token only reads.
 			if t.Role != u.Role {
@@ -134,6 +135,13 @@ func (s *Service) Authenticate(ctx context.Context, credential string) (remit.Pr
 // CreateToken makes a token for p, returning it with its secret, which is
 // shown once. role must be p's own role or viewer.
 func (s *Service) CreateToken(ctx context.Context, p remit.Principal, name string, role remit.Role, ttl time.Duration) (accounts.Token, string, error) {
+	return s.CreateScopedToken(ctx, p, name, role, ttl, "")
+}
+
+// CreateScopedToken is CreateToken with a scope: remit.ScopeChecks makes a
+// token that may only hand in automated check results (for a pipeline,
+// which then never holds an editor's rights).
+func (s *Service) CreateScopedToken(ctx context.Context, p remit.Principal, name string, role remit.Role, ttl time.Duration, scope string) (accounts.Token, string, error) {
 	if p.Token {
 		// Else a leaked short-lived token could mint a long-lived one.
 		return accounts.Token{}, "", fmt.Errorf("tokens are created from a signed-in session, not with another token: %w", remit.ErrForbidden)
@@ -148,6 +156,9 @@ func (s *Service) CreateToken(ctx context.Context, p remit.Principal, name strin
 	if role != p.Role && role != remit.RoleViewer {
 		ps = append(ps, remit.Problem{Pointer: "/role", Message: fmt.Sprintf("a token carries at most its user's role: use %q or %q", p.Role, remit.RoleViewer)})
 	}
+	if scope != "" && scope != remit.ScopeChecks {
+		ps = append(ps, remit.Problem{Pointer: "/scope", Message: fmt.Sprintf("scope %q is not known: leave it out for the role's whole reach, or use %q to only hand in check results", scope, remit.ScopeChecks)})
+	}
 	if ttl <= 0 || ttl > 366*24*time.Hour {
 		ps = append(ps, remit.Problem{Pointer: "/expires_in_days", Message: "a token lives between 1 and 366 days"})
 	}
@@ -156,7 +167,7 @@ func (s *Service) CreateToken(ctx context.Context, p remit.Principal, name strin
 	}
 	now := s.now()
 	id, secret := accounts.NewSecret()[:16], accounts.NewSecret()
-	t := accounts.Token{ID: id, Email: p.Email, Name: name, Role: role, Created: now.UTC(), Expires: now.Add(ttl).UTC()}
+	t := accounts.Token{ID: id, Email: p.Email, Name: name, Role: role, Created: now.UTC(), Expires: now.Add(ttl).UTC(), Scope: scope}
 	err := s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
 		_, err := tokens.create(ctx, tx, change{p.Email, now}, id, accounts.TokenRecord{Token: t, Hash: accounts.HashSecret(secret)})
 		return nil, err

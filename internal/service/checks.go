@@ -42,7 +42,7 @@ func (s *Service) IngestChecks(ctx context.Context, p remit.Principal, system st
 		if _, _, ok := sn.System(system); !ok {
 			return nil, &remit.ValidationError{Problems: []remit.Problem{{Pointer: "/system", Message: fmt.Sprintf("there is no system %q", system)}}}
 		}
-		if err := mayForSystem(p, remit.ActManageEvidence, sn, system); err != nil {
+		if err := mayForSystem(p, remit.ActSubmitChecks, sn, system); err != nil {
 			return nil, err
 		}
 		if _, err := checkRuns.create(ctx, tx, change{p.Email, now}, cr.ID, cr); err != nil {

@@ -898,6 +898,7 @@ type tokenCreateInput struct {
 		Name          string     `json:"name" maxLength:"200" doc:"What the token is for"`
 		Role          remit.Role `json:"role,omitempty" enum:"viewer,editor,assessor,risk-owner,admin" doc:"At most your own role; viewer for read-only"`
 		ExpiresInDays int        `json:"expires_in_days" minimum:"1" maximum:"366" default:"90"`
+		Scope         string     `json:"scope,omitempty" enum:"checks" doc:"checks: the token may only hand in automated check results (for a pipeline); leave out for your role's whole reach"`
 	}
 }
 
@@ -917,7 +918,7 @@ func (s *server) handleTokenCreate(ctx context.Context, in *tokenCreateInput) (*
 	if role == "" {
 		role = p.Role
 	}
-	t, secret, err := s.Service.CreateToken(ctx, p, in.Body.Name, role, time.Duration(in.Body.ExpiresInDays)*24*time.Hour)
+	t, secret, err := s.Service.CreateScopedToken(ctx, p, in.Body.Name, role, time.Duration(in.Body.ExpiresInDays)*24*time.Hour, in.Body.Scope)
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}

@@ -3,10 +3,12 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"remit/internal/remit"
 )
@@ -70,5 +72,42 @@ func TestChecksAPI(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no SRM-09 obligation of ours: %.300s", body)
+	}
+}
+
+// TestChecksToken: a token made to hand in check results does that (as
+// far as its user's role may) and nothing else — not even read.
+func TestChecksToken(t *testing.T) {
+	f := newFixture(t)
+	editor, err := f.svc.User(context.Background(), "editor@example.gov.uk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, secret, err := f.svc.CreateScopedToken(context.Background(), editor.Principal(), "pipeline", editor.Role, time.Hour, remit.ScopeChecks)
+	if err != nil || tok.Scope != remit.ScopeChecks {
+		t.Fatalf("scoped token: %+v %v", tok, err)
+	}
+	f.tokens["pipeline"] = secret
+	body := `[{"metadata": {"event_code": "iam_root_mfa_enabled"}, "status_code": "PASS"}]`
+	ct := []string{"Content-Type", "application/octet-stream"}
+	if status, _, data := f.do("pipeline", "POST", "/api/v1/systems/prison-visits/checks?format=ocsf", body, ct...); status != 201 {
+		t.Errorf("hand in for its team's system: %d %s", status, data)
+	}
+	if status, _, _ := f.do("pipeline", "POST", "/api/v1/systems/court-case-tracking/checks?format=ocsf", body, ct...); status != 403 {
+		t.Errorf("hand in for another team's system: %d", status)
+	}
+	for _, c := range []struct{ method, path string }{
+		{"GET", "/api/v1/systems"}, {"GET", "/api/v1/me"}, {"GET", "/api/v1/systems/prison-visits/matrix"}, {"POST", "/api/v1/tokens"}, {"GET", "/"},
+	} {
+		if status, _, data := f.do("pipeline", c.method, c.path, nil); status != 403 || !strings.Contains(string(data), "this token may only hand in automated check results") {
+			t.Errorf("%s %s with a checks token: %d %.200s", c.method, c.path, status, data)
+		}
+	}
+	status, _, data := f.do("", "POST", "/api/v1/session", map[string]string{"email": "editor@example.gov.uk", "password": password})
+	if status != 200 {
+		t.Fatal(string(data))
+	}
+	if status, _, data := f.do("editor", "POST", "/api/v1/tokens", map[string]any{"name": "x", "scope": "everything"}); status != 422 {
+		t.Errorf("unknown scope: %d %s", status, data)
 	}
 }

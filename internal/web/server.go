@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -298,12 +299,19 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 				writeProblem(w, http.StatusUnauthorized, "the session or token is not valid (expired, revoked or unknown): sign in again")
 				return
 			}
+			if p.Scope != "" && !(p.Scope == remit.ScopeChecks && r.Method == http.MethodPost && checksRoute.MatchString(r.URL.Path)) {
+				writeProblem(w, http.StatusForbidden, "this token may only hand in automated check results (POST /api/v1/systems/{id}/checks)")
+				return
+			}
 			ctx := context.WithValue(r.Context(), principalKey, p)
 			r = r.WithContext(context.WithValue(ctx, credentialKey, credential))
 		}
 		next.ServeHTTP(w, r)
 	})
 }
+
+// checksRoute is the one route a checks-scoped token may use.
+var checksRoute = regexp.MustCompile(`^/api/v1/systems/[^/]+/checks$`)
 
 func writeProblem(w http.ResponseWriter, status int, detail string) {
 	w.Header().Set("Content-Type", "application/problem+json")

@@ -339,6 +339,8 @@ type TokensPage struct {
 	Secret string
 	Name   string
 	Days   string
+	// Scope is the scope chosen: "" or remit.ScopeChecks.
+	Scope string
 }
 
 func (s *server) tokensPage(r *http.Request) (*TokensPage, error) {
@@ -356,7 +358,10 @@ func (s *server) handleTokenPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p.Name, p.Days = strings.TrimSpace(r.PostFormValue("name")), strings.TrimSpace(r.PostFormValue("days"))
+	p.Name, p.Days, p.Scope = strings.TrimSpace(r.PostFormValue("name")), strings.TrimSpace(r.PostFormValue("days")), r.PostFormValue("scope")
+	if p.Scope != "" && p.Scope != remit.ScopeChecks {
+		return badForm("the token's scope is not one the form offers")
+	}
 	days, err := strconv.Atoi(p.Days)
 	if p.Name == "" {
 		p.Errors = append(p.Errors, fieldError{"name", "Enter a name that says what the token is for"})
@@ -368,7 +373,7 @@ func (s *server) handleTokenPost(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, r, http.StatusUnprocessableEntity, "tokens", p)
 	}
 	u := user(r)
-	_, secret, err := s.Service.CreateToken(r.Context(), u, p.Name, u.Role, time.Duration(days)*24*time.Hour)
+	_, secret, err := s.Service.CreateScopedToken(r.Context(), u, p.Name, u.Role, time.Duration(days)*24*time.Hour, p.Scope)
 	if err != nil {
 		return err
 	}

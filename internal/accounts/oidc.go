@@ -93,9 +93,19 @@ func (m ClaimMapping) Apply(groups []string) (remit.Role, []string, error) {
 	return role, teams, nil
 }
 
+// cutLast splits GROUP=VALUE at the last "=": a group may hold "=" (an
+// LDAP name such as cn=admins,ou=groups), a role or a team never does.
+func cutLast(s string) (group, value string, ok bool) {
+	i := strings.LastIndexByte(s, '=')
+	if i < 0 {
+		return s, "", false
+	}
+	return s[:i], s[i+1:], true
+}
+
 // ParseGroupRole reads GROUP=ROLE (a flag's value).
 func ParseGroupRole(s string) (GroupRole, error) {
-	group, role, ok := strings.Cut(s, "=")
+	group, role, ok := cutLast(s)
 	if !ok || group == "" || !remit.Role(role).Valid() {
 		return GroupRole{}, fmt.Errorf("%q is not GROUP=ROLE with ROLE one of viewer, editor, assessor, risk-owner, admin", s)
 	}
@@ -104,7 +114,7 @@ func ParseGroupRole(s string) (GroupRole, error) {
 
 // ParseGroupTeam reads GROUP=TEAM (a flag's value).
 func ParseGroupTeam(s string) (GroupTeam, error) {
-	group, team, ok := strings.Cut(s, "=")
+	group, team, ok := cutLast(s)
 	if !ok || group == "" || !remit.ValidID(team) {
 		return GroupTeam{}, fmt.Errorf("%q is not GROUP=TEAM: for TEAM, %s", s, remit.IDRule)
 	}

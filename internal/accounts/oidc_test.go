@@ -69,8 +69,16 @@ func TestOIDCSignIn(t *testing.T) {
 	if err != nil || role != remit.RoleAdmin || !slices.Equal(teams, []string{"visits-team"}) {
 		t.Errorf("mapped to %s %v %v", role, teams, err)
 	}
-	// A code is good once.
-	if _, err := o.Exchange(context.Background(), a, code(t, o, a, "ada", "ada's long password")+"x"); err == nil {
+	// A code is good once, and a made-up one not at all.
+	b := accounts.NewAttempt()
+	c := code(t, o, b, "ada", "ada's long password")
+	if _, err := o.Exchange(context.Background(), b, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Exchange(context.Background(), b, c); err == nil {
+		t.Error("a code was taken twice")
+	}
+	if _, err := o.Exchange(context.Background(), b, c+"x"); err == nil {
 		t.Error("a made-up code was taken")
 	}
 }
@@ -162,9 +170,12 @@ func TestClaimMapping(t *testing.T) {
 			t.Errorf("ParseGroupRole(%q) taken", bad)
 		}
 	}
-	if gr, err := accounts.ParseGroupRole("cn=admins,ou=groups=admin"); err != nil || gr.Group != "cn" {
-		// The first "=" splits: a group containing "=" cannot be given.
-		t.Logf("ParseGroupRole splits at the first '=': %+v %v", gr, err)
+	// A group may hold "=" (an LDAP name): the last "=" splits.
+	if gr, err := accounts.ParseGroupRole("cn=admins,ou=groups=admin"); err != nil || gr.Group != "cn=admins,ou=groups" || gr.Role != remit.RoleAdmin {
+		t.Errorf("ParseGroupRole of an LDAP group: %+v %v", gr, err)
+	}
+	if gt, err := accounts.ParseGroupTeam("cn=visits,ou=groups=visits-team"); err != nil || gt.Group != "cn=visits,ou=groups" || gt.Team != "visits-team" {
+		t.Errorf("ParseGroupTeam of an LDAP group: %+v %v", gt, err)
 	}
 	if _, err := accounts.ParseGroupTeam("g=not a team"); err == nil {
 		t.Error("a team with spaces was taken")

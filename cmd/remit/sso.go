@@ -33,7 +33,7 @@ func (f *ssoFlags) register(cmd *cobra.Command) {
 	fl.StringSliceVar(&f.scopes, "oidc-scope", nil, "single sign-on: a scope to ask for besides openid (repeat; default email and profile)")
 	fl.StringVar(&f.emailClaim, "oidc-email-claim", "", "single sign-on: the claim holding the email address (default email; Entra ID without it: preferred_username)")
 	fl.StringVar(&f.groupsClaim, "oidc-groups-claim", "", "single sign-on: the claim listing the user's groups (default groups; Entra ID app roles: roles)")
-	fl.StringArrayVar(&f.roles, "oidc-role", nil, "single sign-on: GROUP=ROLE gives members of GROUP that role (repeat, most powerful first: the first match wins; GROUP may hold "=", the last one splits)")
+	fl.StringArrayVar(&f.roles, "oidc-role", nil, "single sign-on: GROUP=ROLE gives members of GROUP that role (repeat, most powerful first: the first match wins; a GROUP may hold '=': the last one splits)")
 	fl.StringArrayVar(&f.teams, "oidc-team", nil, "single sign-on: GROUP=TEAM puts members of GROUP in that team (repeat)")
 	fl.StringVar(&f.defaultRole, "oidc-default-role", "", "single sign-on: the role of someone none of whose groups has one (default: they are refused)")
 	fl.BoolVar(&f.passwords, "password-sign-in", true, "let people sign in with a password; --password-sign-in=false leaves single sign-on as the only way in, but for --break-glass")

@@ -142,34 +142,9 @@ const (
 // Obligations lists the obligations of the given party for the given
 // systems (all when systems is nil), in system then catalogue order.
 func Obligations(e *engine.Estate, systems []int32, party Party) []ObligationDoc {
-	if systems == nil {
-		systems = make([]int32, e.NumSystems())
-		for i := range systems {
-			systems[i] = int32(i)
-		}
-	}
 	out := []ObligationDoc{}
-	for _, si := range systems {
-		m := e.Matrix(si)
-		s := e.System(si).System
-		for i := range m.Cells {
-			c := &m.Cells[i]
-			obs := e.Ours(&m, c)
-			if party == PartyProviders {
-				obs = e.Theirs(&m, c)
-			}
-			for _, o := range obs {
-				ctl := e.Controls[o.Control]
-				d := ObligationDoc{ID: e.Key(o), System: s.ID, Team: s.Team, Control: ctl.Ref, Title: ctl.Control.Title, Party: "ours", Text: o.Text, Assumed: o.Assumed}
-				if !o.Whole() {
-					d.Offering = e.Offering(o.Offering).Ref
-				}
-				if !o.Ours {
-					d.Party = e.Offering(o.Offering).Provider.ID
-				}
-				out = append(out, d)
-			}
-		}
+	for d := range EachObligation(e, systems, party) {
+		out = append(out, d)
 	}
 	return out
 }

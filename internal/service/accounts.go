@@ -352,22 +352,31 @@ func (s *Service) ResetPassword(ctx context.Context, p remit.Principal, email st
 
 // endSessions deletes every session of one account.
 func endSessions(ctx context.Context, tx remit.Tx, email string) error {
+	_, err := deleteSessions(ctx, tx, func(sess accounts.Session) bool { return sess.Email == email })
+	return err
+}
+
+// deleteSessions deletes the sessions match picks (unaudited: a session
+// is not a change anyone made), returning how many.
+func deleteSessions(ctx context.Context, tx remit.Tx, match func(accounts.Session) bool) (int, error) {
 	all, err := tx.Documents(ctx, KindSession, "")
 	if err != nil {
-		return err
+		return 0, err
 	}
+	n := 0
 	for _, d := range all {
 		sess, err := sessions.decode(d)
 		if err != nil {
-			return err
+			return n, err
 		}
-		if sess.Email == email {
+		if match(sess) {
 			if err := tx.DeleteDocument(ctx, KindSession, d.ID, d.Version); err != nil {
-				return err
+				return n, err
 			}
+			n++
 		}
 	}
-	return nil
+	return n, nil
 }
 
 // roleProblem says a role is not known, and which are.

@@ -280,23 +280,13 @@ func (s *Service) PurgeExpired(ctx context.Context) (int, error) {
 	now := s.now()
 	n := 0
 	err := s.store.Write(ctx, func(tx remit.Tx) error {
-		all, err := tx.Documents(ctx, KindSession, "")
+		var err error
+		n, err = deleteSessions(ctx, tx, func(sess accounts.Session) bool { return now.After(sess.Expires) })
 		if err != nil {
 			return err
 		}
-		for _, d := range all {
-			sess, err := sessions.decode(d)
-			if err != nil {
-				return err
-			}
-			if now.After(sess.Expires) {
-				if err := tx.DeleteDocument(ctx, KindSession, d.ID, d.Version); err != nil {
-					return err
-				}
-				n++
-			}
-		}
-		if all, err = tx.Documents(ctx, KindSignInThrottle, ""); err != nil {
+		all, err := tx.Documents(ctx, KindSignInThrottle, "")
+		if err != nil {
 			return err
 		}
 		for _, d := range all {

@@ -55,6 +55,17 @@ func (s *server) accountConfirmPage(what string) func(*http.Request) (*AccountPa
 	}
 }
 
+// accountForm is the account a form posts about, for an admin, and the
+// version the form quotes.
+func (s *server) accountForm(r *http.Request) (*AccountPage, int64, error) {
+	p, err := s.accountAdmin(r)
+	if err != nil {
+		return nil, 0, err
+	}
+	version, err := formVersion(r)
+	return p, version, err
+}
+
 // formVersion reads the version a form quotes.
 func formVersion(r *http.Request) (int64, error) {
 	v, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
@@ -65,11 +76,7 @@ func formVersion(r *http.Request) (int64, error) {
 }
 
 func (s *server) handleAccountPost(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.accountAdmin(r)
-	if err != nil {
-		return err
-	}
-	version, err := formVersion(r)
+	p, version, err := s.accountForm(r)
 	if err != nil {
 		return err
 	}
@@ -108,11 +115,7 @@ func (s *server) handleAccountPost(w http.ResponseWriter, r *http.Request) error
 
 func (s *server) handleAccountDisablePost(disabled bool) uiHandler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := s.accountAdmin(r)
-		if err != nil {
-			return err
-		}
-		version, err := formVersion(r)
+		p, version, err := s.accountForm(r)
 		if err != nil {
 			return err
 		}
@@ -138,11 +141,7 @@ func (s *server) handleAccountDisablePost(disabled bool) uiHandler {
 }
 
 func (s *server) handlePasswordResetPost(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.accountAdmin(r)
-	if err != nil {
-		return err
-	}
-	version, err := formVersion(r)
+	p, version, err := s.accountForm(r)
 	if err != nil {
 		return err
 	}

@@ -325,12 +325,17 @@ func TestChecksIngest(t *testing.T) {
 		!regexp.MustCompile(`srm:SRM-14\s+passed\s+CKV_AWS_19\s+-`).MatchString(out) {
 		t.Fatalf("ingest: %d\n%s%s", code, out, stderr)
 	}
+	// Without --system: Prowler's account is prison-visits' (examples/justice/checks/estate.yaml).
+	out, stderr, code = cli(t, "checks", "ingest", "../../internal/checks/testdata/prowler.ocsf.json", "--format", "ocsf", "--database", db)
+	if code != 0 || !strings.Contains(out, "of Prowler for prison-visits: 3 results (1 pass, 1 fail, 1 skip; 0 on rules no mapping names).") ||
+		!regexp.MustCompile(`srm:SRM-09\s+failed\s+ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22`).MatchString(out) {
+		t.Fatalf("ingest by account: %d\n%s%s", code, out, stderr)
+	}
 	for _, c := range []struct {
 		args []string
 		want string
 	}{
 		{[]string{"../../internal/checks/testdata/checkov.sarif", "--format", "csv", "--system", "prison-visits"}, `--format "csv" is not known`},
-		{[]string{"../../internal/checks/testdata/checkov.sarif", "--format", "sarif"}, "--system is required"},
 		{[]string{"../../internal/checks/testdata/checkov.sarif", "--format", "junit", "--system", "prison-visits"}, "checkov.sarif: junit: there is no <testsuites> or <testsuite>"},
 		{[]string{"../../internal/checks/testdata/conftest.junit.xml", "--format", "junit", "--system", "prison-visits"}, "is mapped to a control, so they could assure nothing"},
 		{[]string{"../../internal/checks/testdata/checkov.sarif", "--format", "sarif", "--system", "no-such-system"}, `there is no system "no-such-system"`},

@@ -3,6 +3,7 @@ package checks
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -28,8 +29,9 @@ type asffFinding struct {
 		Status string `json:"Status"`
 	} `json:"Workflow"`
 	Resources []struct {
-		ID   string `json:"Id"`
-		Type string `json:"Type"`
+		ID   string            `json:"Id"`
+		Type string            `json:"Type"`
+		Tags map[string]string `json:"Tags"`
 	} `json:"Resources"`
 }
 
@@ -78,6 +80,10 @@ func readASFF(data []byte) (Run, error) {
 		res := Result{Rule: rule, Outcome: outcome, Severity: f.Severity.Label, Message: f.Title, Account: f.AwsAccountID, Observed: when}
 		if len(f.Resources) > 0 {
 			res.Resource = f.Resources[0].ID
+			for k, v := range f.Resources[0].Tags {
+				res.Tags = append(res.Tags, k+"="+v)
+			}
+			slices.Sort(res.Tags)
 		}
 		if i == 0 && f.ProductName != "" {
 			run.Tool = f.ProductName

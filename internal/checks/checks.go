@@ -53,6 +53,11 @@ type Result struct {
 	// Account is the cloud account the resource is in (AWS account id),
 	// when the tool says.
 	Account string `json:"account,omitempty"`
+	// Repository is the source repository the result is about, when the
+	// tool says (SARIF's versionControlProvenance).
+	Repository string `json:"repository,omitempty"`
+	// Tags are the resource's tags, each "Key=Value", when the tool says.
+	Tags []string `json:"tags,omitempty"`
 	// Observed is when the tool says it looked; zero when it does not.
 	Observed time.Time `json:"observed,omitzero"`
 }

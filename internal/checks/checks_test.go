@@ -42,20 +42,20 @@ func TestReaders(t *testing.T) {
 		want   Run
 	}{
 		{SARIF, "checkov.sarif", Run{Format: SARIF, Tool: "Checkov", Version: "3.2.300", Results: []Result{
-			{Rule: "CKV_AWS_24", Resource: "network/bastion.tf:12", Outcome: Fail, Severity: "error", Message: "Ensure no security groups allow ingress from 0.0.0.0:0 to port 22", Observed: at("2026-12-03T10:00:00Z")},
-			{Rule: "CKV_AWS_25", Resource: "network/bastion.tf:12", Outcome: Fail, Severity: "warning", Message: "Ensure no security groups allow ingress from 0.0.0.0:0 to port 3389", Observed: at("2026-12-03T10:00:00Z")},
-			{Rule: "CKV_AWS_19", Resource: "aws_s3_bucket.visits_documents", Outcome: Pass, Severity: "none", Message: "Ensure all data stored in the S3 bucket is securely encrypted at rest", Observed: at("2026-12-03T10:00:00Z")},
-			{Rule: "CKV_AWS_18", Outcome: Skip, Message: "Ensure the S3 bucket has access logging enabled", Observed: at("2026-12-03T10:00:00Z")},
+			{Rule: "CKV_AWS_24", Resource: "network/bastion.tf:12", Outcome: Fail, Severity: "error", Message: "Ensure no security groups allow ingress from 0.0.0.0:0 to port 22", Observed: at("2026-12-03T10:00:00Z"), Repository: "https://github.com/example/prison-visits"},
+			{Rule: "CKV_AWS_25", Resource: "network/bastion.tf:12", Outcome: Fail, Severity: "warning", Message: "Ensure no security groups allow ingress from 0.0.0.0:0 to port 3389", Observed: at("2026-12-03T10:00:00Z"), Repository: "https://github.com/example/prison-visits"},
+			{Rule: "CKV_AWS_19", Resource: "aws_s3_bucket.visits_documents", Outcome: Pass, Severity: "none", Message: "Ensure all data stored in the S3 bucket is securely encrypted at rest", Observed: at("2026-12-03T10:00:00Z"), Repository: "https://github.com/example/prison-visits"},
+			{Rule: "CKV_AWS_18", Outcome: Skip, Message: "Ensure the S3 bucket has access logging enabled", Observed: at("2026-12-03T10:00:00Z"), Repository: "https://github.com/example/prison-visits"},
 		}}},
 		{OCSF, "prowler.ocsf.json", Run{Format: OCSF, Tool: "Prowler", Version: "5.4.0", Results: []Result{
 			{Rule: "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22", Resource: "arn:aws:ec2:eu-west-2:111122223333:security-group/sg-0a1b2c3d", Outcome: Fail, Severity: "High",
 				Message: "Security group sg-0a1b2c3d has SSH (22) open to the Internet.", Account: "111122223333", Observed: at("2026-12-04T10:00:00Z")},
 			{Rule: "iam_root_mfa_enabled", Resource: "arn:aws:iam::111122223333:root", Outcome: Pass, Severity: "Critical", Message: "MFA is enabled for root account.", Account: "111122223333", Observed: time.Unix(1764842400, 0).UTC()},
-			{Rule: "s3_bucket_default_encryption", Resource: "arn:aws:s3:::visits-documents", Outcome: Skip, Severity: "Medium", Message: "Check the bucket's encryption by hand.", Account: "111122223333", Observed: time.UnixMilli(1764842400000).UTC()},
+			{Rule: "s3_bucket_default_encryption", Resource: "arn:aws:s3:::visits-documents", Outcome: Skip, Severity: "Medium", Message: "Check the bucket's encryption by hand.", Account: "111122223333", Tags: []string{"remit-system=prison-visits"}, Observed: time.UnixMilli(1764842400000).UTC()},
 		}}},
 		{ASFF, "securityhub.asff.json", Run{Format: ASFF, Tool: "Security Hub", Results: []Result{
 			{Rule: "EC2.13", Resource: "arn:aws:ec2:eu-west-2:111122223333:security-group/sg-0a1b2c3d", Outcome: Fail, Severity: "HIGH", Message: "Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 22", Account: "111122223333", Observed: at("2026-12-04T09:30:00Z")},
-			{Rule: "S3.8", Resource: "arn:aws:s3:::visits-documents", Outcome: Pass, Severity: "INFORMATIONAL", Message: "S3 general purpose buckets should block public access", Account: "111122223333", Observed: at("2026-12-04T09:30:00Z")},
+			{Rule: "S3.8", Resource: "arn:aws:s3:::visits-documents", Outcome: Pass, Severity: "INFORMATIONAL", Message: "S3 general purpose buckets should block public access", Account: "111122223333", Tags: []string{"Owner=visits-team", "remit-system=prison-visits"}, Observed: at("2026-12-04T09:30:00Z")},
 			{Rule: "IAM.6", Resource: "AWS::::Account:111122223333", Outcome: Skip, Severity: "CRITICAL", Message: "Hardware MFA should be enabled for the root user", Account: "111122223333", Observed: at("2026-12-01T09:30:00Z")},
 		}}},
 		{JUnit, "conftest.junit.xml", Run{Format: JUnit, Tool: "conftest", Results: []Result{

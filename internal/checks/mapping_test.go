@@ -79,17 +79,38 @@ func TestReadMappings(t *testing.T) {
     rules: [EC2.13]
     control: srm:SRM-07
     window: 36h
+systems:
+  - system: prison-visits
+    accounts: ["111122223333"]
+    tags: remit-system=prison-visits
+  - system: casetrack
+    repositories: [https://github.com/example/casetrack]
 `))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Mapping{
+	want := remit.CheckMappings{ID: "network", Mappings: []remit.CheckMapping{
+		{Tool: "Checkov", Rules: []string{"CKV_AWS_24", "CKV_AWS_25"}, Control: "srm:SRM-07"},
+		{Rules: []string{"ec2_securitygroup_allow_ingress_from_internet_to_*"}, Control: "srm:SRM-07", Window: "14d"},
+		{Tool: "Security Hub", Rules: []string{"EC2.13"}, Control: "srm:SRM-07", Window: "36h"},
+	}, Systems: []remit.CheckScope{
+		{System: "prison-visits", Accounts: []string{"111122223333"}, Tags: []string{"remit-system=prison-visits"}},
+		{System: "casetrack", Repositories: []string{"https://github.com/example/casetrack"}},
+	}}
+	if diff := cmp.Diff(want, ms); diff != "" {
+		t.Fatalf("mappings (-want +got):\n%s", diff)
+	}
+	compiled, err := Compile(ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCompiled := []Mapping{
 		{Tool: "Checkov", Rules: []string{"CKV_AWS_24", "CKV_AWS_25"}, Control: ref("srm:SRM-07"), Window: DefaultWindow},
 		{Rules: []string{"ec2_securitygroup_allow_ingress_from_internet_to_*"}, Control: ref("srm:SRM-07"), Window: 14 * 24 * time.Hour},
 		{Tool: "Security Hub", Rules: []string{"EC2.13"}, Control: ref("srm:SRM-07"), Window: 36 * time.Hour},
 	}
-	if diff := cmp.Diff(want, ms); diff != "" {
-		t.Fatalf("mappings (-want +got):\n%s", diff)
+	if diff := cmp.Diff(wantCompiled, compiled); diff != "" {
+		t.Fatalf("compiled (-want +got):\n%s", diff)
 	}
 	for _, c := range []struct{ in, want string }{
 		{"", "c.yaml: there are no mappings"},
@@ -101,6 +122,10 @@ func TestReadMappings(t *testing.T) {
 		{"mappings:\n  - rules:\n      - {a: b}\n    control: srm:SRM-07\n", "c.yaml:3: a rule is a check id or a glob, not a mapping"},
 		{"mappings:\n  - rules: [a]\n    control: srm:SRM-07\n    colour: red\n", "c.yaml: yaml: unmarshal errors:\n  line 4: field colour not found"},
 		{"mappings: [\n", "c.yaml: yaml: line 1"},
+		{"systems:\n  - system: x\n", `c.yaml:2: say which results are about system "x": accounts, repositories or tags`},
+		{"systems:\n  - accounts: [1]\n", `c.yaml:2: system is required`},
+		{"systems:\n  - system: x\n    tags: [novalue]\n", `c.yaml:2: tag "novalue" is not Key=Value`},
+		{"systems:\n  - system: x\n    accounts: {a: b}\n", `c.yaml:3: a list of names`},
 	} {
 		_, err := ReadMappings("c.yaml", strings.NewReader(c.in))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -119,10 +144,53 @@ func FuzzReadMappings(f *testing.F) {
 		if err != nil {
 			return
 		}
-		for _, m := range ms {
+		compiled, err := Compile(ms)
+		if err != nil {
+			t.Fatalf("accepted %+v from %q, which does not compile: %v", ms, s, err)
+		}
+		for _, m := range compiled {
 			if len(m.Rules) == 0 || m.Control.Catalogue == "" || m.Window <= 0 {
 				t.Fatalf("accepted %+v from %q", m, s)
 			}
 		}
+		for _, sc := range ms.Systems {
+			if sc.System == "" || len(sc.Accounts)+len(sc.Repositories)+len(sc.Tags) == 0 {
+				t.Fatalf("accepted %+v from %q", sc, s)
+			}
+		}
 	})
+}
+
+// TestRouter: results go to the system their account, repository or tag
+// names, in that order; others are counted, not guessed.
+func TestRouter(t *testing.T) {
+	rt := NewRouter(remit.CheckMappings{ID: "x", Systems: []remit.CheckScope{
+		{System: "a", Accounts: []string{"111122223333"}},
+		{System: "b", Repositories: []string{"https://github.com/Example/B.git"}},
+		{System: "c", Tags: []string{"remit-system=c"}},
+	}})
+	run := Run{Tool: "T", Results: []Result{
+		{Rule: "r1", Account: "111122223333", Tags: []string{"remit-system=c"}},
+		{Rule: "r2", Repository: "https://github.com/example/b/"},
+		{Rule: "r3", Tags: []string{"Owner=me", "remit-system=c"}},
+		{Rule: "r4", Account: "999999999999"},
+		{Rule: "r5"},
+	}}
+	by, unrouted := rt.Split(run)
+	got := map[string][]string{}
+	for s, r := range by {
+		for _, x := range r.Results {
+			got[s] = append(got[s], x.Rule)
+		}
+		if r.Tool != "T" {
+			t.Errorf("%s: tool %q", s, r.Tool)
+		}
+	}
+	want := map[string][]string{"a": {"r1"}, "b": {"r2"}, "c": {"r3"}}
+	if diff := cmp.Diff(want, got); diff != "" || unrouted != 2 {
+		t.Errorf("split (-want +got):\n%s; unrouted %d, want 2", diff, unrouted)
+	}
+	if NewRouter().Empty() != true || rt.Empty() {
+		t.Error("Empty")
+	}
 }

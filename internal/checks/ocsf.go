@@ -31,6 +31,10 @@ type ocsfFinding struct {
 	Resources []struct {
 		UID  string `json:"uid"`
 		Name string `json:"name"`
+		Tags []struct {
+			Name  string `json:"name"`
+			Value string `json:"value"`
+		} `json:"tags"`
 	} `json:"resources"`
 	Cloud struct {
 		Account struct {
@@ -75,6 +79,9 @@ func readOCSF(data []byte) (Run, error) {
 		res := Result{Rule: rule, Outcome: outcome, Severity: f.Severity, Message: or(f.StatusDetail, or(f.Message, f.FindingInfo.Title)), Account: f.Cloud.Account.UID, Observed: when}
 		if len(f.Resources) > 0 {
 			res.Resource = or(f.Resources[0].UID, f.Resources[0].Name)
+			for _, t := range f.Resources[0].Tags {
+				res.Tags = append(res.Tags, t.Name+"="+t.Value)
+			}
 		}
 		if run.Tool == "" {
 			run.Tool, run.Version = or(f.Metadata.Product.Name, "Prowler"), f.Metadata.Product.VersionText

@@ -23,7 +23,10 @@ type sarifRun struct {
 		EndTimeUTC   string `json:"endTimeUtc"`
 		StartTimeUTC string `json:"startTimeUtc"`
 	} `json:"invocations"`
-	Results []sarifResult `json:"results"`
+	Results                  []sarifResult `json:"results"`
+	VersionControlProvenance []struct {
+		RepositoryURI string `json:"repositoryUri"`
+	} `json:"versionControlProvenance"`
 }
 
 type sarifResult struct {
@@ -84,6 +87,10 @@ func readSARIF(data []byte) (Run, error) {
 		if err != nil {
 			return Run{}, err
 		}
+		var repo string
+		if len(r.VersionControlProvenance) > 0 {
+			repo = r.VersionControlProvenance[0].RepositoryURI
+		}
 		for j, res := range r.Results {
 			where := fmt.Sprintf("%s.results[%d]", at, j)
 			rule := or(res.RuleID, res.Rule.ID)
@@ -94,7 +101,7 @@ func readSARIF(data []byte) (Run, error) {
 			if err != nil {
 				return Run{}, err
 			}
-			run.Results = append(run.Results, Result{Rule: rule, Resource: sarifResource(res), Outcome: outcome, Severity: res.Level, Message: res.Message.Text, Observed: when})
+			run.Results = append(run.Results, Result{Rule: rule, Resource: sarifResource(res), Outcome: outcome, Severity: res.Level, Message: res.Message.Text, Observed: when, Repository: repo})
 		}
 	}
 	return run, nil

@@ -7,6 +7,7 @@ import (
 
 	"remit/internal/checks"
 	"remit/internal/content"
+	"remit/internal/remit"
 )
 
 // TestCheckMappings: every built-in mapping names a control of a built-in
@@ -15,20 +16,20 @@ import (
 // expect: security groups open to the internet fail network access
 // control, encrypted buckets, root MFA and blocked public access pass.
 func TestCheckMappings(t *testing.T) {
-	ms := content.CheckMappings()
+	files := content.CheckMappings()
+	ms, err := checks.Compile(files...)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(ms) < 15 {
 		t.Fatalf("%d built-in mappings", len(ms))
 	}
-	controls := map[string]bool{}
-	for _, c := range loadBuiltins(t).Catalogues {
-		for _, ctl := range c.Controls {
-			controls[c.ID+":"+ctl.ID] = true
-		}
-	}
-	for _, m := range ms {
-		if !controls[m.Control.String()] {
-			t.Errorf("mapping of %s %v names %s, which no built-in catalogue has", m.Tool, m.Rules, m.Control)
-		}
+	// Every mapping names a control of a built-in catalogue, by the same
+	// rule a workspace's checks files are held to.
+	ws := loadBuiltins(t)
+	ws.Checks = files
+	for _, p := range remit.Validate(ws) {
+		t.Errorf("built-in mappings: %s", p)
 	}
 	for _, c := range []struct {
 		format checks.Format

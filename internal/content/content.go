@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"remit/internal/checks"
+	"remit/internal/remit"
 )
 
 //go:embed catalogues/*.yaml providers/*.yaml checks/*.yaml
@@ -40,10 +41,11 @@ func ids(dir string) []string {
 }
 
 // CheckMappings are the built-in mappings of common checks (Checkov,
-// Prowler, Security Hub) onto the built-in catalogues (doc/checks.md).
-func CheckMappings() []checks.Mapping {
+// Prowler, Security Hub) onto the built-in catalogues (doc/checks.md),
+// one set per file of internal/content/checks.
+func CheckMappings() []remit.CheckMappings {
 	names, _ := fs.Glob(files, "checks/*.yaml")
-	var out []checks.Mapping
+	var out []remit.CheckMappings
 	for _, n := range names {
 		f, err := files.Open(n)
 		if err != nil {
@@ -54,7 +56,7 @@ func CheckMappings() []checks.Mapping {
 		if err != nil {
 			panic("content: " + err.Error()) // embedded: TestCheckMappings catches it
 		}
-		out = append(out, ms...)
+		out = append(out, ms)
 	}
 	return out
 }

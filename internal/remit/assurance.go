@@ -67,7 +67,7 @@ type EvidenceIndex struct {
 	sats     map[string]*SAT
 	// automated holds, per system and control, the latest automated
 	// result of each tool.
-	automated map[[2]string][]AutomatedResult
+	automated Automated
 }
 
 // skey is what evidence supports: on, ref and control.
@@ -81,7 +81,7 @@ type Judgements struct {
 	SATs      []SAT
 	// Automated are automated check results (of each tool, the latest per
 	// system and control counts).
-	Automated []AutomatedResult
+	Automated Automated
 }
 
 // Find returns the evidence with id, or nil.
@@ -96,17 +96,7 @@ func supportKey(on, ref, control string) skey { return skey{on, ref, control} }
 // offering and control (the latest assessment of an offering wins).
 func NewEvidenceIndex(evs []Evidence, j Judgements) *EvidenceIndex {
 	x := &EvidenceIndex{by: map[skey][]*Evidence{}, byID: make(map[string]*Evidence, len(evs)), count: len(evs), verdicts: map[[2]string]Verdict{}, sats: map[string]*SAT{},
-		automated: map[[2]string][]AutomatedResult{}}
-	for _, r := range j.Automated {
-		k := [2]string{r.System, r.Control}
-		i := slices.IndexFunc(x.automated[k], func(l AutomatedResult) bool { return l.Tool == r.Tool })
-		switch {
-		case i < 0:
-			x.automated[k] = append(x.automated[k], r)
-		case r.Observed.After(x.automated[k][i].Observed):
-			x.automated[k][i] = r
-		}
-	}
+		automated: j.Automated}
 	for i := range j.SATs {
 		a := &j.SATs[i]
 		if a.Status != AssessmentCompleted || a.Completed == nil {

@@ -13,8 +13,8 @@ import (
 func TestAutomatedNeverAssuresTheProvider(t *testing.T) {
 	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
 	for _, failed := range []bool{false, true} {
-		x := NewEvidenceIndex(nil, Judgements{Automated: []AutomatedResult{{System: "prison-visits", Control: "srm:SRM-07", Tool: "Checkov", Rules: []string{"CKV_AWS_24"},
-			Failed: failed, Failing: []string{"CKV_AWS_24: network/bastion.tf:12"}, Window: 7 * 24 * time.Hour, Observed: now.Add(-time.Hour), Run: "run-1"}}})
+		x := NewEvidenceIndex(nil, Judgements{Automated: AutomatedOf(AutomatedResult{System: "prison-visits", Control: "srm:SRM-07", Tool: "Checkov", Rules: []string{"CKV_AWS_24"},
+			Failed: failed, Failing: []string{"CKV_AWS_24: network/bastion.tf:12"}, Window: 7 * 24 * time.Hour, Observed: now.Add(-time.Hour), Run: "run-1"})})
 		ours := ObligationRef{ID: "prison-visits/srm:SRM-07/aws/ec2/ours", System: "prison-visits", Control: "srm:SRM-07", Offering: "aws/ec2", Ours: true}
 		theirs := ObligationRef{ID: "prison-visits/srm:SRM-07/aws/ec2/provider", System: "prison-visits", Control: "srm:SRM-07", Offering: "aws/ec2"}
 		want := Assured
@@ -64,11 +64,36 @@ func TestAssureAutomated(t *testing.T) {
 		{"not applicable stays", nil, []AutomatedResult{result("Checkov", false, time.Hour)}, &Tracking{Status: StatusNotApplicable, Reason: "no network"}, AssuranceUnnecessary, "tracked as not applicable"},
 		{"no results: evidence alone", []Evidence{policy}, nil, nil, Assured, `assured by "Firewall standard"`},
 	} {
-		x := NewEvidenceIndex(c.evidence, Judgements{Automated: c.results})
+		x := NewEvidenceIndex(c.evidence, Judgements{Automated: AutomatedOf(c.results...)})
 		o.Tracking = c.tracking
 		a := x.Assure(o, now)
 		if a.Status != c.want || !strings.Contains(a.Reason, c.reason) {
 			t.Errorf("%s: %s (%s), want %s with %q", c.name, a.Status, a.Reason, c.want, c.reason)
 		}
+	}
+}
+
+// TestAutomatedIsPersistent: adding results makes a new holding and
+// leaves the old one as it was; each tool's latest result per system and
+// control is kept, an older one handed in later does not replace it.
+func TestAutomatedIsPersistent(t *testing.T) {
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	r := func(system, tool string, failed bool, ago time.Duration) AutomatedResult {
+		return AutomatedResult{System: system, Control: "srm:SRM-09", Tool: tool, Failed: failed, Observed: now.Add(-ago), Window: DefaultWindow}
+	}
+	a := AutomatedOf(r("a", "Checkov", true, time.Hour))
+	b := a.With(r("a", "Checkov", false, 0), r("a", "Prowler", false, 0), r("b", "Checkov", true, 0))
+	c := b.With(r("a", "Checkov", true, 2*time.Hour)) // older: ignored
+	if got := a.For("a", "srm:SRM-09"); len(got) != 1 || !got[0].Failed {
+		t.Errorf("a changed: %+v", got)
+	}
+	if got := b.For("a", "srm:SRM-09"); len(got) != 2 || got[0].Failed || got[1].Tool != "Prowler" {
+		t.Errorf("b: %+v", got)
+	}
+	if got := c.For("a", "srm:SRM-09"); len(got) != 2 || got[0].Failed {
+		t.Errorf("an older result replaced a newer one: %+v", got)
+	}
+	if b.Len() != 2 || a.Len() != 1 || len(b.For("c", "srm:SRM-09")) != 0 {
+		t.Errorf("lengths %d %d", a.Len(), b.Len())
 	}
 }

@@ -108,6 +108,9 @@ type Workspace struct {
 	Catalogues   []Catalogue `json:"catalogues,omitempty"`
 	Providers    []Provider  `json:"providers,omitempty"`
 	Systems      []System    `json:"systems,omitempty"`
+	// Checks are the workspace's checks/*.yaml: mappings of automated
+	// check rules to controls, and of results to systems (doc/checks.md).
+	Checks []CheckMappings `json:"checks,omitempty"`
 }
 
 // Catalogue is a named, versioned set of controls.

@@ -155,6 +155,7 @@ func (v *validator) run() {
 	v.offeringsOf()
 	v.dependencyCycles()
 	v.systems()
+	v.checks()
 }
 
 // id checks an id field that must be present and well formed.

@@ -67,10 +67,14 @@ func TestIngestChecks(t *testing.T) {
 	if _, err := svc.IngestChecks(ctx, outsider, "prison-visits", run); !errors.Is(err, remit.ErrForbidden) {
 		t.Errorf("an editor of another team: %v", err)
 	}
-	cr, err := svc.IngestChecks(ctx, editor, "prison-visits", run)
+	got, err := svc.IngestChecks(ctx, editor, "prison-visits", run)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(got.Runs) != 1 || got.Unrouted != 0 {
+		t.Fatalf("ingest %+v", got)
+	}
+	cr := got.Runs[0]
 	if cr.Pass != 1 || cr.Fail != 2 || cr.Skip != 1 || cr.Unmapped != 0 || len(cr.Verdicts) != 2 || cr.Tool != "Checkov" || cr.By != editor.Email {
 		t.Errorf("run %+v", cr)
 	}
@@ -124,8 +128,117 @@ func TestIngestChecks(t *testing.T) {
 	if !errors.As(err, &ve) || !strings.Contains(err.Error(), `none of the 3 results' rules ("conftest.main", "conftest.encryption", "conftest.tags") is mapped to a control`) {
 		t.Errorf("unmapped run: %v", err)
 	}
-	if n := len(svc.Snapshot().CheckRuns()); n != 2 {
+	if n := svc.Snapshot().NumCheckRuns(); n != 2 {
 		t.Errorf("%d runs kept, want 2", n)
+	}
+	if r, ok := svc.Snapshot().CheckRun(cr.ID); !ok || r.System != "prison-visits" {
+		t.Errorf("run %s: %+v", cr.ID, r)
+	}
+}
+
+// TestIngestRoutedChecks: a run handed in without naming a system goes
+// to the systems the workspace's checks files name by account (and not
+// to others); results about no named system are counted, not kept; a
+// run about none of them, or when no file names any, is refused; every
+// system must be one the person may hand results in for; the workspace's
+// own mappings (conftest rules in examples/justice/checks) count along
+// with the built-in ones; and another instance over the same store
+// follows the runs.
+func TestIngestRoutedChecks(t *testing.T) {
+	ctx := context.Background()
+	st := memstore.New()
+	c := &clock{now: start}
+	cfg := service.Config{Store: st, Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives(), Now: c.Now, CheckMappings: content.CheckMappings()}
+	svc, err := service.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	follower, err := service.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := loadExample(t)
+	if _, err := svc.Import(ctx, admin, ws, false); err != nil {
+		t.Fatal(err)
+	}
+	if files := svc.Snapshot().CheckFiles(); len(files) != 1 || files[0].ID != "estate" {
+		t.Fatalf("checks files %+v", files)
+	}
+	if _, err := follower.Refresh(ctx); err != nil || len(follower.Snapshot().CheckFiles()) != 1 {
+		t.Fatalf("the follower has checks files %+v (%v)", follower.Snapshot().CheckFiles(), err)
+	}
+	hub := readRun(t, checks.ASFF, "securityhub.asff.json") // all in account 111122223333
+	other := hub.Results[0]
+	other.Account = "444455556666" // court-case-tracking's
+	stray := hub.Results[0]
+	stray.Account = "000000000000"
+	hub.Results = append(hub.Results, other, stray)
+
+	// An editor of prison-visits' team may not hand in court-case-tracking's.
+	if _, err := svc.IngestChecks(ctx, editor, "", hub); !errors.Is(err, remit.ErrForbidden) {
+		t.Errorf("an editor for another team's system too: %v", err)
+	}
+	if n := svc.Snapshot().NumCheckRuns(); n != 0 {
+		t.Fatalf("%d runs kept after a refusal", n)
+	}
+	got, err := svc.IngestChecks(ctx, assessor, "", hub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var systems []string
+	for _, r := range got.Runs {
+		systems = append(systems, r.System)
+	}
+	if strings.Join(systems, ",") != "court-case-tracking,prison-visits" || got.Unrouted != 1 {
+		t.Errorf("runs for %v, unrouted %d; want court-case-tracking, prison-visits and 1", systems, got.Unrouted)
+	}
+	if got.Runs[0].Fail != 1 || got.Runs[1].Fail != 1 || got.Runs[1].Pass != 1 {
+		t.Errorf("split wrongly: %+v", got.Runs)
+	}
+
+	// Nothing about a named system: refused, naming the accounts seen.
+	stray.Account = "000000000001"
+	_, err = svc.IngestChecks(ctx, assessor, "", checks.Run{Format: checks.ASFF, Tool: "Security Hub", Results: []checks.Result{stray}})
+	if err == nil || !strings.Contains(err.Error(), `none of the 1 results is about a system the checks files name ("account 000000000001")`) {
+		t.Errorf("a run about no known system: %v", err)
+	}
+
+	// The workspace's own mappings: conftest's security group rule.
+	cf := checks.Run{Format: checks.JUnit, Tool: "conftest", Results: []checks.Result{{Rule: "conftest.aws.security_groups", Resource: "plan.json - aws.security_groups - sg web open on 22", Outcome: checks.Fail}}}
+	got, err = svc.IngestChecks(ctx, editor, "prison-visits", cf)
+	if err != nil || len(got.Runs) != 1 || got.Runs[0].Verdicts[0].Control != "srm:SRM-09" || !got.Runs[0].Verdicts[0].Failed {
+		t.Fatalf("a workspace mapping: %+v %v", got, err)
+	}
+
+	// The other instance follows the runs.
+	if _, err := follower.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := follower.Snapshot().NumCheckRuns(); n != 3 {
+		t.Errorf("the follower holds %d runs, want 3", n)
+	}
+
+	// Without checks files naming systems, a system must be named.
+	ws.Checks = nil
+	if _, err := svc.Import(ctx, admin, ws, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.IngestChecks(ctx, assessor, "", hub); err == nil || !strings.Contains(err.Error(), "name the system the results are about") {
+		t.Errorf("no checks files: %v", err)
+	}
+	if _, err := svc.IngestChecks(ctx, editor, "prison-visits", cf); err == nil || !strings.Contains(err.Error(), "is mapped to a control") {
+		t.Errorf("the workspace's mapping outlived its file: %v", err)
+	}
+
+	// The other instance follows the checks files too.
+	if _, err := follower.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, m := follower.Snapshot().NumCheckRuns(), svc.Snapshot().NumCheckRuns(); n != 3 || m != 3 {
+		t.Errorf("the follower holds %d runs, the writer %d; want 3", n, m)
+	}
+	if len(follower.Snapshot().CheckFiles()) != 0 {
+		t.Errorf("the follower still holds the removed checks file")
 	}
 }
 

@@ -114,7 +114,7 @@ func kindOrder(k remit.Kind) int {
 func followed(kind remit.Kind) bool {
 	switch kind {
 	case KindWorkspace, KindCatalogue, KindProvider, KindOffering, KindSystem, KindObligation,
-		KindEvidence, KindSupplierAssessment, KindSAT, KindRisk, KindRiskSettings:
+		KindEvidence, KindSupplierAssessment, KindSAT, KindRisk, KindRiskSettings, KindCheckRun, KindChecks:
 		return true
 	}
 	return false
@@ -172,6 +172,8 @@ func refreshOne(sn *Snapshot, kind remit.Kind, id string, d *remit.Document) (bo
 		}
 		sn.putSATs(a)
 		return true, nil
+	case KindChecks:
+		return false, nil // rare: the mappings are compiled afresh with the estate
 	case KindCheckRun:
 		if d == nil {
 			return true, nil

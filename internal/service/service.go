@@ -16,15 +16,17 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"remit/internal/checks"
 	"remit/internal/engine"
 	"remit/internal/persist"
 	"remit/internal/remit"
@@ -45,8 +47,9 @@ type Config struct {
 	// (anchor.go); the first key signs.
 	AuditKeys *AuditKeys
 	// CheckMappings map automated check rules to controls (the built-in
-	// ones: content.CheckMappings()).
-	CheckMappings []checks.Mapping
+	// ones: content.CheckMappings()); a workspace's checks files add to
+	// them.
+	CheckMappings []remit.CheckMappings
 }
 
 // Service runs Remit's use-cases over one store. Its methods are safe for
@@ -57,7 +60,7 @@ type Service struct {
 	defaults           *remit.Defaults
 	questionnaire      *remit.Questionnaire
 	satTemplateBuiltIn *remit.SATTemplate
-	checkMappings      []checks.Mapping
+	checkMappings      []remit.CheckMappings
 	now                func() time.Time
 
 	// writing serialises this instance's writes: each starts from the
@@ -150,9 +153,14 @@ func (s *Service) loadFrom(ctx context.Context, tx remit.Tx) (*Snapshot, error) 
 		if sn.sats, err = satDocs.list(ctx, tx, ""); err != nil {
 			return err
 		}
-		if sn.checkRuns, err = checkRuns.list(ctx, tx, ""); err != nil {
+		runs, err := checkRuns.list(ctx, tx, "")
+		if err != nil {
 			return err
 		}
+		slices.SortFunc(runs, func(a, b remit.CheckRun) int {
+			return cmp.Or(a.Received.Compare(b.Received), strings.Compare(a.ID, b.ID))
+		})
+		sn.putCheckRuns(runs...)
 		if risks, err = riskDocs.list(ctx, tx, ""); err != nil {
 			return err
 		}
@@ -164,6 +172,9 @@ func (s *Service) loadFrom(ctx context.Context, tx remit.Tx) (*Snapshot, error) 
 	}
 	est, err := engine.New(ws, s.defaults)
 	if err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	if sn.checks, err = newCheckRules(s.checkMappings, ws.Checks); err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}
 	sn.cache = engine.NewCache(est)

@@ -34,9 +34,16 @@ type Snapshot struct {
 	// assessments and sats are shared and replaced, never changed.
 	assessments []remit.SupplierAssessment
 	sats        []remit.SAT
-	checkRuns   []remit.CheckRun
-	risks       persist.Map[*remit.Risk]
-	riskList    *lazyRiskList
+	// checkRuns are the runs handed in, in order, with their positions
+	// by id; automated what they said, per system and control.
+	checkRuns  persist.Vector[remit.CheckRun]
+	checkRunAt persist.Map[int]
+	automated  remit.Automated
+	// checks are the check mappings in force: built-in and the
+	// workspace's checks files.
+	checks   *checkRules
+	risks    persist.Map[*remit.Risk]
+	riskList *lazyRiskList
 	// byID orders the systems for SortedObligations, once.
 	byID         *lazySystems
 	riskSettings remit.RiskSettings
@@ -183,22 +190,47 @@ func (sn *Snapshot) putEvidence(evs ...remit.Evidence) {
 
 // reindex builds the evidence index from the evidence and judgements held.
 func (sn *Snapshot) reindex() {
-	var automated []remit.AutomatedResult
-	for _, r := range sn.checkRuns {
-		automated = append(automated, r.Verdicts...)
-	}
-	sn.index = remit.NewEvidenceIndex(sn.AllEvidence(), remit.Judgements{Suppliers: sn.assessments, SATs: sn.sats, Automated: automated})
+	sn.index = remit.NewEvidenceIndex(sn.AllEvidence(), remit.Judgements{Suppliers: sn.assessments, SATs: sn.sats, Automated: sn.automated})
 	sn.evidenceGen++
 }
 
-// putCheckRuns holds check runs handed in.
+// putCheckRuns holds check runs handed in. It costs the runs' verdicts,
+// not the estate: the runs are appended to a persistent vector and their
+// verdicts put in the persistent automated holding, which the evidence
+// index is re-pointed at (the evidence itself is not indexed again).
 func (sn *Snapshot) putCheckRuns(rs ...remit.CheckRun) {
-	sn.checkRuns = upsertAll(sn.checkRuns, rs, func(r remit.CheckRun) string { return r.ID })
-	sn.reindex()
+	for _, r := range rs {
+		if i, ok := sn.checkRunAt.Get(r.ID); ok {
+			sn.checkRuns = sn.checkRuns.Set(i, r)
+		} else {
+			sn.checkRunAt = sn.checkRunAt.Put(r.ID, sn.checkRuns.Len())
+			sn.checkRuns = sn.checkRuns.Append(r)
+		}
+		sn.automated = sn.automated.With(r.Verdicts...)
+	}
+	if sn.index != nil {
+		sn.index = sn.index.WithAutomated(sn.automated)
+	}
+	sn.evidenceGen++
 }
 
 // CheckRuns are the automated check runs handed in, oldest first.
-func (sn *Snapshot) CheckRuns() []remit.CheckRun { return sn.checkRuns }
+func (sn *Snapshot) CheckRuns() iter.Seq2[int, *remit.CheckRun] { return sn.checkRuns.All() }
+
+// NumCheckRuns is how many check runs were handed in.
+func (sn *Snapshot) NumCheckRuns() int { return sn.checkRuns.Len() }
+
+// CheckRun is the run with id.
+func (sn *Snapshot) CheckRun(id string) (*remit.CheckRun, bool) {
+	i, ok := sn.checkRunAt.Get(id)
+	if !ok {
+		return nil, false
+	}
+	return sn.checkRuns.At(i), true
+}
+
+// Automated is each tool's latest result per system and control.
+func (sn *Snapshot) Automated() remit.Automated { return sn.automated }
 
 // putAssessments holds supplier assessments started or changed.
 func (sn *Snapshot) putAssessments(as ...remit.SupplierAssessment) {

@@ -40,17 +40,18 @@ const (
 	KindScorecardSnapshot  remit.Kind = "scorecard-snapshot"  // YYYY-MM-DD
 	KindSweep              remit.Kind = "sweep"               // id "expiry": the day swept to
 	KindCheckRun           remit.Kind = "check-run"           // cr-<16 hex>: automated check results for a system
+	KindChecks             remit.Kind = "checks"              // the checks file's id: mappings of check rules to controls and systems
 )
 
 // Kinds lists every kind, in the order doc/storage.md lists them.
 var Kinds = []remit.Kind{KindWorkspace, KindCatalogue, KindProvider, KindOffering, KindSystem, KindOfferingVersion,
 	KindObligation, KindUser, KindSession, KindSignInThrottle, KindToken, KindEvidence, KindEvidenceFile, KindSupplierAssessment,
 	KindPortalLink, KindSATTemplate, KindSAT, KindFinding, KindRisk, KindRiskSettings, KindRiskSnapshot,
-	KindDismissal, KindReviewCadence, KindScorecardSnapshot, KindSweep, KindCheckRun}
+	KindDismissal, KindReviewCadence, KindScorecardSnapshot, KindSweep, KindCheckRun, KindChecks}
 
 // WorkspaceKinds are the kinds an import replaces and an export writes, in
 // the order they are applied.
-var WorkspaceKinds = []remit.Kind{KindWorkspace, KindCatalogue, KindProvider, KindOffering, KindSystem}
+var WorkspaceKinds = []remit.Kind{KindWorkspace, KindCatalogue, KindProvider, KindOffering, KindSystem, KindChecks}
 
 // change is who makes a change and when: what every audit record needs.
 type change struct {
@@ -291,6 +292,7 @@ var (
 	satTemplates = collection[remit.SATTemplate]{kind: KindSATTemplate, what: "SAT template version"}
 	satDocs      = collection[remit.SAT]{kind: KindSAT, what: "SAT"}
 	checkRuns    = collection[remit.CheckRun]{kind: KindCheckRun, what: "check run"}
+	checkFiles   = collection[remit.CheckMappings]{kind: KindChecks, what: "checks file"}
 	findingDocs  = collection[remit.Finding]{kind: KindFinding, what: "finding"}
 	riskDocs     = collection[remit.Risk]{kind: KindRisk, what: "risk"}
 	riskSettings = collection[remit.RiskSettings]{kind: KindRiskSettings, what: "risk settings"}

@@ -66,6 +66,9 @@ func Documents(ws *remit.Workspace) (map[remit.Kind]map[string][]byte, error) {
 	for _, s := range ws.Systems {
 		put(KindSystem, s.ID, s)
 	}
+	for _, c := range ws.Checks {
+		put(KindChecks, c.ID, c)
+	}
 	return docs, errors.Join(errs...)
 }
 
@@ -151,11 +154,23 @@ func exportTx(ctx context.Context, tx remit.Tx) (*remit.Workspace, map[string]in
 		versions[versionKey(KindSystem, d.ID)] = d.Version
 		ws.Systems = append(ws.Systems, sys)
 	}
+	if docs, err = tx.Documents(ctx, KindChecks, ""); err != nil {
+		return nil, nil, err
+	}
+	for _, d := range docs {
+		c, err := checkFiles.decode(d)
+		if err != nil {
+			return nil, nil, err
+		}
+		versions[versionKey(KindChecks, d.ID)] = d.Version
+		ws.Checks = append(ws.Checks, c)
+	}
 	// Built-in content first, in the order remit.yaml names it; then the
 	// workspace's own, in the order of their file names.
 	sortByFile(ws.Catalogues, func(c remit.Catalogue) (bool, string) { return c.BuiltIn, c.ID }, ws.CatalogueIDs)
 	sortByFile(ws.Providers, func(p remit.Provider) (bool, string) { return p.BuiltIn, p.ID }, ws.ProviderIDs)
 	sortByFile(ws.Systems, func(s remit.System) (bool, string) { return false, s.ID }, nil)
+	sortByFile(ws.Checks, func(c remit.CheckMappings) (bool, string) { return false, c.ID }, nil)
 	return ws, versions, nil
 }
 

@@ -96,6 +96,27 @@ func TestChecksToken(t *testing.T) {
 	if status, _, _ := f.do("pipeline", "POST", "/api/v1/systems/court-case-tracking/checks?format=ocsf", body, ct...); status != 403 {
 		t.Errorf("hand in for another team's system: %d", status)
 	}
+	// Routed by account: its team's system, and not another's.
+	routed := func(account string) string {
+		return `[{"metadata": {"event_code": "iam_root_mfa_enabled"}, "status_code": "PASS", "cloud": {"account": {"uid": "` + account + `"}}},
+		         {"metadata": {"event_code": "iam_root_mfa_enabled"}, "status_code": "PASS", "cloud": {"account": {"uid": "000000000000"}}}]`
+	}
+	status, _, data := f.do("pipeline", "POST", "/api/v1/checks?format=ocsf", routed("111122223333"), ct...)
+	var got struct {
+		Runs []struct {
+			System   string `json:"system"`
+			Verdicts []struct {
+				Control string `json:"control"`
+			} `json:"verdicts"`
+		} `json:"runs"`
+		Unrouted int `json:"unrouted"`
+	}
+	if err := json.Unmarshal(data, &got); status != 201 || err != nil || len(got.Runs) != 1 || got.Runs[0].System != "prison-visits" || got.Runs[0].Verdicts[0].Control != "srm:SRM-12" || got.Unrouted != 1 {
+		t.Errorf("hand in routed by account: %d %s", status, data)
+	}
+	if status, _, _ := f.do("pipeline", "POST", "/api/v1/checks?format=ocsf", routed("444455556666"), ct...); status != 403 {
+		t.Errorf("hand in routed to another team's system: %d", status)
+	}
 	for _, c := range []struct{ method, path string }{
 		{"GET", "/api/v1/systems"}, {"GET", "/api/v1/me"}, {"GET", "/api/v1/systems/prison-visits/matrix"}, {"POST", "/api/v1/tokens"}, {"GET", "/"},
 	} {
@@ -103,7 +124,7 @@ func TestChecksToken(t *testing.T) {
 			t.Errorf("%s %s with a checks token: %d %.200s", c.method, c.path, status, data)
 		}
 	}
-	status, _, data := f.do("", "POST", "/api/v1/session", map[string]string{"email": "editor@example.gov.uk", "password": password})
+	status, _, data = f.do("", "POST", "/api/v1/session", map[string]string{"email": "editor@example.gov.uk", "password": password})
 	if status != 200 {
 		t.Fatal(string(data))
 	}

@@ -162,6 +162,10 @@ func (s *server) routes(mux *http.ServeMux) {
 		o.MaxBodyBytes = maxChecksBody
 		o.Middlewares = huma.Middlewares{s.heavyMiddleware(api)}
 		huma.Register(api, o, s.handleChecksIngest)
+		o = op("POST", "/api/v1/checks", "ingest-routed-checks", "Hand in a tool's results (SARIF, OCSF, ASFF or JUnit; gzip accepted) for the systems the workspace's checks files say they are about (by account, repository or tag), or for ?system=", secured)
+		o.MaxBodyBytes = maxChecksBody
+		o.Middlewares = huma.Middlewares{s.heavyMiddleware(api)}
+		huma.Register(api, o, s.handleRoutedChecksIngest)
 	}
 	huma.Register(api, op("GET", "/api/v1/users/{email}", "get-user", "One account, with its ETag (admin, or one's own)", secured), s.handleUserGet)
 	huma.Register(api, op("PATCH", "/api/v1/users/{email}", "change-user", "Change an account's name, role, teams, or disable it (admin)", secured), s.handleUserChange)

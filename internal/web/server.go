@@ -300,7 +300,7 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 				return
 			}
 			if p.Scope != "" && !(p.Scope == remit.ScopeChecks && r.Method == http.MethodPost && checksRoute.MatchString(r.URL.Path)) {
-				writeProblem(w, http.StatusForbidden, "this token may only hand in automated check results (POST /api/v1/systems/{id}/checks)")
+				writeProblem(w, http.StatusForbidden, "this token may only hand in automated check results (POST /api/v1/checks or /api/v1/systems/{id}/checks)")
 				return
 			}
 			ctx := context.WithValue(r.Context(), principalKey, p)
@@ -311,7 +311,7 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 }
 
 // checksRoute is the one route a checks-scoped token may use.
-var checksRoute = regexp.MustCompile(`^/api/v1/systems/[^/]+/checks$`)
+var checksRoute = regexp.MustCompile(`^/api/v1/(systems/[^/]+/)?checks$`)
 
 func writeProblem(w http.ResponseWriter, status int, detail string) {
 	w.Header().Set("Content-Type", "application/problem+json")

@@ -283,6 +283,8 @@ func TestRoutesByRole(t *testing.T) {
 		{"POST", "/api/v1/tokens", map[string]any{"name": "ci", "role": "viewer", "expires_in_days": 7}, nil, []int{401, 403, 403, 403, 403, 403, 403}},
 		// Automated check results: the system's team, assessors, admins.
 		{"POST", "/api/v1/systems/prison-visits/checks?format=ocsf", `[{"metadata": {"event_code": "iam_root_mfa_enabled"}, "status_code": "PASS"}]`, []string{"Content-Type", "application/octet-stream"}, []int{401, 403, 201, 403, 201, 403, 201}},
+		// The same, routed by account (prison-visits' in examples/justice/checks).
+		{"POST", "/api/v1/checks?format=ocsf", `[{"metadata": {"event_code": "iam_root_mfa_enabled"}, "status_code": "PASS", "cloud": {"account": {"uid": "111122223333"}}}]`, []string{"Content-Type", "application/octet-stream"}, []int{401, 403, 201, 403, 201, 403, 201}},
 		{"GET", "/api/v1/users", nil, nil, []int{401, 403, 403, 403, 403, 403, 200}},
 		// One's own account, or an admin's view of any.
 		{"GET", "/api/v1/users/viewer@example.gov.uk", nil, nil, []int{401, 200, 403, 403, 403, 403, 200}},

@@ -4,6 +4,7 @@
 package workspace
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -18,6 +19,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"remit/internal/checks"
 	"remit/internal/content"
 	"remit/internal/remit"
 )
@@ -28,6 +30,9 @@ const (
 	CataloguesDir = "catalogues"
 	ProvidersDir  = "providers"
 	SystemsDir    = "systems"
+	// ChecksDir holds mappings of automated check results to controls
+	// and systems (doc/checks.md).
+	ChecksDir = "checks"
 )
 
 // origin records where one top-level object came from, so a problem found
@@ -50,7 +55,7 @@ type loader struct {
 	rootFile origin
 	root     root
 	// origins per kind, in the same order as the workspace's slices.
-	catalogues, providers, systems []origin
+	catalogues, providers, systems, checks []origin
 	// trees are the files parsed again to locate problems.
 	trees map[string]*yaml.Node
 }
@@ -159,6 +164,27 @@ func (l *loader) load(fsys fs.FS, display string) {
 			l.systems = append(l.systems, o)
 		}
 		jobs[i] = job{} // let what was decoded go with the workspace alone
+	}
+	// Checks files are few and small: read in turn.
+	for _, f := range l.dir(fsys, ChecksDir, name) {
+		data, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			l.problems = append(l.problems, remit.Problem{File: name(f), Message: "cannot read: " + err.Error()})
+			continue
+		}
+		c, err := checks.ReadMappings(name(f), bytes.NewReader(data))
+		var verr *remit.ValidationError
+		switch {
+		case errors.As(err, &verr):
+			l.problems = append(l.problems, verr.Problems...)
+			continue
+		case err != nil:
+			l.problems = append(l.problems, remit.Problem{File: name(f), Message: err.Error()})
+			continue
+		}
+		c.ID = strings.TrimSuffix(path.Base(f), path.Ext(f))
+		l.ws.Checks = append(l.ws.Checks, c)
+		l.checks = append(l.checks, origin{fsys: fsys, rel: f, file: name(f)})
 	}
 }
 
@@ -297,6 +323,8 @@ func (l *loader) locate(p remit.Problem) remit.Problem {
 			list = l.providers
 		case "systems":
 			list = l.systems
+		case "checks":
+			list = l.checks
 		}
 		if err == nil && i >= 0 && i < len(list) {
 			o, rest = list[i], segs[2:]

@@ -195,6 +195,19 @@ func TestProblems(t *testing.T) {
 			want:    []string{`ws/systems/one.yaml:1:5: system id "my system" is not valid: use letters, digits, '.', '_' and '-' only, starting with a letter or digit, at most 64 characters`},
 		},
 		{
+			name:    "checks file: unknown control and system",
+			replace: map[string]string{"checks/aws.yaml": "mappings:\n  - tool: Checkov\n    rules: [CKV_AWS_24]\n    control: local:L-1\nsystems:\n  - system: onee\n    accounts: [\"111122223333\"]\n"},
+			want: []string{
+				`ws/checks/aws.yaml:4:14: control "L-1" is not in catalogue "local" (did you mean "L-01"?)`,
+				`ws/checks/aws.yaml:6:13: system "onee" does not exist (did you mean "one"?)`,
+			},
+		},
+		{
+			name:    "checks file: bad window",
+			replace: map[string]string{"checks/aws.yaml": "mappings:\n  - rules: x\n    control: local:L-01\n    window: a week\n"},
+			want:    []string{`ws/checks/aws.yaml:2: window "a week" is not a length of time: write it as 7d, 36h or 90m`},
+		},
+		{
 			name:    "dangling control reference with a suggestion",
 			replace: map[string]string{"providers/acme.yaml": strings.Replace(base["providers/acme.yaml"], "local:L-01", "local:L-1", 1)},
 			want:    []string{`ws/providers/acme.yaml:8:18: control "local:L-1" is not in catalogue "local" (did you mean "L-01"?)`},

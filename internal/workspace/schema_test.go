@@ -31,6 +31,7 @@ var schemaKinds = []struct {
 	{"catalogue", "catalogue.schema.json", CataloguesDir},
 	{"provider", "provider.schema.json", ProvidersDir},
 	{"system", "system.schema.json", SystemsDir},
+	{"checks", "checks.schema.json", ChecksDir},
 }
 
 // compileSchemas compiles every schema, asserting formats (so format: date

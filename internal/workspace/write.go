@@ -66,6 +66,11 @@ func Files(ws *remit.Workspace) map[string][]byte {
 		w.system(s)
 		files[SystemsDir+"/"+s.ID+".yaml"] = w.take()
 	}
+	for i := range ws.Checks {
+		c := &ws.Checks[i]
+		w.checks(c)
+		files[ChecksDir+"/"+c.ID+".yaml"] = w.take()
+	}
 	return files
 }
 
@@ -103,7 +108,9 @@ func (w *writer) keyAt(n int, first bool, key, value string) {
 
 func (w *writer) key(n int, key, value string) { w.keyAt(n, false, key, value) }
 
-func (w *writer) flowList(n int, key string, values []string) {
+func (w *writer) flowList(n int, key string, values []string) { w.flowListAt(n, false, key, values) }
+
+func (w *writer) flowListAt(n int, first bool, key string, values []string) {
 	if len(values) == 0 {
 		return
 	}
@@ -114,7 +121,7 @@ func (w *writer) flowList(n int, key string, values []string) {
 			quoted[i] = strconv.Quote(v)
 		}
 	}
-	w.indent(n, false)
+	w.indent(n, first)
 	fmt.Fprintf(&w.buf, "%s: [%s]\n", key, strings.Join(quoted, ", "))
 }
 
@@ -202,6 +209,34 @@ func (w *writer) system(s *remit.System) {
 	for _, u := range s.Uses {
 		w.keyAt(4, true, "offering", u.Offering)
 		w.key(4, "purpose", u.Purpose)
+	}
+}
+
+// checks writes a checks file; each entry starts with a key it always
+// has (a mapping's tool when it names one, else its rules; a scope's
+// system).
+func (w *writer) checks(c *remit.CheckMappings) {
+	if len(c.Mappings) > 0 {
+		w.open(0, "mappings")
+	}
+	for _, m := range c.Mappings {
+		if m.Tool != "" {
+			w.keyAt(4, true, "tool", m.Tool)
+			w.flowList(4, "rules", m.Rules)
+		} else {
+			w.flowListAt(4, true, "rules", m.Rules)
+		}
+		w.key(4, "control", m.Control)
+		w.key(4, "window", m.Window)
+	}
+	if len(c.Systems) > 0 {
+		w.open(0, "systems")
+	}
+	for _, s := range c.Systems {
+		w.keyAt(4, true, "system", s.System)
+		w.flowList(4, "accounts", s.Accounts)
+		w.flowList(4, "repositories", s.Repositories)
+		w.flowList(4, "tags", s.Tags)
 	}
 }
 

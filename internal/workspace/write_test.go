@@ -45,7 +45,10 @@ func TestWriteRoundTrip(t *testing.T) {
 	for name := range first {
 		names = append(names, name)
 	}
-	want := []string{"catalogues/moj-extra.yaml", "providers/casetrack.yaml", "remit.yaml"}
+	want := []string{"catalogues/moj-extra.yaml", "checks/estate.yaml", "providers/casetrack.yaml", "remit.yaml"}
+	if len(ws.Checks) != 1 || len(ws.Checks[0].Systems) != 3 {
+		t.Errorf("checks: %+v", ws.Checks)
+	}
 	for _, s := range ws.Systems {
 		want = append(want, "systems/"+s.ID+".yaml")
 	}

@@ -48,6 +48,16 @@ type foundError struct{ msg string }
 
 func (e *foundError) Error() string { return e.msg }
 
+// exitError ends the program with a given code, its report printed
+// already (remit checks run --fail-on-warn exits 2 on failures, as
+// conftest does).
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
 // exitCode prints err for the user and returns the process exit code.
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
@@ -58,6 +68,7 @@ func exitCode(err error, stderr io.Writer) int {
 		ve    *remit.ValidationError
 		usage *usageError
 		found *foundError
+		exit  *exitError
 	)
 	switch {
 	case errors.As(err, &ve):
@@ -73,6 +84,9 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &found):
 		fmt.Fprintln(stderr, "remit:", found.msg)
 		return exitFound
+	case errors.As(err, &exit):
+		fmt.Fprintln(stderr, "remit:", exit.msg)
+		return exit.code
 	case errors.As(err, new(*oscal.Error)), errors.As(err, new(*oscal.ResolveError)), errors.As(err, new(*matrixin.Error)):
 		fmt.Fprintln(stderr, "remit:", err)
 		fmt.Fprintln(stderr, "remit: nothing was written")

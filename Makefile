@@ -103,6 +103,8 @@ fuzz:
 	$(GO) test ./internal/xlsx $(FUZZ) -fuzz '^FuzzRead$$'
 	$(GO) test ./internal/checks $(FUZZ) -fuzz '^FuzzRead$$'
 	$(GO) test ./internal/checks $(FUZZ) -fuzz '^FuzzReadMappings$$'
+	$(GO) test ./internal/policy $(FUZZ) -fuzz '^FuzzJSONToValue$$'
+	$(GO) test ./internal/policy $(FUZZ) -fuzz '^FuzzParseInput$$'
 	$(GO) test ./internal/accounts $(FUZZ) -fuzz '^FuzzGroupMapping$$'
 
 clean:

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -62,8 +63,12 @@ func readJUnit(data []byte) (Run, error) {
 							return Run{}, &Error{Format: JUnit, Where: fmt.Sprintf("%d:%d", line, col), Msg: fmt.Sprintf("timestamp %q is not a time: write it as 2026-12-04T10:00:00", a.Value)}
 						}
 					case "name":
+						// conftest names a suite conftest.<namespace>.
 						if run.Tool == "JUnit" && a.Value != "" {
 							run.Tool = a.Value
+							if strings.HasPrefix(a.Value, "conftest.") {
+								run.Tool = "conftest"
+							}
 						}
 					}
 				}

@@ -54,13 +54,11 @@ func TestJudge(t *testing.T) {
 			t.Errorf("%s at %s: %s, want %s", c.v.Control, c.now, s, c.want)
 		}
 	}
-	// A result with no time of its own is taken as observed when received.
+	// A result with no time of its own (conftest's JUnit has none) is
+	// taken as observed when received.
 	junit := read(t, JUnit, "conftest.junit.xml")
-	for i := range junit.Results {
-		junit.Results[i].Observed = time.Time{}
-	}
-	v := Judge(junit, []Mapping{{Rules: []string{"conftest.encryption"}, Control: ref("srm:SRM-05")}}, received)
-	if len(v) != 1 || v[0].Outcome != Pass || !v[0].Observed.Equal(received) {
+	v := Judge(junit, []Mapping{{Tool: "conftest", Rules: []string{"conftest.main"}, Control: ref("srm:SRM-05")}}, received)
+	if len(v) != 1 || v[0].Outcome != Fail || len(v[0].Failing) != 4 || !v[0].Observed.Equal(received) {
 		t.Errorf("undated results: %+v", v)
 	}
 }

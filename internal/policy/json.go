@@ -3,7 +3,6 @@ package policy
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -275,8 +274,13 @@ func (p *jsonParser) number() (*ast.Term, error) {
 		}
 	}
 	text := string(p.data[start:p.i])
-	if n, err := strconv.Atoi(text); err == nil && n >= -1 && n <= 512 {
-		return ast.InternedTerm(n), nil
+	if t := ast.InternedIntNumberTermFromString(text); t != nil {
+		return t, nil
 	}
-	return ast.NumberTerm(json.Number(text)), nil
+	v, err := ast.NumberChecked(text)
+	if err != nil {
+		p.i = start
+		return nil, p.fail("a number is too big")
+	}
+	return ast.NewTerm(v), nil
 }

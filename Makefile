@@ -4,7 +4,7 @@
 GO ?= go
 EXAMPLE := examples/justice
 
-.PHONY: run tour test check bench bench-api bench-scale fuzz build clean assets
+.PHONY: run tour test check bench bench-api bench-scale bench-policy fuzz build clean assets
 
 VENDOR := internal/web/static/vendor
 
@@ -80,6 +80,15 @@ bench-api:
 # beside the one measured before the scale work (doc/operations.md).
 bench-scale: assets
 	bench/scale.sh
+
+# bench-policy runs remit checks run and conftest (built here from the Go
+# module proxy) side by side on the example policies and a 10,000-resource
+# Terraform plan (median of RUNS=5 whole processes), after checking that
+# they give the same answer; then hands 100,000 SARIF results in on the L
+# estate (doc/checks.md).
+bench-policy:
+	bench/policy.sh
+	REMIT_BENCH_SHAPE=L $(GO) test ./internal/service -run '^$$' -bench 'IngestChecks' -benchtime 5x -benchmem -cpu 1 -timeout 30m
 
 # fuzz runs each fuzz target for a short while. New inputs are minimised for
 # at most 5 s, so a large workbook cannot stall a run.

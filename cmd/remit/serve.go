@@ -24,6 +24,7 @@ import (
 
 	"remit/examples"
 	"remit/internal/accounts"
+	"remit/internal/checks"
 	"remit/internal/content"
 	"remit/internal/jobs"
 	"remit/internal/remit"
@@ -280,7 +281,40 @@ func seedDemo(ctx context.Context, svc *service.Service, admin remit.Principal) 
 	if err := seedEvidence(ctx, svc, admin, svc.Now()); err != nil {
 		return nil, err
 	}
+	if err := seedChecks(ctx, svc, admin, svc.Now()); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// seedChecks hands in automated check results as a pipeline would, so
+// that every state shows: Security Hub for the organisation, split by
+// account (examples/justice/checks/estate.yaml) — prison-visits' open SSH
+// fails network access control, court-case-tracking's checks pass,
+// legal-aid-portal's last pass is ten days old (stale) — and a Checkov run
+// of prison-visits' Terraform.
+func seedChecks(ctx context.Context, svc *service.Service, admin remit.Principal, now time.Time) error {
+	ago := func(d time.Duration) time.Time { return now.Add(-d).UTC() }
+	hub := checks.Run{Format: checks.ASFF, Tool: "Security Hub", Results: []checks.Result{
+		{Rule: "EC2.13", Resource: "arn:aws:ec2:eu-west-2:111122223333:security-group/sg-0a1b2c3d", Outcome: checks.Fail, Severity: "HIGH", Message: "Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 22", Account: "111122223333", Observed: ago(2 * time.Hour)},
+		{Rule: "EC2.13", Resource: "arn:aws:ec2:eu-west-2:111122223333:security-group/sg-0b2c3d4e", Outcome: checks.Pass, Severity: "HIGH", Message: "Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 22", Account: "111122223333", Observed: ago(2 * time.Hour)},
+		{Rule: "S3.8", Resource: "arn:aws:s3:::visits-documents", Outcome: checks.Pass, Severity: "HIGH", Message: "S3 general purpose buckets should block public access", Account: "111122223333", Observed: ago(2 * time.Hour)},
+		{Rule: "IAM.6", Resource: "AWS::::Account:111122223333", Outcome: checks.Pass, Severity: "CRITICAL", Message: "Hardware MFA should be enabled for the root user", Account: "111122223333", Observed: ago(2 * time.Hour)},
+		{Rule: "EC2.19", Resource: "arn:aws:ec2:eu-west-2:444455556666:security-group/sg-0f1e2d3c", Outcome: checks.Pass, Severity: "CRITICAL", Message: "Security groups should not allow unrestricted access to ports with high risk", Account: "444455556666", Observed: ago(3 * time.Hour)},
+		{Rule: "RDS.3", Resource: "arn:aws:rds:eu-west-2:444455556666:db:cases", Outcome: checks.Pass, Severity: "MEDIUM", Message: "RDS DB instances should have encryption at-rest enabled", Account: "444455556666", Observed: ago(3 * time.Hour)},
+		{Rule: "S3.8", Resource: "arn:aws:s3:::legal-aid-uploads", Outcome: checks.Pass, Severity: "HIGH", Message: "S3 general purpose buckets should block public access", Account: "777788889999", Observed: ago(10 * 24 * time.Hour)},
+	}}
+	checkov := checks.Run{Format: checks.SARIF, Tool: "Checkov", Version: "3.2.300", Results: []checks.Result{
+		{Rule: "CKV_AWS_19", Resource: "storage/buckets.tf:4", Outcome: checks.Pass, Message: "Ensure all data stored in the S3 bucket is securely encrypted at rest", Observed: ago(26 * time.Hour)},
+		{Rule: "CKV_AWS_3", Resource: "compute/volumes.tf:12", Outcome: checks.Pass, Message: "Ensure all data stored in the EBS is securely encrypted", Observed: ago(26 * time.Hour)},
+	}}
+	if _, err := svc.IngestChecks(ctx, admin, "", hub); err != nil {
+		return fmt.Errorf("demo checks: %w", err)
+	}
+	if _, err := svc.IngestChecks(ctx, admin, "prison-visits", checkov); err != nil {
+		return fmt.Errorf("demo checks: %w", err)
+	}
+	return nil
 }
 
 // seedEvidence gives the demo a little evidence, dated from today so that

@@ -41,6 +41,33 @@ type Assurance struct {
 	Evidence []string `json:"evidence,omitempty"`
 	// Assessment is the supplier assessment or SAT it rests on, if any.
 	Assessment string `json:"assessment,omitempty"`
+	// Automated is set when automated check results decided it.
+	Automated bool `json:"automated,omitempty"`
+}
+
+// The sources an assurance rests on (Assurance.Source).
+const (
+	SourceAutomated = "automated"
+	SourceDocuments = "documents"
+	SourcePeople    = "people"
+)
+
+// AssuranceSources lists them, in the order pages show them.
+var AssuranceSources = []string{SourceAutomated, SourceDocuments, SourcePeople}
+
+// Source says what the assurance rests on: automated check results, a
+// person's judgement (a supplier assessment or SAT), documents (evidence),
+// or nothing ("": unassured, or not applicable).
+func (a Assurance) Source() string {
+	switch {
+	case a.Automated:
+		return SourceAutomated
+	case a.Assessment != "":
+		return SourcePeople
+	case len(a.Evidence) > 0:
+		return SourceDocuments
+	}
+	return ""
 }
 
 // ObligationRef is what assurance needs to know of an obligation.

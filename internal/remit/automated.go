@@ -2,6 +2,7 @@ package remit
 
 import (
 	"fmt"
+	"iter"
 	"maps"
 	"path"
 	"slices"
@@ -67,6 +68,9 @@ func (a Automated) For(system, control string) []AutomatedResult {
 	return rs
 }
 
+// All yields each system and control's results.
+func (a Automated) All() iter.Seq2[string, []AutomatedResult] { return a.m.All() }
+
 // Len is how many system and control pairs have results.
 func (a Automated) Len() int { return a.m.Len() }
 
@@ -104,17 +108,17 @@ func (x *EvidenceIndex) assureAutomated(o ObligationRef, other Assurance, now ti
 		if len(r.Failing) > 5 {
 			failing = strings.Join(r.Failing[:5], "; ") + fmt.Sprintf("; and %d more", len(r.Failing)-5)
 		}
-		return Assurance{Status: AssuranceFailed, Reason: fmt.Sprintf("failed the automated checks of %s: %s", what, failing)}
+		return Assurance{Status: AssuranceFailed, Reason: fmt.Sprintf("failed the automated checks of %s: %s", what, failing), Automated: true}
 	case now.Sub(r.Observed) > r.Window:
 		if other.Status == Assured || other.Status == AssuranceUnnecessary {
 			return other
 		}
-		return Assurance{Status: AssuranceStale, Reason: fmt.Sprintf("passed the automated checks of %s, but that was more than %s ago", what, window(r.Window)), Evidence: other.Evidence}
+		return Assurance{Status: AssuranceStale, Reason: fmt.Sprintf("passed the automated checks of %s, but that was more than %s ago", what, window(r.Window)), Evidence: other.Evidence, Automated: true}
 	}
 	if other.Status == AssuranceFailed || other.Status == AssuranceUnnecessary {
 		return other // a person's judgement of failure, or not applicable, stands
 	}
-	a := Assurance{Status: Assured, Reason: "assured by the automated checks of " + what}
+	a := Assurance{Status: Assured, Reason: "assured by the automated checks of " + what, Automated: true}
 	if other.Status == Assured {
 		a.Evidence = other.Evidence
 	}

@@ -21,8 +21,8 @@ func TestAutomatedNeverAssuresTheProvider(t *testing.T) {
 		if failed {
 			want = AssuranceFailed
 		}
-		if a := x.Assure(ours, now); a.Status != want {
-			t.Errorf("failed=%v: ours is %s (%s), want %s", failed, a.Status, a.Reason, want)
+		if a := x.Assure(ours, now); a.Status != want || a.Source() != SourceAutomated {
+			t.Errorf("failed=%v: ours is %s (%s) from %q, want %s from automated", failed, a.Status, a.Reason, a.Source(), want)
 		}
 		if a := x.Assure(theirs, now); a.Status != Unassured || strings.Contains(a.Reason, "automated") {
 			t.Errorf("failed=%v: the provider's obligation is %s (%s): automated results must not speak for it", failed, a.Status, a.Reason)
@@ -53,22 +53,24 @@ func TestAssureAutomated(t *testing.T) {
 		tracking *Tracking
 		want     AssuranceStatus
 		reason   string
+		source   string
 	}{
-		{"a pass assures", nil, []AutomatedResult{result("Checkov", false, time.Hour)}, nil, Assured, "assured by the automated checks of Checkov (R1, run run-Checkov, 4 Dec 2026 11:00)"},
+		{"a pass assures", nil, []AutomatedResult{result("Checkov", false, time.Hour)}, nil, Assured, "assured by the automated checks of Checkov (R1, run run-Checkov, 4 Dec 2026 11:00)", SourceAutomated},
 		{"a failure fails, evidence or not", []Evidence{policy}, []AutomatedResult{result("Checkov", true, time.Hour)}, nil, AssuranceFailed,
-			"failed the automated checks of Checkov (R1, run run-Checkov, 4 Dec 2026 11:00): R1: sg-1; R1: sg-2; R1: sg-3; R1: sg-4; R1: sg-5; and 1 more"},
-		{"a lapsed pass is stale", nil, []AutomatedResult{result("Checkov", false, 8*24*time.Hour)}, nil, AssuranceStale, "but that was more than 7 days ago"},
-		{"a lapsed pass gives way to evidence that counts", []Evidence{policy}, []AutomatedResult{result("Checkov", false, 8*24*time.Hour)}, nil, Assured, `assured by "Firewall standard"`},
-		{"an older failure is replaced by the tool's newer pass", nil, []AutomatedResult{result("Checkov", true, 48*time.Hour), result("Checkov", false, time.Hour)}, nil, Assured, "assured by the automated checks"},
-		{"another tool's failure decides", nil, []AutomatedResult{result("Checkov", false, time.Hour), result("Prowler", true, 2*time.Hour)}, nil, AssuranceFailed, "failed the automated checks of Prowler"},
-		{"not applicable stays", nil, []AutomatedResult{result("Checkov", false, time.Hour)}, &Tracking{Status: StatusNotApplicable, Reason: "no network"}, AssuranceUnnecessary, "tracked as not applicable"},
-		{"no results: evidence alone", []Evidence{policy}, nil, nil, Assured, `assured by "Firewall standard"`},
+			"failed the automated checks of Checkov (R1, run run-Checkov, 4 Dec 2026 11:00): R1: sg-1; R1: sg-2; R1: sg-3; R1: sg-4; R1: sg-5; and 1 more", SourceAutomated},
+		{"a lapsed pass is stale", nil, []AutomatedResult{result("Checkov", false, 8*24*time.Hour)}, nil, AssuranceStale, "but that was more than 7 days ago", SourceAutomated},
+		{"a lapsed pass gives way to evidence that counts", []Evidence{policy}, []AutomatedResult{result("Checkov", false, 8*24*time.Hour)}, nil, Assured, `assured by "Firewall standard"`, SourceDocuments},
+		{"an older failure is replaced by the tool's newer pass", nil, []AutomatedResult{result("Checkov", true, 48*time.Hour), result("Checkov", false, time.Hour)}, nil, Assured, "assured by the automated checks", SourceAutomated},
+		{"another tool's failure decides", nil, []AutomatedResult{result("Checkov", false, time.Hour), result("Prowler", true, 2*time.Hour)}, nil, AssuranceFailed, "failed the automated checks of Prowler", SourceAutomated},
+		{"not applicable stays", nil, []AutomatedResult{result("Checkov", false, time.Hour)}, &Tracking{Status: StatusNotApplicable, Reason: "no network"}, AssuranceUnnecessary, "tracked as not applicable", ""},
+		{"no results: evidence alone", []Evidence{policy}, nil, nil, Assured, `assured by "Firewall standard"`, SourceDocuments},
+		{"nothing at all", nil, nil, nil, Unassured, "", ""},
 	} {
 		x := NewEvidenceIndex(c.evidence, Judgements{Automated: AutomatedOf(c.results...)})
 		o.Tracking = c.tracking
 		a := x.Assure(o, now)
-		if a.Status != c.want || !strings.Contains(a.Reason, c.reason) {
-			t.Errorf("%s: %s (%s), want %s with %q", c.name, a.Status, a.Reason, c.want, c.reason)
+		if a.Status != c.want || !strings.Contains(a.Reason, c.reason) || a.Source() != c.source {
+			t.Errorf("%s: %s (%s) from %q, want %s with %q from %q", c.name, a.Status, a.Reason, a.Source(), c.want, c.reason, c.source)
 		}
 	}
 }

@@ -452,6 +452,21 @@ func (sn *Snapshot) OursOf(id string, status string, window func(shown int) (fro
 	return out, true
 }
 
+// SystemControls lists the controls of a system's baseline
+// (catalogue:control), in its matrix's order.
+func (sn *Snapshot) SystemControls(id string) []string {
+	si, ok := sn.cache.Estate.SystemIndex(id)
+	if !ok {
+		return nil
+	}
+	m := sn.cache.Matrix(si)
+	out := make([]string, len(m.Cells))
+	for i := range m.Cells {
+		out[i] = sn.cache.Estate.Controls[m.Cells[i].Control].Ref
+	}
+	return out
+}
+
 // CountOurs counts a system's obligations of ours.
 func (sn *Snapshot) CountOurs(id string) int {
 	si, ok := sn.cache.Estate.SystemIndex(id)

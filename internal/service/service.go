@@ -73,6 +73,9 @@ type Service struct {
 	// tallies keeps each system's count of our obligations across
 	// snapshots (ObligationsByTeam).
 	tallies tallies
+	// assurance keeps each system's tally of our obligations by the
+	// source of their assurance, for the dashboard.
+	assurance assuranceTallies
 }
 
 // Open builds the first snapshot from what the store holds.

@@ -220,6 +220,14 @@ func (sn *Snapshot) CheckRuns() iter.Seq2[int, *remit.CheckRun] { return sn.chec
 // NumCheckRuns is how many check runs were handed in.
 func (sn *Snapshot) NumCheckRuns() int { return sn.checkRuns.Len() }
 
+// CheckRunAt is the i-th run handed in (from 0, oldest first).
+func (sn *Snapshot) CheckRunAt(i int) (*remit.CheckRun, bool) {
+	if i < 0 || i >= sn.checkRuns.Len() {
+		return nil, false
+	}
+	return sn.checkRuns.At(i), true
+}
+
 // CheckRun is the run with id.
 func (sn *Snapshot) CheckRun(id string) (*remit.CheckRun, bool) {
 	i, ok := sn.checkRunAt.Get(id)

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"remit/internal/engine"
 	"remit/internal/remit"
@@ -113,3 +114,104 @@ func (s *Service) ObligationsByTeam(sn *Snapshot) []TeamStatus {
 // WarmTallies counts every system's obligations of ours now, so the first
 // dashboard need not (seconds on a 20,000-system estate).
 func (s *Service) WarmTallies() { sn := s.Snapshot(); s.tallies.count(sn.epoch, sn.cache) }
+
+// AssuranceTally counts our obligations by what assures them — automated
+// checks, documents, people — and how: assured, stale or failed; the rest
+// are unassured or not applicable.
+type AssuranceTally struct {
+	// BySource is in remit.AssuranceSources order.
+	BySource                        [3]SourceCounts
+	Unassured, NotApplicable, Total int
+}
+
+// SourceCounts counts one source's obligations by assurance.
+type SourceCounts struct {
+	Source                 string
+	Assured, Stale, Failed int
+}
+
+// Resting counts the obligations something assures, fails or once
+// assured.
+func (t AssuranceTally) Resting() int { return t.Total - t.Unassured - t.NotApplicable }
+
+// Sum is every obligation the source speaks for.
+func (c SourceCounts) Sum() int { return c.Assured + c.Stale + c.Failed }
+
+// assuranceTallies keeps each system's assurance tally, stamped with what
+// it was counted from (its matrix, the evidence and tracking generations,
+// the day): the dashboard adds them up and recounts only what changed.
+type assuranceTallies struct {
+	mu    sync.Mutex
+	epoch uint64
+	keys  []assuranceKey
+	ts    []AssuranceTally
+}
+
+type assuranceKey struct {
+	id                     string
+	stamp, evidence, track uint64
+	day                    string
+}
+
+// AssuranceBySource tallies our obligations across the estate by the
+// source of their assurance on day now.
+func (s *Service) AssuranceBySource(sn *Snapshot, now time.Time) AssuranceTally {
+	t := &s.assurance
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c := sn.cache
+	n := c.Estate.NumSystems()
+	if t.epoch != sn.epoch {
+		t.epoch, t.keys, t.ts = sn.epoch, nil, nil
+	}
+	t.keys, t.ts = resize(t.keys, n), resize(t.ts, n)
+	day := now.UTC().Format(time.DateOnly)
+	var out AssuranceTally
+	for i, src := range remit.AssuranceSources {
+		out.BySource[i].Source = src
+	}
+	for si := range int32(n) {
+		k := assuranceKey{c.Estate.System(si).System.ID, c.Stamp(si), sn.evidenceGen, sn.trackingGen, day}
+		if t.keys[si] != k {
+			t.keys[si], t.ts[si] = k, sn.assuranceOf(si, now)
+		}
+		x := t.ts[si]
+		for i := range out.BySource {
+			out.BySource[i].Assured += x.BySource[i].Assured
+			out.BySource[i].Stale += x.BySource[i].Stale
+			out.BySource[i].Failed += x.BySource[i].Failed
+		}
+		out.Unassured += x.Unassured
+		out.NotApplicable += x.NotApplicable
+		out.Total += x.Total
+	}
+	return out
+}
+
+// assuranceOf tallies one system's obligations of ours.
+func (sn *Snapshot) assuranceOf(si int32, now time.Time) AssuranceTally {
+	var t AssuranceTally
+	m := sn.cache.Matrix(si)
+	for i := range m.Cells {
+		cell := &m.Cells[i]
+		for _, o := range sn.cache.Estate.Ours(m, cell) {
+			ob := sn.obligationOf(m, cell, o)
+			a := sn.index.Assure(ob.Ref(), now)
+			t.Total++
+			src := slices.Index(remit.AssuranceSources, a.Source())
+			switch {
+			case a.Status == remit.AssuranceUnnecessary:
+				t.NotApplicable++
+			case src < 0 || a.Status == remit.Unassured:
+				t.Unassured++
+			case a.Status == remit.Assured:
+				t.BySource[src].Assured++
+			case a.Status == remit.AssuranceStale:
+				t.BySource[src].Stale++
+			case a.Status == remit.AssuranceFailed:
+				t.BySource[src].Failed++
+			}
+		}
+	}
+	return t
+}

@@ -125,6 +125,13 @@ type DashboardPage struct {
 	Overdue []FindingItem
 	// Risks sums the register today.
 	Risks remit.RiskSnapshot
+	// Assurance counts our obligations by the source of their assurance;
+	// Checks lists failing and stale automated results (ChecksFailed and
+	// ChecksStale count them all).
+	Assurance                 service.AssuranceTally
+	Checks                    []CheckResult
+	ChecksFailed, ChecksStale int
+	ChecksMore                bool
 }
 
 var classSegments = []segment{
@@ -154,6 +161,9 @@ func (s *server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 		p.Assumed = append(p.Assumed, summarise(x, sum))
 	}
 	p.Teams = s.Service.ObligationsByTeam(sn)
+	p.Assurance = s.Service.AssuranceBySource(sn, s.Now())
+	p.Checks, p.ChecksFailed, p.ChecksStale = failingChecks(sn, s.Now(), 10)
+	p.ChecksMore = p.ChecksFailed+p.ChecksStale > len(p.Checks)
 	rel := sn.Concentration()
 	p.Reliance = rel[:min(len(rel), 10)]
 	findings, err := s.findings(r.Context())

@@ -22,6 +22,9 @@ type EvidenceListPage struct {
 	Kinds                   []option
 	Kind, Expiring, Expired string
 	CanAdd                  bool
+	// Runs are the newest automated check runs; RunsTotal counts them all.
+	Runs      []CheckRunItem
+	RunsTotal int
 }
 
 func (s *server) handleEvidenceListPage(w http.ResponseWriter, r *http.Request) error {
@@ -45,6 +48,7 @@ func (s *server) handleEvidenceListPage(w http.ResponseWriter, r *http.Request) 
 	var from, to int
 	p.Pager, from, to = newPager(q, len(items))
 	p.Items = items[from:to]
+	p.Runs, p.RunsTotal = recentRuns(s.Service.Snapshot(), 20)
 	return s.render(w, r, http.StatusOK, "evidence-list", p)
 }
 

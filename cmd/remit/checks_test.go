@@ -88,3 +88,44 @@ func TestChecksRun(t *testing.T) {
 		t.Errorf("verify: %s%s", out, stderr)
 	}
 }
+
+// TestObligationsAssurance: remit obligations without a folder reads the
+// database with each obligation's assurance and its source; --assurance
+// failed lists the obligations automated checks failed and exits 1 (a CI
+// gate), and exits 0 when there are none; with a folder it is refused.
+func TestObligationsAssurance(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "remit.db")
+	if _, stderr, code := cli(t, "import", example, "--database", db); code != 0 {
+		t.Fatal(stderr)
+	}
+	if out, _, code := cli(t, "obligations", "--assurance", "failed", "--database", db); code != 0 || strings.Count(out, "\n") != 1 {
+		t.Errorf("nothing failed yet: exit %d\n%s", code, out)
+	}
+	if _, stderr, code := cli(t, "checks", "ingest", "../../internal/checks/testdata/prowler.ocsf.json", "--format", "ocsf", "--database", db); code != 0 {
+		t.Fatal(stderr)
+	}
+	out, stderr, code := cli(t, "obligations", "--assurance", "failed", "--database", db, "--format", "csv")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 1 || stderr != "remit: 4 obligation(s) failed\n" || len(lines) != 5 || lines[0] != "id,system,control,offering,assurance,source,reason" ||
+		!strings.HasPrefix(lines[1], "prison-visits/srm:SRM-09/aws/ec2/ours,prison-visits,srm:SRM-09,aws/ec2,failed,automated,\"failed the automated checks of Prowler") {
+		t.Errorf("failed: exit %d\n%s%s", code, out, stderr)
+	}
+	if _, _, code := cli(t, "obligations", "--assurance", "failed", "--system", "court-case-tracking", "--database", db); code != 0 {
+		t.Errorf("another system: exit %d", code)
+	}
+	if out, _, code := cli(t, "obligations", "--database", db, "--system", "prison-visits", "--format", "json"); code != 0 || !strings.Contains(out, `"automated": true`) {
+		t.Errorf("all, as JSON: exit %d\n%.400s", code, out)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"obligations", example, "--assurance", "failed"}, "--assurance reads the database"},
+		{[]string{"obligations", "--assurance", "broken", "--database", db}, `--assurance "broken" is not known: use not-applicable, assured, stale, unassured, failed`},
+		{[]string{"obligations", "--system", "nope", "--database", db}, `there is no system "nope"`},
+	} {
+		if _, stderr, code := cli(t, c.args...); code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, %s", c.args, code, stderr)
+		}
+	}
+}

@@ -1,13 +1,18 @@
 package main
 
 import (
+	"encoding/csv"
 	"fmt"
+	"io"
+	"slices"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"remit/internal/remit"
 	"remit/internal/report"
+	"remit/internal/service"
 )
 
 func (e *env) matrixCommand() *cobra.Command {
@@ -46,15 +51,23 @@ it is still ours. --format json prints the documented JSON contract.`,
 }
 
 func (e *env) obligationsCommand() *cobra.Command {
-	var systemID, formatName, party string
+	var systemID, formatName, party, database, assurance string
 	cmd := &cobra.Command{
-		Use:   "obligations DIR",
+		Use:   "obligations [DIR] [--assurance STATUS --database DB]",
 		Short: "List what is still ours (or the providers' obligations) across the estate",
 		Long: `List obligations: by default every one of ours across the estate — each
 customer part of a shared or organisation-specific control, and every whole
 control that no offering covers. --party providers lists what each provider
-must do instead. --system narrows to one system.`,
-		Args: args(cobra.ExactArgs(1)),
+must do instead. --system narrows to one system.
+
+With a workspace folder (DIR) the obligations are read from its files. Without
+one they are read from the database, each with its assurance today and what it
+rests on (automated checks, documents or people); --assurance keeps those with
+that assurance (assured, stale, unassured, failed, not-applicable) and exits 1
+when any are listed, so a pipeline can stop on failing or stale obligations:
+
+  remit obligations --assurance failed --system prison-visits`,
+		Args: args(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			if err := format(formatName, report.Formats); err != nil {
 				return err
@@ -62,6 +75,17 @@ must do instead. --system narrows to one system.`,
 			p := report.Party(party)
 			if p != report.PartyOurs && p != report.PartyProviders {
 				return usagef("--party %q is not known: use ours or providers", party)
+			}
+			if assurance != "" && !slices.Contains(remit.AssuranceStatuses, remit.AssuranceStatus(assurance)) {
+				return usagef("--assurance %q is not known: use %s", assurance, joinStatuses(remit.AssuranceStatuses))
+			}
+			if len(a) == 0 {
+				return e.withService(cmd, database, false, func(svc *service.Service) error {
+					return obligationsFromDatabase(e.stdout, svc, systemID, p, remit.AssuranceStatus(assurance), formatName)
+				})
+			}
+			if assurance != "" {
+				return usagef("--assurance reads the database: leave out the workspace folder")
 			}
 			est, err := load(a[0])
 			if err != nil {
@@ -83,7 +107,68 @@ must do instead. --system narrows to one system.`,
 	cmd.Flags().StringVar(&systemID, "system", "", "only this system")
 	cmd.Flags().StringVar(&party, "party", "ours", "whose obligations: ours or providers")
 	cmd.Flags().StringVar(&formatName, "format", "table", "output format: table, csv, json or markdown")
+	cmd.Flags().StringVar(&assurance, "assurance", "", "without DIR: only obligations with this assurance (exit 1 when any)")
+	e.databaseFlag(cmd, &database)
 	return cmd
+}
+
+// obligationsFromDatabase lists the stored estate's obligations with their
+// assurance today; with want, only those with that assurance, and a
+// foundError when any are.
+func obligationsFromDatabase(w io.Writer, svc *service.Service, systemID string, party report.Party, want remit.AssuranceStatus, formatName string) error {
+	sn := svc.Snapshot()
+	if systemID != "" {
+		if _, _, ok := sn.System(systemID); !ok {
+			return usagef("there is no system %q", systemID)
+		}
+	}
+	now := svc.Now()
+	// Only the obligations asked for are held.
+	keep := func(o service.Obligation) bool {
+		return want == "" || sn.Evidence().Assure(o.Ref(), now).Status == want
+	}
+	obs := sn.Obligations(func(s *remit.System) bool { return systemID == "" || s.ID == systemID }, party, keep)
+	sn.Assure(obs, now)
+	switch formatName {
+	case "json":
+		if obs == nil {
+			obs = []service.Obligation{}
+		}
+		if err := report.JSON(w, obs); err != nil {
+			return err
+		}
+	case "csv":
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"id", "system", "control", "offering", "assurance", "source", "reason"})
+		for _, o := range obs {
+			cw.Write([]string{o.ID, o.System, o.Control, o.Offering, string(o.Assurance.Status), o.Assurance.Source(), o.Assurance.Reason})
+		}
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return err
+		}
+	default: // table, markdown: one line each
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "SYSTEM\tCONTROL\tOFFERING\tASSURANCE\tSOURCE\tREASON")
+		for _, o := range obs {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", report.Cell(o.System), o.Control, or(o.Offering, "-"), o.Assurance.Status, or(o.Assurance.Source(), "-"), report.Cell(o.Assurance.Reason))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if want != "" && len(obs) > 0 {
+		return &foundError{fmt.Sprintf("%d obligation(s) %s", len(obs), want)}
+	}
+	return nil
+}
+
+func joinStatuses(ss []remit.AssuranceStatus) string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
+	}
+	return strings.Join(out, ", ")
 }
 
 func (e *env) explainCommand() *cobra.Command {

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -131,4 +132,92 @@ func TestChecksToken(t *testing.T) {
 	if status, _, data := f.do("editor", "POST", "/api/v1/tokens", map[string]any{"name": "x", "scope": "everything"}); status != 422 {
 		t.Errorf("unknown scope: %d %s", status, data)
 	}
+}
+
+// TestChecksPages: once results are handed in, a system's page shows each
+// tool's latest result per control, failed first, with the failing
+// resources and when, and marks the obligations it decided; the evidence
+// register lists the run; the dashboard counts our obligations by what
+// assures them and lists the failing check, with figures that agree with
+// each other.
+func TestChecksPages(t *testing.T) {
+	f := newFixture(t)
+	_, body := f.page("viewer", "GET", "/systems/prison-visits", nil)
+	if !strings.Contains(body, "No automated check results have been handed in for this system.") {
+		t.Errorf("before any run, the system page says nothing of checks")
+	}
+	ocsf, err := os.ReadFile("../checks/testdata/prowler.ocsf.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, _, data := f.do("editor", "POST", "/api/v1/checks?format=ocsf", string(ocsf), "Content-Type", "application/octet-stream"); status != 201 {
+		t.Fatalf("hand in: %d %s", status, data)
+	}
+
+	_, body = f.page("viewer", "GET", "/systems/prison-visits", nil)
+	checks := section(t, body, `data-testid="checks"`, "</table>")
+	rows := strings.Split(checks, `<tr class="govuk-table__row">`)[2:] // after the header
+	if len(rows) != 2 || !strings.Contains(rows[0], "srm:SRM-09") || !strings.Contains(rows[0], ">failed<") ||
+		!strings.Contains(rows[0], "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22: arn:aws:ec2:eu-west-2:111122223333:security-group/sg-0a1b2c3d") ||
+		!strings.Contains(rows[0], "4 Dec 2026 10:00 UTC") || !strings.Contains(rows[1], "srm:SRM-12") || !strings.Contains(rows[1], ">stale<") || !strings.Contains(rows[1], "4 Dec 2025 10:00 UTC") {
+		t.Errorf("the system's checks (%d rows):\n%s", len(rows), checks)
+	}
+	if n := strings.Count(body, "by automated checks</a>"); n == 0 {
+		t.Error("no obligation says automated checks decided its assurance")
+	}
+
+	_, body = f.page("viewer", "GET", "/evidence", nil)
+	runs := section(t, body, `data-testid="check-runs"`, "</table>")
+	if !strings.Contains(runs, "Prison visits booking") || !strings.Contains(runs, "Prowler") || !strings.Contains(runs, "<strong>failed:</strong> srm:SRM-09") || !strings.Contains(runs, "passed: srm:SRM-12") {
+		t.Errorf("the register's runs:\n%s", runs)
+	}
+
+	_, body = f.page("viewer", "GET", "/", nil)
+	bySource := section(t, body, `data-testid="assurance-by-source"`, "</table>")
+	sn := f.svc.Snapshot()
+	tally := f.svc.AssuranceBySource(sn, f.svc.Now())
+	auto := tally.BySource[0]
+	if auto.Source != "automated" || auto.Failed == 0 || auto.Stale == 0 { // Prowler's root MFA pass is a year old
+		t.Fatalf("tally %+v", tally)
+	}
+	// The tally is the obligations' own assurance, counted.
+	obs := sn.Obligations(nil, "ours", nil)
+	sn.Assure(obs, f.svc.Now())
+	byStatus := map[remit.AssuranceStatus]int{}
+	for _, o := range obs {
+		if o.Assurance.Automated {
+			byStatus[o.Assurance.Status]++
+		}
+	}
+	if byStatus["failed"] != auto.Failed || byStatus["stale"] != auto.Stale || byStatus["assured"] != auto.Assured || tally.Total != len(obs) {
+		t.Errorf("tally %+v against %d obligations, by automated checks %v", tally, len(obs), byStatus)
+	}
+	want := fmt.Sprintf(`Automated checks</th>
+      <td class="govuk-table__cell govuk-table__cell--numeric">%d</td>
+      <td class="govuk-table__cell govuk-table__cell--numeric">%d</td>
+      <td class="govuk-table__cell govuk-table__cell--numeric">%d</td>`, auto.Assured, auto.Stale, auto.Failed)
+	if !strings.Contains(bySource, want) {
+		t.Errorf("dashboard by source:\n%s\nwant %s", bySource, want)
+	}
+	failing := section(t, body, `data-testid="failing-checks"`, "</table>")
+	if !strings.Contains(failing, "Prison visits booking") || strings.Index(failing, "srm:SRM-09") > strings.Index(failing, "srm:SRM-12") {
+		t.Errorf("failing checks:\n%s", failing)
+	}
+	if !strings.Contains(body, "1 failing and 1 stale, by system and control.") {
+		t.Error("the failing checks' count")
+	}
+}
+
+// section cuts body from the first from to the next to.
+func section(t *testing.T, body, from, to string) string {
+	t.Helper()
+	i := strings.Index(body, from)
+	if i < 0 {
+		t.Fatalf("no %s in the page", from)
+	}
+	j := strings.Index(body[i:], to)
+	if j < 0 {
+		t.Fatalf("no %s after %s", to, from)
+	}
+	return body[i : i+j]
 }

@@ -131,7 +131,7 @@ type DashboardPage struct {
 	Assurance                 service.AssuranceTally
 	Checks                    []CheckResult
 	ChecksFailed, ChecksStale int
-	ChecksMore                bool
+	ChecksMore, ChecksAny     bool
 }
 
 var classSegments = []segment{
@@ -164,6 +164,7 @@ func (s *server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 	p.Assurance = s.Service.AssuranceBySource(sn, s.Now())
 	p.Checks, p.ChecksFailed, p.ChecksStale = failingChecks(sn, s.Now(), 10)
 	p.ChecksMore = p.ChecksFailed+p.ChecksStale > len(p.Checks)
+	p.ChecksAny = sn.Automated().Len() > 0
 	rel := sn.Concentration()
 	p.Reliance = rel[:min(len(rel), 10)]
 	findings, err := s.findings(r.Context())

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -52,8 +53,12 @@ func TestGracefulShutdown(t *testing.T) {
 			// server is told to stop.
 			body, feed := io.Pipe()
 			status := make(chan int, 1)
+			sent := make(chan struct{})
 			go func() {
-				req, _ := http.NewRequest("POST", base+"/sign-in", body)
+				// Stop only once the request's headers are on their way, so a
+				// loaded machine cannot make it miss the server altogether.
+				trace := &httptrace.ClientTrace{WroteHeaders: func() { close(sent) }}
+				req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), "POST", base+"/sign-in", body)
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 				resp, err := http.DefaultClient.Do(req)
 				if err != nil {
@@ -64,6 +69,11 @@ func TestGracefulShutdown(t *testing.T) {
 				status <- resp.StatusCode
 			}()
 			io.WriteString(feed, "email="+url.QueryEscape("nobody@example.gov.uk"))
+			select {
+			case <-sent:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the request was never sent")
+			}
 			time.Sleep(200 * time.Millisecond)
 			stop()
 			time.Sleep(c.trickle)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -94,6 +95,26 @@ func TestIngestChecks(t *testing.T) {
 		t.Errorf("our SRM-14 obligation after passing checks: %v", ours)
 	}
 
+	// Each failing rule and resource is proposed as a finding, once;
+	// raising the finding takes the proposal.
+	checkProps := func() []remit.Proposal {
+		open, err := svc.OpenProposals(ctx, c.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.DeleteFunc(open, func(p remit.Proposal) bool { return p.Source != "checks" })
+	}
+	props := checkProps()
+	if len(props) != 2 || props[0].Title != "Prison visits booking: Checkov fails CKV_AWS_24 on network/bastion.tf:12" && props[1].Title != "Prison visits booking: Checkov fails CKV_AWS_24 on network/bastion.tf:12" {
+		t.Fatalf("proposed findings: %+v", props)
+	}
+	if _, err := svc.AddFinding(ctx, assessor, remit.Finding{Title: props[0].Title, Severity: "high", Status: "open", Source: props[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	if left := checkProps(); len(left) != 1 || left[0].ID != props[1].ID {
+		t.Errorf("after raising one as a finding: %+v", left)
+	}
+
 	// A restart reads the run back.
 	again, err := service.Open(ctx, cfg)
 	if err != nil {
@@ -119,6 +140,9 @@ func TestIngestChecks(t *testing.T) {
 	}
 	if ours, _ := assurance(svc, "srm:SRM-09"); len(ours) == 0 || ours[0] != remit.Assured {
 		t.Errorf("after a passing run: %v", ours)
+	}
+	if left := checkProps(); len(left) != 0 {
+		t.Errorf("proposals left after a passing run: %+v", left)
 	}
 
 	// Nothing mapped: refused, nothing kept.

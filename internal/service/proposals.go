@@ -20,7 +20,55 @@ import (
 // delta; and concentration on one provider. They are suggestions: nothing
 // is recorded until someone adopts one.
 func (sn *Snapshot) Proposals(now time.Time) []remit.Proposal {
-	return proposalsOf(sn.cache, sn.tracking.All(), sn.index, sn.Assessments(), sn.SATs(), now)
+	out := proposalsOf(sn.cache, sn.tracking.All(), sn.index, sn.Assessments(), sn.SATs(), now)
+	out = append(out, checkProposals(sn)...)
+	slices.SortStableFunc(out, func(a, b remit.Proposal) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+// checkProposals proposes a finding for each resource an automated check
+// fails in a system: one per system, rule and resource, however many
+// controls or runs the rule speaks for, and gone once the tool's latest
+// result for it passes. Its cause is the rule and resource, so a
+// dismissal holds while the same resource keeps failing the same rule.
+func checkProposals(sn *Snapshot) []remit.Proposal {
+	type key struct{ system, rule, resource string }
+	seen := map[key]*remit.Proposal{}
+	var out []*remit.Proposal
+	for _, rs := range sn.automated.All() {
+		for _, r := range rs {
+			for _, f := range r.Failing {
+				rule, resource, _ := strings.Cut(f, ": ")
+				k := key{r.System, rule, resource}
+				if p := seen[k]; p != nil {
+					if !slices.ContainsFunc(p.Concerns, func(c remit.Ref) bool { return c.ID == r.Control }) {
+						p.Concerns = append(p.Concerns, remit.Ref{Kind: "control", ID: r.Control})
+					}
+					continue
+				}
+				name := r.System
+				if sys, _, ok := sn.System(r.System); ok {
+					name = sys.Name
+				}
+				at := resource
+				if at == "" {
+					at = "a resource it does not name"
+				}
+				fp := remit.Fingerprint("checks", r.System, rule, resource)
+				p := &remit.Proposal{ID: "checks:" + r.System + ":" + fp, Source: "checks", Category: "information-security",
+					Title:       fmt.Sprintf("%s: %s fails %s on %s", name, r.Tool, rule, at),
+					Description: fmt.Sprintf("%s's check %s failed on %s (run %s, %s), which fails our part of %s in %s until a later run passes.", r.Tool, rule, at, r.Run, r.Observed.UTC().Format("2 Jan 2006 15:04"), r.Control, name),
+					Concerns:    []remit.Ref{{Kind: "system", ID: r.System}, {Kind: "control", ID: r.Control}}, Suggested: remit.Score{Likelihood: 3, Impact: 3}, Cause: fp}
+				seen[k] = p
+				out = append(out, p)
+			}
+		}
+	}
+	props := make([]remit.Proposal, len(out))
+	for i, p := range out {
+		props[i] = *p
+	}
+	return props
 }
 
 // OpenProposals is Proposals less those adopted (a risk names them) or
@@ -36,15 +84,29 @@ func (s *Service) OpenProposals(ctx context.Context, now time.Time) ([]remit.Pro
 		}
 	}
 	var dismissed map[string]remit.Dismissal
+	raised := map[string]bool{}
 	err := s.read(ctx, func(tx remit.Tx) error {
 		ds, err := dismissals.list(ctx, tx, "")
 		dismissed = make(map[string]remit.Dismissal, len(ds))
 		for _, d := range ds {
 			dismissed[d.Proposal] = d
 		}
+		if err != nil {
+			return err
+		}
+		// A failing check raised as a finding (its source names the
+		// proposal) is taken while the finding is open.
+		fs, err := findingDocs.list(ctx, tx, "")
+		for _, f := range fs {
+			if f.Status != remit.FindingClosed && strings.HasPrefix(f.Source, "checks:") {
+				raised[f.Source] = true
+			}
+		}
 		return err
 	})
-	return remit.Open(all, risks, dismissed), err
+	open := remit.Open(all, risks, dismissed)
+	open = slices.DeleteFunc(open, func(p remit.Proposal) bool { return raised[p.ID] })
+	return open, err
 }
 
 // FindProposal finds an open proposal by id.

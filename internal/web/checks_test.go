@@ -6,7 +6,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -205,6 +208,25 @@ func TestChecksPages(t *testing.T) {
 	}
 	if !strings.Contains(body, "1 failing and 1 stale, by system and control.") {
 		t.Error("the failing checks' count")
+	}
+
+	// The failing resource is proposed as a finding; raising it takes the
+	// proposal.
+	title := "Prison visits booking: Prowler fails ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22 on arn:aws:ec2:eu-west-2:111122223333:security-group/sg-0a1b2c3d"
+	_, body = f.page("admin", "GET", "/risks/proposals?source=checks", nil)
+	if !strings.Contains(body, title) || !strings.Contains(body, "Raise a finding") || !strings.Contains(body, "1 open proposal.") {
+		t.Fatalf("proposals:\n%s", section(t, body, "<main", "</main>"))
+	}
+	id := regexp.MustCompile(`name="source" value="(checks:[^"]+)"`).FindStringSubmatch(body)
+	if id == nil {
+		t.Fatal("no source in the raise form")
+	}
+	resp, _ := f.page("admin", "POST", "/findings", url.Values{"title": {title}, "severity": {"high"}, "status": {"open"}, "source": {id[1]}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("raise: %d", resp.StatusCode)
+	}
+	if _, body = f.page("admin", "GET", "/risks/proposals?source=checks", nil); !strings.Contains(body, "0 open proposals.") {
+		t.Errorf("the proposal stayed after its finding was raised")
 	}
 }
 

@@ -61,13 +61,15 @@ type ProposalsPage struct {
 	Source  string
 	Sources []string
 	CanAct  bool
-	Pager   pageLinks
-	Total   int
+	// CanRaise: may raise findings (a failing check is proposed as one).
+	CanRaise bool
+	Pager    pageLinks
+	Total    int
 }
 
 func (s *server) proposalsPage(r *http.Request) (*ProposalsPage, error) {
 	q := filterValues(r.URL.Query(), "source", "page")
-	p := &ProposalsPage{basePage: basePage{Title: "Proposed risks", Nav: "risks"}, Source: q.Get("source"), Sources: []string{"ours", "assurance", "principle", "sat", "concentration"}, CanAct: user(r).May(remit.ActEditRisk, "")}
+	p := &ProposalsPage{basePage: basePage{Title: "Proposed risks", Nav: "risks"}, Source: q.Get("source"), Sources: []string{"ours", "assurance", "principle", "sat", "concentration", "checks"}, CanAct: user(r).May(remit.ActEditRisk, ""), CanRaise: user(r).May(remit.ActAssess, "")}
 	open, err := s.openProposals(r.Context())
 	if err != nil {
 		return nil, err

@@ -19,15 +19,16 @@ func decodeJSON(f Format, data []byte, v any) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &se):
-		return &Error{Format: f, Where: lineCol(data, se.Offset-1), Msg: "not valid JSON: " + se.Error()}
+		return &Error{Format: f, Where: LineCol(data, se.Offset-1), Msg: "not valid JSON: " + se.Error()}
 	case errors.As(err, &te):
-		return &Error{Format: f, Where: lineCol(data, te.Offset-1), Msg: fmt.Sprintf("%s is a JSON %s, where %s belongs", te.Field, te.Value, kindOf(te.Type))}
+		return &Error{Format: f, Where: LineCol(data, te.Offset-1), Msg: fmt.Sprintf("%s is a JSON %s, where %s belongs", te.Field, te.Value, kindOf(te.Type))}
 	}
 	return &Error{Format: f, Msg: err.Error()}
 }
 
-// lineCol turns a byte offset into "line:column" (both from 1).
-func lineCol(data []byte, offset int64) string {
+// LineCol turns a byte offset into "line:column" (both from 1), for
+// messages about a file.
+func LineCol(data []byte, offset int64) string {
 	offset = min(max(offset, 0), int64(len(data)))
 	before := data[:offset]
 	line := bytes.Count(before, []byte("\n")) + 1

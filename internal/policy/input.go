@@ -143,12 +143,3 @@ func Combine(inputs []Input) Input {
 	}
 	return Input{Path: "Combined", Docs: []ast.Value{ast.NewArray(all...)}}
 }
-
-// lineCol turns a byte offset into "line:column" (both from 1).
-func lineCol(data []byte, offset int64) string {
-	offset = min(max(offset, 0), int64(len(data)))
-	before := data[:offset]
-	line := bytes.Count(before, []byte("\n")) + 1
-	col := len(before) - bytes.LastIndexByte(before, '\n')
-	return fmt.Sprintf("%d:%d", line, col)
-}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"remit/internal/checks"
+
 	"github.com/open-policy-agent/opa/v1/ast"
 )
 
@@ -36,7 +38,7 @@ type jsonParser struct {
 }
 
 func (p *jsonParser) fail(msg string) error {
-	return fmt.Errorf("%s: not valid JSON: %s", lineCol(p.data, int64(p.i)), msg)
+	return fmt.Errorf("%s: not valid JSON: %s", checks.LineCol(p.data, int64(p.i)), msg)
 }
 
 func (p *jsonParser) space() {

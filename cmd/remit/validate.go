@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -20,8 +21,9 @@ baselines and conflicting statements. Every problem is reported as
 file:line:column: message, and the exit code is 2.
 
 With --strict, also list every cell that rests on an assumed service-model
-default and every control with no area, and exit 1 if there are any: use it
-in CI to insist that each provider's model is confirmed.`,
+default or on a mapping from another control's statement, and every control
+with no area, and exit 1 if there are any: use it in CI to insist that each
+provider's model is confirmed for the controls themselves.`,
 		Args: args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			est, err := load(a[0])
@@ -40,7 +42,7 @@ in CI to insist that each provider's model is confirmed.`,
 			return e.strict(est)
 		},
 	}
-	cmd.Flags().BoolVar(&strict, "strict", false, "also fail (exit 1) on cells resting on assumed defaults and controls with no area")
+	cmd.Flags().BoolVar(&strict, "strict", false, "also fail (exit 1) on cells resting on assumed defaults or mappings, and controls with no area")
 	return cmd
 }
 
@@ -61,14 +63,24 @@ func (e *env) strict(est *engine.Estate) error {
 		for ci := range m.Cells {
 			cell := &m.Cells[ci]
 			for _, k := range est.Contributions(&m, cell) {
-				if !k.Assumed() {
+				var rests string
+				switch m := est.Mapped(k); {
+				case k.Assumed():
+					rests = "assumed default"
+				case m != nil:
+					var from []string
+					for _, s := range m.Sources {
+						from = append(from, est.Controls[s.Control].Ref+" ("+string(s.Rel)+")")
+					}
+					rests = "mapped from " + strings.Join(from, ", ")
+				default:
 					continue
 				}
 				if !header {
-					fmt.Fprintln(tw, "SYSTEM\tCONTROL\tOFFERING\tASSUMED CLASS")
+					fmt.Fprintln(tw, "SYSTEM\tCONTROL\tOFFERING\tCLASS\tRESTS ON")
 					header = true
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", est.System(si).System.ID, est.Controls[cell.Control].Ref, est.Offering(k.Offering).Ref, k.Class())
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", est.System(si).System.ID, est.Controls[cell.Control].Ref, est.Offering(k.Offering).Ref, k.Class(), rests)
 				found++
 			}
 		}
@@ -77,7 +89,7 @@ func (e *env) strict(est *engine.Estate) error {
 		return err
 	}
 	if found > 0 {
-		return &foundError{fmt.Sprintf("strict: %d assumption(s) need a provider statement or an area", found)}
+		return &foundError{fmt.Sprintf("strict: %d assumption(s) or mapping(s) need a provider statement, or an area", found)}
 	}
 	return nil
 }

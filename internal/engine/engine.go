@@ -81,6 +81,10 @@ type Offering struct {
 	// defaults holds the default class for each area under this offering's
 	// service model.
 	defaults []class
+	// mapped maps a control this offering has no statement for, but
+	// answers through mappings, to its entry in maps.
+	mapped map[int32]int32
+	maps   []Mapped
 }
 
 // System is one system of the estate, addressed by its index.
@@ -115,6 +119,10 @@ type Estate struct {
 	systemIndex    persist.Map[int32]
 	// users holds, per offering index, the systems that use it directly.
 	users persist.Vector[[]int32]
+	// mapsTo holds, per control, the controls mapped to it (both ways
+	// round) by the workspace's mappings.
+	mapsTo   map[int32][]mapEdge
+	mappings []remit.ControlMappings
 }
 
 // New builds an Estate from a workspace that has passed remit.Validate and
@@ -139,6 +147,10 @@ func New(ws *remit.Workspace, defaults *remit.Defaults) (*Estate, error) {
 			e.controlIndex[ref] = int32(len(e.Controls))
 			e.Controls = append(e.Controls, Control{Ref: ref, Catalogue: cat, Control: c, area: e.ruleIndex(c.Area)})
 		}
+	}
+	e.mappings = ws.Mappings
+	if err := e.indexMappings(ws.Mappings); err != nil {
+		return nil, err
 	}
 	var offerings []Offering
 	index := map[string]int32{}
@@ -210,6 +222,7 @@ func (e *Estate) index(o *Offering) error {
 			o.defaults[k] = clsOrganisation
 		}
 	}
+	e.indexMapped(o)
 	return nil
 }
 
@@ -356,6 +369,7 @@ func (e *Estate) Header() remit.Workspace { return e.header }
 func (e *Estate) Workspace() *remit.Workspace {
 	ws := e.header
 	ws.Catalogues = e.catalogues
+	ws.Mappings = e.mappings
 	ws.Providers = make([]remit.Provider, len(e.providers))
 	for i, p := range e.providers {
 		ws.Providers[i] = remit.Provider{ID: p.ID, Name: p.Name, BuiltIn: p.BuiltIn, Offerings: make([]remit.Offering, len(p.Offerings))}

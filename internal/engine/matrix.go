@@ -9,7 +9,10 @@ type Contribution struct {
 	// Statement indexes the offering's statements; it is -1 when the
 	// contribution is the assumed default.
 	Statement int32
-	class     class
+	// mapped indexes the offering's mapped answers when the contribution
+	// comes through a mapping, else -1.
+	mapped int32
+	class  class
 }
 
 // Class is the contribution's class.
@@ -17,7 +20,11 @@ func (c Contribution) Class() remit.Class { return classNames[c.class] }
 
 // Assumed reports whether the contribution rests on the service-model
 // default rather than on anything the provider has stated.
-func (c Contribution) Assumed() bool { return c.Statement < 0 }
+func (c Contribution) Assumed() bool { return c.Statement < 0 && c.mapped < 0 }
+
+// IsMapped reports whether the contribution comes through a mapping from
+// statements for other controls (Estate.Mapped says which).
+func (c Contribution) IsMapped() bool { return c.Statement < 0 && c.mapped >= 0 }
 
 // Cell is the effective responsibility for one control of one system. It
 // is eight bytes with no pointers, so a whole estate of cells is small and
@@ -29,6 +36,7 @@ type Cell struct {
 	class   class
 	assumed bool
 	covered bool
+	mapped  bool
 }
 
 // Class is the cell's effective class.
@@ -37,6 +45,11 @@ func (c *Cell) Class() remit.Class { return classNames[c.class] }
 // Assumed reports whether any contribution the class rests on is an
 // assumed default: such a cell is never presented as confirmed.
 func (c *Cell) Assumed() bool { return c.assumed }
+
+// Mapped reports whether any contribution the class rests on comes
+// through a mapping (and none is assumed): such a cell is derived, not
+// confirmed.
+func (c *Cell) Mapped() bool { return c.mapped && !c.assumed }
 
 // Covered reports whether any offering contributes to the control at all
 // (a not-applicable statement does not); when none does, the whole control
@@ -51,6 +64,8 @@ type Summary struct {
 	NotApplicable        int `json:"not-applicable"`
 	// Assumed counts cells resting on at least one assumed default.
 	Assumed int `json:"assumed"`
+	// Mapped counts cells resting on a mapping and on no assumed default.
+	Mapped int `json:"mapped"`
 }
 
 // Add counts one more cell of class c.
@@ -84,10 +99,13 @@ type Matrix struct {
 // else the default for the control's area under the offering's service
 // model (an unknown area is assumed to be ours).
 func contribution(oi int32, o *Offering, ci int32, area int) Contribution {
-	k := Contribution{Offering: oi, Statement: o.stmt[ci]}
+	k := Contribution{Offering: oi, Statement: o.stmt[ci], mapped: -1}
 	switch {
 	case k.Statement >= 0:
 		k.class = o.stmtClass[k.Statement]
+	case o.mapped != nil && hasMapped(o, ci):
+		k.mapped = o.mapped[ci]
+		k.class = o.maps[k.mapped].class
 	case area >= 0:
 		k.class = o.defaults[area]
 	default:
@@ -135,7 +153,10 @@ func (e *Estate) Matrix(system int32) Matrix {
 		covered, allInherited, providerPart := false, true, false
 		for j, oi := range s.Uses {
 			k := contribution(oi, offerings[j], ci, area)
-			if k.Statement < 0 {
+			switch {
+			case k.mapped >= 0:
+				cell.mapped = true
+			case k.Statement < 0:
 				cell.assumed = true
 			}
 			switch k.class {
@@ -164,6 +185,8 @@ func (e *Estate) Matrix(system int32) Matrix {
 		}
 		if cell.assumed {
 			m.Summary.Assumed++
+		} else if cell.mapped {
+			m.Summary.Mapped++
 		}
 	}
 	return m
@@ -176,4 +199,9 @@ func (e *Estate) Matrices() []Matrix {
 		out[i] = e.Matrix(int32(i))
 	}
 	return out
+}
+
+func hasMapped(o *Offering, ci int32) bool {
+	_, ok := o.mapped[ci]
+	return ok
 }

@@ -50,6 +50,8 @@ func (e *Estate) Parts(control int32, k Contribution) (provider, customer string
 	switch {
 	case st != nil:
 		provider, customer = st.Provider, st.Customer
+	case k.IsMapped():
+		provider, customer = e.mappedParts(control, e.Mapped(k), e.Offering(k.Offering))
 	case !known:
 		customer = unknownAreaCustomer
 	case k.Class() == remit.OrganisationSpecific:

@@ -111,6 +111,9 @@ type Workspace struct {
 	// Checks are the workspace's checks/*.yaml: mappings of automated
 	// check rules to controls, and of results to systems (doc/checks.md).
 	Checks []CheckMappings `json:"checks,omitempty"`
+	// Mappings are the workspace's mappings/*.yaml: how the controls of
+	// one catalogue relate to another's (doc/engine.md).
+	Mappings []ControlMappings `json:"mappings,omitempty"`
 }
 
 // Catalogue is a named, versioned set of controls.

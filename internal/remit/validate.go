@@ -156,6 +156,7 @@ func (v *validator) run() {
 	v.dependencyCycles()
 	v.systems()
 	v.checks()
+	v.mappings()
 }
 
 // id checks an id field that must be present and well formed.

@@ -44,6 +44,8 @@ func AppendMatrix(dst []byte, e *engine.Estate, m *engine.Matrix, class remit.Cl
 	dst = strconv.AppendInt(dst, int64(sum.NotApplicable), 10)
 	dst = append(dst, `,"assumed":`...)
 	dst = strconv.AppendInt(dst, int64(sum.Assumed), 10)
+	dst = append(dst, `,"mapped":`...)
+	dst = strconv.AppendInt(dst, int64(sum.Mapped), 10)
 	return append(dst, "}}"...)
 }
 
@@ -61,6 +63,9 @@ func appendRow(dst []byte, e *engine.Estate, m *engine.Matrix, c *engine.Cell) [
 	dst = append(dst, c.Class()...)
 	dst = append(dst, `","assumed":`...)
 	dst = strconv.AppendBool(dst, c.Assumed())
+	if c.Mapped() {
+		dst = append(dst, `,"mapped":true`...)
+	}
 	if reason, ok := e.NotApplicable(m.System, c.Control); ok && reason != "" {
 		dst = append(dst, `,"reason":`...)
 		dst = appendString(dst, reason)
@@ -119,6 +124,24 @@ func appendContribution(dst []byte, e *engine.Estate, control int32, k engine.Co
 	}
 	dst = append(dst, `,"assumed":`...)
 	dst = strconv.AppendBool(dst, k.Assumed())
+	if m := mappedFrom(e, k); m != nil {
+		dst = append(dst, `,"mapped":{"partial":`...)
+		dst = strconv.AppendBool(dst, m.Partial)
+		dst = append(dst, `,"sources":[`...)
+		for i, s := range m.Sources {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `{"control":`...)
+			dst = appendString(dst, s.Control)
+			dst = append(dst, `,"relationship":`...)
+			dst = appendString(dst, string(s.Relationship))
+			dst = append(dst, `,"mappings":`...)
+			dst = appendString(dst, s.Mappings)
+			dst = append(dst, '}')
+		}
+		dst = append(dst, "]}"...)
+	}
 	if src := e.Source(k); src != nil {
 		dst = append(dst, `,"source":{`...)
 		n := 0

@@ -47,7 +47,7 @@ func WriteMatrix(w io.Writer, doc MatrixDoc, format string) error {
 			if r.Reason != "" {
 				ours = md("Not applicable: " + r.Reason)
 			}
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", md(r.Control), md(r.Title), r.Class, yesNo(r.Assumed), ours)
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", md(r.Control), md(r.Title), r.Class, basis(r), ours)
 		}
 		fmt.Fprintf(w, "\n%s\n", summaryLine(doc.Summary))
 		return nil
@@ -56,7 +56,7 @@ func WriteMatrix(w io.Writer, doc MatrixDoc, format string) error {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "CONTROL\tCLASS\tASSUMED\tOURS\tTITLE")
 		for _, r := range doc.Rows {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", Cell(r.Control), r.Class, yesNo(r.Assumed), len(r.Ours), Cell(r.Title))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", Cell(r.Control), r.Class, basis(r), len(r.Ours), Cell(r.Title))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -216,8 +216,22 @@ func WriteGraph(w io.Writer, e *engine.Estate, format string) error {
 }
 
 func summaryLine(s engine.Summary) string {
-	return fmt.Sprintf("%d controls: %d inherited, %d shared, %d organisation-specific, %d not-applicable; %d rest on assumed defaults.",
+	line := fmt.Sprintf("%d controls: %d inherited, %d shared, %d organisation-specific, %d not-applicable; %d rest on assumed defaults",
 		s.Total(), s.Inherited, s.Shared, s.OrganisationSpecific, s.NotApplicable, s.Assumed)
+	if s.Mapped > 0 {
+		line += fmt.Sprintf(", %d on mappings from other catalogues", s.Mapped)
+	}
+	return line + "."
+}
+
+// basis says in the ASSUMED column whether a row rests on an assumed
+// default (yes), on a mapping from another catalogue's control (mapped),
+// or on statements for the control itself (no).
+func basis(r Row) string {
+	if r.Mapped {
+		return "mapped"
+	}
+	return yesNo(r.Assumed)
 }
 
 func duties(ds []Duty, sep string) string {

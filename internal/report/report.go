@@ -6,6 +6,7 @@ package report
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"remit/internal/engine"
 	"remit/internal/remit"
@@ -31,6 +32,9 @@ type Row struct {
 	Class   remit.Class `json:"class"`
 	// Assumed is true when the class rests on at least one assumed default.
 	Assumed bool `json:"assumed"`
+	// Mapped is true when the class rests on a mapping from statements
+	// for other controls and on no assumed default (left out when false).
+	Mapped bool `json:"mapped,omitempty"`
 	// Reason says why a not-applicable control does not apply.
 	Reason        string         `json:"reason,omitempty"`
 	Ours          []Duty         `json:"ours"`
@@ -55,10 +59,40 @@ type Contribution struct {
 	Provider     string             `json:"provider,omitempty"`
 	Customer     string             `json:"customer,omitempty"`
 	Assumed      bool               `json:"assumed"`
-	Source       *remit.Source      `json:"source,omitempty"`
+	// Mapped says which statements for other controls answer for this one
+	// through mappings, when the offering has none of its own for it.
+	Mapped *MappedFrom   `json:"mapped,omitempty"`
+	Source *remit.Source `json:"source,omitempty"`
 	// Via lists the offerings the contributing offering relies on, nearest
 	// first: fourth parties when they belong to another provider.
 	Via []string `json:"via"`
+}
+
+// MappedFrom is how a contribution answers through mappings.
+type MappedFrom struct {
+	// Partial is set when no source covers the whole control: the class
+	// is then at most shared.
+	Partial bool              `json:"partial"`
+	Sources []MappedSourceDoc `json:"sources"`
+}
+
+// MappedSourceDoc is one source control the offering has a statement for.
+type MappedSourceDoc struct {
+	Control      string             `json:"control"`
+	Relationship remit.Relationship `json:"relationship"`
+	Mappings     string             `json:"mappings" doc:"The mappings file that relates them"`
+}
+
+func mappedFrom(e *engine.Estate, k engine.Contribution) *MappedFrom {
+	m := e.Mapped(k)
+	if m == nil {
+		return nil
+	}
+	out := &MappedFrom{Partial: m.Partial, Sources: make([]MappedSourceDoc, len(m.Sources))}
+	for i, s := range m.Sources {
+		out.Sources[i] = MappedSourceDoc{Control: e.Controls[s.Control].Ref, Relationship: s.Rel, Mappings: s.File}
+	}
+	return out
 }
 
 // Matrix builds the document for one system's matrix, keeping only rows of
@@ -79,7 +113,7 @@ func Matrix(e *engine.Estate, m *engine.Matrix, class remit.Class) MatrixDoc {
 // RowOf builds the row for one cell of a matrix.
 func RowOf(e *engine.Estate, m *engine.Matrix, c *engine.Cell) Row {
 	ctl := e.Controls[c.Control]
-	r := Row{Control: ctl.Ref, Title: ctl.Control.Title, Area: ctl.Control.Area, Class: c.Class(), Assumed: c.Assumed(),
+	r := Row{Control: ctl.Ref, Title: ctl.Control.Title, Area: ctl.Control.Area, Class: c.Class(), Assumed: c.Assumed(), Mapped: c.Mapped(),
 		Ours: []Duty{}, Contributions: []Contribution{}}
 	if reason, ok := e.NotApplicable(m.System, c.Control); ok {
 		r.Reason = reason
@@ -112,7 +146,7 @@ func contributionOf(e *engine.Estate, control int32, k engine.Contribution) Cont
 	}
 	return Contribution{
 		Offering: o.Ref, Name: o.Offering.Name, ServiceModel: o.Offering.ServiceModel, Class: k.Class(),
-		Provider: provider, Customer: customer, Assumed: k.Assumed(), Source: e.Source(k), Via: via,
+		Provider: provider, Customer: customer, Assumed: k.Assumed(), Mapped: mappedFrom(e, k), Source: e.Source(k), Via: via,
 	}
 }
 
@@ -163,6 +197,8 @@ func Explain(e *engine.Estate, m *engine.Matrix, c *engine.Cell) []string {
 		return out
 	case c.Assumed():
 		head += ", resting on at least one assumed default that no provider has confirmed."
+	case c.Mapped():
+		head += ", derived through a mapping from statements for other controls."
 	default:
 		head += "."
 	}
@@ -209,6 +245,16 @@ func contributionSentence(e *engine.Estate, k Contribution) string {
 	case k.Assumed:
 		s := fmt.Sprintf("%s has published no statement for this control, so Remit assumes the %s default for its area: %s.", name, k.ServiceModel, k.Class)
 		return s + parts(k) + " Not confirmed by the provider."
+	case k.Mapped != nil:
+		var from []string
+		for _, m := range k.Mapped.Sources {
+			from = append(from, fmt.Sprintf("%s (%s, by mappings/%s)", m.Control, m.Relationship, m.Mappings))
+		}
+		s := fmt.Sprintf("%s has published no statement for this control; its statements for %s are mapped to it, so it is %s", name, strings.Join(from, " and "), k.Class)
+		if k.Mapped.Partial {
+			s += ", at most shared because they cover it only in part"
+		}
+		return s + "." + parts(k) + " Mapped, not confirmed for this control."
 	}
 	s := fmt.Sprintf("%s states %s", name, k.Class)
 	if k.Source != nil {

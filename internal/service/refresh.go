@@ -114,7 +114,7 @@ func kindOrder(k remit.Kind) int {
 func followed(kind remit.Kind) bool {
 	switch kind {
 	case KindWorkspace, KindCatalogue, KindProvider, KindOffering, KindSystem, KindObligation,
-		KindEvidence, KindSupplierAssessment, KindSAT, KindRisk, KindRiskSettings, KindCheckRun, KindChecks:
+		KindEvidence, KindSupplierAssessment, KindSAT, KindRisk, KindRiskSettings, KindCheckRun, KindChecks, KindMappings:
 		return true
 	}
 	return false
@@ -172,7 +172,7 @@ func refreshOne(sn *Snapshot, kind remit.Kind, id string, d *remit.Document) (bo
 		}
 		sn.putSATs(a)
 		return true, nil
-	case KindChecks:
+	case KindChecks, KindMappings:
 		return false, nil // rare: the mappings are compiled afresh with the estate
 	case KindCheckRun:
 		if d == nil {

@@ -41,17 +41,18 @@ const (
 	KindSweep              remit.Kind = "sweep"               // id "expiry": the day swept to
 	KindCheckRun           remit.Kind = "check-run"           // cr-<16 hex>: automated check results for a system
 	KindChecks             remit.Kind = "checks"              // the checks file's id: mappings of check rules to controls and systems
+	KindMappings           remit.Kind = "control-mappings"    // the mappings file's id: how one catalogue's controls relate to another's
 )
 
 // Kinds lists every kind, in the order doc/storage.md lists them.
 var Kinds = []remit.Kind{KindWorkspace, KindCatalogue, KindProvider, KindOffering, KindSystem, KindOfferingVersion,
 	KindObligation, KindUser, KindSession, KindSignInThrottle, KindToken, KindEvidence, KindEvidenceFile, KindSupplierAssessment,
 	KindPortalLink, KindSATTemplate, KindSAT, KindFinding, KindRisk, KindRiskSettings, KindRiskSnapshot,
-	KindDismissal, KindReviewCadence, KindScorecardSnapshot, KindSweep, KindCheckRun, KindChecks}
+	KindDismissal, KindReviewCadence, KindScorecardSnapshot, KindSweep, KindCheckRun, KindChecks, KindMappings}
 
 // WorkspaceKinds are the kinds an import replaces and an export writes, in
 // the order they are applied.
-var WorkspaceKinds = []remit.Kind{KindWorkspace, KindCatalogue, KindProvider, KindOffering, KindSystem, KindChecks}
+var WorkspaceKinds = []remit.Kind{KindWorkspace, KindCatalogue, KindProvider, KindOffering, KindSystem, KindChecks, KindMappings}
 
 // change is who makes a change and when: what every audit record needs.
 type change struct {
@@ -293,6 +294,7 @@ var (
 	satDocs      = collection[remit.SAT]{kind: KindSAT, what: "SAT"}
 	checkRuns    = collection[remit.CheckRun]{kind: KindCheckRun, what: "check run"}
 	checkFiles   = collection[remit.CheckMappings]{kind: KindChecks, what: "checks file"}
+	mappingFiles = collection[remit.ControlMappings]{kind: KindMappings, what: "mappings file"}
 	findingDocs  = collection[remit.Finding]{kind: KindFinding, what: "finding"}
 	riskDocs     = collection[remit.Risk]{kind: KindRisk, what: "risk"}
 	riskSettings = collection[remit.RiskSettings]{kind: KindRiskSettings, what: "risk settings"}

@@ -69,6 +69,9 @@ func Documents(ws *remit.Workspace) (map[remit.Kind]map[string][]byte, error) {
 	for _, c := range ws.Checks {
 		put(KindChecks, c.ID, c)
 	}
+	for _, m := range ws.Mappings {
+		put(KindMappings, m.ID, m)
+	}
 	return docs, errors.Join(errs...)
 }
 
@@ -165,12 +168,24 @@ func exportTx(ctx context.Context, tx remit.Tx) (*remit.Workspace, map[string]in
 		versions[versionKey(KindChecks, d.ID)] = d.Version
 		ws.Checks = append(ws.Checks, c)
 	}
+	if docs, err = tx.Documents(ctx, KindMappings, ""); err != nil {
+		return nil, nil, err
+	}
+	for _, d := range docs {
+		m, err := mappingFiles.decode(d)
+		if err != nil {
+			return nil, nil, err
+		}
+		versions[versionKey(KindMappings, d.ID)] = d.Version
+		ws.Mappings = append(ws.Mappings, m)
+	}
 	// Built-in content first, in the order remit.yaml names it; then the
 	// workspace's own, in the order of their file names.
 	sortByFile(ws.Catalogues, func(c remit.Catalogue) (bool, string) { return c.BuiltIn, c.ID }, ws.CatalogueIDs)
 	sortByFile(ws.Providers, func(p remit.Provider) (bool, string) { return p.BuiltIn, p.ID }, ws.ProviderIDs)
 	sortByFile(ws.Systems, func(s remit.System) (bool, string) { return false, s.ID }, nil)
 	sortByFile(ws.Checks, func(c remit.CheckMappings) (bool, string) { return false, c.ID }, nil)
+	sortByFile(ws.Mappings, func(m remit.ControlMappings) (bool, string) { return false, m.ID }, nil)
 	return ws, versions, nil
 }
 

@@ -7,10 +7,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -33,6 +35,9 @@ const (
 	// ChecksDir holds mappings of automated check results to controls
 	// and systems (doc/checks.md).
 	ChecksDir = "checks"
+	// MappingsDir holds how one catalogue's controls relate to another's
+	// (doc/engine.md).
+	MappingsDir = "mappings"
 )
 
 // origin records where one top-level object came from, so a problem found
@@ -55,7 +60,7 @@ type loader struct {
 	rootFile origin
 	root     root
 	// origins per kind, in the same order as the workspace's slices.
-	catalogues, providers, systems, checks []origin
+	catalogues, providers, systems, checks, mappings []origin
 	// trees are the files parsed again to locate problems.
 	trees map[string]*yaml.Node
 }
@@ -186,7 +191,67 @@ func (l *loader) load(fsys fs.FS, display string) {
 		l.ws.Checks = append(l.ws.Checks, c)
 		l.checks = append(l.checks, origin{fsys: fsys, rel: f, file: name(f)})
 	}
+	for _, f := range l.dir(fsys, MappingsDir, name) {
+		data, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			l.problems = append(l.problems, remit.Problem{File: name(f), Message: "cannot read: " + err.Error()})
+			continue
+		}
+		m, p := readMappings(name(f), data)
+		if p != nil {
+			l.problems = append(l.problems, *p)
+			continue
+		}
+		m.ID = strings.TrimSuffix(path.Base(f), path.Ext(f))
+		l.ws.Mappings = append(l.ws.Mappings, m)
+		l.mappings = append(l.mappings, origin{fsys: fsys, rel: f, file: name(f)})
+	}
 }
+
+// mappingsFile is the shape of mappings/*.yaml.
+type mappingsFile struct {
+	Title  string        `yaml:"title"`
+	Source *remit.Source `yaml:"source"`
+	From   string        `yaml:"from"`
+	To     string        `yaml:"to"`
+	Pairs  []struct {
+		From         string `yaml:"from"`
+		To           string `yaml:"to"`
+		Relationship string `yaml:"relationship"`
+		Note         string `yaml:"note"`
+	} `yaml:"pairs"`
+}
+
+// readMappings reads a mappings file's shape; what it refers to is
+// remit.Validate's to check, against the whole workspace (its problems
+// are put back on their lines).
+func readMappings(file string, data []byte) (remit.ControlMappings, *remit.Problem) {
+	var f mappingsFile
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		msg = notFound.ReplaceAllString(msg, "is not known: a mappings file has title, source, from, to and pairs (each from, to, relationship, note)")
+		if errors.Is(err, io.EOF) {
+			msg = "file is empty: expected from, to and pairs"
+		}
+		line := 0
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+		}
+		return remit.ControlMappings{}, &remit.Problem{File: file, Line: line, Message: msg}
+	}
+	m := remit.ControlMappings{Title: f.Title, Source: f.Source, From: f.From, To: f.To}
+	for _, p := range f.Pairs {
+		m.Pairs = append(m.Pairs, remit.ControlPair{From: p.From, To: p.To, Relationship: remit.Relationship(p.Relationship), Note: p.Note})
+	}
+	return m, nil
+}
+
+var (
+	yamlLine = regexp.MustCompile(`line (\d+)`)
+	notFound = regexp.MustCompile(`not found in type [\w.]+`)
+)
 
 // kind is the kind of object a file holds.
 type kind int
@@ -325,6 +390,8 @@ func (l *loader) locate(p remit.Problem) remit.Problem {
 			list = l.systems
 		case "checks":
 			list = l.checks
+		case "mappings":
+			list = l.mappings
 		}
 		if err == nil && i >= 0 && i < len(list) {
 			o, rest = list[i], segs[2:]

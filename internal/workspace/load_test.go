@@ -203,6 +203,42 @@ func TestProblems(t *testing.T) {
 			},
 		},
 		{
+			name: "mappings file: unknown control, relationship, a pair twice, a contradiction",
+			replace: map[string]string{"mappings/local-srm.yaml": `from: local
+to: srm
+pairs:
+  - from: L-1
+    to: SRM-01
+    relationship: subset-of
+  - from: L-01
+    to: SRM-01
+    relationship: equal
+  - from: L-01
+    to: SRM-02
+    relationship: subset-of
+  - from: L-01
+    to: SRM-02
+    relationship: intersects-with
+`, "mappings/srm-local.yaml": `from: srm
+to: local
+pairs:
+  - from: SRM-02
+    to: L-01
+    relationship: subset-of
+`},
+			want: []string{
+				`ws/mappings/local-srm.yaml:4:11: control "L-1" is not in catalogue "local" (did you mean "L-01"?)`,
+				`ws/mappings/local-srm.yaml:9:19: relationship "equal" is not known: use one of "equivalent-to", "subset-of", "superset-of", "intersects-with"`,
+				`ws/mappings/local-srm.yaml:13:5: local:L-01 and srm:SRM-02 are already related at /mappings/0/pairs/2: give each pair once`,
+				`ws/mappings/srm-local.yaml:6:19: srm:SRM-02 subset-of local:L-01 contradicts local:L-01 subset-of srm:SRM-02 at /mappings/0/pairs/2`,
+			},
+		},
+		{
+			name:    "mappings file: wrong shape",
+			replace: map[string]string{"mappings/x.yaml": "from: local\nto: local\ncolour: red\npairs: []\n"},
+			want:    []string{"ws/mappings/x.yaml:3: unmarshal errors:\n  line 3: field colour is not known: a mappings file has title, source, from, to and pairs (each from, to, relationship, note)"},
+		},
+		{
 			name:    "checks file: bad window",
 			replace: map[string]string{"checks/aws.yaml": "mappings:\n  - rules: x\n    control: local:L-01\n    window: a week\n"},
 			want:    []string{`ws/checks/aws.yaml:2: window "a week" is not a length of time: write it as 7d, 36h or 90m`},

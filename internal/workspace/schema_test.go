@@ -32,6 +32,7 @@ var schemaKinds = []struct {
 	{"provider", "provider.schema.json", ProvidersDir},
 	{"system", "system.schema.json", SystemsDir},
 	{"checks", "checks.schema.json", ChecksDir},
+	{"mappings", "mappings.schema.json", MappingsDir},
 }
 
 // compileSchemas compiles every schema, asserting formats (so format: date
@@ -131,7 +132,7 @@ func TestSchemaCompiles(t *testing.T) {
 // the schema for its folder.
 func TestSchemaValidatesExamples(t *testing.T) {
 	schemas := compileSchemas(t)
-	roots := []string{"../../examples/justice", "../content"}
+	roots := []string{"../../examples/justice", "../../examples/mapped", "../content"}
 	counts := map[string]int{}
 	for _, root := range roots {
 		for _, k := range schemaKinds {

@@ -71,6 +71,11 @@ func Files(ws *remit.Workspace) map[string][]byte {
 		w.checks(c)
 		files[ChecksDir+"/"+c.ID+".yaml"] = w.take()
 	}
+	for i := range ws.Mappings {
+		m := &ws.Mappings[i]
+		w.mappings(m)
+		files[MappingsDir+"/"+m.ID+".yaml"] = w.take()
+	}
 	return files
 }
 
@@ -237,6 +242,21 @@ func (w *writer) checks(c *remit.CheckMappings) {
 		w.flowList(4, "accounts", s.Accounts)
 		w.flowList(4, "repositories", s.Repositories)
 		w.flowList(4, "tags", s.Tags)
+	}
+}
+
+// mappings writes a mappings file.
+func (w *writer) mappings(m *remit.ControlMappings) {
+	w.key(0, "title", m.Title)
+	w.source(0, m.Source)
+	w.key(0, "from", m.From)
+	w.key(0, "to", m.To)
+	w.open(0, "pairs")
+	for _, p := range m.Pairs {
+		w.keyAt(4, true, "from", p.From)
+		w.key(4, "to", p.To)
+		w.key(4, "relationship", string(p.Relationship))
+		w.key(4, "note", p.Note)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"remit/internal/remit"
+	"remit/internal/workspace"
 )
 
 // TestChecksAPI: POST /api/v1/systems/{id}/checks takes a results file as
@@ -242,4 +243,25 @@ func section(t *testing.T, body, from, to string) string {
 		t.Fatalf("no %s after %s", to, from)
 	}
 	return body[i : i+j]
+}
+
+// TestMappedCellsOnSystemPage: a cell answered through a mapping is marked
+// mapped in the system's matrix, with the control and relationship it
+// comes from.
+func TestMappedCellsOnSystemPage(t *testing.T) {
+	f := newFixture(t)
+	ws, err := workspace.Load("../../examples/mapped")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Import(context.Background(), remit.Principal{Email: "admin@example.gov.uk", Role: remit.RoleAdmin}, ws, false); err != nil {
+		t.Fatal(err)
+	}
+	_, body := f.page("viewer", "GET", "/systems/grants?class=shared", nil)
+	if n := strings.Count(body, `<strong class="govuk-tag govuk-tag--purple">mapped</strong>`); n != 3 {
+		t.Errorf("%d shared cells marked mapped, want 3 (CSP-01, CSP-02, CSP-13)", n)
+	}
+	if !strings.Contains(body, "<strong>HostCo Platform</strong>: shared (mapped from srm:SRM-01, subset-of)") {
+		t.Errorf("the contribution does not say where it is mapped from")
+	}
 }

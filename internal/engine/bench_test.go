@@ -152,3 +152,66 @@ func BenchmarkPutSystem(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMatrixAllMapped computes every system's matrix when every
+// baseline control is answered through a mapping: the systems' baselines
+// are moved to a second catalogue "tgt", each of whose controls is mapped
+// from one of "syn" (the providers' catalogue), alternately equivalent-to
+// and subset-of — the worst case for mapped cells (doc/engine.md).
+func BenchmarkMatrixAllMapped(b *testing.B) {
+	for _, shape := range shapes {
+		b.Run(shape.Name, func(b *testing.B) {
+			base := benchEstate(b, shape).Workspace()
+			ws := *base
+			syn := ws.Catalogues[0]
+			tgt := remit.Catalogue{ID: "tgt", Title: "Target", Controls: make([]remit.Control, len(syn.Controls))}
+			pairs := make([]remit.ControlPair, len(syn.Controls))
+			rename := map[string]string{}
+			for i, c := range syn.Controls {
+				tc := c
+				tc.ID = "T" + c.ID
+				tgt.Controls[i] = tc
+				rename[c.ID] = tc.ID
+				rel := remit.EquivalentTo
+				if i%2 == 1 {
+					rel = remit.SubsetOf
+				}
+				pairs[i] = remit.ControlPair{From: c.ID, To: tc.ID, Relationship: rel}
+			}
+			ws.Catalogues = []remit.Catalogue{syn, tgt}
+			ws.Mappings = []remit.ControlMappings{{ID: "syn-tgt", From: "syn", To: "tgt", Pairs: pairs}}
+			ws.Systems = slices.Clone(ws.Systems)
+			for i := range ws.Systems {
+				s := ws.Systems[i]
+				s.Baseline.Catalogue = "tgt"
+				s.Baseline.Controls = slices.Clone(s.Baseline.Controls)
+				for j, c := range s.Baseline.Controls {
+					s.Baseline.Controls[j] = rename[c]
+				}
+				s.Baseline.NotApplicable = slices.Clone(s.Baseline.NotApplicable)
+				for j := range s.Baseline.NotApplicable {
+					s.Baseline.NotApplicable[j].Control = rename[s.Baseline.NotApplicable[j].Control]
+				}
+				ws.Systems[i] = s
+			}
+			e, err := New(&ws, content.Defaults())
+			if err != nil {
+				b.Fatal(err)
+			}
+			var all []Matrix
+			b.ResetTimer()
+			for b.Loop() {
+				all = e.Matrices()
+			}
+			b.StopTimer()
+			mapped := 0
+			for i := range all {
+				mapped += all[i].Summary.Mapped
+			}
+			if mapped == 0 {
+				b.Fatal("no mapped cell")
+			}
+			b.ReportMetric(float64(mapped), "mapped-cells")
+		})
+	}
+}

@@ -75,16 +75,16 @@ type Offering struct {
 	// (depends_on, transitively), nearest first.
 	Via []int32
 	// stmt maps a control index to the index of this offering's statement
-	// for it, or -1 when it has none and the default applies.
+	// for it; or to -2-i when it has none but answers through mappings
+	// (maps[i]); or -1 when the default applies. One dense table, so the
+	// hot loop looks up nothing more for mappings.
 	stmt      []int32
 	stmtClass []class
 	// defaults holds the default class for each area under this offering's
 	// service model.
 	defaults []class
-	// mapped maps a control this offering has no statement for, but
-	// answers through mappings, to its entry in maps.
-	mapped map[int32]int32
-	maps   []Mapped
+	// maps are the offering's answers through mappings (see stmt).
+	maps []Mapped
 }
 
 // System is one system of the estate, addressed by its index.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -85,9 +86,12 @@ func (e *Estate) indexMappings(ms []remit.ControlMappings) error {
 
 // indexMapped works out, for each control an offering has no statement
 // for, what its statements for mapped controls say of it.
+// It runs on a freshly built statement table, marking each control it
+// answers for in o.stmt (-2-i for o.maps[i]).
 func (e *Estate) indexMapped(o *Offering) {
-	o.mapped, o.maps = nil, nil
-	for ci, edges := range e.mapsTo {
+	o.maps = nil
+	for _, ci := range slices.Sorted(maps.Keys(e.mapsTo)) {
+		edges := e.mapsTo[ci]
 		if o.stmt[ci] >= 0 {
 			continue // a direct statement always wins
 		}
@@ -95,7 +99,7 @@ func (e *Estate) indexMapped(o *Offering) {
 		whole, part := clsNone, clsNone
 		for _, ed := range edges {
 			k := o.stmt[ed.From]
-			if k < 0 || o.stmtClass[k] == clsNotApplicable {
+			if k < 0 || o.stmtClass[k] == clsNotApplicable { // only statements of its own: mappings do not chain
 				continue
 			}
 			m.Sources = append(m.Sources, MappedSource{Control: ed.From, Statement: k, Rel: ed.Rel, File: ed.File})
@@ -123,10 +127,7 @@ func (e *Estate) indexMapped(o *Offering) {
 		slices.SortFunc(m.Sources, func(a, b MappedSource) int {
 			return strings.Compare(e.Controls[a.Control].Ref, e.Controls[b.Control].Ref)
 		})
-		if o.mapped == nil {
-			o.mapped = map[int32]int32{}
-		}
-		o.mapped[ci] = int32(len(o.maps))
+		o.stmt[ci] = -2 - int32(len(o.maps))
 		o.maps = append(o.maps, m)
 	}
 }

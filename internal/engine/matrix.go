@@ -103,8 +103,8 @@ func contribution(oi int32, o *Offering, ci int32, area int) Contribution {
 	switch {
 	case k.Statement >= 0:
 		k.class = o.stmtClass[k.Statement]
-	case o.mapped != nil && hasMapped(o, ci):
-		k.mapped = o.mapped[ci]
+	case k.Statement < -1:
+		k.mapped, k.Statement = -2-k.Statement, -1
 		k.class = o.maps[k.mapped].class
 	case area >= 0:
 		k.class = o.defaults[area]
@@ -199,9 +199,4 @@ func (e *Estate) Matrices() []Matrix {
 		out[i] = e.Matrix(int32(i))
 	}
 	return out
-}
-
-func hasMapped(o *Offering, ci int32) bool {
-	_, ok := o.mapped[ci]
-	return ok
 }

@@ -93,3 +93,27 @@ func TestMappedExample(t *testing.T) {
 		}
 	}
 }
+
+// TestCoverage: remit coverage counts each offering's contributions as
+// stated for the control, mapped or assumed, for a system or the estate,
+// with the cells' totals agreeing with the matrix's summary.
+func TestCoverage(t *testing.T) {
+	out, _, code := cli(t, "coverage", mappedExample)
+	want := "OFFERING         PROVIDER  CONFIRMED  MAPPED  ASSUMED  SETTLED\nhostco/platform  HostCo    0          4       10       28%\n\n1 system: 0 cells confirmed, 4 mapped, 10 resting on assumed defaults.\n"
+	if code != 0 || out != want {
+		t.Errorf("coverage: exit %d\n%s\nwant\n%s", code, out, want)
+	}
+	out, _, code = cli(t, "coverage", example, "--format", "json")
+	var doc CoverageDoc
+	if err := json.Unmarshal([]byte(out), &doc); code != 0 || err != nil || doc.Systems != 8 || len(doc.Offerings) == 0 {
+		t.Fatalf("estate coverage: exit %d %v\n%s", code, err, out)
+	}
+	sum, _, _ := cli(t, "matrix", example, "--system", "prison-visits")
+	one, _, _ := cli(t, "coverage", example, "--system", "prison-visits")
+	if !strings.Contains(sum, "5 rest on assumed defaults.") || !strings.Contains(one, "1 system: 22 cells confirmed, 0 mapped, 5 resting on assumed defaults.") {
+		t.Errorf("a system's coverage against its matrix:\n%s\n%s", one, sum)
+	}
+	if _, stderr, code := cli(t, "coverage", example, "--system", "nope"); code != 2 || !strings.Contains(stderr, "nope") {
+		t.Errorf("unknown system: exit %d %s", code, stderr)
+	}
+}

@@ -51,6 +51,7 @@ Exit codes: 0 ok; 1 a check found something; 2 bad usage or bad input;
 		e.validateCommand(),
 		e.matrixCommand(),
 		e.obligationsCommand(),
+		e.coverageCommand(),
 		e.explainCommand(),
 		e.diffCommand(),
 		e.graphCommand(),

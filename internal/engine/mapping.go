@@ -161,3 +161,50 @@ func (e *Estate) mappedParts(control int32, m *Mapped, o *Offering) (provider, c
 	}
 	return strings.Join(prov, " "), strings.Join(cust, " ")
 }
+
+// Coverage counts, for one offering in one or more systems, what its
+// contributions to their baseline controls rest on: a statement for the
+// control itself (confirmed; a not-applicable statement counts), a
+// mapping from statements for other controls (mapped), or the assumed
+// service-model default (assumed).
+type Coverage struct {
+	Offering                   int32
+	Confirmed, Mapped, Assumed int
+}
+
+// Total is every contribution counted.
+func (c Coverage) Total() int { return c.Confirmed + c.Mapped + c.Assumed }
+
+// AddCoverage adds a matrix's contributions to cov, one entry per
+// offering in the order first met, and returns it. Not-applicable cells
+// have none.
+func (e *Estate) AddCoverage(cov []Coverage, m *Matrix) []Coverage {
+	uses := e.System(m.System).Uses
+	at := make([]int, len(uses))
+	for j, oi := range uses {
+		at[j] = slices.IndexFunc(cov, func(c Coverage) bool { return c.Offering == oi })
+		if at[j] < 0 {
+			at[j] = len(cov)
+			cov = append(cov, Coverage{Offering: oi})
+		}
+	}
+	for i := range m.Cells {
+		c := &m.Cells[i]
+		if c.class == clsNotApplicable {
+			continue
+		}
+		area := e.Controls[c.Control].area
+		for j, oi := range uses {
+			k := contribution(oi, e.Offering(oi), c.Control, area)
+			switch {
+			case k.Statement >= 0:
+				cov[at[j]].Confirmed++
+			case k.mapped >= 0:
+				cov[at[j]].Mapped++
+			default:
+				cov[at[j]].Assumed++
+			}
+		}
+	}
+	return cov
+}

@@ -164,3 +164,18 @@ func TestMappingReadBothWays(t *testing.T) {
 	}
 	t.Fatal("no ncsc:P3 cell")
 }
+
+// TestCoverage: each contribution is counted once as confirmed (a
+// statement for the control), mapped or assumed.
+func TestCoverage(t *testing.T) {
+	e := mappedEstate(t, []remit.Statement{nist("AC-2", remit.Inherited), nist("SI-2", remit.Inherited)}, []remit.Statement{{Control: "ncsc:P4", Class: remit.OrganisationSpecific, Customer: "Ours."}},
+		[]remit.ControlPair{{From: "AC-2", To: "P1", Relationship: remit.EquivalentTo}, {From: "SI-2", To: "P3", Relationship: remit.SubsetOf}})
+	m := e.Matrix(0)
+	cov := e.AddCoverage(nil, &m)
+	if len(cov) != 1 || cov[0] != (Coverage{Offering: 0, Confirmed: 1, Mapped: 2, Assumed: 2}) || cov[0].Total() != 5 {
+		t.Errorf("coverage %+v", cov)
+	}
+	if cov = e.AddCoverage(cov, &m); cov[0].Total() != 10 {
+		t.Errorf("added twice: %+v", cov)
+	}
+}

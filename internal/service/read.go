@@ -452,6 +452,30 @@ func (sn *Snapshot) OursOf(id string, status string, window func(shown int) (fro
 	return out, true
 }
 
+// OfferingCoverage is what one offering's contributions to a system's
+// baseline rest on (engine.Coverage), named.
+type OfferingCoverage struct {
+	Ref, Name, Provider        string
+	Confirmed, Mapped, Assumed int
+}
+
+// Coverage counts, per offering a system uses, how many of its
+// contributions to the baseline are stated for the control, mapped from
+// another catalogue's, or assumed.
+func (sn *Snapshot) Coverage(id string) []OfferingCoverage {
+	si, ok := sn.cache.Estate.SystemIndex(id)
+	if !ok {
+		return nil
+	}
+	e := sn.cache.Estate
+	var out []OfferingCoverage
+	for _, c := range e.AddCoverage(nil, sn.cache.Matrix(si)) {
+		o := e.Offering(c.Offering)
+		out = append(out, OfferingCoverage{Ref: o.Ref, Name: o.Offering.Name, Provider: o.Provider.Name, Confirmed: c.Confirmed, Mapped: c.Mapped, Assumed: c.Assumed})
+	}
+	return out
+}
+
 // SystemControls lists the controls of a system's baseline
 // (catalogue:control), in its matrix's order.
 func (sn *Snapshot) SystemControls(id string) []string {

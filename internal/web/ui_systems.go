@@ -157,6 +157,9 @@ type SystemPage struct {
 	Classes, Areas               []string
 	Statuses                     []remit.ObligationStatus
 	CanEdit, CanTrack            bool
+	// Coverage says, per offering, how many of its contributions are
+	// stated for the control, mapped or assumed.
+	Coverage []service.OfferingCoverage
 	// Checks are the latest automated result of each tool for each of
 	// the system's controls, failed first.
 	Checks []CheckResult
@@ -293,6 +296,7 @@ func (s *server) handleSystemPage(w http.ResponseWriter, r *http.Request) error 
 	p.OursTotal, p.OursOpen, p.OursShown, p.Ours, p.Areas = ours.Total, ours.Open, ours.Shown, ours.Page, ours.Areas
 	s.assure(p.Ours)
 	p.Checks = systemChecks(sn, id, sn.SystemControls(id), now)
+	p.Coverage = sn.Coverage(id)
 	p.Title = p.System.Name
 	p.CanEdit, p.CanTrack = u.May(remit.ActEditSystem, team), u.May(remit.ActTrackObligation, team)
 	p.Classes = []string{string(remit.Inherited), string(remit.Shared), string(remit.OrganisationSpecific), string(remit.NotApplicable)}

@@ -117,3 +117,45 @@ func TestCoverage(t *testing.T) {
 		t.Errorf("unknown system: exit %d %s", code, stderr)
 	}
 }
+
+// TestMappingImportExport: a workspace's mappings file goes out as an OSCAL
+// mapping collection and back into another workspace as the same file;
+// importing one whose controls the workspace lacks, or over an existing
+// file, writes nothing.
+func TestMappingImportExport(t *testing.T) {
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "srm-ncsc.json")
+	if _, stderr, code := cli(t, "mapping", "export", mappedExample, "--id", "srm-ncsc", "-o", doc); code != 0 {
+		t.Fatal(stderr)
+	}
+	// A copy of the example without its mappings.
+	ws := filepath.Join(dir, "ws")
+	for _, f := range []string{"remit.yaml", "providers/hostco.yaml", "systems/grants.yaml"} {
+		data, _ := os.ReadFile(filepath.Join(mappedExample, f))
+		os.MkdirAll(filepath.Dir(filepath.Join(ws, f)), 0o755)
+		os.WriteFile(filepath.Join(ws, f), data, 0o644)
+	}
+	out, stderr, code := cli(t, "mapping", "import", doc, "--workspace", ws)
+	if code != 0 || out != "Wrote "+filepath.Join(ws, "mappings", "srm-ncsc.yaml")+": 4 pairs from srm to ncsc-csp.\n" {
+		t.Fatalf("import: exit %d %s%s", code, out, stderr)
+	}
+	want, _ := os.ReadFile(filepath.Join(mappedExample, "mappings", "srm-ncsc.yaml"))
+	got, _ := os.ReadFile(filepath.Join(ws, "mappings", "srm-ncsc.yaml"))
+	// The source (a URL-less title) does not travel; the pairs and title do.
+	if string(got) != string(want) {
+		t.Errorf("imported:\n%s\nwant\n%s", got, want)
+	}
+	if _, stderr, code := cli(t, "mapping", "import", doc, "--workspace", ws); code != 2 || !strings.Contains(stderr, "already holds mappings/srm-ncsc.yaml") {
+		t.Errorf("over an existing file: exit %d %s", code, stderr)
+	}
+	// Into a workspace without the NCSC catalogue: refused, nothing written.
+	os.WriteFile(filepath.Join(ws, "remit.yaml"), []byte("name: Mapped example\norganisation: Example department\ncatalogues: [srm]\n"), 0o644)
+	os.Remove(filepath.Join(ws, "mappings", "srm-ncsc.yaml"))
+	os.Remove(filepath.Join(ws, "systems", "grants.yaml"))
+	if _, stderr, code := cli(t, "mapping", "import", doc, "--workspace", ws, "--id", "again"); code != 2 || !strings.Contains(stderr, `catalogue "ncsc-csp" does not exist`) {
+		t.Errorf("unknown catalogue: exit %d %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(ws, "mappings", "again.yaml")); err == nil {
+		t.Error("a refused import wrote its file")
+	}
+}

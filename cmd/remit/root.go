@@ -52,6 +52,7 @@ Exit codes: 0 ok; 1 a check found something; 2 bad usage or bad input;
 		e.matrixCommand(),
 		e.obligationsCommand(),
 		e.coverageCommand(),
+		e.mappingCommand(),
 		e.explainCommand(),
 		e.diffCommand(),
 		e.graphCommand(),

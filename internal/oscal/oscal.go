@@ -232,6 +232,7 @@ const (
 	KindComponentDefinition Kind = "component-definition"
 	KindAssessmentResults   Kind = "assessment-results"
 	KindPOAM                Kind = "plan-of-action-and-milestones"
+	KindMapping             Kind = "mapping-collection"
 )
 
 // Error is a problem reading a document: where (a JSON path and, when
@@ -263,7 +264,7 @@ func Sniff(file string, data []byte) (Kind, error) {
 	if err := json.Unmarshal(data, &top); err != nil {
 		return "", jsonError(file, data, "", err)
 	}
-	for _, k := range []Kind{KindCatalog, KindProfile, KindSSP, KindComponentDefinition, KindAssessmentResults, KindPOAM} {
+	for _, k := range []Kind{KindCatalog, KindProfile, KindSSP, KindComponentDefinition, KindAssessmentResults, KindPOAM, KindMapping} {
 		if _, ok := top[string(k)]; ok {
 			return k, nil
 		}

@@ -10,52 +10,63 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-var (
-	schemaOnce sync.Once
-	schema     *jsonschema.Schema
-	schemaErr  error
-)
-
 // oscalSchema compiles the official OSCAL 1.0.6 complete JSON schema from
 // ../shared (skipping when it is absent).
 func oscalSchema(t testing.TB) *jsonschema.Schema {
+	return compiledSchema(t, "oscal_complete_schema.json", "http://csrc.nist.gov/ns/oscal/1.0/1.0.6/oscal-complete-schema.json")
+}
+
+// oscalSchema122 is the OSCAL 1.2.2 complete schema, which has the mapping
+// model.
+func oscalSchema122(t testing.TB) *jsonschema.Schema {
+	return compiledSchema(t, "oscal_complete_schema-1.2.2.json", "http://csrc.nist.gov/ns/oscal/1.0/1.2.2/oscal-complete-schema.json")
+}
+
+var (
+	schemasMu sync.Mutex
+	schemas   = map[string]*jsonschema.Schema{}
+)
+
+// compiledSchema compiles one of the OSCAL complete schemas in ../shared,
+// once.
+func compiledSchema(t testing.TB, file, id string) *jsonschema.Schema {
 	t.Helper()
-	path := filepath.Join(sharedData(t), "schema", "oscal_complete_schema.json")
-	schemaOnce.Do(func() {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			schemaErr = err
-			return
-		}
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-		if err != nil {
-			schemaErr = err
-			return
-		}
-		// In draft 7 a $ref hides its siblings, $id included, so the
-		// anchors OSCAL declares beside a $ref would not exist: move each
-		// such $ref into an allOf, which keeps its meaning.
-		if defs, ok := doc.(map[string]any)["definitions"].(map[string]any); ok {
-			for _, d := range defs {
-				if m, ok := d.(map[string]any); ok && m["$id"] != nil && m["$ref"] != nil {
-					m["allOf"] = []any{map[string]any{"$ref": m["$ref"]}}
-					delete(m, "$ref")
-				}
+	path := filepath.Join(sharedData(t), "schema", file)
+	schemasMu.Lock()
+	defer schemasMu.Unlock()
+	if s, ok := schemas[file]; ok {
+		return s
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// In draft 7 a $ref hides its siblings, $id included, so the anchors
+	// OSCAL declares beside a $ref would not exist: move each such $ref
+	// into an allOf, which keeps its meaning.
+	if defs, ok := doc.(map[string]any)["definitions"].(map[string]any); ok {
+		for _, d := range defs {
+			if m, ok := d.(map[string]any); ok && m["$id"] != nil && m["$ref"] != nil {
+				m["allOf"] = []any{map[string]any{"$ref": m["$ref"]}}
+				delete(m, "$ref")
 			}
 		}
-		const id = "http://csrc.nist.gov/ns/oscal/1.0/1.0.6/oscal-complete-schema.json"
-		c := jsonschema.NewCompiler()
-		c.DefaultDraft(jsonschema.Draft7)
-		if err := c.AddResource(id, doc); err != nil {
-			schemaErr = err
-			return
-		}
-		schema, schemaErr = c.Compile(id)
-	})
-	if schemaErr != nil {
-		t.Fatalf("compile the OSCAL schema: %v", schemaErr)
 	}
-	return schema
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft7)
+	if err := c.AddResource(id, doc); err != nil {
+		t.Fatalf("compile the OSCAL schema: %v", err)
+	}
+	s, err := c.Compile(id)
+	if err != nil {
+		t.Fatalf("compile the OSCAL schema: %v", err)
+	}
+	schemas[file] = s
+	return s
 }
 
 // validate checks a document Remit wrote against the OSCAL schema.

@@ -245,6 +245,13 @@ func (w *writer) checks(c *remit.CheckMappings) {
 	}
 }
 
+// MappingsFile renders one mappings file (mappings/<id>.yaml).
+func MappingsFile(m *remit.ControlMappings) []byte {
+	var w writer
+	w.mappings(m)
+	return w.take()
+}
+
 // mappings writes a mappings file.
 func (w *writer) mappings(m *remit.ControlMappings) {
 	w.key(0, "title", m.Title)

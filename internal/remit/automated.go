@@ -208,6 +208,19 @@ func ParseWindow(s string) (time.Duration, error) {
 	return d, nil
 }
 
+// fileID checks the id of one of a folder's files (checks/, mappings/):
+// well formed and not used twice.
+func (v *validator) fileID(at, what, id string, seen map[string]bool) bool {
+	if !v.id(at+"/id", what, id) {
+		return false
+	}
+	if seen[id] {
+		v.add(at+"/id", "%s %q is named twice", what, id)
+	}
+	seen[id] = true
+	return true
+}
+
 // checks validates the workspace's check mappings: ids, rules, windows,
 // controls that exist and systems that exist.
 func (v *validator) checks() {
@@ -218,13 +231,9 @@ func (v *validator) checks() {
 	}
 	for i, f := range v.ws.Checks {
 		at := fmt.Sprintf("/checks/%d", i)
-		if !v.id(at+"/id", "checks file", f.ID) {
+		if !v.fileID(at, "checks file", f.ID, seen) {
 			continue
 		}
-		if seen[f.ID] {
-			v.add(at+"/id", "checks file %q is named twice", f.ID)
-		}
-		seen[f.ID] = true
 		if len(f.Mappings) == 0 && len(f.Systems) == 0 {
 			v.add(at, "there are no mappings or systems: write mappings (rules and a control) or systems (which results are about which system)")
 		}

@@ -70,13 +70,9 @@ func (v *validator) mappings() {
 	rel := map[pairKey]Relationship{}
 	for i, f := range v.ws.Mappings {
 		base := fmt.Sprintf("/mappings/%d", i)
-		if !v.id(base+"/id", "mappings file", f.ID) {
+		if !v.fileID(base, "mappings file", f.ID, seen) {
 			continue
 		}
-		if seen[f.ID] {
-			v.add(base+"/id", "mappings file %q is named twice", f.ID)
-		}
-		seen[f.ID] = true
 		v.text(base, "/title", "title", f.Title, MaxName)
 		okFrom, okTo := v.mappedCatalogue(base+"/from", f.From), v.mappedCatalogue(base+"/to", f.To)
 		if okFrom && okTo && f.From == f.To {

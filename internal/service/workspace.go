@@ -146,38 +146,14 @@ func exportTx(ctx context.Context, tx remit.Tx) (*remit.Workspace, map[string]in
 		}
 		ws.Providers = append(ws.Providers, p)
 	}
-	if docs, err = tx.Documents(ctx, KindSystem, ""); err != nil {
+	if ws.Systems, err = versioned(ctx, tx, systems, versions); err != nil {
 		return nil, nil, err
 	}
-	for _, d := range docs {
-		sys, err := systems.decode(d)
-		if err != nil {
-			return nil, nil, err
-		}
-		versions[versionKey(KindSystem, d.ID)] = d.Version
-		ws.Systems = append(ws.Systems, sys)
-	}
-	if docs, err = tx.Documents(ctx, KindChecks, ""); err != nil {
+	if ws.Checks, err = versioned(ctx, tx, checkFiles, versions); err != nil {
 		return nil, nil, err
 	}
-	for _, d := range docs {
-		c, err := checkFiles.decode(d)
-		if err != nil {
-			return nil, nil, err
-		}
-		versions[versionKey(KindChecks, d.ID)] = d.Version
-		ws.Checks = append(ws.Checks, c)
-	}
-	if docs, err = tx.Documents(ctx, KindMappings, ""); err != nil {
+	if ws.Mappings, err = versioned(ctx, tx, mappingFiles, versions); err != nil {
 		return nil, nil, err
-	}
-	for _, d := range docs {
-		m, err := mappingFiles.decode(d)
-		if err != nil {
-			return nil, nil, err
-		}
-		versions[versionKey(KindMappings, d.ID)] = d.Version
-		ws.Mappings = append(ws.Mappings, m)
 	}
 	// Built-in content first, in the order remit.yaml names it; then the
 	// workspace's own, in the order of their file names.
@@ -187,6 +163,25 @@ func exportTx(ctx context.Context, tx remit.Tx) (*remit.Workspace, map[string]in
 	sortByFile(ws.Checks, func(c remit.CheckMappings) (bool, string) { return false, c.ID }, nil)
 	sortByFile(ws.Mappings, func(m remit.ControlMappings) (bool, string) { return false, m.ID }, nil)
 	return ws, versions, nil
+}
+
+// versioned reads every document of a collection, noting each one's
+// version.
+func versioned[T any](ctx context.Context, tx remit.Tx, c collection[T], versions map[string]int64) ([]T, error) {
+	docs, err := tx.Documents(ctx, c.kind, "")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(docs))
+	for _, d := range docs {
+		v, err := c.decode(d)
+		if err != nil {
+			return nil, err
+		}
+		versions[versionKey(c.kind, d.ID)] = d.Version
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // sortByFile orders built-in items as named, then the rest by file name.

@@ -455,8 +455,12 @@ func (sn *Snapshot) OursOf(id string, status string, window func(shown int) (fro
 // OfferingCoverage is what one offering's contributions to a system's
 // baseline rest on (engine.Coverage), named.
 type OfferingCoverage struct {
-	Ref, Name, Provider        string
-	Confirmed, Mapped, Assumed int
+	Ref       string `json:"offering"`
+	Name      string `json:"name"`
+	Provider  string `json:"provider"`
+	Confirmed int    `json:"confirmed" doc:"Contributions resting on a statement for the control itself"`
+	Mapped    int    `json:"mapped" doc:"Contributions resting on statements for controls mapped to it"`
+	Assumed   int    `json:"assumed" doc:"Contributions resting on the assumed service-model default"`
 }
 
 // Coverage counts, per offering a system uses, how many of its

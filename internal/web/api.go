@@ -413,6 +413,31 @@ func (s *server) handleMatrixGet(ctx context.Context, in *matrixInput) (*matrixO
 	return out, nil
 }
 
+type coverageInput struct {
+	ID string `path:"id"`
+}
+
+type coverageOutput struct {
+	Body []service.OfferingCoverage
+}
+
+// handleCoverage answers, per offering a system uses, how many of its
+// contributions are stated for the control, mapped or assumed.
+func (s *server) handleCoverage(ctx context.Context, in *coverageInput) (*coverageOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	sn := s.Service.Snapshot()
+	if _, _, ok := sn.System(in.ID); !ok {
+		return nil, huma.Error404NotFound(fmt.Sprintf("no system %q", in.ID))
+	}
+	out := &coverageOutput{Body: sn.Coverage(in.ID)}
+	if out.Body == nil {
+		out.Body = []service.OfferingCoverage{}
+	}
+	return out, nil
+}
+
 type explainInput struct {
 	ID      string `path:"id"`
 	Control string `query:"control" required:"true" doc:"catalogue:control"`

@@ -274,4 +274,11 @@ func TestMappedCellsOnSystemPage(t *testing.T) {
 	if !strings.Contains(cov, want) {
 		t.Errorf("coverage:\n%s", cov)
 	}
+	status, _, data := f.do("viewer", "GET", "/api/v1/systems/grants/coverage", nil)
+	if status != 200 || string(data) != `[{"offering":"hostco/platform","name":"HostCo Platform","provider":"HostCo","confirmed":0,"mapped":4,"assumed":10}]`+"\n" {
+		t.Errorf("coverage API: %d %s", status, data)
+	}
+	if status, _, _ := f.do("viewer", "GET", "/api/v1/systems/nope/coverage", nil); status != 404 {
+		t.Errorf("coverage of no system: %d", status)
+	}
 }

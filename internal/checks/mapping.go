@@ -90,10 +90,12 @@ func Judge(run Run, maps []Mapping, received time.Time) []Verdict {
 		if r.Outcome == Skip {
 			continue
 		}
+		// The mappings that speak for the rule, the first for each
+		// control, worked out once per rule.
 		hits, ok := memo[r.Rule]
 		if !ok {
 			for i, m := range maps {
-				if m.matches(run.Tool, r.Rule) {
+				if m.matches(run.Tool, r.Rule) && !slices.ContainsFunc(hits, func(j int) bool { return maps[j].Control == m.Control }) {
 					hits = append(hits, i)
 				}
 			}
@@ -103,13 +105,8 @@ func Judge(run Run, maps []Mapping, received time.Time) []Verdict {
 		if when.IsZero() {
 			when = received
 		}
-		seen := map[remit.ControlRef]bool{}
 		for _, i := range hits {
 			m := maps[i]
-			if seen[m.Control] {
-				continue
-			}
-			seen[m.Control] = true
 			window := m.Window
 			if window == 0 {
 				window = DefaultWindow

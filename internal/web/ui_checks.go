@@ -25,12 +25,11 @@ type CheckResult struct {
 	Failing  []string
 	More     int
 	Run      string
-	observed time.Time
 }
 
 // checkResult describes r at now.
 func checkResult(sn *service.Snapshot, r remit.AutomatedResult, now time.Time) CheckResult {
-	c := CheckResult{System: r.System, Control: r.Control, Tool: r.Tool, Rules: strings.Join(r.Rules, ", "), Run: r.Run, observed: r.Observed,
+	c := CheckResult{System: r.System, Control: r.Control, Tool: r.Tool, Rules: strings.Join(r.Rules, ", "), Run: r.Run,
 		Observed: r.Observed.UTC().Format("2 Jan 2006 15:04 UTC"), Ago: ago(now.Sub(r.Observed)), State: "passed"}
 	switch {
 	case r.Failed:
@@ -120,6 +119,7 @@ func recentRuns(sn *service.Snapshot, n int) ([]CheckRunItem, int) {
 // failingChecks lists the estate's failing and stale automated results,
 // failed first and newest first, at most n, and how many of each there are.
 func failingChecks(sn *service.Snapshot, now time.Time, n int) (list []CheckResult, failed, stale int) {
+	var bad []remit.AutomatedResult
 	for _, rs := range sn.Automated().All() {
 		for _, r := range rs {
 			switch {
@@ -130,17 +130,21 @@ func failingChecks(sn *service.Snapshot, now time.Time, n int) (list []CheckResu
 			default:
 				continue
 			}
-			list = append(list, checkResult(sn, r, now))
+			bad = append(bad, r)
 		}
 	}
-	slices.SortFunc(list, func(a, b CheckResult) int {
-		if (a.State == "failed") != (b.State == "failed") {
-			if a.State == "failed" {
+	slices.SortFunc(bad, func(a, b remit.AutomatedResult) int {
+		if a.Failed != b.Failed {
+			if a.Failed {
 				return -1
 			}
 			return 1
 		}
-		return b.observed.Compare(a.observed)
+		return b.Observed.Compare(a.Observed)
 	})
-	return list[:min(n, len(list))], failed, stale
+	// Only the rows shown are described.
+	for _, r := range bad[:min(n, len(bad))] {
+		list = append(list, checkResult(sn, r, now))
+	}
+	return list, failed, stale
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -11,36 +13,10 @@ import (
 	"remit/internal/report"
 )
 
-// CoverageDoc is remit coverage's JSON: how much of the baseline the
-// providers' statements settle, per offering and per cell.
-type CoverageDoc struct {
-	System    string          `json:"system,omitempty"`
-	Systems   int             `json:"systems"`
-	Offerings []OfferingCover `json:"offerings"`
-	Cells     CellCover       `json:"cells"`
-}
-
-// OfferingCover counts one offering's contributions by what they rest on.
-type OfferingCover struct {
-	Offering  string `json:"offering"`
-	Provider  string `json:"provider"`
-	Confirmed int    `json:"confirmed"`
-	Mapped    int    `json:"mapped"`
-	Assumed   int    `json:"assumed"`
-}
-
-// CellCover counts cells: confirmed (every contribution stated for the
-// control), mapped (some through a mapping, none assumed), assumed.
-type CellCover struct {
-	Confirmed int `json:"confirmed"`
-	Mapped    int `json:"mapped"`
-	Assumed   int `json:"assumed"`
-}
-
 func (e *env) coverageCommand() *cobra.Command {
-	var systemID, formatName string
+	var systemID, providerID, formatName string
 	cmd := &cobra.Command{
-		Use:   "coverage DIR [--system ID] [--format table|json]",
+		Use:   "coverage DIR [--system ID | --provider ID] [--format table|json]",
 		Short: "How much of the baseline the providers' statements settle: confirmed, mapped or assumed, per offering",
 		Long: `Count, for a system or the whole estate, what each offering's contributions to
 the baseline controls rest on: a statement for the control itself (confirmed),
@@ -56,33 +32,49 @@ provider model actually settles.`,
 			if err != nil {
 				return err
 			}
-			doc := CoverageDoc{System: systemID}
-			var cov []engine.Coverage
-			add := func(si int32) {
-				m := est.Matrix(si)
-				cov = est.AddCoverage(cov, &m)
-				doc.Systems++
-				s := m.Summary
-				doc.Cells.Assumed += s.Assumed
-				doc.Cells.Mapped += s.Mapped
-				doc.Cells.Confirmed += s.Total() - s.NotApplicable - s.Assumed - s.Mapped
-			}
-			if systemID != "" {
+			var systems []int32
+			var keep func(int32) bool
+			switch {
+			case systemID != "":
 				si, err := system(est, systemID)
 				if err != nil {
 					return err
 				}
-				add(si)
-			} else {
+				systems = []int32{si}
+			case providerID != "":
+				if _, ok := est.Provider(providerID); !ok {
+					ids := make([]string, 0, len(est.Providers()))
+					for _, p := range est.Providers() {
+						ids = append(ids, p.ID)
+					}
+					return usagef("--provider %q is not a provider%s", providerID, didYouMean(providerID, ids))
+				}
+				users := map[int32]bool{}
+				for oi, o := range est.Offerings() {
+					if o.Provider.ID == providerID {
+						for _, si := range est.Users(oi) {
+							users[si] = true
+						}
+					}
+				}
+				systems = slices.Sorted(maps.Keys(users))
+				keep = func(oi int32) bool { return est.Offering(oi).Provider.ID == providerID }
+			default:
 				for si := range int32(est.NumSystems()) {
-					add(si)
+					systems = append(systems, si)
 				}
 			}
-			doc.Offerings = []OfferingCover{}
-			for _, c := range cov {
-				o := est.Offering(c.Offering)
-				doc.Offerings = append(doc.Offerings, OfferingCover{Offering: o.Ref, Provider: o.Provider.Name, Confirmed: c.Confirmed, Mapped: c.Mapped, Assumed: c.Assumed})
+			matrices := make(map[int32]*engine.Matrix, len(systems))
+			matrix := func(si int32) *engine.Matrix {
+				if m, ok := matrices[si]; ok {
+					return m
+				}
+				m := est.Matrix(si)
+				matrices[si] = &m
+				return &m
 			}
+			doc := report.Coverage(est, matrix, systems, keep)
+			doc.System, doc.Provider = systemID, providerID
 			if formatName == "json" {
 				return report.JSON(e.stdout, doc)
 			}
@@ -90,15 +82,17 @@ provider model actually settles.`,
 		},
 	}
 	cmd.Flags().StringVar(&systemID, "system", "", "only this system (default: the whole estate)")
+	cmd.Flags().StringVar(&providerID, "provider", "", "only this provider's offerings, over the systems that use them")
+	cmd.MarkFlagsMutuallyExclusive("system", "provider")
 	cmd.Flags().StringVar(&formatName, "format", "table", "output format: table or json")
 	return cmd
 }
 
-func writeCoverage(w io.Writer, doc CoverageDoc) error {
+func writeCoverage(w io.Writer, doc report.CoverageDoc) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "OFFERING\tPROVIDER\tCONFIRMED\tMAPPED\tASSUMED\tSETTLED")
 	for _, o := range doc.Offerings {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\n", report.Cell(o.Offering), report.Cell(o.Provider), o.Confirmed, o.Mapped, o.Assumed, percent(o.Confirmed+o.Mapped, o.Confirmed+o.Mapped+o.Assumed))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\n", report.Cell(o.Ref), report.Cell(o.Provider), o.Confirmed, o.Mapped, o.Assumed, percent(o.Settled(), o.Total()))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
+
+	"remit/internal/report"
 )
 
 const mappedExample = "../../examples/mapped"
@@ -104,7 +107,7 @@ func TestCoverage(t *testing.T) {
 		t.Errorf("coverage: exit %d\n%s\nwant\n%s", code, out, want)
 	}
 	out, _, code = cli(t, "coverage", example, "--format", "json")
-	var doc CoverageDoc
+	var doc report.CoverageDoc
 	if err := json.Unmarshal([]byte(out), &doc); code != 0 || err != nil || doc.Systems != 8 || len(doc.Offerings) == 0 {
 		t.Fatalf("estate coverage: exit %d %v\n%s", code, err, out)
 	}
@@ -115,6 +118,16 @@ func TestCoverage(t *testing.T) {
 	}
 	if _, stderr, code := cli(t, "coverage", example, "--system", "nope"); code != 2 || !strings.Contains(stderr, "nope") {
 		t.Errorf("unknown system: exit %d %s", code, stderr)
+	}
+	// One provider's offerings, over the systems that use them.
+	out, _, code = cli(t, "coverage", mappedExample, "--provider", "hostco", "--format", "json")
+	var prov report.CoverageDoc
+	wantDoc := report.CoverageDoc{Provider: "hostco", Systems: 1, Offerings: []report.OfferingCoverage{{Ref: "hostco/platform", Name: "HostCo Platform", Provider: "HostCo", Mapped: 4, Assumed: 10}}, Cells: report.CellCoverage{Mapped: 4, Assumed: 10}}
+	if err := json.Unmarshal([]byte(out), &prov); code != 0 || err != nil || !reflect.DeepEqual(prov, wantDoc) {
+		t.Errorf("provider coverage: exit %d %v\n%s\nwant %+v", code, err, out, wantDoc)
+	}
+	if _, stderr, code := cli(t, "coverage", example, "--provider", "amazon"); code != 2 || !strings.Contains(stderr, `--provider "amazon" is not a provider`) {
+		t.Errorf("unknown provider: exit %d %s", code, stderr)
 	}
 }
 

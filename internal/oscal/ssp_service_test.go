@@ -2,6 +2,7 @@ package oscal_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -94,5 +95,60 @@ func TestSSPForEverySystem(t *testing.T) {
 		if string(again) != string(doc) {
 			t.Error("two exports of the same plan differ")
 		}
+	}
+}
+
+// TestSSPMappedParts: a part an offering gives through a mapping names the
+// controls it is mapped from, with the relationship, and the SSP is still
+// schema-valid.
+func TestSSPMappedParts(t *testing.T) {
+	ws, err := workspace.Load("../../examples/mapped")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	svc, err := service.Open(ctx, service.Config{Store: memstore.New(), Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives(), Now: func() time.Time { return exportNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Import(ctx, remit.Principal{Email: "test", Role: remit.RoleAdmin}, ws, false); err != nil {
+		t.Fatal(err)
+	}
+	sn := svc.Snapshot()
+	plan, err := sn.SystemPlan("grants", exportNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ssp := oscal.WriteSSP(oscal.SSPInput{Plan: plan, Catalogue: sn.CatalogueTitle("ncsc-csp"), Assessed: sn.ProvidersAssessed(), Now: exportNow})
+	doc, err := oscal.Marshal(oscal.KindSSP, ssp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oscal.Validate(t, "the SSP of grants", doc)
+	// Per control, per part (the offering's, or ours), where it is mapped
+	// from: CSP-09 is organisation-specific through SRM-11, so only our
+	// part names it.
+	got := map[string][]string{}
+	for _, ir := range ssp.ControlImplementation.ImplementedRequirements {
+		for _, bc := range ir.ByComponents {
+			for _, p := range bc.Props {
+				if p.Name == "mapped-from" && p.NS == oscal.NS {
+					whose := "ours"
+					if len(bc.Inherited) > 0 {
+						whose = "provider"
+					}
+					got[ir.ControlID] = append(got[ir.ControlID], whose+" "+p.Value+" "+p.Class)
+				}
+			}
+		}
+	}
+	want := map[string][]string{
+		"CSP-01": {"provider srm:SRM-15 equivalent-to", "ours srm:SRM-15 equivalent-to"},
+		"CSP-02": {"provider srm:SRM-01 subset-of", "ours srm:SRM-01 subset-of"},
+		"CSP-09": {"ours srm:SRM-11 equivalent-to"},
+		"CSP-13": {"provider srm:SRM-19 intersects-with", "ours srm:SRM-19 intersects-with"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("mapped parts %v, want %v", got, want)
 	}
 }

@@ -80,6 +80,16 @@ type ObligationRef struct {
 	Ours     bool
 	// Tracking is ours only: a not-applicable obligation needs no assurance.
 	Tracking *Tracking
+	// Mapped lists, for a provider's obligation that the offering answers
+	// for through mappings (no statement of its own for Control), the
+	// source controls and how each relates to Control.
+	Mapped []MappedControl
+}
+
+// MappedControl is a source control a mapped obligation rests on.
+type MappedControl struct {
+	Control      string       `json:"control"` // catalogue:control
+	Relationship Relationship `json:"relationship"`
 }
 
 // EvidenceIndex finds the evidence that supports an obligation. Build it
@@ -219,10 +229,63 @@ func (x *EvidenceIndex) Assure(o ObligationRef, now time.Time) Assurance {
 	if o.Ours && o.Tracking != nil && o.Tracking.Status == StatusNotApplicable {
 		return Assurance{Status: AssuranceUnnecessary, Reason: "tracked as not applicable: " + o.Tracking.Reason}
 	}
-	byEvidence := x.assureByEvidence(o, now)
 	if o.Ours {
-		return x.assureAutomated(o, x.assureBySAT(o, byEvidence, now), now)
+		return x.assureAutomated(o, x.assureBySAT(o, x.assureByEvidence(o, now), now), now)
 	}
+	direct := x.assureProvider(o, now)
+	if len(o.Mapped) == 0 || direct.Status == Assured || direct.Status == AssuranceFailed || direct.Status == AssuranceUnnecessary {
+		return direct
+	}
+	return x.assureMapped(o, direct, now)
+}
+
+// assureMapped derives a provider's obligation for a mapped control from
+// what assures its source controls, as far as each relationship allows
+// (doc/assurance.md#mapped-obligations): a source judged failed fails it;
+// a source that covers the whole control (equivalent-to, superset-of)
+// assures it, or leaves it stale; a source covering part of it
+// (subset-of, intersects-with) never assures it — the reason says it is
+// partly assured. What the control's own evidence says (direct) stands
+// when no source says more.
+func (x *EvidenceIndex) assureMapped(o ObligationRef, direct Assurance, now time.Time) Assurance {
+	var whole, stale *Assurance
+	var partly []string
+	for _, m := range o.Mapped {
+		a := x.assureProvider(ObligationRef{Offering: o.Offering, Control: m.Control}, now)
+		via := fmt.Sprintf("%s (%s)", m.Control, m.Relationship)
+		switch {
+		case a.Status == AssuranceFailed:
+			a.Reason = fmt.Sprintf("failed through %s: %s", via, a.Reason)
+			return a
+		case a.Status == Assured && m.Relationship.Covers():
+			if whole == nil {
+				a.Reason = fmt.Sprintf("through %s: %s", via, a.Reason)
+				whole = &a
+			}
+		case a.Status == Assured:
+			partly = append(partly, via)
+		case a.Status == AssuranceStale && m.Relationship.Covers() && stale == nil:
+			a.Reason = fmt.Sprintf("through %s: %s", via, a.Reason)
+			stale = &a
+		}
+	}
+	switch {
+	case whole != nil:
+		return *whole
+	case direct.Status == AssuranceStale:
+	case stale != nil:
+		return *stale
+	}
+	if len(partly) > 0 {
+		direct.Reason = fmt.Sprintf("partly assured: what assures %s covers only part of %s, and the rest needs evidence of its own; %s", strings.Join(partly, " and "), o.Control, direct.Reason)
+	}
+	return direct
+}
+
+// assureProvider derives a provider's obligation for one control from
+// the supplier assessments and evidence that name it.
+func (x *EvidenceIndex) assureProvider(o ObligationRef, now time.Time) Assurance {
+	byEvidence := x.assureByEvidence(o, now)
 	// Automated results never speak for a provider's obligations.
 	v, assessed := x.verdicts[[2]string{o.Offering, o.Control}]
 	if !assessed {
@@ -360,47 +423,85 @@ func (x *EvidenceIndex) Status(o ObligationRef, now time.Time, day string) Assur
 	if o.Ours && o.Tracking != nil && o.Tracking.Status == StatusNotApplicable {
 		return AssuranceUnnecessary
 	}
+	if !o.Ours {
+		base := x.evidenceStatus(skey{SupportOffering, o.Offering, ""}, day, Unassured)
+		return x.mappedStatus(o.Offering, x.providerStatus(o.Offering, o.Control, base, day), o.Mapped, base, day)
+	}
 	byEvidence := Unassured
 	for _, k := range x.keys(o) {
 		byEvidence = x.evidenceStatus(k, day, byEvidence)
 	}
-	if o.Ours {
-		sat := x.sats[o.System]
-		if sat == nil {
-			return byEvidence
-		}
-		switch level, ok := sat.Verdicts[o.Control]; {
-		case !ok || level == "n/a":
-			return byEvidence
-		case day >= sat.ValidUntil:
-			if byEvidence == Assured {
-				return Assured
-			}
-			return AssuranceStale
-		case level == "not-held":
-			return AssuranceFailed
-		case level == "held":
-			return Assured
-		case byEvidence == Assured:
-			return Assured
-		}
-		return Unassured
-	}
-	v, assessed := x.verdicts[[2]string{o.Offering, o.Control}]
-	switch {
-	case !assessed:
+	sat := x.sats[o.System]
+	if sat == nil {
 		return byEvidence
-	case day >= v.ValidUntil:
+	}
+	switch level, ok := sat.Verdicts[o.Control]; {
+	case !ok || level == "n/a":
+		return byEvidence
+	case day >= sat.ValidUntil:
 		if byEvidence == Assured {
 			return Assured
 		}
 		return AssuranceStale
-	case v.Result == NotMet || v.Result == PartlyMet:
+	case level == "not-held":
 		return AssuranceFailed
-	case v.Result == ResultNotApplies:
-		return AssuranceUnnecessary
+	case level == "held":
+		return Assured
+	case byEvidence == Assured:
+		return Assured
 	}
-	return Assured
+	return Unassured
+}
+
+// providerStatus is a provider's obligation's status for one control
+// from the evidence and assessments that name it; base is what the
+// offering-wide evidence gives.
+func (x *EvidenceIndex) providerStatus(offering, control string, base AssuranceStatus, day string) AssuranceStatus {
+	st := base
+	if st != Assured {
+		st = x.evidenceStatus(skey{SupportOffering, offering, control}, day, st)
+	}
+	v, assessed := x.verdicts[[2]string{offering, control}]
+	switch {
+	case !assessed:
+	case day >= v.ValidUntil:
+		if st != Assured {
+			st = AssuranceStale
+		}
+	case v.Result == NotMet || v.Result == PartlyMet:
+		st = AssuranceFailed
+	case v.Result == ResultNotApplies:
+		st = AssuranceUnnecessary
+	default:
+		st = Assured
+	}
+	return st
+}
+
+// mappedStatus is assureMapped's status alone.
+func (x *EvidenceIndex) mappedStatus(offering string, direct AssuranceStatus, mapped []MappedControl, base AssuranceStatus, day string) AssuranceStatus {
+	if len(mapped) == 0 || direct == Assured || direct == AssuranceFailed || direct == AssuranceUnnecessary {
+		return direct
+	}
+	whole, stale := false, false
+	for _, m := range mapped {
+		switch st := x.providerStatus(offering, m.Control, base, day); {
+		case st == AssuranceFailed:
+			return AssuranceFailed
+		case !m.Relationship.Covers():
+		case st == Assured:
+			whole = true
+		case st == AssuranceStale:
+			stale = true
+		}
+	}
+	switch {
+	case whole:
+		return Assured
+	case stale:
+		return AssuranceStale
+	}
+	return direct
 }
 
 // evidenceStatus folds the evidence filed under k into status: assured
@@ -418,30 +519,17 @@ func (x *EvidenceIndex) evidenceStatus(k skey, day string, status AssuranceStatu
 }
 
 // OfferingStatuses is Status for the provider obligations of one
-// offering, one per control: the offering-wide evidence is weighed once.
-func (x *EvidenceIndex) OfferingStatuses(offering string, controls []string, day string) []AssuranceStatus {
+// offering, one per control (mapped[i], when given, the controls the
+// offering answers for controls[i] through): the offering-wide evidence is
+// weighed once.
+func (x *EvidenceIndex) OfferingStatuses(offering string, controls []string, mapped [][]MappedControl, day string) []AssuranceStatus {
 	base := x.evidenceStatus(skey{SupportOffering, offering, ""}, day, Unassured)
 	out := make([]AssuranceStatus, len(controls))
 	for i, c := range controls {
-		st := base
-		if st != Assured {
-			st = x.evidenceStatus(skey{SupportOffering, offering, c}, day, st)
+		out[i] = x.providerStatus(offering, c, base, day)
+		if i < len(mapped) {
+			out[i] = x.mappedStatus(offering, out[i], mapped[i], base, day)
 		}
-		v, assessed := x.verdicts[[2]string{offering, c}]
-		switch {
-		case !assessed:
-		case day >= v.ValidUntil:
-			if st != Assured {
-				st = AssuranceStale
-			}
-		case v.Result == NotMet || v.Result == PartlyMet:
-			st = AssuranceFailed
-		case v.Result == ResultNotApplies:
-			st = AssuranceUnnecessary
-		default:
-			st = Assured
-		}
-		out[i] = st
 	}
 	return out
 }

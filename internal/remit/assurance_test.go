@@ -60,7 +60,7 @@ func TestAssure(t *testing.T) {
 				t.Errorf("Status says %s, Assure %s", fast, got.Status)
 			}
 			if !c.o.Ours {
-				if batch := x.OfferingStatuses(c.o.Offering, []string{c.o.Control}, c.now); batch[0] != got.Status {
+				if batch := x.OfferingStatuses(c.o.Offering, []string{c.o.Control}, [][]MappedControl{c.o.Mapped}, c.now); batch[0] != got.Status {
 					t.Errorf("OfferingStatuses says %s, Assure %s", batch[0], got.Status)
 				}
 			}
@@ -170,7 +170,7 @@ func TestAssureByAssessment(t *testing.T) {
 			if fast := x.Status(ref(c.control), day(c.now), c.now); fast != got.Status {
 				t.Errorf("Status says %s, Assure %s", fast, got.Status)
 			}
-			if batch := x.OfferingStatuses("casetrack/casetrack-cloud", []string{c.control}, c.now); batch[0] != got.Status {
+			if batch := x.OfferingStatuses("casetrack/casetrack-cloud", []string{c.control}, nil, c.now); batch[0] != got.Status {
 				t.Errorf("OfferingStatuses says %s, Assure %s", batch[0], got.Status)
 			}
 			if got.Status != c.status || got.Reason != c.reason {
@@ -282,5 +282,72 @@ func TestExpiryNorms(t *testing.T) {
 		if got := len(ev.ExpiryProblems(today)) > 0; got != c.want {
 			t.Errorf("%s issued %q expiring %q (reason %q): a problem = %v, want %v", c.kind, c.issued, c.expires, c.reason, got, c.want)
 		}
+	}
+}
+
+// TestAssureMapped holds a provider's obligation for a mapped control to
+// what assures its source controls, as far as each relationship allows:
+// a whole source assures it (or leaves it stale), a partial one never
+// does, any failed source fails it, and the control's own evidence or
+// assessment, when it says assured or failed, stands.
+func TestAssureMapped(t *testing.T) {
+	const off = "hostco/platform"
+	ev := func(id, control, expires string) Evidence {
+		return Evidence{ID: id, Kind: EvidenceAttestation, Title: id, Issued: "2026-01-01", Expires: expires, Supports: []Support{{On: SupportOffering, Ref: off, Control: control}}}
+	}
+	signed := day("2026-06-01")
+	sa := SupplierAssessment{ID: "sa", Offering: off, Status: AssessmentCompleted, SignedOff: &signed, ValidUntil: "2027-06-01",
+		Verdicts: []Verdict{{Offering: off, Control: "srm:SRM-12", Result: NotMet, Principle: "ncsc-csp:CSP-10", Rationale: "shared admin accounts", Assessment: "sa", ValidUntil: "2027-06-01"}}}
+	x := NewEvidenceIndex([]Evidence{
+		ev("ev-transit", "srm:SRM-15", "2027-01-01"),
+		ev("ev-physical", "srm:SRM-01", "2027-01-01"),
+		ev("ev-old", "srm:SRM-11", "2026-03-01"),
+		ev("ev-csp13", "ncsc-csp:CSP-13", "2027-01-01"),
+	}, Judgements{Suppliers: []SupplierAssessment{sa}})
+	whole := func(c string) MappedControl { return MappedControl{Control: c, Relationship: EquivalentTo} }
+	part := func(c string) MappedControl { return MappedControl{Control: c, Relationship: SubsetOf} }
+	cases := []struct {
+		name    string
+		control string
+		mapped  []MappedControl
+		status  AssuranceStatus
+		reason  string
+		ev      []string
+	}{
+		{"an equivalent source's evidence assures it", "ncsc-csp:CSP-01", []MappedControl{whole("srm:SRM-15")}, Assured,
+			`through srm:SRM-15 (equivalent-to): assured by "ev-transit" (attestation, until 2027-01-01)`, []string{"ev-transit"}},
+		{"a superset source assures it too", "ncsc-csp:CSP-01", []MappedControl{{Control: "srm:SRM-15", Relationship: SupersetOf}}, Assured,
+			`through srm:SRM-15 (superset-of): assured by "ev-transit" (attestation, until 2027-01-01)`, []string{"ev-transit"}},
+		{"a partial source never assures it", "ncsc-csp:CSP-02", []MappedControl{part("srm:SRM-01")}, Unassured,
+			"partly assured: what assures srm:SRM-01 (subset-of) covers only part of ncsc-csp:CSP-02, and the rest needs evidence of its own; no evidence or assessment yet that hostco/platform does this", nil},
+		{"however many partial sources", "ncsc-csp:CSP-02", []MappedControl{part("srm:SRM-01"), {Control: "srm:SRM-15", Relationship: IntersectsWith}}, Unassured,
+			"partly assured: what assures srm:SRM-01 (subset-of) and srm:SRM-15 (intersects-with) covers only part of ncsc-csp:CSP-02, and the rest needs evidence of its own; no evidence or assessment yet that hostco/platform does this", nil},
+		{"a whole source's lapsed evidence leaves it stale", "ncsc-csp:CSP-09", []MappedControl{whole("srm:SRM-11")}, AssuranceStale,
+			`through srm:SRM-11 (equivalent-to): was assured by "ev-old" (attestation, until 2026-03-01), which expired on 2026-03-01`, []string{"ev-old"}},
+		{"a failed source fails it, partial or not, whatever else assures", "ncsc-csp:CSP-10", []MappedControl{whole("srm:SRM-15"), part("srm:SRM-12")}, AssuranceFailed,
+			"failed through srm:SRM-12 (subset-of): assessment sa (ncsc-csp:CSP-10 not-met): shared admin accounts", nil},
+		{"the control's own evidence stands", "ncsc-csp:CSP-13", []MappedControl{part("srm:SRM-12")}, Assured,
+			`assured by "ev-csp13" (attestation, until 2027-01-01)`, []string{"ev-csp13"}},
+		{"a source with nothing behind it changes nothing", "ncsc-csp:CSP-05", []MappedControl{whole("srm:SRM-04")}, Unassured,
+			"no evidence or assessment yet that hostco/platform does this", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			o := ObligationRef{ID: "s/" + c.control + "/" + off + "/provider", System: "s", Control: c.control, Offering: off, Mapped: c.mapped}
+			got := x.Assure(o, day("2026-11-29"))
+			if fast := x.Status(o, day("2026-11-29"), "2026-11-29"); fast != got.Status {
+				t.Errorf("Status says %s, Assure %s", fast, got.Status)
+			}
+			if batch := x.OfferingStatuses(off, []string{c.control}, [][]MappedControl{c.mapped}, "2026-11-29"); batch[0] != got.Status {
+				t.Errorf("OfferingStatuses says %s, Assure %s", batch[0], got.Status)
+			}
+			want := Assurance{Status: c.status, Reason: c.reason, Evidence: c.ev}
+			if c.status == AssuranceFailed {
+				want.Assessment = "sa"
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
 	}
 }

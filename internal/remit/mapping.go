@@ -49,6 +49,18 @@ type ControlMappings struct {
 	From   string        `json:"from" doc:"The source catalogue's id"`
 	To     string        `json:"to" doc:"The target catalogue's id"`
 	Pairs  []ControlPair `json:"pairs"`
+	// BuiltIn marks Remit's own mappings (internal/content/mappings),
+	// named in remit.yaml. Their pairs that name a control the workspace's
+	// catalogue does not hold are skipped, not refused: a catalogue
+	// imported as a baseline holds only some of NIST's controls.
+	BuiltIn bool `json:"built_in,omitempty"`
+}
+
+// Usable reports whether the pair's controls are both in the workspace:
+// always for a workspace's own mappings (validation refuses the others),
+// and for the pairs of a built-in mapping whose controls were imported.
+func (m *ControlMappings) Usable(p ControlPair, has func(catalogue, control string) bool) bool {
+	return !m.BuiltIn || has(m.From, p.From) && has(m.To, p.To)
 }
 
 // ControlPair relates one control of the source catalogue to one of the
@@ -74,7 +86,11 @@ func (v *validator) mappings() {
 			continue
 		}
 		v.text(base, "/title", "title", f.Title, MaxName)
-		okFrom, okTo := v.mappedCatalogue(base+"/from", f.From), v.mappedCatalogue(base+"/to", f.To)
+		builtIn := ""
+		if f.BuiltIn {
+			builtIn = f.ID
+		}
+		okFrom, okTo := v.mappedCatalogue(base+"/from", f.From, builtIn), v.mappedCatalogue(base+"/to", f.To, builtIn)
 		if okFrom && okTo && f.From == f.To {
 			v.add(base+"/to", "a mapping relates two catalogues: %q is both from and to", f.To)
 		}
@@ -83,6 +99,9 @@ func (v *validator) mappings() {
 		}
 		for j, p := range f.Pairs {
 			pp := fmt.Sprintf("%s/pairs/%d", base, j)
+			if okFrom && okTo && !f.Usable(p, v.HasControl) {
+				continue
+			}
 			good := true
 			if okFrom && !v.HasControl(f.From, p.From) {
 				v.add(pp+"/from", "control %q is not in catalogue %q%s", p.From, f.From, suggest(p.From, v.ControlIDs(f.From)))
@@ -116,11 +135,18 @@ func (v *validator) mappings() {
 	}
 }
 
-func (v *validator) mappedCatalogue(pointer, id string) bool {
+// mappedCatalogue checks a catalogue a mappings file names; builtIn is
+// the built-in mapping's id ("" for a workspace's own), which needs the
+// catalogue added under that id.
+func (v *validator) mappedCatalogue(pointer, id, builtIn string) bool {
 	switch {
 	case id == "":
 		v.add(pointer, "a catalogue id is required")
 	case !v.HasCatalogue(id):
+		if builtIn != "" {
+			v.add(pointer, "catalogue %q does not exist: the built-in mapping %q relates it; import it under that id (remit catalogue import FILE --id %s) or drop %q from mappings in remit.yaml", id, builtIn, id, builtIn)
+			break
+		}
 		v.add(pointer, "catalogue %q does not exist%s", id, suggest(id, v.CatalogueIDs()))
 	default:
 		return true

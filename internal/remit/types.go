@@ -101,10 +101,11 @@ func (a Area) Valid() bool {
 type Workspace struct {
 	Name         string `json:"name"`
 	Organisation string `json:"organisation,omitempty"`
-	// CatalogueIDs and ProviderIDs name the built-in content the workspace
-	// loads, as written in remit.yaml.
+	// CatalogueIDs, ProviderIDs and MappingIDs name the built-in content
+	// the workspace loads, as written in remit.yaml.
 	CatalogueIDs []string    `json:"catalogue_ids,omitempty"`
 	ProviderIDs  []string    `json:"provider_ids,omitempty"`
+	MappingIDs   []string    `json:"mapping_ids,omitempty"`
 	Catalogues   []Catalogue `json:"catalogues,omitempty"`
 	Providers    []Provider  `json:"providers,omitempty"`
 	Systems      []System    `json:"systems,omitempty"`
@@ -114,6 +115,12 @@ type Workspace struct {
 	// Mappings are the workspace's mappings/*.yaml: how the controls of
 	// one catalogue relate to another's (doc/engine.md).
 	Mappings []ControlMappings `json:"mappings,omitempty"`
+}
+
+// Header is the workspace without its content: its names and the
+// built-in content it names.
+func (ws *Workspace) Header() Workspace {
+	return Workspace{Name: ws.Name, Organisation: ws.Organisation, CatalogueIDs: ws.CatalogueIDs, ProviderIDs: ws.ProviderIDs, MappingIDs: ws.MappingIDs}
 }
 
 // Catalogue is a named, versioned set of controls.

@@ -88,5 +88,8 @@ func appendObligationJSON(dst []byte, o ObligationDoc) []byte {
 	field("text", o.Text)
 	dst = append(dst, "\n    \"assumed\": "...)
 	dst = strconv.AppendBool(dst, o.Assumed)
+	if o.Mapped {
+		dst = append(dst, ",\n    \"mapped\": true"...)
+	}
 	return append(dst, "\n  }"...)
 }

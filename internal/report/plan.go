@@ -46,8 +46,11 @@ type PlanPart struct {
 	Text       string // what the provider does
 	Customer   string // what the offering asks of the customer
 	Assumed    bool
-	Source     *remit.Source // where the statement was published
-	Assurance  remit.Assurance
+	// Mapped lists the controls the offering answers for this one through
+	// mappings, when it has no statement of its own for it.
+	Mapped    []remit.MappedControl
+	Source    *remit.Source // where the statement was published
+	Assurance remit.Assurance
 }
 
 // PlanDuty is one obligation of ours.
@@ -56,8 +59,11 @@ type PlanDuty struct {
 	Offering   string // "" when the whole control is ours
 	Text       string
 	Assumed    bool
-	Tracking   remit.Tracking
-	Assurance  remit.Assurance
+	// Mapped lists the controls the offering's part is mapped from, when
+	// the obligation arises from a mapping.
+	Mapped    []remit.MappedControl
+	Tracking  remit.Tracking
+	Assurance remit.Assurance
 }
 
 // CRM is the Customer Responsibility Matrix of a plan as a table: one row

@@ -162,6 +162,10 @@ type ObligationDoc struct {
 	Offering string `json:"offering,omitempty"`
 	Text     string `json:"text"`
 	Assumed  bool   `json:"assumed"`
+	// Mapped is set when the obligation arises from a control mapping: the
+	// offering answers for the control through statements for controls
+	// mapped to it (left out when false).
+	Mapped bool `json:"mapped,omitempty"`
 }
 
 // Party selects whose obligations to list.

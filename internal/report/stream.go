@@ -38,7 +38,7 @@ func EachObligation(e *engine.Estate, systems []int32, party Party) iter.Seq[Obl
 				}
 				for _, o := range obs {
 					ctl := e.Controls[o.Control]
-					d := ObligationDoc{ID: e.Key(o), System: s.ID, Team: s.Team, Control: ctl.Ref, Title: ctl.Control.Title, Party: "ours", Text: o.Text, Assumed: o.Assumed}
+					d := ObligationDoc{ID: e.Key(o), System: s.ID, Team: s.Team, Control: ctl.Ref, Title: ctl.Control.Title, Party: "ours", Text: o.Text, Assumed: o.Assumed, Mapped: o.Mapped}
 					if !o.Whole() {
 						d.Offering = e.Offering(o.Offering).Ref
 					}

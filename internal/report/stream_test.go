@@ -54,10 +54,10 @@ func TestStreamedObligationsAreByteIdentical(t *testing.T) {
 
 // FuzzObligationJSON: any texts encode to the bytes encoding/json writes.
 func FuzzObligationJSON(f *testing.F) {
-	f.Add("a/b", "sys", "", "srm:SRM-01", "Title", "ours", "", "Do \"it\"\n\t\x01\u2028 <b>&", true)
-	f.Add("x", "\xff\xfe", "team", "c", "t", "aws", "aws/ec2", "", false)
-	f.Fuzz(func(t *testing.T, id, system, team, control, title, party, offering, text string, assumed bool) {
-		o := ObligationDoc{ID: id, System: system, Team: team, Control: control, Title: title, Party: party, Offering: offering, Text: text, Assumed: assumed}
+	f.Add("a/b", "sys", "", "srm:SRM-01", "Title", "ours", "", "Do \"it\"\n\t\x01\u2028 <b>&", true, false)
+	f.Add("x", "\xff\xfe", "team", "c", "t", "aws", "aws/ec2", "", false, true)
+	f.Fuzz(func(t *testing.T, id, system, team, control, title, party, offering, text string, assumed, mapped bool) {
+		o := ObligationDoc{ID: id, System: system, Team: team, Control: control, Title: title, Party: party, Offering: offering, Text: text, Assumed: assumed, Mapped: mapped}
 		var want bytes.Buffer
 		enc := json.NewEncoder(&want)
 		enc.SetIndent("  ", "  ")

@@ -56,10 +56,10 @@ func (sn *Snapshot) SystemPlan(id string, now time.Time) (*report.SystemPlan, er
 				for _, k := range e.Contributions(mx, cell) {
 					o := e.Offering(k.Offering)
 					provider, customer := e.Parts(cell.Control, k)
-					part := report.PlanPart{Offering: o.Ref, Class: k.Class(), Text: provider, Customer: customer, Assumed: k.Assumed(), Source: e.Source(k)}
+					part := report.PlanPart{Offering: o.Ref, Class: k.Class(), Text: provider, Customer: customer, Assumed: k.Assumed(), Mapped: e.MappedFrom(k.Offering, cell.Control), Source: e.Source(k)}
 					if k.Class().ProviderPart() {
 						part.Obligation = e.Key(engine.Obligation{System: si, Control: cell.Control, Offering: k.Offering})
-						part.Assurance = x.Assure(remit.ObligationRef{ID: part.Obligation, System: s.System.ID, Control: ctl.Ref, Offering: o.Ref}, now)
+						part.Assurance = x.Assure(remit.ObligationRef{ID: part.Obligation, System: s.System.ID, Control: ctl.Ref, Offering: o.Ref, Mapped: part.Mapped}, now)
 						as = append(as, part.Assurance)
 					}
 					row.Provided = append(row.Provided, part)
@@ -69,6 +69,7 @@ func (sn *Snapshot) SystemPlan(id string, now time.Time) (*report.SystemPlan, er
 				d := report.PlanDuty{Obligation: e.Key(ob), Text: ob.Text, Assumed: ob.Assumed, Tracking: remit.DefaultTracking}
 				if !ob.Whole() {
 					d.Offering = e.Offering(ob.Offering).Ref
+					d.Mapped = e.MappedFrom(ob.Offering, cell.Control)
 				}
 				if tr, ok := sn.tracking.Get(d.Obligation); ok {
 					d.Tracking = tr.Tracking

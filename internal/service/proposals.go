@@ -160,13 +160,9 @@ func proposalsOf(c *engine.Cache, tracking iter.Seq2[string, remit.TrackedObliga
 		if users == 0 {
 			continue
 		}
-		cis := e.ProviderControls(int32(oi))
-		refs := make([]string, len(cis))
-		for i, ci := range cis {
-			refs[i] = e.Controls[ci].Ref
-		}
+		cis, refs, mapped := providerControls(e, oi)
 		weak := 0
-		for _, st := range x.OfferingStatuses(o.Ref, refs, day) {
+		for _, st := range x.OfferingStatuses(o.Ref, refs, mapped, day) {
 			if st == remit.Unassured || st == remit.AssuranceStale {
 				weak++
 			}

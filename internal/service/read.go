@@ -2,6 +2,7 @@ package service
 
 import (
 	"iter"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -50,6 +51,9 @@ type ProviderInfo struct {
 type ControlInfo struct {
 	Ref     string
 	Control *remit.Control
+	// Mapped lists, for a provider's control the offering answers for
+	// through mappings, the source controls (ProviderControls only).
+	Mapped []remit.MappedControl
 }
 
 func offeringInfo(e *engine.Estate, oi int32) OfferingInfo {
@@ -200,7 +204,7 @@ func (sn *Snapshot) ProviderControls(ref string) []ControlInfo {
 	}
 	var out []ControlInfo
 	for _, ci := range e.ProviderControls(oi) {
-		out = append(out, ControlInfo{Ref: e.Controls[ci].Ref, Control: e.Controls[ci].Control})
+		out = append(out, ControlInfo{Ref: e.Controls[ci].Ref, Control: e.Controls[ci].Control, Mapped: e.MappedFrom(oi, ci)})
 	}
 	return out
 }
@@ -290,11 +294,14 @@ type Obligation struct {
 	Version  int64           `json:"version" doc:"The tracking's version, for If-Match (0: never tracked)"`
 	// Assurance is derived today from the evidence that supports it.
 	Assurance *remit.Assurance `json:"assurance,omitempty"`
+	// mapped lists, for a provider's obligation the offering answers for
+	// through mappings, the source controls (assurance follows them).
+	mapped []remit.MappedControl
 }
 
 // Ref is what assurance needs to know of the obligation.
 func (o *Obligation) Ref() remit.ObligationRef {
-	return remit.ObligationRef{ID: o.ID, System: o.System, Control: o.Control, Offering: o.Offering, Ours: o.Party == "ours", Tracking: o.Tracking}
+	return remit.ObligationRef{ID: o.ID, System: o.System, Control: o.Control, Offering: o.Offering, Ours: o.Party == "ours", Tracking: o.Tracking, Mapped: o.mapped}
 }
 
 // Assure derives each obligation's assurance on day now.
@@ -343,7 +350,7 @@ func (sn *Snapshot) obligationOf(m *engine.Matrix, cell *engine.Cell, o engine.O
 	e := sn.cache.Estate
 	s := e.System(m.System).System
 	ctl := e.Controls[o.Control]
-	d := Obligation{ObligationDoc: report.ObligationDoc{ID: e.Key(o), System: s.ID, Team: s.Team, Control: ctl.Ref, Title: ctl.Control.Title, Party: "ours", Text: o.Text, Assumed: o.Assumed}, Class: cell.Class()}
+	d := Obligation{ObligationDoc: report.ObligationDoc{ID: e.Key(o), System: s.ID, Team: s.Team, Control: ctl.Ref, Title: ctl.Control.Title, Party: "ours", Text: o.Text, Assumed: o.Assumed, Mapped: o.Mapped}, Class: cell.Class()}
 	if !o.Whole() {
 		d.Offering = e.Offering(o.Offering).Ref
 	}
@@ -355,6 +362,7 @@ func (sn *Snapshot) obligationOf(m *engine.Matrix, cell *engine.Cell, o engine.O
 		d.Tracking = &t
 	} else {
 		d.Party = e.Offering(o.Offering).Provider.ID
+		d.mapped = e.MappedFrom(o.Offering, o.Control)
 	}
 	return d
 }
@@ -452,32 +460,48 @@ func (sn *Snapshot) OursOf(id string, status string, window func(shown int) (fro
 	return out, true
 }
 
-// OfferingCoverage is what one offering's contributions to a system's
-// baseline rest on (engine.Coverage), named.
-type OfferingCoverage struct {
-	Ref       string `json:"offering"`
-	Name      string `json:"name"`
-	Provider  string `json:"provider"`
-	Confirmed int    `json:"confirmed" doc:"Contributions resting on a statement for the control itself"`
-	Mapped    int    `json:"mapped" doc:"Contributions resting on statements for controls mapped to it"`
-	Assumed   int    `json:"assumed" doc:"Contributions resting on the assumed service-model default"`
-}
-
 // Coverage counts, per offering a system uses, how many of its
 // contributions to the baseline are stated for the control, mapped from
 // another catalogue's, or assumed.
-func (sn *Snapshot) Coverage(id string) []OfferingCoverage {
+func (sn *Snapshot) Coverage(id string) []report.OfferingCoverage {
 	si, ok := sn.cache.Estate.SystemIndex(id)
 	if !ok {
 		return nil
 	}
+	return report.Coverage(sn.cache.Estate, sn.cache.Matrix, []int32{si}, nil).Offerings
+}
+
+// EstateCoverage counts coverage over every system.
+func (sn *Snapshot) EstateCoverage() report.CoverageDoc {
 	e := sn.cache.Estate
-	var out []OfferingCoverage
-	for _, c := range e.AddCoverage(nil, sn.cache.Matrix(si)) {
-		o := e.Offering(c.Offering)
-		out = append(out, OfferingCoverage{Ref: o.Ref, Name: o.Offering.Name, Provider: o.Provider.Name, Confirmed: c.Confirmed, Mapped: c.Mapped, Assumed: c.Assumed})
+	systems := make([]int32, e.NumSystems())
+	for i := range systems {
+		systems[i] = int32(i)
 	}
-	return out
+	return report.Coverage(e, sn.cache.Matrix, systems, nil)
+}
+
+// ProviderCoverage counts coverage of one provider's offerings over the
+// systems that use them (false when there is no such provider).
+func (sn *Snapshot) ProviderCoverage(provider string) (report.CoverageDoc, bool) {
+	e := sn.cache.Estate
+	if _, ok := e.Provider(provider); !ok {
+		return report.CoverageDoc{}, false
+	}
+	mine := map[int32]bool{}
+	users := map[int32]bool{}
+	for oi, o := range e.Offerings() {
+		if o.Provider.ID != provider {
+			continue
+		}
+		mine[oi] = true
+		for _, si := range e.Users(oi) {
+			users[si] = true
+		}
+	}
+	doc := report.Coverage(e, sn.cache.Matrix, slices.Sorted(maps.Keys(users)), func(oi int32) bool { return mine[oi] })
+	doc.Provider = provider
+	return doc, true
 }
 
 // SystemControls lists the controls of a system's baseline

@@ -74,6 +74,20 @@ func (s *Service) Scorecards(ctx context.Context, now time.Time) ([]remit.Scorec
 	return out, nil
 }
 
+// providerControls lists the controls an offering's provider owes a part
+// of (engine.ProviderControls), their references, and for each the
+// controls it is answered for through mappings.
+func providerControls(e *engine.Estate, oi int32) (cis []int32, refs []string, mapped [][]remit.MappedControl) {
+	cis = e.ProviderControls(oi)
+	refs = make([]string, len(cis))
+	mapped = make([][]remit.MappedControl, len(cis))
+	for i, ci := range cis {
+		refs[i] = e.Controls[ci].Ref
+		mapped[i] = e.MappedFrom(oi, ci)
+	}
+	return cis, refs, mapped
+}
+
 // scorecardsOf derives every offering's and provider's counts.
 func scorecardsOf(e *engine.Estate, x *remit.EvidenceIndex, now time.Time, expiring, open map[string]int, assessed map[string]time.Time) []remit.Scorecard {
 	day := now.UTC().Format(time.DateOnly)
@@ -88,12 +102,8 @@ func scorecardsOf(e *engine.Estate, x *remit.EvidenceIndex, now time.Time, expir
 			if t, ok := assessed[o.Ref]; ok {
 				sc.LastAssessed = t.UTC().Format(time.DateOnly)
 			}
-			cis := e.ProviderControls(int32(oi))
-			refs := make([]string, len(cis))
-			for i, ci := range cis {
-				refs[i] = e.Controls[ci].Ref
-			}
-			for _, st := range x.OfferingStatuses(o.Ref, refs, day) {
+			cis, refs, mapped := providerControls(e, oi)
+			for _, st := range x.OfferingStatuses(o.Ref, refs, mapped, day) {
 				sc.Counts[st]++
 			}
 			sc.Obligations += len(cis)

@@ -311,6 +311,11 @@ type headerDoc struct {
 	Organisation string   `json:"organisation,omitempty"`
 	CatalogueIDs []string `json:"catalogue_ids,omitempty"`
 	ProviderIDs  []string `json:"provider_ids,omitempty"`
+	MappingIDs   []string `json:"mapping_ids,omitempty"`
+}
+
+func (h headerDoc) workspace() *remit.Workspace {
+	return &remit.Workspace{Name: h.Name, Organisation: h.Organisation, CatalogueIDs: h.CatalogueIDs, ProviderIDs: h.ProviderIDs, MappingIDs: h.MappingIDs}
 }
 
 // workspaceID is the id of the one KindWorkspace document.

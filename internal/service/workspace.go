@@ -76,7 +76,7 @@ func Documents(ws *remit.Workspace) (map[remit.Kind]map[string][]byte, error) {
 }
 
 func headerOf(ws *remit.Workspace) headerDoc {
-	return headerDoc{ws.Name, ws.Organisation, ws.CatalogueIDs, ws.ProviderIDs}
+	return headerDoc{ws.Name, ws.Organisation, ws.CatalogueIDs, ws.ProviderIDs, ws.MappingIDs}
 }
 
 func providerOf(p *remit.Provider) providerDoc {
@@ -100,7 +100,7 @@ func exportTx(ctx context.Context, tx remit.Tx) (*remit.Workspace, map[string]in
 		return nil, nil, err
 	}
 	versions[versionKey(KindWorkspace, workspaceID)] = hd.Version
-	ws := &remit.Workspace{Name: h.Name, Organisation: h.Organisation, CatalogueIDs: h.CatalogueIDs, ProviderIDs: h.ProviderIDs}
+	ws := h.workspace()
 	docs, err := tx.Documents(ctx, KindCatalogue, "")
 	if err != nil {
 		return nil, nil, err
@@ -161,7 +161,7 @@ func exportTx(ctx context.Context, tx remit.Tx) (*remit.Workspace, map[string]in
 	sortByFile(ws.Providers, func(p remit.Provider) (bool, string) { return p.BuiltIn, p.ID }, ws.ProviderIDs)
 	sortByFile(ws.Systems, func(s remit.System) (bool, string) { return false, s.ID }, nil)
 	sortByFile(ws.Checks, func(c remit.CheckMappings) (bool, string) { return false, c.ID }, nil)
-	sortByFile(ws.Mappings, func(m remit.ControlMappings) (bool, string) { return false, m.ID }, nil)
+	sortByFile(ws.Mappings, func(m remit.ControlMappings) (bool, string) { return m.BuiltIn, m.ID }, ws.MappingIDs)
 	return ws, versions, nil
 }
 
@@ -600,7 +600,7 @@ func unname(ctx context.Context, tx remit.Tx, ch change, kind remit.Kind, id str
 		return nil, err
 	}
 	return func(sn *Snapshot) {
-		sn.withCache(sn.cache.SetHeader(remit.Workspace{Name: h.Name, Organisation: h.Organisation, CatalogueIDs: h.CatalogueIDs, ProviderIDs: h.ProviderIDs}), KindWorkspace, workspaceID, nhd.Version)
+		sn.withCache(sn.cache.SetHeader(*h.workspace()), KindWorkspace, workspaceID, nhd.Version)
 	}, nil
 }
 

@@ -418,7 +418,7 @@ type coverageInput struct {
 }
 
 type coverageOutput struct {
-	Body []service.OfferingCoverage
+	Body []report.OfferingCoverage
 }
 
 // handleCoverage answers, per offering a system uses, how many of its
@@ -433,9 +433,34 @@ func (s *server) handleCoverage(ctx context.Context, in *coverageInput) (*covera
 	}
 	out := &coverageOutput{Body: sn.Coverage(in.ID)}
 	if out.Body == nil {
-		out.Body = []service.OfferingCoverage{}
+		out.Body = []report.OfferingCoverage{}
 	}
 	return out, nil
+}
+
+type estateCoverageInput struct {
+	Provider string `query:"provider" doc:"Count only this provider's offerings, over the systems that use them"`
+}
+
+type estateCoverageOutput struct {
+	Body report.CoverageDoc
+}
+
+// handleEstateCoverage answers coverage over the estate, or over one
+// provider's offerings.
+func (s *server) handleEstateCoverage(ctx context.Context, in *estateCoverageInput) (*estateCoverageOutput, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	sn := s.Service.Snapshot()
+	if in.Provider == "" {
+		return &estateCoverageOutput{Body: sn.EstateCoverage()}, nil
+	}
+	doc, ok := sn.ProviderCoverage(in.Provider)
+	if !ok {
+		return nil, huma.Error404NotFound(fmt.Sprintf("no provider %q", in.Provider))
+	}
+	return &estateCoverageOutput{Body: doc}, nil
 }
 
 type explainInput struct {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"remit/internal/remit"
+	"remit/internal/report"
 	"remit/internal/workspace"
 )
 
@@ -280,5 +281,22 @@ func TestMappedCellsOnSystemPage(t *testing.T) {
 	}
 	if status, _, _ := f.do("viewer", "GET", "/api/v1/systems/nope/coverage", nil); status != 404 {
 		t.Errorf("coverage of no system: %d", status)
+	}
+	// The provider's page counts its offerings over the systems using them.
+	_, body = f.page("viewer", "GET", "/providers/hostco", nil)
+	if cov := section(t, body, `data-testid="coverage"`, "</table>"); !strings.Contains(cov, want) {
+		t.Errorf("provider page coverage:\n%s", cov)
+	}
+	status, _, data = f.do("viewer", "GET", "/api/v1/coverage?provider=hostco", nil)
+	if status != 200 || string(data) != `{"provider":"hostco","systems":1,"offerings":[{"offering":"hostco/platform","name":"HostCo Platform","provider":"HostCo","confirmed":0,"mapped":4,"assumed":10}],"cells":{"confirmed":0,"mapped":4,"assumed":10}}`+"\n" {
+		t.Errorf("provider coverage API: %d %s", status, data)
+	}
+	if status, _, _ := f.do("viewer", "GET", "/api/v1/coverage?provider=nope", nil); status != 404 {
+		t.Errorf("coverage of no provider: %d", status)
+	}
+	status, _, data = f.do("viewer", "GET", "/api/v1/coverage", nil)
+	var est report.CoverageDoc
+	if err := json.Unmarshal(data, &est); status != 200 || err != nil || est.Provider != "" || est.Systems != f.svc.Snapshot().Estate().NumSystems() {
+		t.Errorf("estate coverage API: %d %v %s", status, err, data)
 	}
 }

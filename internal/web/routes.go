@@ -47,6 +47,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	}}}
 	huma.Register(api, matrixOp, s.handleMatrixGet)
 	huma.Register(api, op("GET", "/api/v1/systems/{id}/explain", "explain", "The provenance of one cell, in sentences", secured), s.handleExplain)
+	huma.Register(api, op("GET", "/api/v1/coverage", "coverage", "How much of the baselines the providers' statements settle — per offering, contributions stated for the control, mapped or assumed — over the estate, or over the systems using one provider's offerings", secured), s.handleEstateCoverage)
 	huma.Register(api, op("GET", "/api/v1/systems/{id}/coverage", "system-coverage", "Per offering the system uses, how many of its contributions to the baseline are stated for the control, mapped from another catalogue's or assumed", secured), s.handleCoverage)
 	huma.Register(api, op("GET", "/api/v1/obligations", "list-obligations", "What is still ours (or the providers'), across the estate", secured), s.handleObligationList)
 	huma.Register(api, op("GET", "/api/v1/obligations/{id}", "get-obligation", "One obligation with its tracking", secured), s.handleObligationGet)

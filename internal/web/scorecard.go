@@ -74,7 +74,7 @@ func (s *server) scorecardPage(r *http.Request) (*ScorecardPage, error) {
 	p.Title = "Scorecard: " + p.Card.Name
 	sn, now := s.Service.Snapshot(), s.Now()
 	for _, ctl := range sn.ProviderControls(ref) {
-		a := sn.Evidence().Assure(remit.ObligationRef{Control: ctl.Ref, Offering: ref}, now)
+		a := sn.Evidence().Assure(remit.ObligationRef{Control: ctl.Ref, Offering: ref, Mapped: ctl.Mapped}, now)
 		if p.Status == "" || string(a.Status) == p.Status {
 			p.Lines = append(p.Lines, scoreLine{Control: ctl.Ref, Title: ctl.Control.Title, Assurance: a})
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"remit/internal/remit"
+	"remit/internal/report"
 	"remit/internal/service"
 )
 
@@ -47,6 +48,8 @@ type ProviderPage struct {
 	ReviewMonths  int
 	ReviewVersion int64
 	CanSetReview  bool
+	// Coverage counts what its offerings' contributions rest on.
+	Coverage report.CoverageDoc
 }
 
 func (s *server) handleProviderPage(w http.ResponseWriter, r *http.Request) error {
@@ -67,6 +70,7 @@ func (s *server) handleProviderPage(w http.ResponseWriter, r *http.Request) erro
 		}
 	}
 	p.Systems = sn.Relying(func(o service.OfferingInfo) bool { return o.ProviderID == id })
+	p.Coverage, _ = sn.ProviderCoverage(id)
 	if !found {
 		return notFound("provider", id)
 	}

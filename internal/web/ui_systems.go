@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"remit/internal/remit"
+	"remit/internal/report"
 	"remit/internal/service"
 )
 
@@ -159,7 +160,7 @@ type SystemPage struct {
 	CanEdit, CanTrack            bool
 	// Coverage says, per offering, how many of its contributions are
 	// stated for the control, mapped or assumed.
-	Coverage []service.OfferingCoverage
+	Coverage []report.OfferingCoverage
 	// Checks are the latest automated result of each tool for each of
 	// the system's controls, failed first.
 	Checks []CheckResult

@@ -269,6 +269,7 @@ func TestRoutesByRole(t *testing.T) {
 		{"GET", "/api/v1/systems/prison-visits/matrix", nil, nil, okAll},
 		{"GET", "/api/v1/systems/prison-visits/explain?control=srm:SRM-01", nil, nil, okAll},
 		{"GET", "/api/v1/systems/prison-visits/coverage", nil, nil, okAll},
+		{"GET", "/api/v1/coverage?provider=casetrack", nil, nil, okAll},
 		{"GET", "/api/v1/obligations", nil, nil, okAll},
 		{"GET", "/api/v1/obligations/" + esc(obligationID), nil, nil, okAll},
 		{"GET", "/api/v1/graph", nil, nil, okAll},

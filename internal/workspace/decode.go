@@ -9,7 +9,7 @@ import (
 // The keys each kind of object accepts, in the order the documentation and
 // the JSON Schema list them.
 var (
-	rootKeys        = []string{"name", "organisation", "catalogues", "providers"}
+	rootKeys        = []string{"name", "organisation", "catalogues", "providers", "mappings"}
 	catalogueKeys   = []string{"id", "title", "version", "source", "controls"}
 	controlKeys     = []string{"id", "title", "statement", "area", "group"}
 	providerKeys    = []string{"id", "name", "offerings"}
@@ -31,6 +31,7 @@ type root struct {
 	Name, Organisation string
 	Catalogues         []string
 	Providers          []string
+	Mappings           []string
 	nodes              map[string]*yaml.Node // key -> value node, for later messages
 }
 
@@ -47,6 +48,8 @@ func (d *decoder) root(n *yaml.Node) root {
 			r.Catalogues = d.strs(v, key)
 		case "providers":
 			r.Providers = d.strs(v, key)
+		case "mappings":
+			r.Mappings = d.strs(v, key)
 		}
 	})
 	return r

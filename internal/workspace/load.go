@@ -131,13 +131,17 @@ func (l *loader) load(fsys fs.FS, display string) {
 		l.rootFile = origin{fsys: fsys, rel: RootFile, file: d.file, root: n}
 		l.root = d.root(n)
 		l.ws.Name, l.ws.Organisation = l.root.Name, l.root.Organisation
-		l.ws.CatalogueIDs, l.ws.ProviderIDs = l.root.Catalogues, l.root.Providers
+		l.ws.CatalogueIDs, l.ws.ProviderIDs, l.ws.MappingIDs = l.root.Catalogues, l.root.Providers, l.root.Mappings
 	}
 	// Built-in content first, then the workspace's own files, each kind in
 	// file-name order so that results never depend on the directory listing.
 	var jobs []job
-	jobs = append(jobs, l.builtins(d, "catalogues", l.root.Catalogues, content.CatalogueIDs(), CataloguesDir, kindCatalogue)...)
-	jobs = append(jobs, l.builtins(d, "providers", l.root.Providers, content.ProviderIDs(), ProvidersDir, kindProvider)...)
+	for _, file := range l.builtins(d, "catalogues", l.root.Catalogues, content.CatalogueIDs(), CataloguesDir) {
+		jobs = append(jobs, job{fsys: content.FS(), rel: file, display: "builtin/" + file, kind: kindCatalogue, builtIn: true})
+	}
+	for _, file := range l.builtins(d, "providers", l.root.Providers, content.ProviderIDs(), ProvidersDir) {
+		jobs = append(jobs, job{fsys: content.FS(), rel: file, display: "builtin/" + file, kind: kindProvider, builtIn: true})
+	}
 	for _, kd := range []struct {
 		dir  string
 		kind kind
@@ -191,20 +195,34 @@ func (l *loader) load(fsys fs.FS, display string) {
 		l.ws.Checks = append(l.ws.Checks, c)
 		l.checks = append(l.checks, origin{fsys: fsys, rel: f, file: name(f)})
 	}
+	// Mappings: the built-in ones remit.yaml names, then the workspace's.
+	type mappingFile struct {
+		fsys         fs.FS
+		rel, display string
+		builtIn      bool
+	}
+	var mfs []mappingFile
+	for _, f := range l.builtins(d, "mappings", l.root.Mappings, content.MappingIDs(), MappingsDir) {
+		mfs = append(mfs, mappingFile{content.FS(), f, "builtin/" + f, true})
+	}
 	for _, f := range l.dir(fsys, MappingsDir, name) {
-		data, err := fs.ReadFile(fsys, f)
+		mfs = append(mfs, mappingFile{fsys, f, name(f), false})
+	}
+	for _, f := range mfs {
+		data, err := fs.ReadFile(f.fsys, f.rel)
 		if err != nil {
-			l.problems = append(l.problems, remit.Problem{File: name(f), Message: "cannot read: " + err.Error()})
+			l.problems = append(l.problems, remit.Problem{File: f.display, Message: "cannot read: " + err.Error()})
 			continue
 		}
-		m, p := readMappings(name(f), data)
+		m, p := readMappings(f.display, data)
 		if p != nil {
 			l.problems = append(l.problems, *p)
 			continue
 		}
-		m.ID = strings.TrimSuffix(path.Base(f), path.Ext(f))
+		m.ID = strings.TrimSuffix(path.Base(f.rel), path.Ext(f.rel))
+		m.BuiltIn = f.builtIn
 		l.ws.Mappings = append(l.ws.Mappings, m)
-		l.mappings = append(l.mappings, origin{fsys: fsys, rel: f, file: name(f)})
+		l.mappings = append(l.mappings, origin{fsys: f.fsys, rel: f.rel, file: f.display})
 	}
 }
 
@@ -323,9 +341,9 @@ func parseAll(jobs []job) {
 }
 
 // builtins checks the built-in content named in remit.yaml under key and
-// returns the files to load for it.
-func (l *loader) builtins(root *decoder, key string, ids, known []string, dir string, k kind) []job {
-	var jobs []job
+// returns the files to load for it, relative to content.FS().
+func (l *loader) builtins(root *decoder, key string, ids, known []string, dir string) []string {
+	var files []string
 	seq := l.root.nodes[key]
 	for i, id := range ids {
 		at := seq
@@ -345,10 +363,9 @@ func (l *loader) builtins(root *decoder, key string, ids, known []string, dir st
 			root.add(at, "%s: %q is listed twice", key, id)
 			continue
 		}
-		file := path.Join(dir, id+".yaml")
-		jobs = append(jobs, job{fsys: content.FS(), rel: file, display: "builtin/" + file, kind: k, builtIn: true})
+		files = append(files, path.Join(dir, id+".yaml"))
 	}
-	return jobs
+	return files
 }
 
 // dir lists the .yaml and .yml files of one workspace folder, sorted.

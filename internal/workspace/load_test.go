@@ -147,7 +147,7 @@ func TestProblems(t *testing.T) {
 		{
 			name:    "unknown key in remit.yaml",
 			replace: map[string]string{"remit.yaml": base["remit.yaml"] + "colour: blue\n"},
-			want:    []string{`ws/remit.yaml:4:1: unknown key "colour" in remit.yaml; expected one of name, organisation, catalogues, providers`},
+			want:    []string{`ws/remit.yaml:4:1: unknown key "colour" in remit.yaml; expected one of name, organisation, catalogues, providers, mappings`},
 		},
 		{
 			name:    "repeated key",

@@ -343,6 +343,7 @@ func TestSchemaEnums(t *testing.T) {
 		{"provider.schema.json", []string{"$defs", "statement", "properties", "class", "enum"}, schemaStrings(remit.Classes)},
 		{"remit.schema.json", []string{"properties", "catalogues", "items", "enum"}, content.CatalogueIDs()},
 		{"remit.schema.json", []string{"properties", "providers", "items", "enum"}, content.ProviderIDs()},
+		{"remit.schema.json", []string{"properties", "mappings", "items", "enum"}, content.MappingIDs()},
 	}
 	for _, c := range cases {
 		var got []string

@@ -36,7 +36,8 @@ func Write(dir string, ws *remit.Workspace) error {
 }
 
 // Files renders ws as workspace files, keyed by slash-separated path.
-// Built-in catalogues and providers are not rendered: remit.yaml names them.
+// Built-in catalogues, providers and mappings are not rendered: remit.yaml
+// names them.
 func Files(ws *remit.Workspace) map[string][]byte {
 	files := make(map[string][]byte, 1+len(ws.Catalogues)+len(ws.Providers)+len(ws.Systems))
 	var w writer
@@ -44,6 +45,7 @@ func Files(ws *remit.Workspace) map[string][]byte {
 	w.key(0, "organisation", ws.Organisation)
 	w.flowList(0, "catalogues", ws.CatalogueIDs)
 	w.flowList(0, "providers", ws.ProviderIDs)
+	w.flowList(0, "mappings", ws.MappingIDs)
 	files[RootFile] = w.take()
 	for i := range ws.Catalogues {
 		c := &ws.Catalogues[i]
@@ -73,6 +75,9 @@ func Files(ws *remit.Workspace) map[string][]byte {
 	}
 	for i := range ws.Mappings {
 		m := &ws.Mappings[i]
+		if m.BuiltIn {
+			continue
+		}
 		w.mappings(m)
 		files[MappingsDir+"/"+m.ID+".yaml"] = w.take()
 	}

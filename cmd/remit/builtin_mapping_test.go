@@ -1,0 +1,149 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// sharedOSCAL finds NIST's public OSCAL content beside the project,
+// skipping the test when it is absent (it is always there in CI).
+func sharedOSCAL(t *testing.T, parts ...string) string {
+	t.Helper()
+	path := filepath.Join(append([]string{"..", "..", "..", "shared", "data", "oscal"}, parts...)...)
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("the public OSCAL content is not beside the project: %v", err)
+	}
+	return path
+}
+
+func write(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestNISTModelAnswersForNCSCBaseline is the whole journey: a provider's
+// matrix written against NIST SP 800-53 (a CRM sheet), NIST's MODERATE
+// baseline imported as nist-800-53, and the built-in NCSC ↔ NIST mapping
+// switched on in remit.yaml give a system whose baseline is the NCSC
+// principles mapped cells whose classes follow the rules — in the matrix,
+// explain, coverage and the OSCAL SSP.
+func TestNISTModelAnswersForNCSCBaseline(t *testing.T) {
+	moderate := sharedOSCAL(t, "nist-rev5", "NIST_SP-800-53_rev5_MODERATE-baseline-resolved-profile_catalog.json")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "remit.db")
+	ws := filepath.Join(dir, "ws")
+	write(t, ws, map[string]string{
+		"remit.yaml": "name: Mapped estate\norganisation: Example department\ncatalogues: [ncsc-csp]\n",
+		"providers/hyperscale.yaml": `id: hyperscale
+name: Hyperscale Cloud
+offerings:
+  - id: compute
+    name: Hyperscale Compute
+    service_model: iaas
+`,
+		"systems/payments.yaml": `id: payments
+name: Payments
+owner: Payments team
+team: payments-team
+classification: official
+baseline:
+  catalogue: ncsc-csp
+uses:
+  - offering: hyperscale/compute
+    purpose: runs the service
+`,
+	})
+	// The provider's matrix, against NIST's controls: transmission
+	// confidentiality is shared, physical access the provider's, account
+	// management the customer's.
+	crm := filepath.Join(dir, "crm.csv")
+	write(t, dir, map[string]string{"crm.csv": `Control,Responsibility,Provider,Customer
+SC-8,Shared,TLS on the provider's endpoints and network.,TLS for the workloads.
+PE-3,Provider,Guards and badges at every data centre.,
+PE-2,Provider,Access lists for data centre staff.,
+AC-2,Customer,,Manage accounts in the tenancy.
+`})
+	steps := [][]string{
+		{"import", ws, "--database", db},
+		{"catalogue", "import", moderate, "--id", "nist-800-53", "--database", db},
+		{"offering", "import", "hyperscale/compute", crm, "--format", "csv", "--catalogue", "nist-800-53", "--map", "control=Control,class=Responsibility,provider=Provider,customer=Customer", "--database", db},
+	}
+	for _, s := range steps {
+		if out, stderr, code := cli(t, s...); code != 0 {
+			t.Fatalf("remit %s: exit %d\n%s%s", strings.Join(s, " "), code, out, stderr)
+		}
+	}
+	// Switch the built-in mapping on, as code: export, name it, import.
+	out := filepath.Join(dir, "out")
+	if _, stderr, code := cli(t, "export", out, "--database", db); code != 0 {
+		t.Fatal(stderr)
+	}
+	root, _ := os.ReadFile(filepath.Join(out, "remit.yaml"))
+	write(t, out, map[string]string{"remit.yaml": string(root) + "mappings: [ncsc-csp-nist-800-53]\n"})
+	if o, stderr, code := cli(t, "import", out, "--database", db); code != 0 {
+		t.Fatalf("import with the mapping: exit %d\n%s%s", code, o, stderr)
+	}
+	again := filepath.Join(dir, "again")
+	if _, stderr, code := cli(t, "export", again, "--database", db); code != 0 {
+		t.Fatal(stderr)
+	}
+	if root, _ := os.ReadFile(filepath.Join(again, "remit.yaml")); !strings.Contains(string(root), "mappings: [ncsc-csp-nist-800-53]") {
+		t.Errorf("the database does not keep the built-in mapping:\n%s", root)
+	}
+	if _, err := os.Stat(filepath.Join(again, "mappings")); err == nil {
+		t.Errorf("a built-in mapping was written out as the workspace's own file")
+	}
+
+	// CSP-01 (data in transit) is answered by SC-8's shared statement;
+	// CSP-02 (assets protected) by PE-2/PE-3, which cover only part of it:
+	// at most shared, never inherited.
+	var matrix struct {
+		Rows []struct {
+			Control string `json:"control"`
+			Class   string `json:"class"`
+			Mapped  bool   `json:"mapped"`
+			Assumed bool   `json:"assumed"`
+		} `json:"rows"`
+	}
+	o, stderr, code := cli(t, "matrix", again, "--system", "payments", "--format", "json")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	if err := json.Unmarshal([]byte(o), &matrix); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range matrix.Rows {
+		if r.Mapped {
+			got[r.Control] = r.Class
+		}
+	}
+	for control, class := range map[string]string{"ncsc-csp:CSP-01": "shared", "ncsc-csp:CSP-02": "shared", "ncsc-csp:CSP-09": "organisation-specific"} {
+		if got[control] != class {
+			t.Errorf("%s: mapped %q, want mapped %s (mapped cells: %v)", control, got[control], class, got)
+		}
+	}
+	ex, _, _ := cli(t, "explain", again, "--system", "payments", "--control", "ncsc-csp:CSP-02")
+	if !strings.Contains(ex, "nist-800-53:pe-3") || !strings.Contains(ex, "ncsc-csp-nist-800-53") {
+		t.Errorf("explain does not name the mapping and its sources:\n%s", ex)
+	}
+	cov, _, _ := cli(t, "coverage", again, "--system", "payments", "--format", "json")
+	if !strings.Contains(cov, `"mapped": `) || strings.Contains(cov, `"mapped": 0`) {
+		t.Errorf("coverage counts no mapped contribution:\n%s", cov)
+	}
+	ssp, stderr, code := cli(t, "export", "ssp", "--system", "payments", "--database", db)
+	if code != 0 || !strings.Contains(ssp, `"name": "mapped-from"`) || !strings.Contains(ssp, `"value": "nist-800-53:sc-8"`) {
+		t.Errorf("the SSP names no mapped part: exit %d %s", code, stderr)
+	}
+}

@@ -59,6 +59,7 @@ team: payments-team
 classification: official
 baseline:
   catalogue: ncsc-csp
+  controls: all
 uses:
   - offering: hyperscale/compute
     purpose: runs the service
@@ -145,5 +146,40 @@ AC-2,Customer,,Manage accounts in the tenancy.
 	ssp, stderr, code := cli(t, "export", "ssp", "--system", "payments", "--database", db)
 	if code != 0 || !strings.Contains(ssp, `"name": "mapped-from"`) || !strings.Contains(ssp, `"value": "nist-800-53:sc-8"`) {
 		t.Errorf("the SSP names no mapped part: exit %d %s", code, stderr)
+	}
+}
+
+// TestCatalogueIntoEmptyDatabase: a catalogue imported into a database
+// that holds no workspace yet is kept and found (the workspace's header is
+// written with it), and an offering import without --catalogue says what
+// to do.
+func TestCatalogueIntoEmptyDatabase(t *testing.T) {
+	basic := sharedOSCAL(t, "examples", "basic-catalog.json")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "remit.db")
+	if _, stderr, code := cli(t, "user", "add", "admin@example.gov.uk", "--role", "admin", "--database", db); code != 0 {
+		t.Fatal(stderr)
+	}
+	csv := filepath.Join(dir, "m.csv")
+	write(t, dir, map[string]string{"m.csv": "Control,Class\ns1.1.1,inherited\n"})
+	mapping := "control=Control,class=Class"
+	if _, stderr, code := cli(t, "offering", "import", "x/y", csv, "--format", "csv", "--map", mapping, "--database", db); code != 2 || !strings.Contains(stderr, "the database holds no catalogue yet: import the one the matrix is written against first") {
+		t.Errorf("no catalogue yet: exit %d %s", code, stderr)
+	}
+	if _, stderr, code := cli(t, "catalogue", "import", basic, "--database", db); code != 0 {
+		t.Fatal(stderr)
+	}
+	out := filepath.Join(dir, "out")
+	if o, stderr, code := cli(t, "export", out, "--database", db); code != 0 || !strings.Contains(o, "1 catalogues") {
+		t.Fatalf("export after a catalogue into an empty database: exit %d %s%s", code, o, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "catalogues", "basic-catalog.yaml")); err != nil {
+		t.Error(err)
+	}
+	if _, stderr, code := cli(t, "offering", "import", "x/y", csv, "--format", "csv", "--map", mapping, "--database", db); code != 2 || !strings.Contains(stderr, "--catalogue is required for the csv format: name the catalogue the matrix is written against, one of basic-catalog") {
+		t.Errorf("no --catalogue: exit %d %s", code, stderr)
+	}
+	if _, stderr, code := cli(t, "offering", "import", "x/y", csv, "--format", "csv", "--map", mapping, "--catalogue", "basic-catalogue", "--database", db); code != 2 || !strings.Contains(stderr, `(did you mean "basic-catalog"?)`) {
+		t.Errorf("a near miss: exit %d %s", code, stderr)
 	}
 }

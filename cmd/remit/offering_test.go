@@ -60,7 +60,7 @@ func TestOfferingImport(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "2 statements for acme/hosting from "+book+" (caiq): 1 inherited, 1 shared.\n") || !strings.Contains(out, "Dry run") {
 		t.Errorf("CAIQ: %d\n%s%s", code, out, errOut)
 	}
-	if _, errOut, code := cli(t, "offering", "import", "acme/hosting", book, "--format", "caiq", "--catalogue", "srm", "--database", db); code != 2 || !strings.Contains(errOut, `offering "acme/hosting" is new: give its service model`) {
+	if _, errOut, code := cli(t, "offering", "import", "acme/hosting", book, "--format", "caiq", "--catalogue", "srm", "--database", db); code != 2 || !strings.Contains(errOut, `offering "acme/hosting" is new: give its service model (iaas, paas, saas, managed-service or on-premises)`) {
 		t.Errorf("a new offering without a service model: %d %s", code, errOut)
 	}
 }

@@ -382,7 +382,13 @@ each is named by its row and column, and nothing is written.`,
 						for _, c := range sn.Catalogues() {
 							ids = append(ids, c.ID)
 						}
-						return usagef("--catalogue %q is not a catalogue of the database: use one of %s", catalogue, strings.Join(ids, ", "))
+						switch {
+						case len(ids) == 0:
+							return usagef("the database holds no catalogue yet: import the one the matrix is written against first (remit catalogue import FILE --id ID), then name it with --catalogue ID")
+						case catalogue == "":
+							return usagef("--catalogue is required for the %s format: name the catalogue the matrix is written against, one of %s", format, strings.Join(ids, ", "))
+						}
+						return usagef("--catalogue %q is not a catalogue of the database: use one of %s%s", catalogue, strings.Join(ids, ", "), didYouMean(catalogue, ids))
 					}
 					cat = *c
 				}

@@ -137,7 +137,7 @@ func TestBuiltinMappingSkipsControlsNotImported(t *testing.T) {
 	files := fstest.MapFS{
 		"catalogues/nist-800-53.yaml": {Data: []byte("id: nist-800-53\ntitle: One control\nversion: x\ncontrols:\n  - id: sc-8\n    title: Transmission confidentiality\n    statement: Protect data in transit.\n    area: network\n")},
 		"providers/p.yaml":            {Data: []byte("id: p\nname: P\nofferings:\n  - id: o\n    name: O\n    service_model: paas\n    statements:\n      - control: nist-800-53:sc-8\n        class: inherited\n        provider: Encrypts every connection.\n")},
-		"systems/s.yaml":              {Data: []byte("id: s\nname: S\nowner: x\nteam: t\nclassification: official\nbaseline:\n  catalogue: ncsc-csp\nuses:\n  - offering: p/o\n")},
+		"systems/s.yaml":              {Data: []byte("id: s\nname: S\nowner: x\nteam: t\nclassification: official\nbaseline:\n  catalogue: ncsc-csp\n  controls: all\nuses:\n  - offering: p/o\n")},
 	}
 	ws := loadMappings(t, []string{"ncsc-csp-nist-800-53"}, files)
 	e, err := engine.New(ws, content.Defaults())

@@ -472,7 +472,14 @@ func FromSSP(ssp *oscal.SSP, cat remit.Catalogue) ([]remit.Statement, []Problem)
 		case len(provided) > 0:
 			class = "inherited"
 		}
-		src := &remit.Source{Title: fmt.Sprintf("%s, export %s", orDefault(ssp.Metadata.Title, "system security plan"), strings.Join(append(provUUIDs, respUUIDs...), " ")),
+		var uuids []string
+		if len(provUUIDs) > 0 {
+			uuids = append(uuids, "provided "+strings.Join(provUUIDs, " "))
+		}
+		if len(respUUIDs) > 0 {
+			uuids = append(uuids, "responsibilities "+strings.Join(respUUIDs, " "))
+		}
+		src := &remit.Source{Title: fmt.Sprintf("%s, export %s", orDefault(ssp.Metadata.Title, "system security plan"), strings.Join(uuids, "; ")),
 			Version: ssp.Metadata.Version, Date: oscal.DateOf(ssp.Metadata.LastModified)}
 		rows = append(rows, Row{Line: i + 1, Control: ir.ControlID, Class: class, Provider: strings.Join(provided, "\n"), Customer: strings.Join(resp, "\n"),
 			ControlCol: "control-id", ClassCol: "export", Source: src})

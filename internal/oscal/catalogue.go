@@ -48,6 +48,9 @@ type CatalogueReport struct {
 func ToCatalogue(c *Catalog, id string) (remit.Catalogue, CatalogueReport) {
 	out := remit.Catalogue{ID: id, Title: c.Metadata.Title, Version: c.Metadata.Version,
 		Source: &remit.Source{Title: c.Metadata.Title, Version: c.Metadata.Version, Date: DateOf(c.Metadata.LastModified)}}
+	if d := DateOf(propValue(c.Metadata.Props, "source-last-modified")); d != "" {
+		out.Source.Date = d // resolved from a profile: the profile's date
+	}
 	rep := CatalogueReport{Areas: map[string]int{}, Withdrawn: []string{}, NoArea: []string{}}
 	params := map[string]*Param{}
 	c.Walk(func(ctl *Control, _ []string, _ *Control) bool {

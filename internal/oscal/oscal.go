@@ -14,6 +14,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -233,6 +235,8 @@ const (
 	KindAssessmentResults   Kind = "assessment-results"
 	KindPOAM                Kind = "plan-of-action-and-milestones"
 	KindMapping             Kind = "mapping-collection"
+	// KindAssessmentPlan is recognised, to be named, but not read.
+	KindAssessmentPlan Kind = "assessment-plan"
 )
 
 // Error is a problem reading a document: where (a JSON path and, when
@@ -258,13 +262,22 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// bom is the UTF-8 byte-order mark some tools (Excel, PowerShell) begin
+// JSON files with. JSON forbids it, but a reader should not: it is dropped
+// before decoding.
+var bom = []byte("\xef\xbb\xbf")
+
+// models are the OSCAL models, in the order Sniff looks for them.
+var models = []Kind{KindCatalog, KindProfile, KindSSP, KindComponentDefinition, KindAssessmentPlan, KindAssessmentResults, KindPOAM, KindMapping}
+
 // Sniff reads which model a document holds.
 func Sniff(file string, data []byte) (Kind, error) {
+	data = bytes.TrimPrefix(data, bom)
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
 		return "", jsonError(file, data, "", err)
 	}
-	for _, k := range []Kind{KindCatalog, KindProfile, KindSSP, KindComponentDefinition, KindAssessmentResults, KindPOAM, KindMapping} {
+	for _, k := range models {
 		if _, ok := top[string(k)]; ok {
 			return k, nil
 		}
@@ -273,7 +286,12 @@ func Sniff(file string, data []byte) (Kind, error) {
 	for k := range top {
 		keys = append(keys, k)
 	}
-	return "", &Error{File: file, Message: fmt.Sprintf("not an OSCAL JSON document: its top level has %s, not catalog, profile, system-security-plan or component-definition", quoteAll(keys))}
+	slices.Sort(keys)
+	names := make([]string, len(models))
+	for i, k := range models {
+		names[i] = string(k)
+	}
+	return "", &Error{File: file, Message: fmt.Sprintf("not an OSCAL JSON document: its top level has %s, not one of the OSCAL models (%s)", quoteAll(keys), strings.Join(names, ", "))}
 }
 
 func quoteAll(ss []string) string {
@@ -285,6 +303,17 @@ func quoteAll(ss []string) string {
 		q[i] = fmt.Sprintf("%q", s)
 	}
 	return strings.Join(q, ", ")
+}
+
+// at sets e's line and column to the nth place data has "key": value
+// (however spaced), when there is one; e otherwise.
+func at(e *Error, data []byte, key, value string, nth int) *Error {
+	v, _ := json.Marshal(value)
+	re := regexp.MustCompile(`"` + regexp.QuoteMeta(key) + `"\s*:\s*` + regexp.QuoteMeta(string(v)))
+	if locs := re.FindAllIndex(data, nth); len(locs) == nth {
+		e.Line, e.Column = lineCol(data, locs[nth-1][0])
+	}
+	return e
 }
 
 // MaxObjects is how many JSON objects an OSCAL document may hold. NIST's
@@ -323,6 +352,7 @@ func CheckSize(file string, data []byte) error {
 // decode reads the one model under key into v, naming the file and,
 // for a syntax or type error, the line and column.
 func decode(file string, data []byte, key Kind, v any) error {
+	data = bytes.TrimPrefix(data, bom)
 	if err := CheckSize(file, data); err != nil {
 		return err
 	}
@@ -415,15 +445,16 @@ func ReadCatalog(file string, data []byte) (*Catalog, error) {
 	if err := decode(file, data, KindCatalog, &c); err != nil {
 		return nil, err
 	}
-	if err := c.check(file); err != nil {
+	if err := c.check(file, bytes.TrimPrefix(data, bom)); err != nil {
 		return nil, err
 	}
 	return &c, nil
 }
 
 // check reports the first structural problem: controls without ids or
-// titles, and ids given twice.
-func (c *Catalog) check(file string) error {
+// titles, and ids given twice, at the line of the control's title or id
+// in data when it can be found.
+func (c *Catalog) check(file string, data []byte) error {
 	seen := map[string]bool{}
 	var err error
 	c.Walk(func(ctl *Control, groups []string, parent *Control) bool {
@@ -435,9 +466,9 @@ func (c *Catalog) check(file string) error {
 		}
 		switch {
 		case ctl.ID == "":
-			err = &Error{File: file, Path: where, Message: fmt.Sprintf("a control (titled %q) has no id: every control needs one", ctl.Title)}
+			err = at(&Error{File: file, Path: where, Message: fmt.Sprintf("a control (titled %q) has no id: every control needs one", ctl.Title)}, data, "title", ctl.Title, 1)
 		case seen[ctl.ID]:
-			err = &Error{File: file, Path: "control " + ctl.ID, Message: "this id is used by two controls: ids must be unique in a catalog"}
+			err = at(&Error{File: file, Path: "control " + ctl.ID, Message: "this id is used by two controls: ids must be unique in a catalog"}, data, "id", ctl.ID, 2)
 		}
 		seen[ctl.ID] = true
 		return err == nil
@@ -455,5 +486,27 @@ func Marshal(kind Kind, v any) ([]byte, error) {
 	if err := enc.Encode(map[string]any{string(kind): v}); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return unescapeSlashes(buf.Bytes()), nil
+}
+
+// unescapeSlashes rewrites the \/ escapes that parts copied verbatim
+// from a source document may carry (valid JSON, but tools choke on them)
+// as plain slashes, leaving every other escape alone.
+func unescapeSlashes(b []byte) []byte {
+	if !bytes.Contains(b, []byte(`\/`)) {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		if b[i] == '\\' && i+1 < len(b) {
+			if b[i+1] != '/' {
+				out = append(out, b[i]) // an escape: keep it and what it escapes
+			}
+			i++
+			out = append(out, b[i])
+			continue
+		}
+		out = append(out, b[i])
+	}
+	return out
 }

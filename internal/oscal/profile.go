@@ -164,6 +164,11 @@ func Resolve(p *Profile, src Source, now time.Time) (*Catalog, error) {
 	out.Metadata.LastModified = now.UTC().Format(time.RFC3339)
 	out.Metadata.OSCALVersion = Version
 	out.Metadata.Props = append(slices.Clone(out.Metadata.Props), Prop{Name: "resolution-tool", Value: "Remit"})
+	if p.Metadata.LastModified != "" {
+		// The resolved catalog is dated now; the profile's own date is
+		// what a catalogue imported from it is sourced at.
+		out.Metadata.Props = append(out.Metadata.Props, Prop{Name: "source-last-modified", NS: NS, Value: p.Metadata.LastModified})
+	}
 	sum := sha256.Sum256([]byte(p.UUID + now.UTC().Format(time.RFC3339Nano)))
 	out.UUID = uuidFrom(sum[:])
 	flat := p.Merge != nil && p.Merge.Flat != nil

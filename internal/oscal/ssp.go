@@ -145,18 +145,31 @@ type Satisfied struct {
 	Description        string `json:"description"`
 }
 
-// exportRef finds, in a statement's source, the first uuid of the
-// provider SSP's export it was read from (matrixin writes the source as
-// "TITLE, export UUID …").
-var exportRef = regexp.MustCompile(`, export ([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[45][0-9A-Fa-f]{3}-[89ABab][0-9A-Fa-f]{3}-[0-9A-Fa-f]{12})`)
+// exportRef and responsibilityRef find, in a statement's source, the
+// first uuid of the provider SSP's provided statements and
+// responsibilities it was read from: matrixin writes the source as
+// "TITLE, export provided UUID …; responsibilities UUID …" (before, as
+// "TITLE, export UUID …", provided first).
+var (
+	uuidPattern       = `([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[45][0-9A-Fa-f]{3}-[89ABab][0-9A-Fa-f]{3}-[0-9A-Fa-f]{12})`
+	exportRef         = regexp.MustCompile(`, export (?:provided )?` + uuidPattern)
+	responsibilityRef = regexp.MustCompile(`, export (?:provided [^;]*; )?responsibilities ` + uuidPattern)
+)
 
 // ProvidedUUID is the uuid of the provider's provided statement a
 // statement was read from, when it came from the provider's SSP.
-func ProvidedUUID(src *remit.Source) string {
+func ProvidedUUID(src *remit.Source) string { return sourceUUID(src, exportRef) }
+
+// ResponsibilityUUID is the uuid of the provider's responsibility (what it
+// asks of the customer) a statement was read from, when it came from the
+// provider's SSP.
+func ResponsibilityUUID(src *remit.Source) string { return sourceUUID(src, responsibilityRef) }
+
+func sourceUUID(src *remit.Source, re *regexp.Regexp) string {
 	if src == nil {
 		return ""
 	}
-	if m := exportRef.FindStringSubmatch(src.Title); m != nil {
+	if m := re.FindStringSubmatch(src.Title); m != nil {
 		return m[1]
 	}
 	return ""
@@ -309,7 +322,15 @@ func WriteSSP(in SSPInput) SSP {
 				bc.Props = append(bc.Props, Prop{Name: "owner", NS: NS, Value: strings.Join(strings.Fields(d.Tracking.Owner), " ")})
 			}
 			if d.Offering != "" {
-				bc.Satisfied = []Satisfied{{UUID: key("satisfied", d.Obligation), Description: d.Text}}
+				// Answer the provider's responsibility by its uuid when the
+				// offering's statement was read from the provider's SSP.
+				var resp string
+				for _, pp := range r.Provided {
+					if pp.Offering == d.Offering {
+						resp = ResponsibilityUUID(pp.Source)
+					}
+				}
+				bc.Satisfied = []Satisfied{{UUID: key("satisfied", d.Obligation), ResponsibilityUUID: resp, Description: d.Text}}
 			}
 			bc.Props = append(bc.Props, mappedFrom(d.Mapped)...)
 			ir.ByComponents = append(ir.ByComponents, bc)

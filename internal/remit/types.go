@@ -3,6 +3,7 @@ package remit
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Class is how responsibility for a control is split between a provider and
@@ -51,6 +52,13 @@ const (
 
 // ServiceModels lists every service model in display order.
 var ServiceModels = []ServiceModel{IaaS, PaaS, SaaS, ManagedService, OnPremises}
+
+// ServiceModelList names every service model for a message: "iaas, paas,
+// saas, managed-service or on-premises".
+func ServiceModelList() string {
+	names := stringsOf(ServiceModels)
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
 
 // Valid reports whether m is a known service model.
 func (m ServiceModel) Valid() bool {

@@ -1,6 +1,11 @@
 package report
 
-import "remit/internal/engine"
+import (
+	"cmp"
+	"slices"
+
+	"remit/internal/engine"
+)
 
 // CoverageDoc says how much of the baseline the providers' statements
 // settle, for a system, a provider's offerings or the whole estate: per
@@ -54,6 +59,9 @@ func Coverage(e *engine.Estate, matrix func(si int32) *engine.Matrix, systems []
 		doc.Cells.Assumed += s.Assumed
 		doc.Cells.Mapped += s.Mapped
 		doc.Cells.Confirmed += s.Total() - s.NotApplicable - s.Assumed - s.Mapped
+	}
+	if len(systems) > 1 { // one system's in the order it uses them; else the workspace's
+		slices.SortFunc(cov, func(a, b engine.Coverage) int { return cmp.Compare(a.Offering, b.Offering) })
 	}
 	for _, c := range cov {
 		if keep != nil && !keep(c.Offering) {

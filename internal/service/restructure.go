@@ -37,6 +37,14 @@ func (s *Service) restructure(ctx context.Context, p remit.Principal, version in
 		if err != nil {
 			return err
 		}
+		// The first change to an empty store (a catalogue imported before
+		// any workspace) also writes the workspace's header, or nothing
+		// would find what it wrote.
+		if _, err := tx.FindDocument(ctx, KindWorkspace, workspaceID); errors.Is(err, remit.ErrNotFound) {
+			touched = append(touched, docRef{KindWorkspace, workspaceID})
+		} else if err != nil {
+			return err
+		}
 		if ps := remit.Validate(ws); len(ps) > 0 {
 			return &remit.ValidationError{Problems: remit.Owners(ws, ps)}
 		}

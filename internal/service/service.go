@@ -131,7 +131,7 @@ func (s *Service) loadFrom(ctx context.Context, tx remit.Tx) (*Snapshot, error) 
 			return err
 		}
 		if ws, versions, err = exportTx(ctx, tx); errors.Is(err, remit.ErrNotFound) {
-			ws, versions, err = &remit.Workspace{Name: "Empty"}, map[string]int64{}, nil
+			ws, versions, err = &remit.Workspace{Name: "Remit workspace"}, map[string]int64{}, nil
 		}
 		if err != nil {
 			return err

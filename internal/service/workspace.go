@@ -817,7 +817,7 @@ func (s *Service) ImportOffering(ctx context.Context, p remit.Principal, ref str
 		o := old
 		if newOffering {
 			if n.ServiceModel == "" {
-				ps = append(ps, remit.Problem{Pointer: "/service_model", Message: fmt.Sprintf("offering %q is new: give its service model (iaas, paas or saas)", ref)})
+				ps = append(ps, remit.Problem{Pointer: "/service_model", Message: fmt.Sprintf("offering %q is new: give its service model (%s)", ref, remit.ServiceModelList())})
 			}
 			o = remit.Offering{ID: or.Offering, Name: cmp.Or(n.Name, or.Offering), ServiceModel: n.ServiceModel}
 		}

@@ -259,8 +259,14 @@ func TestMappedCellsOnSystemPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, body := f.page("viewer", "GET", "/systems/grants?class=shared", nil)
-	if n := strings.Count(body, `<strong class="govuk-tag govuk-tag--purple">mapped</strong>`); n != 3 {
+	tag := `<strong class="govuk-tag govuk-tag--purple">mapped</strong>`
+	if n := strings.Count(section(t, body, `data-testid="matrix"`, "</table>"), tag); n != 3 {
 		t.Errorf("%d shared cells marked mapped, want 3 (CSP-01, CSP-02, CSP-13)", n)
+	}
+	// What is still ours: the four obligations arising from a mapping
+	// (CSP-01, -02, -09 and -13), whatever the filter below.
+	if n := strings.Count(section(t, body, `data-testid="ours"`, "</table>"), tag); n != 4 {
+		t.Errorf("%d of our obligations marked mapped, want 4", n)
 	}
 	if !strings.Contains(body, "<strong>HostCo Platform</strong>: shared (mapped from srm:SRM-01, subset-of)") {
 		t.Errorf("the contribution does not say where it is mapped from")

@@ -1,6 +1,7 @@
 package oscal
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -175,9 +176,15 @@ func fillParams(prose string, params map[string]*Param, depth int) string {
 				how = " (one or more)"
 			}
 			return fmt.Sprintf("[Selection%s: %s]", how, strings.Join(choices, "; "))
-		case p.Label != "":
-			return "[Assignment: " + p.Label + "]"
 		}
-		return "[Assignment: " + id + "]"
+		// An assignment: its label, and what its constraints require
+		// (FedRAMP states its required values so: "at least every 3 years").
+		what := []string{cmp.Or(strings.TrimSpace(p.Label), id)}
+		for _, c := range p.Constraints {
+			if d := strings.Join(strings.Fields(c.Description), " "); d != "" {
+				what = append(what, d)
+			}
+		}
+		return "[Assignment: " + strings.Join(what, "; ") + "]"
 	})
 }

@@ -3,6 +3,7 @@ package oscal
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -149,4 +150,61 @@ func TestSatisfiedPointsAtResponsibility(t *testing.T) {
 			t.Errorf("%q: provided %q responsibility %q", c.title, ProvidedUUID(s), ResponsibilityUUID(s))
 		}
 	}
+}
+
+// TestConstraintsInStatements: a parameter with no value shows what its
+// constraints require, as FedRAMP states its required values.
+func TestConstraintsInStatements(t *testing.T) {
+	doc := `{"catalog": {"uuid": "u", "metadata": {"title": "t", "last-modified": "2026-01-01T00:00:00Z", "version": "1", "oscal-version": "1.0.6"},
+  "controls": [{"id": "ac-1", "title": "Policy",
+    "params": [
+      {"id": "ac-01_odp.01", "label": "frequency", "constraints": [{"description": "at least every 3 years"}]},
+      {"id": "ac-01_odp.02", "label": "events"},
+      {"id": "ac-01_odp.03", "label": "period", "values": ["annually"], "constraints": [{"description": "at least annually"}]}],
+    "parts": [{"id": "ac-1_smt", "name": "statement", "prose": "Review the policy {{ insert: param, ac-01_odp.01 }} and after {{ insert: param, ac-01_odp.02 }}; the procedures {{ insert: param, ac-01_odp.03 }}."}]}]}}`
+	c, err := ReadCatalog("c.json", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := ToCatalogue(c, "x")
+	want := "Review the policy [Assignment: frequency; at least every 3 years] and after [Assignment: events]; the procedures annually."
+	if got.Controls[0].Statement != want {
+		t.Errorf("statement %q\nwant      %q", got.Controls[0].Statement, want)
+	}
+}
+
+// TestMetadataLinksKeepTheirResources: resolving a profile whose metadata
+// links to resources (FedRAMP's logo and "Applicable Laws") keeps those
+// resources, so no "#uuid" in the result dangles.
+func TestMetadataLinksKeepTheirResources(t *testing.T) {
+	cat, err := ReadCatalog("catalog.json", []byte(testCatalog))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const logo, laws, unused = "bbbbbbbb-0000-4000-8000-000000000001", "bbbbbbbb-0000-4000-8000-000000000002", "bbbbbbbb-0000-4000-8000-000000000003"
+	p, err := ReadProfile("profile.json", []byte(`{"profile": {"uuid": "22222222-2222-4222-8222-222222222222",
+  "metadata": {"title": "P", "last-modified": "2026-01-01T00:00:00Z", "version": "1", "oscal-version": "1.0.6",
+    "links": [{"href": "#`+laws+`", "rel": "reference", "text": "Applicable Laws"}],
+    "parties": [{"uuid": "cccccccc-0000-4000-8000-000000000001", "type": "organization", "name": "Agency", "links": [{"href": "#`+logo+`", "rel": "logo"}]}]},
+  "imports": [{"href": "#c", "include-controls": [{"with-ids": ["sc-7"]}]}],
+  "back-matter": {"resources": [{"uuid": "`+logo+`", "title": "Logo"}, {"uuid": "`+laws+`", "title": "Applicable Laws"}, {"uuid": "`+unused+`", "title": "Not referred to"}]}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Resolve(p, func(string) (*Catalog, error) { return cat, nil }, time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, r := range got.BackMatter.Resources {
+		kept = append(kept, r.UUID)
+	}
+	if want := []string{"aaaaaaaa-0000-4000-8000-000000000002", logo, laws}; !slices.Equal(kept, want) {
+		t.Errorf("resources %v, want %v (sc-7's reference, then the profile's logo and laws)", kept, want)
+	}
+	doc, err := Marshal(KindCatalog, got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	validate(t, "the resolved catalog", doc) // checks every #uuid resolves
 }

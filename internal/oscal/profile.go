@@ -153,7 +153,7 @@ func (e *ResolveError) Error() string {
 // select (include, then exclude; with-child-controls yes takes every
 // descendant), arranged as merge says (as-is keeps the source's groups
 // and nesting, dropping what holds nothing selected; an unselected
-// control's selected children take its place; flat lists every control
+// control with selected children is kept as their parent; flat lists every control
 // at the top; a control imported twice is kept once with use-first or
 // merge, and refused with keep), then modified (set-parameters, alters).
 // The back matter keeps the resources the result refers to. now stamps
@@ -337,12 +337,13 @@ func pruneControls(cs []Control, keep func(*Control) bool) []Control {
 	for i := range cs {
 		c := &cs[i]
 		kids := pruneControls(c.Controls, keep)
-		if keep(c) {
+		if keep(c) || len(kids) > 0 {
+			// A control not selected whose children are stays as their
+			// parent, as NIST's resolver keeps it (its resolved PRIVACY
+			// baseline selects enhancements alone and keeps their parents).
 			cp := *c
 			cp.Controls = kids
 			out = append(out, cp)
-		} else {
-			out = append(out, kids...)
 		}
 	}
 	return out
@@ -533,8 +534,18 @@ var proseRef = regexp.MustCompile(`\]\(#([^)\s]+)\)`)
 
 // referenced collects the back-matter uuids a catalog refers to: links
 // ("#uuid") and Markdown links in prose.
+// hrefRef finds a fragment href ("#uuid") in JSON.
+var hrefRef = regexp.MustCompile(`"href":\s*"#([^"]+)"`)
+
 func referenced(c *Catalog) map[string]bool {
 	refs := map[string]bool{}
+	// The metadata's links, parties (logos) and roles refer to resources
+	// too: whatever its JSON points at with "#uuid" is kept.
+	if meta, err := json.Marshal(c.Metadata); err == nil {
+		for _, m := range hrefRef.FindAllSubmatch(meta, -1) {
+			refs[string(m[1])] = true
+		}
+	}
 	prose := func(s string) {
 		for _, m := range proseRef.FindAllStringSubmatch(s, -1) {
 			refs[m[1]] = true

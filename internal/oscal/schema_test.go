@@ -2,8 +2,10 @@ package oscal
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sync"
 	"testing"
 
@@ -69,6 +71,8 @@ func compiledSchema(t testing.TB, file, id string) *jsonschema.Schema {
 	return s
 }
 
+var uuidRE = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+
 // validate checks a document Remit wrote against the OSCAL schema.
 func validate(t testing.TB, name string, doc []byte) {
 	t.Helper()
@@ -78,6 +82,27 @@ func validate(t testing.TB, name string, doc []byte) {
 	}
 	if err := oscalSchema(t).Validate(v); err != nil {
 		t.Errorf("%s does not validate against the OSCAL schema:\n%v", name, err)
+	}
+	// Every "#uuid" the document points at is one of its resources (links
+	// to controls and parts by id, "#ac-2", are another matter).
+	var top map[string]struct {
+		BackMatter *BackMatter `json:"back-matter"`
+	}
+	if err := json.Unmarshal(doc, &top); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	have := map[string]bool{}
+	for _, body := range top {
+		if body.BackMatter != nil {
+			for _, r := range body.BackMatter.Resources {
+				have[r.UUID] = true
+			}
+		}
+	}
+	for _, m := range hrefRef.FindAllSubmatch(doc, -1) {
+		if uuidRE.Match(m[1]) && !have[string(m[1])] {
+			t.Errorf("%s points at #%s, which is not one of its resources", name, m[1])
+		}
 	}
 }
 

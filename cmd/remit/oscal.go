@@ -57,9 +57,9 @@ func readOSCAL(file, catalog string, now time.Time) (*oscal.Catalog, oscal.Kind,
 }
 
 func (e *env) profileResolveCommand() *cobra.Command {
-	var catalog, out string
+	var catalog, out, version string
 	cmd := &cobra.Command{
-		Use:   "resolve PROFILE [--catalog FILE] [-o OUT]",
+		Use:   "resolve PROFILE [--catalog FILE] [-o OUT] [--oscal-version V]",
 		Short: "Resolve an OSCAL profile into the catalog it selects and tailors",
 		Long: `Resolve the OSCAL JSON profile PROFILE: the controls its imports select
 (include-all, include-controls by id or pattern, with or without child
@@ -70,6 +70,9 @@ files their hrefs name beside the profile (remote addresses are not fetched).
 The resolved catalog is written as OSCAL JSON to OUT or standard output.`,
 		Args: args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, a []string) error {
+			if !slices.Contains(oscal.Versions, version) {
+				return usagef("--oscal-version %q is not one Remit writes: use %s", version, strings.Join(oscal.Versions, ", "))
+			}
 			data, err := os.ReadFile(a[0])
 			if err != nil {
 				return usagef("%v", err)
@@ -87,6 +90,9 @@ The resolved catalog is written as OSCAL JSON to OUT or standard output.`,
 			if err != nil {
 				return err
 			}
+			if doc, err = oscal.SetVersion(doc, version); err != nil {
+				return err
+			}
 			n := 0
 			c.Walk(func(*oscal.Control, []string, *oscal.Control) bool { n++; return true })
 			if out == "" {
@@ -101,6 +107,7 @@ The resolved catalog is written as OSCAL JSON to OUT or standard output.`,
 		},
 	}
 	cmd.Flags().StringVar(&catalog, "catalog", "", "the catalog every import is read from")
+	cmd.Flags().StringVar(&version, "oscal-version", oscal.Version, "the OSCAL version the resolved catalog declares: "+strings.Join(oscal.Versions, ", "))
 	cmd.Flags().StringVarP(&out, "output", "o", "", "the file to write (default standard output)")
 	return cmd
 }
@@ -242,7 +249,7 @@ each risk still to treat — for the estate, or for one system.`, "system", fals
 // exportDocCommand is an export of one document named by one flag.
 func (e *env) exportDocCommand(use, short, long, flag string, required bool,
 	write func(ctx context.Context, svc *service.Service, arg string, now time.Time) ([]byte, string, error)) *cobra.Command {
-	var database, arg, out string
+	var database, arg, out, version string
 	cmd := &cobra.Command{
 		Use: use, Short: short, Long: long,
 		Args: args(cobra.NoArgs),
@@ -250,10 +257,16 @@ func (e *env) exportDocCommand(use, short, long, flag string, required bool,
 			if required && arg == "" {
 				return usagef("--%s is required", flag)
 			}
+			if !slices.Contains(oscal.Versions, version) {
+				return usagef("--oscal-version %q is not one Remit writes: use %s", version, strings.Join(oscal.Versions, ", "))
+			}
 			return e.withService(cmd, database, false, func(svc *service.Service) error {
 				doc, what, err := write(cmd.Context(), svc, arg, time.Now())
 				if err != nil {
 					return err
+				}
+				if doc, err = oscal.SetVersion(doc, version); err != nil {
+					return usagef("--oscal-version: %v", err)
 				}
 				return e.writeOut(out, doc, what)
 			})
@@ -261,6 +274,7 @@ func (e *env) exportDocCommand(use, short, long, flag string, required bool,
 	}
 	cmd.Flags().StringVar(&arg, flag, "", "the "+flag)
 	cmd.Flags().StringVarP(&out, "output", "o", "", "the file to write (default standard output)")
+	cmd.Flags().StringVar(&version, "oscal-version", oscal.Version, "the OSCAL version the document declares: "+strings.Join(oscal.Versions, ", "))
 	e.databaseFlag(cmd, &database)
 	return cmd
 }

@@ -1,12 +1,15 @@
 package oscal
 
 import (
+	"bytes"
 	"encoding/json"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"remit/internal/remit"
 	"remit/internal/report"
@@ -207,4 +210,41 @@ func TestMetadataLinksKeepTheirResources(t *testing.T) {
 		t.Fatal(err)
 	}
 	validate(t, "the resolved catalog", doc) // checks every #uuid resolves
+}
+
+// TestOSCALVersions: documents declare OSCAL 1.1.3 by default, and any of
+// Versions on request, each valid against that version's schema; a mapping
+// collection stays 1.2.2.
+func TestOSCALVersions(t *testing.T) {
+	plan := &report.SystemPlan{System: remit.System{ID: "s", Name: "S"},
+		Offerings: []report.PlanOffering{{Ref: "acme/mail", Name: "Mail", Provider: "acme", ProviderName: "Acme", ServiceModel: "saas", Direct: true}},
+		Rows:      []report.PlanRow{{Control: "srm:SRM-01", Title: "Physical", Class: remit.Inherited, Provided: []report.PlanPart{{Offering: "acme/mail", Class: remit.Inherited, Text: "Our data centres."}}}}}
+	doc, err := Marshal(KindSSP, WriteSSP(SSPInput{Plan: plan, Catalogue: "SRM", Now: exportNow}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(doc, []byte(`"oscal-version": "1.1.3"`)) {
+		t.Error("the default is not 1.1.3")
+	}
+	schemas := map[string]*jsonschema.Schema{"1.0.6": oscalSchema(t), "1.1.3": oscalSchema113(t), "1.2.2": oscalSchema122(t)}
+	for _, v := range Versions {
+		got, err := SetVersion(doc, v)
+		if err != nil {
+			t.Fatalf("%s: %v", v, err)
+		}
+		if bytes.Count(got, []byte(`"oscal-version": "`+v+`"`)) != 1 {
+			t.Errorf("%s: not declared", v)
+		}
+		inst, _ := jsonschema.UnmarshalJSON(bytes.NewReader(got))
+		if err := schemas[v].Validate(inst); err != nil {
+			t.Errorf("%s: %v", v, err)
+		}
+	}
+	if _, err := SetVersion(doc, "1.3.0"); err == nil || err.Error() != `OSCAL version "1.3.0" is not one Remit writes: use 1.0.6, 1.1.3, 1.2.2` {
+		t.Errorf("unknown version: %v", err)
+	}
+	mapping := []byte(`{"mapping-collection": {"metadata": {"oscal-version": "1.2.2"}}}`)
+	if _, err := SetVersion(mapping, "1.0.6"); err == nil {
+		t.Error("a mapping collection was made 1.0.6")
+	}
 }

@@ -19,8 +19,34 @@ import (
 	"strings"
 )
 
-// Version is the OSCAL version the documents Remit writes declare.
-const Version = "1.0.6"
+// Version is the OSCAL version the documents Remit writes declare by
+// default: 1.1.3, what FedRAMP takes today. Every document Remit writes
+// validates against the 1.0.6, 1.1.3 and 1.2.2 complete schemas, so it may
+// declare any of Versions (SetVersion).
+const Version = "1.1.3"
+
+// Versions are the OSCAL versions Remit can write, oldest first.
+var Versions = []string{"1.0.6", "1.1.3", "1.2.2"}
+
+// SetVersion makes a document Marshal wrote declare another OSCAL version
+// ("" keeps the default). The mapping model exists from 1.2 only.
+func SetVersion(doc []byte, version string) ([]byte, error) {
+	if version == "" || version == Version {
+		return doc, nil
+	}
+	if !slices.Contains(Versions, version) {
+		return nil, fmt.Errorf("OSCAL version %q is not one Remit writes: use %s", version, strings.Join(Versions, ", "))
+	}
+	from := []byte(`"oscal-version": "` + Version + `"`)
+	i := bytes.Index(doc, from)
+	if i < 0 {
+		return nil, fmt.Errorf("this document is OSCAL %s only", MappingVersion)
+	}
+	out := make([]byte, 0, len(doc))
+	out = append(out, doc[:i]...)
+	out = append(out, `"oscal-version": "`+version+`"`...)
+	return append(out, doc[i+len(from):]...), nil
+}
 
 // Metadata is a document's metadata.
 type Metadata struct {

@@ -24,6 +24,11 @@ func oscalSchema122(t testing.TB) *jsonschema.Schema {
 	return compiledSchema(t, "oscal_complete_schema-1.2.2.json", "http://csrc.nist.gov/ns/oscal/1.0/1.2.2/oscal-complete-schema.json")
 }
 
+// oscalSchema113 is the OSCAL 1.1.3 complete schema, what FedRAMP takes.
+func oscalSchema113(t testing.TB) *jsonschema.Schema {
+	return compiledSchema(t, "oscal_complete_schema-1.1.3.json", "http://csrc.nist.gov/ns/oscal/1.0/1.1.3/oscal-complete-schema.json")
+}
+
 var (
 	schemasMu sync.Mutex
 	schemas   = map[string]*jsonschema.Schema{}
@@ -82,6 +87,14 @@ func validate(t testing.TB, name string, doc []byte) {
 	}
 	if err := oscalSchema(t).Validate(v); err != nil {
 		t.Errorf("%s does not validate against the OSCAL schema:\n%v", name, err)
+	}
+	for _, s := range []struct {
+		version string
+		schema  *jsonschema.Schema
+	}{{"1.1.3", oscalSchema113(t)}, {"1.2.2", oscalSchema122(t)}} {
+		if err := s.schema.Validate(v); err != nil {
+			t.Errorf("%s does not validate against the OSCAL %s schema:\n%v", name, s.version, err)
+		}
 	}
 	// Every "#uuid" the document points at is one of its resources (links
 	// to controls and parts by id, "#ac-2", are another matter).

@@ -18,6 +18,16 @@ import (
 )
 
 // sendDocument answers a document as a download.
+// sendOSCAL answers an OSCAL document as a download, declaring the OSCAL
+// version ?oscal_version= asks for (1.1.3 by default).
+func (s *server) sendOSCAL(w http.ResponseWriter, r *http.Request, doc []byte, name string) error {
+	doc, err := oscal.SetVersion(doc, r.URL.Query().Get("oscal_version"))
+	if err != nil {
+		return badForm(err.Error())
+	}
+	return s.sendDocument(w, doc, "application/json", name)
+}
+
 func (s *server) sendDocument(w http.ResponseWriter, data []byte, mediaType, name string) error {
 	h := w.Header()
 	h.Set("Content-Type", mediaType)
@@ -35,7 +45,7 @@ func (s *server) handleSSPExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.sendDocument(w, doc, "application/json", fmt.Sprintf("ssp-%s-%s.json", id, s.day()))
+	return s.sendOSCAL(w, r, doc, fmt.Sprintf("ssp-%s-%s.json", id, s.day()))
 }
 
 func (s *server) handleCRMExport(w http.ResponseWriter, r *http.Request) error {
@@ -59,7 +69,7 @@ func (s *server) handleComponentDefinitionExport(w http.ResponseWriter, r *http.
 	if err != nil {
 		return err
 	}
-	return s.sendDocument(w, doc, "application/json", fmt.Sprintf("component-definition-%s-%s.json", strings.ReplaceAll(ref, "/", "-"), s.day()))
+	return s.sendOSCAL(w, r, doc, fmt.Sprintf("component-definition-%s-%s.json", strings.ReplaceAll(ref, "/", "-"), s.day()))
 }
 
 func (s *server) handleAssessmentResultsExport(w http.ResponseWriter, r *http.Request) error {
@@ -68,7 +78,7 @@ func (s *server) handleAssessmentResultsExport(w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return err
 	}
-	return s.sendDocument(w, doc, "application/json", fmt.Sprintf("assessment-results-%s.json", id))
+	return s.sendOSCAL(w, r, doc, fmt.Sprintf("assessment-results-%s.json", id))
 }
 
 func (s *server) handlePOAMExport(w http.ResponseWriter, r *http.Request) error {
@@ -81,7 +91,7 @@ func (s *server) handlePOAMExport(w http.ResponseWriter, r *http.Request) error 
 	if system != "" {
 		name = "poam-" + system + "-" + s.day() + ".json"
 	}
-	return s.sendDocument(w, doc, "application/json", name)
+	return s.sendOSCAL(w, r, doc, name)
 }
 
 // handleOfferingImport makes an offering's statements those of a

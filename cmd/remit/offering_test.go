@@ -151,6 +151,16 @@ func TestExportDocuments(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"system-security-plan"`) || !strings.Contains(out, `"control-id": "SRM-01"`) || !strings.Contains(out, `"leveraged-authorizations"`) {
 		t.Errorf("ssp: %d %.300s %s", code, out, errOut)
 	}
+	if !strings.Contains(out, `"oscal-version": "1.1.3"`) {
+		t.Errorf("the SSP does not declare OSCAL 1.1.3 by default")
+	}
+	out, errOut, code = cli(t, "export", "ssp", "--system", "prison-visits", "--oscal-version", "1.2.2", "--database", db)
+	if code != 0 || !strings.Contains(out, `"oscal-version": "1.2.2"`) {
+		t.Errorf("ssp as 1.2.2: %d %s", code, errOut)
+	}
+	if _, errOut, code := cli(t, "export", "poam", "--oscal-version", "1.3", "--database", db); code != 2 || !strings.Contains(errOut, `--oscal-version "1.3" is not one Remit writes: use 1.0.6, 1.1.3, 1.2.2`) {
+		t.Errorf("an unknown version: %d %s", code, errOut)
+	}
 	book := filepath.Join(dir, "crm.xlsx")
 	if _, errOut, code := cli(t, "export", "crm", "--system", "prison-visits", "--format", "xlsx", "-o", book, "--database", db); code != 0 {
 		t.Fatalf("crm: %s", errOut)

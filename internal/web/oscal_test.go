@@ -73,6 +73,12 @@ func TestDocumentRoutes(t *testing.T) {
 	if status != 200 || h.Get("Content-Type") != "application/json" || !strings.Contains(string(data), `"system-security-plan"`) {
 		t.Errorf("ssp: %d %s %.200s", status, h.Get("Content-Type"), data)
 	}
+	if status, _, data := f.do("viewer", "GET", "/api/v1/systems/prison-visits/ssp?oscal_version=1.0.6", nil); status != 200 || !strings.Contains(string(data), `"oscal-version": "1.0.6"`) {
+		t.Errorf("ssp as 1.0.6: %d", status)
+	}
+	if status, _, data := f.do("viewer", "GET", "/api/v1/systems/prison-visits/ssp?oscal_version=9", nil); status != http.StatusBadRequest || !strings.Contains(string(data), `OSCAL version \"9\" is not one Remit writes`) {
+		t.Errorf("ssp as 9: %d %s", status, data)
+	}
 	if status, _, _ := f.do("viewer", "GET", "/api/v1/systems/nowhere/ssp", nil); status != http.StatusNotFound {
 		t.Errorf("unknown system: %d", status)
 	}

@@ -14,7 +14,7 @@ import (
 	"remit/internal/remit"
 )
 
-//go:embed catalogues/*.yaml providers/*.yaml checks/*.yaml
+//go:embed catalogues/*.yaml providers/*.yaml checks/*.yaml mappings/*.yaml
 var files embed.FS
 
 // FS is the built-in content as files: catalogues/<id>.yaml,
@@ -28,7 +28,7 @@ func CatalogueIDs() []string { return ids("catalogues") }
 func ProviderIDs() []string { return ids("providers") }
 
 // MappingIDs lists the ids of the built-in control mappings, sorted.
-func MappingIDs() []string { return nil } // TEMPTEMP
+func MappingIDs() []string { return ids("mappings") }
 
 func ids(dir string) []string {
 	entries, err := fs.ReadDir(files, dir)

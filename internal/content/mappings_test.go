@@ -121,7 +121,7 @@ func TestBuiltinMappingToMissingCatalogue(t *testing.T) {
 	}
 	for _, want := range []string{
 		`catalogue "nist-800-53" does not exist: the built-in mapping "srm-nist-800-53" relates it; import it under that id (remit catalogue import FILE --id nist-800-53) or drop "srm-nist-800-53" from mappings in remit.yaml`,
-		`ws/remit.yaml:3:28: mappings: "srm-ncsc-cps" is not built in (did you mean "srm-ncsc-csp"?)`,
+		`ws/remit.yaml:3:29: mappings: "srm-ncsc-cps" is not built in (did you mean "srm-ncsc-csp"?)`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)

@@ -71,7 +71,7 @@ func TestImportExportAudit(t *testing.T) {
 		t.Errorf("export into a non-empty folder: exit %d, %q", code, stderr)
 	}
 	out, _, code = cli(t, "audit", "verify", "--database", db)
-	if code != 0 || !strings.HasPrefix(out, "Audit trail intact: 28 records, each chained to the one before.\nNot keyed") || !strings.Contains(out, "Replayed: 28 documents are what their records left them as") {
+	if code != 0 || !strings.HasPrefix(out, "Audit trail intact: 32 records, each chained to the one before.\nNot keyed") || !strings.Contains(out, "Replayed: 32 documents are what their records left them as") {
 		t.Errorf("audit verify: exit %d, %q", code, out)
 	}
 	// Tampering is found and named.

@@ -207,7 +207,7 @@ func TestSSPExport(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("got %+v, want %+v", got[i], want[i])
 		}
-		if src == nil || src.Date != "2026-01-01" || src.Version != "1" || !strings.HasPrefix(src.Title, "Provider SSP, export provided 11111111-1111-4111-8111-0000000000") {
+		if src == nil || src.Date != "2026-01-01" || src.Version != "1" || !strings.HasPrefix(src.Title, "Provider SSP, export ") || !strings.Contains(src.Title, " 11111111-1111-4111-8111-0000000000") {
 			t.Errorf("%s: source %+v", want[i].Control, src)
 		}
 	}

@@ -111,7 +111,7 @@ func TestEditingBuiltInContentForksIt(t *testing.T) {
 			t.Errorf("the export has no %s", name)
 		}
 	}
-	if h := string(files["remit.yaml"]); strings.Contains(h, "ncsc-csp") || strings.Contains(h, "aws") {
+	if h := string(files["remit.yaml"]); strings.Contains(h, "catalogues: [srm, ncsc-csp") || strings.Contains(h, "aws") {
 		t.Errorf("remit.yaml still names forked content:\n%s", h)
 	}
 }

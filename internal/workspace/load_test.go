@@ -162,7 +162,7 @@ func TestProblems(t *testing.T) {
 		{
 			name:    "unknown built-in catalogue",
 			replace: map[string]string{"remit.yaml": "name: Test estate\ncatalogues: [srn]\n"},
-			want:    []string{`ws/remit.yaml:2:14: catalogues: "srn" is not built in (did you mean "srm"?); built-in catalogues are ncsc-csp, srm; put your own in catalogues/`},
+			want:    []string{`ws/remit.yaml:2:14: catalogues: "srn" is not built in (did you mean "srm"?); built-in catalogues are ncsc-caf, ncsc-csp, srm; put your own in catalogues/`},
 		},
 		{
 			name:    "duplicate catalogue id",

@@ -165,6 +165,12 @@ func (e *Estate) MappedFrom(offering, control int32) []remit.MappedControl {
 	return out
 }
 
+// AnswersThroughMappings reports whether an offering answers for any
+// control through mappings.
+func (e *Estate) AnswersThroughMappings(offering int32) bool {
+	return len(e.Offering(offering).maps) > 0
+}
+
 // MappedFromRefs is MappedFrom by offering (provider/offering) and control
 // (catalogue:control) reference.
 func (e *Estate) MappedFromRefs(offering, control string) []remit.MappedControl {

@@ -80,10 +80,15 @@ func (s *Service) Scorecards(ctx context.Context, now time.Time) ([]remit.Scorec
 func providerControls(e *engine.Estate, oi int32) (cis []int32, refs []string, mapped [][]remit.MappedControl) {
 	cis = e.ProviderControls(oi)
 	refs = make([]string, len(cis))
-	mapped = make([][]remit.MappedControl, len(cis))
+	answers := e.AnswersThroughMappings(oi)
+	if answers {
+		mapped = make([][]remit.MappedControl, len(cis))
+	}
 	for i, ci := range cis {
 		refs[i] = e.Controls[ci].Ref
-		mapped[i] = e.MappedFrom(oi, ci)
+		if answers {
+			mapped[i] = e.MappedFrom(oi, ci)
+		}
 	}
 	return cis, refs, mapped
 }

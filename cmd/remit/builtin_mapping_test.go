@@ -183,3 +183,35 @@ func TestCatalogueIntoEmptyDatabase(t *testing.T) {
 		t.Errorf("a near miss: exit %d %s", code, stderr)
 	}
 }
+
+// TestOSCALAsYAML: a profile resolved to OSCAL YAML imports as a catalogue
+// as its JSON would; an export writes YAML on request and refuses XML,
+// saying so.
+func TestOSCALAsYAML(t *testing.T) {
+	high := sharedOSCAL(t, "nist-rev5", "NIST_SP-800-53_rev5_HIGH-baseline-resolved-profile_catalog-min.json")
+	low := sharedOSCAL(t, "nist-rev5", "NIST_SP-800-53_rev5_LOW-baseline_profile.json")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "remit.db")
+	y := filepath.Join(dir, "low.yaml")
+	if _, stderr, code := cli(t, "profile", "resolve", low, "--catalog", high, "--format", "yaml", "-o", y); code != 0 {
+		t.Fatal(stderr)
+	}
+	data, _ := os.ReadFile(y)
+	if !strings.HasPrefix(string(data), "catalog:\n  uuid: ") || !strings.Contains(string(data), `oscal-version: 1.1.3`) {
+		t.Errorf("not OSCAL YAML:\n%.300s", data)
+	}
+	if _, stderr, code := cli(t, "import", example, "--database", db); code != 0 {
+		t.Fatal(stderr)
+	}
+	out, stderr, code := cli(t, "catalogue", "import", y, "--id", "low", "--database", db)
+	if code != 0 || !strings.Contains(out, "Catalogue low from the OSCAL catalog: 149 controls") {
+		t.Errorf("import of the YAML catalog: exit %d\n%s%s", code, out, stderr)
+	}
+	ssp, stderr, code := cli(t, "export", "ssp", "--system", "prison-visits", "--format", "yaml", "--database", db)
+	if code != 0 || !strings.HasPrefix(ssp, "system-security-plan:\n") {
+		t.Errorf("ssp as YAML: exit %d %s\n%.200s", code, stderr, ssp)
+	}
+	if _, stderr, code := cli(t, "export", "poam", "--format", "xml", "--database", db); code != 2 || !strings.Contains(stderr, "Remit does not write OSCAL's XML form yet: use json or yaml") {
+		t.Errorf("xml: exit %d %s", code, stderr)
+	}
+}

@@ -57,9 +57,9 @@ func readOSCAL(file, catalog string, now time.Time) (*oscal.Catalog, oscal.Kind,
 }
 
 func (e *env) profileResolveCommand() *cobra.Command {
-	var catalog, out, version string
+	var catalog, out, version, format string
 	cmd := &cobra.Command{
-		Use:   "resolve PROFILE [--catalog FILE] [-o OUT] [--oscal-version V]",
+		Use:   "resolve PROFILE [--catalog FILE] [-o OUT] [--oscal-version V] [--format json|yaml]",
 		Short: "Resolve an OSCAL profile into the catalog it selects and tailors",
 		Long: `Resolve the OSCAL JSON profile PROFILE: the controls its imports select
 (include-all, include-controls by id or pattern, with or without child
@@ -90,8 +90,8 @@ The resolved catalog is written as OSCAL JSON to OUT or standard output.`,
 			if err != nil {
 				return err
 			}
-			if doc, err = oscal.SetVersion(doc, version); err != nil {
-				return err
+			if doc, err = oscal.Render(doc, version, format); err != nil {
+				return usagef("%v", err)
 			}
 			n := 0
 			c.Walk(func(*oscal.Control, []string, *oscal.Control) bool { n++; return true })
@@ -108,6 +108,7 @@ The resolved catalog is written as OSCAL JSON to OUT or standard output.`,
 	}
 	cmd.Flags().StringVar(&catalog, "catalog", "", "the catalog every import is read from")
 	cmd.Flags().StringVar(&version, "oscal-version", oscal.Version, "the OSCAL version the resolved catalog declares: "+strings.Join(oscal.Versions, ", "))
+	cmd.Flags().StringVar(&format, "format", "json", "the form to write: "+strings.Join(oscal.Formats, " or "))
 	cmd.Flags().StringVarP(&out, "output", "o", "", "the file to write (default standard output)")
 	return cmd
 }
@@ -249,7 +250,7 @@ each risk still to treat — for the estate, or for one system.`, "system", fals
 // exportDocCommand is an export of one document named by one flag.
 func (e *env) exportDocCommand(use, short, long, flag string, required bool,
 	write func(ctx context.Context, svc *service.Service, arg string, now time.Time) ([]byte, string, error)) *cobra.Command {
-	var database, arg, out, version string
+	var database, arg, out, version, format string
 	cmd := &cobra.Command{
 		Use: use, Short: short, Long: long,
 		Args: args(cobra.NoArgs),
@@ -265,8 +266,8 @@ func (e *env) exportDocCommand(use, short, long, flag string, required bool,
 				if err != nil {
 					return err
 				}
-				if doc, err = oscal.SetVersion(doc, version); err != nil {
-					return usagef("--oscal-version: %v", err)
+				if doc, err = oscal.Render(doc, version, format); err != nil {
+					return usagef("%v", err)
 				}
 				return e.writeOut(out, doc, what)
 			})
@@ -275,6 +276,7 @@ func (e *env) exportDocCommand(use, short, long, flag string, required bool,
 	cmd.Flags().StringVar(&arg, flag, "", "the "+flag)
 	cmd.Flags().StringVarP(&out, "output", "o", "", "the file to write (default standard output)")
 	cmd.Flags().StringVar(&version, "oscal-version", oscal.Version, "the OSCAL version the document declares: "+strings.Join(oscal.Versions, ", "))
+	cmd.Flags().StringVar(&format, "format", "json", "the form to write: "+strings.Join(oscal.Formats, " or "))
 	e.databaseFlag(cmd, &database)
 	return cmd
 }

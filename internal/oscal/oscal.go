@@ -279,7 +279,10 @@ func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
 	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d:%d", e.Line, e.Column)
+		fmt.Fprintf(&b, ":%d", e.Line)
+		if e.Column > 0 {
+			fmt.Fprintf(&b, ":%d", e.Column)
+		}
 	}
 	if e.Path != "" {
 		b.WriteString(": " + e.Path)
@@ -299,6 +302,12 @@ var models = []Kind{KindCatalog, KindProfile, KindSSP, KindComponentDefinition, 
 // Sniff reads which model a document holds.
 func Sniff(file string, data []byte) (Kind, error) {
 	data = bytes.TrimPrefix(data, bom)
+	if isYAML(data) {
+		var err error
+		if data, err = fromYAML(file, data); err != nil {
+			return "", err
+		}
+	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
 		return "", jsonError(file, data, "", err)
@@ -317,7 +326,7 @@ func Sniff(file string, data []byte) (Kind, error) {
 	for i, k := range models {
 		names[i] = string(k)
 	}
-	return "", &Error{File: file, Message: fmt.Sprintf("not an OSCAL JSON document: its top level has %s, not one of the OSCAL models (%s)", quoteAll(keys), strings.Join(names, ", "))}
+	return "", &Error{File: file, Message: fmt.Sprintf("not an OSCAL document: its top level has %s, not one of the OSCAL models (%s)", quoteAll(keys), strings.Join(names, ", "))}
 }
 
 func quoteAll(ss []string) string {
@@ -379,6 +388,25 @@ func CheckSize(file string, data []byte) error {
 // for a syntax or type error, the line and column.
 func decode(file string, data []byte, key Kind, v any) error {
 	data = bytes.TrimPrefix(data, bom)
+	if isYAML(data) {
+		// Read as the JSON it stands for; a problem then names the field's
+		// path, as positions in that JSON would mean nothing in the YAML.
+		js, err := fromYAML(file, data)
+		if err != nil {
+			return err
+		}
+		err = decodeJSON(file, js, key, v)
+		var oe *Error
+		if errors.As(err, &oe) {
+			oe.Line, oe.Column = 0, 0
+		}
+		return err
+	}
+	return decodeJSON(file, data, key, v)
+}
+
+// decodeJSON is decode for a JSON document.
+func decodeJSON(file string, data []byte, key Kind, v any) error {
 	if err := CheckSize(file, data); err != nil {
 		return err
 	}

@@ -153,7 +153,7 @@ func TestReadErrors(t *testing.T) {
 	for _, c := range []struct{ name, text, want string }{
 		{"syntax", "{\"catalog\": {\n  \"uuid\": \"x\",\n  \"groups\": [}\n}", "c.json:3:14: not valid JSON"},
 		{"type", "{\"catalog\": {\n  \"uuid\": \"x\",\n  \"groups\": {\"id\": 1}\n}}", "c.json:3:13: catalog.groups: catalog.groups is a JSON object where OSCAL has a list"},
-		{"not OSCAL", `{"hello": 1}`, `c.json: not an OSCAL JSON document: its top level has "hello"`},
+		{"not OSCAL", `{"hello": 1}`, `c.json: not an OSCAL document: its top level has "hello"`},
 		{"another model", `{"profile": {"uuid": "x", "imports": []}}`, "c.json: this is an OSCAL profile, not a catalog"},
 		{"no id", `{"catalog": {"uuid": "x", "groups": [{"title": "G", "controls": [{"title": "Nameless"}]}]}}`, `c.json:1:67: group "G": a control (titled "Nameless") has no id`},
 		{"duplicate", `{"catalog": {"uuid": "x", "controls": [{"id": "a", "title": "A"}, {"id": "a", "title": "B"}]}}`, "c.json:1:68: control a: this id is used by two controls"},

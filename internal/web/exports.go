@@ -19,11 +19,16 @@ import (
 
 // sendDocument answers a document as a download.
 // sendOSCAL answers an OSCAL document as a download, declaring the OSCAL
-// version ?oscal_version= asks for (1.1.3 by default).
+// version ?oscal_version= asks for (1.1.3 by default), as JSON or, with
+// ?format=yaml, YAML.
 func (s *server) sendOSCAL(w http.ResponseWriter, r *http.Request, doc []byte, name string) error {
-	doc, err := oscal.SetVersion(doc, r.URL.Query().Get("oscal_version"))
+	q := r.URL.Query()
+	doc, err := oscal.Render(doc, q.Get("oscal_version"), q.Get("format"))
 	if err != nil {
 		return badForm(err.Error())
+	}
+	if q.Get("format") == "yaml" {
+		return s.sendDocument(w, doc, "application/yaml", strings.TrimSuffix(name, ".json")+".yaml")
 	}
 	return s.sendDocument(w, doc, "application/json", name)
 }

@@ -76,6 +76,12 @@ func TestDocumentRoutes(t *testing.T) {
 	if status, _, data := f.do("viewer", "GET", "/api/v1/systems/prison-visits/ssp?oscal_version=1.0.6", nil); status != 200 || !strings.Contains(string(data), `"oscal-version": "1.0.6"`) {
 		t.Errorf("ssp as 1.0.6: %d", status)
 	}
+	if status, h, data := f.do("viewer", "GET", "/api/v1/systems/prison-visits/ssp?format=yaml", nil); status != 200 || h.Get("Content-Type") != "application/yaml" || !strings.HasPrefix(string(data), "system-security-plan:\n") || !strings.HasSuffix(h.Get("Content-Disposition"), `.yaml"`) {
+		t.Errorf("ssp as YAML: %d %s %s", status, h.Get("Content-Type"), h.Get("Content-Disposition"))
+	}
+	if status, _, data := f.do("viewer", "GET", "/api/v1/poam?format=xml", nil); status != http.StatusBadRequest || !strings.Contains(string(data), "does not write OSCAL's XML form yet") {
+		t.Errorf("poam as XML: %d %s", status, data)
+	}
 	if status, _, data := f.do("viewer", "GET", "/api/v1/systems/prison-visits/ssp?oscal_version=9", nil); status != http.StatusBadRequest || !strings.Contains(string(data), `OSCAL version \"9\" is not one Remit writes`) {
 		t.Errorf("ssp as 9: %d %s", status, data)
 	}

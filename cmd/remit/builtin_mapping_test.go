@@ -215,3 +215,77 @@ func TestOSCALAsYAML(t *testing.T) {
 		t.Errorf("xml: exit %d %s", code, stderr)
 	}
 }
+
+// TestForeignComponentDefinition: a component definition another tool
+// wrote (NIST's example: MongoDB, no responsibility stated) imports with
+// its classes assumed from the offering's service-model default, saying
+// so; one whose responsibility is a property in another namespace is read
+// through --map class=NAME; one describing several components needs
+// --map component=TITLE; and every bad control is named, not the first.
+func TestForeignComponentDefinition(t *testing.T) {
+	example := sharedOSCAL(t, "examples", "example-component-definition.json")
+	moderate := sharedOSCAL(t, "nist-rev5", "NIST_SP-800-53_rev5_MODERATE-baseline-resolved-profile_catalog.json")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "remit.db")
+	for _, s := range [][]string{{"import", "../../examples/justice", "--database", db}, {"catalogue", "import", moderate, "--id", "nist-800-53", "--database", db}} {
+		if _, stderr, code := cli(t, s...); code != 0 {
+			t.Fatal(stderr)
+		}
+	}
+	imp := func(ref, file string, extra ...string) (string, string, int) {
+		return cli(t, append([]string{"offering", "import", ref, file, "--format", "component-definition", "--catalogue", "nist-800-53", "--database", db}, extra...)...)
+	}
+	out, stderr, code := imp("mongo/atlas", example, "--service-model", "paas", "--name", "MongoDB", "--provider-name", "MongoDB Inc.")
+	if code != 0 || !strings.Contains(out, "3 statements for mongo/atlas") || !strings.Contains(out, "The file states no responsibility: the classes of all 3 were assumed from the offering's service-model default") {
+		t.Fatalf("NIST's example: exit %d\n%s%s", code, out, stderr)
+	}
+	// sc-8 and sc-8.1 are network controls: shared under PaaS; sa-4.9's family has no
+	// layer, so it is assumed ours.
+	if !strings.Contains(out, "2 shared, 1 organisation-specific") {
+		t.Errorf("assumed classes: %s", out)
+	}
+	// Without a service model for a new offering, nothing is assumed.
+	if _, stderr, code := imp("mongo/other", example); code != 2 || !strings.Contains(stderr, `no implemented requirement has a "responsibility" property`) {
+		t.Errorf("no service model: exit %d %s", code, stderr)
+	}
+	cd := func(comps string) string {
+		return `{"component-definition": {"uuid": "11111111-1111-4111-8111-111111111111", "metadata": {"title": "t", "last-modified": "2026-01-01T00:00:00Z", "version": "1", "oscal-version": "1.1.3"}, "components": [` + comps + `]}}`
+	}
+	comp := func(title, reqs string) string {
+		return `{"uuid": "22222222-2222-4222-8222-222222222222", "type": "service", "title": "` + title + `", "description": "d", "control-implementations": [{"uuid": "33333333-3333-4333-8333-333333333333", "source": "#x", "description": "d", "implemented-requirements": [` + reqs + `]}]}`
+	}
+	req := func(control, owner string) string {
+		return `{"uuid": "44444444-4444-4444-8444-444444444444", "control-id": "` + control + `", "description": "The service encrypts it.", "remarks": "Turn it on.", "props": [{"name": "owner", "ns": "https://tool.example/ns", "value": "` + owner + `"}]}`
+	}
+	write(t, dir, map[string]string{
+		"aws.json":   cd(comp("S3", req("sc-8", "Shared")+","+req("sc-28", "CSP")+","+req("ac-2", "Customer"))),
+		"two.json":   cd(comp("S3", req("sc-8", "Shared")) + "," + comp("EC2", req("sc-28", "CSP"))),
+		"bad.json":   cd(comp("S3", req("sc-99", "Shared")+","+req("sc-28", "Mostly")+","+req("zz-1", "CSP"))),
+		"plain.json": cd(comp("S3", req("sc-8", "Shared"))),
+	})
+	out, stderr, code = imp("aws/s3", filepath.Join(dir, "aws.json"), "--map", "class=owner")
+	if code != 0 || !strings.Contains(out, "3 statements for aws/s3") || !strings.Contains(out, "1 inherited, 1 shared, 1 organisation-specific") || strings.Contains(out, "assumed") {
+		t.Errorf("another namespace: exit %d\n%s%s", code, out, stderr)
+	}
+	if _, stderr, code := imp("aws/s3", filepath.Join(dir, "two.json"), "--map", "class=owner"); code != 2 || !strings.Contains(stderr, "the definition describes 2 components with controls (S3; EC2): pick one with --map component=TITLE") {
+		t.Errorf("two components: exit %d %s", code, stderr)
+	}
+	if out, stderr, code := imp("aws/s3", filepath.Join(dir, "two.json"), "--map", "class=owner,component=ec2"); code != 0 || !strings.Contains(out, "1 statements for aws/s3") {
+		t.Errorf("a component picked: exit %d %s%s", code, out, stderr)
+	}
+	_, stderr, code = imp("aws/s3", filepath.Join(dir, "bad.json"), "--map", "class=owner")
+	for _, want := range []string{
+		`implemented-requirements[0]: control "sc-99" is not in catalogue nist-800-53`,
+		`implemented-requirements[1]: "Mostly" is not a class`,
+		`implemented-requirements[2]: control "zz-1" is not in catalogue nist-800-53`,
+	} {
+		if code != 2 || !strings.Contains(stderr, want) {
+			t.Errorf("every problem: exit %d, missing %q in\n%s", code, want, stderr)
+		}
+	}
+	// An existing offering's own service model is used (S3 is PaaS: a
+	// network control is shared).
+	if out, stderr, code := imp("aws/s3", filepath.Join(dir, "plain.json")); code != 0 || !strings.Contains(out, "the class of its one statement was assumed") || !strings.Contains(out, ": 1 shared.") {
+		t.Errorf("assumed from an existing offering's model: exit %d %s%s", code, out, stderr)
+	}
+}

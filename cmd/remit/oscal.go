@@ -378,9 +378,15 @@ each is named by its row and column, and nothing is written.`,
 				return usagef("--format %q is not known: use %s", format, strings.Join(matrixin.Formats, ", "))
 			}
 			var m matrixin.Mapping
-			if matrixin.NeedsMapping(format) {
+			switch {
+			case matrixin.NeedsMapping(format):
 				var err error
 				if m, err = matrixin.ParseMapping(mapping); err != nil {
+					return usagef("%v", err)
+				}
+			case format == "component-definition":
+				var err error
+				if m, err = matrixin.ParseComponentMapping(mapping); err != nil {
 					return usagef("%v", err)
 				}
 			}
@@ -391,7 +397,7 @@ each is named by its row and column, and nothing is written.`,
 			return e.withService(cmd, database, false, func(svc *service.Service) error {
 				sn := svc.Snapshot()
 				var cat remit.Catalogue
-				if matrixin.NeedsCatalogue(format) {
+				if matrixin.NeedsCatalogue(format) || catalogue != "" {
 					c, ok := sn.Catalogue(catalogue)
 					if !ok {
 						var ids []string
@@ -408,7 +414,7 @@ each is named by its row and column, and nothing is written.`,
 					}
 					cat = *c
 				}
-				sts, err := matrixin.Read(format, file, data, m, cat)
+				sts, assumed, err := matrixin.Read(format, file, data, m, cat, svc.DefaultClasses(a[0], remit.ServiceModel(model)))
 				if err != nil {
 					return err
 				}
@@ -431,14 +437,21 @@ each is named by its row and column, and nothing is written.`,
 					return err
 				}
 				fmt.Fprintf(e.stdout, "%d statements for %s from %s (%s): %s.\n", len(sts), a[0], file, format, classCounts(sts))
+				if assumed > 0 {
+					which := fmt.Sprintf("the classes of all %d were", assumed)
+					if assumed == 1 {
+						which = "the class of its one statement was"
+					}
+					fmt.Fprintf(e.stdout, "The file states no responsibility: %s assumed from the offering's service-model default (doc/oscal.md#providers-matrices-in). Check them, or name the property that holds the responsibility with --map class=NAME.\n", which)
+				}
 				return e.printPlan(plan, dryRun)
 			})
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&format, "format", "", "oscal-ssp, component-definition, csv, xlsx or caiq (default from the file's extension)")
-	f.StringVar(&mapping, "map", "", "for csv and xlsx: control=…,class=…,provider=…,customer=…[,sheet=…]")
-	f.StringVar(&catalogue, "catalogue", "", "the catalogue the matrix's controls are in")
+	f.StringVar(&mapping, "map", "", "for csv and xlsx: control=…,class=…,provider=…,customer=…[,sheet=…]; for a component definition: [class=PROPERTY][,component=TITLE]")
+	f.StringVar(&catalogue, "catalogue", "", "the catalogue the matrix's controls are in (for a component definition another tool wrote; Remit's own name theirs)")
 	f.StringVar(&name, "provider-name", "", "the provider's name, when it is new")
 	f.StringVar(&model, "service-model", "", "the offering's service model, when it is new")
 	f.StringVar(&offName, "name", "", "the offering's name, when it is new (default its id)")

@@ -6,6 +6,7 @@ package matrixin
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -70,6 +71,36 @@ type Mapping struct {
 	// Sheet names the sheet of a workbook (default: the first with the
 	// control column's header).
 	Sheet string
+	// Component picks, by title, the component of a component definition
+	// that holds several (Class then names the property holding the
+	// responsibility).
+	Component string
+}
+
+// ParseComponentMapping reads a component definition's mapping:
+// class=PROPERTY (default responsibility, in any namespace) and
+// component=TITLE, both optional.
+func ParseComponentMapping(s string) (Mapping, error) {
+	var m Mapping
+	if strings.TrimSpace(s) == "" {
+		return m, nil
+	}
+	for _, kv := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(kv, "=")
+		k, v = strings.TrimSpace(strings.ToLower(k)), strings.TrimSpace(v)
+		if !ok || v == "" {
+			return m, fmt.Errorf("--map %q: each entry is name=value, as class=responsibility", kv)
+		}
+		switch k {
+		case "class":
+			m.Class = v
+		case "component":
+			m.Component = v
+		default:
+			return m, fmt.Errorf("--map: %q is not class or component (a component definition's mapping names the property holding the responsibility and, when it describes several, the component)", k)
+		}
+	}
+	return m, nil
 }
 
 // CAIQ is the mapping of the CSA CAIQ v4 layout.
@@ -494,26 +525,144 @@ func FromSSP(ssp *oscal.SSP, cat remit.Catalogue) ([]remit.Statement, []Problem)
 	return sts, problems
 }
 
+// Assume gives the class a control would have under the offering's
+// service-model default, for a component definition that states no
+// responsibility at all.
+type Assume func(remit.Control) remit.Class
+
+// FromComponentDefinition reads a component definition written by any
+// tool against catalogue cat: per implemented requirement of the component
+// (the only one with control implementations, or the one m.Component
+// names), the class from the property m.Class names (default
+// "responsibility", in any namespace, our class names or their synonyms),
+// what the provider does from its description and its statements', what
+// the customer must do from its remarks. When no requirement carries the
+// property at all, classes are assumed from the service-model default
+// (assume; nil refuses) and counted. Every problem is named by its path.
+func FromComponentDefinition(cd *oscal.ComponentDefinition, m Mapping, cat remit.Catalogue, assume Assume) (sts []remit.Statement, assumed int, problems []Problem) {
+	prop := cmp.Or(m.Class, "responsibility")
+	var titles []string
+	pick := -1
+	for i, c := range cd.Components {
+		if len(c.ControlImplementations) == 0 {
+			continue
+		}
+		titles = append(titles, c.Title)
+		if m.Component == "" || strings.EqualFold(strings.TrimSpace(c.Title), m.Component) {
+			if pick >= 0 && m.Component == "" {
+				all := componentTitles(cd)
+				return nil, 0, []Problem{{Message: fmt.Sprintf("the definition describes %d components with controls (%s): pick one with --map component=TITLE", len(all), strings.Join(all, "; "))}}
+			}
+			if pick < 0 {
+				pick = i
+			}
+		}
+	}
+	switch {
+	case len(titles) == 0:
+		return nil, 0, []Problem{{Message: "the definition implements no controls: no component has control implementations"}}
+	case pick < 0:
+		return nil, 0, []Problem{{Message: fmt.Sprintf("no component is titled %q: the components with controls are %s", m.Component, strings.Join(titles, "; "))}}
+	}
+	comp := cd.Components[pick]
+	type placed struct {
+		row  Row
+		path string
+	}
+	var rows []placed
+	stated := false
+	for ii, impl := range comp.ControlImplementations {
+		for ri, ir := range impl.ImplementedRequirements {
+			path := fmt.Sprintf("component-definition.components[%d].control-implementations[%d].implemented-requirements[%d]", pick, ii, ri)
+			provider := strings.TrimSpace(ir.Description)
+			for _, st := range ir.Statements {
+				provider = joinText(provider, strings.TrimSpace(st.Description))
+			}
+			if oscal.PropAnyNS(ir.Props, "provider-part") == "none" {
+				provider = ""
+			}
+			class := oscal.PropAnyNS(ir.Props, prop)
+			stated = stated || class != ""
+			rows = append(rows, placed{Row{Line: len(rows) + 1, Control: ir.ControlID, Class: class, Provider: provider, Customer: strings.TrimSpace(ir.Remarks),
+				ControlCol: "control-id", ClassCol: "props." + prop}, path})
+		}
+	}
+	if !stated {
+		if assume == nil {
+			return nil, 0, []Problem{{Message: fmt.Sprintf("no implemented requirement has a %q property: name the property that holds the responsibility with --map class=NAME, or give the offering's service model so the classes can be assumed from its default", prop)}}
+		}
+		byID := map[string]*remit.Control{}
+		for i := range cat.Controls {
+			byID[squash(cat.Controls[i].ID)] = &cat.Controls[i]
+		}
+		for i := range rows {
+			if c, ok := byID[squash(rows[i].row.Control)]; ok {
+				rows[i].row.Class = string(assume(*c))
+				if rows[i].row.Customer == "" {
+					// As the matrix words an assumed default: the control.
+					rows[i].row.Customer = c.Statement
+				}
+				assumed++
+			} else {
+				rows[i].row.Class = string(remit.OrganisationSpecific) // the control's own problem is reported below
+			}
+		}
+	}
+	plain := make([]Row, len(rows))
+	for i, r := range rows {
+		plain[i] = r.row
+	}
+	sts, problems = Statements(plain, cat, false)
+	for i, p := range problems {
+		where := ""
+		if p.Row > 0 {
+			where = rows[p.Row-1].path + ": "
+		}
+		problems[i] = Problem{Message: where + p.Message}
+	}
+	if len(problems) > 0 {
+		return nil, 0, problems
+	}
+	return sts, assumed, nil
+}
+
+func componentTitles(cd *oscal.ComponentDefinition) []string {
+	var out []string
+	for _, c := range cd.Components {
+		if len(c.ControlImplementations) > 0 {
+			out = append(out, c.Title)
+		}
+	}
+	return out
+}
+
 // Read reads a matrix file of any format into statements for catalogue
-// cat (unused by component definitions, which name their catalogues).
+// cat. A component definition is read as Remit writes them (naming their
+// catalogues) when cat is empty, else as any tool writes them
+// (FromComponentDefinition, whose count of assumed classes it returns).
 // Problems come back as an *Error (cells and rows) or an *oscal.Error
 // (the document).
-func Read(format, file string, data []byte, m Mapping, cat remit.Catalogue) ([]remit.Statement, error) {
+func Read(format, file string, data []byte, m Mapping, cat remit.Catalogue, assume Assume) ([]remit.Statement, int, error) {
 	var sts []remit.Statement
 	var problems []Problem
+	assumed := 0
 	switch format {
 	case "oscal-ssp":
 		ssp, err := oscal.ReadSSP(file, data)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		sts, problems = FromSSP(ssp, cat)
 	case "component-definition":
 		cd, err := oscal.ReadComponentDefinition(file, data)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		return cd.Statements(file)
+		if cat.ID == "" {
+			sts, err := cd.Statements(file)
+			return sts, 0, err
+		}
+		sts, assumed, problems = FromComponentDefinition(cd, m, cat, assume)
 	case "csv":
 		rows, ps := ReadCSV(data, m)
 		if problems = ps; len(ps) == 0 {
@@ -528,18 +677,19 @@ func Read(format, file string, data []byte, m Mapping, cat remit.Catalogue) ([]r
 			sts, problems = Statements(rows, cat, format == "caiq")
 		}
 	default:
-		return nil, fmt.Errorf("format %q is not known: use %s", format, strings.Join(Formats, ", "))
+		return nil, 0, fmt.Errorf("format %q is not known: use %s", format, strings.Join(Formats, ", "))
 	}
 	if len(problems) > 0 {
-		return nil, &Error{File: file, Problems: problems}
+		return nil, 0, &Error{File: file, Problems: problems}
 	}
-	return sts, nil
+	return sts, assumed, nil
 }
 
 // NeedsMapping reports whether a format reads columns named by a mapping.
 func NeedsMapping(format string) bool { return format == "csv" || format == "xlsx" }
 
-// NeedsCatalogue reports whether a format's controls need a catalogue.
+// NeedsCatalogue reports whether a format's controls need a catalogue (a
+// component definition Remit wrote names its own).
 func NeedsCatalogue(format string) bool { return format != "component-definition" }
 
 func orDefault(a, b string) string {

@@ -45,7 +45,30 @@ type ImplementedRequirement struct {
 	ControlID   string `json:"control-id"`
 	Description string `json:"description"`
 	Props       []Prop `json:"props,omitempty"`
+	// Statements say how parts of the control's statement are met (other
+	// tools write them; Remit does not).
+	Statements []RequirementStatement `json:"statements,omitempty"`
+	Remarks    string                 `json:"remarks,omitempty"`
+}
+
+// RequirementStatement is how a component meets one part of a control.
+type RequirementStatement struct {
+	StatementID string `json:"statement-id"`
+	UUID        string `json:"uuid"`
+	Description string `json:"description"`
+	Props       []Prop `json:"props,omitempty"`
 	Remarks     string `json:"remarks,omitempty"`
+}
+
+// PropAnyNS is the value of the first property named name, in any
+// namespace ("" when there is none).
+func PropAnyNS(props []Prop, name string) string {
+	for _, p := range props {
+		if strings.EqualFold(p.Name, name) {
+			return p.Value
+		}
+	}
+	return ""
 }
 
 // WriteComponentDefinition writes an offering's model as a component
@@ -151,10 +174,10 @@ func (cd *ComponentDefinition) Statements(file string) ([]remit.Statement, error
 				at := fmt.Sprintf("component-definition.components[%d].control-implementations[%d].implemented-requirements[%d]", ci, ii, ri)
 				class := remit.Class(propValue(ir.Props, "responsibility"))
 				if !class.Valid() {
-					return nil, &Error{File: file, Path: at, Message: fmt.Sprintf("control %s has no responsibility property (%s) naming inherited, shared, organisation-specific or not-applicable", ir.ControlID, NS)}
+					return nil, &Error{File: file, Path: at, Message: fmt.Sprintf("control %s has no responsibility property (%s) naming inherited, shared, organisation-specific or not-applicable; for a component definition written by another tool, name the catalogue its controls are in (--catalogue) and Remit reads its properties, or assumes the classes", ir.ControlID, NS)}
 				}
 				if cat == "" {
-					return nil, &Error{File: file, Path: at, Message: fmt.Sprintf("its control implementation names no catalogue property (%s)", NS)}
+					return nil, &Error{File: file, Path: at, Message: fmt.Sprintf("its control implementation names no catalogue property (%s): name the catalogue its controls are in (--catalogue)", NS)}
 				}
 				st := remit.Statement{Control: cat + ":" + ir.ControlID, Class: class, Provider: ir.Description, Customer: ir.Remarks}
 				if propValue(ir.Props, "provider-part") == "none" {

@@ -107,6 +107,28 @@ func (s *Service) Questionnaire() *remit.Questionnaire { return s.questionnaire 
 // Defaults is the table of service-model defaults.
 func (s *Service) Defaults() *remit.Defaults { return s.defaults }
 
+// DefaultClasses gives, for an offering (or, when it is new, the service
+// model it will have), the class each control would have under the
+// service-model default: what a provider's matrix that states no
+// responsibility is read as. Nil when the service model is not known.
+func (s *Service) DefaultClasses(offering string, model remit.ServiceModel) func(remit.Control) remit.Class {
+	if o, ok := s.Snapshot().Offering(offering); ok {
+		model = o.Offering.ServiceModel
+	}
+	if !model.Valid() {
+		return nil
+	}
+	d := s.defaults
+	return func(c remit.Control) remit.Class {
+		if r, ok := d.Rule(c.Area); ok {
+			if cl, ok := r.Classes[model]; ok {
+				return cl
+			}
+		}
+		return remit.OrganisationSpecific // a control without an area is assumed ours, as in the matrix
+	}
+}
+
 // load builds a whole snapshot from the store, in one read transaction.
 func (s *Service) load(ctx context.Context) (*Snapshot, error) {
 	var sn *Snapshot

@@ -120,9 +120,15 @@ func (s *server) handleOfferingImport(w http.ResponseWriter, r *http.Request) er
 		return badForm(fmt.Sprintf("format %q is not known: use %s", format, strings.Join(matrixin.Formats, ", ")))
 	}
 	var m matrixin.Mapping
-	if matrixin.NeedsMapping(format) {
+	switch {
+	case matrixin.NeedsMapping(format):
 		var err error
 		if m, err = matrixin.ParseMapping(q.Get("map")); err != nil {
+			return badForm(strings.TrimPrefix(err.Error(), "--"))
+		}
+	case format == "component-definition":
+		var err error
+		if m, err = matrixin.ParseComponentMapping(q.Get("map")); err != nil {
 			return badForm(strings.TrimPrefix(err.Error(), "--"))
 		}
 	}
@@ -140,14 +146,14 @@ func (s *server) handleOfferingImport(w http.ResponseWriter, r *http.Request) er
 	}
 	ref := remit.OfferingRef{Provider: r.PathValue("provider"), Offering: r.PathValue("offering")}.String()
 	var cat remit.Catalogue
-	if matrixin.NeedsCatalogue(format) {
+	if matrixin.NeedsCatalogue(format) || q.Get("catalogue") != "" {
 		c, ok := s.Service.Snapshot().Catalogue(q.Get("catalogue"))
 		if !ok {
 			return badForm(fmt.Sprintf("catalogue %q is not known: name the catalogue the matrix's controls are in", q.Get("catalogue")))
 		}
 		cat = *c
 	}
-	sts, err := matrixin.Read(format, "body", data, m, cat)
+	sts, assumed, err := matrixin.Read(format, "body", data, m, cat, s.Service.DefaultClasses(ref, remit.ServiceModel(q.Get("service_model"))))
 	if err != nil {
 		return err
 	}
@@ -157,7 +163,7 @@ func (s *server) handleOfferingImport(w http.ResponseWriter, r *http.Request) er
 	}
 	w.Header().Set("ETag", etag(v))
 	w.Header().Set("Content-Type", "application/json")
-	return json.NewEncoder(w).Encode(map[string]any{"offering": ref, "statements": len(sts)})
+	return json.NewEncoder(w).Encode(map[string]any{"offering": ref, "statements": len(sts), "assumed": assumed})
 }
 
 // importProblem answers a matrix's or document's problems as a 422 with

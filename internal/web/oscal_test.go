@@ -105,6 +105,20 @@ func TestDocumentRoutes(t *testing.T) {
 		t.Errorf("unknown assessment: %d", status)
 	}
 
+	// A component definition another tool wrote, stating no
+	// responsibility: classes assumed from the new offering's model.
+	cd := `{"component-definition": {"uuid": "11111111-1111-4111-8111-111111111111", "metadata": {"title": "t", "last-modified": "2026-01-01T00:00:00Z", "version": "1", "oscal-version": "1.1.3"},
+  "components": [{"uuid": "22222222-2222-4222-8222-222222222222", "type": "service", "title": "Vault", "description": "d",
+    "control-implementations": [{"uuid": "33333333-3333-4333-8333-333333333333", "source": "#x", "description": "d",
+      "implemented-requirements": [{"uuid": "44444444-4444-4444-8444-444444444444", "control-id": "SRM-01", "description": "Our data centres."}]}]}]}}`
+	status, _, data = f.do("editor", "POST", "/api/v1/providers/acme/offerings/vault/import?format=component-definition&catalogue=srm&service_model=saas&provider_name=Acme&name=Vault", cd, "If-Match", `"0"`)
+	if status != 200 || !strings.Contains(string(data), `"assumed":1`) || !strings.Contains(string(data), `"statements":1`) {
+		t.Errorf("a foreign component definition: %d %s", status, data)
+	}
+	if status, _, data := f.do("editor", "POST", "/api/v1/providers/acme/offerings/vault2/import?format=component-definition&catalogue=srm&map=colour=red", cd, "If-Match", `"0"`); status != http.StatusBadRequest || !strings.Contains(string(data), `is not class or component`) {
+		t.Errorf("a bad map: %d %s", status, data)
+	}
+
 	path := "/api/v1/providers/acme/offerings/mail/import?format=csv&catalogue=srm&map=control=Control,class=Who,provider=Provider,customer=Customer&service_model=saas&provider_name=Acme&name=Acme+Mail"
 	good := "Control,Who,Provider,Customer\nSRM-01,provider,Our data centres.,\nSRM-03,shared,We patch the service.,Keep your clients current.\n"
 	if status, _, _ := f.do("viewer", "POST", path, good, "If-Match", `"0"`); status != http.StatusForbidden {

@@ -85,22 +85,34 @@ func ParseComponentMapping(s string) (Mapping, error) {
 	if strings.TrimSpace(s) == "" {
 		return m, nil
 	}
-	for _, kv := range strings.Split(s, ",") {
-		k, v, ok := strings.Cut(kv, "=")
-		k, v = strings.TrimSpace(strings.ToLower(k)), strings.TrimSpace(v)
-		if !ok || v == "" {
-			return m, fmt.Errorf("--map %q: each entry is name=value, as class=responsibility", kv)
-		}
+	err := entries(s, "name=value, as class=responsibility", func(k, v string) error {
 		switch k {
 		case "class":
 			m.Class = v
 		case "component":
 			m.Component = v
 		default:
-			return m, fmt.Errorf("--map: %q is not class or component (a component definition's mapping names the property holding the responsibility and, when it describes several, the component)", k)
+			return fmt.Errorf("--map: %q is not class or component (a component definition's mapping names the property holding the responsibility and, when it describes several, the component)", k)
+		}
+		return nil
+	})
+	return m, err
+}
+
+// entries reads a --map value, name=value entries separated by commas,
+// handing each (its name in lower case) to set.
+func entries(s, form string, set func(k, v string) error) error {
+	for _, kv := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(kv, "=")
+		k, v = strings.TrimSpace(strings.ToLower(k)), strings.TrimSpace(v)
+		if !ok || v == "" {
+			return fmt.Errorf("--map %q: each entry is %s", kv, form)
+		}
+		if err := set(k, v); err != nil {
+			return err
 		}
 	}
-	return m, nil
+	return nil
 }
 
 // CAIQ is the mapping of the CSA CAIQ v4 layout.
@@ -109,12 +121,7 @@ var CAIQ = Mapping{Control: "Question ID", Class: "SSRM Control Ownership", Prov
 // ParseMapping reads control=…,class=…,provider=…,customer=…[,sheet=…].
 func ParseMapping(s string) (Mapping, error) {
 	var m Mapping
-	for _, kv := range strings.Split(s, ",") {
-		k, v, ok := strings.Cut(kv, "=")
-		k, v = strings.TrimSpace(strings.ToLower(k)), strings.TrimSpace(v)
-		if !ok || v == "" {
-			return m, fmt.Errorf("--map %q: each entry is name=column, as control=Control ID", kv)
-		}
+	err := entries(s, "name=column, as control=Control ID", func(k, v string) error {
 		switch k {
 		case "control":
 			m.Control = v
@@ -127,8 +134,12 @@ func ParseMapping(s string) (Mapping, error) {
 		case "sheet":
 			m.Sheet = v
 		default:
-			return m, fmt.Errorf("--map: %q is not control, class, provider, customer or sheet", k)
+			return fmt.Errorf("--map: %q is not control, class, provider, customer or sheet", k)
 		}
+		return nil
+	})
+	if err != nil {
+		return m, err
 	}
 	if m.Control == "" || m.Class == "" {
 		return m, errors.New("--map needs at least control=… and class=… (and usually provider=… and customer=…)")

@@ -19,8 +19,14 @@ var exportNow = time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
 // exampleSnapshot loads the example estate into a service over a store in
 // memory: the plans an SSP is written from are the service's.
 func exampleSnapshot(t *testing.T) (*service.Snapshot, *remit.Workspace) {
+	return snapshotOf(t, "../../examples/justice")
+}
+
+// snapshotOf loads a workspace folder into a service over a store in
+// memory.
+func snapshotOf(t *testing.T, dir string) (*service.Snapshot, *remit.Workspace) {
 	t.Helper()
-	ws, err := workspace.Load("../../examples/justice")
+	ws, err := workspace.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,19 +108,7 @@ func TestSSPForEverySystem(t *testing.T) {
 // controls it is mapped from, with the relationship, and the SSP is still
 // schema-valid.
 func TestSSPMappedParts(t *testing.T) {
-	ws, err := workspace.Load("../../examples/mapped")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	svc, err := service.Open(ctx, service.Config{Store: memstore.New(), Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives(), Now: func() time.Time { return exportNow }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Import(ctx, remit.Principal{Email: "test", Role: remit.RoleAdmin}, ws, false); err != nil {
-		t.Fatal(err)
-	}
-	sn := svc.Snapshot()
+	sn, _ := snapshotOf(t, "../../examples/mapped")
 	plan, err := sn.SystemPlan("grants", exportNow)
 	if err != nil {
 		t.Fatal(err)

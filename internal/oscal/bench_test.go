@@ -29,6 +29,32 @@ func BenchmarkReadModerate(b *testing.B) {
 	runtime.KeepAlive(keep)
 }
 
+// BenchmarkReadModerateYAML reads the same catalogue in OSCAL's YAML form
+// (turned into JSON, then read as JSON), and writes it as YAML.
+func BenchmarkReadModerateYAML(b *testing.B) {
+	path, data := nist(b, "NIST_SP-800-53_rev5_MODERATE-baseline-resolved-profile_catalog.json")
+	y, err := ToYAML(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("read", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			if _, err := ReadCatalog(path+".yaml", y); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("write", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			if _, err := ToYAML(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
 // BenchmarkResolveHigh resolves NIST's HIGH profile (370 controls) against
 // the HIGH resolved catalogue, reading the profile each time.
 func BenchmarkResolveHigh(b *testing.B) {

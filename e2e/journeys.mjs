@@ -288,6 +288,7 @@ async function main() {
       ['system-edit', '/systems/prison-visits/edit'],
       ['system-new', '/systems/new'],
       ['system-delete', '/systems/prison-visits/delete'],
+      ['detach', '/systems/prison-visits/uses/aws/ec2/detach'],
       ['obligation', '/obligations/' + obligation.split('/').map(encodeURIComponent).join('/')],
       ['scorecards', '/scorecards'],
       ['scorecard', '/scorecards/aws/ec2?status=assured'],

@@ -202,6 +202,7 @@ func (s *server) uiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /systems/{id}/delete", s.page(show(s, "system-delete", s.systemDeletePage)))
 	mux.HandleFunc("POST /systems/{id}/delete", s.page(s.handleSystemDeletePost))
 	mux.HandleFunc("POST /systems/{id}/uses", s.page(s.handleUseAttach))
+	mux.HandleFunc("GET /systems/{id}/uses/{provider}/{offering}/detach", s.page(show(s, "detach", s.detachPage)))
 	mux.HandleFunc("POST /systems/{id}/uses/{provider}/{offering}/detach", s.page(s.handleUseDetach))
 	mux.HandleFunc("GET /providers", s.page(s.handleProvidersPage))
 	mux.HandleFunc("GET /providers/{provider}", s.page(s.handleProviderPage))

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"remit/internal/remit"
+	"remit/internal/report"
 	"remit/internal/service"
 )
 
@@ -216,6 +217,47 @@ func (s *server) handleUseDetach(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.redirect(w, r, "/systems/"+url.PathEscape(id)+"#offerings", "Offering "+remit.OfferingRef{Provider: in.Provider, Offering: in.Offering}.String()+" detached")
+}
+
+// DetachPage asks to confirm detaching an offering from a system, saying
+// what goes with it.
+type DetachPage struct {
+	basePage
+	ID, Name        string
+	Ref, Offering   string
+	ProviderID, OID string
+	Version         int64
+	// Ours and Theirs count the obligations, ours and the provider's, that
+	// arise from the offering in this system and leave with it.
+	Ours, Theirs int
+}
+
+func (s *server) detachPage(r *http.Request) (*DetachPage, error) {
+	id := r.PathValue("id")
+	ref := remit.OfferingRef{Provider: r.PathValue("provider"), Offering: r.PathValue("offering")}.String()
+	p := &DetachPage{basePage: basePage{Title: "Detach an offering", Nav: "systems"}, ID: id, Ref: ref, ProviderID: r.PathValue("provider"), OID: r.PathValue("offering")}
+	sn := s.Service.Snapshot()
+	x, _, ok := sn.System(id)
+	if !ok {
+		return nil, notFound("system", id)
+	}
+	if !user(r).May(remit.ActEditSystem, x.Team) {
+		return nil, fmt.Errorf("system %q belongs to team %q: %w", id, x.Team, remit.ErrForbidden)
+	}
+	if !slices.ContainsFunc(x.Uses, func(u remit.Use) bool { return u.Offering == ref }) {
+		return nil, notFound("offering used by "+id, ref)
+	}
+	p.Name = x.Name
+	p.Offering = ref
+	if o, ok := sn.Offering(ref); ok {
+		p.Offering = o.Offering.Name
+	}
+	pick := func(sys *remit.System) bool { return sys.ID == id }
+	from := func(o service.Obligation) bool { return o.Offering == ref }
+	p.Ours = len(sn.Obligations(pick, report.PartyOurs, from))
+	p.Theirs = len(sn.Obligations(pick, report.PartyProviders, from))
+	p.Version, _ = sn.Version(service.KindSystem, id)
+	return p, nil
 }
 
 // SystemDeletePage asks to confirm deleting a system.

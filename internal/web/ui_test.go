@@ -65,6 +65,7 @@ var uiPages = []struct{ name, path string }{
 	{"system-new", "/systems/new"},
 	{"system-edit", "/systems/prison-visits/edit"},
 	{"system-delete", "/systems/prison-visits/delete"},
+	{"detach", "/systems/prison-visits/uses/aws/ec2/detach"},
 	{"obligation", "/obligations/prison-visits/srm:SRM-03/aws/ec2/ours"},
 	{"providers", "/providers"},
 	{"provider", "/providers/aws"},
@@ -244,7 +245,7 @@ func TestPagesForEveryRole(t *testing.T) {
 				want = http.StatusForbidden
 			case (pg.name == "statement" || pg.name == "statement-new") && who != "admin" && who != "editor" && who != "other-editor":
 				want = http.StatusForbidden
-			case (pg.name == "system-edit" || pg.name == "system-delete") && who != "admin" && who != "editor":
+			case (pg.name == "system-edit" || pg.name == "system-delete" || pg.name == "detach") && who != "admin" && who != "editor":
 				want = http.StatusForbidden
 			case pg.name == "risk-new" && who == "viewer":
 				want = http.StatusForbidden
@@ -313,6 +314,18 @@ func TestPageAccess(t *testing.T) {
 	resp, body = f.page("admin", "GET", "/systems/no-such-system", nil)
 	if resp.StatusCode != http.StatusNotFound || !strings.Contains(body, `no system &#34;no-such-system&#34;`) {
 		t.Errorf("missing system: %d %s", resp.StatusCode, body)
+	}
+	// Detaching is confirmed first: the system page links to a page that
+	// says what goes, and only its form detaches.
+	_, body = f.page("editor", "GET", "/systems/prison-visits", nil)
+	if !strings.Contains(body, `href="/systems/prison-visits/uses/aws/ec2/detach">Detach<span class="govuk-visually-hidden"> Amazon EC2</span></a>`) {
+		t.Errorf("the system page does not link to the detach confirmation")
+	}
+	if resp, _ := f.page("admin", "GET", "/systems/prison-visits/uses/google/workspace/detach", nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("detaching an offering the system does not use: %d", resp.StatusCode)
+	}
+	if resp, _ := f.page("other-editor", "GET", "/systems/prison-visits/uses/aws/ec2/detach", nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("another team's editor asks to detach: %d", resp.StatusCode)
 	}
 	for _, next := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example"} {
 		if got := safeNext(next); got != "/" {

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -304,5 +305,43 @@ func TestMappedCellsOnSystemPage(t *testing.T) {
 	var est report.CoverageDoc
 	if err := json.Unmarshal(data, &est); status != 200 || err != nil || est.Provider != "" || est.Systems != f.svc.Snapshot().Estate().NumSystems() {
 		t.Errorf("estate coverage API: %d %v %s", status, err, data)
+	}
+}
+
+// TestSystemsTableAddsUp: each system's row in the systems table counts
+// every control of its baseline (not-applicable ones too), so the row
+// adds up to the total the chart beside it shows.
+func TestSystemsTableAddsUp(t *testing.T) {
+	f := newFixture(t)
+	_, body := f.page("viewer", "GET", "/systems", nil)
+	table := section(t, body, `data-testid="systems"`, "</table>")
+	chart := section(t, body, `<svg class="remit-chart"`, "</svg>")
+	cell := regexp.MustCompile(`<td class="govuk-table__cell govuk-table__cell--numeric">(\d+)</td>`)
+	rows := strings.Split(table, `<tr class="govuk-table__row">`)[2:] // after the caption row and the header row
+	if len(rows) == 0 {
+		t.Fatal("no rows")
+	}
+	for _, row := range rows {
+		name := regexp.MustCompile(`">([^<]+)</a></td>`).FindStringSubmatch(row)
+		nums := cell.FindAllStringSubmatch(row, -1)
+		if name == nil || len(nums) != 6 {
+			t.Fatalf("row %q: %d numbers", row, len(nums))
+		}
+		sum := 0
+		for _, n := range nums[1:5] { // inherited, shared, organisation-specific, not applicable
+			v, _ := strconv.Atoi(n[1])
+			sum += v
+		}
+		label := name[1]
+		if len([]rune(label)) > 28 {
+			label = string([]rune(label)[:27]) + "…"
+		}
+		want := regexp.MustCompile(`<text x="0" y="\d+">` + regexp.QuoteMeta(label) + `</text>(?:<rect[^>]*><title>[^<]*</title></rect>)*<text x="\d+" y="\d+">(\d+)</text>`).FindStringSubmatch(chart)
+		if want == nil {
+			t.Fatalf("no bar for %q in the chart", label)
+		}
+		if strconv.Itoa(sum) != want[1] {
+			t.Errorf("%s: the row adds up to %d, the chart says %s", name[1], sum, want[1])
+		}
 	}
 }

@@ -109,6 +109,7 @@ fuzz:
 	$(GO) test ./internal/oscal $(FUZZ) -fuzz '^FuzzReadOSCAL$$'
 	$(GO) test ./internal/oscal $(FUZZ) -fuzz '^FuzzReadMapping$$'
 	$(GO) test ./internal/oscal $(FUZZ) -fuzz '^FuzzFromYAML$$'
+	$(GO) test ./internal/oscal $(FUZZ) -fuzz '^FuzzReadMeasured$$'
 	$(GO) test ./internal/matrixin $(FUZZ) -fuzz '^FuzzReadCSV$$'
 	$(GO) test ./internal/matrixin $(FUZZ) -fuzz '^FuzzReadXLSX$$'
 	$(GO) test ./internal/xlsx $(FUZZ) -fuzz '^FuzzRead$$'

@@ -252,3 +252,19 @@ func (e *Estate) AddCoverage(cov []Coverage, m *Matrix) []Coverage {
 	}
 	return cov
 }
+
+// Related lists the controls the workspace's mappings relate to ref
+// (catalogue:control), either way round and whatever the relationship.
+func (e *Estate) Related(ref string) []string {
+	ci, ok := e.controlIndex[ref]
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, ed := range e.mapsTo[ci] {
+		if r := e.Controls[ed.From].Ref; !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}

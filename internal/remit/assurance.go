@@ -105,6 +105,9 @@ type EvidenceIndex struct {
 	// automated holds, per system and control, the latest automated
 	// result of each tool.
 	automated Automated
+	// measured holds the providers' own open findings, by offering and
+	// control (measured.go).
+	measured map[measuredKey][]*ProviderFinding
 }
 
 // skey is what evidence supports: on, ref and control.
@@ -233,10 +236,13 @@ func (x *EvidenceIndex) Assure(o ObligationRef, now time.Time) Assurance {
 		return x.assureAutomated(o, x.assureBySAT(o, x.assureByEvidence(o, now), now), now)
 	}
 	direct := x.assureProvider(o, now)
-	if len(o.Mapped) == 0 || direct.Status == Assured || direct.Status == AssuranceFailed || direct.Status == AssuranceUnnecessary {
+	if len(o.Mapped) == 0 || direct.Status == AssuranceFailed || direct.Status == AssuranceUnnecessary {
 		return direct
 	}
-	return x.assureMapped(o, direct, now)
+	if direct.Status != Assured {
+		direct = x.assureMapped(o, direct, now)
+	}
+	return x.measureMapped(o, direct, now)
 }
 
 // assureMapped derives a provider's obligation for a mapped control from
@@ -283,8 +289,15 @@ func (x *EvidenceIndex) assureMapped(o ObligationRef, direct Assurance, now time
 }
 
 // assureProvider derives a provider's obligation for one control from
-// the supplier assessments and evidence that name it.
+// the supplier assessments and evidence that name it, held to the
+// provider's own open findings on the control.
 func (x *EvidenceIndex) assureProvider(o ObligationRef, now time.Time) Assurance {
+	return x.measure(o, x.assureProviderJudged(o, now), now)
+}
+
+// assureProviderJudged is assureProvider before the provider's own
+// findings are weighed.
+func (x *EvidenceIndex) assureProviderJudged(o ObligationRef, now time.Time) Assurance {
 	byEvidence := x.assureByEvidence(o, now)
 	// Automated results never speak for a provider's obligations.
 	v, assessed := x.verdicts[[2]string{o.Offering, o.Control}]
@@ -425,7 +438,8 @@ func (x *EvidenceIndex) Status(o ObligationRef, now time.Time, day string) Assur
 	}
 	if !o.Ours {
 		base := x.evidenceStatus(skey{SupportOffering, o.Offering, ""}, day, Unassured)
-		return x.mappedStatus(o.Offering, x.providerStatus(o.Offering, o.Control, base, day), o.Mapped, base, day)
+		st := x.mappedStatus(o.Offering, x.providerStatus(o.Offering, o.Control, base, day), o.Mapped, base, day)
+		return x.measureMappedStatus(o.Offering, o.Mapped, st, day)
 	}
 	byEvidence := Unassured
 	for _, k := range x.keys(o) {
@@ -475,7 +489,7 @@ func (x *EvidenceIndex) providerStatus(offering, control string, base AssuranceS
 	default:
 		st = Assured
 	}
-	return st
+	return x.measureStatus(offering, control, st, day)
 }
 
 // mappedStatus is assureMapped's status alone.
@@ -528,7 +542,7 @@ func (x *EvidenceIndex) OfferingStatuses(offering string, controls []string, map
 	for i, c := range controls {
 		out[i] = x.providerStatus(offering, c, base, day)
 		if i < len(mapped) {
-			out[i] = x.mappedStatus(offering, out[i], mapped[i], base, day)
+			out[i] = x.measureMappedStatus(offering, mapped[i], x.mappedStatus(offering, out[i], mapped[i], base, day), day)
 		}
 	}
 	return out

@@ -14,6 +14,10 @@ func suggest(s string, candidates []string) string {
 	return ""
 }
 
+// Suggest is suggest for callers outside the package: ` (did you mean
+// "x"?)` or "".
+func Suggest(s string, candidates []string) string { return suggest(s, candidates) }
+
 // Closest returns the candidate most likely meant by s: an exact match
 // ignoring case, else the one with the smallest edit distance within about
 // a third of the length (at least 1). Ties go to the alphabetically first. It

@@ -114,7 +114,7 @@ func kindOrder(k remit.Kind) int {
 func followed(kind remit.Kind) bool {
 	switch kind {
 	case KindWorkspace, KindCatalogue, KindProvider, KindOffering, KindSystem, KindObligation,
-		KindEvidence, KindSupplierAssessment, KindSAT, KindRisk, KindRiskSettings, KindCheckRun, KindChecks, KindMappings:
+		KindEvidence, KindSupplierAssessment, KindSAT, KindRisk, KindRiskSettings, KindCheckRun, KindChecks, KindMappings, KindProviderFindings:
 		return true
 	}
 	return false
@@ -174,6 +174,16 @@ func refreshOne(sn *Snapshot, kind remit.Kind, id string, d *remit.Document) (bo
 		return true, nil
 	case KindChecks, KindMappings:
 		return false, nil // rare: the mappings are compiled afresh with the estate
+	case KindProviderFindings:
+		if d == nil {
+			return true, nil
+		}
+		pf, err := measuredDocs.decode(*d)
+		if err != nil {
+			return false, err
+		}
+		sn.putMeasured(&pf)
+		return true, nil
 	case KindCheckRun:
 		if d == nil {
 			return true, nil

@@ -186,6 +186,13 @@ func (s *Service) loadFrom(ctx context.Context, tx remit.Tx) (*Snapshot, error) 
 			return cmp.Or(a.Received.Compare(b.Received), strings.Compare(a.ID, b.ID))
 		})
 		sn.putCheckRuns(runs...)
+		pfs, err := measuredDocs.list(ctx, tx, "")
+		if err != nil {
+			return err
+		}
+		for i := range pfs {
+			sn.measured = sn.measured.Put(pfs[i].ID(), &pfs[i])
+		}
 		if risks, err = riskDocs.list(ctx, tx, ""); err != nil {
 			return err
 		}

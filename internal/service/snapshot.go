@@ -41,7 +41,9 @@ type Snapshot struct {
 	automated  remit.Automated
 	// checks are the check mappings in force: built-in and the
 	// workspace's checks files.
-	checks   *checkRules
+	checks *checkRules
+	// measured holds the providers' own findings, by offering and model.
+	measured persist.Map[*remit.ProviderFindings]
 	risks    persist.Map[*remit.Risk]
 	riskList *lazyRiskList
 	// byID orders the systems for SortedObligations, once.
@@ -191,6 +193,9 @@ func (sn *Snapshot) putEvidence(evs ...remit.Evidence) {
 // reindex builds the evidence index from the evidence and judgements held.
 func (sn *Snapshot) reindex() {
 	sn.index = remit.NewEvidenceIndex(sn.AllEvidence(), remit.Judgements{Suppliers: sn.assessments, SATs: sn.sats, Automated: sn.automated})
+	if sn.measured.Len() > 0 {
+		sn.index = sn.index.WithProviderFindings(sn.allMeasured(), sn.cache.Estate.Related)
+	}
 	sn.evidenceGen++
 }
 

@@ -42,13 +42,14 @@ const (
 	KindCheckRun           remit.Kind = "check-run"           // cr-<16 hex>: automated check results for a system
 	KindChecks             remit.Kind = "checks"              // the checks file's id: mappings of check rules to controls and systems
 	KindMappings           remit.Kind = "control-mappings"    // the mappings file's id: how one catalogue's controls relate to another's
+	KindProviderFindings   remit.Kind = "provider-findings"   // provider/offering/poam or …/assessment-results: the provider's own findings
 )
 
 // Kinds lists every kind, in the order doc/storage.md lists them.
 var Kinds = []remit.Kind{KindWorkspace, KindCatalogue, KindProvider, KindOffering, KindSystem, KindOfferingVersion,
 	KindObligation, KindUser, KindSession, KindSignInThrottle, KindToken, KindEvidence, KindEvidenceFile, KindSupplierAssessment,
 	KindPortalLink, KindSATTemplate, KindSAT, KindFinding, KindRisk, KindRiskSettings, KindRiskSnapshot,
-	KindDismissal, KindReviewCadence, KindScorecardSnapshot, KindSweep, KindCheckRun, KindChecks, KindMappings}
+	KindDismissal, KindReviewCadence, KindScorecardSnapshot, KindSweep, KindCheckRun, KindChecks, KindMappings, KindProviderFindings}
 
 // WorkspaceKinds are the kinds an import replaces and an export writes, in
 // the order they are applied.
@@ -296,6 +297,7 @@ var (
 	checkFiles   = collection[remit.CheckMappings]{kind: KindChecks, what: "checks file"}
 	mappingFiles = collection[remit.ControlMappings]{kind: KindMappings, what: "mappings file"}
 	findingDocs  = collection[remit.Finding]{kind: KindFinding, what: "finding"}
+	measuredDocs = collection[remit.ProviderFindings]{kind: KindProviderFindings, what: "provider's findings"}
 	riskDocs     = collection[remit.Risk]{kind: KindRisk, what: "risk"}
 	riskSettings = collection[remit.RiskSettings]{kind: KindRiskSettings, what: "risk settings"}
 	riskTrend    = collection[remit.RiskSnapshot]{kind: KindRiskSnapshot, what: "risk snapshot"}

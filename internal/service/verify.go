@@ -49,7 +49,7 @@ var auditedKinds = map[remit.Kind]func(remit.Document) ([]byte, error){
 	KindWorkspace: rawBody, KindCatalogue: rawBody, KindProvider: rawBody, KindOffering: rawBody, KindSystem: rawBody,
 	KindObligation: rawBody, KindEvidence: rawBody, KindSupplierAssessment: rawBody, KindPortalLink: rawBody,
 	KindSATTemplate: rawBody, KindSAT: rawBody, KindFinding: rawBody, KindRisk: rawBody, KindRiskSettings: rawBody,
-	KindDismissal: rawBody, KindReviewCadence: rawBody, KindCheckRun: rawBody, KindChecks: rawBody, KindMappings: rawBody,
+	KindDismissal: rawBody, KindReviewCadence: rawBody, KindCheckRun: rawBody, KindChecks: rawBody, KindMappings: rawBody, KindProviderFindings: rawBody,
 	KindUser:  auditForm(users),
 	KindToken: auditForm(tokens),
 }

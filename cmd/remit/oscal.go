@@ -330,8 +330,8 @@ our part, and how far the control is assured.`,
 }
 
 func (e *env) offeringCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "offering", Short: "Offerings: import a provider's responsibility matrix"}
-	cmd.AddCommand(e.offeringImportCommand())
+	cmd := &cobra.Command{Use: "offering", Short: "Offerings: import a provider's responsibility matrix, or measure it by its own POA&M or assessment results"}
+	cmd.AddCommand(e.offeringImportCommand(), e.offeringFindingsCommand())
 	return cmd
 }
 

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -53,8 +54,11 @@ type MeasuredItem struct {
 	// Effect is what it does to the obligations for its controls today:
 	// failed, stale (held at stale at best) or "" (nothing).
 	Effect remit.AssuranceStatus `json:"effect,omitempty"`
-	// Relied says whether the offering is relied on for any of its controls.
-	Relied bool `json:"relied"`
+	// Relied says whether the offering is relied on for any of its controls
+	// (or a control mapped to one); Overdue whether it is open past its
+	// deadline, so counting a step worse.
+	Relied  bool `json:"relied"`
+	Overdue bool `json:"overdue,omitempty"`
 }
 
 // ProviderFindings lists what the providers' own POA&Ms and assessment
@@ -115,15 +119,22 @@ func (s *Service) ImportProviderFindings(ctx context.Context, p remit.Principal,
 		return MeasuredPlan{}, err
 	}
 	sn := s.Snapshot()
-	info, ok := sn.Offering(offering)
-	if !ok {
+	if _, ok := sn.Offering(offering); !ok {
 		return MeasuredPlan{}, fmt.Errorf("offering %q is not in the estate: %w", offering, remit.ErrNotFound)
 	}
 	if catalogue == "" {
-		catalogue = sn.measuredCatalogue(info, m)
+		catalogue = sn.measuredCatalogue(m)
 	}
 	if catalogue == "" {
-		return MeasuredPlan{}, &remit.ValidationError{Problems: []remit.Problem{{Pointer: "/catalogue", Message: fmt.Sprintf("no one catalogue of %s's statements holds most of the file's controls: name the catalogue they are in, one of %s", offering, strings.Join(sn.Estate().CatalogueIDs(), ", "))}}}
+		var named []string
+		for _, it := range m.Items {
+			for _, c := range it.Controls {
+				if !slices.Contains(named, c) && len(named) < 5 {
+					named = append(named, c)
+				}
+			}
+		}
+		return MeasuredPlan{}, &remit.ValidationError{Problems: []remit.Problem{{Pointer: "/catalogue", Message: fmt.Sprintf("no one catalogue of the estate holds most of the file's controls (%s): name the one they are in, %s, or import it first (remit catalogue import)", cmp.Or(strings.Join(named, ", "), "it names none"), strings.Join(sn.Estate().CatalogueIDs(), ", "))}}}
 	}
 	if !sn.Estate().HasCatalogue(catalogue) {
 		ids := sn.Estate().CatalogueIDs()
@@ -175,8 +186,10 @@ func (s *Service) ImportProviderFindings(ctx context.Context, p remit.Principal,
 		}
 	}
 	for _, f := range pf.Items {
-		it := MeasuredItem{ProviderFinding: f, Relied: slices.ContainsFunc(f.Controls, func(c string) bool { return relied[c] })}
-		it.Effect, _, _ = f.Effect(today)
+		it := MeasuredItem{ProviderFinding: f, Relied: slices.ContainsFunc(f.Controls, func(c string) bool {
+			return relied[c] || slices.ContainsFunc(sn.Estate().Related(c), func(r string) bool { return relied[r] })
+		})}
+		it.Effect, _, it.Overdue = f.Effect(today)
 		w, seen := prev[f.UUID]
 		switch {
 		case !seen:
@@ -248,18 +261,12 @@ func withoutID(pfs []*remit.ProviderFindings, id string) []*remit.ProviderFindin
 	return slices.DeleteFunc(pfs, func(pf *remit.ProviderFindings) bool { return pf.ID() == id })
 }
 
-// measuredCatalogue is the catalogue, of those an offering's statements
-// are in, that holds the most of the controls a file names (ignoring
-// case); "" when none holds any, or two hold as many.
-func (sn *Snapshot) measuredCatalogue(info OfferingInfo, m *oscal.Measured) string {
-	var cats []string
-	for _, st := range info.Offering.Statements {
-		if c, _, _ := strings.Cut(st.Control, ":"); !slices.Contains(cats, c) {
-			cats = append(cats, c)
-		}
-	}
+// measuredCatalogue is the catalogue of the estate that holds the most of
+// the controls a file names (ignoring case); "" when none holds any, or
+// two hold as many.
+func (sn *Snapshot) measuredCatalogue(m *oscal.Measured) string {
 	best, bestN, tie := "", 0, false
-	for _, cat := range cats {
+	for _, cat := range sn.Estate().CatalogueIDs() {
 		ids := map[string]bool{}
 		for _, id := range sn.Estate().ControlIDs(cat) {
 			ids[strings.ToLower(id)] = true

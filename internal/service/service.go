@@ -186,12 +186,17 @@ func (s *Service) loadFrom(ctx context.Context, tx remit.Tx) (*Snapshot, error) 
 			return cmp.Or(a.Received.Compare(b.Received), strings.Compare(a.ID, b.ID))
 		})
 		sn.putCheckRuns(runs...)
-		pfs, err := measuredDocs.list(ctx, tx, "")
+		pfs, err := tx.Documents(ctx, KindProviderFindings, "")
 		if err != nil {
 			return err
 		}
-		for i := range pfs {
-			sn.measured = sn.measured.Put(pfs[i].ID(), &pfs[i])
+		for _, d := range pfs {
+			pf, err := measuredDocs.decode(d)
+			if err != nil {
+				return err
+			}
+			sn.measured = sn.measured.Put(d.ID, &pf)
+			versions[versionKey(KindProviderFindings, d.ID)] = d.Version
 		}
 		if risks, err = riskDocs.list(ctx, tx, ""); err != nil {
 			return err

@@ -137,6 +137,8 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/systems/{id}/crm", s.apiDownload(s.handleCRMExport))
 	mux.HandleFunc("GET /api/v1/providers/{provider}/offerings/{offering}/component-definition", s.apiDownload(s.handleComponentDefinitionExport))
 	mux.HandleFunc("POST /api/v1/providers/{provider}/offerings/{offering}/import", s.apiDownload(s.handleOfferingImport))
+	mux.HandleFunc("GET /api/v1/providers/{provider}/offerings/{offering}/findings", s.apiDownload(s.handleProviderFindingsGet))
+	mux.HandleFunc("POST /api/v1/providers/{provider}/offerings/{offering}/findings", s.apiDownload(s.handleProviderFindingsImport))
 	mux.HandleFunc("GET /api/v1/assessment-results/{id}", s.apiDownload(s.handleAssessmentResultsExport))
 	mux.HandleFunc("GET /api/v1/poam", s.apiDownload(s.handlePOAMExport))
 	huma.Register(api, op("GET", "/api/v1/risks/proposals", "list-proposals", "Risks Remit proposes from gaps it can see, neither adopted nor dismissed (adopt one by recording a risk naming it)", secured), s.handleProposalList)

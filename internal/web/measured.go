@@ -1,0 +1,107 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"remit/internal/oscal"
+	"remit/internal/remit"
+	"remit/internal/service"
+)
+
+// handleProviderFindingsGet lists what the provider's own POA&M and
+// assessment results say of an offering, each with its version (quote it
+// as If-Match to import the next one).
+func (s *server) handleProviderFindingsGet(w http.ResponseWriter, r *http.Request) error {
+	ref := remit.OfferingRef{Provider: r.PathValue("provider"), Offering: r.PathValue("offering")}.String()
+	sn := s.Service.Snapshot()
+	if _, ok := sn.Offering(ref); !ok {
+		return fmt.Errorf("offering %q: %w", ref, remit.ErrNotFound)
+	}
+	type doc struct {
+		*remit.ProviderFindings
+		Version int64 `json:"version"`
+	}
+	out := struct {
+		Offering  string                 `json:"offering"`
+		Open      map[remit.Severity]int `json:"open"`
+		Documents []doc                  `json:"documents"`
+	}{Offering: ref, Open: sn.OpenProviderFindings(ref), Documents: []doc{}}
+	for _, pf := range sn.ProviderFindings(ref) {
+		v, _ := sn.Version(service.KindProviderFindings, pf.ID())
+		out.Documents = append(out.Documents, doc{pf, v})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	return json.NewEncoder(w).Encode(out)
+}
+
+// handleProviderFindingsImport measures an offering's provider by its own
+// OSCAL POA&M or assessment results sent as the body (JSON or YAML):
+// ?catalogue= the controls' catalogue, ?control=ITEM-UUID=CONTROL[,…]
+// (repeated) for items naming none, ?dry_run=true for the plan alone.
+// If-Match is the version of the offering's findings of that model, or
+// "0" for the first import.
+func (s *server) handleProviderFindingsImport(w http.ResponseWriter, r *http.Request) error {
+	p := user(r)
+	if !p.May(remit.ActAssess, "") {
+		return fmt.Errorf("%s may not measure a provider: %w", p.Role.Article(), remit.ErrForbidden)
+	}
+	q := r.URL.Query()
+	for k := range q {
+		if !slices.Contains([]string{"catalogue", "control", "dry_run"}, k) {
+			return badForm(fmt.Sprintf("query parameter %q is not known: use catalogue, control and dry_run", k))
+		}
+	}
+	dryRun := q.Get("dry_run") == "true"
+	if d := q.Get("dry_run"); d != "" && d != "true" && d != "false" {
+		return badForm(fmt.Sprintf("dry_run %q: use true or false", d))
+	}
+	controls := map[string][]string{}
+	for _, c := range q["control"] {
+		uuid, list, ok := strings.Cut(c, "=")
+		if !ok || uuid == "" || strings.Trim(list, ", ") == "" {
+			return badForm(fmt.Sprintf("control %q: write ITEM-UUID=CONTROL[,CONTROL]", c))
+		}
+		for _, id := range strings.Split(list, ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				controls[uuid] = append(controls[uuid], id)
+			}
+		}
+	}
+	var version int64
+	if !dryRun {
+		var err error
+		if version, err = ifMatch(r.Header.Get("If-Match")); err != nil {
+			return err
+		}
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxMatrix))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return huma.NewError(http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d MiB", maxMatrix>>20))
+		}
+		return badForm("the body could not be read: " + err.Error())
+	}
+	ref := remit.OfferingRef{Provider: r.PathValue("provider"), Offering: r.PathValue("offering")}.String()
+	m, err := oscal.ReadMeasured("body", data, controls)
+	if err != nil {
+		return err
+	}
+	plan, err := s.Service.ImportProviderFindings(r.Context(), p, ref, q.Get("catalogue"), m, version, dryRun)
+	if err != nil {
+		return err
+	}
+	if !dryRun {
+		w.Header().Set("ETag", etag(plan.Version))
+	}
+	w.Header().Set("Content-Type", "application/json")
+	return json.NewEncoder(w).Encode(plan)
+}

@@ -1,0 +1,65 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+
+	"remit/internal/service"
+)
+
+// TestProviderFindingsAPI: a provider's POA&M in YAML is planned (dry
+// run), imported with If-Match "0", refused when the version quoted is
+// stale or the caller a viewer, named with its place when bad, and listed
+// back with its version; the offering's page shows the open items.
+func TestProviderFindingsAPI(t *testing.T) {
+	f := newFixture(t)
+	poam, err := os.ReadFile("../oscal/testdata/measured/poam-srm.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/api/v1/providers/aws/offerings/ec2/findings"
+	if status, _, data := f.do("viewer", "POST", path+"?dry_run=true", string(poam)); status != http.StatusForbidden {
+		t.Errorf("viewer: %d %s", status, data)
+	}
+	status, _, data := f.do("assessor", "POST", path+"?dry_run=true", string(poam))
+	var plan service.MeasuredPlan
+	if status != http.StatusOK || json.Unmarshal(data, &plan) != nil || plan.New != 2 || plan.Version != 0 || plan.Systems != 1 {
+		t.Fatalf("dry run: %d %s", status, data)
+	}
+	if status, _, data := f.do("assessor", "POST", path, string(poam)); status != http.StatusPreconditionRequired {
+		t.Errorf("no If-Match: %d %s", status, data)
+	}
+	if status, _, data := f.do("assessor", "POST", path+"?colour=red", string(poam), "If-Match", `"0"`); status != http.StatusBadRequest || !strings.Contains(string(data), `Query parameter \"colour\" is not known`) {
+		t.Errorf("unknown parameter: %d %s", status, data)
+	}
+	if status, _, data := f.do("assessor", "POST", path, `{"plan-of-action-and-milestones": {"poam-items": {}}}`, "If-Match", `"0"`); status != http.StatusUnprocessableEntity || !strings.Contains(string(data), "plan-of-action-and-milestones.poam-items is a JSON object where OSCAL has a list") {
+		t.Errorf("bad body: %d %s", status, data)
+	}
+	status, h, data := f.do("assessor", "POST", path, string(poam), "If-Match", `"0"`)
+	if status != http.StatusOK || h.Get("ETag") != `"1"` {
+		t.Fatalf("import: %d %v %s", status, h, data)
+	}
+	if status, _, data := f.do("assessor", "POST", path, string(poam), "If-Match", `"0"`); status != http.StatusConflict {
+		t.Errorf("stale If-Match: %d %s", status, data)
+	}
+	status, _, data = f.do("viewer", "GET", path, nil)
+	var got struct {
+		Open      map[string]int `json:"open"`
+		Documents []struct {
+			Model   string `json:"model"`
+			Version int64  `json:"version"`
+			Items   []struct {
+				Title string `json:"title"`
+			} `json:"items"`
+		} `json:"documents"`
+	}
+	if status != http.StatusOK || json.Unmarshal(data, &got) != nil || got.Open["high"] != 1 || got.Open["medium"] != 1 || len(got.Documents) != 1 || got.Documents[0].Version != 1 || got.Documents[0].Model != "poam" {
+		t.Fatalf("list: %d %s", status, data)
+	}
+	if status, _, _ := f.do("viewer", "GET", "/api/v1/providers/aws/offerings/ec3/findings", nil); status != http.StatusNotFound {
+		t.Errorf("unknown offering: %d", status)
+	}
+}

@@ -10,6 +10,13 @@ import (
 //go:embed justice
 var files embed.FS
 
+//go:embed measured/casetrack-poam.yaml
+var casetrackPOAM []byte
+
+// CaseTrackPOAM is CaseTrack's own POA&M for CaseTrack Cloud (fictional),
+// which the demo imports to measure the supplier by.
+func CaseTrackPOAM() []byte { return casetrackPOAM }
+
 // Justice is the example estate of a fictional UK government department.
 func Justice() fs.FS {
 	sub, err := fs.Sub(files, "justice")

@@ -27,6 +27,7 @@ import (
 	"remit/internal/checks"
 	"remit/internal/content"
 	"remit/internal/jobs"
+	"remit/internal/oscal"
 	"remit/internal/remit"
 	"remit/internal/service"
 	"remit/internal/web"
@@ -282,6 +283,15 @@ func seedDemo(ctx context.Context, svc *service.Service, admin remit.Principal) 
 		return nil, err
 	}
 	if err := seedChecks(ctx, svc, admin, svc.Now()); err != nil {
+		return nil, err
+	}
+	// CaseTrack's own POA&M measures it (its patching item fails CaseTrack's
+	// obligation for SRM-03 in court case tracking).
+	m, err := oscal.ReadMeasured("casetrack-poam.yaml", examples.CaseTrackPOAM(), nil)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := svc.ImportProviderFindings(ctx, admin, "casetrack/casetrack-cloud", "", m, 0, false); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -20,6 +20,7 @@ type Scorecard struct {
 	Systems      int                     `json:"systems" doc:"Systems relying on it directly"`
 	ExpiringSoon int                     `json:"expiring_soon" doc:"Evidence for it that expires within 30 days"`
 	OpenFindings int                     `json:"open_findings"`
+	OwnFindings  int                     `json:"own_findings" doc:"Open items of the provider's own POA&M or assessment results"`
 	LastAssessed string                  `json:"last_assessed,omitempty" doc:"The day its last assessment was signed off"`
 	ReviewDue    string                  `json:"review_due,omitempty" doc:"When its next review is due"`
 	Overdue      bool                    `json:"overdue" doc:"Its review is past due"`

@@ -61,6 +61,15 @@ func (s *Service) Scorecards(ctx context.Context, now time.Time) ([]remit.Scorec
 		}
 	}
 	out := scorecardsOf(sn.cache.Estate, x, now, expiring, open, assessed)
+	for i := range out {
+		for j := range out[i].Offerings {
+			o := &out[i].Offerings[j]
+			for _, n := range sn.OpenProviderFindings(o.Offering) {
+				o.OwnFindings += n
+			}
+			out[i].OwnFindings += o.OwnFindings
+		}
+	}
 	today := now.UTC().Format(time.DateOnly)
 	for i := range out {
 		months := remit.DefaultReviewMonths

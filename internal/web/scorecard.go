@@ -39,6 +39,7 @@ type ScorecardPage struct {
 	Statuses []remit.AssuranceStatus
 	Lines    []scoreLine
 	Trend    []trendPoint
+	Own      *ownFindingsView
 }
 
 type scoreLine struct {
@@ -73,6 +74,7 @@ func (s *server) scorecardPage(r *http.Request) (*ScorecardPage, error) {
 	}
 	p.Title = "Scorecard: " + p.Card.Name
 	sn, now := s.Service.Snapshot(), s.Now()
+	p.Own = ownFindings(sn, ref, now)
 	for _, ctl := range sn.ProviderControls(ref) {
 		a := sn.Evidence().Assure(remit.ObligationRef{Control: ctl.Ref, Offering: ref, Mapped: ctl.Mapped}, now)
 		if p.Status == "" || string(a.Status) == p.Status {

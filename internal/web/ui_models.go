@@ -106,6 +106,7 @@ type OfferingPage struct {
 	DiffAsked                bool
 	Systems                  []service.RelyingSystem
 	CanEdit                  bool
+	Own                      *ownFindingsView
 }
 
 type statementRow struct {
@@ -132,6 +133,7 @@ func (s *server) handleOfferingPage(w http.ResponseWriter, r *http.Request) erro
 		p.Statements = append(p.Statements, row)
 	}
 	p.Systems = sn.Relying(func(x service.OfferingInfo) bool { return x.Ref == ref })
+	p.Own = ownFindings(sn, ref, s.Now())
 	slices.SortFunc(p.Statements, func(a, b statementRow) int { return compareControls(a.Control, b.Control) })
 	p.Title = p.Offering.Name
 	vs, err := s.versions(r.Context(), ref)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"remit/internal/oscal"
 	"remit/internal/remit"
 	"remit/internal/service"
 )
@@ -147,6 +148,18 @@ func (f *fixture) withEvidence() func(path string) string {
 		Inherent: remit.Score{Likelihood: 4}, Residual: remit.Score{Likelihood: 3, Impact: 4}, Treatment: "reduce", Owner: "risk@example.gov.uk", Review: "2027-01-31",
 		Concerns: []remit.Ref{{Kind: "offering", ID: "casetrack/casetrack-cloud"}}, Countermeasures: []remit.Ref{{Kind: "control", ID: "srm:SRM-01"}}})
 	if err != nil {
+		f.t.Fatal(err)
+	}
+	// And CaseTrack's own POA&M.
+	poam, err := os.ReadFile("../../examples/measured/casetrack-poam.yaml")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	m, err := oscal.ReadMeasured("casetrack-poam.yaml", poam, nil)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := f.svc.ImportProviderFindings(ctx, assessorP, "casetrack/casetrack-cloud", "", m, 0, false); err != nil {
 		f.t.Fatal(err)
 	}
 	// And two days of the register's trend: empty yesterday, the risk today.

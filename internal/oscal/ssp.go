@@ -244,7 +244,7 @@ func WriteSSP(in SSPInput) SSP {
 		"system-ids":                 []map[string]string{{"identifier-type": NS + "/system-id", "id": sys.ID}},
 		"system-name":                sys.Name,
 		"description":                fmt.Sprintf("%s, owned by %s, team %s. Written by Remit from its shared responsibility model.", sys.Name, owner, orNone(sys.Team)),
-		"props":                      []Prop{{Name: "classification", NS: NS, Value: orNone(sys.Classification)}},
+		"props":                      append([]Prop{{Name: "classification", NS: NS, Value: orNone(sys.Classification)}}, props("owner", sys.Owner, "team", sys.Team)...),
 		"security-sensitivity-level": orNone(sys.Classification),
 		"system-information": map[string]any{"information-types": []map[string]any{{
 			"uuid": key("information"), "title": "Information the system processes",
@@ -282,7 +282,13 @@ func WriteSSP(in SSPInput) SSP {
 		if !o.Direct {
 			how = "relied on through another offering (a fourth party)"
 		}
-		out.SystemImplementation.Components = append(out.SystemImplementation.Components, Component{
+		var purpose string
+		for _, u := range sys.Uses {
+			if u.Offering == o.Ref {
+				purpose = u.Purpose
+			}
+		}
+		out.SystemImplementation.Components = append(out.SystemImplementation.Components, Component{Remarks: purpose,
 			UUID: key("component", o.Ref), Type: "service", Title: o.Name,
 			Description: fmt.Sprintf("%s, an offering of %s (%s), %s.", o.Name, o.ProviderName, modelName(o.ServiceModel), how),
 			Props: []Prop{{Name: "leveraged-authorization-uuid", Value: leveraged[o.Provider]}, {Name: "offering", NS: NS, Value: o.Ref},
@@ -316,8 +322,11 @@ func WriteSSP(in SSPInput) SSP {
 		}
 		for _, d := range r.Ours {
 			bc := ByComponent{ComponentUUID: self, UUID: key("ours", d.Obligation), Description: d.Text,
-				Props:                props("obligation", d.Obligation, "assurance", string(d.Assurance.Status)),
-				ImplementationStatus: &ImplementationStatus{State: implementationState(d.Tracking.Status)}}
+				Props:                props("obligation", d.Obligation, "assurance", string(d.Assurance.Status), "due", d.Tracking.Due),
+				ImplementationStatus: &ImplementationStatus{State: implementationState(d.Tracking.Status)}, Remarks: d.Tracking.Notes}
+			if d.Tracking.Status == remit.StatusNotApplicable {
+				bc.ImplementationStatus.Remarks = d.Tracking.Reason
+			}
 			if d.Tracking.Owner != "" {
 				bc.Props = append(bc.Props, Prop{Name: "owner", NS: NS, Value: strings.Join(strings.Fields(d.Tracking.Owner), " ")})
 			}
@@ -337,7 +346,11 @@ func WriteSSP(in SSPInput) SSP {
 		}
 		out.ControlImplementation.ImplementedRequirements = append(out.ControlImplementation.ImplementedRequirements, ir)
 	}
-	res, _ := json.Marshal(map[string]any{"uuid": key("baseline"), "title": in.Catalogue, "props": []Prop{{Name: "catalogue", NS: NS, Value: orNone(sys.Baseline.Catalogue)}}})
+	selection := "listed"
+	if sys.Baseline.All {
+		selection = "all"
+	}
+	res, _ := json.Marshal(map[string]any{"uuid": key("baseline"), "title": in.Catalogue, "props": []Prop{{Name: "catalogue", NS: NS, Value: orNone(sys.Baseline.Catalogue)}, {Name: "selection", NS: NS, Value: selection}}})
 	out.BackMatter = &BackMatter{Resources: []Resource{{UUID: key("baseline"), Raw: res}}}
 	return out
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -94,5 +96,45 @@ func TestProviderPOAMInNISTTerms(t *testing.T) {
 	}
 	if a := assurance("srm:SRM-01", now); a.Status == remit.AssuranceFailed {
 		t.Errorf("SRM-01 once the item is closed: %+v", a)
+	}
+}
+
+// TestSSPInOut: remit export ssp, then remit system import-ssp into a
+// database without the system, gives the same SSP again (apart from the
+// time it was written); a component the estate lacks exits 2 naming it.
+func TestSSPInOut(t *testing.T) {
+	dir := t.TempDir()
+	full, part := filepath.Join(dir, "full.db"), filepath.Join(dir, "part.db")
+	ws := copyDir(t, "../../examples/justice")
+	if _, stderr, code := cli(t, "import", ws, "--database", full); code != 0 {
+		t.Fatal(stderr)
+	}
+	first := filepath.Join(dir, "first.json")
+	if _, stderr, code := cli(t, "export", "ssp", "--system", "staff-intranet", "--database", full, "-o", first); code != 0 {
+		t.Fatal(stderr)
+	}
+	if err := os.Remove(filepath.Join(ws, "systems", "staff-intranet.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := cli(t, "import", ws, "--database", part); code != 0 {
+		t.Fatal(stderr)
+	}
+	out, stderr, code := cli(t, "system", "import-ssp", first, "--database", part)
+	if code != 0 || !strings.Contains(out, "System staff-intranet (Staff intranet), create:") || !strings.HasSuffix(out, "Imported.\n") {
+		t.Fatalf("import-ssp: exit %d\n%s%s", code, out, stderr)
+	}
+	again := filepath.Join(dir, "again.json")
+	if _, stderr, code := cli(t, "export", "ssp", "--system", "staff-intranet", "--database", part, "-o", again); code != 0 {
+		t.Fatal(stderr)
+	}
+	stamp := regexp.MustCompile(`"(last-modified|version|date-authorized)": "[^"]*"`)
+	a, _ := os.ReadFile(first)
+	b, _ := os.ReadFile(again)
+	if x, y := stamp.ReplaceAll(a, nil), stamp.ReplaceAll(b, nil); string(x) != string(y) {
+		t.Errorf("the SSP after the round trip differs (%d and %d bytes)", len(x), len(y))
+	}
+	_, stderr, code = cli(t, "system", "import-ssp", "../../internal/oscal/testdata/leveraging-ssp.json", "--catalogue", "srm", "--database", part)
+	if code != 2 || !strings.Contains(stderr, `component "Hosted Mail" (service) is not an offering of the estate`) || !strings.Contains(stderr, "nothing was written") {
+		t.Errorf("an unknown component: exit %d %s", code, stderr)
 	}
 }

@@ -67,6 +67,7 @@ Exit codes: 0 ok; 1 a check found something; 2 bad usage or bad input;
 		e.catalogueCommand(),
 		e.profileCommand(),
 		e.offeringCommand(),
+		e.systemCommand(),
 		e.generateCommand(),
 		e.versionCommand(),
 		e.backupCommand(),

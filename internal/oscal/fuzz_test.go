@@ -96,6 +96,7 @@ func FuzzReadOSCAL(f *testing.F) {
 	f.Add([]byte(`{"system-security-plan": {"uuid": "x", "control-implementation": {"implemented-requirements": [{"control-id": "ac-1", "by-components": [{"export": {"provided": [{"description": "p"}]}}]}]}}}`))
 	f.Add([]byte(`{"component-definition": {"uuid": "x", "components": [{"control-implementations": [{"props": [{"name": "catalogue", "ns": "https://remit.example/ns/oscal", "value": "srm"}], "implemented-requirements": [{"control-id": "SRM-01", "description": "d", "props": [{"name": "responsibility", "ns": "https://remit.example/ns/oscal", "value": "shared"}]}]}]}]}}`))
 	f.Add([]byte(`{"component-definition": {"components": 7}}`))
+	f.Add([]byte(`{"system-security-plan": {"uuid": "x", "system-characteristics": {"system-name": "S", "props": [{"name": "team", "ns": "https://remit.example/ns/oscal", "value": "t"}]}, "system-implementation": {"components": [{"uuid": "c", "type": "service", "title": "EC2"}]}, "control-implementation": {"implemented-requirements": [{"control-id": "ac-1", "by-components": [{"component-uuid": "c", "implementation-status": {"state": "not-applicable"}}]}]}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		kind, err := Sniff("f.json", data)
 		if err != nil {
@@ -110,6 +111,15 @@ func FuzzReadOSCAL(f *testing.F) {
 				if _, ok := err.(*Error); !ok {
 					t.Fatalf("not an *Error: %T", err)
 				}
+			}
+			// Read as a system's own SSP: a system with a name and
+			// controls, or an *Error.
+			if l, err := ReadLeveraging("f.json", data); err != nil {
+				if _, ok := err.(*Error); !ok {
+					t.Fatalf("not an *Error: %T", err)
+				}
+			} else if l.Name == "" || len(l.Controls) == 0 {
+				t.Fatalf("a system without a name or controls: %+v", l)
 			}
 		case KindComponentDefinition:
 			cd, err := ReadComponentDefinition("f.json", data)

@@ -123,7 +123,7 @@ func (s *Service) ImportSystemSSP(ctx context.Context, p remit.Principal, l *osc
 		case len(byName[strings.ToLower(c.Title)]) == 1:
 			o.Offering, o.How = byName[strings.ToLower(c.Title)][0], "matched by name"
 		default:
-			ps = append(ps, remit.Problem{Pointer: "/offerings/" + c.Title, Message: fmt.Sprintf("%s: component %q (%s) is not an offering of the estate: say which it is (%q=PROVIDER/OFFERING)%s", c.Path, c.Title, c.Type, c.Title, remit.Suggest(c.Title, names))})
+			ps = append(ps, remit.Problem{Pointer: "/offerings/" + c.Title, Message: fmt.Sprintf("%s: component %q (%s) is not an offering of the estate: say which it is (--offering \"%s=PROVIDER/OFFERING\", the API's offering parameter)%s", c.Path, c.Title, c.Type, c.Title, remit.Suggest(c.Title, names))})
 			continue
 		}
 		if !e.HasOffering(o.Offering) {

@@ -116,7 +116,7 @@ func TestSSPFromAnotherTool(t *testing.T) {
 	var ve *remit.ValidationError
 	if !errors.As(err, &ve) || len(ve.Problems) != 2 ||
 		!strings.Contains(ve.Problems[0].Message, "the SSP does not say which catalogue its controls are in") ||
-		!strings.Contains(ve.Problems[1].Message, `component "Hosted Mail" (service) is not an offering of the estate: say which it is ("Hosted Mail"=PROVIDER/OFFERING)`) {
+		!strings.Contains(ve.Problems[1].Message, `component "Hosted Mail" (service) is not an offering of the estate: say which it is (--offering "Hosted Mail=PROVIDER/OFFERING"`) {
 		t.Fatalf("problems: %v", err)
 	}
 	bad := *l

@@ -105,3 +105,61 @@ func (s *server) handleProviderFindingsImport(w http.ResponseWriter, r *http.Req
 	w.Header().Set("Content-Type", "application/json")
 	return json.NewEncoder(w).Encode(plan)
 }
+
+// handleSystemSSPImport makes a system of the estate from its own OSCAL
+// SSP sent as the body (JSON or YAML), under the path's id:
+// ?catalogue=, ?team=, ?offering=COMPONENT=PROVIDER/OFFERING (repeated),
+// ?dry_run=true for the plan alone. If-Match is the system's ETag, or "0"
+// to create it.
+func (s *server) handleSystemSSPImport(w http.ResponseWriter, r *http.Request) error {
+	p := user(r)
+	if !p.MayAny(remit.ActEditSystem) {
+		return fmt.Errorf("%s may not change systems: %w", p.Role.Article(), remit.ErrForbidden)
+	}
+	q := r.URL.Query()
+	for k := range q {
+		if !slices.Contains([]string{"catalogue", "team", "offering", "dry_run"}, k) {
+			return badForm(fmt.Sprintf("query parameter %q is not known: use catalogue, team, offering and dry_run", k))
+		}
+	}
+	dryRun := q.Get("dry_run") == "true"
+	if d := q.Get("dry_run"); d != "" && d != "true" && d != "false" {
+		return badForm(fmt.Sprintf("dry_run %q: use true or false", d))
+	}
+	in := service.SSPImport{ID: r.PathValue("id"), Team: q.Get("team"), Catalogue: q.Get("catalogue"), Offerings: map[string]string{}}
+	for _, o := range q["offering"] {
+		title, ref, ok := strings.Cut(o, "=")
+		if _, err := remit.ParseOfferingRef(ref); !ok || title == "" || err != nil {
+			return badForm(fmt.Sprintf("offering %q: write COMPONENT=PROVIDER/OFFERING, the component's title and the offering it is", o))
+		}
+		in.Offerings[title] = ref
+	}
+	var version int64
+	if !dryRun {
+		var err error
+		if version, err = ifMatch(r.Header.Get("If-Match")); err != nil {
+			return err
+		}
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxMatrix))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return huma.NewError(http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d MiB", maxMatrix>>20))
+		}
+		return badForm("the body could not be read: " + err.Error())
+	}
+	l, err := oscal.ReadLeveraging("body", data)
+	if err != nil {
+		return err
+	}
+	plan, err := s.Service.ImportSystemSSP(r.Context(), p, l, in, version, dryRun)
+	if err != nil {
+		return err
+	}
+	if !dryRun {
+		w.Header().Set("ETag", etag(plan.Version))
+	}
+	w.Header().Set("Content-Type", "application/json")
+	return json.NewEncoder(w).Encode(plan)
+}

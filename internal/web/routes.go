@@ -134,6 +134,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	// Documents for assessors, auditors and other tools, and providers'
 	// matrices in (doc/oscal.md).
 	mux.HandleFunc("GET /api/v1/systems/{id}/ssp", s.apiDownload(s.handleSSPExport))
+	mux.HandleFunc("PUT /api/v1/systems/{id}/ssp", s.apiDownload(s.handleSystemSSPImport))
 	mux.HandleFunc("GET /api/v1/systems/{id}/crm", s.apiDownload(s.handleCRMExport))
 	mux.HandleFunc("GET /api/v1/providers/{provider}/offerings/{offering}/component-definition", s.apiDownload(s.handleComponentDefinitionExport))
 	mux.HandleFunc("POST /api/v1/providers/{provider}/offerings/{offering}/import", s.apiDownload(s.handleOfferingImport))

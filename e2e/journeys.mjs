@@ -557,6 +557,35 @@ async function main() {
     await check(owner, 'risks');
   });
 
+  await step('a risk owner accepts a risk above appetite, saying so, in four actions', async () => {
+    const editor = await newPage();
+    await signIn(editor, 'editor@example.gov.uk');
+    await editor.goto(base + '/risks/new');
+    await editor.getByLabel('What could go wrong').fill('CaseTrack patching behind its promise');
+    await editor.getByLabel('Category').selectOption('supplier');
+    await editor.getByLabel('Confidentiality').selectOption('4');
+    await editor.getByLabel('Likelihood').first().selectOption('4');
+    await editor.getByLabel('Likelihood').nth(1).selectOption('3');
+    await editor.getByLabel('Impact', { exact: true }).selectOption('4');
+    await editor.getByLabel(/Risk owner/).fill('risk@example.gov.uk');
+    await editor.getByRole('button', { name: 'Record risk' }).click();
+    await editor.locator('.govuk-notification-banner--success').waitFor();
+    const owner = await newPage();
+    await signIn(owner, 'risk@example.gov.uk');
+    // 1: open the risk; it warns that 12 is above the appetite of 9.
+    await owner.goto(editor.url());
+    assert.match(await owner.getByTestId('above-appetite-warning').innerText(), /residual score, 12, is above the appetite for supplier risks \(9\)/);
+    // 2–4: the rationale, the acknowledgement, accept.
+    await owner.getByLabel('Why the organisation accepts it').fill('CaseTrack has committed to weekly patching by January; the alternative supplier is a year away.');
+    await owner.getByLabel("I accept this risk knowing it is above the organisation's appetite").check();
+    await owner.getByRole('button', { name: 'Accept risk' }).click();
+    await owner.locator('.govuk-notification-banner--success').waitFor();
+    assert.match(await owner.getByTestId('risk-summary').innerText(), /Accepted\s+by risk@example\.gov\.uk/);
+    await owner.goto(base + '/risks');
+    assert.match(await owner.getByTestId('accepted-above-appetite').innerText(), /CaseTrack patching behind its promise \(residual 12 against 9, by risk@example\.gov\.uk/);
+    await check(owner, 'risks-accepted-above-appetite');
+  });
+
   await step('a viewer downloads a system\'s responsibility matrix and its OSCAL SSP', async () => {
     const viewer = await newPage();
     await signIn(viewer, 'viewer@example.gov.uk');

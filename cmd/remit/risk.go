@@ -235,6 +235,7 @@ func adopt(cmd *cobra.Command, base, flags remit.Risk) remit.Risk {
 
 func (e *env) riskAcceptCommand() *cobra.Command {
 	var database, as, rationale, until string
+	var aboveAppetite bool
 	cmd := &cobra.Command{
 		Use:   "accept ID --as EMAIL --rationale TEXT [--until YYYY-MM-DD]",
 		Short: "Accept a risk: a risk owner's recorded decision, returning for review on --until",
@@ -256,7 +257,7 @@ breach of law or regulation (exit 2).`,
 				if err != nil {
 					return err
 				}
-				if _, err := svc.AcceptRisk(cmd.Context(), p, a[0], rationale, until, version); err != nil {
+				if _, err := svc.AcceptRisk(cmd.Context(), p, a[0], rationale, until, aboveAppetite, version); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "Accepted %s by %s until %s\n", a[0], p.Email, until)
@@ -267,6 +268,7 @@ breach of law or regulation (exit 2).`,
 	cmd.Flags().StringVar(&as, "as", "", "the risk owner accepting it (required)")
 	cmd.Flags().StringVar(&rationale, "rationale", "", "why the organisation accepts it (required)")
 	cmd.Flags().StringVar(&until, "until", "", "the day it returns for review, YYYY-MM-DD (default a year on)")
+	cmd.Flags().BoolVar(&aboveAppetite, "above-appetite", false, "accept a risk whose residual score is above its category's appetite, knowing it is")
 	e.databaseFlag(cmd, &database)
 	return cmd
 }

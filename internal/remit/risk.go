@@ -107,6 +107,11 @@ type Acceptance struct {
 	At        time.Time `json:"at"`
 	Rationale string    `json:"rationale"`
 	Until     string    `json:"until" doc:"YYYY-MM-DD: the acceptance returns for review that day"`
+	// AboveAppetite records that the residual score was above the
+	// category's appetite (Appetite) when the risk owner accepted it, and
+	// that they said they knew.
+	AboveAppetite bool `json:"above_appetite,omitempty"`
+	Appetite      int  `json:"appetite,omitempty"`
 	// Terms is what the risk owner accepted. Any change to them returns
 	// the risk to treating, to be accepted again.
 	Terms *RiskTerms `json:"terms,omitempty"`
@@ -204,12 +209,18 @@ type Risk struct {
 
 // InherentScore is the inherent likelihood × the highest CIA impact, or
 // the inherent impact given when no CIA impact is.
-func (r *Risk) InherentScore() int {
+func (r *Risk) InherentScore() int { return r.InherentAsScored().Value() }
+
+// InherentAsScored is the inherent score as it is worked out: the
+// likelihood and the impact that counts (the highest CIA impact, or the
+// inherent impact given when no CIA impact is). The score history keeps
+// this, so that it reads as the score beside it does.
+func (r *Risk) InherentAsScored() Score {
 	impact := max(r.Confidentiality, r.Integrity, r.Availability)
 	if impact == 0 {
 		impact = r.Inherent.Impact
 	}
-	return r.Inherent.Likelihood * impact
+	return Score{Likelihood: r.Inherent.Likelihood, Impact: impact}
 }
 
 // EffectiveStatus is the risk's status on day now: an accepted risk whose

@@ -588,22 +588,31 @@ func TestRiskLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The score history keeps the inherent score as it is worked out
+		// (the highest CIA impact when given), so it reads as the score does.
+		cia, err := svc.AddRisk(ctx, editor, remit.Risk{Title: "Integrity of case files", Category: "supplier", Integrity: 3, Inherent: remit.Score{Likelihood: 4}, Owner: owner.Email})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h := cia.History[0].Inherent; h != (remit.Score{Likelihood: 4, Impact: 3}) || h.Value() != cia.InherentScore() {
+			t.Fatalf("history %+v beside inherent score %d", h, cia.InherentScore())
+		}
 		r.Residual = remit.Score{Likelihood: 1, Impact: 4}
 		f.clock.Set(start.Add(time.Hour))
 		v, err := svc.UpdateRisk(ctx, editor, r, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.AcceptRisk(ctx, editor, r.ID, "Tolerable until the new supplier contract.", "2027-06-01", v); !errors.Is(err, remit.ErrForbidden) {
+		if _, err := svc.AcceptRisk(ctx, editor, r.ID, "Tolerable until the new supplier contract.", "2027-06-01", false, v); !errors.Is(err, remit.ErrForbidden) {
 			t.Fatalf("an editor accepts: %v", err)
 		}
-		if _, err := svc.AcceptRisk(ctx, admin, r.ID, "Tolerable until the new supplier contract.", "2027-06-01", v); !errors.Is(err, remit.ErrForbidden) {
+		if _, err := svc.AcceptRisk(ctx, admin, r.ID, "Tolerable until the new supplier contract.", "2027-06-01", false, v); !errors.Is(err, remit.ErrForbidden) {
 			t.Fatalf("an admin accepts (a risk owner's decision alone): %v", err)
 		}
-		if _, err := svc.AcceptRisk(ctx, owner, r.ID, " ", "2020-01-01", v); !errors.As(err, &ve) || len(ve.Problems) != 2 {
+		if _, err := svc.AcceptRisk(ctx, owner, r.ID, " ", "2020-01-01", false, v); !errors.As(err, &ve) || len(ve.Problems) != 2 {
 			t.Fatalf("accept without a rationale, until a past day: %v", err)
 		}
-		if v, err = svc.AcceptRisk(ctx, owner, r.ID, "Tolerable until the new supplier contract.", "2027-06-01", v); err != nil {
+		if v, err = svc.AcceptRisk(ctx, owner, r.ID, "Tolerable until the new supplier contract.", "2027-06-01", false, v); err != nil {
 			t.Fatal(err)
 		}
 		got, _, err := svc.Risk(ctx, r.ID)
@@ -613,7 +622,7 @@ func TestRiskLifecycle(t *testing.T) {
 		if got.Status != remit.RiskAccepted || got.Acceptance == nil || got.Acceptance.By != owner.Email || len(got.History) != 2 || got.History[1].Residual.Likelihood != 1 {
 			t.Fatalf("accepted: %+v", got)
 		}
-		if held, _ := svc.Snapshot().Risks(); len(held) != 1 || held[0].Status != remit.RiskAccepted {
+		if held, _ := svc.Snapshot().Risks(); len(held) != 2 || !slices.ContainsFunc(held, func(x *remit.Risk) bool { return x.ID == r.ID && x.Status == remit.RiskAccepted }) {
 			t.Errorf("the snapshot's register: %+v", held)
 		}
 		// Legal breaches are never accepted.
@@ -621,7 +630,7 @@ func TestRiskLifecycle(t *testing.T) {
 		if breach, err = svc.AddRisk(ctx, editor, breach); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.AcceptRisk(ctx, owner, breach.ID, "Costly to fix.", "2027-06-01", 1); !errors.As(err, &ve) || !strings.Contains(ve.Error(), "cannot be accepted") {
+		if _, err := svc.AcceptRisk(ctx, owner, breach.ID, "Costly to fix.", "2027-06-01", false, 1); !errors.As(err, &ve) || !strings.Contains(ve.Error(), "cannot be accepted") {
 			t.Fatalf("accepting a legal breach: %v", err)
 		}
 		// Flagging an accepted risk as a legal breach is refused unless
@@ -660,7 +669,7 @@ func TestChangingAnAcceptedRiskEndsItsAcceptance(t *testing.T) {
 	accept := func() (remit.Risk, int64) {
 		t.Helper()
 		_, v, _ := f.svc.Risk(ctx, r.ID)
-		if _, err := f.svc.AcceptRisk(ctx, owner, r.ID, "Tolerable for a year.", "2027-06-01", v); err != nil {
+		if _, err := f.svc.AcceptRisk(ctx, owner, r.ID, "Tolerable for a year.", "2027-06-01", false, v); err != nil {
 			t.Fatal(err)
 		}
 		got, v, _ := f.svc.Risk(ctx, r.ID)
@@ -753,4 +762,43 @@ func TestTeamScopeCoversEvidenceAndSATs(t *testing.T) {
 	if _, err := f.svc.SaveSATEntries(ctx, assessor, sat.ID, entry, 1); err != nil {
 		t.Errorf("an assessor fills it: %v", err)
 	}
+}
+
+// TestAcceptAboveAppetite: a risk whose residual score (12) is above its
+// category's appetite (9) is accepted only when the risk owner says they
+// know; the acceptance records it, and the audit trail names it
+// accept-above-appetite for admins to find.
+func TestAcceptAboveAppetite(t *testing.T) {
+	eachStore(t, func(t *testing.T, st remit.Store) {
+		ctx := context.Background()
+		f := withExample(t, st, nil, nil)
+		f.addUsers(t, editor, owner)
+		r, err := f.svc.AddRisk(ctx, editor, remit.Risk{Title: "CaseTrack hosting unaudited", Category: "supplier", Confidentiality: 4,
+			Inherent: remit.Score{Likelihood: 4}, Residual: remit.Score{Likelihood: 3, Impact: 4}, Treatment: "reduce", Owner: owner.Email})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ve *remit.ValidationError
+		_, err = f.svc.AcceptRisk(ctx, owner, r.ID, "Tolerable for a quarter.", "2027-03-01", false, 1)
+		if !errors.As(err, &ve) || ve.Problems[0].Pointer != "/above_appetite" || ve.Problems[0].Message != "the residual score 12 is above the appetite for supplier risks (9): say that you accept a risk above appetite, or reduce it first" {
+			t.Fatalf("accepted above appetite without saying so: %v", err)
+		}
+		if _, err := f.svc.AcceptRisk(ctx, owner, r.ID, "Tolerable for a quarter.", "2027-03-01", true, 1); err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := f.svc.Risk(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Acceptance == nil || !got.Acceptance.AboveAppetite || got.Acceptance.Appetite != 9 {
+			t.Fatalf("acceptance %+v", got.Acceptance)
+		}
+		recs, err := f.svc.Audit(ctx, remit.AuditFilter{Kind: service.KindRisk, ID: r.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(recs, func(a remit.AuditRecord) bool { return a.Action == "accept-above-appetite" && a.Actor == owner.Email }) {
+			t.Errorf("the audit trail does not name the decision: %+v", recs)
+		}
+	})
 }

@@ -187,7 +187,7 @@ func (s *Service) AddRisk(ctx context.Context, p remit.Principal, r remit.Risk) 
 		}
 	}
 	r.ID, r.Created, r.CreatedBy, r.Acceptance = newID("ri-"), now.UTC(), p.Email, nil
-	r.History = []remit.ScoreChange{{At: now.UTC(), By: p.Email, Inherent: r.Inherent, Residual: r.Residual}}
+	r.History = []remit.ScoreChange{{At: now.UTC(), By: p.Email, Inherent: r.InherentAsScored(), Residual: r.Residual}}
 	err := s.write(ctx, func(tx remit.Tx, sn *Snapshot) (func(*Snapshot) error, error) {
 		ops, err := ownerProblems(ctx, tx, r.Owner)
 		if err != nil {
@@ -255,7 +255,7 @@ func (s *Service) UpdateRisk(ctx context.Context, p remit.Principal, r remit.Ris
 			r.Acceptance = nil
 		}
 		if r.Inherent != was.Inherent || r.Residual != was.Residual {
-			r.History = append(slices.Clone(r.History), remit.ScoreChange{At: now.UTC(), By: p.Email, Inherent: r.Inherent, Residual: r.Residual})
+			r.History = append(slices.Clone(r.History), remit.ScoreChange{At: now.UTC(), By: p.Email, Inherent: r.InherentAsScored(), Residual: r.Residual})
 		}
 		_, d, err := riskDocs.update(ctx, tx, change{p.Email, now}, r.ID, r, version)
 		if err != nil {
@@ -275,7 +275,12 @@ func (s *Service) UpdateRisk(ctx context.Context, p remit.Principal, r remit.Ris
 // review; a risk flagged as a legal or regulatory breach can never be
 // accepted (accepting a risk is a business decision, never a breach of
 // law).
-func (s *Service) AcceptRisk(ctx context.Context, p remit.Principal, id, rationale, until string, version int64) (int64, error) {
+//
+// A risk whose residual score is above its category's appetite is accepted
+// only when aboveAppetite says the risk owner knows it is; the acceptance
+// records it and the audit trail names it (accept-above-appetite), so
+// admins find every such decision (doc/risk.md).
+func (s *Service) AcceptRisk(ctx context.Context, p remit.Principal, id, rationale, until string, aboveAppetite bool, version int64) (int64, error) {
 	if !p.May(remit.ActAcceptRisk, "") {
 		return 0, fmt.Errorf("only a risk owner accepts a risk, not %s: %w", p.Role.Article(), remit.ErrForbidden)
 	}
@@ -304,10 +309,22 @@ func (s *Service) AcceptRisk(ctx context.Context, p remit.Principal, id, rationa
 		if r.Status == remit.RiskClosed {
 			return nil, fmt.Errorf("risk %s is closed: %w", id, remit.ErrConflict)
 		}
+		settings, err := currentRiskSettings(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		above, limit := r.AboveAppetite(settings), settings.Appetite[r.Category]
+		if above && !aboveAppetite {
+			return nil, &remit.ValidationError{Problems: []remit.Problem{{Pointer: "/above_appetite", Message: fmt.Sprintf("the residual score %d is above the appetite for %s risks (%d): say that you accept a risk above appetite, or reduce it first", r.Residual.Value(), r.Category, limit)}}}
+		}
 		r.Status, r.Treatment = remit.RiskAccepted, "accept"
 		terms := r.Terms()
 		r.Acceptance = &remit.Acceptance{By: p.Email, At: now.UTC(), Rationale: strings.TrimSpace(rationale), Until: until, Terms: &terms}
-		_, d, err := riskDocs.update(ctx, tx, change{p.Email, now}, id, r, version, "accept")
+		action := "accept"
+		if above {
+			r.Acceptance.AboveAppetite, r.Acceptance.Appetite, action = true, limit, "accept-above-appetite"
+		}
+		_, d, err := riskDocs.update(ctx, tx, change{p.Email, now}, id, r, version, action)
 		if err != nil {
 			return nil, err
 		}

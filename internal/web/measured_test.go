@@ -63,3 +63,25 @@ func TestProviderFindingsAPI(t *testing.T) {
 		t.Errorf("unknown offering: %d", status)
 	}
 }
+
+// TestAcceptAboveAppetiteAPI: the API refuses to accept a risk above its
+// appetite unless above_appetite is set, naming the field.
+func TestAcceptAboveAppetiteAPI(t *testing.T) {
+	f := newFixture(t)
+	status, hdr, data := f.do("editor", "POST", "/api/v1/risks", map[string]any{"title": "AWS region outage", "category": "supplier", "residual": map[string]int{"likelihood": 3, "impact": 4}, "owner": "risk@example.gov.uk"})
+	var it RiskItem
+	if status != http.StatusCreated || json.Unmarshal(data, &it) != nil {
+		t.Fatalf("record: %d %s", status, data)
+	}
+	path := "/api/v1/risks/" + it.ID + "/accept"
+	if status, _, data := f.do("risk", "POST", path, map[string]any{"rationale": "Tolerable.", "until": "2027-06-01"}, "If-Match", hdr.Get("ETag")); status != http.StatusUnprocessableEntity || !strings.Contains(string(data), `"location":"body.above_appetite"`) || !strings.Contains(string(data), "the residual score 12 is above the appetite for supplier risks (9)") {
+		t.Errorf("without the acknowledgement: %d %s", status, data)
+	}
+	if status, _, data := f.do("risk", "POST", path, map[string]any{"rationale": "Tolerable.", "until": "2027-06-01", "above_appetite": true}, "If-Match", hdr.Get("ETag")); status != http.StatusCreated && status != http.StatusOK {
+		t.Errorf("with it: %d %s", status, data)
+	}
+	status, _, data = f.do("viewer", "GET", "/api/v1/risks/"+it.ID, nil)
+	if status != http.StatusOK || !strings.Contains(string(data), `"above_appetite":true,"appetite":9`) {
+		t.Errorf("the acceptance: %d %s", status, data)
+	}
+}

@@ -138,6 +138,9 @@ type riskAcceptInput struct {
 	Body    struct {
 		Rationale string `json:"rationale" maxLength:"10000"`
 		Until     string `json:"until" doc:"YYYY-MM-DD: the acceptance returns for review that day"`
+		// AboveAppetite must be true to accept a risk above its
+		// category's appetite.
+		AboveAppetite bool `json:"above_appetite,omitempty" required:"false" doc:"Set to accept a risk whose residual score is above its category's appetite, knowing it is"`
 	}
 }
 
@@ -150,7 +153,7 @@ func (s *server) handleRiskAccept(ctx context.Context, in *riskAcceptInput) (*ve
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.Service.AcceptRisk(ctx, p, in.ID, in.Body.Rationale, in.Body.Until, version)
+	v, err := s.Service.AcceptRisk(ctx, p, in.ID, in.Body.Rationale, in.Body.Until, in.Body.AboveAppetite, version)
 	return s.etagOf(ctx, v, err)
 }
 
@@ -206,6 +209,9 @@ type RisksPage struct {
 	Cells                    []heatCell
 	CanRecord                bool
 	Query                    url.Values
+	// AcceptedAbove lists the risks accepted above their appetite (the
+	// decisions admins are to see).
+	AcceptedAbove []*remit.Risk
 }
 
 // heatCell is one square of the heatmap, for its table.
@@ -221,6 +227,12 @@ func (s *server) risksPage(r *http.Request) (*RisksPage, error) {
 		Statuses: []string{"open", "treating", "accepted", "review-due", "closed"}, CanRecord: user(r).May(remit.ActEditRisk, ""), Query: q}
 	entries, settings := s.register(remit.RiskFilter{Status: p.Status, Category: p.Category, Above: p.Above, Sort: p.Sort})
 	p.Settings, p.Categories = settings, settings.Categories()
+	all, _ := s.Service.Snapshot().Risks()
+	for _, x := range all {
+		if x.Status == remit.RiskAccepted && x.Acceptance != nil && x.Acceptance.AboveAppetite {
+			p.AcceptedAbove = append(p.AcceptedAbove, x)
+		}
+	}
 	p.Total = len(entries)
 	var from, to int
 	p.Pager, from, to = newPager(q, len(entries))
@@ -298,7 +310,10 @@ type RiskFormPage struct {
 	Counters   string
 	CanAccept  bool
 	CanEdit    bool
-	Accept     struct{ Rationale, Until string }
+	Accept     struct {
+		Rationale, Until string
+		AboveAppetite    bool
+	}
 }
 
 func (s *server) riskForm(r *http.Request, isNew bool) (*RiskFormPage, error) {
@@ -434,7 +449,8 @@ func (s *server) handleRiskAcceptPost(w http.ResponseWriter, r *http.Request) er
 		return badForm("the form's version is missing: reload the page and try again")
 	}
 	p.Accept.Rationale, p.Accept.Until = strings.TrimSpace(r.PostFormValue("rationale")), strings.TrimSpace(r.PostFormValue("until"))
-	_, err = s.Service.AcceptRisk(r.Context(), user(r), p.Item.ID, p.Accept.Rationale, p.Accept.Until, version)
+	p.Accept.AboveAppetite = r.PostFormValue("above_appetite") == "yes"
+	_, err = s.Service.AcceptRisk(r.Context(), user(r), p.Item.ID, p.Accept.Rationale, p.Accept.Until, p.Accept.AboveAppetite, version)
 	if riskErrors(err, &p.Errors) {
 		return s.render(w, r, http.StatusUnprocessableEntity, "risk", p)
 	}

@@ -586,6 +586,21 @@ async function main() {
     await check(owner, 'risks-accepted-above-appetite');
   });
 
+  await step('a system page prints without navigation, buttons or forms', async () => {
+    const viewer = await newPage();
+    await signIn(viewer, 'viewer@example.gov.uk');
+    await viewer.goto(base + '/systems/prison-visits');
+    assert.ok(await viewer.locator('main form').count() > 0, 'the page has forms to hide');
+    assert.equal(await viewer.locator('main form').first().isVisible(), true);
+    await viewer.emulateMedia({ media: 'print' });
+    assert.equal(await viewer.locator('.govuk-template__header').isVisible(), false);
+    assert.equal(await viewer.locator('.govuk-footer').isVisible(), false);
+    assert.equal(await viewer.locator('main form').first().isVisible(), false);
+    assert.equal(await viewer.locator('h1').isVisible(), true);
+    assert.equal(await viewer.locator('main table').first().isVisible(), true);
+    await viewer.emulateMedia({ media: 'screen' });
+  });
+
   await step('a viewer downloads a system\'s responsibility matrix and its OSCAL SSP', async () => {
     const viewer = await newPage();
     await signIn(viewer, 'viewer@example.gov.uk');

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -321,6 +322,11 @@ func TestSystemsTableAddsUp(t *testing.T) {
 	if len(rows) == 0 {
 		t.Fatal("no rows")
 	}
+	type drawn struct {
+		total int
+		width float64
+	}
+	var bars []drawn
 	for _, row := range rows {
 		name := regexp.MustCompile(`">([^<]+)</a></td>`).FindStringSubmatch(row)
 		nums := cell.FindAllStringSubmatch(row, -1)
@@ -336,12 +342,28 @@ func TestSystemsTableAddsUp(t *testing.T) {
 		if len([]rune(label)) > 28 {
 			label = string([]rune(label)[:27]) + "…"
 		}
-		want := regexp.MustCompile(`<text x="0" y="\d+">` + regexp.QuoteMeta(label) + `</text>(?:<rect[^>]*><title>[^<]*</title></rect>)*<text x="\d+" y="\d+">(\d+)</text>`).FindStringSubmatch(chart)
+		want := regexp.MustCompile(`<text x="0" y="\d+">` + regexp.QuoteMeta(label) + `</text>((?:<rect[^>]*><title>[^<]*</title></rect>)*)<text x="[\d.]+" y="\d+">(\d+)</text>`).FindStringSubmatch(chart)
 		if want == nil {
 			t.Fatalf("no bar for %q in the chart", label)
 		}
-		if strconv.Itoa(sum) != want[1] {
-			t.Errorf("%s: the row adds up to %d, the chart says %s", name[1], sum, want[1])
+		if strconv.Itoa(sum) != want[2] {
+			t.Errorf("%s: the row adds up to %d, the chart says %s", name[1], sum, want[2])
+		}
+		width := 0.0
+		for _, w := range regexp.MustCompile(`width="([\d.]+)"`).FindAllStringSubmatch(want[1], -1) {
+			v, _ := strconv.ParseFloat(w[1], 64)
+			width += v
+		}
+		bars = append(bars, drawn{sum, width})
+	}
+	// One scale: every bar's length is its total over the largest total.
+	most := 0
+	for _, b := range bars {
+		most = max(most, b.total)
+	}
+	for _, b := range bars {
+		if want := float64(chartBarWidth) * float64(b.total) / float64(most); math.Abs(b.width-want) > 0.5 {
+			t.Errorf("a bar of %d is %.1f wide, not %.1f: the bars are not on one scale", b.total, b.width, want)
 		}
 	}
 }

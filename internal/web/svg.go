@@ -31,13 +31,26 @@ const (
 )
 
 // stackedBars draws one horizontal bar per row, each split into its
-// segments as shares of the row's total, with a legend underneath.
+// segments, with a legend underneath. Every bar is on one scale — the
+// largest row's total is the full width — so a row of 23 is a quarter
+// the length of a row of 92, and each bar ends with its total. The chart
+// scrolls within its own box rather than shrinking its text below 12 px
+// (remit.css: .remit-chart-box).
 //
 // Every text in the drawing is escaped here: the result is trusted HTML.
 func stackedBars(title string, segs []segment, rows []bar) template.HTML {
 	var b strings.Builder
 	height := len(rows)*chartRowHeight + 40
 	width := chartLabelWidth + chartBarWidth + 60
+	most := 0
+	for _, r := range rows {
+		total := 0
+		for _, v := range r.Values {
+			total += v
+		}
+		most = max(most, total)
+	}
+	b.WriteString(`<div class="remit-chart-box">`)
 	fmt.Fprintf(&b, `<svg class="remit-chart" xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" aria-hidden="true" focusable="false">`, width, height, width, height)
 	fmt.Fprintf(&b, `<title>%s</title>`, html.EscapeString(title))
 	for i, r := range rows {
@@ -49,14 +62,14 @@ func stackedBars(title string, segs []segment, rows []bar) template.HTML {
 		}
 		x := float64(chartLabelWidth)
 		for j, v := range r.Values {
-			if v == 0 || total == 0 {
+			if v == 0 || most == 0 {
 				continue
 			}
-			w := float64(chartBarWidth) * float64(v) / float64(total)
+			w := float64(chartBarWidth) * float64(v) / float64(most)
 			fmt.Fprintf(&b, `<rect class="%s" x="%.1f" y="%d" width="%.1f" height="20"><title>%s: %d</title></rect>`, segs[j].Class, x, y+4, w, html.EscapeString(segs[j].Name), v)
 			x += w
 		}
-		fmt.Fprintf(&b, `<text x="%d" y="%d">%d</text>`, chartLabelWidth+chartBarWidth+6, y+18, total)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d">%d</text>`, x+6, y+18, total)
 	}
 	// Legend.
 	x, y := 0, len(rows)*chartRowHeight+14
@@ -64,7 +77,7 @@ func stackedBars(title string, segs []segment, rows []bar) template.HTML {
 		fmt.Fprintf(&b, `<rect class="%s" x="%d" y="%d" width="14" height="14"></rect><text x="%d" y="%d">%s</text>`, s.Class, x, y, x+18, y+12, html.EscapeString(s.Name))
 		x += 28 + 8*len(s.Name)
 	}
-	b.WriteString(`</svg>`)
+	b.WriteString(`</svg></div>`)
 	return template.HTML(b.String())
 }
 

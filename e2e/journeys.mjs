@@ -234,7 +234,11 @@ async function main() {
     await page.getByRole('button', { name: 'Save statement' }).click();
     const banner = page.locator('.govuk-notification-banner--success');
     await banner.waitFor();
-    assert.match(await banner.innerText(), new RegExp(`Statement for ${control} saved`));
+    // The banner names the systems whose obligations move, and the page
+    // lands on the comparison of the model before and after.
+    assert.match(await banner.innerText(), new RegExp(`Statement for ${control} saved\\. The obligations of \\d+ systems? changes?: .*Prison visits booking`));
+    assert.match(page.url(), /\?from=\d+&to=\d+#diff$/);
+    assert.ok((await page.getByTestId('diff').first().innerText()).includes(control), `the comparison names ${control}`);
     await page.goto(`${base}/systems/prison-visits#matrix`);
     const after = await page.locator(`[data-control="${control}"]`).innerText();
     assert.notEqual(after, before, `row ${control} should change`);
@@ -584,6 +588,24 @@ async function main() {
     await owner.goto(base + '/risks');
     assert.match(await owner.getByTestId('accepted-above-appetite').innerText(), /CaseTrack patching behind its promise \(residual 12 against 9, by risk@example\.gov\.uk/);
     await check(owner, 'risks-accepted-above-appetite');
+  });
+
+  await step('a viewer finds what is still ours in prison visits, and who owns it, in three actions', async () => {
+    const viewer = await newPage();
+    await signIn(viewer, 'viewer@example.gov.uk');
+    // 1: the systems list; 2: the system.
+    await viewer.goto(base + '/systems');
+    await viewer.getByRole('link', { name: 'Prison visits booking' }).first().click();
+    // The answer is near the top: counts, owners, assurance.
+    const summary = viewer.getByTestId('ours-summary');
+    assert.ok((await summary.boundingBox()).y < 900, 'the answer is in the first screen');
+    assert.match(await summary.innerText(), /\d+ obligations are ours/);
+    assert.match(await summary.innerText(), /Owners\s+\d+ with a named owner; \d+ fall to visits-team, the system's team/);
+    // 3: each obligation with its owner.
+    await summary.getByRole('link', { name: 'See each, with its owner' }).click();
+    const first = viewer.getByTestId('ours').locator('tbody tr').first();
+    assert.match(await first.locator('td').nth(2).innerText(), /\S/, 'every obligation names its owner');
+    await check(viewer, 'system-for-a-viewer');
   });
 
   await step('a system page prints without navigation, buttons or forms', async () => {

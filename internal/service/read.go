@@ -410,11 +410,18 @@ type OursPage struct {
 	Page               []Obligation
 	// Areas lists the areas of the system's baseline.
 	Areas []string
+	// The whole list summed up: by status; open past their due day;
+	// with an owner named (the rest fall to the system's team, or to no
+	// one); and by assurance today.
+	ByStatus    map[remit.ObligationStatus]int
+	Overdue     int
+	Named       int
+	ByAssurance map[remit.AssuranceStatus]int
 }
 
 // OursOf lists a system's obligations of ours (of one status, or all),
 // describing only the page window picks once it knows how many there are.
-func (sn *Snapshot) OursOf(id string, status string, window func(shown int) (from, to int)) (OursPage, bool) {
+func (sn *Snapshot) OursOf(id string, status string, now time.Time, window func(shown int) (from, to int)) (OursPage, bool) {
 	c := sn.cache
 	e := c.Estate
 	si, ok := e.SystemIndex(id)
@@ -426,23 +433,40 @@ func (sn *Snapshot) OursOf(id string, status string, window func(shown int) (fro
 		cell int
 		o    engine.Obligation
 	}
-	var out OursPage
+	out := OursPage{ByStatus: map[remit.ObligationStatus]int{}, ByAssurance: map[remit.AssuranceStatus]int{}}
 	var shown []ref
 	areas := map[string]bool{}
+	day := now.UTC().Format(time.DateOnly)
+	sys := e.System(si).System
 	for i := range m.Cells {
 		cell := &m.Cells[i]
 		if a := e.Controls[cell.Control].Control.Area; a != "" {
 			areas[string(a)] = true
 		}
 		for _, o := range e.Ours(m, cell) {
-			st := remit.StatusNotStarted
-			if tr, ok := sn.tracking.Get(e.Key(o)); ok {
-				st = tr.Tracking.Status
+			t := remit.DefaultTracking
+			key := e.Key(o)
+			if tr, ok := sn.tracking.Get(key); ok {
+				t = tr.Tracking
 			}
+			st := t.Status
 			out.Total++
-			if st == remit.StatusNotStarted || st == remit.StatusInProgress {
-				out.Open++
+			out.ByStatus[st]++
+			if strings.TrimSpace(t.Owner) != "" {
+				out.Named++
 			}
+			open := st == remit.StatusNotStarted || st == remit.StatusInProgress
+			if open {
+				out.Open++
+				if t.Due != "" && t.Due < day {
+					out.Overdue++
+				}
+			}
+			or := remit.ObligationRef{ID: key, System: sys.ID, Control: e.Controls[o.Control].Ref, Ours: true, Tracking: &t}
+			if !o.Whole() {
+				or.Offering = e.Offering(o.Offering).Ref
+			}
+			out.ByAssurance[sn.index.Assure(or, now).Status]++
 			if status == "" || string(st) == status {
 				shown = append(shown, ref{i, o})
 			}

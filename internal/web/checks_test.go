@@ -367,3 +367,39 @@ func TestSystemsTableAddsUp(t *testing.T) {
 		}
 	}
 }
+
+// TestSystemSummaryAddsUp: the answer at the top of a system page — how
+// many obligations are ours, by status, overdue, owners and assurance —
+// agrees with the obligations themselves, after some are tracked.
+func TestSystemSummaryAddsUp(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	sn := f.svc.Snapshot()
+	ours := sn.Obligations(func(s *remit.System) bool { return s.ID == "prison-visits" }, report.PartyOurs, nil)
+	for i, tr := range []remit.Tracking{
+		{Owner: "Jo Bloggs", Status: remit.StatusInProgress, Due: "2026-11-01"}, // overdue on 29 November
+		{Status: remit.StatusImplemented},
+		{Owner: "Sam Smith", Status: remit.StatusNotApplicable, Reason: "No guest OS."},
+	} {
+		if _, err := f.svc.Track(ctx, testAdmin, ours[i].ID, tr, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, body := f.page("viewer", "GET", "/systems/prison-visits", nil)
+	got := section(t, body, `data-testid="ours-summary"`, "</dl>")
+	n := len(ours)
+	for _, want := range []string{
+		fmt.Sprintf("<strong>%d obligations are ours</strong>, %d not yet implemented, <strong class=\"govuk-tag govuk-tag--red\">1 overdue</strong>", n, n-2),
+		fmt.Sprintf("%d not started, 1 in progress, 1 implemented, 1 not applicable", n-3),
+		fmt.Sprintf("2 with a named owner; %d fall to visits-team, the system's team", n-2),
+		fmt.Sprintf("%d unassured, 1 not applicable", n-1),
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, got)
+		}
+	}
+	// The table below names the owner of each, the system's team when none is named.
+	if !strings.Contains(body, `<td class="govuk-table__cell">visits-team<br><span class="govuk-body-s">the system's team</span></td>`) || !strings.Contains(body, `<td class="govuk-table__cell">Jo Bloggs</td>`) {
+		t.Errorf("the table does not show owners with the team as the fallback:\n%s", section(t, body, `data-testid="ours"`, "</table>"))
+	}
+}

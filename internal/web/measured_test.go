@@ -3,7 +3,10 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -83,5 +86,32 @@ func TestAcceptAboveAppetiteAPI(t *testing.T) {
 	status, _, data = f.do("viewer", "GET", "/api/v1/risks/"+it.ID, nil)
 	if status != http.StatusOK || !strings.Contains(string(data), `"above_appetite":true,"appetite":9`) {
 		t.Errorf("the acceptance: %d %s", status, data)
+	}
+}
+
+// TestStatementSaveNamesTheSystems: saving a provider statement says
+// which systems' obligations change and lands on the comparison of the
+// model before and after.
+func TestStatementSaveNamesTheSystems(t *testing.T) {
+	f := newFixture(t)
+	v, _ := f.svc.Snapshot().Version(service.KindOffering, "casetrack/casetrack-cloud")
+	resp, _ := f.page("editor", "POST", "/providers/casetrack/offerings/casetrack-cloud/statements/srm:SRM-01",
+		url.Values{"class": {"organisation-specific"}, "customer": {"We guard the data centre ourselves."}, "version": {strconv.FormatInt(v, 10)}})
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !regexp.MustCompile(`^/providers/casetrack/offerings/casetrack-cloud\?from=\d+&to=\d+#diff$`).MatchString(loc) {
+		t.Fatalf("save: %d to %q", resp.StatusCode, loc)
+	}
+	var flash string
+	for _, c := range resp.Cookies() {
+		if v, err := url.QueryUnescape(c.Value); err == nil && strings.Contains(v, "Statement for") {
+			flash = v
+		}
+	}
+	if !strings.Contains(flash, "Statement for srm:SRM-01 saved. The obligations of 1 system change: Court case tracker") {
+		t.Errorf("flash %q", flash)
+	}
+	_, body := f.page("editor", "GET", strings.TrimSuffix(loc, "#diff"), nil)
+	if !strings.Contains(body, `data-testid="diff-count">1 system is affected.`) {
+		t.Error("the comparison is not on the page landed on")
 	}
 }

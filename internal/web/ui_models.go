@@ -281,9 +281,32 @@ func (s *server) handleStatementPost(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("Statement for %s saved: the systems that use %s are recomputed", st.Control, p.OfferingName)
+	what := "saved"
 	if remove {
-		msg = fmt.Sprintf("Statement for %s removed: the service-model default applies again", st.Control)
+		what = "removed (the service-model default applies again)"
 	}
-	return s.redirect(w, r, "/providers/"+url.PathEscape(p.ProviderID)+"/offerings/"+url.PathEscape(p.OfferingID), msg)
+	to := "/providers/" + url.PathEscape(p.ProviderID) + "/offerings/" + url.PathEscape(p.OfferingID)
+	// Name the systems whose obligations the change moves, and land on
+	// the comparison of the model before and after it.
+	vs, err := s.Service.OfferingVersions(r.Context(), p.Ref)
+	if err != nil || len(vs) < 2 {
+		return s.redirect(w, r, to, fmt.Sprintf("Statement for %s %s", st.Control, what))
+	}
+	n := len(vs)
+	diff, err := s.Service.DiffVersions(r.Context(), p.Ref, n-1, n)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, d := range diff {
+		names = append(names, d.Name)
+	}
+	msg := fmt.Sprintf("Statement for %s %s. No system's obligations change", st.Control, what)
+	switch {
+	case len(names) == 1:
+		msg = fmt.Sprintf("Statement for %s %s. The obligations of 1 system change: %s", st.Control, what, names[0])
+	case len(names) > 1:
+		msg = fmt.Sprintf("Statement for %s %s. The obligations of %d systems change: %s", st.Control, what, len(names), strings.Join(names, ", "))
+	}
+	return s.redirect(w, r, fmt.Sprintf("%s?from=%d&to=%d#diff", to, n-1, n), msg)
 }

@@ -149,6 +149,9 @@ type SystemPage struct {
 	OursShown  int
 	OursStatus string
 	OursPager  pageLinks
+	// OursSum sums up all of them, for the answer at the top of the page.
+	OursSum        service.OursPage
+	AssuranceOrder []remit.AssuranceStatus
 	// Matrix is the rendered matrix table (matrixSection).
 	Matrix template.HTML
 	// Matrix filters and sort, as asked for.
@@ -289,12 +292,13 @@ func (s *server) handleSystemPage(w http.ResponseWriter, r *http.Request) error 
 	}
 	// What is still ours can run to a thousand obligations: count them
 	// all, describe only the page shown, each row with its form.
-	ours, _ := sn.OursOf(id, p.OursStatus, func(shown int) (int, int) {
+	ours, _ := sn.OursOf(id, p.OursStatus, now, func(shown int) (int, int) {
 		var from, to int
 		p.OursPager, from, to = newPagerFor(q, "ours_page", "#ours", shown)
 		return from, to
 	})
 	p.OursTotal, p.OursOpen, p.OursShown, p.Ours, p.Areas = ours.Total, ours.Open, ours.Shown, ours.Page, ours.Areas
+	p.OursSum, p.AssuranceOrder = ours, []remit.AssuranceStatus{remit.AssuranceFailed, remit.Unassured, remit.AssuranceStale, remit.Assured, remit.AssuranceUnnecessary}
 	s.assure(p.Ours)
 	p.Checks = systemChecks(sn, id, sn.SystemControls(id), now)
 	p.Coverage = sn.Coverage(id)

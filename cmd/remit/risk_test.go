@@ -92,7 +92,12 @@ func TestRiskCommands(t *testing.T) {
 		t.Errorf("no rationale: %d %s", code, errOut)
 	}
 	until := time.Now().AddDate(0, 6, 0).UTC().Format(time.DateOnly)
-	if out, errOut, code := cli(t, "risk", "accept", adopted, "--database", db, "--as", "ro@example.gov.uk", "--rationale", "A second region costs more than the outage would.", "--until", until); code != 0 || out != "Accepted "+adopted+" by ro@example.gov.uk until "+until+"\n" {
+	// Its residual score, 10, is above the supplier appetite of 9: the
+	// risk owner must say they know.
+	if _, errOut, code := cli(t, "risk", "accept", adopted, "--database", db, "--as", "ro@example.gov.uk", "--rationale", "A second region costs more than the outage would.", "--until", until); code != 2 || !strings.Contains(errOut, "/above_appetite: the residual score 10 is above the appetite for supplier risks (9)") {
+		t.Errorf("accept above appetite without saying so: %d %s", code, errOut)
+	}
+	if out, errOut, code := cli(t, "risk", "accept", adopted, "--database", db, "--as", "ro@example.gov.uk", "--rationale", "A second region costs more than the outage would.", "--until", until, "--above-appetite"); code != 0 || out != "Accepted "+adopted+" by ro@example.gov.uk until "+until+"\n" {
 		t.Errorf("accept: %d %q %s", code, out, errOut)
 	}
 

@@ -142,6 +142,11 @@ func (e *env) printMeasuredPlan(plan service.MeasuredPlan, dryRun bool) error {
 	for _, n := range plan.Notes {
 		fmt.Fprintln(e.stdout, n)
 	}
+	return e.imported(dryRun)
+}
+
+// imported ends an import's plan: what became of it.
+func (e *env) imported(dryRun bool) error {
 	verb := "Imported"
 	if dryRun {
 		verb = "Dry run: nothing written"

@@ -114,10 +114,5 @@ func (e *env) printSSPPlan(plan service.SSPPlan, dryRun bool) error {
 	for _, n := range plan.Notes {
 		fmt.Fprintln(e.stdout, n)
 	}
-	verb := "Imported"
-	if dryRun {
-		verb = "Dry run: nothing written"
-	}
-	_, err := fmt.Fprintf(e.stdout, "%s.\n", verb)
-	return err
+	return e.imported(dryRun)
 }

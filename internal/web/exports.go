@@ -136,13 +136,9 @@ func (s *server) handleOfferingImport(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxMatrix))
+	data, err := readBody(w, r, maxMatrix, "a provider's matrix")
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return huma.NewError(http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d MiB: a provider's matrix is far smaller", maxMatrix>>20))
-		}
-		return badForm("the body could not be read: " + err.Error())
+		return err
 	}
 	ref := remit.OfferingRef{Provider: r.PathValue("provider"), Offering: r.PathValue("offering")}.String()
 	var cat remit.Catalogue
@@ -186,4 +182,18 @@ func importProblem(w http.ResponseWriter, err error) bool {
 	w.WriteHeader(http.StatusUnprocessableEntity)
 	_ = json.NewEncoder(w).Encode(map[string]any{"title": "Unprocessable Entity", "status": 422, "detail": "the matrix has problems; each is listed with where it is; nothing was written", "errors": list})
 	return true
+}
+
+// readBody reads a request's body of at most limit bytes: a body too big
+// is 413 naming what is expected (what), one that cannot be read 400.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64, what string) ([]byte, error) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, huma.NewError(http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d MiB: %s is far smaller", limit>>20, what))
+		}
+		return nil, badForm("the body could not be read: " + err.Error())
+	}
+	return data, nil
 }

@@ -2,14 +2,10 @@ package web
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"remit/internal/oscal"
 	"remit/internal/remit"
@@ -82,13 +78,9 @@ func (s *server) handleProviderFindingsImport(w http.ResponseWriter, r *http.Req
 			return err
 		}
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxMatrix))
+	data, err := readBody(w, r, maxMatrix, "an OSCAL document")
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return huma.NewError(http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d MiB", maxMatrix>>20))
-		}
-		return badForm("the body could not be read: " + err.Error())
+		return err
 	}
 	ref := remit.OfferingRef{Provider: r.PathValue("provider"), Offering: r.PathValue("offering")}.String()
 	m, err := oscal.ReadMeasured("body", data, controls)
@@ -141,13 +133,9 @@ func (s *server) handleSystemSSPImport(w http.ResponseWriter, r *http.Request) e
 			return err
 		}
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxMatrix))
+	data, err := readBody(w, r, maxMatrix, "a system security plan")
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return huma.NewError(http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d MiB", maxMatrix>>20))
-		}
-		return badForm("the body could not be read: " + err.Error())
+		return err
 	}
 	l, err := oscal.ReadLeveraging("body", data)
 	if err != nil {

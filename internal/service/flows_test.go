@@ -669,7 +669,8 @@ func TestChangingAnAcceptedRiskEndsItsAcceptance(t *testing.T) {
 	accept := func() (remit.Risk, int64) {
 		t.Helper()
 		_, v, _ := f.svc.Risk(ctx, r.ID)
-		if _, err := f.svc.AcceptRisk(ctx, owner, r.ID, "Tolerable for a year.", "2027-06-01", false, v); err != nil {
+		// (Rescored, it is above appetite: the risk owner says they know.)
+		if _, err := f.svc.AcceptRisk(ctx, owner, r.ID, "Tolerable for a year.", "2027-06-01", true, v); err != nil {
 			t.Fatal(err)
 		}
 		got, v, _ := f.svc.Risk(ctx, r.ID)

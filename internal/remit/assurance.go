@@ -489,7 +489,10 @@ func (x *EvidenceIndex) providerStatus(offering, control string, base AssuranceS
 	default:
 		st = Assured
 	}
-	return x.measureStatus(offering, control, st, day)
+	if len(x.measured) > 0 {
+		st = x.measureStatus(offering, control, st, day)
+	}
+	return st
 }
 
 // mappedStatus is assureMapped's status alone.
@@ -542,7 +545,10 @@ func (x *EvidenceIndex) OfferingStatuses(offering string, controls []string, map
 	for i, c := range controls {
 		out[i] = x.providerStatus(offering, c, base, day)
 		if i < len(mapped) {
-			out[i] = x.measureMappedStatus(offering, mapped[i], x.mappedStatus(offering, out[i], mapped[i], base, day), day)
+			out[i] = x.mappedStatus(offering, out[i], mapped[i], base, day)
+			if len(x.measured) > 0 {
+				out[i] = x.measureMappedStatus(offering, mapped[i], out[i], day)
+			}
 		}
 	}
 	return out

@@ -16,7 +16,13 @@ import (
 // BenchmarkScorecardsL derives every provider's and offering's scorecard
 // over the L estate (20,000 systems, 2,000 offerings) with 100,000 pieces
 // of evidence, most supporting offerings, some expired.
-func BenchmarkScorecardsL(b *testing.B) {
+func BenchmarkScorecardsL(b *testing.B) { scorecardsL(b, false) }
+
+// BenchmarkScorecardsLMeasured is BenchmarkScorecardsL with every
+// provider measured by its own POA&M (ten open items per offering).
+func BenchmarkScorecardsLMeasured(b *testing.B) { scorecardsL(b, true) }
+
+func scorecardsL(b *testing.B, measured bool) {
 	ws := synth.Estate(synth.L, 1)
 	e, err := engine.New(ws, content.Defaults())
 	if err != nil {
@@ -35,6 +41,20 @@ func BenchmarkScorecardsL(b *testing.B) {
 			Issued: "2026-01-01", Expires: now.AddDate(0, 0, rng.IntN(730)-200).Format(time.DateOnly), Supports: []remit.Support{sup}}
 	}
 	x := remit.NewEvidenceIndex(evs, remit.Judgements{})
+	if measured {
+		// Each offering's provider has a POA&M of ten open items, each on
+		// a control of the catalogue, of every severity.
+		var pfs []*remit.ProviderFindings
+		for oi := range int32(e.NumOfferings()) {
+			pf := &remit.ProviderFindings{Offering: e.Offering(oi).Ref, Model: remit.MeasuredPOAM}
+			for i := range 10 {
+				pf.Items = append(pf.Items, remit.ProviderFinding{UUID: fmt.Sprint(i), Title: "item", Status: remit.ProviderFindingOpen,
+					Severity: remit.Severities[i%len(remit.Severities)], Controls: []string{e.Controls[rng.IntN(len(e.Controls))].Ref}})
+			}
+			pfs = append(pfs, pf)
+		}
+		x = x.WithProviderFindings(pfs, e.Related)
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	var cards []remit.Scorecard

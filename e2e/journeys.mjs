@@ -643,5 +643,13 @@ async function main() {
     await admin.getByRole('button', { name: 'Create token' }).click();
     assert.match(await admin.getByTestId('token-secret').innerText(), /^remit_/);
     await check(admin, 'token-created');
+    // Revoking asks first.
+    await admin.goto(base + '/tokens');
+    await admin.getByRole('button', { name: 'Revoke Nightly export' }).click();
+    assert.match(await admin.getByTestId('confirm-warning').innerText(), /is refused from now on/);
+    await check(admin, 'token-revoke-confirm');
+    await admin.getByRole('button', { name: 'Revoke token' }).click();
+    await admin.locator('.govuk-notification-banner--success').waitFor();
+    assert.match(await admin.locator('body').innerText(), /revoked/);
   });
 }

@@ -6,10 +6,12 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"remit/internal/remit"
 	"remit/internal/service"
 )
 
@@ -113,5 +115,53 @@ func TestStatementSaveNamesTheSystems(t *testing.T) {
 	_, body := f.page("editor", "GET", strings.TrimSuffix(loc, "#diff"), nil)
 	if !strings.Contains(body, `data-testid="diff-count">1 system is affected.`) {
 		t.Error("the comparison is not on the page landed on")
+	}
+}
+
+// TestDestructiveFormsAskFirst: removing a provider statement and
+// revoking a token show a warning page first and change nothing until
+// confirmed.
+func TestDestructiveFormsAskFirst(t *testing.T) {
+	f := newFixture(t)
+	v, _ := f.svc.Snapshot().Version(service.KindOffering, "casetrack/casetrack-cloud")
+	path := "/providers/casetrack/offerings/casetrack-cloud/statements/srm:SRM-01"
+	form := url.Values{"action": {"remove"}, "version": {strconv.FormatInt(v, 10)}}
+	resp, body := f.page("editor", "POST", path, form)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Remove the statement for srm:SRM-01?") || !strings.Contains(body, `<input type="hidden" name="confirm" value="yes">`) {
+		t.Fatalf("remove without confirming: %d", resp.StatusCode)
+	}
+	if info, _ := f.svc.Snapshot().Offering("casetrack/casetrack-cloud"); !slices.ContainsFunc(info.Offering.Statements, func(st remit.Statement) bool { return st.Control == "srm:SRM-01" }) {
+		t.Fatal("asking first removed the statement")
+	}
+	form.Set("confirm", "yes")
+	if resp, _ := f.page("editor", "POST", path, form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove, confirmed: %d", resp.StatusCode)
+	}
+	if info, _ := f.svc.Snapshot().Offering("casetrack/casetrack-cloud"); slices.ContainsFunc(info.Offering.Statements, func(st remit.Statement) bool { return st.Control == "srm:SRM-01" }) {
+		t.Fatal("the confirmed removal kept the statement")
+	}
+
+	status, _, data := f.do("viewer", "GET", "/api/v1/tokens", nil)
+	var toks struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	if status != http.StatusOK || json.Unmarshal(data, &toks) != nil || len(toks.Items) == 0 {
+		t.Fatalf("tokens: %d %s", status, data)
+	}
+	revoke := "/tokens/" + toks.Items[0].ID + "/revoke"
+	resp, body = f.page("viewer", "POST", revoke, url.Values{})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "is refused from now on") {
+		t.Fatalf("revoke without confirming: %d", resp.StatusCode)
+	}
+	if status, _, _ := f.do("viewer", "GET", "/api/v1/tokens", nil); status != http.StatusOK {
+		t.Fatal("asking first revoked the token")
+	}
+	if resp, _ := f.page("viewer", "POST", revoke, url.Values{"confirm": {"yes"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke, confirmed: %d", resp.StatusCode)
+	}
+	if status, _, _ := f.do("viewer", "GET", "/api/v1/tokens", nil); status != http.StatusUnauthorized {
+		t.Errorf("the revoked token still works: %d", status)
 	}
 }

@@ -385,6 +385,20 @@ func (s *server) handleTokenPost(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) handleTokenRevokePost(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	name := id
+	if toks, err := s.Service.Tokens(r.Context(), user(r), user(r).Email); err == nil {
+		for _, t := range toks {
+			if t.ID == id {
+				name = t.Name
+			}
+		}
+	}
+	if ok, err := s.confirmed(w, r, &ConfirmPage{basePage: basePage{Title: "Revoke the token " + name + "?", Nav: "tokens"}, Caption: "API tokens",
+		Warning: "Anything that uses this token — a pipeline, a script — is refused from now on. A revoked token cannot be used again: make a new one if it is still needed.",
+		Action:  "/tokens/" + url.PathEscape(id) + "/revoke", Button: "Revoke token", Cancel: "/tokens"}); !ok {
+		return err
+	}
 	if _, err := s.handleTokenRevoke(r.Context(), &tokenInput{ID: r.PathValue("id")}); err != nil {
 		return err
 	}

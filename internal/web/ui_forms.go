@@ -300,3 +300,21 @@ func (s *server) handleSystemDeletePost(w http.ResponseWriter, r *http.Request) 
 	}
 	return s.redirect(w, r, "/systems", "System "+p.Name+" deleted")
 }
+
+// ConfirmPage asks before a destructive action: what it does, in a GOV.UK
+// warning, and a form that repeats the action with confirm=yes (Fields
+// are the hidden fields to carry, as name in Value and value in Text).
+type ConfirmPage struct {
+	basePage
+	Caption, Warning, Action, Button, Cancel string
+	Fields                                   []option
+}
+
+// confirmed reports whether a destructive form was confirmed; if not, it
+// renders the page asking first.
+func (s *server) confirmed(w http.ResponseWriter, r *http.Request, p *ConfirmPage) (bool, error) {
+	if r.PostFormValue("confirm") == "yes" {
+		return true, nil
+	}
+	return false, s.render(w, r, http.StatusOK, "confirm", p)
+}

@@ -240,6 +240,15 @@ func (s *server) handleStatementPost(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	remove := r.PostFormValue("action") == "remove"
+	if remove {
+		what := "The offering's statement for " + p.Form.Control + " goes"
+		if ok, err := s.confirmed(w, r, &ConfirmPage{basePage: basePage{Title: "Remove the statement for " + p.Form.Control + "?", Nav: "providers"}, Caption: p.OfferingName,
+			Warning: what + ": the control takes the service-model default again, marked as assumed, in every system that uses " + p.OfferingName + ". The version history keeps it, and the comparison shows which systems' obligations change.",
+			Action:  r.URL.Path, Button: "Remove statement", Cancel: "/providers/" + url.PathEscape(p.ProviderID) + "/offerings/" + url.PathEscape(p.OfferingID),
+			Fields: []option{{"action", "remove"}, {"version", r.PostFormValue("version")}}}); !ok {
+			return err
+		}
+	}
 	st := remit.Statement{Control: p.Form.Control, Class: remit.Class(r.PostFormValue("class")), Provider: strings.TrimSpace(r.PostFormValue("provider")), Customer: strings.TrimSpace(r.PostFormValue("customer")), Source: p.Form.Source}
 	if p.New {
 		st.Control = r.PostFormValue("control")

@@ -165,3 +165,40 @@ func TestDestructiveFormsAskFirst(t *testing.T) {
 		t.Errorf("the revoked token still works: %d", status)
 	}
 }
+
+// TestListExports: findings, evidence and the audit trail download as
+// CSV (and XLSX), every row, the audit trail filtered as its page is.
+func TestListExports(t *testing.T) {
+	f := newFixture(t)
+	f.withEvidence()
+	get := func(path string) (int, http.Header, string) {
+		resp, body := f.page("viewer", "GET", path, nil)
+		return resp.StatusCode, resp.Header, body
+	}
+	status, h, body := get("/api/v1/findings/export")
+	if status != http.StatusOK || !strings.HasPrefix(h.Get("Content-Type"), "text/csv") || !strings.HasPrefix(body, "id,title,severity,status,owner,due,overdue,source,obligations,raised,raised by\n") ||
+		!strings.Contains(body, ",No audit of CaseTrack's hosting,high,open,Supplier manager,2026-11-01,true,") {
+		t.Errorf("findings: %d %v\n%s", status, h, body)
+	}
+	status, _, body = get("/api/v1/evidence/export")
+	if status != http.StatusOK || !strings.Contains(body, ",SOC 2 Type II,CaseTrack SOC 2 Type II 2026,Example Audit LLP,2026-03-01,2027-03-01,true,offering casetrack/casetrack-cloud,") {
+		t.Errorf("evidence: %d\n%s", status, body)
+	}
+	status, h, _ = get("/api/v1/evidence/export?format=xlsx")
+	if status != http.StatusOK || h.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+		t.Errorf("evidence as XLSX: %d %v", status, h)
+	}
+	status, _, body = get("/api/v1/audit/export?kind=risk")
+	lines := strings.Split(strings.TrimSpace(body), "\n")
+	if status != http.StatusOK || lines[0] != "seq,at,actor,action,kind,id,what changed" || len(lines) < 2 {
+		t.Fatalf("audit: %d\n%s", status, body)
+	}
+	for _, l := range lines[1:] {
+		if !strings.Contains(l, ",risk,ri-") {
+			t.Errorf("a record of another kind in the risk export: %s", l)
+		}
+	}
+	if status, _, _ := get("/api/v1/findings/export?format=pdf"); status != http.StatusBadRequest {
+		t.Errorf("an unknown format: %d", status)
+	}
+}

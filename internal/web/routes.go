@@ -131,6 +131,9 @@ func (s *server) routes(mux *http.ServeMux) {
 	huma.Register(api, op("GET", "/api/v1/risks/trend", "risk-trend", "The register's daily snapshots, oldest first: risks not closed by residual band, accepted, above appetite, reviews due and overdue", secured), s.handleRiskTrend)
 	huma.Register(api, op("GET", "/api/v1/risks/cumulative", "cumulative-risk", "Accepted risk together: across the estate, per system and per provider (with the systems carrying accepted risk resting on it), and reviews due", secured), s.handleCumulativeGet)
 	mux.HandleFunc("GET /api/v1/risks/export", s.apiDownload(s.handleRiskExport))
+	mux.HandleFunc("GET /api/v1/findings/export", s.apiDownload(s.handleFindingsExport))
+	mux.HandleFunc("GET /api/v1/evidence/export", s.apiDownload(s.handleEvidenceExport))
+	mux.HandleFunc("GET /api/v1/audit/export", s.apiDownload(s.handleAuditExport))
 	// Documents for assessors, auditors and other tools, and providers'
 	// matrices in (doc/oscal.md).
 	mux.HandleFunc("GET /api/v1/systems/{id}/ssp", s.apiDownload(s.handleSSPExport))

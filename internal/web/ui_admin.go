@@ -122,6 +122,17 @@ type AuditPage struct {
 	Filtered        bool
 }
 
+// ExportQuery is the page's filter as a query for the audit export.
+func (p *AuditPage) ExportQuery() template.URL {
+	q := url.Values{}
+	for k, v := range map[string]string{"kind": p.Kind, "id": p.ID, "actor": p.Actor} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	return template.URL(q.Encode())
+}
+
 type auditRow struct {
 	remit.AuditRecord
 	Href    string

@@ -291,6 +291,9 @@ func TestRoutesByRole(t *testing.T) {
 		// A provider's own POA&M: whoever may assess (a dry run: nothing kept).
 		{"POST", "/api/v1/providers/aws/offerings/ec2/findings?dry_run=true", `{"plan-of-action-and-milestones": {"uuid": "u", "metadata": {"title": "t"}, "poam-items": [{"uuid": "i", "title": "t", "props": [{"name": "control-id", "value": "SRM-01"}]}]}}`, nil, []int{401, 403, 200, 200, 200, 403, 200}},
 		{"GET", "/api/v1/providers/aws/offerings/ec2/findings", nil, nil, okAll},
+		{"GET", "/api/v1/findings/export", nil, nil, okAll},
+		{"GET", "/api/v1/evidence/export", nil, nil, okAll},
+		{"GET", "/api/v1/audit/export?kind=risk", nil, nil, okAll},
 		{"GET", "/api/v1/users", nil, nil, []int{401, 403, 403, 403, 403, 403, 200}},
 		// One's own account, or an admin's view of any.
 		{"GET", "/api/v1/users/viewer@example.gov.uk", nil, nil, []int{401, 200, 403, 403, 403, 403, 200}},

@@ -417,11 +417,23 @@ type OursPage struct {
 	Overdue     int
 	Named       int
 	ByAssurance map[remit.AssuranceStatus]int
+	// Owners lists the owners named, each once, in order.
+	Owners []string
 }
 
 // OursOf lists a system's obligations of ours (of one status, or all),
 // describing only the page window picks once it knows how many there are.
-func (sn *Snapshot) OursOf(id string, status string, now time.Time, window func(shown int) (from, to int)) (OursPage, bool) {
+// OursFilter picks which of a system's obligations of ours a page shows:
+// of a status ("" any), and of an owner ("" anyone; OwnerNone those with
+// no owner named, which the system's team answers for).
+type OursFilter struct {
+	Status, Owner string
+}
+
+// OwnerNone is the owner filter for obligations with no owner named.
+const OwnerNone = "\x00none"
+
+func (sn *Snapshot) OursOf(id string, f OursFilter, now time.Time, window func(shown int) (from, to int)) (OursPage, bool) {
 	c := sn.cache
 	e := c.Estate
 	si, ok := e.SystemIndex(id)
@@ -452,8 +464,11 @@ func (sn *Snapshot) OursOf(id string, status string, now time.Time, window func(
 			st := t.Status
 			out.Total++
 			out.ByStatus[st]++
-			if strings.TrimSpace(t.Owner) != "" {
+			if o := strings.TrimSpace(t.Owner); o != "" {
 				out.Named++
+				if !slices.Contains(out.Owners, o) {
+					out.Owners = append(out.Owners, o)
+				}
 			}
 			open := st == remit.StatusNotStarted || st == remit.StatusInProgress
 			if open {
@@ -467,7 +482,8 @@ func (sn *Snapshot) OursOf(id string, status string, now time.Time, window func(
 				or.Offering = e.Offering(o.Offering).Ref
 			}
 			out.ByAssurance[sn.index.Assure(or, now).Status]++
-			if status == "" || string(st) == status {
+			owner := strings.TrimSpace(t.Owner)
+			if (f.Status == "" || string(st) == f.Status) && (f.Owner == "" || f.Owner == owner || (f.Owner == OwnerNone && owner == "")) {
 				shown = append(shown, ref{i, o})
 			}
 		}
@@ -481,6 +497,7 @@ func (sn *Snapshot) OursOf(id string, status string, now time.Time, window func(
 		out.Areas = append(out.Areas, a)
 	}
 	slices.Sort(out.Areas)
+	slices.Sort(out.Owners)
 	return out, true
 }
 

@@ -1058,3 +1058,31 @@ func gzipped(body []byte) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+type assignOwnerInput struct {
+	Body struct {
+		Owner       string               `json:"owner" maxLength:"200" doc:"An account's email, a team, or the name of someone without an account; empty so the system's team answers for them"`
+		Obligations []service.Assignment `json:"obligations" minItems:"1" maxItems:"500" doc:"Each obligation with the tracking version read (0: never tracked)"`
+	}
+}
+
+type assignOwnerOutput struct {
+	Body struct {
+		Changed int `json:"changed" doc:"How many obligations had another owner before"`
+	}
+}
+
+// handleAssignOwner gives many obligations one owner, all or none.
+func (s *server) handleAssignOwner(ctx context.Context, in *assignOwnerInput) (*assignOwnerOutput, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n, err := s.Service.AssignOwner(ctx, p, in.Body.Owner, in.Body.Obligations)
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	out := &assignOwnerOutput{}
+	out.Body.Changed = n
+	return out, nil
+}

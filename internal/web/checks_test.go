@@ -403,3 +403,59 @@ func TestSystemSummaryAddsUp(t *testing.T) {
 		t.Errorf("the table does not show owners with the team as the fallback:\n%s", section(t, body, `data-testid="ours"`, "</table>"))
 	}
 }
+
+// TestAssignOwnersOnThePage: the page's bulk form gives the obligations
+// it shows one owner, and the owner filter then finds them — and those
+// still with no owner named.
+func TestAssignOwnersOnThePage(t *testing.T) {
+	f := newFixture(t)
+	_, body := f.page("editor", "GET", "/systems/prison-visits?ours_status=not-started", nil)
+	form := section(t, body, `data-testid="assign-owner"`, "</form>")
+	hidden := regexp.MustCompile(`name="o" value="([^"]+)"`).FindAllStringSubmatch(form, -1)
+	if len(hidden) == 0 || !strings.Contains(body, `<datalist id="owner-choices">`) || !strings.Contains(body, `<option value="visits-team">Team visits-team</option>`) {
+		t.Fatalf("the bulk form: %d obligations; datalist present: %v", len(hidden), strings.Contains(body, "owner-choices"))
+	}
+	vals := url.Values{"owner": {"Visits platform team"}, "return": {"/systems/prison-visits#ours"}}
+	for _, h := range hidden[:5] {
+		vals.Add("o", h[1])
+	}
+	resp, _ := f.page("editor", "POST", "/systems/prison-visits/owners", vals)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/systems/prison-visits#ours" {
+		t.Fatalf("assign: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, _ := f.page("editor", "POST", "/systems/prison-visits/owners", vals); resp.StatusCode != http.StatusConflict {
+		t.Errorf("the same versions again: %d", resp.StatusCode)
+	}
+	if resp, _ := f.page("viewer", "POST", "/systems/prison-visits/owners", vals); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a viewer: %d", resp.StatusCode)
+	}
+	_, body = f.page("viewer", "GET", "/systems/prison-visits?ours_owner=Visits+platform+team", nil)
+	if n := strings.Count(section(t, body, `data-testid="ours"`, "</table>"), `<td class="govuk-table__cell">Visits platform team</td>`); n != 5 {
+		t.Errorf("filtered by owner: %d rows", n)
+	}
+	_, body = f.page("viewer", "GET", "/systems/prison-visits?ours_owner=none", nil)
+	if strings.Contains(section(t, body, `data-testid="ours"`, "</table>"), "Visits platform team") {
+		t.Error("the obligations with no owner named include one with an owner")
+	}
+}
+
+// TestAssignOwnerAPI: the API gives many obligations one owner, refusing
+// all of them on a stale version.
+func TestAssignOwnerAPI(t *testing.T) {
+	f := newFixture(t)
+	ours := f.svc.Snapshot().Obligations(func(s *remit.System) bool { return s.ID == "prison-visits" }, report.PartyOurs, nil)
+	body := map[string]any{"owner": "Jo Bloggs", "obligations": []map[string]any{{"id": ours[0].ID, "version": 0}, {"id": ours[1].ID, "version": 0}}}
+	if status, _, data := f.do("viewer", "POST", "/api/v1/obligations/owner", body); status != http.StatusForbidden {
+		t.Errorf("viewer: %d %s", status, data)
+	}
+	status, _, data := f.do("editor", "POST", "/api/v1/obligations/owner", body)
+	if status != http.StatusOK || !strings.Contains(string(data), `"changed":2`) {
+		t.Fatalf("assign: %d %s", status, data)
+	}
+	if status, _, data := f.do("editor", "POST", "/api/v1/obligations/owner", body); status != http.StatusConflict {
+		t.Errorf("stale: %d %s", status, data)
+	}
+	if o, _ := f.svc.Snapshot().Obligation(ours[1].ID); o.Tracking.Owner != "Jo Bloggs" {
+		t.Errorf("owner %q", o.Tracking.Owner)
+	}
+}

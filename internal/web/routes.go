@@ -52,6 +52,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	huma.Register(api, op("GET", "/api/v1/obligations", "list-obligations", "What is still ours (or the providers'), across the estate", secured), s.handleObligationList)
 	huma.Register(api, op("GET", "/api/v1/obligations/{id}", "get-obligation", "One obligation with its tracking", secured), s.handleObligationGet)
 	huma.Register(api, op("PUT", "/api/v1/obligations/{id}/tracking", "track-obligation", "Set an obligation's owner, status, due date and notes", secured), s.handleTrackingPut)
+	huma.Register(api, op("POST", "/api/v1/obligations/owner", "assign-owner", "Give many obligations one owner, all or none (each at the tracking version read)", secured), s.handleAssignOwner)
 	huma.Register(api, op("GET", "/api/v1/graph", "graph", "The supplier graph and concentration", secured), s.handleGraph)
 
 	// Models.
@@ -182,7 +183,7 @@ func (s *server) routes(mux *http.ServeMux) {
 
 func op(method, path, id, summary string, security []map[string][]string) huma.Operation {
 	o := huma.Operation{Method: method, Path: path, OperationID: id, Summary: summary, Security: security, MaxBodyBytes: 64 << 10}
-	if method == "POST" && path != "/api/v1/session" && !strings.HasSuffix(path, "/password-reset") {
+	if method == "POST" && path != "/api/v1/session" && path != "/api/v1/obligations/owner" && !strings.HasSuffix(path, "/password-reset") {
 		o.DefaultStatus = http.StatusCreated
 	}
 	return o
@@ -208,6 +209,7 @@ func (s *server) uiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /systems/{id}/delete", s.page(show(s, "system-delete", s.systemDeletePage)))
 	mux.HandleFunc("POST /systems/{id}/delete", s.page(s.handleSystemDeletePost))
 	mux.HandleFunc("POST /systems/{id}/uses", s.page(s.handleUseAttach))
+	mux.HandleFunc("POST /systems/{id}/owners", s.page(s.handleAssignOwners))
 	mux.HandleFunc("GET /systems/{id}/uses/{provider}/{offering}/detach", s.page(show(s, "detach", s.detachPage)))
 	mux.HandleFunc("POST /systems/{id}/uses/{provider}/{offering}/detach", s.page(s.handleUseDetach))
 	mux.HandleFunc("GET /providers", s.page(s.handleProvidersPage))

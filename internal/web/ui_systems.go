@@ -149,6 +149,10 @@ type SystemPage struct {
 	OursShown  int
 	OursStatus string
 	OursPager  pageLinks
+	// OursOwner is the owner filter asked for ("" anyone, "none" no owner
+	// named); OwnerChoices who an obligation can be given to.
+	OursOwner    string
+	OwnerChoices []service.OwnerChoice
 	// OursSum sums up all of them, for the answer at the top of the page.
 	OursSum        service.OursPage
 	AssuranceOrder []remit.AssuranceStatus
@@ -260,13 +264,13 @@ type sortHeader struct {
 
 func (s *server) handleSystemPage(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	q := filterValues(r.URL.Query(), "class", "status", "area", "assumed", "sort", "ours_status", "ours_page")
+	q := filterValues(r.URL.Query(), "class", "status", "area", "assumed", "sort", "ours_status", "ours_owner", "ours_page")
 	p := &SystemPage{basePage: basePage{Nav: "systems"}, Query: q, Class: q.Get("class"), Status: q.Get("status"), Area: q.Get("area"), Assumed: q.Get("assumed"), Sort: q.Get("sort"),
 		Statuses: remit.ObligationStatuses}
 	if p.Sort == "" {
 		p.Sort = "control"
 	}
-	p.OursStatus = q.Get("ours_status")
+	p.OursStatus, p.OursOwner = q.Get("ours_status"), q.Get("ours_owner")
 	u := user(r)
 	sn, now := s.Service.Snapshot(), s.Now()
 	x, sum, ok := sn.System(id)
@@ -292,7 +296,7 @@ func (s *server) handleSystemPage(w http.ResponseWriter, r *http.Request) error 
 	}
 	// What is still ours can run to a thousand obligations: count them
 	// all, describe only the page shown, each row with its form.
-	ours, _ := sn.OursOf(id, p.OursStatus, now, func(shown int) (int, int) {
+	ours, _ := sn.OursOf(id, service.OursFilter{Status: p.OursStatus, Owner: p.ownerFilter()}, now, func(shown int) (int, int) {
 		var from, to int
 		p.OursPager, from, to = newPagerFor(q, "ours_page", "#ours", shown)
 		return from, to
@@ -304,6 +308,13 @@ func (s *server) handleSystemPage(w http.ResponseWriter, r *http.Request) error 
 	p.Coverage = sn.Coverage(id)
 	p.Title = p.System.Name
 	p.CanEdit, p.CanTrack = u.May(remit.ActEditSystem, team), u.May(remit.ActTrackObligation, team)
+	if p.CanTrack {
+		choices, err := s.Service.OwnerChoices(r.Context())
+		if err != nil {
+			return err
+		}
+		p.OwnerChoices = choices
+	}
 	p.Classes = []string{string(remit.Inherited), string(remit.Shared), string(remit.OrganisationSpecific), string(remit.NotApplicable)}
 	var err error
 	if p.Matrix, err = s.matrixSection(r, id, q); err != nil {
@@ -474,4 +485,52 @@ func sentence(msg string) string {
 		return msg
 	}
 	return strings.ToUpper(msg[:1]) + msg[1:]
+}
+
+// ownerFilter is the service's form of the owner filter asked for.
+func (p *SystemPage) ownerFilter() string {
+	if p.OursOwner == "none" {
+		return service.OwnerNone
+	}
+	return p.OursOwner
+}
+
+// handleAssignOwners gives the obligations a page showed (each id@version)
+// one owner, all or none, and returns to the list.
+func (s *server) handleAssignOwners(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if err := r.ParseForm(); err != nil {
+		return badForm("the form could not be read")
+	}
+	var as []service.Assignment
+	for _, o := range r.PostForm["o"] {
+		oid, v, ok := strings.Cut(o, "@")
+		n, err := strconv.ParseInt(v, 10, 64)
+		if !ok || err != nil || !strings.HasPrefix(oid, id+"/") {
+			return badForm(fmt.Sprintf("obligation %q is not one of this system's as the page showed it: reload the page", o))
+		}
+		as = append(as, service.Assignment{ID: oid, Version: n})
+	}
+	owner := strings.TrimSpace(r.PostFormValue("owner"))
+	back := "/systems/" + url.PathEscape(id) + "#ours"
+	if ret := r.PostFormValue("return"); ret != "" {
+		back = safeNext(ret)
+	}
+	n, err := s.Service.AssignOwner(r.Context(), user(r), owner, as)
+	var ve *remit.ValidationError
+	if errors.As(err, &ve) {
+		return badForm(sentence(ve.Problems[0].Message))
+	}
+	if err != nil {
+		return err
+	}
+	who := owner
+	if who == "" {
+		who = "no one named (the system's team answers for them)"
+	}
+	msg := fmt.Sprintf("%d obligations now owned by %s", n, who)
+	if n == 1 {
+		msg = fmt.Sprintf("1 obligation now owned by %s", who)
+	}
+	return s.redirect(w, r, back, msg)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -49,16 +50,11 @@ func (s *server) handleProviderFindingsImport(w http.ResponseWriter, r *http.Req
 	if !p.May(remit.ActAssess, "") {
 		return fmt.Errorf("%s may not measure a provider: %w", p.Role.Article(), remit.ErrForbidden)
 	}
-	q := r.URL.Query()
-	for k := range q {
-		if !slices.Contains([]string{"catalogue", "control", "dry_run"}, k) {
-			return badForm(fmt.Sprintf("query parameter %q is not known: use catalogue, control and dry_run", k))
-		}
+	in, err := readImport(w, r, "an OSCAL document", "catalogue", "control")
+	if err != nil {
+		return err
 	}
-	dryRun := q.Get("dry_run") == "true"
-	if d := q.Get("dry_run"); d != "" && d != "true" && d != "false" {
-		return badForm(fmt.Sprintf("dry_run %q: use true or false", d))
-	}
+	q, dryRun, version, data := in.query, in.dryRun, in.version, in.body
 	controls := map[string][]string{}
 	for _, c := range q["control"] {
 		uuid, list, ok := strings.Cut(c, "=")
@@ -70,17 +66,6 @@ func (s *server) handleProviderFindingsImport(w http.ResponseWriter, r *http.Req
 				controls[uuid] = append(controls[uuid], id)
 			}
 		}
-	}
-	var version int64
-	if !dryRun {
-		var err error
-		if version, err = ifMatch(r.Header.Get("If-Match")); err != nil {
-			return err
-		}
-	}
-	data, err := readBody(w, r, maxMatrix, "an OSCAL document")
-	if err != nil {
-		return err
 	}
 	ref := remit.OfferingRef{Provider: r.PathValue("provider"), Offering: r.PathValue("offering")}.String()
 	m, err := oscal.ReadMeasured("body", data, controls)
@@ -108,16 +93,11 @@ func (s *server) handleSystemSSPImport(w http.ResponseWriter, r *http.Request) e
 	if !p.MayAny(remit.ActEditSystem) {
 		return fmt.Errorf("%s may not change systems: %w", p.Role.Article(), remit.ErrForbidden)
 	}
-	q := r.URL.Query()
-	for k := range q {
-		if !slices.Contains([]string{"catalogue", "team", "offering", "dry_run"}, k) {
-			return badForm(fmt.Sprintf("query parameter %q is not known: use catalogue, team, offering and dry_run", k))
-		}
+	req, err := readImport(w, r, "a system security plan", "catalogue", "team", "offering")
+	if err != nil {
+		return err
 	}
-	dryRun := q.Get("dry_run") == "true"
-	if d := q.Get("dry_run"); d != "" && d != "true" && d != "false" {
-		return badForm(fmt.Sprintf("dry_run %q: use true or false", d))
-	}
+	q, dryRun, version, data := req.query, req.dryRun, req.version, req.body
 	in := service.SSPImport{ID: r.PathValue("id"), Team: q.Get("team"), Catalogue: q.Get("catalogue"), Offerings: map[string]string{}}
 	for _, o := range q["offering"] {
 		title, ref, ok := strings.Cut(o, "=")
@@ -125,17 +105,6 @@ func (s *server) handleSystemSSPImport(w http.ResponseWriter, r *http.Request) e
 			return badForm(fmt.Sprintf("offering %q: write COMPONENT=PROVIDER/OFFERING, the component's title and the offering it is", o))
 		}
 		in.Offerings[title] = ref
-	}
-	var version int64
-	if !dryRun {
-		var err error
-		if version, err = ifMatch(r.Header.Get("If-Match")); err != nil {
-			return err
-		}
-	}
-	data, err := readBody(w, r, maxMatrix, "a system security plan")
-	if err != nil {
-		return err
 	}
 	l, err := oscal.ReadLeveraging("body", data)
 	if err != nil {
@@ -150,4 +119,36 @@ func (s *server) handleSystemSSPImport(w http.ResponseWriter, r *http.Request) e
 	}
 	w.Header().Set("Content-Type", "application/json")
 	return json.NewEncoder(w).Encode(plan)
+}
+
+// importRequest is what an import route reads before its own work: the
+// query (only the parameters named, and dry_run), whether it is a dry run,
+// the version quoted (If-Match, not needed on a dry run) and the body.
+type importRequest struct {
+	query   url.Values
+	dryRun  bool
+	version int64
+	body    []byte
+}
+
+func readImport(w http.ResponseWriter, r *http.Request, what string, params ...string) (importRequest, error) {
+	q := r.URL.Query()
+	params = append(params, "dry_run")
+	for k := range q {
+		if !slices.Contains(params, k) {
+			return importRequest{}, badForm(fmt.Sprintf("query parameter %q is not known: use %s", k, strings.Join(params, ", ")))
+		}
+	}
+	in := importRequest{query: q, dryRun: q.Get("dry_run") == "true"}
+	if d := q.Get("dry_run"); d != "" && d != "true" && d != "false" {
+		return importRequest{}, badForm(fmt.Sprintf("dry_run %q: use true or false", d))
+	}
+	var err error
+	if !in.dryRun {
+		if in.version, err = ifMatch(r.Header.Get("If-Match")); err != nil {
+			return importRequest{}, err
+		}
+	}
+	in.body, err = readBody(w, r, maxMatrix, what)
+	return in, err
 }

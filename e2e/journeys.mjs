@@ -180,7 +180,7 @@ async function main() {
   await step('find what is still ours and change an obligation\'s status and owner', async () => {
     obligation = await row.getAttribute('data-obligation');
     assert.ok(obligation.endsWith('/ours'), `first row is ${obligation}`);
-    await row.getByRole('textbox', { name: /^Owner of/ }).fill('Visits platform team');
+    await row.getByRole('combobox', { name: /^Owner of/ }).fill('Visits platform team');
     await row.getByRole('combobox', { name: /^Status of/ }).selectOption('in-progress');
     await row.getByRole('textbox', { name: /^Due date of/ }).fill('2027-03-31');
     await row.getByRole('button', { name: /^Save/ }).click();
@@ -188,7 +188,7 @@ async function main() {
     await banner.waitFor();
     assert.match(await banner.innerText(), /is now in-progress/);
     const saved = page.locator(`[data-obligation="${obligation}"]`);
-    assert.equal(await saved.getByRole('textbox', { name: /^Owner of/ }).inputValue(), 'Visits platform team');
+    assert.equal(await saved.getByRole('combobox', { name: /^Owner of/ }).inputValue(), 'Visits platform team');
     assert.equal(await saved.getByRole('combobox', { name: /^Status of/ }).inputValue(), 'in-progress');
     await check(page, 'system-after-tracking');
   });

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -50,21 +51,11 @@ func (s *Service) OwnerChoices(ctx context.Context) ([]OwnerChoice, error) {
 		return nil, err
 	}
 	var out []OwnerChoice
-	for _, t := range slices.Sorted(mapKeys(teams)) {
+	for _, t := range slices.Sorted(maps.Keys(teams)) {
 		out = append(out, OwnerChoice{Value: t, Label: "Team " + t, Team: true})
 	}
 	slices.SortFunc(people, func(a, b OwnerChoice) int { return strings.Compare(a.Label, b.Label) })
 	return append(out, people...), nil
-}
-
-func mapKeys(m map[string]bool) func(yield func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // Assignment is one obligation to give an owner, at the tracking version

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -58,7 +59,7 @@ func (s *Service) ImportSystemSSP(ctx context.Context, p remit.Principal, l *osc
 	}
 	sn := s.Snapshot()
 	e := sn.Estate()
-	sys := remit.System{ID: cmpOr(in.ID, l.ID), Name: l.Name, Owner: l.Owner, Team: cmpOr(in.Team, l.Team), Classification: l.Classification}
+	sys := remit.System{ID: cmp.Or(in.ID, l.ID), Name: l.Name, Owner: l.Owner, Team: cmp.Or(in.Team, l.Team), Classification: l.Classification}
 	plan := SSPPlan{Action: "create", Tracked: map[remit.ObligationStatus]int{}}
 	if _, _, ok := sn.System(sys.ID); ok {
 		plan.Action = "update"
@@ -70,7 +71,7 @@ func (s *Service) ImportSystemSSP(ctx context.Context, p remit.Principal, l *osc
 		return SSPPlan{}, err
 	}
 	var ps []remit.Problem
-	cat := cmpOr(in.Catalogue, l.Catalogue)
+	cat := cmp.Or(in.Catalogue, l.Catalogue)
 	ids := map[string]string{}
 	switch {
 	case cat == "":
@@ -240,13 +241,6 @@ func (s *Service) ImportSystemSSP(ctx context.Context, p remit.Principal, l *osc
 
 func given(m map[string]string, k string) bool { _, ok := m[k]; return ok }
 
-func cmpOr(a, b string) string {
-	if strings.TrimSpace(a) != "" {
-		return a
-	}
-	return b
-}
-
 // trackingFrom is an obligation's tracking from what the system's own
 // components say of its control: the part naming the obligation (Remit's
 // SSPs), else all the parts together — the least advanced status any
@@ -284,7 +278,7 @@ func trackingFrom(obligation, control string, parts map[string][]oscal.OwnPart) 
 		} else {
 			allNA = false
 		}
-		t.Owner, t.Due = cmpOr(t.Owner, p.Owner), cmpOr(t.Due, p.Due)
+		t.Owner, t.Due = cmp.Or(t.Owner, p.Owner), cmp.Or(t.Due, p.Due)
 		for _, n := range []string{p.About, p.Notes} {
 			if n = strings.TrimSpace(n); n != "" && !slices.Contains(notes, n) {
 				notes = append(notes, n)
@@ -296,7 +290,7 @@ func trackingFrom(obligation, control string, parts map[string][]oscal.OwnPart) 
 		t.Status = remit.StatusNotStarted
 	case allNA:
 		t.Status = remit.StatusNotApplicable
-		t.Reason = cmpOr(t.Reason, "not applicable, as the SSP says")
+		t.Reason = cmp.Or(t.Reason, "not applicable, as the SSP says")
 	default:
 		t.Reason = ""
 	}

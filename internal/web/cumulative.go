@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"html/template"
 	"net/http"
 	"slices"
@@ -259,21 +258,5 @@ func (s *server) handleRiskExport(w http.ResponseWriter, r *http.Request) error 
 		risks[i] = e.Risk
 	}
 	header, rows := report.RiskRegister(risks, settings, s.Now())
-	format := r.URL.Query().Get("format")
-	if format == "" {
-		format = "csv"
-	}
-	if !slices.Contains(report.TableFormats, format) {
-		return badForm(fmt.Sprintf("format %q is not known: use xlsx, csv or markdown", format))
-	}
-	data, typ, ext, err := report.Table(format, "Risk register", header, rows)
-	if err != nil {
-		return err
-	}
-	h := w.Header()
-	h.Set("Content-Type", typ)
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="risk-register-%s.%s"`, s.Now().UTC().Format(time.DateOnly), ext))
-	h.Set("Cache-Control", "private, no-store")
-	_, err = w.Write(data)
-	return err
+	return s.sendTable(w, r, "risk-register", "Risk register", header, rows)
 }

@@ -110,6 +110,8 @@ fuzz:
 	$(GO) test ./internal/oscal $(FUZZ) -fuzz '^FuzzReadMapping$$'
 	$(GO) test ./internal/oscal $(FUZZ) -fuzz '^FuzzFromYAML$$'
 	$(GO) test ./internal/oscal $(FUZZ) -fuzz '^FuzzReadMeasured$$'
+	$(GO) test ./internal/oscal $(FUZZ) -fuzz '^FuzzFromXML$$'
+	$(GO) test ./internal/oscal $(FUZZ) -fuzz '^FuzzMarkup$$'
 	$(GO) test ./internal/matrixin $(FUZZ) -fuzz '^FuzzReadCSV$$'
 	$(GO) test ./internal/matrixin $(FUZZ) -fuzz '^FuzzReadXLSX$$'
 	$(GO) test ./internal/xlsx $(FUZZ) -fuzz '^FuzzRead$$'

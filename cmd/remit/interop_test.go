@@ -211,8 +211,44 @@ func TestOSCALAsYAML(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(ssp, "system-security-plan:\n") {
 		t.Errorf("ssp as YAML: exit %d %s\n%.200s", code, stderr, ssp)
 	}
-	if _, stderr, code := cli(t, "export", "poam", "--format", "xml", "--database", db); code != 2 || !strings.Contains(stderr, "Remit does not write OSCAL's XML form yet: use json or yaml") {
-		t.Errorf("xml: exit %d %s", code, stderr)
+	if _, stderr, code := cli(t, "export", "poam", "--format", "toml", "--database", db); code != 2 || !strings.Contains(stderr, `format "toml" is not known: use json, yaml or xml`) {
+		t.Errorf("toml: exit %d %s", code, stderr)
+	}
+}
+
+// TestOSCALAsXML: a profile resolved to OSCAL XML imports as a catalogue
+// as its JSON would; an export writes XML; a bad XML file is named by
+// line and column. (TestSSPInOut takes an SSP out and back in as XML.)
+func TestOSCALAsXML(t *testing.T) {
+	high := sharedOSCAL(t, "nist-rev5", "NIST_SP-800-53_rev5_HIGH-baseline-resolved-profile_catalog-min.json")
+	low := sharedOSCAL(t, "nist-rev5", "NIST_SP-800-53_rev5_LOW-baseline_profile.json")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "remit.db")
+	x := filepath.Join(dir, "low.xml")
+	if _, stderr, code := cli(t, "profile", "resolve", low, "--catalog", high, "--format", "xml", "-o", x); code != 0 {
+		t.Fatal(stderr)
+	}
+	data, _ := os.ReadFile(x)
+	if !strings.HasPrefix(string(data), `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<catalog xmlns="http://csrc.nist.gov/ns/oscal/1.0" uuid="`) || !strings.Contains(string(data), `<oscal-version>1.1.3</oscal-version>`) {
+		t.Errorf("not OSCAL XML:\n%.300s", data)
+	}
+	if _, stderr, code := cli(t, "import", example, "--database", db); code != 0 {
+		t.Fatal(stderr)
+	}
+	out, stderr, code := cli(t, "catalogue", "import", x, "--id", "low", "--database", db)
+	if code != 0 || !strings.Contains(out, "Catalogue low from the OSCAL catalog: 149 controls") {
+		t.Errorf("import of the XML catalog: exit %d\n%s%s", code, out, stderr)
+	}
+	ssp, stderr, code := cli(t, "export", "ssp", "--system", "prison-visits", "--format", "xml", "--database", db)
+	if code != 0 || !strings.Contains(ssp, "<system-security-plan xmlns=") {
+		t.Fatalf("ssp as XML: exit %d %s\n%.200s", code, stderr, ssp)
+	}
+	bad := filepath.Join(dir, "bad.xml")
+	if err := os.WriteFile(bad, []byte("<catalog xmlns=\"http://csrc.nist.gov/ns/oscal/1.0\" uuid=\"u\">\n  <metadata>\n    <titel>x</titel>\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := cli(t, "catalogue", "import", bad, "--database", db); code != 2 || !strings.Contains(stderr, "bad.xml:3:12: <metadata> cannot hold <titel>") {
+		t.Errorf("a bad XML catalog: exit %d %s", code, stderr)
 	}
 }
 

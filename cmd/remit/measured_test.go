@@ -101,10 +101,11 @@ func TestProviderPOAMInNISTTerms(t *testing.T) {
 
 // TestSSPInOut: remit export ssp, then remit system import-ssp into a
 // database without the system, gives the same SSP again (apart from the
-// time it was written); a component the estate lacks exits 2 naming it.
+// time it was written), through OSCAL's JSON and through its XML; a
+// component the estate lacks exits 2 naming it.
 func TestSSPInOut(t *testing.T) {
 	dir := t.TempDir()
-	full, part := filepath.Join(dir, "full.db"), filepath.Join(dir, "part.db")
+	full := filepath.Join(dir, "full.db")
 	ws := copyDir(t, "../../examples/justice")
 	if _, stderr, code := cli(t, "import", ws, "--database", full); code != 0 {
 		t.Fatal(stderr)
@@ -116,24 +117,32 @@ func TestSSPInOut(t *testing.T) {
 	if err := os.Remove(filepath.Join(ws, "systems", "staff-intranet.yaml")); err != nil {
 		t.Fatal(err)
 	}
-	if _, stderr, code := cli(t, "import", ws, "--database", part); code != 0 {
-		t.Fatal(stderr)
+	var part string
+	for _, format := range []string{"json", "xml"} {
+		part = filepath.Join(dir, format+".db")
+		if _, stderr, code := cli(t, "import", ws, "--database", part); code != 0 {
+			t.Fatal(stderr)
+		}
+		in := filepath.Join(dir, "ssp."+format)
+		if _, stderr, code := cli(t, "export", "ssp", "--system", "staff-intranet", "--format", format, "--database", full, "-o", in); code != 0 {
+			t.Fatal(stderr)
+		}
+		out, stderr, code := cli(t, "system", "import-ssp", in, "--database", part)
+		if code != 0 || !strings.Contains(out, "System staff-intranet (Staff intranet), create:") || !strings.HasSuffix(out, "Imported.\n") {
+			t.Fatalf("import-ssp of the %s: exit %d\n%s%s", format, code, out, stderr)
+		}
+		again := filepath.Join(dir, "again.json")
+		if _, stderr, code := cli(t, "export", "ssp", "--system", "staff-intranet", "--database", part, "-o", again); code != 0 {
+			t.Fatal(stderr)
+		}
+		stamp := regexp.MustCompile(`"(last-modified|version|date-authorized)": "[^"]*"`)
+		a, _ := os.ReadFile(first)
+		b, _ := os.ReadFile(again)
+		if x, y := stamp.ReplaceAll(a, nil), stamp.ReplaceAll(b, nil); string(x) != string(y) {
+			t.Errorf("the SSP after the round trip through %s differs (%d and %d bytes)", format, len(x), len(y))
+		}
 	}
-	out, stderr, code := cli(t, "system", "import-ssp", first, "--database", part)
-	if code != 0 || !strings.Contains(out, "System staff-intranet (Staff intranet), create:") || !strings.HasSuffix(out, "Imported.\n") {
-		t.Fatalf("import-ssp: exit %d\n%s%s", code, out, stderr)
-	}
-	again := filepath.Join(dir, "again.json")
-	if _, stderr, code := cli(t, "export", "ssp", "--system", "staff-intranet", "--database", part, "-o", again); code != 0 {
-		t.Fatal(stderr)
-	}
-	stamp := regexp.MustCompile(`"(last-modified|version|date-authorized)": "[^"]*"`)
-	a, _ := os.ReadFile(first)
-	b, _ := os.ReadFile(again)
-	if x, y := stamp.ReplaceAll(a, nil), stamp.ReplaceAll(b, nil); string(x) != string(y) {
-		t.Errorf("the SSP after the round trip differs (%d and %d bytes)", len(x), len(y))
-	}
-	_, stderr, code = cli(t, "system", "import-ssp", "../../internal/oscal/testdata/leveraging-ssp.json", "--catalogue", "srm", "--database", part)
+	_, stderr, code := cli(t, "system", "import-ssp", "../../internal/oscal/testdata/leveraging-ssp.json", "--catalogue", "srm", "--database", part)
 	if code != 2 || !strings.Contains(stderr, `component "Hosted Mail" (service) is not an offering of the estate`) || !strings.Contains(stderr, "nothing was written") {
 		t.Errorf("an unknown component: exit %d %s", code, stderr)
 	}

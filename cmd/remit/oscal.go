@@ -59,7 +59,7 @@ func readOSCAL(file, catalog string, now time.Time) (*oscal.Catalog, oscal.Kind,
 func (e *env) profileResolveCommand() *cobra.Command {
 	var catalog, out, version, format string
 	cmd := &cobra.Command{
-		Use:   "resolve PROFILE [--catalog FILE] [-o OUT] [--oscal-version V] [--format json|yaml]",
+		Use:   "resolve PROFILE [--catalog FILE] [-o OUT] [--oscal-version V] [--format json|yaml|xml]",
 		Short: "Resolve an OSCAL profile into the catalog it selects and tailors",
 		Long: `Resolve the OSCAL JSON profile PROFILE: the controls its imports select
 (include-all, include-controls by id or pattern, with or without child

@@ -302,8 +302,13 @@ var models = []Kind{KindCatalog, KindProfile, KindSSP, KindComponentDefinition, 
 // Sniff reads which model a document holds.
 func Sniff(file string, data []byte) (Kind, error) {
 	data = bytes.TrimPrefix(data, bom)
-	if isYAML(data) {
-		var err error
+	var err error
+	switch {
+	case isXML(data):
+		if data, err = fromXML(file, data); err != nil {
+			return "", err
+		}
+	case isYAML(data):
 		if data, err = fromYAML(file, data); err != nil {
 			return "", err
 		}
@@ -388,10 +393,15 @@ func CheckSize(file string, data []byte) error {
 // for a syntax or type error, the line and column.
 func decode(file string, data []byte, key Kind, v any) error {
 	data = bytes.TrimPrefix(data, bom)
-	if isYAML(data) {
+	if isXML(data) || isYAML(data) {
 		// Read as the JSON it stands for; a problem then names the field's
-		// path, as positions in that JSON would mean nothing in the YAML.
-		js, err := fromYAML(file, data)
+		// path, as positions in that JSON would mean nothing in the YAML
+		// or XML.
+		from := fromYAML
+		if isXML(data) {
+			from = fromXML
+		}
+		js, err := from(file, data)
 		if err != nil {
 			return err
 		}

@@ -22,7 +22,7 @@ import (
 // white space (after a byte-order mark) is not '{'.
 func isYAML(data []byte) bool {
 	t := bytes.TrimLeft(bytes.TrimPrefix(data, bom), " \t\r\n")
-	return len(t) > 0 && t[0] != '{'
+	return len(t) > 0 && t[0] != '{' && t[0] != '<'
 }
 
 var yamlLine = regexp.MustCompile(`line (\d+)`)
@@ -128,11 +128,10 @@ func writeJSON(buf *bytes.Buffer, file string, n *yaml.Node, count *int, depth i
 }
 
 // Formats are the forms Remit writes OSCAL documents in.
-var Formats = []string{"json", "yaml"}
+var Formats = []string{"json", "yaml", "xml"}
 
 // Render makes a document Marshal wrote declare version ("" for the
-// default) and puts it in format ("" or json, yaml). XML, OSCAL's third
-// form, is not written (doc/oscal.md).
+// default) and puts it in format ("" or json, yaml, xml).
 func Render(doc []byte, version, format string) ([]byte, error) {
 	doc, err := SetVersion(doc, version)
 	if err != nil {
@@ -144,9 +143,9 @@ func Render(doc []byte, version, format string) ([]byte, error) {
 	case "yaml":
 		return ToYAML(doc)
 	case "xml":
-		return nil, fmt.Errorf("format xml: Remit does not write OSCAL's XML form yet: use json or yaml")
+		return ToXML(doc)
 	}
-	return nil, fmt.Errorf("format %q is not known: use json or yaml", format)
+	return nil, fmt.Errorf("format %q is not known: use json, yaml or xml", format)
 }
 
 // ToYAML writes a JSON document (as Marshal writes it) as OSCAL YAML,

@@ -20,15 +20,18 @@ import (
 // sendDocument answers a document as a download.
 // sendOSCAL answers an OSCAL document as a download, declaring the OSCAL
 // version ?oscal_version= asks for (1.1.3 by default), as JSON or, with
-// ?format=yaml, YAML.
+// ?format=yaml or xml, YAML or XML.
 func (s *server) sendOSCAL(w http.ResponseWriter, r *http.Request, doc []byte, name string) error {
 	q := r.URL.Query()
 	doc, err := oscal.Render(doc, q.Get("oscal_version"), q.Get("format"))
 	if err != nil {
 		return badForm(err.Error())
 	}
-	if q.Get("format") == "yaml" {
+	switch q.Get("format") {
+	case "yaml":
 		return s.sendDocument(w, doc, "application/yaml", strings.TrimSuffix(name, ".json")+".yaml")
+	case "xml":
+		return s.sendDocument(w, doc, "application/xml", strings.TrimSuffix(name, ".json")+".xml")
 	}
 	return s.sendDocument(w, doc, "application/json", name)
 }

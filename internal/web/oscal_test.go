@@ -79,8 +79,24 @@ func TestDocumentRoutes(t *testing.T) {
 	if status, h, data := f.do("viewer", "GET", "/api/v1/systems/prison-visits/ssp?format=yaml", nil); status != 200 || h.Get("Content-Type") != "application/yaml" || !strings.HasPrefix(string(data), "system-security-plan:\n") || !strings.HasSuffix(h.Get("Content-Disposition"), `.yaml"`) {
 		t.Errorf("ssp as YAML: %d %s %s", status, h.Get("Content-Type"), h.Get("Content-Disposition"))
 	}
-	if status, _, data := f.do("viewer", "GET", "/api/v1/poam?format=xml", nil); status != http.StatusBadRequest || !strings.Contains(string(data), "does not write OSCAL's XML form yet") {
-		t.Errorf("poam as XML: %d %s", status, data)
+	if status, h, data := f.do("viewer", "GET", "/api/v1/poam?format=xml", nil); status != 200 || h.Get("Content-Type") != "application/xml" || !strings.HasSuffix(h.Get("Content-Disposition"), `.xml"`) {
+		t.Errorf("poam as XML: %d %s %s", status, h.Get("Content-Type"), data)
+	} else if kind, err := oscal.Sniff("poam.xml", data); err != nil || kind != oscal.KindPOAM {
+		t.Errorf("the POA&M's XML reads as %q: %v", kind, err)
+	}
+	// The SSP as XML reads as the same SSP as its JSON.
+	_, _, js := f.do("viewer", "GET", "/api/v1/systems/prison-visits/ssp", nil)
+	_, _, x := f.do("viewer", "GET", "/api/v1/systems/prison-visits/ssp?format=xml", nil)
+	fromJSON, err := oscal.ReadSSP("ssp.json", js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromXML, err := oscal.ReadSSP("ssp.xml", x)
+	if err != nil {
+		t.Fatalf("the SSP's XML does not read: %v\n%.400s", err, x)
+	}
+	if a, b := mustJSON(t, fromJSON), mustJSON(t, fromXML); a != b {
+		t.Errorf("the SSP's XML reads differently from its JSON:\n%.600s\n%.600s", a, b)
 	}
 	if status, _, data := f.do("viewer", "GET", "/api/v1/systems/prison-visits/ssp?oscal_version=9", nil); status != http.StatusBadRequest || !strings.Contains(string(data), `OSCAL version \"9\" is not one Remit writes`) {
 		t.Errorf("ssp as 9: %d %s", status, data)
@@ -214,4 +230,14 @@ func TestWorkbookBombsAreRefused(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(page), want) {
 		t.Errorf("SAT bomb: %d %.300s", resp.StatusCode, page)
 	}
+}
+
+// mustJSON is v as JSON, for comparing what two documents read as.
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

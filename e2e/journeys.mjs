@@ -635,6 +635,9 @@ async function main() {
     const [ssp] = await Promise.all([viewer.waitForEvent('download'), docs.getByRole('link', { name: 'OSCAL system security plan' }).click()]);
     const doc = JSON.parse(readFileSync(await ssp.path(), 'utf8'));
     assert.equal(doc['system-security-plan'].metadata.title, 'System security plan: Prison visits booking');
+    const [sspXML] = await Promise.all([viewer.waitForEvent('download'), docs.getByRole('link', { name: 'as XML' }).click()]);
+    assert.match(sspXML.suggestedFilename(), /^ssp-prison-visits-\d{4}-\d{2}-\d{2}\.xml$/);
+    assert.match(readFileSync(await sspXML.path(), 'utf8'), /<system-security-plan xmlns="http:\/\/csrc\.nist\.gov\/ns\/oscal\/1\.0"[^>]*>\s*<metadata>\s*<title>System security plan: Prison visits booking<\/title>/);
   });
 
   await step('an admin creates an API token and sees its secret once', async () => {

@@ -10,10 +10,11 @@ import (
 
 	"remit/internal/remit"
 	"remit/internal/report"
+	"remit/internal/service"
 )
 
 // The lists people keep outside Remit — findings, evidence, the audit
-// trail — download as CSV, XLSX or Markdown (?format=, CSV by default),
+// trail, what is still ours in a system — download as CSV, XLSX or Markdown (?format=, CSV by default),
 // like the risk register. Each is what the list page shows, every row.
 
 // sendTable writes a table in the format asked for, as a download named
@@ -93,4 +94,59 @@ func (s *server) handleAuditExport(w http.ResponseWriter, r *http.Request) error
 		rows = append(rows, []string{strconv.FormatInt(a.Seq, 10), a.At.UTC().Format(time.RFC3339), a.Actor, a.Action, string(a.Kind), a.ID, strings.Join(changes(a.Before, a.After), "; ")})
 	}
 	return s.sendTable(w, r, "audit", "Audit trail", header, rows)
+}
+
+// handleOursExport downloads what is still ours in a system — every
+// obligation, or those of ?status= and ?owner= (none: no owner named) —
+// with the owner it falls to, its status, due day and assurance today.
+func (s *server) handleOursExport(w http.ResponseWriter, r *http.Request) error {
+	id, q := r.PathValue("id"), r.URL.Query()
+	f := service.OursFilter{Status: q.Get("status"), Owner: q.Get("owner")}
+	if f.Status != "" && !slices.Contains(remit.ObligationStatuses, remit.ObligationStatus(f.Status)) {
+		return badForm(fmt.Sprintf("status %q is not known: use one of %s", f.Status, joinStatuses()))
+	}
+	if f.Owner == "none" {
+		f.Owner = service.OwnerNone
+	}
+	sn := s.Service.Snapshot()
+	now := s.Now()
+	page, ok := sn.OursOf(id, f, now, func(n int) (int, int) { return 0, n })
+	if !ok {
+		return notFound("system", id)
+	}
+	sys, _, _ := sn.System(id)
+	sn.Assure(page.Page, now)
+	day := now.UTC().Format(time.DateOnly)
+	header := []string{"obligation", "control", "title", "offering", "what we must do", "owner", "status", "due", "overdue", "assurance", "notes"}
+	rows := make([][]string, 0, len(page.Page))
+	for _, o := range page.Page {
+		t := remit.DefaultTracking
+		if o.Tracking != nil {
+			t = *o.Tracking
+		}
+		owner := strings.TrimSpace(t.Owner)
+		switch {
+		case owner != "":
+		case sys.Team != "":
+			owner = sys.Team + " (the system's team)"
+		default:
+			owner = "Not assigned"
+		}
+		open := t.Status == remit.StatusNotStarted || t.Status == remit.StatusInProgress
+		assurance := ""
+		if o.Assurance != nil {
+			assurance = words(o.Assurance.Status)
+		}
+		rows = append(rows, []string{o.ID, o.Control, o.Title, o.Offering, o.Text, owner, words(t.Status), t.Due,
+			strconv.FormatBool(open && t.Due != "" && t.Due < day), assurance, t.Notes})
+	}
+	return s.sendTable(w, r, "still-ours-"+id, "What is still ours: "+sys.Name, header, rows)
+}
+
+func joinStatuses() string {
+	names := make([]string, len(remit.ObligationStatuses))
+	for i, st := range remit.ObligationStatuses {
+		names[i] = string(st)
+	}
+	return strings.Join(names, ", ")
 }

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -200,5 +202,52 @@ func TestListExports(t *testing.T) {
 	}
 	if status, _, _ := get("/api/v1/findings/export?format=pdf"); status != http.StatusBadRequest {
 		t.Errorf("an unknown format: %d", status)
+	}
+
+	// What is still ours in a system: every obligation, and per status
+	// the rows add up to the whole, as the system page counts them.
+	rows := func(path string) [][]string {
+		t.Helper()
+		status, _, body := get(path)
+		if status != http.StatusOK {
+			t.Fatalf("%s: %d %s", path, status, body)
+		}
+		recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+		if err != nil || len(recs) == 0 || strings.Join(recs[0], ",") != "obligation,control,title,offering,what we must do,owner,status,due,overdue,assurance,notes" {
+			t.Fatalf("%s: %v\n%s", path, err, body)
+		}
+		return recs[1:]
+	}
+	all := rows("/api/v1/systems/prison-visits/obligations/export")
+	_, page := f.page("viewer", "GET", "/systems/prison-visits", nil)
+	if want := fmt.Sprintf("%d obligations are ours", len(all)); len(all) == 0 || !strings.Contains(page, want) {
+		t.Errorf("the export has %d obligations; the page does not say %q", len(all), want)
+	}
+	sum := 0
+	for _, st := range remit.ObligationStatuses {
+		some := rows("/api/v1/systems/prison-visits/obligations/export?status=" + string(st))
+		for _, r := range some {
+			if r[6] != words(st) {
+				t.Errorf("status %s: a row of %q", st, r[6])
+			}
+		}
+		sum += len(some)
+	}
+	if sum != len(all) {
+		t.Errorf("the statuses' rows add up to %d, not %d", sum, len(all))
+	}
+	for _, r := range rows("/api/v1/systems/prison-visits/obligations/export?owner=none") {
+		if r[5] != "Not assigned" && !strings.HasSuffix(r[5], " (the system's team)") {
+			t.Errorf("an obligation with an owner named in the unowned export: %q", r[5])
+		}
+	}
+	if status, _, _ := get("/api/v1/systems/prison-visits/obligations/export?status=done"); status != http.StatusBadRequest {
+		t.Errorf("an unknown status: %d", status)
+	}
+	if status, _, _ := get("/api/v1/systems/nowhere/obligations/export"); status != http.StatusNotFound {
+		t.Errorf("an unknown system: %d", status)
+	}
+	if !strings.Contains(page, `href="/api/v1/systems/prison-visits/obligations/export?format=xlsx"`) {
+		t.Error("the system page does not offer the list as XLSX")
 	}
 }

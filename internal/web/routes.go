@@ -135,6 +135,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/findings/export", s.apiDownload(s.handleFindingsExport))
 	mux.HandleFunc("GET /api/v1/evidence/export", s.apiDownload(s.handleEvidenceExport))
 	mux.HandleFunc("GET /api/v1/audit/export", s.apiDownload(s.handleAuditExport))
+	mux.HandleFunc("GET /api/v1/systems/{id}/obligations/export", s.apiDownload(s.handleOursExport))
 	// Documents for assessors, auditors and other tools, and providers'
 	// matrices in (doc/oscal.md).
 	mux.HandleFunc("GET /api/v1/systems/{id}/ssp", s.apiDownload(s.handleSSPExport))

@@ -41,14 +41,7 @@ func sameValue(t *testing.T, a, b any) bool {
 // baselines and examples) written as YAML reads back as the same JSON,
 // key order kept; and Remit reads the YAML form as it reads the JSON.
 func TestYAMLRoundTrip(t *testing.T) {
-	var files []string
-	for _, dir := range []string{"nist-rev5", "examples"} {
-		names, _ := filepath.Glob(filepath.Join(sharedData(t), dir, "*.json"))
-		files = append(files, names...)
-	}
-	if len(files) < 10 {
-		t.Fatalf("only %d OSCAL files found", len(files))
-	}
+	files := sharedOSCALFiles(t)
 	for _, path := range files {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			data := readFile(t, path)
@@ -169,4 +162,19 @@ func FuzzFromYAML(f *testing.F) {
 			t.Fatalf("the JSON does not write as YAML: %v", err)
 		}
 	})
+}
+
+// sharedOSCALFiles lists the OSCAL documents in ../shared: NIST's
+// catalogues, baselines and examples.
+func sharedOSCALFiles(t *testing.T) []string {
+	t.Helper()
+	var files []string
+	for _, dir := range []string{"nist-rev5", "examples"} {
+		names, _ := filepath.Glob(filepath.Join(sharedData(t), dir, "*.json"))
+		files = append(files, names...)
+	}
+	if len(files) < 10 {
+		t.Fatalf("only %d OSCAL files found", len(files))
+	}
+	return files
 }

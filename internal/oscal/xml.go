@@ -338,7 +338,6 @@ const maxXMLElements = 4 * MaxObjects
 // column of what it cannot turn.
 type xmlReader struct {
 	file     string
-	data     []byte
 	dec      *xml.Decoder
 	elements int
 }
@@ -367,7 +366,7 @@ func (r *xmlReader) syntax(err error) error {
 // fromXML turns an OSCAL XML document into the JSON it stands for.
 func fromXML(file string, data []byte) ([]byte, error) {
 	m := loadXMLModel()
-	r := &xmlReader{file: file, data: data, dec: xml.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, bom)))}
+	r := &xmlReader{file: file, dec: xml.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, bom)))}
 	r.dec.CharsetReader = func(charset string, _ io.Reader) (io.Reader, error) {
 		return nil, fmt.Errorf("the document is in %s: write it as UTF-8", charset)
 	}
@@ -486,7 +485,7 @@ func (r *xmlReader) typed(what, datatype, s string) (any, error) {
 
 func (r *xmlReader) flags(d *xmlDef, start xml.StartElement, obj map[string]any) error {
 	for _, a := range start.Attr {
-		if a.Name.Space == "xmlns" || a.Name.Local == "xmlns" || a.Name.Space == "http://www.w3.org/2001/XMLSchema-instance" || a.Name.Space == "xml" {
+		if a.Name.Space == "xmlns" || a.Name.Local == "xmlns" || a.Name.Space == "http://www.w3.org/2001/XMLSchema-instance" || a.Name.Space == "xml" || a.Name.Space == "http://www.w3.org/XML/1998/namespace" {
 			continue
 		}
 		f := d.flagXML[a.Name.Local]

@@ -232,11 +232,19 @@ func TestWorkbookBombsAreRefused(t *testing.T) {
 	}
 }
 
-// mustJSON is v as JSON, for comparing what two documents read as.
+// mustJSON is v as JSON with its keys sorted (parts kept raw keep their
+// own order), for comparing what two documents read as.
 func mustJSON(t *testing.T, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
+		t.Fatal(err)
+	}
+	var plain any
+	if err := json.Unmarshal(b, &plain); err != nil {
+		t.Fatal(err)
+	}
+	if b, err = json.Marshal(plain); err != nil {
 		t.Fatal(err)
 	}
 	return string(b)

@@ -393,12 +393,12 @@ func CheckSize(file string, data []byte) error {
 // for a syntax or type error, the line and column.
 func decode(file string, data []byte, key Kind, v any) error {
 	data = bytes.TrimPrefix(data, bom)
-	if isXML(data) || isYAML(data) {
+	if xmlDoc := isXML(data); xmlDoc || isYAML(data) {
 		// Read as the JSON it stands for; a problem then names the field's
 		// path, as positions in that JSON would mean nothing in the YAML
 		// or XML.
 		from := fromYAML
-		if isXML(data) {
+		if xmlDoc {
 			from = fromXML
 		}
 		js, err := from(file, data)

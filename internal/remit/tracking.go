@@ -34,6 +34,14 @@ type Tracking struct {
 	Notes string `json:"notes,omitempty"`
 }
 
+// Open reports whether the obligation is not yet implemented: not
+// started or in progress.
+func (t Tracking) Open() bool { return t.Status == StatusNotStarted || t.Status == StatusInProgress }
+
+// Overdue reports whether the obligation is open past its due day (day
+// is YYYY-MM-DD).
+func (t Tracking) Overdue(day string) bool { return t.Open() && t.Due != "" && t.Due < day }
+
 // DefaultTracking is the tracking of an obligation nobody has touched.
 var DefaultTracking = Tracking{Status: StatusNotStarted}
 

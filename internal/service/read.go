@@ -470,12 +470,11 @@ func (sn *Snapshot) OursOf(id string, f OursFilter, now time.Time, window func(s
 					out.Owners = append(out.Owners, o)
 				}
 			}
-			open := st == remit.StatusNotStarted || st == remit.StatusInProgress
-			if open {
+			if t.Open() {
 				out.Open++
-				if t.Due != "" && t.Due < day {
-					out.Overdue++
-				}
+			}
+			if t.Overdue(day) {
+				out.Overdue++
 			}
 			or := remit.ObligationRef{ID: key, System: sys.ID, Control: e.Controls[o.Control].Ref, Ours: true, Tracking: &t}
 			if !o.Whole() {

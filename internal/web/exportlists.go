@@ -14,8 +14,9 @@ import (
 )
 
 // The lists people keep outside Remit — findings, evidence, the audit
-// trail, what is still ours in a system — download as CSV, XLSX or Markdown (?format=, CSV by default),
-// like the risk register. Each is what the list page shows, every row.
+// trail, what is still ours in a system — download as CSV, XLSX or
+// Markdown (?format=, CSV by default), like the risk register. Each is
+// what the list page shows, every row.
 
 // sendTable writes a table in the format asked for, as a download named
 // name-YYYY-MM-DD.
@@ -132,13 +133,12 @@ func (s *server) handleOursExport(w http.ResponseWriter, r *http.Request) error 
 		default:
 			owner = "Not assigned"
 		}
-		open := t.Status == remit.StatusNotStarted || t.Status == remit.StatusInProgress
 		assurance := ""
 		if o.Assurance != nil {
 			assurance = words(o.Assurance.Status)
 		}
 		rows = append(rows, []string{o.ID, o.Control, o.Title, o.Offering, o.Text, owner, words(t.Status), t.Due,
-			strconv.FormatBool(open && t.Due != "" && t.Due < day), assurance, t.Notes})
+			strconv.FormatBool(t.Overdue(day)), assurance, t.Notes})
 	}
 	return s.sendTable(w, r, "still-ours-"+id, "What is still ours: "+sys.Name, header, rows)
 }

@@ -47,7 +47,6 @@ type xmlDef struct {
 	Unwrapped bool       `json:"unwrapped"`
 	Any       bool       `json:"any"`
 
-	key     string
 	byXML   map[string]*xmlChild // children by element name (and wrapper name)
 	flagXML map[string]*xmlFlag
 	order   map[string]int // JSON keys in the order XML writes them
@@ -66,7 +65,6 @@ type xmlChild struct {
 	Def     string `json:"def"`
 	Many    bool   `json:"many"`
 	Wrapper string `json:"wrapper"`
-	InJSON  string `json:"in_json"`
 
 	def *xmlDef
 }
@@ -77,7 +75,6 @@ var loadXMLModel = sync.OnceValue(func() *xmlModel {
 		panic("oscal: xmlmodel.json: " + err.Error())
 	}
 	for key, d := range m.Defs {
-		d.key = key
 		d.byXML = map[string]*xmlChild{}
 		d.flagXML = map[string]*xmlFlag{}
 		d.order = map[string]int{}

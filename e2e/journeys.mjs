@@ -117,6 +117,11 @@ async function expiry() {
   await step('a risk owner finds the accepted risks returned for review', async () => {
     const owner = await newPage();
     await signIn(owner, 'risk@example.gov.uk');
+    // They land on their work: both acceptances wait for their decision.
+    const decisions = await owner.getByTestId('work-decisions').innerText();
+    assert.match(decisions, /Visitor identity documents exposed through S3/);
+    assert.match(decisions, /Its acceptance ended on/);
+    await check(owner, 'my-work-risk-owner');
     await owner.goto(base + '/risks?status=review-due');
     const table = await owner.getByTestId('risks').innerText();
     assert.match(table, /4 of \d+ systems rely on Microsoft/);
@@ -152,8 +157,13 @@ async function main() {
     await check(page, 'sign-in-errors');
   });
 
-  await step('sign in and see the dashboard', async () => {
+  await step('sign in to my work, then see the dashboard', async () => {
     await signIn(page, 'editor@example.gov.uk');
+    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'My work');
+    assert.match(await page.getByTestId('work-summary').innerText(), /Obligations\s+\d+ open: \d+ named as yours, \d+ your team's/);
+    assert.match(await page.getByTestId('work-obligations').innerText(), /Prison visits booking/);
+    await check(page, 'my-work');
+    await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
     assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Dashboard');
     const account = await page.getByTestId('account').innerText();
     assert.match(account, /editor@example\.gov\.uk/);
@@ -331,7 +341,7 @@ async function main() {
       const narrow = await browser.newContext({ viewport: { width, height: 800 }, deviceScaleFactor: zoom });
       const p = await narrow.newPage();
       await signIn(p, 'admin@example.gov.uk');
-      for (const [name, path] of [['dashboard', '/'], ['systems', '/systems'], ['system', '/systems/prison-visits'], ['providers', '/providers'], ['provider', '/providers/aws'],
+      for (const [name, path] of [['my-work', '/'], ['dashboard', '/dashboard'], ['systems', '/systems'], ['system', '/systems/prison-visits'], ['providers', '/providers'], ['provider', '/providers/aws'],
         ['offering', '/providers/aws/offerings/ec2'], ['evidence', '/evidence'], ['assessments', '/assessments'], ['sats', '/sats'], ['findings', '/findings'],
         ['scorecards', '/scorecards'], ['risks', '/risks'], ['cumulative', '/risks/cumulative'], ['catalogue', '/catalogues/srm'], ['graph', '/graph'], ['audit', '/audit'],
         ['tokens', '/tokens'], ['users', '/users'], ['user-account', '/users/other-editor@example.gov.uk'], ['user-disable', '/users/other-editor@example.gov.uk/disable']]) {
@@ -442,7 +452,7 @@ async function main() {
     await assessor.locator('.govuk-notification-banner--success').waitFor();
     assert.match(await assessor.getByTestId('finding-summary').innerText(), new RegExp(id));
     await check(assessor, 'finding');
-    await assessor.goto(base + '/');
+    await assessor.goto(base + '/dashboard');
     assert.match(await assessor.getByTestId('overdue-findings').innerText(), /Traffic between CaseTrack data centres is not encrypted/);
   });
 

@@ -172,7 +172,7 @@ func TestMixedTrafficRace(t *testing.T) {
 		"/api/v1/systems/race-0/matrix", "/api/v1/systems/race-1/matrix",
 		raceOffering + "/component-definition",
 		"/api/v1/systems/race-2/ssp",
-		"/",
+		"/", "/dashboard",
 		"/api/v1/obligations?system=race-3",
 		"/api/v1/obligations",
 	}

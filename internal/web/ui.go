@@ -103,6 +103,7 @@ func newUI() (*ui, error) {
 		"date":          func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04") },
 		"inc":           func(i int) int { return i + 1 },
 		"sub":           func(a, b int) int { return a - b },
+		"add":           func(a, b int) int { return a + b },
 		"words":         words,
 		"join":          strings.Join,
 		"svg":           func(s string) template.HTML { return template.HTML(s) }, // our own renderers escape their text

@@ -58,7 +58,8 @@ func (f *fixture) page(who, method, path string, form url.Values, headers ...str
 // estate, and its HTML is kept as a golden file.
 var uiPages = []struct{ name, path string }{
 	{"sign-in", "/sign-in"},
-	{"dashboard", "/"},
+	{"my-work", "/"},
+	{"dashboard", "/dashboard"},
 	{"systems", "/systems"},
 	{"systems-filtered", "/systems?team=visits-team&provider=aws"},
 	{"system", "/systems/prison-visits"},

@@ -268,10 +268,10 @@ func seedDemo(ctx context.Context, svc *service.Service, admin remit.Principal) 
 	var out []string
 	for _, u := range []accounts.User{
 		{Email: "admin@example.gov.uk", Name: "Ada Admin", Role: remit.RoleAdmin},
-		{Email: "editor@example.gov.uk", Name: "Eddie Editor", Role: remit.RoleEditor, Teams: []string{"visits-team", "courts-digital"}},
+		{Email: demoEditor.Email, Name: demoEditor.Name, Role: demoEditor.Role, Teams: demoEditor.Teams},
 		{Email: "viewer@example.gov.uk", Name: "Vic Viewer", Role: remit.RoleViewer},
-		{Email: "assessor@example.gov.uk", Name: "Asha Assessor", Role: remit.RoleAssessor},
-		{Email: "risk@example.gov.uk", Name: "Rory Risk-Owner", Role: remit.RoleRiskOwner},
+		{Email: demoAssessor.Email, Name: demoAssessor.Name, Role: demoAssessor.Role},
+		{Email: demoRisk.Email, Name: demoRisk.Name, Role: demoRisk.Role},
 	} {
 		password := randomPassword()
 		if _, err := svc.AddUser(ctx, admin, u, password); err != nil {
@@ -283,6 +283,9 @@ func seedDemo(ctx context.Context, svc *service.Service, admin remit.Principal) 
 		return nil, err
 	}
 	if err := seedChecks(ctx, svc, admin, svc.Now()); err != nil {
+		return nil, err
+	}
+	if err := seedWork(ctx, svc, admin, svc.Now()); err != nil {
 		return nil, err
 	}
 	// CaseTrack's own POA&M measures it (its patching item fails CaseTrack's
@@ -342,7 +345,7 @@ func seedEvidence(ctx context.Context, svc *service.Service, admin remit.Princip
 		{ev: remit.Evidence{Kind: remit.EvidenceCyberEssentialsPlus, Title: "CaseTrack Cyber Essentials Plus certificate", Issuer: "A certification body (fictional)", Issued: day(-345), Expires: day(20),
 			Scope: "CaseTrack Ltd's whole organisation", Supports: []remit.Support{{On: remit.SupportOffering, Ref: "casetrack/casetrack-cloud"}}},
 			name: "casetrack-ce-plus.txt", content: "Cyber Essentials Plus certificate (fictional, for the Remit demo)\nOrganisation: CaseTrack Ltd\n"},
-		{ev: remit.Evidence{Kind: remit.EvidencePenTest, Title: "Prison visits IT Health Check", Issuer: "A CHECK company (fictional)", Issued: day(-400), Expires: day(-35),
+		{ev: remit.Evidence{Kind: remit.EvidencePenTest, Title: "Prison visits IT Health Check", Issuer: "A CHECK company (fictional)", Issued: day(-377), Expires: day(-12),
 			Scope: "The public booking site and staff screens", Supports: []remit.Support{{On: remit.SupportSystem, Ref: "prison-visits"}}},
 			name: "visits-ithc-summary.txt", content: "IT Health Check summary (fictional, for the Remit demo)\nNo critical findings open.\n"},
 		{ev: remit.Evidence{Kind: remit.EvidenceSOC2Type2, Title: "Microsoft 365 SOC 2 Type II report", Issuer: "The provider's auditor", Issued: day(-90), Expires: day(275),

@@ -45,7 +45,7 @@ type MyWork struct {
 	// SATs) for assessors: the person's own first.
 	SignOff []WorkAssessment `json:"sign_off"`
 	// Submissions lists suppliers' answers waiting for an assessor.
-	Submissions []remit.PortalLink `json:"submissions"`
+	Submissions []WorkSubmission `json:"submissions"`
 	// Total is how many items the page holds, for "nothing to do".
 	Total int `json:"total"`
 }
@@ -61,14 +61,16 @@ type WorkCounts struct {
 
 // WorkObligation is one open obligation on someone's list.
 type WorkObligation struct {
-	ID         string         `json:"id"`
-	System     string         `json:"system"`
-	SystemName string         `json:"system_name"`
-	Control    string         `json:"control"`
-	Title      string         `json:"title"`
-	Offering   string         `json:"offering,omitempty"`
-	Tracking   remit.Tracking `json:"tracking"`
-	Version    int64          `json:"version"`
+	ID         string `json:"id"`
+	System     string `json:"system"`
+	SystemName string `json:"system_name"`
+	Control    string `json:"control"`
+	Title      string `json:"title"`
+	Offering   string `json:"offering,omitempty"`
+	// OfferingName is the offering's name, with its provider's.
+	OfferingName string         `json:"offering_name,omitempty"`
+	Tracking     remit.Tracking `json:"tracking"`
+	Version      int64          `json:"version"`
 	// Mine says it is named as the person's own (else their team's).
 	Mine    bool `json:"mine"`
 	Overdue bool `json:"overdue"`
@@ -80,6 +82,13 @@ type WorkSystem struct {
 	Name    string `json:"name"`
 	Open    int    `json:"open"`
 	Overdue int    `json:"overdue"`
+}
+
+// WorkSubmission is a supplier's answers waiting for an assessor, with
+// the offering's name.
+type WorkSubmission struct {
+	remit.PortalLink
+	OfferingName string `json:"offering_name"`
 }
 
 // WorkAssessment is an assessment in progress.
@@ -137,7 +146,7 @@ func (s *Service) MyWork(ctx context.Context, sn *Snapshot, p remit.Principal, n
 			name = sys.Name
 		}
 		w.Obligations = append(w.Obligations, WorkObligation{ID: o.ID, System: o.System, SystemName: name, Control: o.Control, Title: o.Title,
-			Offering: o.Offering, Tracking: t, Version: o.Version, Mine: mine, Overdue: od})
+			Offering: o.Offering, OfferingName: sn.offeringName(o.Offering), Tracking: t, Version: o.Version, Mine: mine, Overdue: od})
 	}
 	seen := map[string]bool{}
 	if len(teams) > 0 {
@@ -289,11 +298,7 @@ func (s *Service) MyWork(ctx context.Context, sn *Snapshot, p remit.Principal, n
 	if p.Role == remit.RoleAssessor || p.Role == remit.RoleAdmin {
 		for _, a := range sn.Assessments() {
 			if a.Status == remit.AssessmentInProgress {
-				name := a.Offering
-				if o, ok := sn.Offering(a.Offering); ok && o.Offering != nil && o.Offering.Name != "" {
-					name = o.Offering.Name + ", from " + o.ProviderName
-				}
-				w.SignOff = append(w.SignOff, WorkAssessment{ID: a.ID, Kind: "supplier assessment", Subject: name, Started: a.Created.UTC().Format(time.DateOnly),
+				w.SignOff = append(w.SignOff, WorkAssessment{ID: a.ID, Kind: "supplier assessment", Subject: sn.offeringName(a.Offering), Started: a.Created.UTC().Format(time.DateOnly),
 					By: a.CreatedBy, Mine: strings.EqualFold(a.CreatedBy, me)})
 			}
 		}
@@ -321,7 +326,7 @@ func (s *Service) MyWork(ctx context.Context, sn *Snapshot, p remit.Principal, n
 			for _, l := range links {
 				if l.Status == remit.PortalSubmitted {
 					l.Hash = ""
-					w.Submissions = append(w.Submissions, l)
+					w.Submissions = append(w.Submissions, WorkSubmission{l, sn.offeringName(l.Offering)})
 				}
 			}
 			return err
@@ -329,7 +334,7 @@ func (s *Service) MyWork(ctx context.Context, sn *Snapshot, p remit.Principal, n
 		if err != nil {
 			return MyWork{}, err
 		}
-		slices.SortFunc(w.Submissions, func(a, b remit.PortalLink) int {
+		slices.SortFunc(w.Submissions, func(a, b WorkSubmission) int {
 			return cmp.Or(cmpTime(a.Submitted, b.Submitted), cmp.Compare(a.ID, b.ID))
 		})
 	}
@@ -348,4 +353,18 @@ func cmpTime(a, b *time.Time) int {
 		return -1
 	}
 	return a.Compare(*b)
+}
+
+// offeringName names an offering in words: "Amazon EC2 (Amazon Web
+// Services)"; the reference itself when it is not in the estate, "" for
+// none.
+func (sn *Snapshot) offeringName(ref string) string {
+	o, ok := sn.Offering(ref)
+	if ref == "" || !ok || o.Offering == nil || o.Offering.Name == "" {
+		return ref
+	}
+	if o.ProviderName == "" {
+		return o.Offering.Name
+	}
+	return o.Offering.Name + " (" + o.ProviderName + ")"
 }

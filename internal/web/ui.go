@@ -97,13 +97,20 @@ func newUI() (*ui, error) {
 		"levelArgs": func(p pager, name, label string, levels []string, value int) levelSelect {
 			return levelSelect{Page: p.base(), Name: name, Label: label, Levels: levels, Value: value}
 		},
-		"has":           func(xs []string, x string) bool { return slices.Contains(xs, x) },
-		"pct":           pct,
-		"query":         queryWith,
-		"date":          func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04") },
-		"inc":           func(i int) int { return i + 1 },
-		"sub":           func(a, b int) int { return a - b },
-		"add":           func(a, b int) int { return a + b },
+		"has":   func(xs []string, x string) bool { return slices.Contains(xs, x) },
+		"pct":   pct,
+		"query": queryWith,
+		"date":  func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04") },
+		"inc":   func(i int) int { return i + 1 },
+		"sub":   func(a, b int) int { return a - b },
+		"add":   func(a, b int) int { return a + b },
+		"controlID": func(ref string) string {
+			_, id, ok := strings.Cut(ref, ":")
+			if !ok {
+				return ref
+			}
+			return id
+		},
 		"words":         words,
 		"join":          strings.Join,
 		"svg":           func(s string) template.HTML { return template.HTML(s) }, // our own renderers escape their text

@@ -32,8 +32,9 @@ type MyWorkPage struct {
 	// DecisionTable and ReviewTable list the risks, each with why it is
 	// there.
 	DecisionTable, ReviewTable workRisks
-	// Assessor is set for those who assess (assessors and admins).
-	Assessor bool
+	// Assessor is set for those who assess, RiskOwner for those who
+	// decide on risks (admins do both).
+	Assessor, RiskOwner bool
 	// Soon is how many days ahead (and back) evidence is looked at.
 	Soon int
 }
@@ -88,7 +89,7 @@ func (s *server) myWorkPage(r *http.Request) (*MyWorkPage, error) {
 		return nil, err
 	}
 	pg := &MyWorkPage{basePage: basePage{Title: "My work", Nav: "my-work"}, MyWork: work, Statuses: remit.ObligationStatuses,
-		Assessor: p.Role == remit.RoleAssessor || p.Role == remit.RoleAdmin, Soon: service.WorkSoon}
+		Assessor: p.Role == remit.RoleAssessor || p.Role == remit.RoleAdmin, RiskOwner: p.Role == remit.RoleRiskOwner || p.Role == remit.RoleAdmin, Soon: service.WorkSoon}
 	pg.Shown = work.Obligations[:min(len(work.Obligations), myWorkShown)]
 	for _, ev := range work.Evidence {
 		pg.Evidence = append(pg.Evidence, evidenceItem(ev, now))

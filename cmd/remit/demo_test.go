@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"remit/internal/content"
+	"remit/internal/remit"
+	"remit/internal/service"
+	"remit/internal/sqlite"
+)
+
+// TestDemo: the demo estate gives every role something on every page
+// that lists work: the editor's obligations (one overdue), evidence and
+// findings; the assessor's assessments to sign off and a supplier's
+// answers; the risk owner's decisions and reviews.
+func TestDemo(t *testing.T) {
+	ctx := context.Background()
+	// The server's own configuration: the demo's checks need the mappings.
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc, err := service.Open(ctx, service.Config{Store: st, Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives(), CheckMappings: content.CheckMappings()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	people, err := seedDemo(ctx, svc, testAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(people) != 5 {
+		t.Errorf("%d demo accounts, want one per role", len(people))
+	}
+	work := func(p remit.Principal) service.MyWork {
+		t.Helper()
+		w, err := svc.MyWork(ctx, svc.Snapshot(), p, svc.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	ed := work(demoEditor)
+	if ed.Mine.Open != 3 || ed.Mine.Overdue != 1 || ed.Teams.Open == 0 || len(ed.Evidence) == 0 || len(ed.Findings) != 2 {
+		t.Errorf("the editor's work: mine %+v, team's %+v, %d evidence, %d findings", ed.Mine, ed.Teams, len(ed.Evidence), len(ed.Findings))
+	}
+	as := work(demoAssessor)
+	if len(as.SignOff) != 2 || len(as.Submissions) != 1 {
+		t.Errorf("the assessor's work: %d to sign off, %d submissions", len(as.SignOff), len(as.Submissions))
+	}
+	ro := work(demoRisk)
+	if len(ro.Decisions) != 1 || len(ro.Reviews) != 2 {
+		t.Errorf("the risk owner's work: %d decisions, %d reviews", len(ro.Decisions), len(ro.Reviews))
+	}
+	risks, _ := svc.Snapshot().Risks()
+	if fs, _ := svc.Findings(ctx); len(risks) != 3 || len(fs) < 2 || len(svc.Snapshot().SATs()) != 1 || len(svc.Snapshot().Assessments()) != 1 {
+		t.Errorf("the demo has %d risks, %d findings, %d SATs, %d assessments", len(risks), len(fs), len(svc.Snapshot().SATs()), len(svc.Snapshot().Assessments()))
+	}
+}

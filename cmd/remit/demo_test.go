@@ -36,7 +36,7 @@ func TestDemo(t *testing.T) {
 	}
 	work := func(p remit.Principal) service.MyWork {
 		t.Helper()
-		w, err := svc.MyWork(ctx, svc.Snapshot(), p, svc.Now())
+		w, err := svc.MyWork(ctx, svc.Snapshot(), p, svc.Now(), 0)
 		if err != nil {
 			t.Fatal(err)
 		}

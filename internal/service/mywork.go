@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"remit/internal/engine"
 	"remit/internal/remit"
-	"remit/internal/report"
 )
 
 // WorkSoon is how far ahead "my work" looks: evidence expiring, reviews
@@ -24,8 +24,10 @@ type MyWork struct {
 	Mine  WorkCounts `json:"mine"`
 	Teams WorkCounts `json:"teams"`
 	// Obligations lists the open ones of both, overdue first, then by due
-	// day (none last), then by id.
+	// day (none last), then by id: the first of them when a limit is
+	// asked for; Open counts them all.
 	Obligations []WorkObligation `json:"obligations"`
+	Open        int              `json:"open"`
 	// Systems counts the open ones by system, most overdue first.
 	Systems []WorkSystem `json:"systems"`
 	// Evidence lists evidence the person added, or that supports a system
@@ -102,10 +104,11 @@ type WorkAssessment struct {
 	Mine bool `json:"mine"`
 }
 
-// MyWork gathers what falls to p on day now. Obligations are read from
-// the systems of p's teams and from the trackings naming p, so it costs
-// what is p's, not the size of the estate.
-func (s *Service) MyWork(ctx context.Context, sn *Snapshot, p remit.Principal, now time.Time) (MyWork, error) {
+// MyWork gathers what falls to p on day now, describing the first limit
+// open obligations (all when limit is 0). Obligations are read from the
+// systems of p's teams and from the trackings naming p, so it costs what
+// is p's, not the size of the estate.
+func (s *Service) MyWork(ctx context.Context, sn *Snapshot, p remit.Principal, now time.Time, limit int) (MyWork, error) {
 	var w MyWork
 	day := now.UTC().Format(time.DateOnly)
 	soon := now.UTC().AddDate(0, 0, WorkSoon).Format(time.DateOnly)
@@ -121,32 +124,36 @@ func (s *Service) MyWork(ctx context.Context, sn *Snapshot, p remit.Principal, n
 	}
 
 	// Obligations: those in the systems of p's teams, then those named as
-	// p's anywhere else.
+	// p's anywhere else. Each is held as where it is and its tracking
+	// until the list is sorted; only the first limit are described.
 	e := sn.cache.Estate
-	add := func(o Obligation, mine bool) {
+	type found struct {
+		m       *engine.Matrix
+		cell    *engine.Cell
+		o       engine.Obligation
+		id      string
+		t       remit.Tracking
+		mine    bool
+		overdue bool
+	}
+	var open []found
+	add := func(f found) {
 		c := &w.Teams
-		if mine {
+		if f.mine {
 			c = &w.Mine
 		}
-		t := *o.Tracking
 		c.Total++
-		if i := slices.Index(remit.ObligationStatuses, t.Status); i >= 0 {
+		if i := slices.Index(remit.ObligationStatuses, f.t.Status); i >= 0 {
 			c.ByStatus[i]++
 		}
-		if !t.Open() {
+		if !f.t.Open() {
 			return
 		}
 		c.Open++
-		od := t.Overdue(day)
-		if od {
+		if f.overdue = f.t.Overdue(day); f.overdue {
 			c.Overdue++
 		}
-		name := o.System
-		if sys, _, ok := sn.System(o.System); ok && sys.Name != "" {
-			name = sys.Name
-		}
-		w.Obligations = append(w.Obligations, WorkObligation{ID: o.ID, System: o.System, SystemName: name, Control: o.Control, Title: o.Title,
-			Offering: o.Offering, OfferingName: sn.offeringName(o.Offering), Tracking: t, Version: o.Version, Mine: mine, Overdue: od})
+		open = append(open, f)
 	}
 	seen := map[string]bool{}
 	if len(teams) > 0 {
@@ -156,56 +163,74 @@ func (s *Service) MyWork(ctx context.Context, sn *Snapshot, p remit.Principal, n
 			}
 			m := sn.cache.Matrix(si)
 			for i := range m.Cells {
-				for _, o := range sn.cellObligations(nil, m, &m.Cells[i], report.PartyOurs, nil) {
-					mine, team := ownedBy(o.Tracking.Owner)
-					if mine || team || strings.TrimSpace(o.Tracking.Owner) == "" {
-						seen[o.ID] = true
-						add(o, mine)
+				for _, o := range e.Ours(m, &m.Cells[i]) {
+					id := e.Key(o)
+					t := remit.DefaultTracking
+					if tr, ok := sn.tracking.Get(id); ok {
+						t = tr.Tracking
+					}
+					mine, team := ownedBy(t.Owner)
+					if mine || team || strings.TrimSpace(t.Owner) == "" {
+						seen[id] = true
+						add(found{m: m, cell: &m.Cells[i], o: o, id: id, t: t, mine: mine})
 					}
 				}
 			}
 		}
 	}
 	for id, tr := range sn.tracking.All() {
-		if seen[id] {
+		mine, team := ownedBy(tr.Tracking.Owner)
+		if seen[id] || !mine && !team {
 			continue
 		}
-		if mine, team := ownedBy(tr.Tracking.Owner); !mine && !team {
+		oid, err := remit.ParseObligationID(id)
+		if err != nil {
 			continue
 		}
-		o, ok := sn.Obligation(id)
+		m, cell, ok := sn.Cell(oid)
 		if !ok { // a tracking left by an obligation that is gone
 			continue
 		}
-		mine, _ := ownedBy(o.Tracking.Owner)
-		add(o, mine)
+		for _, o := range e.Ours(m, cell) {
+			if e.Key(o) == id {
+				add(found{m: m, cell: cell, o: o, id: id, t: tr.Tracking, mine: mine})
+			}
+		}
 	}
-	slices.SortFunc(w.Obligations, func(a, b WorkObligation) int {
-		if a.Overdue != b.Overdue {
-			if a.Overdue {
+	slices.SortFunc(open, func(a, b found) int {
+		if a.overdue != b.overdue {
+			if a.overdue {
 				return -1
 			}
 			return 1
 		}
-		if (a.Tracking.Due == "") != (b.Tracking.Due == "") {
-			if a.Tracking.Due == "" {
+		if (a.t.Due == "") != (b.t.Due == "") {
+			if a.t.Due == "" {
 				return 1
 			}
 			return -1
 		}
-		return cmp.Or(cmp.Compare(a.Tracking.Due, b.Tracking.Due), cmp.Compare(a.ID, b.ID))
+		return cmp.Or(cmp.Compare(a.t.Due, b.t.Due), cmp.Compare(a.id, b.id))
 	})
-	at := map[string]int{}
-	for _, o := range w.Obligations {
-		i, ok := at[o.System]
-		if !ok {
-			i = len(w.Systems)
-			at[o.System] = i
-			w.Systems = append(w.Systems, WorkSystem{ID: o.System, Name: o.SystemName})
+	w.Open = len(open)
+	at := map[int32]int{}
+	for i, f := range open {
+		sys := e.System(f.m.System).System
+		name := cmp.Or(sys.Name, sys.ID)
+		if limit <= 0 || i < limit {
+			o := sn.obligationOf(f.m, f.cell, f.o)
+			w.Obligations = append(w.Obligations, WorkObligation{ID: f.id, System: sys.ID, SystemName: name, Control: o.Control, Title: o.Title,
+				Offering: o.Offering, OfferingName: sn.offeringName(o.Offering), Tracking: f.t, Version: o.Version, Mine: f.mine, Overdue: f.overdue})
 		}
-		w.Systems[i].Open++
-		if o.Overdue {
-			w.Systems[i].Overdue++
+		j, ok := at[f.m.System]
+		if !ok {
+			j = len(w.Systems)
+			at[f.m.System] = j
+			w.Systems = append(w.Systems, WorkSystem{ID: sys.ID, Name: name})
+		}
+		w.Systems[j].Open++
+		if f.overdue {
+			w.Systems[j].Overdue++
 		}
 	}
 	slices.SortStableFunc(w.Systems, func(a, b WorkSystem) int {
@@ -338,7 +363,7 @@ func (s *Service) MyWork(ctx context.Context, sn *Snapshot, p remit.Principal, n
 			return cmp.Or(cmpTime(a.Submitted, b.Submitted), cmp.Compare(a.ID, b.ID))
 		})
 	}
-	w.Total = len(w.Obligations) + len(w.Evidence) + len(w.Findings) + len(w.Decisions) + len(w.Reviews) + len(w.SignOff) + len(w.Submissions)
+	w.Total = w.Open + len(w.Evidence) + len(w.Findings) + len(w.Decisions) + len(w.Reviews) + len(w.SignOff) + len(w.Submissions)
 	return w, nil
 }
 

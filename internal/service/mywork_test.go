@@ -43,7 +43,7 @@ func TestMyWork(t *testing.T) {
 		track(pipelines[0].ID, remit.Tracking{Status: remit.StatusInProgress, Owner: "EDDIE@example.gov.uk", Due: "2026-12-15"})
 		track(pipelines[1].ID, remit.Tracking{Status: remit.StatusNotStarted, Owner: "visits-team"})
 
-		w, err := f.svc.MyWork(ctx, f.svc.Snapshot(), editor, f.clock.Now())
+		w, err := f.svc.MyWork(ctx, f.svc.Snapshot(), editor, f.clock.Now(), 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,7 +107,7 @@ func TestMyWork(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		w, err = f.svc.MyWork(ctx, f.svc.Snapshot(), editor, f.clock.Now())
+		w, err = f.svc.MyWork(ctx, f.svc.Snapshot(), editor, f.clock.Now(), 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,18 +125,18 @@ func TestMyWork(t *testing.T) {
 		if !slices.Equal(titles, []string{"Mine", "Team's"}) {
 			t.Errorf("findings %v", titles)
 		}
-		if o, _ := f.svc.MyWork(ctx, f.svc.Snapshot(), outsider, f.clock.Now()); len(o.Evidence) != 0 || len(o.Findings) != 1 || o.Mine.Total != 1 {
+		if o, _ := f.svc.MyWork(ctx, f.svc.Snapshot(), outsider, f.clock.Now(), 0); len(o.Evidence) != 0 || len(o.Findings) != 1 || o.Mine.Total != 1 {
 			t.Errorf("the outsider sees evidence %d, findings %d, mine %+v", len(o.Evidence), len(o.Findings), o.Mine)
 		}
 
-		r, err := f.svc.MyWork(ctx, f.svc.Snapshot(), owner, f.clock.Now())
+		r, err := f.svc.MyWork(ctx, f.svc.Snapshot(), owner, f.clock.Now(), 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(r.Decisions) != 1 || r.Decisions[0].ID != decide.ID || len(r.Reviews) != 1 || r.Reviews[0].ID != review.ID {
 			t.Errorf("the risk owner's decisions %v and reviews %v", r.Decisions, r.Reviews)
 		}
-		as, err := f.svc.MyWork(ctx, f.svc.Snapshot(), assessor, f.clock.Now())
+		as, err := f.svc.MyWork(ctx, f.svc.Snapshot(), assessor, f.clock.Now(), 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -76,7 +76,7 @@ func startBench(b *testing.B) *benchServer {
 			benchErr = err
 			return
 		}
-		u, err := svc.AddUser(ctx, admin, accounts.User{Email: "bench@example.gov.uk", Role: remit.RoleAdmin}, "a long bench password")
+		u, err := svc.AddUser(ctx, admin, accounts.User{Email: "bench@example.gov.uk", Role: remit.RoleAdmin, Teams: []string{"team-0"}}, "a long bench password")
 		if err != nil {
 			benchErr = err
 			return

@@ -72,6 +72,12 @@ func BenchmarkSystemPage(b *testing.B) {
 // BenchmarkDashboard renders the dashboard over the whole estate
 // (REMIT_BENCH_SHAPE=L for 20,000 systems).
 func BenchmarkDashboard(b *testing.B) {
+	benchPage(b, func(*rand.Rand) string { return "/dashboard" })
+}
+
+// BenchmarkMyWork renders "my work" for someone in team-0, one of the
+// synthetic estate's 40 teams (so a fortieth of its systems are theirs).
+func BenchmarkMyWork(b *testing.B) {
 	benchPage(b, func(*rand.Rand) string { return "/" })
 }
 

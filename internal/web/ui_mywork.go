@@ -19,8 +19,6 @@ const myWorkShown = 20
 type MyWorkPage struct {
 	basePage
 	service.MyWork
-	// Shown is the first of the open obligations, overdue first.
-	Shown []service.WorkObligation
 	// Evidence is the evidence listed, with days left.
 	Evidence []EvidenceItem
 	// Statuses names the columns of the counts.
@@ -84,13 +82,12 @@ func (s *server) handleHome(w http.ResponseWriter, r *http.Request) error {
 func (s *server) myWorkPage(r *http.Request) (*MyWorkPage, error) {
 	p, _ := principal(r.Context())
 	now := s.Now()
-	work, err := s.Service.MyWork(r.Context(), s.Service.Snapshot(), p, now)
+	work, err := s.Service.MyWork(r.Context(), s.Service.Snapshot(), p, now, myWorkShown)
 	if err != nil {
 		return nil, err
 	}
 	pg := &MyWorkPage{basePage: basePage{Title: "My work", Nav: "my-work"}, MyWork: work, Statuses: remit.ObligationStatuses,
 		Assessor: p.Role == remit.RoleAssessor || p.Role == remit.RoleAdmin, RiskOwner: p.Role == remit.RoleRiskOwner || p.Role == remit.RoleAdmin, Soon: service.WorkSoon}
-	pg.Shown = work.Obligations[:min(len(work.Obligations), myWorkShown)]
 	for _, ev := range work.Evidence {
 		pg.Evidence = append(pg.Evidence, evidenceItem(ev, now))
 	}
@@ -113,15 +110,19 @@ func (s *server) myWorkPage(r *http.Request) (*MyWorkPage, error) {
 	return pg, nil
 }
 
+type myWorkInput struct {
+	Limit int `query:"limit" minimum:"0" doc:"Describe only the first this many open obligations (0: all); the counts cover them all"`
+}
+
 type myWorkOutput struct{ Body service.MyWork }
 
 // handleMyWork answers GET /api/v1/my-work: the same lists, whole.
-func (s *server) handleMyWork(ctx context.Context, _ *struct{}) (*myWorkOutput, error) {
+func (s *server) handleMyWork(ctx context.Context, in *myWorkInput) (*myWorkOutput, error) {
 	p, err := reader(ctx)
 	if err != nil {
 		return nil, err
 	}
-	work, err := s.Service.MyWork(ctx, s.Service.Snapshot(), p, s.Now())
+	work, err := s.Service.MyWork(ctx, s.Service.Snapshot(), p, s.Now(), in.Limit)
 	if err != nil {
 		return nil, err
 	}

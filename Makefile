@@ -96,6 +96,8 @@ FUZZ = -run '^$$' -fuzztime 30s -fuzzminimizetime 5s
 fuzz:
 	$(GO) test ./internal/remit $(FUZZ) -fuzz '^FuzzParseIDs$$'
 	$(GO) test ./internal/workspace $(FUZZ) -fuzz '^FuzzLoad$$'
+	$(GO) test ./internal/sqlite $(FUZZ) -fuzz '^FuzzSearch$$'
+	$(GO) test ./internal/service $(FUZZ) -fuzz '^FuzzExcerpt$$'
 	$(GO) test ./internal/workspace $(FUZZ) -fuzz '^FuzzQuickParse$$'
 	$(GO) test ./internal/web $(FUZZ) -fuzz '^FuzzRequestParts$$'
 	$(GO) test ./internal/web $(FUZZ) -fuzz '^FuzzObligationID$$'

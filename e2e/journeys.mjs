@@ -281,7 +281,14 @@ async function main() {
   const viewer = await newPage();
   await step('a viewer sees obligations read-only', async () => {
     await signIn(viewer, 'viewer@example.gov.uk');
-    await viewer.goto(base + '/systems/prison-visits');
+    // The job: which controls of Prison visits are still ours, and who owns
+    // them? From the header's search box in three actions.
+    await viewer.getByLabel(/^Search systems, providers/).first().fill('prison visits');
+    await viewer.getByRole('button', { name: 'Search', exact: true }).click();
+    assert.match(await viewer.getByTestId('search-system').innerText(), /Prison visits booking/);
+    await check(viewer, 'search');
+    await viewer.getByTestId('search-system').getByRole('link', { name: 'Prison visits booking' }).click();
+    assert.match(await viewer.getByTestId('ours-summary').innerText(), /obligations are ours[\s\S]*Owners/);
     assert.equal(await viewer.locator('[data-testid="ours"] button').count(), 0);
     assert.match(await viewer.getByTestId('ours-count').innerText(), /only an editor of team visits-team or an admin can change them/);
     await check(viewer, 'system-viewer');
@@ -341,7 +348,7 @@ async function main() {
       const narrow = await browser.newContext({ viewport: { width, height: 800 }, deviceScaleFactor: zoom });
       const p = await narrow.newPage();
       await signIn(p, 'admin@example.gov.uk');
-      for (const [name, path] of [['my-work', '/'], ['dashboard', '/dashboard'], ['systems', '/systems'], ['system', '/systems/prison-visits'], ['providers', '/providers'], ['provider', '/providers/aws'],
+      for (const [name, path] of [['my-work', '/'], ['dashboard', '/dashboard'], ['search', '/search?q=visits'], ['systems', '/systems'], ['system', '/systems/prison-visits'], ['providers', '/providers'], ['provider', '/providers/aws'],
         ['offering', '/providers/aws/offerings/ec2'], ['evidence', '/evidence'], ['assessments', '/assessments'], ['sats', '/sats'], ['findings', '/findings'],
         ['scorecards', '/scorecards'], ['risks', '/risks'], ['cumulative', '/risks/cumulative'], ['catalogue', '/catalogues/srm'], ['graph', '/graph'], ['audit', '/audit'],
         ['tokens', '/tokens'], ['users', '/users'], ['user-account', '/users/other-editor@example.gov.uk'], ['user-disable', '/users/other-editor@example.gov.uk/disable']]) {
@@ -621,7 +628,14 @@ async function main() {
   await step('a system page prints without navigation, buttons or forms', async () => {
     const viewer = await newPage();
     await signIn(viewer, 'viewer@example.gov.uk');
-    await viewer.goto(base + '/systems/prison-visits');
+    // The job: which controls of Prison visits are still ours, and who owns
+    // them? From the header's search box in three actions.
+    await viewer.getByLabel(/^Search systems, providers/).first().fill('prison visits');
+    await viewer.getByRole('button', { name: 'Search', exact: true }).click();
+    assert.match(await viewer.getByTestId('search-system').innerText(), /Prison visits booking/);
+    await check(viewer, 'search');
+    await viewer.getByTestId('search-system').getByRole('link', { name: 'Prison visits booking' }).click();
+    assert.match(await viewer.getByTestId('ours-summary').innerText(), /obligations are ours[\s\S]*Owners/);
     assert.ok(await viewer.locator('main form').count() > 0, 'the page has forms to hide');
     assert.equal(await viewer.locator('main form').first().isVisible(), true);
     await viewer.emulateMedia({ media: 'print' });
@@ -636,7 +650,14 @@ async function main() {
   await step('a viewer downloads a system\'s responsibility matrix and its OSCAL SSP', async () => {
     const viewer = await newPage();
     await signIn(viewer, 'viewer@example.gov.uk');
-    await viewer.goto(base + '/systems/prison-visits');
+    // The job: which controls of Prison visits are still ours, and who owns
+    // them? From the header's search box in three actions.
+    await viewer.getByLabel(/^Search systems, providers/).first().fill('prison visits');
+    await viewer.getByRole('button', { name: 'Search', exact: true }).click();
+    assert.match(await viewer.getByTestId('search-system').innerText(), /Prison visits booking/);
+    await check(viewer, 'search');
+    await viewer.getByTestId('search-system').getByRole('link', { name: 'Prison visits booking' }).click();
+    assert.match(await viewer.getByTestId('ours-summary').innerText(), /obligations are ours[\s\S]*Owners/);
     const docs = viewer.getByTestId('system-documents');
     const [csv] = await Promise.all([viewer.waitForEvent('download'), docs.getByRole('link', { name: 'CSV' }).click()]);
     assert.match(csv.suggestedFilename(), /^responsibility-matrix-prison-visits-\d{4}-\d{2}-\d{2}\.csv$/);

@@ -5,8 +5,11 @@
 package memstore
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -252,4 +255,62 @@ func (s *Store) Drop(seq int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.audit = slices.DeleteFunc(s.audit, func(r remit.AuditRecord) bool { return r.Seq == seq })
+}
+
+// Search finds documents by the words in them (remit.Searcher), as the
+// SQL stores do, by reading every document of the kinds asked for: the
+// words of its string values, split at anything but letters and digits;
+// a document is found when each term begins one of them. The order is by
+// kind and id (the SQL stores rank by relevance).
+func (s *Store) Search(_ context.Context, q remit.SearchQuery) ([]remit.SearchHit, error) {
+	if len(q.Terms) == 0 || q.Limit <= 0 {
+		return nil, nil
+	}
+	kinds := q.Kinds
+	if len(kinds) == 0 {
+		kinds = remit.SearchKinds
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []remit.SearchHit
+	for _, k := range kinds {
+		if !slices.Contains(remit.SearchKinds, k) {
+			continue
+		}
+		for _, id := range slices.Sorted(maps.Keys(s.docs[k])) {
+			if words := docWords(s.docs[k][id].Body); slices.IndexFunc(q.Terms, func(t string) bool {
+				return !slices.ContainsFunc(words, func(w string) bool { return strings.HasPrefix(w, t) })
+			}) < 0 {
+				out = append(out, remit.SearchHit{Kind: k, ID: id})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b remit.SearchHit) int { return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.ID, b.ID)) })
+	return out[:min(len(out), q.Limit)], nil
+}
+
+// docWords lists the words of a JSON document's string values.
+func docWords(body []byte) []string {
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return nil
+	}
+	var words []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case string:
+			words = append(words, remit.Words(x)...)
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case map[string]any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return words
 }

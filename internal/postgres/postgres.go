@@ -9,9 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strconv"
+	"strings"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 
+	"remit/internal/remit"
 	"remit/internal/sqlstore"
 )
 
@@ -39,7 +42,7 @@ func open(ctx context.Context, url string, sub fs.FS) (*sqlstore.Store, error) {
 	var s *sqlstore.Store
 	err = WithMigrationLock(ctx, db, func() error {
 		var err error
-		s, err = sqlstore.New(ctx, db, db, sub, sql.LevelRepeatableRead)
+		s, err = sqlstore.New(ctx, db, db, sub, sql.LevelRepeatableRead, search)
 		return err
 	})
 	if err != nil {
@@ -66,4 +69,22 @@ func WithMigrationLock(ctx context.Context, db *sql.DB, fn func() error) error {
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(migrationLock))
 	return fn()
+}
+
+// search matches each term as a word prefix ('term':* for each, all of
+// them: the terms hold only letters and digits) over the words the
+// documents_words trigger keeps, best (ts_rank) first.
+func search(terms []string, kinds []remit.Kind, limit int) (string, []any) {
+	match := make([]string, len(terms))
+	for i, t := range terms {
+		match[i] = "'" + t + "':*"
+	}
+	args := []any{strings.Join(match, " & ")}
+	for _, k := range kinds {
+		args = append(args, string(k))
+	}
+	args = append(args, limit)
+	return `SELECT kind, id FROM documents
+WHERE words @@ to_tsquery('simple', $1) AND kind IN (` + sqlstore.Placeholders(2, len(kinds)) + `)
+ORDER BY ts_rank(words, to_tsquery('simple', $1)) DESC, kind, id LIMIT $` + strconv.Itoa(len(kinds)+2), args
 }

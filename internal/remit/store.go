@@ -2,7 +2,10 @@ package remit
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
+	"unicode"
 )
 
 // Kind names a kind of stored document. The service names the kinds it
@@ -95,4 +98,64 @@ type AuditFilter struct {
 	// Newest lists the latest records first (and Limit keeps the latest).
 	Newest bool
 	Limit  int
+}
+
+// Searcher is a store that finds documents by the words in them: the
+// text of their string values (not their keys), each term matching the
+// start of a word, every term needed. SQLite does it with FTS5,
+// PostgreSQL with its full-text search; only the kinds in SearchKinds are
+// indexed.
+type Searcher interface {
+	Search(ctx context.Context, q SearchQuery) ([]SearchHit, error)
+}
+
+// SearchKinds are the kinds of document a store indexes for search, as
+// the service names them. The stores' migrations list the same kinds.
+var SearchKinds = []Kind{"system", "provider", "offering", "evidence", "risk", "finding", "obligation", "supplier-assessment"}
+
+// SearchQuery is what to look for: the terms (from SearchTerms), of which
+// kinds (none: every kind indexed), and at most how many hits.
+type SearchQuery struct {
+	Terms []string
+	Kinds []Kind
+	Limit int
+}
+
+// SearchHit is one document found, best first.
+type SearchHit struct {
+	Kind Kind   `json:"kind"`
+	ID   string `json:"id"`
+}
+
+// MaxSearchTerms and MaxSearchTerm bound a query: more terms, or longer
+// ones, are dropped or cut.
+const (
+	MaxSearchTerms = 8
+	MaxSearchTerm  = 40
+)
+
+// Words splits text into the words search matches: runs of letters and
+// digits, lower-cased.
+func Words(text string) []string {
+	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// SearchTerms splits what someone typed into search terms: its Words,
+// each at most MaxSearchTerm runes, at most MaxSearchTerms of them, each
+// once. Anything else (quotes, operators, punctuation) separates terms,
+// so a term never carries a query language's syntax into a store.
+func SearchTerms(q string) []string {
+	var out []string
+	for _, f := range Words(q) {
+		if r := []rune(f); len(r) > MaxSearchTerm {
+			f = string(r[:MaxSearchTerm])
+		}
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+		if len(out) == MaxSearchTerms {
+			break
+		}
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -75,4 +76,26 @@ func TestKindsAreDocumented(t *testing.T) {
 	if diff := cmp.Diff(Kinds, listed); diff != "" {
 		t.Errorf("doc/storage.md's kinds differ from service.Kinds (-code +doc):\n%s", diff)
 	}
+}
+
+// FuzzExcerpt: a little of any UTF-8 text around any term is whole
+// UTF-8, and never longer than the text with its ellipses.
+func FuzzExcerpt(f *testing.F) {
+	f.Add("Families book visits online, and staff approve each booking.", "visit")
+	f.Add("İstanbul office keys are rotated yearly", "rotated")
+	f.Add("ПЕНТЕСТ проведён в 2026 году компанией", "2026")
+	f.Add("\xff\xfe broken", "broken")
+	f.Fuzz(func(t *testing.T, text, q string) {
+		terms := remit.SearchTerms(q)
+		x := excerpt(terms, text)
+		if !utf8.ValidString(text) { // stored text is always UTF-8: only no panic is asked
+			return
+		}
+		if !utf8.ValidString(x) {
+			t.Fatalf("excerpt %q of %q is not UTF-8", x, text)
+		}
+		if len(x) > len(text)+2*len("…") {
+			t.Fatalf("excerpt %q is longer than %q", x, text)
+		}
+	})
 }

@@ -12,9 +12,12 @@ import (
 	"io/fs"
 	"net/url"
 	"runtime"
+	"strconv"
+	"strings"
 
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 
+	"remit/internal/remit"
 	"remit/internal/sqlstore"
 )
 
@@ -48,9 +51,26 @@ func open(ctx context.Context, path string, sub fs.FS) (*sqlstore.Store, error) 
 		return nil, errors.Join(fmt.Errorf("open %s: %w", path, err), writer.Close())
 	}
 	reader.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
-	s, err := sqlstore.New(ctx, writer, reader, sub, sql.LevelDefault)
+	s, err := sqlstore.New(ctx, writer, reader, sub, sql.LevelDefault, search)
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("open %s: %w", path, err), writer.Close(), reader.Close())
 	}
 	return s, nil
+}
+
+// search matches each term as a word prefix with FTS5 ("term"* for each:
+// the terms hold only letters and digits), best (bm25) first.
+func search(terms []string, kinds []remit.Kind, limit int) (string, []any) {
+	match := make([]string, len(terms))
+	for i, t := range terms {
+		match[i] = `"` + t + `"*`
+	}
+	args := []any{strings.Join(match, " ")}
+	for _, k := range kinds {
+		args = append(args, string(k))
+	}
+	args = append(args, limit)
+	return `SELECT k.kind, k.id FROM search JOIN search_keys k ON k.n = search.rowid
+WHERE search MATCH $1 AND k.kind IN (` + sqlstore.Placeholders(2, len(kinds)) + `)
+ORDER BY search.rank, k.kind, k.id LIMIT $` + strconv.Itoa(len(kinds)+2), args
 }

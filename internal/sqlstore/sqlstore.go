@@ -28,11 +28,19 @@ type Store struct {
 	// readIsolation makes a read transaction one snapshot: SQLite's are
 	// already; PostgreSQL needs REPEATABLE READ.
 	readIsolation sql.IsolationLevel
+	search        SearchSQL
 }
 
-// New returns a store over the given pools, after applying migrations.
-func New(ctx context.Context, writer, reader *sql.DB, migrations fs.FS, readIsolation sql.IsolationLevel) (*Store, error) {
-	s := &Store{writer: writer, reader: reader, readIsolation: readIsolation}
+// SearchSQL is a dialect's full-text query: for search terms (letters and
+// digits only, from remit.SearchTerms), the SQL that selects the kind and
+// id of the documents holding every term as a word prefix, of the kinds
+// given, best first, at most limit of them.
+type SearchSQL func(terms []string, kinds []remit.Kind, limit int) (query string, args []any)
+
+// New returns a store over the given pools, after applying migrations,
+// searching with search.
+func New(ctx context.Context, writer, reader *sql.DB, migrations fs.FS, readIsolation sql.IsolationLevel, search SearchSQL) (*Store, error) {
+	s := &Store{writer: writer, reader: reader, readIsolation: readIsolation, search: search}
 	if err := migrate(ctx, writer, migrations); err != nil {
 		return nil, err
 	}
@@ -46,6 +54,44 @@ func (s *Store) Close() error {
 		err = errors.Join(err, s.reader.Close())
 	}
 	return err
+}
+
+// Search finds documents by the words in them (remit.Searcher).
+func (s *Store) Search(ctx context.Context, q remit.SearchQuery) ([]remit.SearchHit, error) {
+	if len(q.Terms) == 0 || q.Limit <= 0 {
+		return nil, nil
+	}
+	kinds := q.Kinds
+	if len(kinds) == 0 {
+		kinds = remit.SearchKinds
+	}
+	query, args := s.search(q.Terms, kinds, q.Limit)
+	rows, err := s.reader.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	defer rows.Close()
+	var out []remit.SearchHit
+	for rows.Next() {
+		var h remit.SearchHit
+		if err := rows.Scan(&h.Kind, &h.ID); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		out = append(out, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return out, nil
+}
+
+// Placeholders returns n numbered placeholders from $from: "$2, $3".
+func Placeholders(from, n int) string {
+	ps := make([]string, n)
+	for i := range ps {
+		ps[i] = "$" + strconv.Itoa(from+i)
+	}
+	return strings.Join(ps, ", ")
 }
 
 // Read runs fn in a read-only transaction.

@@ -116,6 +116,101 @@ func Run(t *testing.T, h Harness) {
 	t.Run("RollbackLeavesNothing", func(t *testing.T) { testRollback(t, h) })
 	t.Run("ConcurrentUpdatesOneWins", func(t *testing.T) { testConcurrentUpdates(t, h) })
 	t.Run("AuditChain", func(t *testing.T) { testAudit(t, h) })
+	t.Run("Search", func(t *testing.T) { testSearch(t, h) })
+}
+
+// testSearch: a store finds documents of the indexed kinds by word
+// prefixes of their string values (every term needed, keys not counted,
+// case and punctuation ignored), keeps up with updates and deletes, never
+// indexes other kinds, rolls back with its transaction, and takes any
+// terms SearchTerms gives without error.
+func testSearch(t *testing.T, h Harness) {
+	ctx := context.Background()
+	s := h.Open(t)
+	se, ok := s.(remit.Searcher)
+	if !ok {
+		t.Fatalf("%T does not search", s)
+	}
+	write := func(fn func(tx remit.Tx) error) {
+		t.Helper()
+		if err := s.Write(ctx, fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(func(tx remit.Tx) error {
+		for _, d := range []struct {
+			kind     remit.Kind
+			id, body string
+		}{
+			{"system", "prison-visits", `{"id":"prison-visits","name":"Prison visits booking","description":"Families book visits online."}`},
+			{"risk", "ri-1", `{"title":"Visitor documents exposed","nested":{"notes":["Bucket policy reviewed by the Platform team"]},"score":12}`},
+			{"finding", "fi-1", `{"title":"Admin accounts not reviewed","owner":"platform-team"}`},
+			{"session", "s1", `{"email":"visits@example.gov.uk"}`},
+			{"evidence", "ev-1", `{"title":"Penetration test","booking":"key, not a value"}`},
+		} {
+			if _, err := tx.CreateDocument(ctx, d.kind, d.id, []byte(d.body), now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	find := func(q string, kinds ...remit.Kind) []string {
+		t.Helper()
+		hits, err := se.Search(ctx, remit.SearchQuery{Terms: remit.SearchTerms(q), Kinds: kinds, Limit: 10})
+		if err != nil {
+			t.Fatalf("search %q: %v", q, err)
+		}
+		var out []string
+		for _, h := range hits {
+			out = append(out, string(h.Kind)+":"+h.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	for _, c := range []struct {
+		q     string
+		kinds []remit.Kind
+		want  []string
+	}{
+		{q: "visit", want: []string{"risk:ri-1", "system:prison-visits"}}, // "visits", "Visitor"; never the session
+		{q: "VISITS booking", want: []string{"system:prison-visits"}},
+		{q: "platform", want: []string{"finding:fi-1", "risk:ri-1"}},
+		{q: "platform", kinds: []remit.Kind{"finding"}, want: []string{"finding:fi-1"}},
+		{q: "reviewed", want: []string{"finding:fi-1", "risk:ri-1"}},
+		{q: "booking", want: []string{"system:prison-visits"}}, // a key is not a word
+		{q: "title", want: nil},
+		{q: "visits penetration", want: nil},
+		{q: `"); DROP TABLE documents; --`, want: nil},
+		{q: "", want: nil},
+	} {
+		if got := find(c.q, c.kinds...); !slices.Equal(got, c.want) {
+			t.Errorf("search %q in %v: %v, want %v", c.q, c.kinds, got, c.want)
+		}
+	}
+	write(func(tx remit.Tx) error {
+		if _, err := tx.UpdateDocument(ctx, "system", "prison-visits", []byte(`{"id":"prison-visits","name":"Visiting rooms"}`), 1, now); err != nil {
+			return err
+		}
+		return tx.DeleteDocument(ctx, "risk", "ri-1", 1)
+	})
+	if got := find("visit"); !slices.Equal(got, []string{"system:prison-visits"}) {
+		t.Errorf("after an update and a delete: %v", got)
+	}
+	if got := find("booking"); got != nil {
+		t.Errorf("the old name is still found: %v", got)
+	}
+	_ = s.Write(ctx, func(tx remit.Tx) error {
+		if _, err := tx.CreateDocument(ctx, "finding", "fi-2", []byte(`{"title":"Rolled back"}`), now); err != nil {
+			return err
+		}
+		return errors.New("no")
+	})
+	if got := find("rolled"); got != nil {
+		t.Errorf("a rolled-back document is found: %v", got)
+	}
+	if got := find("évidence ПЕНТЕСТ 試験 a b c d e f g h i j"); got != nil {
+		t.Errorf("many terms in other scripts: %v", got)
+	}
 }
 
 func load(t *testing.T) *remit.Workspace {

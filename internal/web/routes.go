@@ -37,6 +37,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	huma.Register(api, op("POST", "/api/v1/session", "sign-in", "Sign in with email and password", nil), s.handleSessionCreate)
 	huma.Register(api, op("DELETE", "/api/v1/session", "sign-out", "Sign out, ending the session", secured), s.handleSessionDelete)
 	huma.Register(api, op("GET", "/api/v1/me", "me", "Who is signed in", secured), s.handleMe)
+	huma.Register(api, op("GET", "/api/v1/search", "search", "Find systems, providers, offerings and controls by name or id, and what is stored (statements, evidence, risks, findings, obligations' notes) by the words in it", secured), s.handleSearch)
 	huma.Register(api, op("GET", "/api/v1/my-work", "my-work", "What falls to whoever is signed in: their obligations and their teams', evidence coming to its end, findings, risks awaiting their decision or review, assessments to sign off, suppliers' answers to review", secured), s.handleMyWork)
 
 	// The estate, computed.
@@ -203,6 +204,7 @@ func (s *server) uiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /sign-out", s.page(s.handleSignOutPost))
 	mux.HandleFunc("GET /{$}", s.page(s.handleHome))
 	mux.HandleFunc("GET /dashboard", s.page(s.handleDashboard))
+	mux.HandleFunc("GET /search", s.page(show(s, "search", s.searchPage)))
 	mux.HandleFunc("GET /systems", s.page(s.handleSystemsPage))
 	mux.HandleFunc("GET /systems/new", s.page(s.handleSystemNewPage))
 	mux.HandleFunc("POST /systems", s.page(s.handleSystemSave))

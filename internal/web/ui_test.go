@@ -60,6 +60,7 @@ var uiPages = []struct{ name, path string }{
 	{"sign-in", "/sign-in"},
 	{"my-work", "/"},
 	{"dashboard", "/dashboard"},
+	{"search", "/search?q=visits"},
 	{"systems", "/systems"},
 	{"systems-filtered", "/systems?team=visits-team&provider=aws"},
 	{"system", "/systems/prison-visits"},

@@ -49,7 +49,8 @@ const (
 var Kinds = []remit.Kind{KindWorkspace, KindCatalogue, KindProvider, KindOffering, KindSystem, KindOfferingVersion,
 	KindObligation, KindUser, KindSession, KindSignInThrottle, KindToken, KindEvidence, KindEvidenceFile, KindSupplierAssessment,
 	KindPortalLink, KindSATTemplate, KindSAT, KindFinding, KindRisk, KindRiskSettings, KindRiskSnapshot,
-	KindDismissal, KindReviewCadence, KindScorecardSnapshot, KindSweep, KindCheckRun, KindChecks, KindMappings, KindProviderFindings}
+	KindDismissal, KindReviewCadence, KindScorecardSnapshot, KindSweep, KindCheckRun, KindChecks, KindMappings, KindProviderFindings,
+	KindReminder, KindDelivery, KindDigest, KindReminderPrefs, KindWebhook}
 
 // WorkspaceKinds are the kinds an import replaces and an export writes, in
 // the order they are applied.

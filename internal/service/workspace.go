@@ -649,6 +649,11 @@ func (s *Service) SetStatement(ctx context.Context, p remit.Principal, ref strin
 			return nil, err
 		}
 		out = nd.Version
+		if r, ok := modelChange(sn, ref, &was, &o, st.Control, out); ok {
+			if _, err := queueReminders(ctx, tx, ch.now, []remit.Reminder{r}); err != nil {
+				return nil, err
+			}
+		}
 		return func(sn *Snapshot) error {
 			forked(sn)
 			c, err := sn.cache.PutOffering(or.Provider, &o)

@@ -306,6 +306,8 @@ async function main() {
       ['graph', '/graph'],
       ['users', '/users'],
       ['tokens', '/tokens'],
+      ['reminders', '/reminders'],
+      ['outbox', '/outbox'],
       ['system-edit', '/systems/prison-visits/edit'],
       ['system-new', '/systems/new'],
       ['system-delete', '/systems/prison-visits/delete'],
@@ -348,7 +350,7 @@ async function main() {
       const narrow = await browser.newContext({ viewport: { width, height: 800 }, deviceScaleFactor: zoom });
       const p = await narrow.newPage();
       await signIn(p, 'admin@example.gov.uk');
-      for (const [name, path] of [['my-work', '/'], ['dashboard', '/dashboard'], ['search', '/search?q=visits'], ['systems', '/systems'], ['system', '/systems/prison-visits'], ['providers', '/providers'], ['provider', '/providers/aws'],
+      for (const [name, path] of [['my-work', '/'], ['dashboard', '/dashboard'], ['search', '/search?q=visits'], ['reminders', '/reminders'], ['outbox', '/outbox'], ['systems', '/systems'], ['system', '/systems/prison-visits'], ['providers', '/providers'], ['provider', '/providers/aws'],
         ['offering', '/providers/aws/offerings/ec2'], ['evidence', '/evidence'], ['assessments', '/assessments'], ['sats', '/sats'], ['findings', '/findings'],
         ['scorecards', '/scorecards'], ['risks', '/risks'], ['cumulative', '/risks/cumulative'], ['catalogue', '/catalogues/srm'], ['graph', '/graph'], ['audit', '/audit'],
         ['tokens', '/tokens'], ['users', '/users'], ['user-account', '/users/other-editor@example.gov.uk'], ['user-disable', '/users/other-editor@example.gov.uk/disable']]) {

@@ -27,6 +27,7 @@ import (
 	"remit/internal/checks"
 	"remit/internal/content"
 	"remit/internal/jobs"
+	"remit/internal/notify"
 	"remit/internal/oscal"
 	"remit/internal/remit"
 	"remit/internal/service"
@@ -41,6 +42,7 @@ func (e *env) serveCommand() *cobra.Command {
 	var proxies []string
 	var checkpoints string
 	var publicURL, tlsCert, tlsKey string
+	var smtpAddr, smtpFrom, smtpUser string
 	var sso ssoFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -82,6 +84,25 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 				}
 				u.Path = ""
 				public = u
+			}
+			if smtpAddr == "" {
+				smtpAddr = e.getenv("REMIT_SMTP_ADDR")
+			}
+			if smtpFrom == "" {
+				smtpFrom = e.getenv("REMIT_SMTP_FROM")
+			}
+			if smtpUser == "" {
+				smtpUser = e.getenv("REMIT_SMTP_USER")
+			}
+			var mailer *notify.SMTP
+			if smtpAddr != "" {
+				if _, _, err := net.SplitHostPort(smtpAddr); err != nil {
+					return usagef("--smtp %q is not host:port, such as smtp.example.gov.uk:587", smtpAddr)
+				}
+				if !strings.Contains(smtpFrom, "@") {
+					return usagef("--smtp-from %q is not an email address: reminders need a sender, such as remit@example.gov.uk", smtpFrom)
+				}
+				mailer = &notify.SMTP{Addr: smtpAddr, From: smtpFrom, Username: smtpUser, Password: e.getenv("REMIT_SMTP_PASSWORD")}
 			}
 			if (tlsCert == "") != (tlsKey == "") {
 				return usagef("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither")
@@ -145,7 +166,7 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 				secure = public.Scheme == "https"
 			}
 			handler := web.NewServer(web.Config{Service: svc, Log: log, Secure: secure, TrustedProxies: trusted, PublicURL: public,
-				OIDC: oidc, NoPasswordSignIn: !sso.passwords, BreakGlass: strings.ToLower(sso.breakGlass)})
+				OIDC: oidc, NoPasswordSignIn: !sso.passwords, BreakGlass: strings.ToLower(sso.breakGlass), Email: mailer != nil})
 			srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 			scheme := "http"
 			if cert != nil {
@@ -171,13 +192,38 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 			// Background work on River: record evidence lapsing, purge
 			// expired sessions and keep the day's snapshots of the
 			// scorecards and the risk register.
+			// Links in reminders point at the public address, or at the
+			// one served.
+			base := "http://" + addr
+			if public != nil {
+				base = public.String()
+			}
+			hooks := &http.Client{Timeout: 30 * time.Second}
 			runner, err := jobs.Start(ctx, jobs.Config{Database: database, Every: sweepEvery, Log: log, Sweep: func(ctx context.Context) error {
 				lapses, purged, err := svc.Sweep(ctx)
 				if len(lapses) > 0 || purged > 0 {
 					log.Info("swept", "evidence_lapsed", len(lapses), "purged", purged)
 				}
-				if err != nil || checkpoints == "" {
+				if err != nil {
 					return err
+				}
+				// Reminders: found once, then the day's digests (a mail
+				// server that fails is logged and tried at the next sweep).
+				now := svc.Now()
+				if n, err := svc.Remind(ctx, now); err != nil {
+					return err
+				} else if n > 0 {
+					log.Info("reminders", "new", n)
+				}
+				if mailer != nil {
+					if sent, err := svc.SendDigests(ctx, mailer, base, now); err != nil {
+						log.Warn("reminder digests", "sent", sent, "err", err)
+					} else if sent > 0 {
+						log.Info("reminder digests", "sent", sent)
+					}
+				}
+				if checkpoints == "" {
+					return nil
 				}
 				// The trail's head, outside the database: in the file and
 				// in the log.
@@ -187,7 +233,10 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 				}
 				log.Info("audit checkpoint", "seq", c.Seq, "hash", c.Hash, "mac", c.MAC, "file", checkpoints)
 				return nil
-			}})
+			},
+				Webhooks: func(ctx context.Context) ([]string, error) { return svc.PendingWebhooks(ctx, svc.Now()) },
+				Deliver:  func(ctx context.Context, id string) error { return svc.DeliverWebhook(ctx, hooks, id, base) },
+			})
 			if err != nil {
 				if ctx.Err() != nil {
 					return nil // stopped while starting: as asked
@@ -247,6 +296,9 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 	cmd.Flags().StringVar(&checkpoints, "audit-checkpoints", "", "a file outside the database where every sweep appends the audit trail's head (env REMIT_AUDIT_CHECKPOINTS); remit audit verify --checkpoints checks it")
 	cmd.Flags().StringSliceVar(&proxies, "trusted-proxy", nil, "a reverse proxy in front of the server, as an address or CIDR range (repeat; env REMIT_TRUSTED_PROXIES, comma-separated): its X-Forwarded-For names the client")
 	cmd.Flags().StringVar(&publicURL, "public-url", "", "the address people reach Remit at, such as https://remit.example.gov.uk behind a TLS proxy (env REMIT_PUBLIC_URL): it makes cookies Secure when https, and the supplier portal's links")
+	cmd.Flags().StringVar(&smtpAddr, "smtp", "", "the mail server reminders' daily digests go through, host:port (env REMIT_SMTP_ADDR; STARTTLS when it offers it); without it no email is sent, and reminders still reach the outbox and webhooks")
+	cmd.Flags().StringVar(&smtpFrom, "smtp-from", "", "the address digests come from (env REMIT_SMTP_FROM)")
+	cmd.Flags().StringVar(&smtpUser, "smtp-user", "", "the mail server's username (env REMIT_SMTP_USER; the password from REMIT_SMTP_PASSWORD)")
 	cmd.Flags().StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM, with its chain); reloaded on SIGHUP or when the file changes")
 	cmd.Flags().StringVar(&tlsKey, "tls-key", "", "the TLS certificate's private key (PEM)")
 	sso.register(cmd)

@@ -42,10 +42,69 @@ func (SweepArgs) InsertOpts() river.InsertOpts {
 
 type sweepWorker struct {
 	river.WorkerDefaults[SweepArgs]
-	sweep func(ctx context.Context) error
+	sweep    func(ctx context.Context) error
+	webhooks func(ctx context.Context) ([]string, error)
 }
 
-func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error { return w.sweep(ctx) }
+// Work sweeps, then queues a delivery job for each webhook post waiting.
+func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	if err := w.sweep(ctx); err != nil {
+		return err
+	}
+	if w.webhooks == nil {
+		return nil
+	}
+	ids, err := w.webhooks(ctx)
+	if err != nil {
+		return err
+	}
+	client := river.ClientFromContext[*sql.Tx](ctx)
+	for _, id := range ids {
+		if _, err := client.Insert(ctx, DeliverArgs{ID: id}, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DeliverArgs is one webhook post: the delivery's id. River tries it
+// again, backing off, until it is sent or MaxAttempts is reached.
+type DeliverArgs struct {
+	ID string `json:"id"`
+}
+
+// Kind names the job in River's tables.
+func (DeliverArgs) Kind() string { return "remit.deliver" }
+
+// MaxAttempts is how often a webhook post is tried (the service marks the
+// delivery failed at the last).
+const MaxAttempts = 8
+
+// InsertOpts makes one job per delivery while it waits.
+func (DeliverArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: MaxAttempts, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending,
+		rivertype.JobStateRunning, rivertype.JobStateScheduled, rivertype.JobStateRetryable}}}
+}
+
+type deliverWorker struct {
+	river.WorkerDefaults[DeliverArgs]
+	deliver func(ctx context.Context, id string) error
+	retry   func(attempt int) time.Duration
+}
+
+func (w *deliverWorker) Work(ctx context.Context, j *river.Job[DeliverArgs]) error {
+	return w.deliver(ctx, j.Args.ID)
+}
+
+// NextRetry backs off: Config.RetryAfter of the attempts made so far.
+func (w *deliverWorker) NextRetry(j *river.Job[DeliverArgs]) time.Time {
+	return time.Now().Add(w.retry(j.Attempt))
+}
+
+// backoff is 30 s doubling with each attempt, at most an hour.
+func backoff(attempt int) time.Duration {
+	return min(30*time.Second<<max(0, attempt-1), time.Hour)
+}
 
 // Config says what the jobs run against and how often.
 type Config struct {
@@ -55,9 +114,18 @@ type Config struct {
 	// Every is how often the sweep runs (an hour unless set); it runs
 	// once at start too.
 	Every time.Duration
-	// Sweep is the work: record lapses, snapshot scorecards.
+	// Sweep is the work: record lapses, snapshot scorecards, find and
+	// queue reminders, send the day's digests.
 	Sweep func(ctx context.Context) error
-	Log   *slog.Logger
+	// Webhooks lists the webhook deliveries waiting after a sweep, and
+	// Deliver posts one (an error: try again later). Without them no
+	// webhook is posted.
+	Webhooks func(ctx context.Context) ([]string, error)
+	Deliver  func(ctx context.Context, id string) error
+	// RetryAfter is how long to wait before trying a post again after
+	// attempt failures (backoff unless set).
+	RetryAfter func(attempt int) time.Duration
+	Log        *slog.Logger
 }
 
 // Runner is the running River client.
@@ -91,11 +159,19 @@ func Start(ctx context.Context, cfg Config) (*Runner, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("jobs: migrate River's tables: %w", err), db.Close())
 	}
+	if cfg.RetryAfter == nil {
+		cfg.RetryAfter = backoff
+	}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &sweepWorker{sweep: cfg.Sweep})
+	sweep := &sweepWorker{sweep: cfg.Sweep}
+	if cfg.Deliver != nil {
+		sweep.webhooks = cfg.Webhooks
+		river.AddWorker(workers, &deliverWorker{deliver: cfg.Deliver, retry: cfg.RetryAfter})
+	}
+	river.AddWorker(workers, sweep)
 	client, err := river.NewClient(driver, &river.Config{
 		Logger:            cfg.Log,
-		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 1}},
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
 		Workers:           workers,
 		FetchPollInterval: 2 * time.Second,
 		JobTimeout:        10 * time.Minute,

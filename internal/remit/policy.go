@@ -88,7 +88,7 @@ var Actions = []struct {
 	{ActAcceptRisk, "accept a risk (never a legal or regulatory breach)"},
 	{ActSetRiskSettings, "set the risk scale and appetite"},
 	{ActSubmitChecks, "hand in automated check results for a system (for an editor: their own teams' systems); the only thing a checks-scoped token may do"},
-	{ActAdmin, "manage users and teams, and anyone's API tokens"},
+	{ActAdmin, "manage users and teams, and anyone's API tokens; set up reminders' webhooks and read the outbox"},
 }
 
 // May reports whether p may do a; team is the team that owns what is

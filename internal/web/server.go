@@ -59,6 +59,9 @@ type Config struct {
 	// provider is down.
 	NoPasswordSignIn bool
 	BreakGlass       string
+	// Email says a mail server is set up for reminders' digests (the
+	// outbox page says so).
+	Email bool
 	// PublicURL is the address people reach the server at (behind a
 	// proxy, the proxy's): links handed out (supplier portal links) use
 	// it, and an https one turns on HSTS. Nil: the request's own.

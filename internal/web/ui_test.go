@@ -61,6 +61,8 @@ var uiPages = []struct{ name, path string }{
 	{"my-work", "/"},
 	{"dashboard", "/dashboard"},
 	{"search", "/search?q=visits"},
+	{"reminders", "/reminders"},
+	{"outbox", "/outbox"},
 	{"systems", "/systems"},
 	{"systems-filtered", "/systems?team=visits-team&provider=aws"},
 	{"system", "/systems/prison-visits"},

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"remit/internal/remit"
+	"remit/internal/report"
 	"remit/internal/service"
 )
 
@@ -51,5 +53,36 @@ func TestSearchPages(t *testing.T) {
 	status, _, raw = f.do("viewer", "GET", "/api/v1/search?q="+strings.Repeat("a", 1001), nil)
 	if status != http.StatusUnprocessableEntity || !strings.Contains(string(raw), "q") {
 		t.Errorf("a query past its limit: %d %s", status, raw)
+	}
+}
+
+// TestFlashBesideTheChange: a change made in a section of the system page
+// comes back to that section with its success banner there, not at the
+// top of a long page; a change elsewhere keeps the banner at the top.
+func TestFlashBesideTheChange(t *testing.T) {
+	f := newFixture(t)
+	ours := f.svc.Snapshot().Obligations(func(s *remit.System) bool { return s.ID == "prison-visits" }, report.PartyOurs, nil)
+	resp, _ := f.page("editor", "POST", obligationURL(ours[0].ID), url.Values{"version": {"0"}, "inline": {"yes"}, "status": {"in-progress"}, "return": {"/systems/prison-visits#ours"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/systems/prison-visits#ours" {
+		t.Fatalf("saving: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	var flash string
+	for _, c := range resp.Cookies() {
+		if c.Name == flashCookie {
+			flash = c.Name + "=" + c.Value
+		}
+	}
+	_, body := f.page("editor", "GET", "/systems/prison-visits", nil, "Cookie", flash)
+	banner := strings.Index(body, "govuk-notification-banner--success")
+	if banner < 0 || banner < strings.Index(body, `id="ours"`) || banner > strings.Index(body, `data-testid="ours-count"`) {
+		t.Errorf("the banner is not beside what is still ours (banner at %d, section at %d)", banner, strings.Index(body, `id="ours"`))
+	}
+	if strings.Count(body, "govuk-notification-banner--success") != 1 {
+		t.Error("the banner shows twice")
+	}
+	// The same message for a page without that anchor goes at the top.
+	_, body = f.page("editor", "GET", "/systems", nil, "Cookie", flash)
+	if b := strings.Index(body, "govuk-notification-banner--success"); b < 0 || b > strings.Index(body, "<h1") {
+		t.Error("on another page the banner is not at the top")
 	}
 }

@@ -29,8 +29,12 @@ type basePage struct {
 	// Nav is the service navigation item the page belongs to.
 	Nav  string
 	User *remit.Principal
-	// Flash is a one-off message after a change (post-redirect-get).
-	Flash string
+	// Flash is a one-off message after a change (post-redirect-get);
+	// FlashAt the anchor the change was redirected to ("" for the top).
+	// A page that lists an anchor in FlashAnchors shows the banner there,
+	// beside what was changed; any other shows it at the top.
+	Flash, FlashAt string
+	FlashAnchors   []string
 	// Errors fill the GOV.UK error summary; each links to its field.
 	Errors []fieldError
 	// Path is the request's path, for sign-in's return address.
@@ -154,7 +158,7 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 		b.Path = ""
 	}
 	if b.Flash == "" {
-		b.Flash = s.takeFlash(w, r)
+		b.Flash, b.FlashAt = s.takeFlash(w, r)
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
@@ -314,19 +318,35 @@ func (s *server) flash(w http.ResponseWriter, msg string) {
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, MaxAge: 60})
 }
 
-func (s *server) takeFlash(w http.ResponseWriter, r *http.Request) string {
+// takeFlash reads and clears the message, and the anchor it was left
+// for ("#anchor\x00message" when the redirect went to an anchor).
+func (s *server) takeFlash(w http.ResponseWriter, r *http.Request) (msg, at string) {
 	c, err := r.Cookie(flashCookie)
 	if err != nil {
-		return ""
+		return "", ""
 	}
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, MaxAge: -1})
-	msg, _ := url.QueryUnescape(c.Value)
-	return msg
+	msg, _ = url.QueryUnescape(c.Value)
+	if a, m, ok := strings.Cut(msg, "\x00"); ok && strings.HasPrefix(a, "#") {
+		return m, a[1:]
+	}
+	return msg, ""
 }
 
-// redirect ends a successful form post: post-redirect-get, with a message.
+// FlashTop reports whether the message goes at the top of the page (the
+// page does not show it at its anchor).
+func (b *basePage) FlashTop() bool {
+	return b.Flash != "" && !slices.Contains(b.FlashAnchors, b.FlashAt)
+}
+
+// redirect ends a successful form post: post-redirect-get, with a message
+// (kept for the anchor redirected to, if any, so the page can show it
+// there).
 func (s *server) redirect(w http.ResponseWriter, r *http.Request, to, msg string) error {
 	if msg != "" {
+		if _, anchor, ok := strings.Cut(to, "#"); ok && anchor != "" {
+			msg = "#" + anchor + "\x00" + msg
+		}
 		s.flash(w, msg)
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)

@@ -132,10 +132,14 @@ func sortedKeys(m map[string]bool) []string {
 // SystemPage is one system: its offerings, its matrix and what is still ours.
 type SystemPage struct {
 	basePage
-	System  SystemSummary
-	Version int64
-	Uses    []useRow
-	Attach  []option // offerings not yet attached
+	// Risks lists the risks concerning the system, or an offering it
+	// relies on, not closed.
+	Risks         []systemRisk
+	CanRecordRisk bool
+	System        SystemSummary
+	Version       int64
+	Uses          []useRow
+	Attach        []option // offerings not yet attached
 	// AttachAny asks for the offering as text: too many to list.
 	AttachAny bool
 	// Reliance sums up, per offering, the provider obligations relied on.
@@ -271,8 +275,11 @@ func (s *server) handleSystemPage(w http.ResponseWriter, r *http.Request) error 
 		p.Sort = "control"
 	}
 	p.OursStatus, p.OursOwner = q.Get("ours_status"), q.Get("ours_owner")
+	p.FlashAnchors = []string{"ours", "offerings"}
 	u := user(r)
 	sn, now := s.Service.Snapshot(), s.Now()
+	p.Risks = systemRisks(sn, id, now)
+	p.CanRecordRisk = u.May(remit.ActEditRisk, "")
 	x, sum, ok := sn.System(id)
 	if !ok {
 		return notFound("system", id)
@@ -533,4 +540,47 @@ func (s *server) handleAssignOwners(w http.ResponseWriter, r *http.Request) erro
 		msg = fmt.Sprintf("1 obligation now owned by %s", who)
 	}
 	return s.redirect(w, r, back, msg)
+}
+
+// systemRisk is a risk on a system's page: its status today, whether it is
+// above appetite, and the offering it concerns when not the system itself.
+type systemRisk struct {
+	Risk   *remit.Risk
+	Status remit.RiskStatus
+	Above  bool
+	Via    string
+}
+
+// systemRisks lists the risks, not closed, that concern a system or an
+// offering it relies on, highest residual score first.
+func systemRisks(sn *service.Snapshot, id string, now time.Time) []systemRisk {
+	sys, _, ok := sn.System(id)
+	if !ok {
+		return nil
+	}
+	uses := map[string]bool{}
+	for _, u := range sys.Uses {
+		uses[u.Offering] = true
+	}
+	risks, settings := sn.Risks()
+	var out []systemRisk
+	for _, r := range risks {
+		if r.Status == remit.RiskClosed {
+			continue
+		}
+		via, found := "", false
+		for _, c := range r.Concerns {
+			switch {
+			case c.Kind == "system" && c.ID == id:
+				found, via = true, ""
+			case c.Kind == "offering" && uses[c.ID] && !found:
+				found, via = true, c.ID
+			}
+		}
+		if found {
+			out = append(out, systemRisk{Risk: r, Status: r.EffectiveStatus(now), Above: r.AboveAppetite(settings), Via: via})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b systemRisk) int { return b.Risk.Residual.Value() - a.Risk.Residual.Value() })
+	return out
 }

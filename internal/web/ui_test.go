@@ -258,7 +258,7 @@ func TestPagesForEveryRole(t *testing.T) {
 			resp, body := f.page(who, "GET", at(pg.path), nil)
 			want := http.StatusOK
 			switch {
-			case (pg.name == "users" || strings.HasPrefix(pg.name, "user-")) && who != "admin":
+			case (pg.name == "users" || pg.name == "outbox" || strings.HasPrefix(pg.name, "user-")) && who != "admin":
 				want = http.StatusForbidden
 			case (pg.name == "statement" || pg.name == "statement-new") && who != "admin" && who != "editor" && who != "other-editor":
 				want = http.StatusForbidden

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"remit/internal/remit"
+	"remit/internal/service"
 )
 
 // RiskItem is a risk with what Remit derives about it today.
@@ -310,7 +312,11 @@ type RiskFormPage struct {
 	Counters   string
 	CanAccept  bool
 	CanEdit    bool
-	Accept     struct {
+	// ConcernRefs and CounterRefs are what it concerns and what reduces
+	// it, in words with links; Timeline its history, newest first.
+	ConcernRefs, CounterRefs []namedRef
+	Timeline                 []timelineEntry
+	Accept                   struct {
 		Rationale, Until string
 		AboveAppetite    bool
 	}
@@ -335,6 +341,20 @@ func (s *server) riskForm(r *http.Request, isNew bool) (*RiskFormPage, error) {
 	}
 	p.Item, p.Form, p.Title = riskItem(risk, settings, s.Now()), risk, risk.Title
 	p.Concerns, p.Counters = refsText(risk.Concerns), refsText(risk.Countermeasures)
+	sn := s.Service.Snapshot()
+	for _, ref := range risk.Concerns {
+		p.ConcernRefs = append(p.ConcernRefs, nameRef(sn, ref))
+	}
+	for _, ref := range risk.Countermeasures {
+		p.CounterRefs = append(p.CounterRefs, nameRef(sn, ref))
+	}
+	recs, err := s.Service.Audit(r.Context(), remit.AuditFilter{Kind: service.KindRisk, ID: risk.ID, Newest: true, Limit: 100})
+	if err != nil {
+		return nil, err
+	}
+	for _, rec := range recs {
+		p.Timeline = append(p.Timeline, timelineOf(rec))
+	}
 	p.CanAccept = u.May(remit.ActAcceptRisk, "") && !risk.LegalBreach && risk.Status != remit.RiskClosed
 	p.Accept.Until = s.Now().UTC().AddDate(0, 6, 0).Format(time.DateOnly)
 	return p, nil
@@ -458,4 +478,87 @@ func (s *server) handleRiskAcceptPost(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	return s.redirect(w, r, "/risks/"+url.PathEscape(p.Item.ID), "Risk accepted until "+p.Accept.Until)
+}
+
+// namedRef is something a risk refers to, in words, with its page.
+type namedRef struct {
+	Kind, Label, Href string
+}
+
+// nameRef names what a risk refers to from the snapshot: a system, an
+// offering or a provider by name, a control by its title, an obligation by
+// its control's title and its system; the reference itself when it is
+// not (or no longer) there.
+func nameRef(sn *service.Snapshot, ref remit.Ref) namedRef {
+	n := namedRef{Kind: ref.Kind, Label: ref.ID}
+	switch ref.Kind {
+	case "system":
+		n.Href = "/systems/" + url.PathEscape(ref.ID)
+		if sys, _, ok := sn.System(ref.ID); ok {
+			n.Label = sys.Name
+		}
+	case "provider":
+		n.Href = "/providers/" + url.PathEscape(ref.ID)
+		if pr, ok := sn.Provider(ref.ID); ok {
+			n.Label = pr.Name
+		}
+	case "offering":
+		n.Href = searchURL(service.SearchResult{Kind: "offering", ID: ref.ID})
+		if o, ok := sn.Offering(ref.ID); ok && o.Offering != nil {
+			n.Label = o.Offering.Name + " (" + o.ProviderName + ")"
+		}
+	case "control":
+		n.Href = searchURL(service.SearchResult{Kind: "control", ID: ref.ID})
+		if c, ok := sn.Control(ref.ID); ok {
+			n.Label = c.Control.Title + " (" + ref.ID + ")"
+		}
+	case "obligation":
+		n.Href = obligationURL(ref.ID)
+		if o, ok := sn.Obligation(ref.ID); ok {
+			n.Label = o.Title
+			if sys, _, ok := sn.System(o.System); ok {
+				n.Label += " in " + sys.Name
+			}
+		}
+	case "finding":
+		n.Href = "/findings/" + url.PathEscape(ref.ID)
+	}
+	return n
+}
+
+// timelineEntry is one change to a risk, as the MOJ timeline shows it.
+type timelineEntry struct {
+	Title, By string
+	At        time.Time
+	Lines     []string
+}
+
+// timelineOf says what one audit record did to a risk.
+func timelineOf(rec remit.AuditRecord) timelineEntry {
+	e := timelineEntry{By: rec.Actor, At: rec.At}
+	switch {
+	case rec.Action == "create":
+		e.Title = "Recorded"
+	case rec.Action == "delete":
+		e.Title = "Removed"
+	default:
+		e.Title = "Changed"
+		var before, after remit.Risk
+		_ = json.Unmarshal(rec.Before, &before)
+		_ = json.Unmarshal(rec.After, &after)
+		switch {
+		case after.Acceptance != nil && (before.Acceptance == nil || !before.Acceptance.At.Equal(after.Acceptance.At)):
+			e.Title = "Accepted"
+			e.Lines = append(e.Lines, "until "+after.Acceptance.Until+": "+after.Acceptance.Rationale)
+		case before.Acceptance != nil && after.Acceptance == nil:
+			e.Title = "Returned to treating: what was accepted changed"
+		}
+		for _, l := range changes(rec.Before, rec.After) {
+			// The acceptance is said above; the score history is the table.
+			if !strings.HasPrefix(l, "acceptance:") && !strings.HasPrefix(l, "history:") {
+				e.Lines = append(e.Lines, l)
+			}
+		}
+	}
+	return e
 }

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -189,5 +190,44 @@ func TestRiskRegisterOrder(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: order differs from a plain sort\n got %v\nwant %v", q.query, got, want)
 		}
+	}
+}
+
+// TestRiskPageWhole: a risk's page shows the whole risk without opening
+// its form — owner, treatment, review, description, what it concerns in
+// words with links — and its history as a timeline: recorded, changed
+// (what changed), accepted (until when, why).
+func TestRiskPageWhole(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	r, err := f.svc.AddRisk(ctx, testAdmin, remit.Risk{Title: "Visits data in one region", Category: "operational", Description: "A regional outage stops bookings.",
+		Inherent: remit.Score{Likelihood: 2, Impact: 3}, Residual: remit.Score{Likelihood: 2, Impact: 3}, Treatment: "accept", Owner: "risk@example.gov.uk",
+		Concerns: []remit.Ref{{Kind: "system", ID: "prison-visits"}, {Kind: "offering", ID: "aws/s3"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := r
+	changed.Review = "2027-01-15"
+	if _, err := f.svc.UpdateRisk(ctx, testAdmin, changed, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.AcceptRisk(ctx, remit.Principal{Email: "risk@example.gov.uk", Role: remit.RoleRiskOwner}, r.ID, "Cheaper than a second region.", "2027-06-01", false, 2); err != nil {
+		t.Fatal(err)
+	}
+	_, body := f.page("viewer", "GET", "/risks/"+r.ID, nil)
+	summary := section(t, body, `data-testid="risk-summary"`, "</dl>")
+	for _, want := range []string{"risk@example.gov.uk", "A regional outage stops bookings.", "2027-01-15", `<a class="govuk-link" href="/systems/prison-visits">Prison visits booking</a>`,
+		`href="/providers/aws/offerings/s3">Amazon S3 (Amazon Web Services)</a>`, "Cheaper than a second region."} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, summary)
+		}
+	}
+	timeline := section(t, body, `data-testid="risk-timeline"`, "</main>")
+	titles := regexp.MustCompile(`moj-timeline__title">([^<]+)<`).FindAllStringSubmatch(timeline, -1)
+	if len(titles) != 3 || titles[0][1] != "Accepted" || titles[1][1] != "Changed" || titles[2][1] != "Recorded" {
+		t.Errorf("the timeline: %v", titles)
+	}
+	if !strings.Contains(timeline, "until 2027-06-01: Cheaper than a second region.") || !strings.Contains(timeline, "review: 2027-01-15") {
+		t.Errorf("the timeline says:\n%s", timeline)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -316,7 +317,10 @@ type RiskFormPage struct {
 	// it, in words with links; Timeline its history, newest first.
 	ConcernRefs, CounterRefs []namedRef
 	Timeline                 []timelineEntry
-	Accept                   struct {
+	// Choices are what a risk may concern, as kind:id with its name, for
+	// the picker.
+	Choices []option
+	Accept  struct {
 		Rationale, Until string
 		AboveAppetite    bool
 	}
@@ -327,6 +331,9 @@ func (s *server) riskForm(r *http.Request, isNew bool) (*RiskFormPage, error) {
 	u := user(r)
 	p := &RiskFormPage{basePage: basePage{Title: "Record a risk", Nav: "risks"}, New: isNew, Settings: settings, Categories: settings.Categories(), Treatments: remit.Treatments,
 		Statuses: remit.RiskStatuses, CanEdit: u.May(remit.ActEditRisk, "")}
+	if p.CanEdit {
+		p.Choices = refChoices(s.Service.Snapshot(), u, true)
+	}
 	if isNew {
 		if !p.CanEdit {
 			return nil, fmt.Errorf("a viewer may read risks but not record them: %w", remit.ErrForbidden)
@@ -399,6 +406,14 @@ func riskFromForm(r *http.Request) (remit.Risk, string, string) {
 		Inherent: remit.Score{Likelihood: n("inherent_likelihood"), Impact: n("inherent_impact")}, Residual: remit.Score{Likelihood: n("residual_likelihood"), Impact: n("residual_impact")},
 		Target: n("target"), Treatment: v("treatment"), Owner: v("owner"), Review: v("review"), Status: remit.RiskStatus(v("status")), LegalBreach: v("legal_breach") == "yes", Proposal: v("proposal")}
 	concerns, counters := r.PostFormValue("concerns"), r.PostFormValue("countermeasures")
+	// What was picked from the list joins what was typed.
+	if pick := v("concern_pick"); pick != "" && !slices.Contains(strings.Fields(concerns), pick) {
+		concerns = strings.TrimRight(concerns, "\r\n")
+		if concerns != "" {
+			concerns += "\n"
+		}
+		concerns += pick + "\n"
+	}
 	risk.Concerns, risk.Countermeasures = parseRefs(concerns), parseRefs(counters)
 	return risk, concerns, counters
 }
@@ -561,4 +576,43 @@ func timelineOf(rec remit.AuditRecord) timelineEntry {
 		}
 	}
 	return e
+}
+
+// maxChoices bounds a picker's list: past it, people type (the hint says
+// how).
+const maxChoices = 3000
+
+// refChoices lists what evidence may support or a risk concern, for a
+// picker (an <input list>, which filters as one types and needs no
+// script): every offering, the systems of p's teams (every system for
+// someone in no team, when there are not too many), and every control.
+// prefixed gives values as kind:id (a risk's form), else the bare id (the
+// evidence form, whose kind is chosen beside it).
+func refChoices(sn *service.Snapshot, p remit.Principal, prefixed bool) []option {
+	val := func(kind, id string) string {
+		if prefixed {
+			return kind + ":" + id
+		}
+		return id
+	}
+	var out []option
+	for o := range sn.Offerings() {
+		if o.Offering != nil {
+			out = append(out, option{val("offering", o.Ref), "Offering: " + o.Offering.Name + " (" + o.ProviderName + ")"})
+		}
+	}
+	if len(p.Teams) > 0 || sn.NumSystems() <= maxChoices/3 {
+		for sys := range sn.Systems() {
+			if len(p.Teams) == 0 || slices.Contains(p.Teams, sys.Team) {
+				out = append(out, option{val("system", sys.ID), "System: " + sys.Name})
+			}
+		}
+	}
+	for c := range sn.Controls() {
+		if len(out) >= maxChoices {
+			break
+		}
+		out = append(out, option{val("control", c.Ref), "Control: " + c.Control.Title})
+	}
+	return out[:min(len(out), maxChoices)]
 }

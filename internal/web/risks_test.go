@@ -231,3 +231,41 @@ func TestRiskPageWhole(t *testing.T) {
 		t.Errorf("the timeline says:\n%s", timeline)
 	}
 }
+
+// TestPickers: forms that once needed an id typed offer a list to pick
+// from by name — what a risk concerns, what evidence supports, which of
+// our obligations carries out a CUEC — and what is picked is saved as if
+// typed.
+func TestPickers(t *testing.T) {
+	f := newFixture(t)
+	at := f.withEvidence()
+	_, body := f.page("editor", "GET", "/risks/new", nil)
+	choices := section(t, body, `<datalist id="concern-choices">`, "</datalist>")
+	for _, want := range []string{`<option value="system:prison-visits">System: Prison visits booking</option>`, `<option value="offering:aws/ec2">Offering: Amazon EC2 (Amazon Web Services)</option>`,
+		`<option value="control:srm:SRM-03">Control: Patching of guest operating systems</option>`} {
+		if !strings.Contains(choices, want) {
+			t.Errorf("the risk form's choices lack %s", want)
+		}
+	}
+	if strings.Contains(choices, "system:delivery-pipelines") {
+		t.Error("an editor is offered another team's system")
+	}
+	resp, _ := f.page("editor", "POST", "/risks", url.Values{"title": {"Picked"}, "category": {"supplier"}, "status": {"open"}, "inherent_likelihood": {"2"}, "inherent_impact": {"2"},
+		"residual_likelihood": {"2"}, "residual_impact": {"2"}, "concerns": {"offering:aws/ec2"}, "concern_pick": {"system:prison-visits"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("recording with a picked concern: %d", resp.StatusCode)
+	}
+	id := strings.TrimPrefix(resp.Header.Get("Location"), "/risks/")
+	r, _, err := f.svc.Risk(t.Context(), id)
+	if err != nil || len(r.Concerns) != 2 || r.Concerns[1] != (remit.Ref{Kind: "system", ID: "prison-visits"}) {
+		t.Errorf("concerns %+v (%v)", r.Concerns, err)
+	}
+	_, body = f.page("editor", "GET", "/evidence/new", nil)
+	if !strings.Contains(section(t, body, `<datalist id="ref-choices">`, "</datalist>"), `<option value="aws/ec2">Offering: Amazon EC2 (Amazon Web Services)</option>`) || !strings.Contains(body, `list="ref-choices"`) {
+		t.Error("the evidence form offers no offerings to pick")
+	}
+	_, body = f.page("editor", "GET", at("/evidence/{ev}"), nil)
+	if ours := section(t, body, `<datalist id="ours-choices">`, "</datalist>"); !strings.Contains(ours, "/ours\">") || !strings.Contains(ours, " in ") {
+		t.Errorf("the CUEC picker:\n%.500s", ours)
+	}
+}

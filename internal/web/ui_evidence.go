@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"remit/internal/remit"
+	"remit/internal/report"
 )
 
 // EvidenceListPage is the evidence register, filtered.
@@ -64,6 +65,8 @@ type EvidenceFormPage struct {
 	Control   string
 	CUECs     string // "ID | text" lines
 	CarveOuts string
+	// Choices are what evidence may support, for the picker.
+	Choices []option
 }
 
 var supportTargets = []option{
@@ -85,6 +88,7 @@ func (s *server) evidenceForm(r *http.Request) (*EvidenceFormPage, error) {
 	if on, ref, ok := strings.Cut(r.URL.Query().Get("supports"), ":"); ok && slices.ContainsFunc(supportTargets, func(o option) bool { return o.Value == on }) {
 		p.SupportOn, p.Ref = on, ref
 	}
+	p.Choices = refChoices(s.Service.Snapshot(), user(r), false)
 	return p, nil
 }
 
@@ -185,6 +189,10 @@ type EvidencePage struct {
 	Targets   []option
 	// Obligations names the obligations each CUEC maps to, by CUEC id.
 	Systems []string
+	// Choices are what evidence may support, and Ours the obligations a
+	// CUEC may be carried out by (of the systems the evidence reaches),
+	// for the pickers.
+	Choices, Ours []option
 }
 
 func (s *server) evidencePage(r *http.Request) (*EvidencePage, error) {
@@ -201,19 +209,36 @@ func (s *server) evidencePage(r *http.Request) (*EvidencePage, error) {
 	// The systems whose obligations it reaches, for the reader's sake.
 	sn := s.Service.Snapshot()
 	seen := map[string]bool{}
+	var reached []*remit.System
 	for _, sup := range ev.Supports {
 		switch sup.On {
 		case remit.SupportOffering:
 			for _, x := range sn.UsersOf(sup.Ref) {
 				seen[x.Name] = true
+				reached = append(reached, x)
 			}
 		case remit.SupportSystem:
 			if x, _, ok := sn.System(sup.Ref); ok {
 				seen[x.Name] = true
+				reached = append(reached, x)
 			}
 		}
 	}
 	p.Systems = sortedKeys(seen)
+	if p.CanChange {
+		p.Choices = refChoices(sn, user(r), false)
+		// A CUEC is carried out by one of our obligations in a system the
+		// report reaches.
+		if ev.SOC2 != nil {
+			for _, x := range reached {
+				for _, o := range sn.Obligations(func(sys *remit.System) bool { return sys.ID == x.ID }, report.PartyOurs, nil) {
+					if len(p.Ours) < maxChoices {
+						p.Ours = append(p.Ours, option{o.ID, o.Title + " in " + x.Name})
+					}
+				}
+			}
+		}
+	}
 	return p, nil
 }
 

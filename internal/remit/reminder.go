@@ -25,6 +25,7 @@ const (
 	RemindFindingOverdue    ReminderKind = "finding-overdue"
 	RemindModelChange       ReminderKind = "model-change"
 	RemindPortalSubmission  ReminderKind = "portal-submission"
+	RemindAboveAppetite     ReminderKind = "accepted-above-appetite"
 )
 
 // ReminderKinds lists every kind, in the order a digest lists them, with
@@ -37,6 +38,7 @@ var ReminderKinds = []struct {
 	{RemindFindingOverdue, "Findings past their due date"},
 	{RemindEvidence7, "Evidence that stops counting within 7 days"},
 	{RemindEvidence30, "Evidence that stops counting within 30 days"},
+	{RemindAboveAppetite, "Risks accepted above appetite"},
 	{RemindAcceptance, "Risk acceptances ending within 30 days"},
 	{RemindReviewOverdue, "Risk reviews overdue"},
 	{RemindReviewDue, "Risk reviews due within 7 days"},

@@ -20,6 +20,9 @@ type RiskScale struct {
 type RiskSettings struct {
 	Scale    RiskScale      `json:"scale"`
 	Appetite map[string]int `json:"appetite" doc:"Per category, the highest residual score within appetite"`
+	// SecondApproval makes accepting a risk above appetite wait for a
+	// second risk owner's approval.
+	SecondApproval bool `json:"second_approval,omitempty" doc:"Accepting a risk above appetite waits for a second risk owner's approval"`
 }
 
 // DefaultRiskSettings is a 5 × 5 scale with named levels, and an appetite
@@ -112,6 +115,12 @@ type Acceptance struct {
 	// that they said they knew.
 	AboveAppetite bool `json:"above_appetite,omitempty"`
 	Appetite      int  `json:"appetite,omitempty"`
+	// AwaitingApproval marks an acceptance above appetite that waits for a
+	// second risk owner (RiskSettings.SecondApproval): the risk stays
+	// treating until they approve. ApprovedBy and ApprovedAt say who did.
+	AwaitingApproval bool       `json:"awaiting_approval,omitempty"`
+	ApprovedBy       string     `json:"approved_by,omitempty"`
+	ApprovedAt       *time.Time `json:"approved_at,omitempty"`
 	// Terms is what the risk owner accepted. Any change to them returns
 	// the risk to treating, to be accepted again.
 	Terms *RiskTerms `json:"terms,omitempty"`

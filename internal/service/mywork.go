@@ -296,6 +296,14 @@ func (s *Service) MyWork(ctx context.Context, sn *Snapshot, p remit.Principal, n
 	// Risks p owns: decisions and reviews.
 	risks, _ := sn.Risks()
 	for _, r := range risks {
+		// An acceptance above appetite waiting for a second risk owner
+		// waits for every risk owner but the one who accepted it.
+		if a := r.Acceptance; a != nil && a.AwaitingApproval {
+			if !strings.EqualFold(a.By, me) && p.May(remit.ActAcceptRisk, "") {
+				w.Decisions = append(w.Decisions, r)
+			}
+			continue
+		}
 		if !strings.EqualFold(r.Owner, me) || r.Status == remit.RiskClosed {
 			continue
 		}

@@ -323,6 +323,67 @@ func (s *Service) AcceptRisk(ctx context.Context, p remit.Principal, id, rationa
 		action := "accept"
 		if above {
 			r.Acceptance.AboveAppetite, r.Acceptance.Appetite, action = true, limit, "accept-above-appetite"
+			if settings.SecondApproval {
+				// It waits, treating, for a second risk owner.
+				r.Status, r.Acceptance.AwaitingApproval, action = remit.RiskTreating, true, "accept-above-appetite-awaiting-approval"
+			}
+		}
+		_, d, err := riskDocs.update(ctx, tx, change{p.Email, now}, id, r, version, action)
+		if err != nil {
+			return nil, err
+		}
+		if above {
+			// Flagged to admins, and to the risk owners who may approve it.
+			to := []string{"role:admin"}
+			detail := fmt.Sprintf("%s accepted it with a residual score of %d against the appetite of %d for %s risks, until %s", p.Email, r.Residual.Value(), limit, r.Category, until)
+			if r.Acceptance.AwaitingApproval {
+				to = append(to, "role:risk-owner")
+				detail += "; it waits for a second risk owner's approval"
+			}
+			if _, err := queueReminders(ctx, tx, now, []remit.Reminder{{Key: fmt.Sprintf("%s/%s/%d", remit.RemindAboveAppetite, id, now.Unix()), Kind: remit.RemindAboveAppetite,
+				Title: r.Title, Detail: detail, Path: "/risks/" + id, To: to}}); err != nil {
+				return nil, err
+			}
+		}
+		out = d.Version
+		return holdRisk(r, out), nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("accept risk %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// DecideAcceptance is a second risk owner's decision on an acceptance
+// above appetite that waits for one: approved, the risk is accepted;
+// declined, the acceptance is withdrawn and the risk stays treating. The
+// risk owner who accepted it cannot approve it.
+func (s *Service) DecideAcceptance(ctx context.Context, p remit.Principal, id string, approve bool, version int64) (int64, error) {
+	if !p.May(remit.ActAcceptRisk, "") {
+		return 0, fmt.Errorf("a second risk owner approves an acceptance, not %s: %w", p.Role.Article(), remit.ErrForbidden)
+	}
+	now := s.now()
+	var out int64
+	err := s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
+		r, _, err := riskDocs.find(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		a := r.Acceptance
+		if a == nil || !a.AwaitingApproval {
+			return nil, fmt.Errorf("risk %s has no acceptance waiting for approval: %w", id, remit.ErrConflict)
+		}
+		if strings.EqualFold(a.By, p.Email) {
+			return nil, &remit.ValidationError{Problems: []remit.Problem{{Pointer: "/approve", Message: "you accepted this risk: a second risk owner approves it"}}}
+		}
+		action := "decline-acceptance"
+		if approve {
+			at := now.UTC()
+			accepted := *a
+			accepted.AwaitingApproval, accepted.ApprovedBy, accepted.ApprovedAt = false, p.Email, &at
+			r.Status, r.Acceptance, action = remit.RiskAccepted, &accepted, "approve-acceptance"
+		} else {
+			r.Acceptance = nil
 		}
 		_, d, err := riskDocs.update(ctx, tx, change{p.Email, now}, id, r, version, action)
 		if err != nil {
@@ -332,7 +393,7 @@ func (s *Service) AcceptRisk(ctx context.Context, p remit.Principal, id, rationa
 		return holdRisk(r, out), nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("accept risk %s: %w", id, err)
+		return 0, fmt.Errorf("risk %s: %w", id, err)
 	}
 	return out, nil
 }

@@ -313,6 +313,9 @@ type RiskFormPage struct {
 	Counters   string
 	CanAccept  bool
 	CanEdit    bool
+	// CanApprove says the person may approve or decline an acceptance
+	// waiting for a second risk owner.
+	CanApprove bool
 	// ConcernRefs and CounterRefs are what it concerns and what reduces
 	// it, in words with links; Timeline its history, newest first.
 	ConcernRefs, CounterRefs []namedRef
@@ -363,6 +366,10 @@ func (s *server) riskForm(r *http.Request, isNew bool) (*RiskFormPage, error) {
 		p.Timeline = append(p.Timeline, timelineOf(rec))
 	}
 	p.CanAccept = u.May(remit.ActAcceptRisk, "") && !risk.LegalBreach && risk.Status != remit.RiskClosed
+	if a := risk.Acceptance; a != nil && a.AwaitingApproval {
+		p.CanAccept = false
+		p.CanApprove = u.May(remit.ActAcceptRisk, "") && !strings.EqualFold(a.By, u.Email)
+	}
 	p.Accept.Until = s.Now().UTC().AddDate(0, 6, 0).Format(time.DateOnly)
 	return p, nil
 }
@@ -562,6 +569,13 @@ func timelineOf(rec remit.AuditRecord) timelineEntry {
 		_ = json.Unmarshal(rec.Before, &before)
 		_ = json.Unmarshal(rec.After, &after)
 		switch {
+		case before.Acceptance != nil && before.Acceptance.AwaitingApproval && after.Acceptance != nil && after.Acceptance.ApprovedBy != "":
+			e.Title = "Acceptance approved by a second risk owner"
+		case before.Acceptance != nil && before.Acceptance.AwaitingApproval && after.Acceptance == nil:
+			e.Title = "Acceptance declined by a second risk owner"
+		case after.Acceptance != nil && after.Acceptance.AwaitingApproval:
+			e.Title = "Accepted above appetite, waiting for a second risk owner"
+			e.Lines = append(e.Lines, "until "+after.Acceptance.Until+": "+after.Acceptance.Rationale)
 		case after.Acceptance != nil && (before.Acceptance == nil || !before.Acceptance.At.Equal(after.Acceptance.At)):
 			e.Title = "Accepted"
 			e.Lines = append(e.Lines, "until "+after.Acceptance.Until+": "+after.Acceptance.Rationale)
@@ -615,4 +629,30 @@ func refChoices(sn *service.Snapshot, p remit.Principal, prefixed bool) []option
 		out = append(out, option{val("control", c.Ref), "Control: " + c.Control.Title})
 	}
 	return out[:min(len(out), maxChoices)]
+}
+
+// handleRiskApproval is a second risk owner approving or declining an
+// acceptance above appetite.
+func (s *server) handleRiskApproval(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	version, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if err != nil {
+		return badForm("the form's version is missing: reload the page and try again")
+	}
+	approve := r.PostFormValue("decision") == "approve"
+	if !approve && r.PostFormValue("decision") != "decline" {
+		return badForm("choose whether to approve or decline the acceptance")
+	}
+	if _, err := s.Service.DecideAcceptance(r.Context(), user(r), id, approve, version); err != nil {
+		var ve *remit.ValidationError
+		if errors.As(err, &ve) {
+			return badForm(sentence(ve.Problems[0].Message))
+		}
+		return err
+	}
+	msg := "Acceptance approved: the risk is accepted"
+	if !approve {
+		msg = "Acceptance declined: the risk stays treating"
+	}
+	return s.redirect(w, r, "/risks/"+url.PathEscape(id), msg)
 }

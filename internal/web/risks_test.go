@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"remit/internal/accounts"
 	"remit/internal/remit"
 )
 
@@ -267,5 +268,56 @@ func TestPickers(t *testing.T) {
 	_, body = f.page("editor", "GET", at("/evidence/{ev}"), nil)
 	if ours := section(t, body, `<datalist id="ours-choices">`, "</datalist>"); !strings.Contains(ours, "/ours\">") || !strings.Contains(ours, " in ") {
 		t.Errorf("the CUEC picker:\n%.500s", ours)
+	}
+}
+
+// TestSecondApprovalPage: a second risk owner finds the acceptance
+// waiting on the risk's page and approves it there; the one who accepted
+// it is offered no approval.
+func TestSecondApprovalPage(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	u, err := f.svc.AddUser(ctx, testAdmin, accounts.User{Email: "sam@example.gov.uk", Role: remit.RoleRiskOwner}, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, secret, err := f.svc.CreateToken(ctx, u.Principal(), "tests", u.Role, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.tokens["sam"] = secret
+	settings := remit.DefaultRiskSettings()
+	settings.SecondApproval = true
+	v, _ := f.svc.RiskSettingsVersion(ctx)
+	if _, err := f.svc.SetRiskSettings(ctx, testAdmin, settings, v); err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.svc.AddRisk(ctx, testAdmin, remit.Risk{Title: "Above appetite", Category: "supplier", Inherent: remit.Score{Likelihood: 4, Impact: 4}, Residual: remit.Score{Likelihood: 3, Impact: 4}, Owner: "risk@example.gov.uk"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, _ := f.page("risk", "POST", "/risks/"+r.ID+"/accept", url.Values{"version": {"1"}, "rationale": {"No alternative."}, "until": {"2027-06-01"}, "above_appetite": {"yes"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("accepting: %d", resp.StatusCode)
+	}
+	_, body := f.page("risk", "GET", "/risks/"+r.ID, nil)
+	if strings.Contains(body, `id="approval"`) || !strings.Contains(section(t, body, `data-testid="risk-acceptance"`, "</dd>"), "waiting for a second risk owner") {
+		t.Error("the risk owner who accepted it: no waiting shown, or offered the approval")
+	}
+	_, body = f.page("sam", "GET", "/", nil)
+	if !strings.Contains(section(t, body, `data-testid="work-decisions"`, "</table>"), "accepted it above appetite: it waits for a second risk owner") {
+		t.Error("the second risk owner's work does not ask for the approval")
+	}
+	_, body = f.page("sam", "GET", "/risks/"+r.ID, nil)
+	if !strings.Contains(body, `id="approval"`) {
+		t.Fatal("the second risk owner is offered no approval")
+	}
+	resp, _ = f.page("sam", "POST", "/risks/"+r.ID+"/approval", url.Values{"version": {"2"}, "decision": {"approve"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("approving: %d", resp.StatusCode)
+	}
+	_, body = f.page("viewer", "GET", "/risks/"+r.ID, nil)
+	if !strings.Contains(section(t, body, `data-testid="risk-acceptance"`, "</dd>"), "Approved by sam@example.gov.uk") || !strings.Contains(body, "Acceptance approved by a second risk owner") {
+		t.Error("the approval is not shown")
 	}
 }

@@ -263,6 +263,7 @@ func (s *server) uiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /risks/{id}", s.page(show(s, "risk", func(r *http.Request) (*RiskFormPage, error) { return s.riskForm(r, false) })))
 	mux.HandleFunc("POST /risks/{id}", s.page(s.handleRiskPost))
 	mux.HandleFunc("POST /risks/{id}/accept", s.page(s.handleRiskAcceptPost))
+	mux.HandleFunc("POST /risks/{id}/approval", s.page(s.handleRiskApproval))
 	mux.HandleFunc("GET /findings", s.page(show(s, "findings", s.findingsPage)))
 	mux.HandleFunc("POST /findings", s.page(s.handleFindingPost))
 	mux.HandleFunc("GET /findings/{id}", s.page(show(s, "finding", s.findingPage)))

@@ -53,6 +53,8 @@ func whyWaiting(r *remit.Risk, st remit.RiskSettings, now time.Time) string {
 	day := now.UTC().Format(time.DateOnly)
 	var why string
 	switch {
+	case r.Acceptance != nil && r.Acceptance.AwaitingApproval:
+		why = r.Acceptance.By + " accepted it above appetite: it waits for a second risk owner's approval"
 	case r.StatusOn(day) == remit.RiskReviewDue:
 		why = "Its acceptance ended on " + r.Acceptance.Until + ": accept it again or treat it"
 	case r.Treatment == "accept" && r.Status != remit.RiskAccepted:

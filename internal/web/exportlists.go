@@ -125,14 +125,7 @@ func (s *server) handleOursExport(w http.ResponseWriter, r *http.Request) error 
 		if o.Tracking != nil {
 			t = *o.Tracking
 		}
-		owner := strings.TrimSpace(t.Owner)
-		switch {
-		case owner != "":
-		case sys.Team != "":
-			owner = sys.Team + " (the system's team)"
-		default:
-			owner = "Not assigned"
-		}
+		owner := ownerOf(t, sys.Team)
 		assurance := ""
 		if o.Assurance != nil {
 			assurance = words(o.Assurance.Status)

@@ -138,6 +138,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/evidence/export", s.apiDownload(s.handleEvidenceExport))
 	mux.HandleFunc("GET /api/v1/audit/export", s.apiDownload(s.handleAuditExport))
 	mux.HandleFunc("GET /api/v1/systems/{id}/obligations/export", s.apiDownload(s.handleOursExport))
+	mux.HandleFunc("GET /api/v1/systems/{id}/pack", s.apiDownload(s.handleSystemPack))
 	// Documents for assessors, auditors and other tools, and providers'
 	// matrices in (doc/oscal.md).
 	mux.HandleFunc("GET /api/v1/systems/{id}/ssp", s.apiDownload(s.handleSSPExport))

@@ -82,3 +82,18 @@ func TestSystemPack(t *testing.T) {
 		t.Errorf("a missing system's pack: %d", resp.StatusCode)
 	}
 }
+
+// TestLinked: web addresses in generated sentences become links, after
+// the sentence is escaped, and the punctuation after them stays text.
+func TestLinked(t *testing.T) {
+	for in, want := range map[string]string{
+		`states "X" (version 1, https://aws.amazon.com/compliance/shared-responsibility-model/). Ours.`: `states &#34;X&#34; (version 1, <a class="govuk-link" href="https://aws.amazon.com/compliance/shared-responsibility-model/" rel="noreferrer noopener">https://aws.amazon.com/compliance/shared-responsibility-model/</a>). Ours.`,
+		`see https://example.gov.uk/a?b=1&c=2, then`:                                                    `see <a class="govuk-link" href="https://example.gov.uk/a?b=1&amp;c=2" rel="noreferrer noopener">https://example.gov.uk/a?b=1&amp;c=2</a>, then`,
+		`<script>https://x.example/"onload="</script>`:                                                  `&lt;script&gt;<a class="govuk-link" href="https://x.example/" rel="noreferrer noopener">https://x.example/</a>&#34;onload=&#34;&lt;/script&gt;`,
+		`no address here`: `no address here`,
+	} {
+		if got := string(linked(in)); got != want {
+			t.Errorf("linked(%q)\n got %s\nwant %s", in, got, want)
+		}
+	}
+}

@@ -116,6 +116,7 @@ func newUI() (*ui, error) {
 			return id
 		},
 		"words":         words,
+		"linked":        linked,
 		"join":          strings.Join,
 		"svg":           func(s string) template.HTML { return template.HTML(s) }, // our own renderers escape their text
 		"pathEscape":    url.PathEscape,

@@ -2,6 +2,8 @@ package web
 
 import (
 	"fmt"
+	"html/template"
+	"regexp"
 	"strings"
 )
 
@@ -45,4 +47,23 @@ func toString(v any) string {
 		return s.String()
 	}
 	return fmt.Sprint(v)
+}
+
+// linkPattern finds web addresses in generated sentences: up to a space,
+// or a closing bracket or comma that ends the sentence's clause.
+var linkPattern = regexp.MustCompile(`https?://[^\s()<>"]+[^\s()<>",.;:]`)
+
+// linked is a sentence as HTML, escaped, with its web addresses as
+// links.
+func linked(sentence string) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, m := range linkPattern.FindAllStringIndex(sentence, -1) {
+		b.WriteString(template.HTMLEscapeString(sentence[last:m[0]]))
+		u := template.HTMLEscapeString(sentence[m[0]:m[1]])
+		b.WriteString(`<a class="govuk-link" href="` + u + `" rel="noreferrer noopener">` + u + `</a>`)
+		last = m[1]
+	}
+	b.WriteString(template.HTMLEscapeString(sentence[last:]))
+	return template.HTML(b.String())
 }

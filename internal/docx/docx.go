@@ -12,6 +12,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Document is a document being written.
@@ -57,8 +58,9 @@ func (d *Document) Bullet(text string) { d.para("ListBullet", "•\t"+text) }
 // a row shorter than the header is padded.
 func (d *Document) Table(header []string, rows [][]string) {
 	d.body.WriteString(`<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="5000" w:type="pct"/><w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>`)
-	for range header {
-		d.body.WriteString(`<w:gridCol/>`)
+	widths := columnWidths(header, rows)
+	for _, w := range widths {
+		fmt.Fprintf(&d.body, `<w:gridCol w:w="%d"/>`, w)
 	}
 	d.body.WriteString(`</w:tblGrid>`)
 	row := func(cells []string, head bool) {
@@ -73,7 +75,7 @@ func (d *Document) Table(header []string, rows [][]string) {
 			if i < len(cells) {
 				text = cells[i]
 			}
-			d.body.WriteString(`<w:tc><w:p>`)
+			fmt.Fprintf(&d.body, `<w:tc><w:tcPr><w:tcW w:w="%d" w:type="dxa"/></w:tcPr><w:p>`, widths[i])
 			d.run(text, head)
 			d.body.WriteString(`</w:p></w:tc>`)
 		}
@@ -84,6 +86,34 @@ func (d *Document) Table(header []string, rows [][]string) {
 		row(r, false)
 	}
 	d.body.WriteString(`</w:tbl><w:p/>`)
+}
+
+// textWidth is the width between an A4 page's margins, in twentieths of
+// a point.
+const textWidth = 11906 - 2*1134
+
+// columnWidths shares the text width among the columns by how long
+// their longest text is (counted up to 32 characters, at least 12: a
+// short word still fits on one line).
+func columnWidths(header []string, rows [][]string) []int {
+	weight := make([]int, len(header))
+	for i, h := range header {
+		weight[i] = max(12, min(32, utf8.RuneCountInString(h)))
+	}
+	for _, r := range rows {
+		for i := range min(len(r), len(header)) {
+			weight[i] = max(weight[i], min(32, utf8.RuneCountInString(r[i])))
+		}
+	}
+	total := 0
+	for _, w := range weight {
+		total += w
+	}
+	out := make([]int, len(weight))
+	for i, w := range weight {
+		out[i] = textWidth * w / total
+	}
+	return out
 }
 
 func (d *Document) para(style, text string) {

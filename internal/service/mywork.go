@@ -136,7 +136,26 @@ func (s *Service) MyWork(ctx context.Context, sn *Snapshot, p remit.Principal, n
 		mine    bool
 		overdue bool
 	}
+	// Only the first limit open ones (in list order) are kept as they are
+	// found, so memory stays at the limit however many there are; the
+	// counts, by person and by system, cover them all.
+	before := func(a, b found) int {
+		if a.overdue != b.overdue {
+			if a.overdue {
+				return -1
+			}
+			return 1
+		}
+		if (a.t.Due == "") != (b.t.Due == "") {
+			if a.t.Due == "" {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Or(cmp.Compare(a.t.Due, b.t.Due), cmp.Compare(a.id, b.id))
+	}
 	var open []found
+	at := map[int32]int{}
 	add := func(f found) {
 		c := &w.Teams
 		if f.mine {
@@ -153,7 +172,30 @@ func (s *Service) MyWork(ctx context.Context, sn *Snapshot, p remit.Principal, n
 		if f.overdue = f.t.Overdue(day); f.overdue {
 			c.Overdue++
 		}
-		open = append(open, f)
+		w.Open++
+		j, ok := at[f.m.System]
+		if !ok {
+			sys := e.System(f.m.System).System
+			j = len(w.Systems)
+			at[f.m.System] = j
+			w.Systems = append(w.Systems, WorkSystem{ID: sys.ID, Name: cmp.Or(sys.Name, sys.ID)})
+		}
+		w.Systems[j].Open++
+		if f.overdue {
+			w.Systems[j].Overdue++
+		}
+		if limit <= 0 {
+			open = append(open, f) // sorted once, below
+			return
+		}
+		i, _ := slices.BinarySearchFunc(open, f, before)
+		if i >= limit {
+			return
+		}
+		open = slices.Insert(open, i, f)
+		if len(open) > limit {
+			open = open[:limit]
+		}
 	}
 	seen := map[string]bool{}
 	if len(teams) > 0 {
@@ -197,41 +239,14 @@ func (s *Service) MyWork(ctx context.Context, sn *Snapshot, p remit.Principal, n
 			}
 		}
 	}
-	slices.SortFunc(open, func(a, b found) int {
-		if a.overdue != b.overdue {
-			if a.overdue {
-				return -1
-			}
-			return 1
-		}
-		if (a.t.Due == "") != (b.t.Due == "") {
-			if a.t.Due == "" {
-				return 1
-			}
-			return -1
-		}
-		return cmp.Or(cmp.Compare(a.t.Due, b.t.Due), cmp.Compare(a.id, b.id))
-	})
-	w.Open = len(open)
-	at := map[int32]int{}
-	for i, f := range open {
+	if limit <= 0 {
+		slices.SortFunc(open, before)
+	}
+	for _, f := range open {
 		sys := e.System(f.m.System).System
-		name := cmp.Or(sys.Name, sys.ID)
-		if limit <= 0 || i < limit {
-			o := sn.obligationOf(f.m, f.cell, f.o)
-			w.Obligations = append(w.Obligations, WorkObligation{ID: f.id, System: sys.ID, SystemName: name, Control: o.Control, Title: o.Title,
-				Offering: o.Offering, OfferingName: sn.offeringName(o.Offering), Tracking: f.t, Version: o.Version, Mine: f.mine, Overdue: f.overdue})
-		}
-		j, ok := at[f.m.System]
-		if !ok {
-			j = len(w.Systems)
-			at[f.m.System] = j
-			w.Systems = append(w.Systems, WorkSystem{ID: sys.ID, Name: name})
-		}
-		w.Systems[j].Open++
-		if f.overdue {
-			w.Systems[j].Overdue++
-		}
+		o := sn.obligationOf(f.m, f.cell, f.o)
+		w.Obligations = append(w.Obligations, WorkObligation{ID: f.id, System: sys.ID, SystemName: cmp.Or(sys.Name, sys.ID), Control: o.Control, Title: o.Title,
+			Offering: o.Offering, OfferingName: sn.offeringName(o.Offering), Tracking: f.t, Version: o.Version, Mine: f.mine, Overdue: f.overdue})
 	}
 	slices.SortStableFunc(w.Systems, func(a, b WorkSystem) int {
 		return cmp.Or(b.Overdue-a.Overdue, b.Open-a.Open, cmp.Compare(a.Name, b.Name))

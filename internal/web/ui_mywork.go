@@ -113,7 +113,7 @@ func (s *server) myWorkPage(r *http.Request) (*MyWorkPage, error) {
 }
 
 type myWorkInput struct {
-	Limit int `query:"limit" minimum:"0" doc:"Describe only the first this many open obligations (0: all); the counts cover them all"`
+	Limit int `query:"limit" minimum:"1" maximum:"5000" default:"100" doc:"Describe only the first this many open obligations; the counts cover them all"`
 }
 
 type myWorkOutput struct{ Body service.MyWork }

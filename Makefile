@@ -44,7 +44,7 @@ build: assets
 # test runs every test with the race detector on, then the tests that
 # measure memory, which the race detector would distort.
 test: assets
-	$(GO) test -race ./...
+	$(GO) test -race -timeout 30m ./...
 	$(GO) test -run 'MemoryIsBounded' ./internal/xlsx
 
 # check is what CI runs besides the tests: formatting, vet and a tidy go.mod.

@@ -53,7 +53,9 @@ func TestBrowser(t *testing.T) {
 	f.setNow(time.Now().UTC())
 	shots := filepath.Join(root, "e2e", "screenshots")
 	_ = os.RemoveAll(shots)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	// A guard against a hung browser, not a measure: under the race
+	// detector on two cores the journeys take a few minutes.
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	url := f.server.URL
 	run := func(args ...string) {

@@ -25,29 +25,10 @@ import (
 // Remit's own tables (and on PostgreSQL when REMIT_TEST_POSTGRES_URL is
 // set), and waits for the sweep to run at start, then again on schedule.
 func TestSweepRunsOnBothStores(t *testing.T) {
-	dbs := map[string]string{"sqlite": filepath.Join(t.TempDir(), "remit.db")}
-	if u := storetest.PostgresURL(t, "remit_jobs"); u != "" {
-		// A schema of its own, so River's and Remit's tables start empty.
-		dbs["postgres"] = u
-	}
-	for name, database := range dbs {
+	for name, database := range databases(t, "remit_jobs") {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			var store remit.Store
-			var err error
-			if name == "sqlite" {
-				store, err = sqlite.Open(ctx, database)
-			} else {
-				store, err = postgres.Open(ctx, database)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer store.Close()
-			svc, err := service.Open(ctx, service.Config{Store: store, Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives()})
-			if err != nil {
-				t.Fatal(err)
-			}
+			svc := openService(t, name, database, nil)
 			var runs atomic.Int32
 			done := make(chan struct{}, 8)
 			r, err := Start(ctx, Config{Database: database, Every: 300 * time.Millisecond, Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
@@ -83,6 +64,41 @@ func TestSweepRunsOnBothStores(t *testing.T) {
 			}
 		})
 	}
+}
+
+// databases are where the jobs' tests run: a SQLite file, and a
+// PostgreSQL schema of its own (so River's and Remit's tables start
+// empty) when REMIT_TEST_POSTGRES_URL is set.
+func databases(t *testing.T, schema string) map[string]string {
+	dbs := map[string]string{"sqlite": filepath.Join(t.TempDir(), "remit.db")}
+	if u := storetest.PostgresURL(t, schema); u != "" {
+		dbs["postgres"] = u
+	}
+	return dbs
+}
+
+// openService opens the store named (sqlite or postgres) at database and
+// a service over it, on the clock given (the real one when nil), closed
+// when the test ends.
+func openService(t *testing.T, name, database string, now func() time.Time) *service.Service {
+	t.Helper()
+	ctx := context.Background()
+	var store remit.Store
+	var err error
+	if name == "sqlite" {
+		store, err = sqlite.Open(ctx, database)
+	} else {
+		store, err = postgres.Open(ctx, database)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	svc, err := service.Open(ctx, service.Config{Store: store, Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives(), Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
 }
 
 // TestServersStartAtOnce starts four servers' stores and job runners on

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -14,12 +13,7 @@ import (
 	"time"
 
 	"remit/internal/accounts"
-	"remit/internal/content"
-	"remit/internal/postgres"
 	"remit/internal/remit"
-	"remit/internal/service"
-	"remit/internal/sqlite"
-	"remit/internal/storetest"
 )
 
 // TestWebhooksRetriedByRiver: the sweep finds a reminder and queues a
@@ -28,30 +22,11 @@ import (
 // three attempts, and nothing is posted twice. On SQLite, and PostgreSQL
 // when REMIT_TEST_POSTGRES_URL is set.
 func TestWebhooksRetriedByRiver(t *testing.T) {
-	dbs := map[string]string{"sqlite": filepath.Join(t.TempDir(), "remit.db")}
-	if u := storetest.PostgresURL(t, "remit_webhooks"); u != "" {
-		dbs["postgres"] = u
-	}
-	for name, database := range dbs {
+	for name, database := range databases(t, "remit_webhooks") {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			var store remit.Store
-			var err error
-			if name == "sqlite" {
-				store, err = sqlite.Open(ctx, database)
-			} else {
-				store, err = postgres.Open(ctx, database)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer store.Close()
 			now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
-			svc, err := service.Open(ctx, service.Config{Store: store, Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives(),
-				Now: func() time.Time { return now }})
-			if err != nil {
-				t.Fatal(err)
-			}
+			svc := openService(t, name, database, func() time.Time { return now })
 			admin := remit.Principal{Email: "admin@example.gov.uk", Role: remit.RoleAdmin}
 			if _, err := svc.AddUser(ctx, admin, accounts.User{Email: "rita@example.gov.uk", Role: remit.RoleRiskOwner}, "correct horse battery"); err != nil {
 				t.Fatal(err)

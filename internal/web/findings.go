@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -136,6 +137,8 @@ type FindingsPage struct {
 	ObligationsText string
 	Severities      []remit.Severity
 	Statuses        []remit.FindingStatus
+	// Ours are the obligations a finding may concern, for the picker.
+	Ours []option
 }
 
 func (s *server) findingsPage(r *http.Request) (*FindingsPage, error) {
@@ -150,6 +153,9 @@ func (s *server) findingsPage(r *http.Request) (*FindingsPage, error) {
 		p.Status = ""
 	}
 	p.Items = filterFindings(all, p.Status, p.Overdue == "yes", "")
+	if p.CanRaise {
+		p.Ours = obligationChoices(s.Service.Snapshot(), user(r), "")
+	}
 	return p, nil
 }
 
@@ -161,6 +167,11 @@ func findingFromForm(r *http.Request) (remit.Finding, string) {
 		if line = strings.TrimSpace(line); line != "" {
 			f.Obligations = append(f.Obligations, line)
 		}
+	}
+	// What was picked from the list joins what was typed.
+	if pick := v("obligation_pick"); pick != "" && !slices.Contains(f.Obligations, pick) {
+		f.Obligations = append(f.Obligations, pick)
+		text = strings.Join(f.Obligations, "\n")
 	}
 	return f, text
 }
@@ -212,6 +223,7 @@ type FindingPage struct {
 	Severities      []remit.Severity
 	Statuses        []remit.FindingStatus
 	CanChange       bool
+	Ours            []option
 }
 
 func (s *server) findingPage(r *http.Request) (*FindingPage, error) {
@@ -219,8 +231,12 @@ func (s *server) findingPage(r *http.Request) (*FindingPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &FindingPage{basePage: basePage{Title: f.Title, Nav: "findings"}, Item: FindingItem{Finding: f, Overdue: f.Overdue(s.Now())}, Version: v, Form: f,
-		ObligationsText: strings.Join(f.Obligations, "\n"), Severities: remit.Severities, Statuses: remit.FindingStatuses, CanChange: user(r).May(remit.ActAssess, "")}, nil
+	p := &FindingPage{basePage: basePage{Title: f.Title, Nav: "findings"}, Item: FindingItem{Finding: f, Overdue: f.Overdue(s.Now())}, Version: v, Form: f,
+		ObligationsText: strings.Join(f.Obligations, "\n"), Severities: remit.Severities, Statuses: remit.FindingStatuses, CanChange: user(r).May(remit.ActAssess, "")}
+	if p.CanChange {
+		p.Ours = obligationChoices(s.Service.Snapshot(), user(r), "")
+	}
+	return p, nil
 }
 
 func (s *server) handleFindingUpdatePost(w http.ResponseWriter, r *http.Request) error {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"remit/internal/remit"
+	"remit/internal/report"
 	"remit/internal/service"
 )
 
@@ -320,10 +321,10 @@ type RiskFormPage struct {
 	// it, in words with links; Timeline its history, newest first.
 	ConcernRefs, CounterRefs []namedRef
 	Timeline                 []timelineEntry
-	// Choices are what a risk may concern, as kind:id with its name, for
-	// the picker.
-	Choices []option
-	Accept  struct {
+	// Choices are what a risk may concern, as kind:id with its name, and
+	// CounterChoices the obligations that may reduce it, for the pickers.
+	Choices, CounterChoices []option
+	Accept                  struct {
 		Rationale, Until string
 		AboveAppetite    bool
 	}
@@ -335,7 +336,9 @@ func (s *server) riskForm(r *http.Request, isNew bool) (*RiskFormPage, error) {
 	p := &RiskFormPage{basePage: basePage{Title: "Record a risk", Nav: "risks"}, New: isNew, Settings: settings, Categories: settings.Categories(), Treatments: remit.Treatments,
 		Statuses: remit.RiskStatuses, CanEdit: u.May(remit.ActEditRisk, "")}
 	if p.CanEdit {
-		p.Choices = refChoices(s.Service.Snapshot(), u, true)
+		sn := s.Service.Snapshot()
+		p.Choices = refChoices(sn, u, true)
+		p.CounterChoices = obligationChoices(sn, u, "obligation:")
 	}
 	if isNew {
 		if !p.CanEdit {
@@ -413,14 +416,8 @@ func riskFromForm(r *http.Request) (remit.Risk, string, string) {
 		Inherent: remit.Score{Likelihood: n("inherent_likelihood"), Impact: n("inherent_impact")}, Residual: remit.Score{Likelihood: n("residual_likelihood"), Impact: n("residual_impact")},
 		Target: n("target"), Treatment: v("treatment"), Owner: v("owner"), Review: v("review"), Status: remit.RiskStatus(v("status")), LegalBreach: v("legal_breach") == "yes", Proposal: v("proposal")}
 	concerns, counters := r.PostFormValue("concerns"), r.PostFormValue("countermeasures")
-	// What was picked from the list joins what was typed.
-	if pick := v("concern_pick"); pick != "" && !slices.Contains(strings.Fields(concerns), pick) {
-		concerns = strings.TrimRight(concerns, "\r\n")
-		if concerns != "" {
-			concerns += "\n"
-		}
-		concerns += pick + "\n"
-	}
+	// What was picked from the lists joins what was typed.
+	concerns, counters = withPick(concerns, v("concern_pick")), withPick(counters, v("counter_pick"))
 	risk.Concerns, risk.Countermeasures = parseRefs(concerns), parseRefs(counters)
 	return risk, concerns, counters
 }
@@ -655,4 +652,43 @@ func (s *server) handleRiskApproval(w http.ResponseWriter, r *http.Request) erro
 		msg = "Acceptance declined: the risk stays treating"
 	}
 	return s.redirect(w, r, "/risks/"+url.PathEscape(id), msg)
+}
+
+// withPick adds a line picked from a list to lines typed, unless it is
+// there already.
+func withPick(lines, pick string) string {
+	if pick == "" || slices.Contains(strings.Fields(lines), pick) {
+		return lines
+	}
+	lines = strings.TrimRight(lines, "\r\n")
+	if lines != "" {
+		lines += "\n"
+	}
+	return lines + pick + "\n"
+}
+
+// obligationChoices lists our obligations for a picker, each as prefix
+// and its id, named by its control's title and its system: those of p's
+// teams' systems, or of every system for someone in no team, up to
+// maxChoices.
+func obligationChoices(sn *service.Snapshot, p remit.Principal, prefix string) []option {
+	var out []option
+	pick := func(x *remit.System) bool { return len(p.Teams) == 0 || slices.Contains(p.Teams, x.Team) }
+	// A stream, system by system: it stops at the cap however large the
+	// estate.
+	for o := range sn.SortedObligations(pick, report.PartyOurs, nil, service.SortByID) {
+		if len(out) >= maxChoices {
+			break
+		}
+		name := o.System
+		if sys, _, ok := sn.System(o.System); ok {
+			name = sys.Name
+		}
+		label := o.Control + " " + o.Title + " in " + name
+		if o.Offering != "" {
+			label += ", with " + offeringWords(sn, o.Offering)
+		}
+		out = append(out, option{prefix + o.ID, label})
+	}
+	return out
 }

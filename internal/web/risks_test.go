@@ -14,6 +14,7 @@ import (
 
 	"remit/internal/accounts"
 	"remit/internal/remit"
+	"remit/internal/report"
 )
 
 // TestRiskFlow records, scores, accepts and lets an acceptance expire,
@@ -319,5 +320,30 @@ func TestSecondApprovalPage(t *testing.T) {
 	_, body = f.page("viewer", "GET", "/risks/"+r.ID, nil)
 	if !strings.Contains(section(t, body, `data-testid="risk-acceptance"`, "</dd>"), "Approved by sam@example.gov.uk") || !strings.Contains(body, "Acceptance approved by a second risk owner") {
 		t.Error("the approval is not shown")
+	}
+}
+
+// TestObligationPickers: a finding's obligations and a risk's
+// countermeasures are picked from our obligations by name, and saved as
+// if typed.
+func TestObligationPickers(t *testing.T) {
+	f := newFixture(t)
+	ours := f.svc.Snapshot().Obligations(func(s *remit.System) bool { return s.ID == "prison-visits" }, report.PartyOurs, nil)
+	_, body := f.page("editor", "GET", "/findings", nil)
+	list := section(t, body, `<datalist id="obligation-choices">`, "</datalist>")
+	if !strings.Contains(list, `<option value="`+ours[0].ID+`">`+ours[0].Control+" "+ours[0].Title+" in Prison visits booking") || strings.Contains(list, "delivery-pipelines/") {
+		t.Errorf("the finding form's obligations:\n%.600s", list)
+	}
+	resp, _ := f.page("editor", "POST", "/findings", url.Values{"title": {"Picked"}, "severity": {"low"}, "status": {"open"}, "obligation_pick": {ours[0].ID}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("raising with a picked obligation: %d", resp.StatusCode)
+	}
+	fi, _, err := f.svc.Finding(t.Context(), strings.TrimPrefix(resp.Header.Get("Location"), "/findings/"))
+	if err != nil || len(fi.Obligations) != 1 || fi.Obligations[0] != ours[0].ID {
+		t.Errorf("the finding's obligations %v (%v)", fi.Obligations, err)
+	}
+	_, body = f.page("editor", "GET", "/risks/new", nil)
+	if !strings.Contains(section(t, body, `<datalist id="counter-choices">`, "</datalist>"), `value="obligation:`+ours[0].ID+`"`) {
+		t.Error("the risk form offers no countermeasures to pick")
 	}
 }

@@ -57,3 +57,35 @@ func TestAssignOwner(t *testing.T) {
 		}
 	})
 }
+
+// TestOursSorted: what is still ours sorts by owner (those with none
+// last), by due day (soonest first, none last) and by status, and keeps
+// the control order within each.
+func TestOursSorted(t *testing.T) {
+	ctx := context.Background()
+	f := withExample(t, memstoreOf(t), nil, nil)
+	ours := f.svc.Snapshot().Obligations(func(s *remit.System) bool { return s.ID == "prison-visits" }, report.PartyOurs, nil)
+	for i, tr := range []remit.Tracking{{Status: remit.StatusImplemented, Owner: "zed"}, {Status: remit.StatusInProgress, Owner: "amy", Due: "2027-03-01"}, {Status: remit.StatusNotStarted, Due: "2027-01-01"}} {
+		if _, err := f.svc.Track(ctx, admin, ours[i].ID, tr, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := func(sort string, n int) []string {
+		page, _ := f.svc.Snapshot().OursOf("prison-visits", service.OursFilter{Sort: sort}, f.clock.Now(), func(int) (int, int) { return 0, n })
+		var ids []string
+		for _, o := range page.Page {
+			ids = append(ids, o.ID)
+		}
+		return ids
+	}
+	for sort, want := range map[string][]string{
+		"owner":  {ours[1].ID, ours[0].ID, ours[2].ID},
+		"due":    {ours[2].ID, ours[1].ID, ours[0].ID},
+		"status": {ours[2].ID, ours[3].ID, ours[4].ID},
+		"":       {ours[0].ID, ours[1].ID, ours[2].ID},
+	} {
+		if got := first(sort, 3); !slices.Equal(got, want) {
+			t.Errorf("sorted by %q: %v, want %v", sort, got, want)
+		}
+	}
+}

@@ -428,7 +428,14 @@ type OursPage struct {
 // no owner named, which the system's team answers for).
 type OursFilter struct {
 	Status, Owner string
+	// Sort orders them: by control ("", the matrix's order), "owner" (the
+	// named owner, those with none last), "due" (soonest first, none
+	// last) or "status" (not started first).
+	Sort string
 }
+
+// OursSorts are the orders OursFilter.Sort takes.
+var OursSorts = []string{"", "owner", "due", "status"}
 
 // OwnerNone is the owner filter for obligations with no owner named.
 const OwnerNone = "\x00none"
@@ -444,6 +451,7 @@ func (sn *Snapshot) OursOf(id string, f OursFilter, now time.Time, window func(s
 	type ref struct {
 		cell int
 		o    engine.Obligation
+		t    remit.Tracking
 	}
 	out := OursPage{ByStatus: map[remit.ObligationStatus]int{}, ByAssurance: map[remit.AssuranceStatus]int{}}
 	var shown []ref
@@ -483,11 +491,31 @@ func (sn *Snapshot) OursOf(id string, f OursFilter, now time.Time, window func(s
 			out.ByAssurance[sn.index.Assure(or, now).Status]++
 			owner := strings.TrimSpace(t.Owner)
 			if (f.Status == "" || string(st) == f.Status) && (f.Owner == "" || f.Owner == owner || (f.Owner == OwnerNone && owner == "")) {
-				shown = append(shown, ref{i, o})
+				shown = append(shown, ref{i, o, t})
 			}
 		}
 	}
 	out.Shown = len(shown)
+	// Empty last: an owner or a due day not yet set.
+	emptyLast := func(a, b string) int {
+		if (a == "") != (b == "") {
+			if a == "" {
+				return 1
+			}
+			return -1
+		}
+		return strings.Compare(strings.ToLower(a), strings.ToLower(b))
+	}
+	switch f.Sort {
+	case "owner":
+		slices.SortStableFunc(shown, func(a, b ref) int { return emptyLast(strings.TrimSpace(a.t.Owner), strings.TrimSpace(b.t.Owner)) })
+	case "due":
+		slices.SortStableFunc(shown, func(a, b ref) int { return emptyLast(a.t.Due, b.t.Due) })
+	case "status":
+		slices.SortStableFunc(shown, func(a, b ref) int {
+			return slices.Index(remit.ObligationStatuses, a.t.Status) - slices.Index(remit.ObligationStatuses, b.t.Status)
+		})
+	}
 	from, to := window(len(shown))
 	for _, r := range shown[from:to] {
 		out.Page = append(out.Page, sn.obligationOf(m, &m.Cells[r.cell], r.o))

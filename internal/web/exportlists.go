@@ -102,7 +102,10 @@ func (s *server) handleAuditExport(w http.ResponseWriter, r *http.Request) error
 // with the owner it falls to, its status, due day and assurance today.
 func (s *server) handleOursExport(w http.ResponseWriter, r *http.Request) error {
 	id, q := r.PathValue("id"), r.URL.Query()
-	f := service.OursFilter{Status: q.Get("status"), Owner: q.Get("owner")}
+	f := service.OursFilter{Status: q.Get("status"), Owner: q.Get("owner"), Sort: q.Get("sort")}
+	if !slices.Contains(service.OursSorts, f.Sort) {
+		return badForm(fmt.Sprintf("sort %q is not known: use owner, due or status (or none, for control order)", f.Sort))
+	}
 	if f.Status != "" && !slices.Contains(remit.ObligationStatuses, remit.ObligationStatus(f.Status)) {
 		return badForm(fmt.Sprintf("status %q is not known: use one of %s", f.Status, joinStatuses()))
 	}

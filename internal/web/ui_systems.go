@@ -157,6 +157,8 @@ type SystemPage struct {
 	// named); OwnerChoices who an obligation can be given to.
 	OursOwner    string
 	OwnerChoices []service.OwnerChoice
+	// OursSort is the order asked for ("" by control, owner, due, status).
+	OursSort string
 	// OursSum sums up all of them, for the answer at the top of the page.
 	OursSum        service.OursPage
 	AssuranceOrder []remit.AssuranceStatus
@@ -268,13 +270,16 @@ type sortHeader struct {
 
 func (s *server) handleSystemPage(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	q := filterValues(r.URL.Query(), "class", "status", "area", "assumed", "sort", "ours_status", "ours_owner", "ours_page")
+	q := filterValues(r.URL.Query(), "class", "status", "area", "assumed", "sort", "ours_status", "ours_owner", "ours_sort", "ours_page")
 	p := &SystemPage{basePage: basePage{Nav: "systems"}, Query: q, Class: q.Get("class"), Status: q.Get("status"), Area: q.Get("area"), Assumed: q.Get("assumed"), Sort: q.Get("sort"),
 		Statuses: remit.ObligationStatuses}
 	if p.Sort == "" {
 		p.Sort = "control"
 	}
-	p.OursStatus, p.OursOwner = q.Get("ours_status"), q.Get("ours_owner")
+	p.OursStatus, p.OursOwner, p.OursSort = q.Get("ours_status"), q.Get("ours_owner"), q.Get("ours_sort")
+	if !slices.Contains(service.OursSorts, p.OursSort) {
+		p.OursSort = ""
+	}
 	p.FlashAnchors = []string{"ours", "offerings"}
 	u := user(r)
 	sn, now := s.Service.Snapshot(), s.Now()
@@ -303,7 +308,7 @@ func (s *server) handleSystemPage(w http.ResponseWriter, r *http.Request) error 
 	}
 	// What is still ours can run to a thousand obligations: count them
 	// all, describe only the page shown, each row with its form.
-	ours, _ := sn.OursOf(id, service.OursFilter{Status: p.OursStatus, Owner: p.ownerFilter()}, now, func(shown int) (int, int) {
+	ours, _ := sn.OursOf(id, service.OursFilter{Status: p.OursStatus, Owner: p.ownerFilter(), Sort: p.OursSort}, now, func(shown int) (int, int) {
 		var from, to int
 		p.OursPager, from, to = newPagerFor(q, "ours_page", "#ours", shown)
 		return from, to

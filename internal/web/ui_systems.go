@@ -159,6 +159,8 @@ type SystemPage struct {
 	OwnerChoices []service.OwnerChoice
 	// OursSort is the order asked for ("" by control, owner, due, status).
 	OursSort string
+	// OfferingNames names the offerings it uses, by reference.
+	OfferingNames map[string]string
 	// OursSum sums up all of them, for the answer at the top of the page.
 	OursSum        service.OursPage
 	AssuranceOrder []remit.AssuranceStatus
@@ -277,6 +279,7 @@ func (s *server) handleSystemPage(w http.ResponseWriter, r *http.Request) error 
 		p.Sort = "control"
 	}
 	p.OursStatus, p.OursOwner, p.OursSort = q.Get("ours_status"), q.Get("ours_owner"), q.Get("ours_sort")
+	p.OfferingNames = map[string]string{}
 	if !slices.Contains(service.OursSorts, p.OursSort) {
 		p.OursSort = ""
 	}
@@ -295,6 +298,7 @@ func (s *server) handleSystemPage(w http.ResponseWriter, r *http.Request) error 
 	for _, use := range x.Uses {
 		if o, ok := sn.Offering(use.Offering); ok {
 			p.Uses = append(p.Uses, useRow{Ref: o.Ref, Name: o.Offering.Name, Provider: o.ProviderName, ProviderID: o.ProviderID, Offering: o.Offering.ID, ServiceModel: o.Offering.ServiceModel, Purpose: use.Purpose})
+			p.OfferingNames[o.Ref] = o.Offering.Name + " (" + o.ProviderName + ")"
 		}
 	}
 	// A list to choose from while it is short enough to read; past that,

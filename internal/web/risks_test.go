@@ -266,6 +266,9 @@ func TestPickers(t *testing.T) {
 	if !strings.Contains(section(t, body, `<datalist id="ref-choices">`, "</datalist>"), `<option value="aws/ec2">Offering: Amazon EC2 (Amazon Web Services)</option>`) || !strings.Contains(body, `list="ref-choices"`) {
 		t.Error("the evidence form offers no offerings to pick")
 	}
+	if !strings.Contains(section(t, body, `<datalist id="control-choices">`, "</datalist>"), `<option value="srm:SRM-03">Patching of guest operating systems</option>`) || !strings.Contains(body, `list="control-choices"`) {
+		t.Error("the evidence form offers no controls to pick")
+	}
 	_, body = f.page("editor", "GET", at("/evidence/{ev}"), nil)
 	if ours := section(t, body, `<datalist id="ours-choices">`, "</datalist>"); !strings.Contains(ours, "/ours\">") || !strings.Contains(ours, " in ") {
 		t.Errorf("the CUEC picker:\n%.500s", ours)

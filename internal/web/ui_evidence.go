@@ -12,6 +12,7 @@ import (
 
 	"remit/internal/remit"
 	"remit/internal/report"
+	"remit/internal/service"
 )
 
 // EvidenceListPage is the evidence register, filtered.
@@ -65,8 +66,9 @@ type EvidenceFormPage struct {
 	Control   string
 	CUECs     string // "ID | text" lines
 	CarveOuts string
-	// Choices are what evidence may support, for the picker.
-	Choices []option
+	// Choices are what evidence may support, and Controls the controls
+	// it may be narrowed to, for the pickers.
+	Choices, Controls []option
 }
 
 var supportTargets = []option{
@@ -88,7 +90,7 @@ func (s *server) evidenceForm(r *http.Request) (*EvidenceFormPage, error) {
 	if on, ref, ok := strings.Cut(r.URL.Query().Get("supports"), ":"); ok && slices.ContainsFunc(supportTargets, func(o option) bool { return o.Value == on }) {
 		p.SupportOn, p.Ref = on, ref
 	}
-	p.Choices = refChoices(s.Service.Snapshot(), user(r), false)
+	p.Choices, p.Controls = refChoices(s.Service.Snapshot(), user(r), false), controlChoices(s.Service.Snapshot())
 	return p, nil
 }
 
@@ -192,7 +194,7 @@ type EvidencePage struct {
 	// Choices are what evidence may support, and Ours the obligations a
 	// CUEC may be carried out by (of the systems the evidence reaches),
 	// for the pickers.
-	Choices, Ours []option
+	Choices, Ours, Controls []option
 }
 
 func (s *server) evidencePage(r *http.Request) (*EvidencePage, error) {
@@ -226,7 +228,7 @@ func (s *server) evidencePage(r *http.Request) (*EvidencePage, error) {
 	}
 	p.Systems = sortedKeys(seen)
 	if p.CanChange {
-		p.Choices = refChoices(sn, user(r), false)
+		p.Choices, p.Controls = refChoices(sn, user(r), false), controlChoices(sn)
 		// A CUEC is carried out by one of our obligations in a system the
 		// report reaches.
 		if ev.SOC2 != nil {
@@ -290,4 +292,17 @@ func (s *server) handleEvidenceSupportPost(w http.ResponseWriter, r *http.Reques
 		return err
 	}
 	return s.redirect(w, r, "/evidence/"+url.PathEscape(ev.ID), msg)
+}
+
+// controlChoices lists every control for a picker: its reference, named
+// by its title.
+func controlChoices(sn *service.Snapshot) []option {
+	var out []option
+	for c := range sn.Controls() {
+		if len(out) == maxChoices {
+			break
+		}
+		out = append(out, option{c.Ref, c.Control.Title})
+	}
+	return out
 }

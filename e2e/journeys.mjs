@@ -308,6 +308,7 @@ async function main() {
       ['tokens', '/tokens'],
       ['reminders', '/reminders'],
       ['outbox', '/outbox'],
+      ['supplier', '/providers/casetrack/supplier'],
       ['system-edit', '/systems/prison-visits/edit'],
       ['system-new', '/systems/new'],
       ['system-delete', '/systems/prison-visits/delete'],

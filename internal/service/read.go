@@ -212,7 +212,7 @@ func (sn *Snapshot) ProviderControls(ref string) []ControlInfo {
 // RelyingSystem is a system that relies on a provider or offering, and
 // how.
 type RelyingSystem struct {
-	ID, Name, Team string
+	ID, Name, Team, Classification string
 	// Via names the offering through which it relies, when not directly.
 	Via     string
 	Through []string
@@ -243,9 +243,9 @@ func (sn *Snapshot) Relying(match func(o OfferingInfo) bool) []RelyingSystem {
 		}
 		switch {
 		case len(direct) > 0:
-			out = append(out, RelyingSystem{ID: sys.System.ID, Name: sys.System.Name, Team: sys.System.Team, Through: direct})
+			out = append(out, RelyingSystem{ID: sys.System.ID, Name: sys.System.Name, Team: sys.System.Team, Classification: sys.System.Classification, Through: direct})
 		case len(via) > 0:
-			out = append(out, RelyingSystem{ID: sys.System.ID, Name: sys.System.Name, Team: sys.System.Team, Via: strings.Join(via, ", ")})
+			out = append(out, RelyingSystem{ID: sys.System.ID, Name: sys.System.Name, Team: sys.System.Team, Classification: sys.System.Classification, Via: strings.Join(via, ", ")})
 		}
 	}
 	slices.SortFunc(out, func(a, b RelyingSystem) int { return strings.Compare(a.Name, b.Name) })

@@ -126,6 +126,8 @@ func (s *server) routes(mux *http.ServeMux) {
 	huma.Register(api, op("GET", "/api/v1/scorecards", "list-scorecards", "Supplier scorecards: per provider and offering, obligations by assurance, evidence expiring, open findings, last assessment, review due", secured), s.handleScorecardList)
 	huma.Register(api, op("GET", "/api/v1/providers/{id}/review", "get-review-cadence", "How often a provider is reviewed, in months, with the ETag to change it", secured), s.handleReviewCadenceGet)
 	huma.Register(api, op("PUT", "/api/v1/providers/{id}/review", "set-review-cadence", "Set how often a provider is reviewed, in months (12 by default)", secured), s.handleReviewCadencePut)
+	huma.Register(api, op("GET", "/api/v1/providers/{id}/supplier", "get-supplier", "A provider as a supplier: its record (tier set by hand, data locations, contacts, contract) and its tier, worked out from the systems relying on it unless set", secured), s.handleSupplierGet)
+	huma.Register(api, op("PUT", "/api/v1/providers/{id}/supplier", "set-supplier", "Keep a provider's supplier record (assessors and admins)", secured), s.handleSupplierPut)
 
 	// Risks.
 	huma.Register(api, op("GET", "/api/v1/risks", "list-risks", "The risk register, filtered and sorted (residual score, highest first, by default)", secured), s.handleRiskList)
@@ -225,6 +227,8 @@ func (s *server) uiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /systems/{id}/uses/{provider}/{offering}/detach", s.page(s.handleUseDetach))
 	mux.HandleFunc("GET /providers", s.page(s.handleProvidersPage))
 	mux.HandleFunc("GET /providers/{provider}", s.page(s.handleProviderPage))
+	mux.HandleFunc("GET /providers/{provider}/supplier", s.page(show(s, "supplier", s.supplierForm)))
+	mux.HandleFunc("POST /providers/{provider}/supplier", s.page(s.handleSupplierPost))
 	mux.HandleFunc("GET /providers/{provider}/offerings/{offering}", s.page(s.handleOfferingPage))
 	mux.HandleFunc("GET /providers/{provider}/offerings/{offering}/statements/{control}", s.page(show(s, "statement", s.statementForm)))
 	mux.HandleFunc("POST /providers/{provider}/offerings/{offering}/statements/{control}", s.page(s.handleStatementPost))

@@ -50,6 +50,10 @@ type ProviderPage struct {
 	CanSetReview  bool
 	// Coverage counts what its offerings' contributions rest on.
 	Coverage report.CoverageDoc
+	// Supplier is its supplier record and tier; CanKeepRecord says the
+	// person may change the record.
+	Supplier      service.SupplierView
+	CanKeepRecord bool
 }
 
 func (s *server) handleProviderPage(w http.ResponseWriter, r *http.Request) error {
@@ -86,6 +90,11 @@ func (s *server) handleProviderPage(w http.ResponseWriter, r *http.Request) erro
 		p.ReviewMonths = c.Months
 	}
 	p.ReviewVersion = set[id].Version
+	if p.Supplier, err = s.Service.Supplier(r.Context(), id); err != nil {
+		return err
+	}
+	p.CanKeepRecord = u.May(remit.ActSignOff, "")
+	p.FlashAnchors = []string{"supplier"}
 	return s.render(w, r, http.StatusOK, "provider", p)
 }
 

@@ -63,6 +63,7 @@ var uiPages = []struct{ name, path string }{
 	{"search", "/search?q=visits"},
 	{"reminders", "/reminders"},
 	{"outbox", "/outbox"},
+	{"supplier", "/providers/casetrack/supplier"},
 	{"systems", "/systems"},
 	{"systems-filtered", "/systems?team=visits-team&provider=aws"},
 	{"system", "/systems/prison-visits"},
@@ -263,6 +264,8 @@ func TestPagesForEveryRole(t *testing.T) {
 			case (pg.name == "statement" || pg.name == "statement-new") && who != "admin" && who != "editor" && who != "other-editor":
 				want = http.StatusForbidden
 			case (pg.name == "system-edit" || pg.name == "system-delete" || pg.name == "detach") && who != "admin" && who != "editor":
+				want = http.StatusForbidden
+			case pg.name == "supplier" && who != "admin" && who != "assessor":
 				want = http.StatusForbidden
 			case pg.name == "risk-new" && who == "viewer":
 				want = http.StatusForbidden

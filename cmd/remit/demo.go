@@ -111,5 +111,12 @@ func seedWork(ctx context.Context, svc *service.Service, admin remit.Principal, 
 			}
 		}
 	}
+	// CaseTrack as a supplier: its contract, where it holds our data, whom
+	// to call.
+	if _, err := svc.SetSupplier(ctx, demoAssessor, "casetrack", remit.SupplierRecord{DataLocations: []string{"United Kingdom (AWS London)"},
+		Contacts: []remit.SupplierContact{{Name: "Sam Patel", Email: "security@casetrack.example", Role: "security contact"}, {Name: "Jo Reed", Email: "accounts@casetrack.example", Role: "account manager"}},
+		Contract: &remit.Contract{Reference: "MOJ-CT-2025-014", Start: day(-400), End: day(330), NoticeDays: 90, Renewal: "by-agreement"}}, 0); err != nil {
+		return fmt.Errorf("demo work: supplier record: %w", err)
+	}
 	return nil
 }

@@ -54,6 +54,9 @@ func TestDemo(t *testing.T) {
 	if len(ro.Decisions) != 1 || len(ro.Reviews) != 2 {
 		t.Errorf("the risk owner's work: %d decisions, %d reviews", len(ro.Decisions), len(ro.Reviews))
 	}
+	if v, err := svc.Supplier(ctx, "casetrack"); err != nil || v.Record.Contract == nil || v.NoticeBy == "" {
+		t.Errorf("the demo's supplier record: %+v (%v)", v, err)
+	}
 	risks, _ := svc.Snapshot().Risks()
 	if fs, _ := svc.Findings(ctx); len(risks) != 3 || len(fs) < 2 || len(svc.Snapshot().SATs()) != 1 || len(svc.Snapshot().Assessments()) != 1 {
 		t.Errorf("the demo has %d risks, %d findings, %d SATs, %d assessments", len(risks), len(fs), len(svc.Snapshot().SATs()), len(svc.Snapshot().Assessments()))

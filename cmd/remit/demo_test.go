@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"remit/internal/content"
@@ -56,6 +57,17 @@ func TestDemo(t *testing.T) {
 	}
 	if v, err := svc.Supplier(ctx, "casetrack"); err != nil || v.Record.Contract == nil || v.NoticeBy == "" {
 		t.Errorf("the demo's supplier record: %+v (%v)", v, err)
+	}
+	// The first sweep's reminders: CaseTrack's certificate, ending within
+	// the month, is for the assessors.
+	if _, err := svc.Remind(ctx, svc.Now()); err != nil {
+		t.Fatal(err)
+	}
+	box, err := svc.Outbox(ctx, remit.Principal{Email: "admin@example.gov.uk", Role: remit.RoleAdmin})
+	if err != nil || !slices.ContainsFunc(box, func(d remit.Delivery) bool {
+		return d.To == demoAssessor.Email && d.Reminder.Title == "CaseTrack Cyber Essentials Plus certificate"
+	}) {
+		t.Errorf("the demo's outbox (%v): %+v", err, box)
 	}
 	risks, _ := svc.Snapshot().Risks()
 	if fs, _ := svc.Findings(ctx); len(risks) != 3 || len(fs) < 2 || len(svc.Snapshot().SATs()) != 1 || len(svc.Snapshot().Assessments()) != 1 {

@@ -52,7 +52,8 @@ const MaxDeliveryAttempts = 8
 // days, risk reviews due within 7 days or overdue, obligations and
 // findings past their due date, suppliers' submitted answers. To names
 // owners as they are written (an email, or a team) and "role:assessor"
-// for every assessor; Remind resolves them to accounts.
+// for every assessor (who look after suppliers' evidence and answers);
+// Remind resolves them to accounts.
 func (s *Service) DueReminders(ctx context.Context, now time.Time) ([]remit.Reminder, error) {
 	sn := s.Snapshot()
 	day := now.UTC().Format(time.DateOnly)
@@ -69,6 +70,11 @@ func (s *Service) DueReminders(ctx context.Context, now time.Time) ([]remit.Remi
 		to := []string{ev.AddedBy}
 		for _, sp := range ev.Supports {
 			sys := sp.Ref
+			if sp.On == remit.SupportOffering || sp.On == remit.SupportControl {
+				// A supplier's evidence: the assessors look after it.
+				to = append(to, "role:assessor")
+				continue
+			}
 			if sp.On == remit.SupportObligation {
 				if oid, err := remit.ParseObligationID(sp.Ref); err == nil {
 					sys = oid.System

@@ -18,6 +18,7 @@ type Scorecard struct {
 	Counts       map[AssuranceStatus]int `json:"counts"`
 	Obligations  int                     `json:"obligations"`
 	Systems      int                     `json:"systems" doc:"Systems relying on it directly"`
+	Tier         int                     `json:"tier,omitempty" doc:"The supplier's tier (providers only): set by hand, or worked out from the systems relying on it"`
 	ExpiringSoon int                     `json:"expiring_soon" doc:"Evidence for it that expires within 30 days"`
 	OpenFindings int                     `json:"open_findings"`
 	OwnFindings  int                     `json:"own_findings" doc:"Open items of the provider's own POA&M or assessment results"`
@@ -36,6 +37,11 @@ func (c Scorecard) AssuredShare() int {
 	n := c.Counts[Assured] + c.Counts[AssuranceUnnecessary]
 	return (n*100 + c.Obligations/2) / c.Obligations
 }
+
+// TierReviewMonths is how often a supplier of each tier is reviewed
+// unless a cadence is set for it: tier 1 every 12 months, tier 2 every
+// 24, tier 3 every 36.
+var TierReviewMonths = map[int]int{1: 12, 2: 24, 3: 36}
 
 // ReviewDue is the day a supplier's next review is due: months after the
 // last assessment, or today when it has never been assessed.

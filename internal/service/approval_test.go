@@ -105,3 +105,40 @@ func TestSecondApproval(t *testing.T) {
 		}
 	})
 }
+
+// TestScorecardTiers: each provider's scorecard carries its tier — worked
+// out from the systems relying on it, or set by hand — and a supplier
+// never assessed is due for review today whatever its tier.
+func TestScorecardTiers(t *testing.T) {
+	ctx := context.Background()
+	f := withExample(t, memstoreOf(t), nil, nil)
+	tierOf := func(provider string) remit.Scorecard {
+		cards, err := f.svc.Scorecards(ctx, f.clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cards {
+			if c.Provider == provider {
+				return c
+			}
+		}
+		t.Fatalf("no scorecard for %s", provider)
+		return remit.Scorecard{}
+	}
+	v, err := f.svc.Supplier(ctx, "casetrack")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := tierOf("casetrack"); c.Tier != v.Derived || c.ReviewDue != f.clock.Now().UTC().Format("2006-01-02") {
+		t.Errorf("casetrack's scorecard: tier %d (derived %d), review due %s", c.Tier, v.Derived, c.ReviewDue)
+	}
+	if _, err := f.svc.SetSupplier(ctx, assessor, "casetrack", remit.SupplierRecord{Tier: 3, TierReason: "Only a test"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if c := tierOf("casetrack"); c.Tier != 3 {
+		t.Errorf("a tier set by hand: %d", c.Tier)
+	}
+	if c := tierOf("aws"); c.Tier != 1 {
+		t.Errorf("aws, relied on by most of the estate: tier %d", c.Tier)
+	}
+}

@@ -70,9 +70,16 @@ func (s *Service) Scorecards(ctx context.Context, now time.Time) ([]remit.Scorec
 			out[i].OwnFindings += o.OwnFindings
 		}
 	}
+	records, err := s.supplierRecords(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("scorecards: %w", err)
+	}
+	tiers := sn.tiers(records)
 	today := now.UTC().Format(time.DateOnly)
 	for i := range out {
-		months := remit.DefaultReviewMonths
+		// The cadence set for the provider, else its tier's.
+		out[i].Tier = tiers[out[i].Provider]
+		months := remit.TierReviewMonths[out[i].Tier]
 		if c, ok := cadence[out[i].Provider]; ok {
 			months = c.Months
 		}

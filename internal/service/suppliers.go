@@ -85,3 +85,49 @@ func (s *Service) SetSupplier(ctx context.Context, p remit.Principal, provider s
 	})
 	return out, err
 }
+
+// tiers works out every provider's tier in one pass over the systems:
+// each system counts once for each provider it relies on, directly or
+// through a fourth party. A tier set by hand in a supplier record wins.
+func (sn *Snapshot) tiers(records map[string]remit.SupplierRecord) map[string]int {
+	e := sn.cache.Estate
+	classes := map[string][]string{}
+	for _, sys := range e.Systems() {
+		seen := map[string]bool{}
+		for _, oi := range sys.Uses {
+			o := e.Offering(oi)
+			for _, p := range append([]int32{oi}, o.Via...) {
+				id := e.Offering(p).Provider.ID
+				if !seen[id] {
+					seen[id] = true
+					classes[id] = append(classes[id], sys.System.Classification)
+				}
+			}
+		}
+	}
+	out := map[string]int{}
+	for _, p := range e.Providers() {
+		out[p.ID], _ = remit.DeriveTier(classes[p.ID])
+		if r, ok := records[p.ID]; ok && r.Tier > 0 {
+			out[p.ID] = r.Tier
+		}
+	}
+	return out
+}
+
+// supplierRecords reads every supplier record kept, by provider.
+func (s *Service) supplierRecords(ctx context.Context) (map[string]remit.SupplierRecord, error) {
+	out := map[string]remit.SupplierRecord{}
+	err := s.read(ctx, func(tx remit.Tx) error {
+		docs, err := tx.Documents(ctx, KindSupplier, "")
+		for _, d := range docs {
+			r, err := suppliers.decode(d)
+			if err != nil {
+				return err
+			}
+			out[d.ID] = r
+		}
+		return err
+	})
+	return out, err
+}

@@ -147,7 +147,7 @@ func (s *server) handleReviewCadencePut(ctx context.Context, in *reviewCadenceIn
 type reviewCadenceOutput struct {
 	ETag string `header:"ETag"`
 	Body struct {
-		Months int `json:"months" doc:"How often the provider is reviewed (12 by default)"`
+		Months int `json:"months" doc:"How often the provider is reviewed: as set, else by its tier (tier 1 every 12 months, tier 2 every 24, tier 3 every 36)"`
 	}
 }
 
@@ -163,9 +163,14 @@ func (s *server) handleReviewCadenceGet(ctx context.Context, in *systemInput) (*
 		return nil, s.problem(ctx, err)
 	}
 	out := &reviewCadenceOutput{ETag: etag(set[in.ID].Version)}
-	out.Body.Months = remit.DefaultReviewMonths
 	if c, ok := set[in.ID]; ok {
 		out.Body.Months = c.Months
+	} else {
+		v, err := s.Service.Supplier(ctx, in.ID)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		out.Body.Months = remit.TierReviewMonths[v.Tier]
 	}
 	return out, nil
 }

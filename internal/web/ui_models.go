@@ -47,7 +47,9 @@ type ProviderPage struct {
 	// the version its form quotes.
 	ReviewMonths  int
 	ReviewVersion int64
-	CanSetReview  bool
+	// ReviewByTier says the cadence is its tier's, none being set.
+	ReviewByTier bool
+	CanSetReview bool
 	// Coverage counts what its offerings' contributions rest on.
 	Coverage report.CoverageDoc
 	// Supplier is its supplier record and tier; CanKeepRecord says the
@@ -92,6 +94,9 @@ func (s *server) handleProviderPage(w http.ResponseWriter, r *http.Request) erro
 	p.ReviewVersion = set[id].Version
 	if p.Supplier, err = s.Service.Supplier(r.Context(), id); err != nil {
 		return err
+	}
+	if _, ok := set[id]; !ok {
+		p.ReviewMonths, p.ReviewByTier = remit.TierReviewMonths[p.Supplier.Tier], true
 	}
 	p.CanKeepRecord = u.May(remit.ActSignOff, "")
 	p.FlashAnchors = []string{"supplier"}

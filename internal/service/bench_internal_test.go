@@ -69,6 +69,24 @@ func scorecardsL(b *testing.B, measured bool) {
 	b.ReportMetric(float64(n), "obligations")
 }
 
+// BenchmarkTiersL works out every provider's tier over the L estate
+// (20,000 systems): what the scorecards add to find each review's
+// interval.
+func BenchmarkTiersL(b *testing.B) {
+	ws := synth.Estate(synth.L, 1)
+	e, err := engine.New(ws, content.Defaults())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	var tiers map[string]int
+	for range b.N {
+		tiers = tiersOf(e, nil)
+	}
+	b.ReportMetric(float64(len(tiers)), "providers")
+}
+
 // BenchmarkProposalsL derives every proposal over the L estate.
 func BenchmarkProposalsL(b *testing.B) {
 	ws := synth.Estate(synth.L, 1)

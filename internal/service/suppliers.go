@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"remit/internal/engine"
 	"remit/internal/remit"
 )
 
@@ -90,7 +91,10 @@ func (s *Service) SetSupplier(ctx context.Context, p remit.Principal, provider s
 // each system counts once for each provider it relies on, directly or
 // through a fourth party. A tier set by hand in a supplier record wins.
 func (sn *Snapshot) tiers(records map[string]remit.SupplierRecord) map[string]int {
-	e := sn.cache.Estate
+	return tiersOf(sn.cache.Estate, records)
+}
+
+func tiersOf(e *engine.Estate, records map[string]remit.SupplierRecord) map[string]int {
 	classes := map[string][]string{}
 	for _, sys := range e.Systems() {
 		seen := map[string]bool{}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -315,7 +316,7 @@ func (s *Service) SendDigests(ctx context.Context, m Mailer, base string, now ti
 	day := now.UTC().Format(time.DateOnly)
 	sent := 0
 	var errs []error
-	for _, to := range slicesSortedKeys(byTo) {
+	for _, to := range slices.Sorted(maps.Keys(byTo)) {
 		ds := byTo[to]
 		if _, _, err := digests.get(ctx, s.store, to+"/"+day); err == nil {
 			continue // today's went already: these wait for tomorrow's
@@ -349,15 +350,6 @@ func (s *Service) SendDigests(ctx context.Context, m Mailer, base string, now ti
 		sent++
 	}
 	return sent, errors.Join(errs...)
-}
-
-func slicesSortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // settle records one attempt at a delivery: sent, or the error (failed

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -110,7 +111,7 @@ func (s *server) handleSystemPack(w http.ResponseWriter, r *http.Request) error 
 	var rel [][]string
 	for _, x := range sn.Reliance(id, now) {
 		var counts []string
-		for _, k := range sortedKeys(boolKeys(x.Counts)) {
+		for _, k := range slices.Sorted(maps.Keys(x.Counts)) {
 			counts = append(counts, strconv.Itoa(x.Counts[k])+" "+words(k))
 		}
 		rel = append(rel, []string{x.Name, strconv.Itoa(x.Obligations), strings.Join(counts, ", "), cmpOr(strings.Join(x.Evidence, "; "), "none")})
@@ -195,14 +196,6 @@ func cmpOr(s, otherwise string) string {
 		return otherwise
 	}
 	return s
-}
-
-func boolKeys[V any](m map[string]V) map[string]bool {
-	out := make(map[string]bool, len(m))
-	for k := range m {
-		out[k] = true
-	}
-	return out
 }
 
 // baselineText says what a baseline is in words.

@@ -711,6 +711,8 @@ type OfferingSummary struct {
 	DependsOn    []string           `json:"depends_on"`
 	Statements   int                `json:"statements"`
 	Systems      int                `json:"systems" doc:"Systems that use it directly"`
+	// RunsOn names DependsOn in words, for pages.
+	RunsOn []string `json:"-"`
 }
 
 func (s *server) handleProviderList(ctx context.Context, in *providerListInput) (*listOutput[ProviderSummary], error) {

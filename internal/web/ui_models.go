@@ -67,7 +67,11 @@ func (s *server) handleProviderPage(w http.ResponseWriter, r *http.Request) erro
 		found = true
 		p.Provider = ProviderSummary{ID: pr.ID, Name: pr.Name, BuiltIn: pr.BuiltIn}
 		for _, o := range pr.Offerings {
-			p.Offerings = append(p.Offerings, OfferingSummary{Ref: o.Ref, Name: o.Offering.Name, ServiceModel: o.Offering.ServiceModel, DependsOn: o.Offering.DependsOn, Statements: len(o.Offering.Statements), Systems: o.Users})
+			os := OfferingSummary{Ref: o.Ref, Name: o.Offering.Name, ServiceModel: o.Offering.ServiceModel, DependsOn: o.Offering.DependsOn, Statements: len(o.Offering.Statements), Systems: o.Users}
+			for _, d := range o.Offering.DependsOn {
+				os.RunsOn = append(os.RunsOn, offeringWords(sn, d))
+			}
+			p.Offerings = append(p.Offerings, os)
 		}
 	}
 	for _, rel := range sn.Concentration() {

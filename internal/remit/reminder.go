@@ -26,6 +26,7 @@ const (
 	RemindModelChange       ReminderKind = "model-change"
 	RemindPortalSubmission  ReminderKind = "portal-submission"
 	RemindAboveAppetite     ReminderKind = "accepted-above-appetite"
+	RemindSupplierReview    ReminderKind = "supplier-review"
 )
 
 // ReminderKinds lists every kind, in the order a digest lists them, with
@@ -44,6 +45,7 @@ var ReminderKinds = []struct {
 	{RemindReviewDue, "Risk reviews due within 7 days"},
 	{RemindModelChange, "Provider model changes that move your systems' obligations"},
 	{RemindPortalSubmission, "Suppliers' answers submitted for review"},
+	{RemindSupplierReview, "Supplier reviews due within 30 days or overdue"},
 }
 
 // Valid reports whether k is a known kind.

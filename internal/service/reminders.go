@@ -51,7 +51,8 @@ const MaxDeliveryAttempts = 8
 // DueReminders finds the reminders that are due on day now: evidence
 // expiring within 30 and within 7 days, acceptances ending within 30
 // days, risk reviews due within 7 days or overdue, obligations and
-// findings past their due date, suppliers' submitted answers. To names
+// findings past their due date, suppliers' submitted answers, supplier
+// reviews due within 30 days or overdue. To names
 // owners as they are written (an email, or a team) and "role:assessor"
 // for every assessor (who look after suppliers' evidence and answers);
 // Remind resolves them to accounts.
@@ -135,6 +136,26 @@ func (s *Service) DueReminders(ctx context.Context, now time.Time) ([]remit.Remi
 			out = append(out, remit.Reminder{Key: fmt.Sprintf("%s/%s/%s", remit.RemindFindingOverdue, f.ID, f.Due), Kind: remit.RemindFindingOverdue, Title: f.Title,
 				Detail: "was due on " + f.Due, Path: "/findings/" + f.ID, To: []string{f.Owner}})
 		}
+	}
+	// Suppliers whose review (by their tier, or the cadence set) falls
+	// due within 30 days or is past, among those the estate relies on.
+	cards, err := s.Scorecards(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cards {
+		if c.Obligations == 0 || c.ReviewDue == "" || c.ReviewDue > in(30) {
+			continue
+		}
+		detail := "its review is due on " + c.ReviewDue
+		if c.ReviewDue <= day {
+			detail = "its review was due on " + c.ReviewDue
+		}
+		if c.LastAssessed == "" {
+			detail = "it has never been assessed"
+		}
+		out = append(out, remit.Reminder{Key: fmt.Sprintf("%s/%s/%s", remit.RemindSupplierReview, c.Provider, c.ReviewDue), Kind: remit.RemindSupplierReview,
+			Title: c.Name, Detail: fmt.Sprintf("%s (tier %d)", detail, c.Tier), Path: "/providers/" + c.Provider + "#supplier", To: []string{"role:assessor"}})
 	}
 	err = s.read(ctx, func(tx remit.Tx) error {
 		links, err := portalLinks.list(ctx, tx, "")

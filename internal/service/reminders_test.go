@@ -79,9 +79,21 @@ func TestReminders(t *testing.T) {
 			t.Fatalf("webhook %+v: %v", wh, err)
 		}
 
+		// Every supplier the estate relies on has never been assessed, so
+		// its review is due: one reminder each, for the assessors.
+		cards, err := f.svc.Scorecards(ctx, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		suppliers := 0
+		for _, c := range cards {
+			if c.Obligations > 0 {
+				suppliers++
+			}
+		}
 		n, err := f.svc.Remind(ctx, now)
-		if err != nil || n != 4 {
-			t.Fatalf("remind: %d new, %v; want the obligation, the evidence, the review and the finding", n, err)
+		if err != nil || n != 4+suppliers || suppliers == 0 {
+			t.Fatalf("remind: %d new, %v; want the obligation, the evidence, the review, the finding and %d supplier reviews", n, err, suppliers)
 		}
 		if n, err := f.svc.Remind(ctx, now.Add(time.Hour)); err != nil || n != 0 {
 			t.Fatalf("the next sweep found %d again (%v)", n, err)
@@ -114,6 +126,9 @@ func TestReminders(t *testing.T) {
 		if r := got[owner.Email]; !strings.Contains(r, "Risk reviews due within 7 days\r\n- Single region: its review is due on 2026-12-02") {
 			t.Errorf("the risk owner's digest:\n%s", r)
 		}
+		if a := got[assessor.Email]; !strings.Contains(a, "Supplier reviews due within 30 days or overdue\r\n- ") || !strings.Contains(a, "it has never been assessed (tier ") {
+			t.Errorf("the assessor's digest:\n%s", a)
+		}
 		if _, ok := got[outsider.Email]; ok {
 			t.Errorf("the outsider turned evidence reminders off, and got:\n%s", got[outsider.Email])
 		}
@@ -141,7 +156,7 @@ func TestReminders(t *testing.T) {
 		// Webhooks: each reminder once, signed; the first post fails and is
 		// tried again.
 		ids, err := f.svc.PendingWebhooks(ctx, tomorrow)
-		if err != nil || len(ids) != 5 {
+		if err != nil || len(ids) != 5+suppliers {
 			t.Fatalf("pending webhooks %v (%v)", ids, err)
 		}
 		client := &http.Client{Timeout: 5 * time.Second}
@@ -153,7 +168,7 @@ func TestReminders(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := f.svc.DeliverWebhook(ctx, client, ids[0], "https://remit.example.gov.uk"); err != nil || len(posted) != 5 {
+		if err := f.svc.DeliverWebhook(ctx, client, ids[0], "https://remit.example.gov.uk"); err != nil || len(posted) != 5+suppliers {
 			t.Fatalf("a delivery sent twice: %d posts (%v)", len(posted), err)
 		}
 		for i, body := range posted {

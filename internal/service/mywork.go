@@ -140,19 +140,7 @@ func (s *Service) MyWork(ctx context.Context, sn *Snapshot, p remit.Principal, n
 	// found, so memory stays at the limit however many there are; the
 	// counts, by person and by system, cover them all.
 	before := func(a, b found) int {
-		if a.overdue != b.overdue {
-			if a.overdue {
-				return -1
-			}
-			return 1
-		}
-		if (a.t.Due == "") != (b.t.Due == "") {
-			if a.t.Due == "" {
-				return 1
-			}
-			return -1
-		}
-		return cmp.Or(cmp.Compare(a.t.Due, b.t.Due), cmp.Compare(a.id, b.id))
+		return cmp.Or(trueFirst(a.overdue, b.overdue), emptyLast(a.t.Due, b.t.Due), cmp.Compare(a.id, b.id))
 	}
 	var open []found
 	at := map[int32]int{}
@@ -292,20 +280,7 @@ func (s *Service) MyWork(ctx context.Context, sn *Snapshot, p remit.Principal, n
 		}
 	}
 	slices.SortStableFunc(w.Findings, func(a, b remit.Finding) int {
-		ao, bo := a.Overdue(now), b.Overdue(now)
-		if ao != bo {
-			if ao {
-				return -1
-			}
-			return 1
-		}
-		if (a.Due == "") != (b.Due == "") {
-			if a.Due == "" {
-				return 1
-			}
-			return -1
-		}
-		return cmp.Or(cmp.Compare(a.Due, b.Due), cmp.Compare(a.ID, b.ID))
+		return cmp.Or(trueFirst(a.Overdue(now), b.Overdue(now)), emptyLast(a.Due, b.Due), cmp.Compare(a.ID, b.ID))
 	})
 
 	// Risks p owns: decisions and reviews.
@@ -361,13 +336,7 @@ func (s *Service) MyWork(ctx context.Context, sn *Snapshot, p remit.Principal, n
 			}
 		}
 		slices.SortStableFunc(w.SignOff, func(a, b WorkAssessment) int {
-			if a.Mine != b.Mine {
-				if a.Mine {
-					return -1
-				}
-				return 1
-			}
-			return cmp.Or(cmp.Compare(a.Started, b.Started), cmp.Compare(a.ID, b.ID))
+			return cmp.Or(trueFirst(a.Mine, b.Mine), cmp.Compare(a.Started, b.Started), cmp.Compare(a.ID, b.ID))
 		})
 		err := s.read(ctx, func(tx remit.Tx) error {
 			links, err := portalLinks.list(ctx, tx, "")

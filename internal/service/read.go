@@ -496,19 +496,11 @@ func (sn *Snapshot) OursOf(id string, f OursFilter, now time.Time, window func(s
 		}
 	}
 	out.Shown = len(shown)
-	// Empty last: an owner or a due day not yet set.
-	emptyLast := func(a, b string) int {
-		if (a == "") != (b == "") {
-			if a == "" {
-				return 1
-			}
-			return -1
-		}
-		return strings.Compare(strings.ToLower(a), strings.ToLower(b))
-	}
 	switch f.Sort {
 	case "owner":
-		slices.SortStableFunc(shown, func(a, b ref) int { return emptyLast(strings.TrimSpace(a.t.Owner), strings.TrimSpace(b.t.Owner)) })
+		slices.SortStableFunc(shown, func(a, b ref) int {
+			return emptyLast(strings.ToLower(strings.TrimSpace(a.t.Owner)), strings.ToLower(strings.TrimSpace(b.t.Owner)))
+		})
 	case "due":
 		slices.SortStableFunc(shown, func(a, b ref) int { return emptyLast(a.t.Due, b.t.Due) })
 	case "status":
@@ -832,4 +824,27 @@ func (sn *Snapshot) systemsByID() []int32 {
 		sn.byID.list = idx
 	})
 	return sn.byID.list
+}
+
+// emptyLast orders two strings with "" after every other: an owner or a
+// due day not yet set comes last.
+func emptyLast(a, b string) int {
+	if (a == "") != (b == "") {
+		if a == "" {
+			return 1
+		}
+		return -1
+	}
+	return strings.Compare(a, b)
+}
+
+// trueFirst orders true before false.
+func trueFirst(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	}
+	return 1
 }

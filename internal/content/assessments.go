@@ -36,3 +36,20 @@ func mustLoad(name string, v any) {
 		panic(fmt.Sprintf("content: %s: %v", name, err)) // embedded: every test catches it
 	}
 }
+
+// ClauseSet is a built-in set of supplier obligations: the clauses of a
+// standard document, with the public sources they draw on.
+type ClauseSet struct {
+	Template string         `json:"template" yaml:"template"`
+	Title    string         `json:"title" yaml:"title"`
+	Sources  []remit.Source `json:"sources" yaml:"sources"`
+	Clauses  []remit.Clause `json:"clauses" yaml:"clauses"`
+}
+
+// SecurityAspectsLetter is the department's standard security aspects
+// letter as clauses, in our own words.
+func SecurityAspectsLetter() *ClauseSet {
+	var s ClauseSet
+	mustLoad("assessments/security-aspects-letter.yaml", &s)
+	return &s
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"remit/internal/content"
+	"remit/internal/remit"
 )
 
 // TestAssessmentTemplates loads both templates and holds them to their
@@ -68,5 +69,41 @@ func TestAssessmentTemplates(t *testing.T) {
 				t.Errorf("%s cites %s, which no built-in catalogue has", o.ID, c)
 			}
 		}
+	}
+}
+
+// TestSecurityAspectsLetter: the built-in clauses validate as a supplier
+// record's, cite sources, and name only built-in controls; the
+// questionnaire validates as any template would.
+func TestSecurityAspectsLetter(t *testing.T) {
+	known := map[string]bool{}
+	for _, cat := range loadBuiltins(t).Catalogues {
+		for _, c := range cat.Controls {
+			known[cat.ID+":"+c.ID] = true
+		}
+	}
+	s := content.SecurityAspectsLetter()
+	if len(s.Clauses) != 8 || len(s.Sources) == 0 {
+		t.Fatalf("%d clauses, %d sources", len(s.Clauses), len(s.Sources))
+	}
+	rec := remit.SupplierRecord{Clauses: s.Clauses}
+	if ps := rec.Validate(); len(ps) != 0 {
+		t.Errorf("the built-in clauses: %v", ps)
+	}
+	for _, c := range s.Clauses {
+		for _, ctl := range c.Controls {
+			if !known[ctl] {
+				t.Errorf("clause %s cites %s, which no built-in catalogue has", c.ID, ctl)
+			}
+		}
+	}
+	if c, _ := rec.Clause("breach-notification"); c == nil || c.Hours != 24 {
+		t.Errorf("breach notification: %+v", c)
+	}
+	if c, _ := rec.Clause("isms"); c == nil || !slices.Equal(c.EvidenceKinds, []remit.EvidenceKind{remit.EvidenceISO27001, remit.EvidenceCyberEssentialsPlus}) {
+		t.Errorf("isms: %+v", c)
+	}
+	if ps := remit.ValidateQuestionnaire(content.SupplierQuestionnaire()); len(ps) != 0 {
+		t.Errorf("the built-in questionnaire: %v", ps)
 	}
 }

@@ -26,12 +26,174 @@ type Principle struct {
 	Questions []Question `json:"questions" yaml:"questions"`
 }
 
-// Question is one typed question: yes-no, choice (of Options), text or date.
+// Question is one typed question: yes-no, choice (of Options), text or
+// date. Help explains it to whoever answers; Evidence says what evidence
+// is asked for with the answer; Expect is the answer that meets the
+// principle (yes, or one of the options), so answers suggest a result.
 type Question struct {
-	ID      string   `json:"id" yaml:"id"`
-	Text    string   `json:"text" yaml:"text"`
-	Type    string   `json:"type" yaml:"type"`
-	Options []string `json:"options,omitempty" yaml:"options,omitempty"`
+	ID       string   `json:"id" yaml:"id"`
+	Text     string   `json:"text" yaml:"text"`
+	Type     string   `json:"type" yaml:"type" enum:"yes-no,choice,text,date"`
+	Options  []string `json:"options,omitempty" yaml:"options,omitempty"`
+	Help     string   `json:"help,omitempty" yaml:"help,omitempty"`
+	Evidence string   `json:"evidence,omitempty" yaml:"evidence,omitempty" doc:"The evidence asked for with the answer"`
+	Expect   string   `json:"expect,omitempty" yaml:"expect,omitempty" doc:"The answer that meets the principle"`
+}
+
+// QuestionTypes lists the types of question.
+var QuestionTypes = []string{"yes-no", "choice", "text", "date"}
+
+// Questions counts the questions of q.
+func (q *Questionnaire) Questions() int {
+	n := 0
+	for _, p := range q.Principles {
+		n += len(p.Questions)
+	}
+	return n
+}
+
+// ValidateQuestionnaire reports every problem with a questionnaire
+// template: its id and version, and each principle (a catalogue:control,
+// once) and question (an id unique in the template, a known type, the
+// options a choice needs, an expected answer it could get).
+func ValidateQuestionnaire(q *Questionnaire) []Problem {
+	var ps []Problem
+	add := func(ptr, format string, a ...any) {
+		ps = append(ps, Problem{Pointer: ptr, Message: fmt.Sprintf(format, a...)})
+	}
+	if !ValidID(q.Template) {
+		add("/template", "template %q is not an id: %s", q.Template, IDRule)
+	}
+	if q.Version < 1 {
+		add("/version", "version %d is not 1 or more", q.Version)
+	}
+	if strings.TrimSpace(q.Title) == "" {
+		add("/title", "a questionnaire needs a title")
+	}
+	if len(q.Principles) == 0 {
+		add("/principles", "a questionnaire needs at least one principle with its questions")
+	}
+	principles, questions := map[string]bool{}, map[string]bool{}
+	for i, p := range q.Principles {
+		at := fmt.Sprintf("/principles/%d", i)
+		if !strings.Contains(p.Control, ":") {
+			add(at+"/control", "principle %q is not catalogue:control, such as ncsc-csp:CSP-01", p.Control)
+		}
+		if principles[p.Control] {
+			add(at+"/control", "principle %s is listed twice", p.Control)
+		}
+		principles[p.Control] = true
+		if strings.TrimSpace(p.Title) == "" {
+			add(at+"/title", "principle %s needs a title", p.Control)
+		}
+		for j, c := range p.Controls {
+			if !strings.Contains(c, ":") {
+				add(fmt.Sprintf("%s/controls/%d", at, j), "control %q is not catalogue:control", c)
+			}
+		}
+		for j, qu := range p.Questions {
+			qat := fmt.Sprintf("%s/questions/%d", at, j)
+			if !ValidID(qu.ID) {
+				add(qat+"/id", "question id %q is not an id: %s", qu.ID, IDRule)
+			}
+			if questions[qu.ID] {
+				add(qat+"/id", "question %s is listed twice", qu.ID)
+			}
+			questions[qu.ID] = true
+			if strings.TrimSpace(qu.Text) == "" {
+				add(qat+"/text", "question %s has no text", qu.ID)
+			}
+			if !slices.Contains(QuestionTypes, qu.Type) {
+				add(qat+"/type", "type %q is not known: use one of %s%s", qu.Type, joinQuoted(QuestionTypes), suggest(qu.Type, QuestionTypes))
+			}
+			if qu.Type == "choice" && len(qu.Options) < 2 {
+				add(qat+"/options", "a choice needs at least two options")
+			}
+			switch {
+			case qu.Expect == "":
+			case qu.Type == "yes-no" && qu.Expect != "yes" && qu.Expect != "no":
+				add(qat+"/expect", "the expected answer to a yes-no question is yes or no, not %q", qu.Expect)
+			case qu.Type == "choice" && !slices.Contains(qu.Options, qu.Expect):
+				add(qat+"/expect", "the expected answer %q is not one of the options: %s", qu.Expect, joinQuoted(qu.Options))
+			case qu.Type == "text" || qu.Type == "date":
+				add(qat+"/expect", "only yes-no and choice questions have an expected answer")
+			}
+			ps = append(ps, lengthProblems(field{qat + "/text", "text", qu.Text, MaxDetail}, field{qat + "/help", "help", qu.Help, MaxDetail}, field{qat + "/evidence", "evidence", qu.Evidence, MaxDetail})...)
+		}
+	}
+	return ps
+}
+
+// CheckQuestionnaireEvolution reports how next fails to follow prev: it
+// is the same template's next version; and once prev has been used by an
+// assessment, it only adds — every principle and question of prev stays,
+// unchanged, though they may be reordered within it. (Unused, anything
+// may change.)
+func CheckQuestionnaireEvolution(prev, next *Questionnaire, used bool) []Problem {
+	var ps []Problem
+	if next.Template != prev.Template {
+		ps = append(ps, Problem{Pointer: "/template", Message: fmt.Sprintf("template %q is not %q", next.Template, prev.Template)})
+	}
+	if next.Version != prev.Version+1 {
+		ps = append(ps, Problem{Pointer: "/version", Message: fmt.Sprintf("version %d does not follow %d: a template changes only by a new version, %d", next.Version, prev.Version, prev.Version+1)})
+	}
+	if !used {
+		return ps
+	}
+	for _, p := range prev.Principles {
+		np, ok := next.Principle(p.Control)
+		if !ok {
+			ps = append(ps, Problem{Pointer: "/principles", Message: fmt.Sprintf("principle %s is deleted: it has been answered, so a new version may only add", p.Control)})
+			continue
+		}
+		if np.Title != p.Title || !slices.Equal(np.Controls, p.Controls) {
+			ps = append(ps, Problem{Pointer: "/principles", Message: fmt.Sprintf("principle %s changes its title or controls: it has been answered; add a new principle instead", p.Control)})
+		}
+		for _, qu := range p.Questions {
+			i := slices.IndexFunc(np.Questions, func(x Question) bool { return x.ID == qu.ID })
+			switch {
+			case i < 0:
+				ps = append(ps, Problem{Pointer: "/principles", Message: fmt.Sprintf("question %s of %s is deleted: it has been answered, so a new version may only add or reorder", qu.ID, p.Control)})
+			case !sameQuestion(qu, np.Questions[i]):
+				ps = append(ps, Problem{Pointer: "/principles", Message: fmt.Sprintf("question %s is changed: it has been answered; add a new question instead", qu.ID)})
+			}
+		}
+	}
+	return ps
+}
+
+func sameQuestion(a, b Question) bool {
+	return a.ID == b.ID && a.Text == b.Text && a.Type == b.Type && slices.Equal(a.Options, b.Options) && a.Expect == b.Expect
+}
+
+// Suggest is the result the answers to a principle point to, from the
+// questions that expect an answer: met when every such question is
+// answered as expected, not-met when none is, partly-met between; ""
+// until they are all answered, or when no question expects anything.
+func (p *Principle) Suggest(answers map[string]string) Result {
+	var asked, kept int
+	for _, q := range p.Questions {
+		if q.Expect == "" {
+			continue
+		}
+		a, ok := answers[q.ID]
+		if !ok || a == "" {
+			return ""
+		}
+		asked++
+		if a == q.Expect {
+			kept++
+		}
+	}
+	switch {
+	case asked == 0:
+		return ""
+	case kept == asked:
+		return Met
+	case kept == 0:
+		return NotMet
+	}
+	return PartlyMet
 }
 
 // Principle finds a principle by its control.

@@ -123,7 +123,7 @@ func TestEvidenceValidate(t *testing.T) {
 		`/soc2/cuecs/0/obligations/0: "a/b/c/d/provider" is not one of our obligations (system/catalogue:control/provider/offering/ours)`,
 		`/soc2/cuecs/1/id: complementary user entity control "C1" is listed twice`,
 		`/supports/0/ref: offering "aws" is not provider/offering: write it as, for example, aws/ec2`,
-		`/supports/1/on: on "vendor" is not known: use one of "offering", "obligation", "system", "control"`,
+		`/supports/1/on: on "vendor" is not known: use one of "offering", "obligation", "system", "control", "clause"`,
 		`/supports/2/ref: control "SRM-01" is not catalogue:control`,
 		`/supports/2/control: control narrows an offering or a system only`,
 	}

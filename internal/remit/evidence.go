@@ -163,9 +163,11 @@ type CUEC struct {
 //   - obligation: one of our obligations (Ref its id);
 //   - system: every obligation of ours in a system (Ref the system id),
 //     or with Control, those of one control;
-//   - control: a control (Ref catalogue:control) wherever it is ours.
+//   - control: a control (Ref catalogue:control) wherever it is ours;
+//   - clause: a clause of a supplier's contract or security aspects
+//     letter (Ref provider/clause).
 type Support struct {
-	On      string `json:"on" enum:"offering,obligation,system,control"`
+	On      string `json:"on" enum:"offering,obligation,system,control,clause"`
 	Ref     string `json:"ref"`
 	Control string `json:"control,omitempty" doc:"catalogue:control, narrowing an offering or a system"`
 }
@@ -176,6 +178,7 @@ const (
 	SupportObligation = "obligation"
 	SupportSystem     = "system"
 	SupportControl    = "control"
+	SupportClause     = "clause"
 )
 
 // Validate reports every problem with ev, addressed by JSON pointer.
@@ -268,10 +271,14 @@ func (ev *Evidence) Validate() []Problem {
 			if !strings.Contains(s.Ref, ":") {
 				add(ptr+"/ref", "control %q is not catalogue:control", s.Ref)
 			}
+		case SupportClause:
+			if pr, c, ok := strings.Cut(s.Ref, "/"); !ok || !ValidID(pr) || !ValidID(c) {
+				add(ptr+"/ref", "clause %q is not provider/clause, such as casetrack/breach-notification", s.Ref)
+			}
 		default:
-			add(ptr+"/on", "on %q is not known: use one of \"offering\", \"obligation\", \"system\", \"control\"", s.On)
+			add(ptr+"/on", "on %q is not known: use one of \"offering\", \"obligation\", \"system\", \"control\", \"clause\"", s.On)
 		}
-		if s.Control != "" && (s.On == SupportObligation || s.On == SupportControl) {
+		if s.Control != "" && (s.On == SupportObligation || s.On == SupportControl || s.On == SupportClause) {
 			add(ptr+"/control", "control narrows an offering or a system only")
 		}
 		if s.Control != "" && !strings.Contains(s.Control, ":") {

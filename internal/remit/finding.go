@@ -36,6 +36,7 @@ type Finding struct {
 	// Source is where it was found: an assessment's id, or a note.
 	Source      string    `json:"source,omitempty" maxLength:"300"`
 	Obligations []string  `json:"obligations,omitempty" doc:"Ids of the obligations it concerns"`
+	Clauses     []string  `json:"clauses,omitempty" doc:"Supplier obligations it says are not kept: provider/clause"`
 	Created     time.Time `json:"created" readOnly:"true"`
 	CreatedBy   string    `json:"created_by" readOnly:"true"`
 }
@@ -66,6 +67,11 @@ func (f *Finding) Validate() []Problem {
 	for i, o := range f.Obligations {
 		if strings.Count(o, "/") < 4 {
 			ps = append(ps, Problem{Pointer: fmt.Sprintf("/obligations/%d", i), Message: fmt.Sprintf("%q is not an obligation id (system/catalogue:control/provider/offering/party)", o)})
+		}
+	}
+	for i, c := range f.Clauses {
+		if pr, cl, ok := strings.Cut(c, "/"); !ok || !ValidID(pr) || !ValidID(cl) {
+			ps = append(ps, Problem{Pointer: fmt.Sprintf("/clauses/%d", i), Message: fmt.Sprintf("%q is not a supplier's clause (provider/clause, such as casetrack/breach-notification)", c)})
 		}
 	}
 	return ps

@@ -48,7 +48,7 @@ func seedWork(ctx context.Context, svc *service.Service, admin remit.Principal, 
 		}
 	}
 
-	a, err := svc.StartAssessment(ctx, demoAssessor, "casetrack/casetrack-cloud")
+	a, err := svc.StartAssessment(ctx, demoAssessor, "casetrack/casetrack-cloud", "")
 	if err != nil {
 		return fmt.Errorf("demo work: %w", err)
 	}

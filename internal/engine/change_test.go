@@ -179,6 +179,14 @@ func TestConcentration(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("concentration (-want +got):\n%s", diff)
 	}
+	// Acme declares Other as a sub-processor: both systems now reach
+	// Other, a, which uses acme/vm only, indirectly; a declared provider
+	// the estate does not know is left out.
+	got = e.ConcentrationWith(map[string][]string{"acme": {"other", "unknown"}})
+	want[1].Indirect, want[1].Total = 2, 2
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("concentration with sub-processors (-want +got):\n%s", diff)
+	}
 }
 
 // TestPutAndDeleteSystem changes systems and checks every matrix against

@@ -24,11 +24,23 @@ type Reliance struct {
 
 // Concentration computes, for every provider, how many systems rely on it
 // directly and through fourth parties, most relied on first.
-func (e *Estate) Concentration() []Reliance {
+func (e *Estate) Concentration() []Reliance { return e.ConcentrationWith(nil) }
+
+// ConcentrationWith is Concentration counting sub-processors too: sub
+// lists, by provider, the known providers it declares as sub-processors;
+// a system relying on the provider (directly or not) relies on them
+// indirectly.
+func (e *Estate) ConcentrationWith(sub map[string][]string) []Reliance {
 	byProvider := make(map[string]*Reliance)
+	subs := make(map[string]bool)
+	for _, qs := range sub {
+		for _, q := range qs {
+			subs[q] = true
+		}
+	}
 	var order []string
 	for _, p := range e.providers {
-		if len(p.Offerings) > 0 && byProvider[p.ID] == nil {
+		if (len(p.Offerings) > 0 || subs[p.ID]) && byProvider[p.ID] == nil {
 			byProvider[p.ID] = &Reliance{Provider: p.ID, Name: p.Name, Systems: e.NumSystems()}
 			order = append(order, p.ID)
 		}
@@ -48,6 +60,20 @@ func (e *Estate) Concentration() []Reliance {
 			for _, vi := range o.Via {
 				if p := e.Offering(vi).Provider.ID; p != o.Provider.ID {
 					indirect[p] = true
+				}
+			}
+		}
+		if len(sub) > 0 {
+			var via []string
+			for p := range direct {
+				via = append(via, sub[p]...)
+			}
+			for p := range indirect {
+				via = append(via, sub[p]...)
+			}
+			for _, q := range via {
+				if byProvider[q] != nil {
+					indirect[q] = true
 				}
 			}
 		}

@@ -25,7 +25,11 @@ type Scorecard struct {
 	LastAssessed string                  `json:"last_assessed,omitempty" doc:"The day its last assessment was signed off"`
 	ReviewDue    string                  `json:"review_due,omitempty" doc:"When its next review is due"`
 	Overdue      bool                    `json:"overdue" doc:"Its review is past due"`
-	Offerings    []Scorecard             `json:"offerings,omitempty"`
+	// Clauses counts the supplier obligations of its contract and
+	// security aspects letter by assurance status (providers only).
+	Clauses         map[AssuranceStatus]int `json:"clauses,omitempty" doc:"Its contract's and security aspects letter's clauses by assurance status"`
+	EvidenceMissing bool                    `json:"evidence_missing,omitempty" doc:"Its tier requires evidence of which none is current"`
+	Offerings       []Scorecard             `json:"offerings,omitempty"`
 }
 
 // AssuredShare is the share of obligations assured (or not needing it),
@@ -37,11 +41,6 @@ func (c Scorecard) AssuredShare() int {
 	n := c.Counts[Assured] + c.Counts[AssuranceUnnecessary]
 	return (n*100 + c.Obligations/2) / c.Obligations
 }
-
-// TierReviewMonths is how often a supplier of each tier is reviewed
-// unless a cadence is set for it: tier 1 every 12 months, tier 2 every
-// 24, tier 3 every 36.
-var TierReviewMonths = map[int]int{1: 12, 2: 24, 3: 36}
 
 // ReviewDue is the day a supplier's next review is due: months after the
 // last assessment, or today when it has never been assessed.

@@ -325,7 +325,7 @@ func (r *SupplierRecord) Clause(id string) (*Clause, bool) {
 // questionnaire, how often, and what evidence it must hold.
 type TierPolicy struct {
 	Tier          int    `json:"tier" minimum:"1" maximum:"3"`
-	Questionnaire string `json:"questionnaire" doc:"The questionnaire template its assessments use"`
+	Questionnaire string `json:"questionnaire" required:"false" doc:"The questionnaire template its assessments use (empty: the built-in one)"`
 	Months        int    `json:"months" minimum:"1" maximum:"120" doc:"How often it is reassessed"`
 	// Evidence lists kinds of evidence of which at least one must be
 	// current for the supplier's offerings; empty when none is required.
@@ -344,13 +344,13 @@ type SupplierSettings struct {
 // DefaultSupplierSettings are the rules until an admin changes them:
 // tier 1 every 12 months with an ISO 27001 certificate or SOC 2 Type II
 // report; tier 2 every 24 months with one of those or Cyber Essentials
-// Plus; tier 3 every 36 months, self-attested. All use the NCSC
-// questionnaire.
+// Plus; tier 3 every 36 months, self-attested. All use the built-in
+// questionnaire (the NCSC one): Questionnaire "".
 func DefaultSupplierSettings() SupplierSettings {
 	return SupplierSettings{Tiers: []TierPolicy{
-		{Tier: 1, Questionnaire: "ncsc-supplier", Months: 12, Evidence: []EvidenceKind{EvidenceISO27001, EvidenceSOC2Type2}},
-		{Tier: 2, Questionnaire: "ncsc-supplier", Months: 24, Evidence: []EvidenceKind{EvidenceISO27001, EvidenceSOC2Type2, EvidenceCyberEssentialsPlus}},
-		{Tier: 3, Questionnaire: "ncsc-supplier", Months: 36},
+		{Tier: 1, Months: 12, Evidence: []EvidenceKind{EvidenceISO27001, EvidenceSOC2Type2}},
+		{Tier: 2, Months: 24, Evidence: []EvidenceKind{EvidenceISO27001, EvidenceSOC2Type2, EvidenceCyberEssentialsPlus}},
+		{Tier: 3, Months: 36},
 	}}
 }
 
@@ -367,7 +367,7 @@ func (s SupplierSettings) Policy(tier int) TierPolicy {
 			return t
 		}
 	}
-	return TierPolicy{Tier: tier, Questionnaire: "ncsc-supplier", Months: 12}
+	return TierPolicy{Tier: tier, Months: 12}
 }
 
 // Validate reports every problem with the settings; known says whether a
@@ -387,7 +387,7 @@ func (s SupplierSettings) Validate(known func(string) bool) []Problem {
 		if t.Months < 1 || t.Months > 120 {
 			ps = append(ps, Problem{Pointer: at + "/months", Message: fmt.Sprintf("every %d months is not 1 to 120", t.Months)})
 		}
-		if !known(t.Questionnaire) {
+		if t.Questionnaire != "" && !known(t.Questionnaire) {
 			ps = append(ps, Problem{Pointer: at + "/questionnaire", Message: fmt.Sprintf("there is no questionnaire %q", t.Questionnaire)})
 		}
 		for j, k := range t.Evidence {

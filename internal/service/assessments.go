@@ -30,8 +30,9 @@ func (s *Service) Assessment(ctx context.Context, id string) (remit.SupplierAsse
 }
 
 // StartAssessment begins assessing an offering of the estate against the
-// questionnaire.
-func (s *Service) StartAssessment(ctx context.Context, p remit.Principal, offering string) (remit.SupplierAssessment, error) {
+// current version of a questionnaire template: "" for the one its
+// supplier's tier asks for.
+func (s *Service) StartAssessment(ctx context.Context, p remit.Principal, offering, template string) (remit.SupplierAssessment, error) {
 	if err := mayAssess(p, "assessments"); err != nil {
 		return remit.SupplierAssessment{}, err
 	}
@@ -41,12 +42,28 @@ func (s *Service) StartAssessment(ctx context.Context, p remit.Principal, offeri
 	if !s.Snapshot().cache.Estate.HasOffering(offering) {
 		return remit.SupplierAssessment{}, &remit.ValidationError{Problems: []remit.Problem{{Pointer: "/offering", Message: fmt.Sprintf("there is no offering %q: give one as provider/offering, for example aws/ec2", offering)}}}
 	}
-	q, now := s.questionnaire, s.now()
-	a := remit.SupplierAssessment{ID: newID("sa-"), Offering: offering, Template: q.Template, TemplateVersion: q.Version, Status: remit.AssessmentInProgress, Created: now.UTC(), CreatedBy: p.Email}
-	for _, pr := range q.Principles {
-		a.Principles = append(a.Principles, remit.PrincipleAssessment{Control: pr.Control})
+	if template == "" {
+		ref, _ := remit.ParseOfferingRef(offering)
+		sv, err := s.Supplier(ctx, ref.Provider)
+		if err != nil {
+			return remit.SupplierAssessment{}, err
+		}
+		template = sv.Schedule.Policy.Questionnaire
 	}
+	now := s.now()
+	a := remit.SupplierAssessment{ID: newID("sa-"), Offering: offering, Status: remit.AssessmentInProgress, Created: now.UTC(), CreatedBy: p.Email}
 	err := s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
+		q, err := s.questionnaireIn(ctx, tx, template, 0)
+		if errors.Is(err, remit.ErrNotFound) {
+			return nil, &remit.ValidationError{Problems: []remit.Problem{{Pointer: "/template", Message: fmt.Sprintf("there is no questionnaire %q", template)}}}
+		}
+		if err != nil {
+			return nil, err
+		}
+		a.Template, a.TemplateVersion = q.Template, q.Version
+		for _, pr := range q.Principles {
+			a.Principles = append(a.Principles, remit.PrincipleAssessment{Control: pr.Control})
+		}
 		d, err := assessments.create(ctx, tx, change{p.Email, now}, a.ID, a)
 		if err != nil {
 			return nil, err
@@ -73,10 +90,10 @@ func (s *Service) SavePrinciple(ctx context.Context, p remit.Principal, id strin
 	if err := mayAssess(p, "assessments"); err != nil {
 		return 0, err
 	}
-	if ps := s.questionnaire.ValidatePrinciple(pa); len(ps) > 0 {
-		return 0, &remit.ValidationError{Problems: ps}
-	}
-	return s.changeAssessment(ctx, p.Email, id, version, func(a *remit.SupplierAssessment) error {
+	return s.changeAssessment(ctx, p.Email, id, version, func(a *remit.SupplierAssessment, q *remit.Questionnaire) error {
+		if ps := q.ValidatePrinciple(pa); len(ps) > 0 {
+			return &remit.ValidationError{Problems: ps}
+		}
 		pr, ok := a.Principle(pa.Control)
 		if !ok {
 			return fmt.Errorf("principle %s of assessment %s: %w", pa.Control, id, remit.ErrNotFound)
@@ -109,13 +126,13 @@ func (s *Service) CompleteAssessment(ctx context.Context, p remit.Principal, id,
 	if len(ps) > 0 {
 		return 0, &remit.ValidationError{Problems: ps}
 	}
-	return s.changeAssessment(ctx, p.Email, id, version, func(a *remit.SupplierAssessment) error {
-		return a.SignOff(s.questionnaire, p.Email, strings.TrimSpace(conclusion), validUntil, now)
+	return s.changeAssessment(ctx, p.Email, id, version, func(a *remit.SupplierAssessment, q *remit.Questionnaire) error {
+		return a.SignOff(q, p.Email, strings.TrimSpace(conclusion), validUntil, now)
 	})
 }
 
 // changeAssessment applies change to an assessment in progress.
-func (s *Service) changeAssessment(ctx context.Context, actor, id string, version int64, change func(a *remit.SupplierAssessment) error) (int64, error) {
+func (s *Service) changeAssessment(ctx context.Context, actor, id string, version int64, change func(a *remit.SupplierAssessment, q *remit.Questionnaire) error) (int64, error) {
 	var out int64
 	err := s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
 		a, _, err := assessments.find(ctx, tx, id)
@@ -125,7 +142,11 @@ func (s *Service) changeAssessment(ctx context.Context, actor, id string, versio
 		if a.Status == remit.AssessmentCompleted {
 			return nil, fmt.Errorf("assessment %s was completed on %s and does not change: start a new one: %w", id, a.SignedOff.Format(time.DateOnly), remit.ErrConflict)
 		}
-		if err := change(&a); err != nil {
+		q, err := s.assessmentTemplate(ctx, tx, &a)
+		if err != nil {
+			return nil, err
+		}
+		if err := change(&a, q); err != nil {
 			return nil, err
 		}
 		_, d, err := assessments.update(ctx, tx, changeBy(actor, s.now()), id, a, version)
@@ -289,17 +310,21 @@ func (s *Service) changeLink(ctx context.Context, secret string, change func(tx 
 // (control → question id → answer). Suppliers answer; they never set a
 // result or a rationale.
 func (s *Service) SavePortalAnswers(ctx context.Context, secret string, answers map[string]map[string]string) (remit.PortalLink, error) {
-	var ps []remit.Problem
-	for control, as := range answers {
-		for _, p := range s.questionnaire.ValidatePrinciple(remit.PrincipleAssessment{Control: control, Answers: as}) {
-			p.Pointer = "/" + control + p.Pointer
-			ps = append(ps, p)
+	return s.changeLink(ctx, secret, func(tx remit.Tx, _ change, _ *remit.PortalLink, a *remit.SupplierAssessment) (bool, func(*Snapshot), error) {
+		q, err := s.assessmentTemplate(ctx, tx, a)
+		if err != nil {
+			return false, nil, err
 		}
-	}
-	if len(ps) > 0 {
-		return remit.PortalLink{}, &remit.ValidationError{Problems: ps}
-	}
-	return s.changeLink(ctx, secret, func(_ remit.Tx, _ change, _ *remit.PortalLink, a *remit.SupplierAssessment) (bool, func(*Snapshot), error) {
+		var ps []remit.Problem
+		for control, as := range answers {
+			for _, p := range q.ValidatePrinciple(remit.PrincipleAssessment{Control: control, Answers: as}) {
+				p.Pointer = "/" + control + p.Pointer
+				ps = append(ps, p)
+			}
+		}
+		if len(ps) > 0 {
+			return false, nil, &remit.ValidationError{Problems: ps}
+		}
 		for control, as := range answers {
 			pa, ok := a.Principle(control)
 			if !ok {

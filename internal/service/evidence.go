@@ -180,6 +180,9 @@ func (s *Service) AddEvidence(ctx context.Context, p remit.Principal, ev remit.E
 		if err := maySupport(p, sn, ev.Supports); err != nil {
 			return nil, err
 		}
+		if err := supportedClausesExist(ctx, tx, ev.Supports); err != nil {
+			return nil, err
+		}
 		var err error
 		out, err = addEvidence(ctx, tx, change{p.Email, s.now()}, ev, fileName, content)
 		if err != nil {
@@ -191,6 +194,23 @@ func (s *Service) AddEvidence(ctx context.Context, p remit.Principal, ev remit.E
 		return remit.Evidence{}, fmt.Errorf("add evidence: %w", err)
 	}
 	return out, nil
+}
+
+// supportedClausesExist checks the clauses evidence supports are held by
+// their suppliers' records.
+func supportedClausesExist(ctx context.Context, tx remit.Tx, supports []remit.Support) error {
+	var refs []string
+	var at []int
+	for i, sup := range supports {
+		if sup.On == remit.SupportClause {
+			refs, at = append(refs, sup.Ref), append(at, i)
+		}
+	}
+	ps, err := clauseProblems(ctx, tx, refs, func(i int) string { return fmt.Sprintf("/supports/%d/ref", at[i]) })
+	if err == nil && len(ps) > 0 {
+		err = &remit.ValidationError{Problems: ps}
+	}
+	return err
 }
 
 // addEvidence validates and stores evidence within tx.
@@ -271,6 +291,9 @@ func (s *Service) UpdateEvidence(ctx context.Context, p remit.Principal, ev remi
 		// Both what it supported and what it is to support: nobody
 		// re-points another team's evidence, nor points theirs at it.
 		if err := maySupport(p, sn, append(slices.Clone(was.Supports), ev.Supports...)); err != nil {
+			return nil, err
+		}
+		if err := supportedClausesExist(ctx, tx, ev.Supports); err != nil {
 			return nil, err
 		}
 		ev.File, ev.Added, ev.AddedBy, ev.Pending = was.File, was.Added, was.AddedBy, was.Pending

@@ -304,14 +304,14 @@ func TestSupplierAssessment(t *testing.T) {
 		ctx := context.Background()
 		f := withExample(t, st, testQuestionnaire, nil)
 		svc := f.svc
-		if _, err := svc.StartAssessment(ctx, viewer, "casetrack/casetrack-cloud"); !errors.Is(err, remit.ErrForbidden) {
+		if _, err := svc.StartAssessment(ctx, viewer, "casetrack/casetrack-cloud", ""); !errors.Is(err, remit.ErrForbidden) {
 			t.Fatalf("a viewer starts an assessment: %v", err)
 		}
 		var ve *remit.ValidationError
-		if _, err := svc.StartAssessment(ctx, assessor, "casetrack/nothing"); !errors.As(err, &ve) || !strings.Contains(ve.Error(), `there is no offering "casetrack/nothing"`) {
+		if _, err := svc.StartAssessment(ctx, assessor, "casetrack/nothing", ""); !errors.As(err, &ve) || !strings.Contains(ve.Error(), `there is no offering "casetrack/nothing"`) {
 			t.Fatalf("an assessment of an offering the estate lacks: %v", err)
 		}
-		a, err := svc.StartAssessment(ctx, assessor, "casetrack/casetrack-cloud")
+		a, err := svc.StartAssessment(ctx, assessor, "casetrack/casetrack-cloud", "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -456,11 +456,11 @@ func TestSupplierPortal(t *testing.T) {
 		}}
 		f := withExample(t, st, q, nil)
 		svc := f.svc
-		a, err := svc.StartAssessment(ctx, assessor, "casetrack/casetrack-cloud")
+		a, err := svc.StartAssessment(ctx, assessor, "casetrack/casetrack-cloud", "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		other, err := svc.StartAssessment(ctx, assessor, "aws/ec2")
+		other, err := svc.StartAssessment(ctx, assessor, "aws/ec2", "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -102,7 +102,7 @@ func TestMyWork(t *testing.T) {
 		if _, err := f.svc.AddRisk(ctx, editor, remit.Risk{Title: "Far off", Category: "supplier", Inherent: remit.Score{Likelihood: 3, Impact: 3}, Residual: remit.Score{Likelihood: 2, Impact: 3}, Treatment: "reduce", Owner: owner.Email, Review: "2027-12-20"}); err != nil {
 			t.Fatal(err)
 		}
-		a, err := f.svc.StartAssessment(ctx, assessor, "casetrack/casetrack-cloud")
+		a, err := f.svc.StartAssessment(ctx, assessor, "casetrack/casetrack-cloud", "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -49,6 +49,9 @@ func (s *Service) AddFinding(ctx context.Context, p remit.Principal, f remit.Fin
 	now := s.now()
 	f.ID, f.Created, f.CreatedBy = newID("fi-"), now.UTC(), p.Email
 	err := s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
+		if err := findingClausesExist(ctx, tx, f.Clauses); err != nil {
+			return nil, err
+		}
 		_, err := findingDocs.create(ctx, tx, change{p.Email, now}, f.ID, f)
 		return nil, err
 	})
@@ -71,6 +74,9 @@ func (s *Service) UpdateFinding(ctx context.Context, p remit.Principal, f remit.
 	err := s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
 		was, _, err := findingDocs.find(ctx, tx, f.ID)
 		if err != nil {
+			return nil, err
+		}
+		if err := findingClausesExist(ctx, tx, f.Clauses); err != nil {
 			return nil, err
 		}
 		f.Created, f.CreatedBy = was.Created, was.CreatedBy
@@ -432,6 +438,16 @@ func putDaily[T any](ctx context.Context, tx remit.Tx, c collection[T], day stri
 		_, err = tx.UpdateDocument(ctx, c.kind, day, body, old.Version, now)
 	case errors.Is(err, remit.ErrNotFound):
 		_, err = tx.CreateDocument(ctx, c.kind, day, body, now)
+	}
+	return err
+}
+
+// findingClausesExist checks the clauses a finding names are held by
+// their suppliers' records.
+func findingClausesExist(ctx context.Context, tx remit.Tx, clauses []string) error {
+	ps, err := clauseProblems(ctx, tx, clauses, func(i int) string { return fmt.Sprintf("/clauses/%d", i) })
+	if err == nil && len(ps) > 0 {
+		err = &remit.ValidationError{Problems: ps}
 	}
 	return err
 }

@@ -74,17 +74,20 @@ func (s *Service) Scorecards(ctx context.Context, now time.Time) ([]remit.Scorec
 	if err != nil {
 		return nil, fmt.Errorf("scorecards: %w", err)
 	}
+	settings, _, err := s.SupplierSettings(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("scorecards: %w", err)
+	}
 	tiers := sn.tiers(records)
-	today := now.UTC().Format(time.DateOnly)
 	for i := range out {
 		// The cadence set for the provider, else its tier's.
-		out[i].Tier = tiers[out[i].Provider]
-		months := remit.TierReviewMonths[out[i].Tier]
-		if c, ok := cadence[out[i].Provider]; ok {
-			months = c.Months
+		sc := &out[i]
+		sc.Tier = tiers[sc.Provider]
+		sch := sn.schedule(sc.Provider, settings.Policy(sc.Tier), cadence, now)
+		sc.ReviewDue, sc.Overdue, sc.EvidenceMissing = sch.Due, sch.Overdue, sch.EvidenceMissing
+		if r, ok := records[sc.Provider]; ok && len(r.Clauses) > 0 {
+			_, sc.Clauses = sn.clauses(sc.Provider, r, findings, now)
 		}
-		out[i].ReviewDue = remit.ReviewDue(out[i].LastAssessed, months, now)
-		out[i].Overdue = out[i].ReviewDue <= today
 	}
 	slices.SortStableFunc(out, func(a, b remit.Scorecard) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil

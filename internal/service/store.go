@@ -50,7 +50,7 @@ var Kinds = []remit.Kind{KindWorkspace, KindCatalogue, KindProvider, KindOfferin
 	KindObligation, KindUser, KindSession, KindSignInThrottle, KindToken, KindEvidence, KindEvidenceFile, KindSupplierAssessment,
 	KindPortalLink, KindSATTemplate, KindSAT, KindFinding, KindRisk, KindRiskSettings, KindRiskSnapshot,
 	KindDismissal, KindReviewCadence, KindScorecardSnapshot, KindSweep, KindCheckRun, KindChecks, KindMappings, KindProviderFindings,
-	KindReminder, KindDelivery, KindDigest, KindReminderPrefs, KindWebhook, KindSupplier}
+	KindReminder, KindDelivery, KindDigest, KindReminderPrefs, KindWebhook, KindSupplier, KindQuestionnaire, KindSupplierSettings}
 
 // WorkspaceKinds are the kinds an import replaces and an export writes, in
 // the order they are applied.

@@ -1,9 +1,14 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
 
 	"remit/internal/engine"
 	"remit/internal/remit"
@@ -32,6 +37,58 @@ type SupplierView struct {
 	Systems int `json:"systems"`
 	// NoticeBy is the last day to give notice on its contract.
 	NoticeBy string `json:"notice_by,omitempty"`
+	// Schedule is when it is next assessed, against what, and whether it
+	// holds the evidence its tier asks for.
+	Schedule SupplierSchedule `json:"schedule"`
+	// Clauses are its supplier obligations with their assurance today.
+	Clauses []ClauseView `json:"clauses"`
+	// ClauseCounts counts them by assurance status.
+	ClauseCounts map[remit.AssuranceStatus]int `json:"clause_counts"`
+	// SubProcessors are the sub-processors it declares, named.
+	SubProcessors []SubProcessorView `json:"sub_processors"`
+}
+
+// SupplierSchedule is a supplier's reassessment: its tier's policy, how
+// often (the cadence set for the provider, else the tier's), the last
+// assessment signed off, when the next is due, and the evidence its tier
+// requires.
+type SupplierSchedule struct {
+	Policy        remit.TierPolicy `json:"policy"`
+	Questionnaire string           `json:"questionnaire_title"`
+	Months        int              `json:"months" doc:"How often it is reassessed: the cadence set for it, else its tier's"`
+	CadenceSet    bool             `json:"cadence_set"`
+	LastAssessed  string           `json:"last_assessed,omitempty"`
+	Due           string           `json:"due" doc:"YYYY-MM-DD: when the next assessment is due (today when never assessed)"`
+	Overdue       bool             `json:"overdue"`
+	DueSoon       bool             `json:"due_soon" doc:"Due within 30 days"`
+	// EvidenceHeld lists current evidence of a kind the tier requires;
+	// EvidenceMissing says the tier requires some and none is current.
+	EvidenceHeld    []EvidenceBrief `json:"evidence_held,omitempty"`
+	EvidenceMissing bool            `json:"evidence_missing"`
+}
+
+// EvidenceBrief names a piece of evidence.
+type EvidenceBrief struct {
+	ID      string             `json:"id"`
+	Title   string             `json:"title"`
+	Kind    remit.EvidenceKind `json:"kind"`
+	Expires string             `json:"expires,omitempty"`
+}
+
+// ClauseView is a supplier obligation with its assurance and the open
+// findings that name it.
+type ClauseView struct {
+	remit.Clause
+	Ref       string          `json:"ref" doc:"provider/clause: what evidence and findings name"`
+	Assurance remit.Assurance `json:"assurance"`
+	Findings  []string        `json:"findings,omitempty" doc:"Ids of open findings naming it"`
+}
+
+// SubProcessorView is a declared sub-processor, with the known provider's
+// name when it is linked to one.
+type SubProcessorView struct {
+	remit.SubProcessor
+	ProviderName string `json:"provider_name,omitempty"`
 }
 
 // Supplier reads a provider's supplier record and works out its tier.
@@ -44,16 +101,49 @@ func (s *Service) Supplier(ctx context.Context, provider string) (SupplierView, 
 	if err != nil && !errors.Is(err, remit.ErrNotFound) {
 		return SupplierView{}, err
 	}
-	return sn.supplierView(provider, rec, v), nil
+	subs, err := s.subProcessorLinks(ctx)
+	if err != nil {
+		return SupplierView{}, err
+	}
+	settings, _, err := s.SupplierSettings(ctx)
+	if err != nil {
+		return SupplierView{}, err
+	}
+	cadences, err := s.ReviewCadences(ctx)
+	if err != nil {
+		return SupplierView{}, err
+	}
+	findings, err := s.Findings(ctx)
+	if err != nil {
+		return SupplierView{}, err
+	}
+	now := s.now()
+	out := sn.supplierView(provider, rec, v, subs)
+	pol := settings.Policy(out.Tier)
+	pol.Questionnaire = cmp.Or(pol.Questionnaire, s.questionnaire.Template)
+	out.Schedule = sn.schedule(provider, pol, cadences, now)
+	if q, err := s.QuestionnaireVersion(ctx, pol.Questionnaire, 0); err == nil {
+		out.Schedule.Questionnaire = q.Title
+	}
+	out.Clauses, out.ClauseCounts = sn.clauses(provider, rec, findings, now)
+	for _, sp := range rec.SubProcessors {
+		v := SubProcessorView{SubProcessor: sp}
+		if p, ok := sn.Provider(sp.Provider); ok {
+			v.ProviderName = p.Name
+		}
+		out.SubProcessors = append(out.SubProcessors, v)
+	}
+	return out, nil
 }
 
-func (sn *Snapshot) supplierView(provider string, rec remit.SupplierRecord, version int64) SupplierView {
-	relying := sn.Relying(func(o OfferingInfo) bool { return o.ProviderID == provider })
-	classes := make([]string, len(relying))
-	for i, r := range relying {
-		classes[i] = r.Classification
+func (sn *Snapshot) supplierView(provider string, rec remit.SupplierRecord, version int64, subs map[string][]string) SupplierView {
+	var classes []string
+	for _, sys := range sn.cache.Estate.Systems() {
+		if relies(sn.cache.Estate, sys, subs)[provider] {
+			classes = append(classes, sys.System.Classification)
+		}
 	}
-	out := SupplierView{Record: rec, Version: version, Systems: len(relying)}
+	out := SupplierView{Record: rec, Version: version, Systems: len(classes)}
 	out.Derived, out.Why = remit.DeriveTier(classes)
 	out.Tier, out.Set = out.Derived, rec.Tier > 0
 	if out.Set {
@@ -63,6 +153,94 @@ func (sn *Snapshot) supplierView(provider string, rec remit.SupplierRecord, vers
 		out.NoticeBy = rec.Contract.NoticeBy()
 	}
 	return out
+}
+
+// relies lists the providers a system relies on: those of its offerings,
+// the fourth parties they run on, and the known sub-processors any of
+// them declares.
+func relies(e *engine.Estate, sys *engine.System, subs map[string][]string) map[string]bool {
+	seen := map[string]bool{}
+	for _, oi := range sys.Uses {
+		o := e.Offering(oi)
+		for _, p := range append([]int32{oi}, o.Via...) {
+			seen[e.Offering(p).Provider.ID] = true
+		}
+	}
+	if len(subs) > 0 {
+		for p := range maps.Clone(seen) {
+			for _, q := range subs[p] {
+				seen[q] = true
+			}
+		}
+	}
+	return seen
+}
+
+// schedule works out a supplier's next assessment on day now.
+func (sn *Snapshot) schedule(provider string, pol remit.TierPolicy, cadences map[string]Cadence, now time.Time) SupplierSchedule {
+	out := SupplierSchedule{Policy: pol, Months: pol.Months}
+	if c, ok := cadences[provider]; ok {
+		out.Months, out.CadenceSet = c.Months, true
+	}
+	var last time.Time
+	offerings := sn.offeringsOf(provider)
+	for _, a := range sn.assessments {
+		if a.Status == remit.AssessmentCompleted && a.SignedOff != nil && slices.Contains(offerings, a.Offering) && a.SignedOff.After(last) {
+			last = *a.SignedOff
+		}
+	}
+	if !last.IsZero() {
+		out.LastAssessed = last.UTC().Format(time.DateOnly)
+	}
+	today := now.UTC().Format(time.DateOnly)
+	out.Due = remit.ReviewDue(out.LastAssessed, out.Months, now)
+	out.Overdue = out.Due <= today
+	out.DueSoon = !out.Overdue && out.Due <= now.AddDate(0, 0, 30).UTC().Format(time.DateOnly)
+	seen := map[string]bool{}
+	for _, off := range offerings {
+		for _, ev := range sn.index.For(remit.ObligationRef{Offering: off}) {
+			if !seen[ev.ID] && slices.Contains(pol.Evidence, ev.Kind) && ev.Counts(now) {
+				seen[ev.ID] = true
+				out.EvidenceHeld = append(out.EvidenceHeld, EvidenceBrief{ID: ev.ID, Title: ev.Title, Kind: ev.Kind, Expires: ev.Expires})
+			}
+		}
+	}
+	out.EvidenceMissing = !pol.SelfAttested() && len(out.EvidenceHeld) == 0
+	return out
+}
+
+func (sn *Snapshot) offeringsOf(provider string) []string {
+	p, ok := sn.Provider(provider)
+	if !ok {
+		return nil
+	}
+	out := make([]string, len(p.Offerings))
+	for i, o := range p.Offerings {
+		out[i] = o.Ref
+	}
+	return out
+}
+
+// clauses derives the assurance of a supplier's clauses on day now.
+func (sn *Snapshot) clauses(provider string, rec remit.SupplierRecord, findings []remit.Finding, now time.Time) ([]ClauseView, map[remit.AssuranceStatus]int) {
+	offerings := sn.offeringsOf(provider)
+	counts := map[remit.AssuranceStatus]int{}
+	out := make([]ClauseView, 0, len(rec.Clauses))
+	for _, c := range rec.Clauses {
+		ref := remit.ClauseRef(provider, c.ID)
+		v := ClauseView{Clause: c, Ref: ref}
+		var failing []string
+		for _, f := range findings {
+			if f.Status != remit.FindingClosed && slices.Contains(f.Clauses, ref) {
+				v.Findings = append(v.Findings, f.ID)
+				failing = append(failing, fmt.Sprintf("%s %q", f.ID, f.Title))
+			}
+		}
+		v.Assurance = sn.index.AssureClause(provider, offerings, c, failing, now)
+		counts[v.Assurance.Status]++
+		out = append(out, v)
+	}
+	return out, counts
 }
 
 // SetSupplier keeps a provider's supplier record, at the version read
@@ -75,7 +253,23 @@ func (s *Service) SetSupplier(ctx context.Context, p remit.Principal, provider s
 	if _, ok := s.Snapshot().Provider(provider); !ok {
 		return 0, fmt.Errorf("no provider %q: %w", provider, remit.ErrNotFound)
 	}
-	if ps := rec.Validate(); len(ps) > 0 {
+	ps := rec.Validate()
+	sn := s.Snapshot()
+	var known []string
+	for _, p := range sn.Providers() {
+		known = append(known, p.ID)
+	}
+	for i, sp := range rec.SubProcessors {
+		if sp.Provider == "" {
+			continue
+		}
+		if sp.Provider == provider {
+			ps = append(ps, remit.Problem{Pointer: fmt.Sprintf("/sub_processors/%d/provider", i), Message: "a supplier is not its own sub-processor"})
+		} else if _, ok := sn.Provider(sp.Provider); !ok {
+			ps = append(ps, remit.Problem{Pointer: fmt.Sprintf("/sub_processors/%d/provider", i), Message: fmt.Sprintf("there is no provider %q%s: leave it empty for a sub-processor Remit does not know", sp.Provider, didYouMean(sp.Provider, known))})
+		}
+	}
+	if len(ps) > 0 {
 		return 0, &remit.ValidationError{Problems: ps}
 	}
 	var out int64
@@ -96,17 +290,10 @@ func (sn *Snapshot) tiers(records map[string]remit.SupplierRecord) map[string]in
 
 func tiersOf(e *engine.Estate, records map[string]remit.SupplierRecord) map[string]int {
 	classes := map[string][]string{}
+	subs := subProcessorsOf(records)
 	for _, sys := range e.Systems() {
-		seen := map[string]bool{}
-		for _, oi := range sys.Uses {
-			o := e.Offering(oi)
-			for _, p := range append([]int32{oi}, o.Via...) {
-				id := e.Offering(p).Provider.ID
-				if !seen[id] {
-					seen[id] = true
-					classes[id] = append(classes[id], sys.System.Classification)
-				}
-			}
+		for id := range relies(e, sys, subs) {
+			classes[id] = append(classes[id], sys.System.Classification)
 		}
 	}
 	out := map[string]int{}
@@ -134,4 +321,117 @@ func (s *Service) supplierRecords(ctx context.Context) (map[string]remit.Supplie
 		return err
 	})
 	return out, err
+}
+
+// subProcessorsOf lists, by provider, the known providers it declares as
+// sub-processors.
+func subProcessorsOf(records map[string]remit.SupplierRecord) map[string][]string {
+	out := map[string][]string{}
+	for id, r := range records {
+		for _, sp := range r.SubProcessors {
+			if sp.Provider != "" {
+				out[id] = append(out[id], sp.Provider)
+			}
+		}
+	}
+	return out
+}
+
+func (s *Service) subProcessorLinks(ctx context.Context) (map[string][]string, error) {
+	records, err := s.supplierRecords(ctx)
+	return subProcessorsOf(records), err
+}
+
+// Concentration is the snapshot's concentration of reliance with the
+// sub-processors suppliers declare counted as fourth parties.
+func (s *Service) Concentration(ctx context.Context, sn *Snapshot) ([]Reliance, error) {
+	subs, err := s.subProcessorLinks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return sn.cache.Estate.ConcentrationWith(subs), nil
+}
+
+// KindSupplierSettings holds the organisation's rules for suppliers
+// (listed in Kinds and doc/storage.md).
+const KindSupplierSettings remit.Kind = "supplier-settings" // id "settings"
+
+var supplierSettings = collection[remit.SupplierSettings]{kind: KindSupplierSettings, what: "supplier settings"}
+
+// SupplierSettings reads the rules for suppliers' tiers and their
+// version (0: the defaults, never changed).
+func (s *Service) SupplierSettings(ctx context.Context) (remit.SupplierSettings, int64, error) {
+	st, v, err := supplierSettings.get(ctx, s.store, "settings")
+	if errors.Is(err, remit.ErrNotFound) {
+		st, err = remit.DefaultSupplierSettings(), nil
+	}
+	for i := range st.Tiers {
+		st.Tiers[i].Questionnaire = cmp.Or(st.Tiers[i].Questionnaire, s.questionnaire.Template)
+	}
+	return st, v, err
+}
+
+// SetSupplierSettings changes the rules for suppliers' tiers, at the
+// version read. Admins set them, as they set the risk settings.
+func (s *Service) SetSupplierSettings(ctx context.Context, p remit.Principal, st remit.SupplierSettings, version int64) (int64, error) {
+	if !p.May(remit.ActSetRiskSettings, "") {
+		return 0, fmt.Errorf("the rules for suppliers are set by an admin, not %s: %w", p.Role.Article(), remit.ErrForbidden)
+	}
+	var out int64
+	err := s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
+		var known []string
+		docs, err := tx.Documents(ctx, KindQuestionnaire, "")
+		if err != nil {
+			return nil, err
+		}
+		known = append(known, s.questionnaire.Template)
+		for _, d := range docs {
+			t, _, _ := strings.Cut(d.ID, "/")
+			known = append(known, t)
+		}
+		if ps := st.Validate(func(q string) bool { return slices.Contains(known, q) }); len(ps) > 0 {
+			return nil, &remit.ValidationError{Problems: ps}
+		}
+		d, err := supplierSettings.put(ctx, tx, change{p.Email, s.now()}, "settings", st, version)
+		out = d.Version
+		return nil, err
+	})
+	return out, err
+}
+
+func didYouMean(s string, candidates []string) string {
+	if best := remit.Closest(s, candidates); best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	return ""
+}
+
+// clauseProblems checks that each of refs (provider/clause) names a clause
+// a supplier record holds; at gives each one's pointer.
+func clauseProblems(ctx context.Context, tx remit.Tx, refs []string, at func(int) string) ([]remit.Problem, error) {
+	var ps []remit.Problem
+	records := map[string]*remit.SupplierRecord{}
+	for i, ref := range refs {
+		provider, id, ok := strings.Cut(ref, "/")
+		if !ok {
+			continue // the value's own validation names it
+		}
+		rec, seen := records[provider]
+		if !seen {
+			r, _, err := suppliers.find(ctx, tx, provider)
+			if err != nil && !errors.Is(err, remit.ErrNotFound) {
+				return nil, err
+			}
+			rec = &r
+			records[provider] = rec
+		}
+		if _, ok := rec.Clause(id); !ok {
+			var ids []string
+			for _, c := range rec.Clauses {
+				ids = append(ids, c.ID)
+			}
+			ps = append(ps, remit.Problem{Pointer: at(i), Message: fmt.Sprintf("%s has no clause %q%s: add it to the supplier's record first", provider, id, didYouMean(id, ids))})
+		}
+	}
+	return ps, nil
 }

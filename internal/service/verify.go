@@ -50,6 +50,7 @@ var auditedKinds = map[remit.Kind]func(remit.Document) ([]byte, error){
 	KindObligation: rawBody, KindEvidence: rawBody, KindSupplierAssessment: rawBody, KindPortalLink: rawBody,
 	KindSATTemplate: rawBody, KindSAT: rawBody, KindFinding: rawBody, KindRisk: rawBody, KindRiskSettings: rawBody,
 	KindDismissal: rawBody, KindReviewCadence: rawBody, KindCheckRun: rawBody, KindChecks: rawBody, KindMappings: rawBody, KindProviderFindings: rawBody,
+	KindSupplier: rawBody, KindQuestionnaire: rawBody, KindSupplierSettings: rawBody,
 	KindUser:  auditForm(users),
 	KindToken: auditForm(tokens),
 }

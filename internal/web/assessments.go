@@ -54,6 +54,7 @@ func (s *server) handleAssessmentList(ctx context.Context, in *assessmentListInp
 type assessmentStartInput struct {
 	Body struct {
 		Offering string `json:"offering" doc:"provider/offering"`
+		Template string `json:"template,omitempty" doc:"The questionnaire template; empty for the one the supplier's tier asks for"`
 	}
 }
 
@@ -63,8 +64,8 @@ type assessmentOutput struct {
 }
 
 // startAssessment starts an assessment of an offering that exists.
-func (s *server) startAssessment(ctx context.Context, p remit.Principal, offering string) (remit.SupplierAssessment, error) {
-	return s.Service.StartAssessment(ctx, p, offering)
+func (s *server) startAssessment(ctx context.Context, p remit.Principal, offering, template string) (remit.SupplierAssessment, error) {
+	return s.Service.StartAssessment(ctx, p, offering, template)
 }
 
 func (s *server) handleAssessmentStart(ctx context.Context, in *assessmentStartInput) (*assessmentOutput, error) {
@@ -72,7 +73,7 @@ func (s *server) handleAssessmentStart(ctx context.Context, in *assessmentStartI
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.startAssessment(ctx, p, in.Body.Offering)
+	a, err := s.startAssessment(ctx, p, in.Body.Offering, in.Body.Template)
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
@@ -152,6 +153,10 @@ type AssessmentsPage struct {
 	Items     []assessmentRow
 	Offerings []option
 	Offering  string
+	// Templates are the questionnaires to choose from; Template the one
+	// chosen ("": the one the supplier's tier asks for).
+	Templates []option
+	Template  string
 	CanStart  bool
 }
 
@@ -170,6 +175,14 @@ func (s *server) assessmentsPage(r *http.Request) (*AssessmentsPage, error) {
 		p.Offerings = append(p.Offerings, option{o.Ref, names[o.Ref]})
 	}
 	slices.SortFunc(p.Offerings, func(a, b option) int { return strings.Compare(a.Text, b.Text) })
+	qs, err := s.Service.Questionnaires(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	p.Templates = []option{{"", "The one the supplier's tier asks for"}}
+	for _, q := range qs {
+		p.Templates = append(p.Templates, option{q.Template, fmt.Sprintf("%s (version %d, %d questions)", q.Title, q.Version, q.Questions)})
+	}
 	today := s.Now().UTC().Format(time.DateOnly)
 	for _, a := range s.Service.Snapshot().Assessments() {
 		row := assessmentRow{SupplierAssessment: a, Name: names[a.Offering], Current: a.Status == remit.AssessmentCompleted && today < a.ValidUntil}
@@ -185,15 +198,19 @@ func (s *server) assessmentsPage(r *http.Request) (*AssessmentsPage, error) {
 
 func (s *server) handleAssessmentStartPost(w http.ResponseWriter, r *http.Request) error {
 	offering := r.PostFormValue("offering")
-	a, err := s.startAssessment(r.Context(), user(r), offering)
+	a, err := s.startAssessment(r.Context(), user(r), offering, r.PostFormValue("template"))
 	var ve *remit.ValidationError
 	if errors.As(err, &ve) {
 		p, perr := s.assessmentsPage(r)
 		if perr != nil {
 			return perr
 		}
-		p.Offering = offering
-		p.Errors = append(p.Errors, fieldError{"offering", sentence(ve.Problems[0].Message)})
+		p.Offering, p.Template = offering, r.PostFormValue("template")
+		field := "offering"
+		if ve.Problems[0].Pointer == "/template" {
+			field = "template"
+		}
+		p.Errors = append(p.Errors, fieldError{field, sentence(ve.Problems[0].Message)})
 		return s.render(w, r, http.StatusUnprocessableEntity, "assessments", p)
 	}
 	if err != nil {
@@ -209,6 +226,7 @@ type AssessmentPage struct {
 	A          remit.SupplierAssessment
 	Version    int64
 	Name       string
+	Q          *remit.Questionnaire
 	Tasks      []assessmentTask
 	Done       int
 	CanWork    bool
@@ -238,8 +256,11 @@ func (s *server) assessmentPage(r *http.Request) (*AssessmentPage, error) {
 		CanWork: u.May(remit.ActAssess, "") && a.Status == remit.AssessmentInProgress, CanSignOff: u.May(remit.ActSignOff, "") && a.Status == remit.AssessmentInProgress,
 		Current: a.Status == remit.AssessmentCompleted && s.Now().UTC().Format(time.DateOnly) < a.ValidUntil}
 	p.Name = s.offeringName(a.Offering)
+	if p.Q, err = s.Service.AssessmentTemplate(r.Context(), &a); err != nil {
+		return nil, err
+	}
 	for _, pa := range a.Principles {
-		pr, ok := s.Service.Questionnaire().Principle(pa.Control)
+		pr, ok := p.Q.Principle(pa.Control)
 		if !ok {
 			continue
 		}
@@ -297,6 +318,10 @@ type PrinciplePage struct {
 	Version   int64
 	Principle *remit.Principle
 	Work      remit.PrincipleAssessment
+	Q         *remit.Questionnaire
+	// Suggested is the result the answers point to, from the questions
+	// that expect an answer.
+	Suggested remit.Result
 	Evidence  []option
 	Results   []remit.Result
 	CanWork   bool
@@ -308,12 +333,16 @@ func (s *server) principlePage(r *http.Request) (*PrinciplePage, error) {
 		return nil, err
 	}
 	control := r.PathValue("control")
-	pr, ok := s.Service.Questionnaire().Principle(control)
+	q, err := s.Service.AssessmentTemplate(r.Context(), &a)
+	if err != nil {
+		return nil, err
+	}
+	pr, ok := q.Principle(control)
 	work, ok2 := a.Principle(control)
 	if !ok || !ok2 {
 		return nil, notFound("principle of assessment "+a.ID, control)
 	}
-	p := &PrinciplePage{basePage: basePage{Title: pr.Title, Nav: "assessments"}, A: a, Version: v, Principle: pr, Work: *work, Results: remit.Results, CanWork: user(r).May(remit.ActAssess, "") && a.Status == remit.AssessmentInProgress}
+	p := &PrinciplePage{basePage: basePage{Title: pr.Title, Nav: "assessments"}, A: a, Version: v, Principle: pr, Work: *work, Q: q, Suggested: pr.Suggest(work.Answers), Results: remit.Results, CanWork: user(r).May(remit.ActAssess, "") && a.Status == remit.AssessmentInProgress}
 	if p.Work.Answers == nil {
 		p.Work.Answers = map[string]string{}
 	}

@@ -147,7 +147,7 @@ func (s *server) handleReviewCadencePut(ctx context.Context, in *reviewCadenceIn
 type reviewCadenceOutput struct {
 	ETag string `header:"ETag"`
 	Body struct {
-		Months int `json:"months" doc:"How often the provider is reviewed: as set, else by its tier (tier 1 every 12 months, tier 2 every 24, tier 3 every 36)"`
+		Months int `json:"months" doc:"How often the provider is reviewed: as set, else by its tier (the supplier settings: by default tier 1 every 12 months, tier 2 every 24, tier 3 every 36)"`
 	}
 }
 
@@ -170,7 +170,7 @@ func (s *server) handleReviewCadenceGet(ctx context.Context, in *systemInput) (*
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		out.Body.Months = remit.TierReviewMonths[v.Tier]
+		out.Body.Months = v.Schedule.Months
 	}
 	return out, nil
 }

@@ -100,7 +100,7 @@ func (s *server) handleProviderPage(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	if _, ok := set[id]; !ok {
-		p.ReviewMonths, p.ReviewByTier = remit.TierReviewMonths[p.Supplier.Tier], true
+		p.ReviewMonths, p.ReviewByTier = p.Supplier.Schedule.Months, true
 	}
 	p.CanKeepRecord = u.May(remit.ActSignOff, "")
 	p.FlashAnchors = []string{"supplier"}

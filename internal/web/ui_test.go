@@ -123,7 +123,7 @@ func (f *fixture) withEvidence() func(path string) string {
 		f.t.Fatal(err)
 	}
 	// And an assessment of the same offering, one principle done.
-	a, err := f.svc.StartAssessment(ctx, assessorP, "casetrack/casetrack-cloud")
+	a, err := f.svc.StartAssessment(ctx, assessorP, "casetrack/casetrack-cloud", "")
 	if err != nil {
 		f.t.Fatal(err)
 	}

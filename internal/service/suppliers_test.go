@@ -1,0 +1,252 @@
+package service_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"remit/internal/content"
+	"remit/internal/remit"
+	"remit/internal/service"
+)
+
+// TestSupplierClauses: the standard security aspects letter's clauses,
+// kept on a supplier, are each assured by evidence of their kind or
+// naming them, failed by an open finding, unassured otherwise — on the
+// supplier and its scorecard; evidence and findings name only clauses a
+// record holds.
+func TestSupplierClauses(t *testing.T) {
+	ctx := context.Background()
+	f := withExample(t, memstoreOf(t), nil, nil)
+	rec := remit.SupplierRecord{Clauses: content.SecurityAspectsLetter().Clauses}
+	if _, err := f.svc.SetSupplier(ctx, assessor, "casetrack", rec, 0); err != nil {
+		t.Fatal(err)
+	}
+	v, err := f.svc.Supplier(ctx, "casetrack")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Clauses) != 8 || v.ClauseCounts[remit.Unassured] != 8 {
+		t.Fatalf("before anything: %d clauses, %v", len(v.Clauses), v.ClauseCounts)
+	}
+	day := f.clock.Now().UTC().Format(time.DateOnly)
+	later := f.clock.Now().AddDate(1, 0, 0).UTC().Format(time.DateOnly)
+	if _, err := f.svc.AddEvidence(ctx, assessor, remit.Evidence{Kind: remit.EvidenceISO27001, Title: "CaseTrack ISO 27001", Issued: day, Expires: later, URL: "https://casetrack.example/iso",
+		Supports: []remit.Support{{On: remit.SupportOffering, Ref: "casetrack/casetrack-cloud"}}}, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.AddEvidence(ctx, assessor, remit.Evidence{Kind: remit.EvidencePolicy, Title: "CaseTrack incident procedure", Issued: day, URL: "https://casetrack.example/ir",
+		Supports: []remit.Support{{On: remit.SupportClause, Ref: "casetrack/breach-notification"}}}, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := f.svc.AddFinding(ctx, assessor, remit.Finding{Title: "Support staff not BPSS cleared", Severity: "high", Clauses: []string{"casetrack/vetting"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ve *remit.ValidationError
+	_, err = f.svc.AddEvidence(ctx, assessor, remit.Evidence{Kind: remit.EvidencePolicy, Title: "x", URL: "https://x.example", Supports: []remit.Support{{On: remit.SupportClause, Ref: "casetrack/veting"}}}, "", nil)
+	if !errors.As(err, &ve) || ve.Problems[0].Pointer != "/supports/0/ref" || !strings.Contains(ve.Problems[0].Message, `casetrack has no clause "veting" (did you mean "vetting"?)`) {
+		t.Errorf("evidence for a clause that is not there: %v", err)
+	}
+	if _, err := f.svc.AddFinding(ctx, assessor, remit.Finding{Title: "x", Severity: "low", Clauses: []string{"aws/vetting"}}); !errors.As(err, &ve) || !strings.Contains(ve.Error(), `aws has no clause "vetting"`) {
+		t.Errorf("a finding on a clause that is not there: %v", err)
+	}
+	v, err = f.svc.Supplier(ctx, "casetrack")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]remit.AssuranceStatus{}
+	for _, c := range v.Clauses {
+		got[c.ID] = c.Assurance.Status
+		if c.ID == "vetting" && (len(c.Findings) != 1 || c.Findings[0] != fi.ID || !strings.Contains(c.Assurance.Reason, "Support staff not BPSS cleared")) {
+			t.Errorf("vetting: %+v", c)
+		}
+		if c.ID == "isms" && !strings.Contains(c.Assurance.Reason, "CaseTrack ISO 27001") {
+			t.Errorf("isms: %s", c.Assurance.Reason)
+		}
+	}
+	want := map[string]remit.AssuranceStatus{"isms": remit.Assured, "breach-notification": remit.Assured, "vetting": remit.AssuranceFailed, "flow-down": remit.Unassured}
+	for id, st := range want {
+		if got[id] != st {
+			t.Errorf("%s: %s, want %s", id, got[id], st)
+		}
+	}
+	cards, err := f.svc.Scorecards(ctx, f.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cards {
+		if c.Provider == "casetrack" && (c.Clauses[remit.Assured] != 2 || c.Clauses[remit.AssuranceFailed] != 1 || c.Clauses[remit.Unassured] != 5) {
+			t.Errorf("casetrack's scorecard clauses: %v", c.Clauses)
+		}
+	}
+}
+
+// TestSupplierScheduleAndSubProcessors: the tier's policy sets the
+// questionnaire, the cadence and the evidence asked for; the next
+// assessment is due at once when never assessed, a cadence set wins;
+// a sub-processor linked to a known provider counts in its concentration
+// and tier, an unknown one is refused with a suggestion.
+func TestSupplierScheduleAndSubProcessors(t *testing.T) {
+	ctx := context.Background()
+	f := withExample(t, memstoreOf(t), nil, nil)
+	v, err := f.svc.Supplier(ctx, "casetrack")
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := f.clock.Now().UTC().Format(time.DateOnly)
+	sch := v.Schedule
+	if sch.Due != today || !sch.Overdue || sch.Policy.Tier != v.Tier || sch.Policy.Questionnaire != "ncsc-supplier" || sch.Questionnaire == "" {
+		t.Errorf("never assessed: %+v", sch)
+	}
+	if v.Tier < 3 && !sch.EvidenceMissing {
+		t.Errorf("tier %d asks for evidence, none held: %+v", v.Tier, sch)
+	}
+	// An admin makes every tier self-attested every 6 months.
+	if _, err := f.svc.SetSupplierSettings(ctx, assessor, remit.SupplierSettings{}, 0); !errors.Is(err, remit.ErrForbidden) {
+		t.Errorf("an assessor sets the rules: %v", err)
+	}
+	var ve *remit.ValidationError
+	if _, err := f.svc.SetSupplierSettings(ctx, admin, remit.SupplierSettings{Tiers: []remit.TierPolicy{{Tier: 1, Questionnaire: "nope", Months: 6}}}, 0); !errors.As(err, &ve) || ve.Problems[0].Pointer != "/tiers/0/questionnaire" {
+		t.Errorf("an unknown questionnaire: %v", err)
+	}
+	six := remit.SupplierSettings{Tiers: []remit.TierPolicy{{Tier: 1, Months: 6}, {Tier: 2, Months: 6}, {Tier: 3, Months: 6}}}
+	if _, err := f.svc.SetSupplierSettings(ctx, admin, six, 0); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ = f.svc.Supplier(ctx, "casetrack"); v.Schedule.Months != 6 || v.Schedule.EvidenceMissing {
+		t.Errorf("six months, self-attested: %+v", v.Schedule)
+	}
+	if _, err := f.svc.SetReviewCadence(ctx, assessor, "casetrack", 3, 0); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ = f.svc.Supplier(ctx, "casetrack"); v.Schedule.Months != 3 || !v.Schedule.CadenceSet {
+		t.Errorf("a cadence set wins: %+v", v.Schedule)
+	}
+
+	// Sub-processors.
+	_, err = f.svc.SetSupplier(ctx, assessor, "casetrack", remit.SupplierRecord{SubProcessors: []remit.SubProcessor{{Name: "Microsoft", Provider: "microsft"}}}, 0)
+	if !errors.As(err, &ve) || ve.Problems[0].Pointer != "/sub_processors/0/provider" || !strings.Contains(ve.Problems[0].Message, `(did you mean "microsoft"?)`) {
+		t.Fatalf("an unknown provider: %v", err)
+	}
+	before := reliance(t, f, "microsoft")
+	if _, err := f.svc.SetSupplier(ctx, assessor, "casetrack", remit.SupplierRecord{SubProcessors: []remit.SubProcessor{
+		{Name: "Microsoft Ireland", Provider: "microsoft", Purpose: "email"}, {Name: "A mailing house", Purpose: "letters"}}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	after := reliance(t, f, "microsoft")
+	// In the example estate one system (court-case-tracking) relies on
+	// CaseTrack, and not on Microsoft: it now reaches Microsoft indirectly.
+	if before.Direct != 3 || before.Indirect != 1 || after.Direct != 3 || after.Indirect != 2 || after.Total != 5 {
+		t.Errorf("microsoft before %+v, after %+v", before, after)
+	}
+	if v, _ = f.svc.Supplier(ctx, "casetrack"); len(v.SubProcessors) != 2 || v.SubProcessors[0].ProviderName == "" || v.SubProcessors[1].ProviderName != "" {
+		t.Errorf("sub-processors named: %+v", v.SubProcessors)
+	}
+	ms, _ := f.svc.Supplier(ctx, "microsoft")
+	if ms.Systems != after.Total {
+		t.Errorf("microsoft's tier counts %d systems, its concentration %d", ms.Systems, after.Total)
+	}
+}
+
+func reliance(t *testing.T, f *fixture, provider string) service.Reliance {
+	t.Helper()
+	rel, err := f.svc.Concentration(context.Background(), f.svc.Snapshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rel {
+		if r.Provider == provider {
+			return r
+		}
+	}
+	return service.Reliance{}
+}
+
+// TestQuestionnaireVersions: a template of our own is published,
+// assessed against, then only added to and reordered; the portal serves
+// it; the built-in one stays version 1 until changed.
+func TestQuestionnaireVersions(t *testing.T) {
+	ctx := context.Background()
+	f := withExample(t, memstoreOf(t), nil, nil)
+	own := &remit.Questionnaire{Template: "patching", Version: 1, Title: "Patching questions", Principles: []remit.Principle{{Control: "ncsc-csp:CSP-05", Title: "Operational security", Controls: []string{"srm:SRM-22"}, Questions: []remit.Question{
+		{ID: "p1", Text: "Are critical fixes applied within 14 days?", Type: "yes-no", Expect: "yes", Evidence: "Your patching policy"},
+		{ID: "p2", Text: "Describe your scanning", Type: "text"},
+	}}}}
+	if err := f.svc.PublishQuestionnaire(ctx, editor, own); !errors.Is(err, remit.ErrForbidden) {
+		t.Errorf("an editor publishes: %v", err)
+	}
+	var ve *remit.ValidationError
+	if err := f.svc.PublishQuestionnaire(ctx, assessor, &remit.Questionnaire{Template: "patching", Version: 2, Title: "x", Principles: own.Principles}); !errors.As(err, &ve) || ve.Problems[0].Pointer != "/version" {
+		t.Errorf("a new template at version 2: %v", err)
+	}
+	if err := f.svc.PublishQuestionnaire(ctx, assessor, own); err != nil {
+		t.Fatal(err)
+	}
+	qs, err := f.svc.Questionnaires(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(qs) != 2 || qs[0].Template != "ncsc-supplier" || !qs[0].BuiltIn || qs[1].Template != "patching" || qs[1].Questions != 2 || qs[1].Used != 0 {
+		t.Fatalf("templates: %+v", qs)
+	}
+	// Unused, it may change freely.
+	v2 := *own
+	v2.Version, v2.Principles = 2, []remit.Principle{{Control: "ncsc-csp:CSP-05", Title: "Operational security", Controls: []string{"srm:SRM-22"}, Questions: []remit.Question{own.Principles[0].Questions[0]}}}
+	if err := f.svc.PublishQuestionnaire(ctx, assessor, &v2); err != nil {
+		t.Fatalf("an unused template loses a question: %v", err)
+	}
+	a, err := f.svc.StartAssessment(ctx, assessor, "casetrack/casetrack-cloud", "patching")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Template != "patching" || a.TemplateVersion != 2 || len(a.Principles) != 1 {
+		t.Fatalf("assessment: %s v%d, %d principles", a.Template, a.TemplateVersion, len(a.Principles))
+	}
+	if _, err := f.svc.StartAssessment(ctx, assessor, "casetrack/casetrack-cloud", "nothing"); !errors.As(err, &ve) || ve.Problems[0].Pointer != "/template" {
+		t.Errorf("an unknown template: %v", err)
+	}
+	// The portal serves it: its questions are answered, others refused.
+	_, secret, err := f.svc.CreatePortalLink(ctx, assessor, a.ID, 24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.SavePortalAnswers(ctx, secret, map[string]map[string]string{"ncsc-csp:CSP-05": {"01-Q1": "yes"}}); !errors.As(err, &ve) {
+		t.Errorf("a question of another template: %v", err)
+	}
+	if _, err := f.svc.SavePortalAnswers(ctx, secret, map[string]map[string]string{"ncsc-csp:CSP-05": {"p1": "no"}}); err != nil {
+		t.Fatal(err)
+	}
+	got, _, _ := f.svc.Assessment(ctx, a.ID)
+	if got.Principles[0].Answers["p1"] != "no" {
+		t.Errorf("the supplier's answer: %v", got.Principles[0].Answers)
+	}
+	// Used now: deleting p1 is refused; adding and reordering is not.
+	v3 := v2
+	v3.Version, v3.Principles = 3, []remit.Principle{{Control: "ncsc-csp:CSP-05", Title: "Operational security", Controls: []string{"srm:SRM-22"}, Questions: []remit.Question{{ID: "p3", Text: "Emergency fixes within 48 hours?", Type: "yes-no"}}}}
+	if err := f.svc.PublishQuestionnaire(ctx, assessor, &v3); !errors.As(err, &ve) || !strings.Contains(ve.Error(), "question p1 of ncsc-csp:CSP-05 is deleted") {
+		t.Errorf("deleting an answered question: %v", err)
+	}
+	v3.Principles[0].Questions = append(v3.Principles[0].Questions, v2.Principles[0].Questions[0])
+	if err := f.svc.PublishQuestionnaire(ctx, assessor, &v3); err != nil {
+		t.Fatalf("add and reorder: %v", err)
+	}
+	q, err := f.svc.AssessmentTemplate(ctx, &got)
+	if err != nil || q.Version != 2 || q.Questions() != 1 {
+		t.Errorf("the assessment keeps the version it began with: %+v %v", q, err)
+	}
+	cur, _ := f.svc.QuestionnaireVersion(ctx, "patching", 0)
+	if cur.Version != 3 || cur.Principles[0].Questions[0].ID != "p3" {
+		t.Errorf("current: %+v", cur)
+	}
+	// Tier 1 can ask for our own questionnaire.
+	if _, err := f.svc.SetSupplierSettings(ctx, admin, remit.SupplierSettings{Tiers: []remit.TierPolicy{{Tier: 1, Questionnaire: "patching", Months: 12}, {Tier: 2, Questionnaire: "patching", Months: 12}, {Tier: 3, Questionnaire: "patching", Months: 12}}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.svc.StartAssessment(ctx, assessor, "aws/ec2", "")
+	if err != nil || b.Template != "patching" || b.TemplateVersion != 3 {
+		t.Errorf("by the tier: %s v%d %v", b.Template, b.TemplateVersion, err)
+	}
+}

@@ -134,7 +134,7 @@ PostgreSQL database: each picks up the others' changes within --poll.`,
 			if checkpoints == "" {
 				checkpoints = e.getenv("REMIT_AUDIT_CHECKPOINTS")
 			}
-			svc, err := service.Open(ctx, service.Config{Store: s, Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives(), AuditKeys: keys, CheckMappings: content.CheckMappings()})
+			svc, err := service.Open(ctx, service.Config{Store: s, Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives(), AuditKeys: keys, CheckMappings: content.CheckMappings(), StandardClauses: content.SecurityAspectsLetter().Clauses})
 			if err != nil {
 				return err
 			}

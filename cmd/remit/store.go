@@ -104,7 +104,7 @@ func (e *env) auditKeys() (*service.AuditKeys, error) {
 // makes every change through the same use-cases as the API and the UI.
 func (e *env) withService(cmd *cobra.Command, database string, create bool, fn func(svc *service.Service) error) error {
 	return e.withStore(cmd.Context(), database, create, func(s remit.Store) error {
-		svc, err := service.Open(cmd.Context(), service.Config{Store: s, Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives(), CheckMappings: content.CheckMappings()})
+		svc, err := service.Open(cmd.Context(), service.Config{Store: s, Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives(), CheckMappings: content.CheckMappings(), StandardClauses: content.SecurityAspectsLetter().Clauses})
 		if err != nil {
 			return err
 		}

@@ -50,6 +50,10 @@ type Config struct {
 	// ones: content.CheckMappings()); a workspace's checks files add to
 	// them.
 	CheckMappings []remit.CheckMappings
+	// StandardClauses are the clauses of the organisation's standard
+	// security aspects letter, which an assessor may add to a supplier's
+	// record at once (the built-in ones: content.SecurityAspectsLetter()).
+	StandardClauses []remit.Clause
 }
 
 // Service runs Remit's use-cases over one store. Its methods are safe for
@@ -59,6 +63,7 @@ type Service struct {
 	auditKeys          *AuditKeys
 	defaults           *remit.Defaults
 	questionnaire      *remit.Questionnaire
+	standardClauses    []remit.Clause
 	satTemplateBuiltIn *remit.SATTemplate
 	checkMappings      []remit.CheckMappings
 	now                func() time.Time
@@ -86,7 +91,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{store: Signed(cfg.Store, cfg.AuditKeys), auditKeys: cfg.AuditKeys, defaults: cfg.Defaults, questionnaire: cfg.Questionnaire, satTemplateBuiltIn: cfg.SATTemplate, checkMappings: cfg.CheckMappings, now: cfg.Now}
+	s := &Service{store: Signed(cfg.Store, cfg.AuditKeys), auditKeys: cfg.AuditKeys, defaults: cfg.Defaults, questionnaire: cfg.Questionnaire, standardClauses: cfg.StandardClauses, satTemplateBuiltIn: cfg.SATTemplate, checkMappings: cfg.CheckMappings, now: cfg.Now}
 	sn, err := s.load(ctx)
 	if err != nil {
 		return nil, err

@@ -435,3 +435,67 @@ func clauseProblems(ctx context.Context, tx remit.Tx, refs []string, at func(int
 	}
 	return ps, nil
 }
+
+// StandardClauses are the clauses of the organisation's standard security
+// aspects letter.
+func (s *Service) StandardClauses() []remit.Clause { return s.standardClauses }
+
+// AddClauses adds clauses to a supplier's record, at the version read;
+// with standard, the standard security aspects letter's clauses the
+// record lacks (cs is then ignored).
+func (s *Service) AddClauses(ctx context.Context, p remit.Principal, provider string, cs []remit.Clause, standard bool, version int64) (int64, error) {
+	return s.changeClauses(ctx, p, provider, version, func(rec *remit.SupplierRecord) error {
+		if standard {
+			cs = nil
+			for _, c := range s.standardClauses {
+				if _, ok := rec.Clause(c.ID); !ok {
+					cs = append(cs, c)
+				}
+			}
+			if len(cs) == 0 {
+				return &remit.ValidationError{Problems: []remit.Problem{{Pointer: "/clauses", Message: "the record holds every clause of the standard security aspects letter already"}}}
+			}
+		}
+		rec.Clauses = append(rec.Clauses, cs...)
+		return nil
+	})
+}
+
+// RemoveClause removes a clause from a supplier's record, at the version
+// read. Evidence and findings naming it stay; they no longer count.
+func (s *Service) RemoveClause(ctx context.Context, p remit.Principal, provider, clause string, version int64) (int64, error) {
+	return s.changeClauses(ctx, p, provider, version, func(rec *remit.SupplierRecord) error {
+		n := len(rec.Clauses)
+		rec.Clauses = slices.DeleteFunc(rec.Clauses, func(c remit.Clause) bool { return c.ID == clause })
+		if len(rec.Clauses) == n {
+			return fmt.Errorf("clause %s of %s: %w", clause, provider, remit.ErrNotFound)
+		}
+		return nil
+	})
+}
+
+func (s *Service) changeClauses(ctx context.Context, p remit.Principal, provider string, version int64, edit func(*remit.SupplierRecord) error) (int64, error) {
+	if !p.May(remit.ActSignOff, "") {
+		return 0, fmt.Errorf("supplier records are kept by assessors, not %s: %w", p.Role.Article(), remit.ErrForbidden)
+	}
+	if _, ok := s.Snapshot().Provider(provider); !ok {
+		return 0, fmt.Errorf("no provider %q: %w", provider, remit.ErrNotFound)
+	}
+	var out int64
+	err := s.write(ctx, func(tx remit.Tx, _ *Snapshot) (func(*Snapshot) error, error) {
+		rec, _, err := suppliers.find(ctx, tx, provider)
+		if err != nil && !errors.Is(err, remit.ErrNotFound) {
+			return nil, err
+		}
+		if err := edit(&rec); err != nil {
+			return nil, err
+		}
+		if ps := rec.Validate(); len(ps) > 0 {
+			return nil, &remit.ValidationError{Problems: ps}
+		}
+		d, err := suppliers.put(ctx, tx, change{p.Email, s.now()}, provider, rec, version)
+		out = d.Version
+		return nil, err
+	})
+	return out, err
+}

@@ -60,7 +60,10 @@ type SupplierFormPage struct {
 	Contract  remit.Contract
 	Locations string // one per line
 	Contacts  string // "name | email | role" per line
-	Renewals  []string
+	// SubProcessors is "name | provider | purpose | location" per line.
+	SubProcessors string
+	Providers     []option
+	Renewals      []string
 }
 
 func (s *server) supplierForm(r *http.Request) (*SupplierFormPage, error) {
@@ -87,7 +90,28 @@ func (s *server) supplierForm(r *http.Request) (*SupplierFormPage, error) {
 		lines = append(lines, strings.TrimRight(c.Name+" | "+c.Email+" | "+c.Role, " |"))
 	}
 	p.Contacts = strings.Join(lines, "\n")
+	lines = nil
+	for _, sp := range v.Record.SubProcessors {
+		lines = append(lines, strings.TrimRight(strings.Join([]string{sp.Name, sp.Provider, sp.Purpose, sp.Location}, " | "), " |"))
+	}
+	p.SubProcessors = strings.Join(lines, "\n")
+	for _, o := range s.Service.Snapshot().Providers() {
+		if o.ID != id {
+			p.Providers = append(p.Providers, option{o.ID, o.Name})
+		}
+	}
 	return p, nil
+}
+
+// pipeFields splits a "a | b | c" line into at most n trimmed fields, the
+// last taking what is left.
+func pipeFields(line string, n int) []string {
+	parts := strings.SplitN(line, "|", n)
+	out := make([]string, n)
+	for i, p := range parts {
+		out[i] = strings.TrimSpace(p)
+	}
+	return out
 }
 
 // handleSupplierPost saves the record from the form: every problem shown
@@ -127,6 +151,15 @@ func (s *server) handleSupplierPost(w http.ResponseWriter, r *http.Request) erro
 		}
 		rec.Contacts = append(rec.Contacts, c)
 	}
+	for _, l := range strings.Split(r.PostFormValue("sub_processors"), "\n") {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		f := pipeFields(l, 4)
+		rec.SubProcessors = append(rec.SubProcessors, remit.SubProcessor{Name: f[0], Provider: f[1], Purpose: f[2], Location: f[3]})
+	}
+	// The clauses are kept on their own forms: the record keeps them.
+	rec.Clauses = p.View.Record.Clauses
 	c := remit.Contract{Reference: v("contract_reference"), Start: v("contract_start"), End: v("contract_end"), Renewal: v("contract_renewal")}
 	if n := v("contract_notice_days"); n != "" {
 		if c.NoticeDays, err = strconv.Atoi(n); err != nil {
@@ -136,7 +169,7 @@ func (s *server) handleSupplierPost(w http.ResponseWriter, r *http.Request) erro
 	if c != (remit.Contract{}) {
 		rec.Contract = &c
 	}
-	p.Form, p.Contract, p.Locations, p.Contacts = rec, c, r.PostFormValue("data_locations"), r.PostFormValue("contacts")
+	p.Form, p.Contract, p.Locations, p.Contacts, p.SubProcessors = rec, c, r.PostFormValue("data_locations"), r.PostFormValue("contacts"), r.PostFormValue("sub_processors")
 	_, err = s.Service.SetSupplier(r.Context(), user(r), p.Provider.ID, rec, version)
 	var ve *remit.ValidationError
 	if errors.As(err, &ve) {
@@ -147,6 +180,8 @@ func (s *server) handleSupplierPost(w http.ResponseWriter, r *http.Request) erro
 				field = "contacts"
 			case strings.HasPrefix(field, "data_locations"):
 				field = "data_locations"
+			case strings.HasPrefix(field, "sub_processors"):
+				field = "sub_processors"
 			case strings.HasPrefix(field, "contract/"):
 				field = "contract_" + strings.TrimPrefix(field, "contract/")
 			}

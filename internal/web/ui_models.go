@@ -56,6 +56,14 @@ type ProviderPage struct {
 	// person may change the record.
 	Supplier      service.SupplierView
 	CanKeepRecord bool
+	// CanAssess says the person may start an assessment, of FirstOffering
+	// by default; ClauseStatuses are the statuses its clauses have, best
+	// first; StandardMissing counts the standard security aspects
+	// letter's clauses its record lacks.
+	CanAssess       bool
+	FirstOffering   string
+	ClauseStatuses  []remit.AssuranceStatus
+	StandardMissing int
 }
 
 func (s *server) handleProviderPage(w http.ResponseWriter, r *http.Request) error {
@@ -74,7 +82,11 @@ func (s *server) handleProviderPage(w http.ResponseWriter, r *http.Request) erro
 			p.Offerings = append(p.Offerings, os)
 		}
 	}
-	for _, rel := range sn.Concentration() {
+	rel, err := s.Service.Concentration(r.Context(), sn)
+	if err != nil {
+		return err
+	}
+	for _, rel := range rel {
 		if rel.Provider == id {
 			p.Reliance = rel
 		}
@@ -103,7 +115,17 @@ func (s *server) handleProviderPage(w http.ResponseWriter, r *http.Request) erro
 		p.ReviewMonths, p.ReviewByTier = p.Supplier.Schedule.Months, true
 	}
 	p.CanKeepRecord = u.May(remit.ActSignOff, "")
-	p.FlashAnchors = []string{"supplier"}
+	p.CanAssess = u.May(remit.ActAssess, "")
+	if len(p.Offerings) > 0 {
+		p.FirstOffering = p.Offerings[0].Ref
+	}
+	p.ClauseStatuses = statusesIn(p.Supplier.ClauseCounts)
+	for _, c := range s.Service.StandardClauses() {
+		if _, ok := p.Supplier.Record.Clause(c.ID); !ok {
+			p.StandardMissing++
+		}
+	}
+	p.FlashAnchors = []string{"supplier", "schedule", "clauses"}
 	return s.render(w, r, http.StatusOK, "provider", p)
 }
 
@@ -336,4 +358,15 @@ func (s *server) handleStatementPost(w http.ResponseWriter, r *http.Request) err
 		msg = fmt.Sprintf("Statement for %s %s. The obligations of %d systems change: %s", st.Control, what, len(names), strings.Join(names, ", "))
 	}
 	return s.redirect(w, r, fmt.Sprintf("%s?from=%d&to=%d#diff", to, n-1, n), msg)
+}
+
+// statusesIn lists the assurance statuses counted in counts, best first.
+func statusesIn(counts map[remit.AssuranceStatus]int) []remit.AssuranceStatus {
+	var out []remit.AssuranceStatus
+	for _, st := range remit.AssuranceStatuses {
+		if counts[st] > 0 {
+			out = append(out, st)
+		}
+	}
+	return out
 }

@@ -128,7 +128,7 @@ var testAdmin = remit.Principal{Email: "test", Role: remit.RoleAdmin}
 // openService opens a service over the fixture's store, on its clock.
 func (f *fixture) openService() *service.Service {
 	f.t.Helper()
-	svc, err := service.Open(context.Background(), service.Config{Store: f.store, Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives(), Now: f.clock, CheckMappings: content.CheckMappings()})
+	svc, err := service.Open(context.Background(), service.Config{Store: f.store, Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives(), Now: f.clock, CheckMappings: content.CheckMappings(), StandardClauses: content.SecurityAspectsLetter().Clauses})
 	if err != nil {
 		f.t.Fatal(err)
 	}

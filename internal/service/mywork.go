@@ -48,6 +48,9 @@ type MyWork struct {
 	SignOff []WorkAssessment `json:"sign_off"`
 	// Submissions lists suppliers' answers waiting for an assessor.
 	Submissions []WorkSubmission `json:"submissions"`
+	// Suppliers lists, for assessors, the suppliers some system relies on
+	// whose next assessment is due within WorkSoon days or past.
+	Suppliers []SupplierDue `json:"suppliers"`
 	// Total is how many items the page holds, for "nothing to do".
 	Total int `json:"total"`
 }
@@ -354,8 +357,11 @@ func (s *Service) MyWork(ctx context.Context, sn *Snapshot, p remit.Principal, n
 		slices.SortFunc(w.Submissions, func(a, b WorkSubmission) int {
 			return cmp.Or(cmpTime(a.Submitted, b.Submitted), cmp.Compare(a.ID, b.ID))
 		})
+		if w.Suppliers, err = s.SuppliersDue(ctx, sn, now, WorkSoon); err != nil {
+			return MyWork{}, err
+		}
 	}
-	w.Total = w.Open + len(w.Evidence) + len(w.Findings) + len(w.Decisions) + len(w.Reviews) + len(w.SignOff) + len(w.Submissions)
+	w.Total = w.Open + len(w.Evidence) + len(w.Findings) + len(w.Decisions) + len(w.Reviews) + len(w.SignOff) + len(w.Submissions) + len(w.Suppliers)
 	return w, nil
 }
 

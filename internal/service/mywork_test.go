@@ -143,8 +143,23 @@ func TestMyWork(t *testing.T) {
 		if len(as.SignOff) != 1 || as.SignOff[0].ID != a.ID || !as.SignOff[0].Mine || as.SignOff[0].Kind != "supplier assessment" {
 			t.Errorf("the assessor's sign-offs %+v", as.SignOff)
 		}
-		if as.Total != len(as.SignOff)+len(as.Findings)+len(as.Obligations)+len(as.Evidence) {
+		if as.Total != len(as.SignOff)+len(as.Findings)+len(as.Obligations)+len(as.Evidence)+len(as.Suppliers) {
 			t.Errorf("total %d", as.Total)
+		}
+		// Every supplier some system relies on is due: none has been
+		// assessed. Providers no system relies on are not listed.
+		rel, _ := f.svc.Concentration(ctx, f.svc.Snapshot())
+		relied := 0
+		for _, r := range rel {
+			if r.Total > 0 {
+				relied++
+			}
+		}
+		if len(as.Suppliers) != relied || relied == 0 || !as.Suppliers[0].Overdue || as.Suppliers[0].LastAssessed != "" {
+			t.Errorf("the assessor's suppliers due: %d of %d relied on: %+v", len(as.Suppliers), relied, as.Suppliers)
+		}
+		if len(w.Suppliers) != 0 {
+			t.Errorf("an editor sees suppliers due: %v", w.Suppliers)
 		}
 	})
 }

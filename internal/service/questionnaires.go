@@ -8,7 +8,9 @@ import (
 	"slices"
 	"strings"
 
+	"remit/internal/matrixin"
 	"remit/internal/remit"
+	"remit/internal/workspace"
 )
 
 // KindQuestionnaire is a version of a supplier questionnaire template
@@ -156,4 +158,56 @@ func (s *Service) AssessmentTemplate(ctx context.Context, a *remit.SupplierAsses
 		return err
 	})
 	return q, err
+}
+
+// Questionnaire formats ImportQuestionnaire reads.
+const (
+	QuestionnaireYAML = "yaml"
+	QuestionnaireCAIQ = "caiq"
+)
+
+// ImportQuestionnaire reads a questionnaire template from a file — YAML
+// in the built-in template's form, or the question set of a CSA CAIQ v4
+// workbook, kept as template with title — and publishes it: version 1 of
+// a new template, or the next version of one (add-only once used). For a
+// YAML file, template and title come from the file, its version is set.
+func (s *Service) ImportQuestionnaire(ctx context.Context, p remit.Principal, format, file string, data []byte, template, title string) (*remit.Questionnaire, error) {
+	var q *remit.Questionnaire
+	switch format {
+	case QuestionnaireYAML:
+		var err error
+		if q, err = workspace.ReadQuestionnaire(file, data); err != nil {
+			return nil, err
+		}
+	case QuestionnaireCAIQ:
+		var ps []remit.Problem
+		if !remit.ValidID(template) {
+			ps = append(ps, remit.Problem{Pointer: "/template", Message: fmt.Sprintf("template %q is not an id: %s", template, remit.IDRule)})
+		}
+		if strings.TrimSpace(title) == "" {
+			ps = append(ps, remit.Problem{Pointer: "/title", Message: "give the questionnaire a title, such as CSA CAIQ v4.0.3"})
+		}
+		if len(ps) > 0 {
+			return nil, &remit.ValidationError{Problems: ps}
+		}
+		var problems []matrixin.Problem
+		if q, problems = matrixin.CAIQQuestionnaire(data, template, strings.TrimSpace(title)); len(problems) > 0 {
+			for _, mp := range problems {
+				ps = append(ps, remit.Problem{File: file, Message: mp.String()})
+			}
+			return nil, &remit.ValidationError{Problems: ps}
+		}
+	default:
+		return nil, &remit.ValidationError{Problems: []remit.Problem{{Pointer: "/format", Message: fmt.Sprintf("format %q is not known: use yaml or caiq", format)}}}
+	}
+	cur, err := s.QuestionnaireVersion(ctx, q.Template, 0)
+	switch {
+	case errors.Is(err, remit.ErrNotFound):
+		q.Version = 1
+	case err != nil:
+		return nil, err
+	default:
+		q.Version = cur.Version + 1
+	}
+	return q, s.PublishQuestionnaire(ctx, p, q)
 }

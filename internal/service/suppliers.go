@@ -499,3 +499,89 @@ func (s *Service) changeClauses(ctx context.Context, p remit.Principal, provider
 	})
 	return out, err
 }
+
+// ClauseChoice names one supplier's clause.
+type ClauseChoice struct {
+	Ref      string `json:"ref" doc:"provider/clause"`
+	Supplier string `json:"supplier"`
+	Title    string `json:"title"`
+}
+
+// Clauses lists every clause kept on a supplier record, by supplier's
+// name then in the record's order.
+func (s *Service) Clauses(ctx context.Context) ([]ClauseChoice, error) {
+	records, err := s.supplierRecords(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sn := s.Snapshot()
+	var out []ClauseChoice
+	for _, id := range slices.Sorted(maps.Keys(records)) {
+		name := id
+		if p, ok := sn.Provider(id); ok {
+			name = p.Name
+		}
+		for _, c := range records[id].Clauses {
+			out = append(out, ClauseChoice{Ref: remit.ClauseRef(id, c.ID), Supplier: name, Title: c.Title})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b ClauseChoice) int { return strings.Compare(a.Supplier, b.Supplier) })
+	return out, nil
+}
+
+// SupplierDue is a supplier whose next assessment falls due.
+type SupplierDue struct {
+	Provider string `json:"provider"`
+	Name     string `json:"name"`
+	Tier     int    `json:"tier"`
+	Due      string `json:"due"`
+	Overdue  bool   `json:"overdue"`
+	// LastAssessed is "" when it has never been assessed.
+	LastAssessed    string `json:"last_assessed,omitempty"`
+	EvidenceMissing bool   `json:"evidence_missing"`
+}
+
+// SuppliersDue lists the suppliers some system relies on whose next
+// assessment is due within days of now, or past: overdue first, then by
+// day.
+func (s *Service) SuppliersDue(ctx context.Context, sn *Snapshot, now time.Time, days int) ([]SupplierDue, error) {
+	records, err := s.supplierRecords(ctx)
+	if err != nil {
+		return nil, err
+	}
+	settings, _, err := s.SupplierSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cadences, err := s.ReviewCadences(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e := sn.cache.Estate
+	subs := subProcessorsOf(records)
+	classes := map[string][]string{}
+	for _, sys := range e.Systems() {
+		for id := range relies(e, sys, subs) {
+			classes[id] = append(classes[id], sys.System.Classification)
+		}
+	}
+	by := now.AddDate(0, 0, days).UTC().Format(time.DateOnly)
+	var out []SupplierDue
+	for _, p := range e.Providers() {
+		if len(classes[p.ID]) == 0 {
+			continue
+		}
+		tier, _ := remit.DeriveTier(classes[p.ID])
+		if r := records[p.ID]; r.Tier > 0 {
+			tier = r.Tier
+		}
+		sch := sn.schedule(p.ID, settings.Policy(tier), cadences, now)
+		if sch.Due <= by {
+			out = append(out, SupplierDue{Provider: p.ID, Name: p.Name, Tier: tier, Due: sch.Due, Overdue: sch.Overdue, LastAssessed: sch.LastAssessed, EvidenceMissing: sch.EvidenceMissing})
+		}
+	}
+	slices.SortFunc(out, func(a, b SupplierDue) int {
+		return cmp.Or(trueFirst(a.Overdue, b.Overdue), cmp.Compare(a.Due, b.Due), cmp.Compare(a.Tier, b.Tier), cmp.Compare(a.Name, b.Name))
+	})
+	return out, nil
+}

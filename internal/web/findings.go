@@ -137,8 +137,10 @@ type FindingsPage struct {
 	ObligationsText string
 	Severities      []remit.Severity
 	Statuses        []remit.FindingStatus
-	// Ours are the obligations a finding may concern, for the picker.
-	Ours []option
+	// Ours are the obligations a finding may concern, for the picker;
+	// Clauses the suppliers' clauses it may say are not kept.
+	Ours    []option
+	Clauses []option
 }
 
 func (s *server) findingsPage(r *http.Request) (*FindingsPage, error) {
@@ -155,6 +157,9 @@ func (s *server) findingsPage(r *http.Request) (*FindingsPage, error) {
 	p.Items = filterFindings(all, p.Status, p.Overdue == "yes", "")
 	if p.CanRaise {
 		p.Ours = obligationChoices(s.Service.Snapshot(), user(r), "")
+		if p.Clauses, err = s.clauseChoices(r); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }
@@ -167,6 +172,9 @@ func findingFromForm(r *http.Request) (remit.Finding, string) {
 		if line = strings.TrimSpace(line); line != "" {
 			f.Obligations = append(f.Obligations, line)
 		}
+	}
+	for _, c := range r.PostForm["clauses"] {
+		f.Clauses = append(f.Clauses, strings.TrimSpace(c))
 	}
 	// What was picked from the list joins what was typed.
 	if pick := v("obligation_pick"); pick != "" && !slices.Contains(f.Obligations, pick) {
@@ -185,6 +193,9 @@ func findingErrors(err error, into *[]fieldError) bool {
 		field := strings.TrimPrefix(pr.Pointer, "/")
 		if strings.HasPrefix(field, "obligations") {
 			field = "obligations"
+		}
+		if strings.HasPrefix(field, "clauses") {
+			field = "clauses"
 		}
 		*into = append(*into, fieldError{field, sentence(pr.Message)})
 	}
@@ -224,6 +235,7 @@ type FindingPage struct {
 	Statuses        []remit.FindingStatus
 	CanChange       bool
 	Ours            []option
+	Clauses         []option
 }
 
 func (s *server) findingPage(r *http.Request) (*FindingPage, error) {
@@ -235,6 +247,9 @@ func (s *server) findingPage(r *http.Request) (*FindingPage, error) {
 		ObligationsText: strings.Join(f.Obligations, "\n"), Severities: remit.Severities, Statuses: remit.FindingStatuses, CanChange: user(r).May(remit.ActAssess, "")}
 	if p.CanChange {
 		p.Ours = obligationChoices(s.Service.Snapshot(), user(r), "")
+		if p.Clauses, err = s.clauseChoices(r); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }
@@ -261,4 +276,17 @@ func (s *server) handleFindingUpdatePost(w http.ResponseWriter, r *http.Request)
 		return err
 	}
 	return s.redirect(w, r, "/findings/"+url.PathEscape(p.Item.ID), "Finding saved")
+}
+
+// clauseChoices lists every supplier's clauses, as "Supplier: clause".
+func (s *server) clauseChoices(r *http.Request) ([]option, error) {
+	cs, err := s.Service.Clauses(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]option, len(cs))
+	for i, c := range cs {
+		out[i] = option{c.Ref, c.Supplier + ": " + c.Title}
+	}
+	return out, nil
 }

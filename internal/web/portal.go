@@ -54,7 +54,11 @@ func (s *server) portalPage(r *http.Request) (*PortalPage, error) {
 	if err != nil {
 		return nil, portalErr(err)
 	}
-	p := &PortalPage{basePage: basePage{Title: "Security questions", Portal: true}, Link: link, Secret: secret, Name: link.Offering, Principles: s.Service.Questionnaire().Principles,
+	q, err := s.Service.AssessmentTemplate(r.Context(), &a)
+	if err != nil {
+		return nil, err
+	}
+	p := &PortalPage{basePage: basePage{Title: "Security questions", Portal: true}, Link: link, Secret: secret, Name: link.Offering, Principles: q.Principles,
 		Answers: map[string]map[string]string{}, Writable: link.Writable(s.Now()) && a.Status == remit.AssessmentInProgress}
 	for _, pa := range a.Principles {
 		p.Answers[pa.Control] = pa.Answers

@@ -123,6 +123,7 @@ func newUI() (*ui, error) {
 		"navItem":       navItem,
 		"obligationURL": obligationURL,
 		"offeringID":    func(ref string) string { _, o, _ := strings.Cut(ref, "/"); return o },
+		"providerOf":    func(ref string) string { p, _, _ := strings.Cut(ref, "/"); return p },
 	}
 	shared, err := fs.Glob(templateFiles, "templates/_*.html")
 	if err != nil {

@@ -76,6 +76,7 @@ var supportTargets = []option{
 	{remit.SupportSystem, "A system: what we do for it"},
 	{remit.SupportObligation, "One of our obligations"},
 	{remit.SupportControl, "A control, wherever it is ours"},
+	{remit.SupportClause, "A supplier's clause: what its contract or security aspects letter obliges it to do"},
 }
 
 func (s *server) evidenceForm(r *http.Request) (*EvidenceFormPage, error) {
@@ -91,7 +92,11 @@ func (s *server) evidenceForm(r *http.Request) (*EvidenceFormPage, error) {
 		p.SupportOn, p.Ref = on, ref
 	}
 	p.Choices, p.Controls = refChoices(s.Service.Snapshot(), user(r), false), controlChoices(s.Service.Snapshot())
-	return p, nil
+	cs, err := s.clauseChoices(r)
+	for _, c := range cs {
+		p.Choices = append(p.Choices, option{c.Value, "Clause: " + c.Text})
+	}
+	return p, err
 }
 
 // handleEvidencePost adds evidence from the form (multipart, with the
@@ -229,6 +234,13 @@ func (s *server) evidencePage(r *http.Request) (*EvidencePage, error) {
 	p.Systems = sortedKeys(seen)
 	if p.CanChange {
 		p.Choices, p.Controls = refChoices(sn, user(r), false), controlChoices(sn)
+		cs, err := s.clauseChoices(r)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			p.Choices = append(p.Choices, option{c.Value, "Clause: " + c.Text})
+		}
 		// A CUEC is carried out by one of our obligations in a system the
 		// report reaches.
 		if ev.SOC2 != nil {

@@ -13,7 +13,7 @@ type Questionnaire struct {
 	Template   string      `json:"template" yaml:"template"`
 	Version    int         `json:"version" yaml:"version"`
 	Title      string      `json:"title" yaml:"title"`
-	Sources    []Source    `json:"sources" yaml:"sources"`
+	Sources    []Source    `json:"sources,omitempty" yaml:"sources,omitempty"`
 	Principles []Principle `json:"principles" yaml:"principles"`
 }
 
@@ -21,8 +21,8 @@ type Questionnaire struct {
 type Principle struct {
 	Control   string     `json:"control" yaml:"control"`
 	Title     string     `json:"title" yaml:"title"`
-	Summary   string     `json:"summary" yaml:"summary"`
-	Controls  []string   `json:"controls" yaml:"controls"`
+	Summary   string     `json:"summary,omitempty" yaml:"summary,omitempty"`
+	Controls  []string   `json:"controls,omitempty" yaml:"controls,omitempty"`
 	Questions []Question `json:"questions" yaml:"questions"`
 }
 

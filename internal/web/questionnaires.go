@@ -157,7 +157,11 @@ func (s *server) handleQuestionnaireImportPost(w http.ResponseWriter, r *http.Re
 			if pr.Pointer == "/template" || pr.Pointer == "/title" {
 				field = pr.Pointer[1:]
 			}
-			p.Errors = append(p.Errors, fieldError{field, sentence(pr.String())})
+			msg := sentence(pr.Message)
+			if pr.File != "" {
+				msg = pr.String() // begins with the file's name, as given
+			}
+			p.Errors = append(p.Errors, fieldError{field, msg})
 		}
 		return s.render(w, r, http.StatusUnprocessableEntity, "questionnaires", p)
 	}

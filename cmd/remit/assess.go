@@ -16,7 +16,7 @@ import (
 
 func (e *env) assessCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "assess", Short: "Assessments: supplier assessments, Standards Assurance Tables, findings, scorecards, the expiry sweep"}
-	cmd.AddCommand(e.assessListCommand(), e.assessScorecardsCommand(), e.assessFindingsCommand(), e.assessSweepCommand(), e.assessSATCommand())
+	cmd.AddCommand(e.assessListCommand(), e.assessStartCommand(), e.assessScorecardsCommand(), e.assessFindingsCommand(), e.assessSweepCommand(), e.assessSATCommand())
 	return cmd
 }
 
@@ -234,4 +234,26 @@ func (e *env) assessSATCommand() *cobra.Command {
 	e.databaseFlag(imp, &database2)
 	sat.AddCommand(export, imp)
 	return sat
+}
+
+func (e *env) assessStartCommand() *cobra.Command {
+	var database, template string
+	cmd := &cobra.Command{
+		Use:   "start OFFERING [--template ID]",
+		Short: "Start a supplier assessment of an offering against a questionnaire: by default the one its supplier's tier asks for",
+		Args:  args(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			return e.withService(cmd, database, false, func(svc *service.Service) error {
+				as, err := svc.StartAssessment(cmd.Context(), e.admin(), a[0], template)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "%s: assessment of %s against %s version %d, %d principles\n", as.ID, as.Offering, as.Template, as.TemplateVersion, len(as.Principles))
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&template, "template", "", "the questionnaire template (default: the one the supplier's tier asks for)")
+	e.databaseFlag(cmd, &database)
+	return cmd
 }

@@ -63,6 +63,7 @@ Exit codes: 0 ok; 1 a check found something; 2 bad usage or bad input;
 		e.userCommand(),
 		e.evidenceCommand(),
 		e.assessCommand(),
+		e.supplierCommand(),
 		e.riskCommand(),
 		e.catalogueCommand(),
 		e.profileCommand(),

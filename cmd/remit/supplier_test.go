@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"remit/internal/service"
+)
+
+// TestSupplierCommands drives remit supplier against a database holding
+// the example estate: the suppliers due, a supplier's record, the
+// standard clauses added and one removed, questionnaire templates
+// imported from a CAIQ-shaped workbook and from YAML (bad input first:
+// exit 2, nothing published), exported, and an assessment started on one.
+func TestSupplierCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "remit.db")
+	if _, errOut, code := cli(t, "import", "../../examples/justice", "--database", db); code != 0 {
+		t.Fatalf("import: %s", errOut)
+	}
+	out, errOut, code := cli(t, "supplier", "due", "--database", db, "--format", "json")
+	var due []service.SupplierDue
+	if code != 0 || json.Unmarshal([]byte(out), &due) != nil || len(due) == 0 || !due[0].Overdue {
+		t.Fatalf("due: %d %s %s", code, out, errOut)
+	}
+	if _, errOut, code := cli(t, "supplier", "show", "casetrak", "--database", db); code != 2 || !strings.Contains(errOut, `no provider "casetrak"`) {
+		t.Errorf("an unknown provider: %d %s", code, errOut)
+	}
+	if _, errOut, code := cli(t, "supplier", "clauses", "casetrack", "--database", db); code != 2 || !strings.Contains(errOut, "give --add-standard or --remove CLAUSE") {
+		t.Errorf("clauses without a flag: %d %s", code, errOut)
+	}
+	if out, errOut, code := cli(t, "supplier", "clauses", "casetrack", "--add-standard", "--database", db); code != 0 || !strings.Contains(out, "casetrack now holds 8 clauses") {
+		t.Fatalf("add standard: %d %s %s", code, out, errOut)
+	}
+	if out, errOut, code := cli(t, "supplier", "clauses", "casetrack", "--remove", "right-to-audit", "--database", db); code != 0 || !strings.Contains(out, "casetrack now holds 7 clauses") {
+		t.Fatalf("remove: %d %s %s", code, out, errOut)
+	}
+	out, _, code = cli(t, "supplier", "show", "casetrack", "--database", db)
+	if code != 0 || !strings.Contains(out, "Next assessment due") || !strings.Contains(out, "breach-notification    unassured") || strings.Contains(out, "right-to-audit") {
+		t.Errorf("show:\n%s", out)
+	}
+
+	// A CAIQ-shaped workbook.
+	x := excelize.NewFile()
+	_ = x.SetSheetRow("Sheet1", "A1", &[]any{"Question ID", "Question", "CCM Control ID", "CCM Domain Title"})
+	_ = x.SetSheetRow("Sheet1", "A2", &[]any{"A&A-01.1", "Are audit policies kept?", "A&A-01", "Audit & Assurance"})
+	_ = x.SetSheetRow("Sheet1", "A3", &[]any{"IAM-01.1", "Is there an access policy?", "IAM-01", "Identity & Access Management"})
+	var buf bytes.Buffer
+	_ = x.Write(&buf)
+	book := filepath.Join(dir, "caiq.xlsx")
+	if err := os.WriteFile(book, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := cli(t, "supplier", "questionnaire", "import", book, "--database", db); code != 2 || !strings.Contains(errOut, "template") {
+		t.Errorf("a workbook without --template: %d %s", code, errOut)
+	}
+	if out, errOut, code := cli(t, "supplier", "questionnaire", "import", book, "--template", "caiq-v4", "--title", "CSA CAIQ v4", "--database", db); code != 0 || !strings.Contains(out, "version 1 of caiq-v4: 2 principles, 2 questions") {
+		t.Fatalf("import caiq: %d %s %s", code, out, errOut)
+	}
+	// YAML: a bad file names its line; the exported one imports as version 2.
+	bad := filepath.Join(dir, "bad.yaml")
+	_ = os.WriteFile(bad, []byte("template: own\nversion: 1\ntitle: Own\nprinciples:\n  - control: own:P1\n    title: One\n    questions:\n      - id: q1\n        text: Is it?\n        type: maybe\n"), 0o600)
+	if _, errOut, code := cli(t, "supplier", "questionnaire", "import", bad, "--database", db); code != 2 || !strings.Contains(errOut, "bad.yaml:10") {
+		t.Errorf("bad yaml: %d %s", code, errOut)
+	}
+	yml, errOut, code := cli(t, "supplier", "questionnaire", "export", "caiq-v4", "--database", db)
+	if code != 0 || !strings.Contains(yml, "template: caiq-v4") {
+		t.Fatalf("export: %d %s", code, errOut)
+	}
+	again := filepath.Join(dir, "again.yaml")
+	_ = os.WriteFile(again, []byte(yml), 0o600)
+	if out, errOut, code := cli(t, "supplier", "questionnaire", "import", again, "--database", db); code != 0 || !strings.Contains(out, "version 2 of caiq-v4") {
+		t.Fatalf("import yaml: %d %s %s", code, out, errOut)
+	}
+	if out, _, code := cli(t, "supplier", "questionnaire", "list", "--database", db); code != 0 || !strings.Contains(out, "caiq-v4") || !strings.Contains(out, "ncsc-supplier") {
+		t.Errorf("list:\n%s", out)
+	}
+	if out, errOut, code := cli(t, "assess", "start", "casetrack/casetrack-cloud", "--template", "caiq-v4", "--database", db); code != 0 || !strings.Contains(out, "against caiq-v4 version 2, 2 principles") {
+		t.Errorf("start: %d %s %s", code, out, errOut)
+	}
+	if _, errOut, code := cli(t, "assess", "start", "casetrack/casetrack-cloud", "--template", "nope", "--database", db); code != 2 || !strings.Contains(errOut, `there is no questionnaire "nope"`) {
+		t.Errorf("start on an unknown template: %d %s", code, errOut)
+	}
+}

@@ -66,11 +66,22 @@ func seedWork(ctx context.Context, svc *service.Service, admin remit.Principal, 
 		return fmt.Errorf("demo work: %w", err)
 	}
 
+	// CaseTrack as a supplier: its contract, where it holds our data, whom
+	// to call, its sub-processors, and the standard security aspects
+	// letter's clauses (a finding below fails one).
+	if _, err := svc.SetSupplier(ctx, demoAssessor, "casetrack", remit.SupplierRecord{DataLocations: []string{"United Kingdom (AWS London)"},
+		Contacts:      []remit.SupplierContact{{Name: "Sam Patel", Email: "security@casetrack.example", Role: "security contact"}, {Name: "Jo Reed", Email: "accounts@casetrack.example", Role: "account manager"}},
+		Contract:      &remit.Contract{Reference: "MOJ-CT-2025-014", Start: day(-400), End: day(330), NoticeDays: 90, Renewal: "by-agreement"},
+		SubProcessors: []remit.SubProcessor{{Name: "Amazon Web Services", Provider: "aws", Purpose: "hosting", Location: "London"}, {Name: "HelpDeskly (fictional)", Purpose: "support tickets", Location: "Ireland"}},
+		Clauses:       svc.StandardClauses()}, 0); err != nil {
+		return fmt.Errorf("demo work: supplier record: %w", err)
+	}
+
 	for _, f := range []remit.Finding{
 		{Title: "Visits booking admin accounts are not reviewed quarterly", Severity: "high", Status: "open", Owner: demoEditor.Email, Due: day(-5),
 			Source: "IT Health Check", Obligations: []string{visits[0].ID}},
 		{Title: "CaseTrack has not shown its latest penetration test", Severity: "medium", Status: "in-progress", Owner: "courts-digital", Due: day(21),
-			Source: "Supplier assessment of CaseTrack Cloud"},
+			Source: "Supplier assessment of CaseTrack Cloud", Clauses: []string{"casetrack/control-review"}},
 	} {
 		if _, err := svc.AddFinding(ctx, demoAssessor, f); err != nil {
 			return fmt.Errorf("demo work: finding %q: %w", f.Title, err)
@@ -110,13 +121,6 @@ func seedWork(ctx context.Context, svc *service.Service, admin remit.Principal, 
 				return fmt.Errorf("demo work: accept %q: %w", r.risk.Title, err)
 			}
 		}
-	}
-	// CaseTrack as a supplier: its contract, where it holds our data, whom
-	// to call.
-	if _, err := svc.SetSupplier(ctx, demoAssessor, "casetrack", remit.SupplierRecord{DataLocations: []string{"United Kingdom (AWS London)"},
-		Contacts: []remit.SupplierContact{{Name: "Sam Patel", Email: "security@casetrack.example", Role: "security contact"}, {Name: "Jo Reed", Email: "accounts@casetrack.example", Role: "account manager"}},
-		Contract: &remit.Contract{Reference: "MOJ-CT-2025-014", Start: day(-400), End: day(330), NoticeDays: 90, Renewal: "by-agreement"}}, 0); err != nil {
-		return fmt.Errorf("demo work: supplier record: %w", err)
 	}
 	return nil
 }

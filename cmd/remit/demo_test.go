@@ -24,7 +24,7 @@ func TestDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	svc, err := service.Open(ctx, service.Config{Store: st, Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives(), CheckMappings: content.CheckMappings()})
+	svc, err := service.Open(ctx, service.Config{Store: st, Defaults: content.Defaults(), Questionnaire: content.SupplierQuestionnaire(), SATTemplate: content.SATObjectives(), CheckMappings: content.CheckMappings(), StandardClauses: content.SecurityAspectsLetter().Clauses})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestDemo(t *testing.T) {
 	if len(ro.Decisions) != 1 || len(ro.Reviews) != 2 {
 		t.Errorf("the risk owner's work: %d decisions, %d reviews", len(ro.Decisions), len(ro.Reviews))
 	}
-	if v, err := svc.Supplier(ctx, "casetrack"); err != nil || v.Record.Contract == nil || v.NoticeBy == "" {
+	if v, err := svc.Supplier(ctx, "casetrack"); err != nil || v.Record.Contract == nil || v.NoticeBy == "" || len(v.Clauses) != 8 || v.ClauseCounts[remit.AssuranceFailed] != 1 || len(v.SubProcessors) != 2 {
 		t.Errorf("the demo's supplier record: %+v (%v)", v, err)
 	}
 	// The first sweep's reminders: CaseTrack's certificate, ending within

@@ -77,6 +77,24 @@ func seedWork(ctx context.Context, svc *service.Service, admin remit.Principal, 
 		return fmt.Errorf("demo work: supplier record: %w", err)
 	}
 
+	// A short questionnaire of our own, which tier 3 suppliers answer.
+	quick := &remit.Questionnaire{Template: "tier-3-quick", Version: 1, Title: "Quick questions for tier 3 suppliers", Principles: []remit.Principle{
+		{Control: "ncsc-csp:CSP-01", Title: "Data in transit", Summary: "Our data cannot be read or changed on its way.", Questions: []remit.Question{
+			{ID: "q1", Text: "Is every connection to the service encrypted with TLS 1.2 or later?", Type: "yes-no", Expect: "yes"}}},
+		{Control: "ncsc-csp:CSP-05", Title: "Operational security", Summary: "The service is patched and incidents are reported to us.", Questions: []remit.Question{
+			{ID: "q2", Text: "Are critical security fixes applied within 14 days of release?", Type: "yes-no", Expect: "yes", Evidence: "Your patching policy"},
+			{ID: "q3", Text: "Will you tell us of an incident affecting our data within 24 hours?", Type: "yes-no", Expect: "yes"},
+			{ID: "q4", Text: "Who do we call about a security incident?", Type: "text", Help: "A role and a number or address that is answered out of hours."}}},
+	}}
+	if err := svc.PublishQuestionnaire(ctx, demoAssessor, quick); err != nil {
+		return fmt.Errorf("demo work: questionnaire: %w", err)
+	}
+	rules := remit.DefaultSupplierSettings()
+	rules.Tiers[2].Questionnaire = quick.Template
+	if _, err := svc.SetSupplierSettings(ctx, admin, rules, 0); err != nil {
+		return fmt.Errorf("demo work: rules for suppliers: %w", err)
+	}
+
 	for _, f := range []remit.Finding{
 		{Title: "Visits booking admin accounts are not reviewed quarterly", Severity: "high", Status: "open", Owner: demoEditor.Email, Due: day(-5),
 			Source: "IT Health Check", Obligations: []string{visits[0].ID}},

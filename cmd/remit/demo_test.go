@@ -58,6 +58,12 @@ func TestDemo(t *testing.T) {
 	if v, err := svc.Supplier(ctx, "casetrack"); err != nil || v.Record.Contract == nil || v.NoticeBy == "" || len(v.Clauses) != 8 || v.ClauseCounts[remit.AssuranceFailed] != 1 || len(v.SubProcessors) != 2 {
 		t.Errorf("the demo's supplier record: %+v (%v)", v, err)
 	}
+	if qs, err := svc.Questionnaires(ctx); err != nil || len(qs) != 2 {
+		t.Errorf("the demo's questionnaires: %+v (%v)", qs, err)
+	}
+	if st, _, err := svc.SupplierSettings(ctx); err != nil || st.Policy(3).Questionnaire != "tier-3-quick" {
+		t.Errorf("the demo's rules for suppliers: %+v (%v)", st, err)
+	}
 	// The first sweep's reminders: CaseTrack's certificate, ending within
 	// the month, is for the assessors.
 	if _, err := svc.Remind(ctx, svc.Now()); err != nil {

@@ -233,7 +233,7 @@ func (sn *Snapshot) clauses(provider string, rec remit.SupplierRecord, findings 
 		for _, f := range findings {
 			if f.Status != remit.FindingClosed && slices.Contains(f.Clauses, ref) {
 				v.Findings = append(v.Findings, f.ID)
-				failing = append(failing, fmt.Sprintf("%s %q", f.ID, f.Title))
+				failing = append(failing, fmt.Sprintf("%q", f.Title))
 			}
 		}
 		v.Assurance = sn.index.AssureClause(provider, offerings, c, failing, now)

@@ -59,7 +59,9 @@ type SupplierSettingsPage struct {
 type tierRow struct {
 	remit.TierPolicy
 	MonthsText string
-	Held       map[string]bool
+	// Title names its questionnaire.
+	Title string
+	Held  map[string]bool
 }
 
 func (s *server) supplierSettingsPage(r *http.Request) (*SupplierSettingsPage, error) {
@@ -80,7 +82,12 @@ func (s *server) supplierSettingsPage(r *http.Request) (*SupplierSettingsPage, e
 	}
 	for tier := 1; tier <= 3; tier++ {
 		pol := st.Policy(tier)
-		row := tierRow{TierPolicy: pol, MonthsText: strconv.Itoa(pol.Months), Held: map[string]bool{}}
+		row := tierRow{TierPolicy: pol, MonthsText: strconv.Itoa(pol.Months), Title: pol.Questionnaire, Held: map[string]bool{}}
+		for _, q := range qs {
+			if q.Template == pol.Questionnaire {
+				row.Title = q.Title
+			}
+		}
 		for _, k := range pol.Evidence {
 			row.Held[string(k)] = true
 		}

@@ -316,6 +316,10 @@ async function main() {
       ['obligation', '/obligations/' + obligation.split('/').map(encodeURIComponent).join('/')],
       ['scorecards', '/scorecards'],
       ['scorecard', '/scorecards/aws/ec2?status=assured'],
+      ['questionnaires', '/questionnaires'],
+      ['questionnaire', '/questionnaires/ncsc-supplier'],
+      ['supplier-settings', '/suppliers/settings'],
+      ['clause-new', '/providers/casetrack/clauses/new'],
       ['not-found', '/systems/no-such-system'],
     ];
     for (const [name, path] of pages) {
@@ -354,7 +358,8 @@ async function main() {
       for (const [name, path] of [['my-work', '/'], ['dashboard', '/dashboard'], ['search', '/search?q=visits'], ['reminders', '/reminders'], ['outbox', '/outbox'], ['systems', '/systems'], ['system', '/systems/prison-visits'], ['providers', '/providers'], ['provider', '/providers/aws'],
         ['offering', '/providers/aws/offerings/ec2'], ['evidence', '/evidence'], ['assessments', '/assessments'], ['sats', '/sats'], ['findings', '/findings'],
         ['scorecards', '/scorecards'], ['risks', '/risks'], ['cumulative', '/risks/cumulative'], ['catalogue', '/catalogues/srm'], ['graph', '/graph'], ['audit', '/audit'],
-        ['tokens', '/tokens'], ['users', '/users'], ['user-account', '/users/other-editor@example.gov.uk'], ['user-disable', '/users/other-editor@example.gov.uk/disable']]) {
+        ['tokens', '/tokens'], ['users', '/users'], ['user-account', '/users/other-editor@example.gov.uk'], ['user-disable', '/users/other-editor@example.gov.uk/disable'],
+        ['supplier-casetrack', '/providers/casetrack'], ['questionnaires', '/questionnaires'], ['questionnaire', '/questionnaires/ncsc-supplier'], ['supplier-settings', '/suppliers/settings']]) {
         await p.goto(base + path);
         const [scroll, client] = await p.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
         assert.ok(scroll <= client, `${path} at ${width} px (zoom ${zoom}) scrolls sideways: ${scroll} > ${client}`);
@@ -526,6 +531,50 @@ async function main() {
     await assessor.locator('.govuk-notification-banner--success').waitFor();
     assert.match(await assessor.getByTestId('portal-links').innerText(), /accepted/);
     assert.match(await assessor.getByTestId('tasks').innerText(), /1 of 4 questions answered/);
+  });
+
+  await step("an assessor keeps a supplier's clauses, publishes a questionnaire of their own, and a supplier answers it", async () => {
+    await assessor.goto(base + '/providers/casetrack');
+    await assessor.getByRole('button', { name: "Add the standard security aspects letter's 8 clauses" }).click();
+    await assessor.locator('.govuk-notification-banner--success').waitFor();
+    // The assessment signed off above judges the clauses' controls: the
+    // sentence's counts agree with the tags in the table.
+    const counts = await assessor.getByTestId('clause-counts').innerText();
+    assert.match(counts, /^8 clauses, each a supplier obligation: /);
+    assert.equal(await assessor.getByTestId('clauses').locator('tbody tr').count(), 8);
+    for (const status of ['assured', 'unassured', 'failed']) {
+      const m = counts.match(new RegExp('(\\d+) ' + status + '\\b'));
+      const tags = await assessor.getByTestId('clauses').locator('strong.govuk-tag', { hasText: new RegExp('^' + status + '$') }).count();
+      assert.equal(tags, m ? Number(m[1]) : 0, `${status}: the sentence says ${m ? m[1] : 0}, the table has ${tags}`);
+    }
+    await check(assessor, 'provider-clauses');
+    // A template of our own, uploaded as YAML.
+    await assessor.goto(base + '/questionnaires');
+    const yaml = 'template: quick\nversion: 1\ntitle: Quick questions\nprinciples:\n  - control: ncsc-csp:CSP-05\n    title: Operational security\n    questions:\n      - id: k1\n        text: Are critical fixes applied within 14 days?\n        type: yes-no\n        expect: "yes"\n';
+    await assessor.getByLabel('YAML template or CAIQ workbook').setInputFiles({ name: 'quick.yaml', mimeType: 'application/yaml', buffer: Buffer.from(yaml) });
+    await assessor.getByRole('button', { name: 'Add the questionnaire' }).click();
+    await assessor.locator('.govuk-notification-banner--success').waitFor();
+    assert.match(await assessor.getByTestId('questionnaire-summary').innerText(), /1 principles, 1 questions; not used by any assessment yet/);
+    await assessor.getByLabel('Question', { exact: true }).fill('Will you tell us of an incident within 24 hours?');
+    await assessor.getByLabel('Short id').fill('k2');
+    await assessor.getByRole('button', { name: 'Add the question' }).click();
+    await assessor.locator('.govuk-notification-banner--success').waitFor();
+    await check(assessor, 'questionnaire-own');
+    // Assess against it; the supplier's portal asks its questions.
+    await assessor.goto(base + '/assessments');
+    await assessor.getByLabel('Assess an offering').selectOption('casetrack/casetrack-cloud');
+    await assessor.getByLabel('Questionnaire').selectOption('quick');
+    await assessor.getByRole('button', { name: 'Start assessment' }).click();
+    await assessor.locator('.govuk-notification-banner--success').waitFor();
+    await assessor.getByRole('button', { name: 'Make a link for the supplier' }).click();
+    const link = await assessor.getByTestId('portal-link').innerText();
+    const supplier = await newPage();
+    await supplier.goto(link);
+    await supplier.getByRole('group', { name: /critical fixes applied within 14 days/ }).getByLabel('Yes').check();
+    await supplier.getByRole('button', { name: 'Save your answers' }).click();
+    await supplier.locator('.govuk-notification-banner--success').waitFor();
+    assert.equal(await supplier.getByText('Is all traffic between our users').count(), 0);
+    await check(supplier, 'portal-own-questionnaire');
   });
 
   await step('a risk owner adopts a proposed risk, scores it and accepts it', async () => {

@@ -107,3 +107,59 @@ func BenchmarkProposalsL(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(len(ps)), "proposals")
 }
+
+// BenchmarkSupplierSchedulesL is what the scorecards add per provider
+// over the L estate with 100,000 pieces of evidence: each provider's
+// schedule (its last assessment, and whether it holds the evidence tier 1
+// asks for) and the assurance of the eight standard clauses of every
+// provider's record.
+func BenchmarkSupplierSchedulesL(b *testing.B) {
+	ws := synth.Estate(synth.L, 1)
+	e, err := engine.New(ws, content.Defaults())
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	kinds := []remit.EvidenceKind{remit.EvidenceISO27001, remit.EvidenceSOC2Type2, remit.EvidencePenTest, remit.EvidencePolicy}
+	evs := make([]remit.Evidence, 100_000)
+	for i := range evs {
+		o := e.Offering(int32(rng.IntN(e.NumOfferings())))
+		evs[i] = remit.Evidence{ID: fmt.Sprintf("ev-%016x", i), Kind: kinds[i%len(kinds)], Title: "certificate",
+			Issued: "2026-01-01", Expires: now.AddDate(0, 0, rng.IntN(730)-200).Format(time.DateOnly), Supports: []remit.Support{{On: remit.SupportOffering, Ref: o.Ref}}}
+	}
+	x := remit.NewEvidenceIndex(evs, remit.Judgements{})
+	assessed := map[string]time.Time{}
+	for oi := range int32(e.NumOfferings()) {
+		if oi%2 == 0 {
+			assessed[e.Offering(oi).Ref] = now.AddDate(0, -rng.IntN(30), 0)
+		}
+	}
+	clauses := content.SecurityAspectsLetter().Clauses
+	pol := remit.DefaultSupplierSettings().Policy(1)
+	var offerings [][]string
+	var ids []string
+	for _, p := range e.Providers() {
+		var refs []string
+		for _, o := range e.OfferingsOf(p) {
+			refs = append(refs, o.Ref)
+		}
+		offerings, ids = append(offerings, refs), append(ids, p.ID)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	due := 0
+	for range b.N {
+		due = 0
+		for i, refs := range offerings {
+			if scheduleOf(refs, assessed, x, pol, Cadence{}, now).Overdue {
+				due++
+			}
+			for _, c := range clauses {
+				x.AssureClause(ids[i], refs, c, nil, now)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(offerings)), "providers")
+	b.ReportMetric(float64(due), "overdue")
+}

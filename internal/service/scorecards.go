@@ -83,7 +83,7 @@ func (s *Service) Scorecards(ctx context.Context, now time.Time) ([]remit.Scorec
 		// The cadence set for the provider, else its tier's.
 		sc := &out[i]
 		sc.Tier = tiers[sc.Provider]
-		sch := sn.schedule(sc.Provider, settings.Policy(sc.Tier), cadence, now)
+		sch := scheduleOf(sn.offeringsOf(sc.Provider), assessed, x, settings.Policy(sc.Tier), cadence[sc.Provider], now)
 		sc.ReviewDue, sc.Overdue, sc.EvidenceMissing = sch.Due, sch.Overdue, sch.EvidenceMissing
 		if r, ok := records[sc.Provider]; ok && len(r.Clauses) > 0 {
 			_, sc.Clauses = sn.clauses(sc.Provider, r, findings, now)

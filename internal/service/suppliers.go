@@ -178,15 +178,33 @@ func relies(e *engine.Estate, sys *engine.System, subs map[string][]string) map[
 
 // schedule works out a supplier's next assessment on day now.
 func (sn *Snapshot) schedule(provider string, pol remit.TierPolicy, cadences map[string]Cadence, now time.Time) SupplierSchedule {
+	return scheduleOf(sn.offeringsOf(provider), sn.lastAssessed(), sn.index, pol, cadences[provider], now)
+}
+
+// lastAssessed is when each offering's latest completed assessment was
+// signed off.
+func (sn *Snapshot) lastAssessed() map[string]time.Time {
+	out := map[string]time.Time{}
+	for _, a := range sn.assessments {
+		if a.Status == remit.AssessmentCompleted && a.SignedOff != nil && a.SignedOff.After(out[a.Offering]) {
+			out[a.Offering] = *a.SignedOff
+		}
+	}
+	return out
+}
+
+// scheduleOf works out the next assessment of a supplier with offerings,
+// under its tier's policy and the cadence set for it (zero: none), from
+// when each offering was last assessed and the evidence index.
+func scheduleOf(offerings []string, assessed map[string]time.Time, x *remit.EvidenceIndex, pol remit.TierPolicy, cadence Cadence, now time.Time) SupplierSchedule {
 	out := SupplierSchedule{Policy: pol, Months: pol.Months}
-	if c, ok := cadences[provider]; ok {
-		out.Months, out.CadenceSet = c.Months, true
+	if cadence.Months > 0 {
+		out.Months, out.CadenceSet = cadence.Months, true
 	}
 	var last time.Time
-	offerings := sn.offeringsOf(provider)
-	for _, a := range sn.assessments {
-		if a.Status == remit.AssessmentCompleted && a.SignedOff != nil && slices.Contains(offerings, a.Offering) && a.SignedOff.After(last) {
-			last = *a.SignedOff
+	for _, off := range offerings {
+		if t := assessed[off]; t.After(last) {
+			last = t
 		}
 	}
 	if !last.IsZero() {
@@ -196,27 +214,31 @@ func (sn *Snapshot) schedule(provider string, pol remit.TierPolicy, cadences map
 	out.Due = remit.ReviewDue(out.LastAssessed, out.Months, now)
 	out.Overdue = out.Due <= today
 	out.DueSoon = !out.Overdue && out.Due <= now.AddDate(0, 0, 30).UTC().Format(time.DateOnly)
+	if pol.SelfAttested() {
+		return out
+	}
 	seen := map[string]bool{}
 	for _, off := range offerings {
-		for _, ev := range sn.index.For(remit.ObligationRef{Offering: off}) {
+		for _, ev := range x.For(remit.ObligationRef{Offering: off}) {
 			if !seen[ev.ID] && slices.Contains(pol.Evidence, ev.Kind) && ev.Counts(now) {
 				seen[ev.ID] = true
 				out.EvidenceHeld = append(out.EvidenceHeld, EvidenceBrief{ID: ev.ID, Title: ev.Title, Kind: ev.Kind, Expires: ev.Expires})
 			}
 		}
 	}
-	out.EvidenceMissing = !pol.SelfAttested() && len(out.EvidenceHeld) == 0
+	out.EvidenceMissing = len(out.EvidenceHeld) == 0
 	return out
 }
 
 func (sn *Snapshot) offeringsOf(provider string) []string {
-	p, ok := sn.Provider(provider)
+	e := sn.cache.Estate
+	p, ok := e.Provider(provider)
 	if !ok {
 		return nil
 	}
-	out := make([]string, len(p.Offerings))
-	for i, o := range p.Offerings {
-		out[i] = o.Ref
+	var out []string
+	for _, o := range e.OfferingsOf(p) {
+		out = append(out, o.Ref)
 	}
 	return out
 }
@@ -566,6 +588,7 @@ func (s *Service) SuppliersDue(ctx context.Context, sn *Snapshot, now time.Time,
 		}
 	}
 	by := now.AddDate(0, 0, days).UTC().Format(time.DateOnly)
+	assessed := sn.lastAssessed()
 	var out []SupplierDue
 	for _, p := range e.Providers() {
 		if len(classes[p.ID]) == 0 {
@@ -575,7 +598,7 @@ func (s *Service) SuppliersDue(ctx context.Context, sn *Snapshot, now time.Time,
 		if r := records[p.ID]; r.Tier > 0 {
 			tier = r.Tier
 		}
-		sch := sn.schedule(p.ID, settings.Policy(tier), cadences, now)
+		sch := scheduleOf(sn.offeringsOf(p.ID), assessed, sn.index, settings.Policy(tier), cadences[p.ID], now)
 		if sch.Due <= by {
 			out = append(out, SupplierDue{Provider: p.ID, Name: p.Name, Tier: tier, Due: sch.Due, Overdue: sch.Overdue, LastAssessed: sch.LastAssessed, EvidenceMissing: sch.EvidenceMissing})
 		}

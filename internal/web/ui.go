@@ -115,15 +115,16 @@ func newUI() (*ui, error) {
 			}
 			return id
 		},
-		"words":         words,
-		"linked":        linked,
-		"join":          strings.Join,
-		"svg":           func(s string) template.HTML { return template.HTML(s) }, // our own renderers escape their text
-		"pathEscape":    url.PathEscape,
-		"navItem":       navItem,
-		"obligationURL": obligationURL,
-		"offeringID":    func(ref string) string { _, o, _ := strings.Cut(ref, "/"); return o },
-		"providerOf":    func(ref string) string { p, _, _ := strings.Cut(ref, "/"); return p },
+		"words":           words,
+		"linked":          linked,
+		"join":            strings.Join,
+		"svg":             func(s string) template.HTML { return template.HTML(s) }, // our own renderers escape their text
+		"pathEscape":      url.PathEscape,
+		"navItem":         navItem,
+		"obligationURL":   obligationURL,
+		"offeringID":      func(ref string) string { _, o, _ := strings.Cut(ref, "/"); return o },
+		"assuranceCounts": countsText,
+		"providerOf":      func(ref string) string { p, _, _ := strings.Cut(ref, "/"); return p },
 	}
 	shared, err := fs.Glob(templateFiles, "templates/_*.html")
 	if err != nil {

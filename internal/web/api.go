@@ -614,10 +614,15 @@ func (s *server) handleTrackingPut(ctx context.Context, in *trackingInput) (*obl
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.Service.Track(ctx, p, in.ID, in.Body, version); err != nil {
+	t, err := s.Service.Track(ctx, p, in.ID, in.Body, version)
+	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
+	// The answer is this write's tracking and version, even when another
+	// writer has changed the obligation since: an ETag of theirs would let
+	// this client overwrite a change it has not seen.
 	o, _ := s.findObligation(in.ID)
+	o.Tracking, o.Version = &t.Tracking, t.Version
 	return &obligationOutput{ETag: etag(o.Version), Body: o}, nil
 }
 

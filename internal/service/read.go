@@ -190,10 +190,6 @@ func (sn *Snapshot) UsersOf(ref string) []*remit.System {
 	return out
 }
 
-// Concentration is, for every provider, how many systems rely on it
-// directly and through fourth parties, most relied on first.
-func (sn *Snapshot) Concentration() []Reliance { return sn.cache.Estate.Concentration() }
-
 // ProviderControls lists the controls an offering's provider owes a part
 // of to the systems relying on it, in control order.
 func (sn *Snapshot) ProviderControls(ref string) []ControlInfo {

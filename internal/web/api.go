@@ -637,7 +637,11 @@ func (s *server) handleGraph(ctx context.Context, _ *struct{}) (*graphOutput, er
 		return nil, err
 	}
 	out := &graphOutput{}
-	out.Body.Providers = s.Service.Snapshot().Concentration()
+	rels, err := s.Service.Concentration(ctx, s.Service.Snapshot())
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	out.Body.Providers = rels
 	return out, nil
 }
 

@@ -74,7 +74,11 @@ func (s *server) handleGraphPage(w http.ResponseWriter, r *http.Request) error {
 	p := &GraphPage{basePage: basePage{Title: "Supplier graph", Nav: "graph"}}
 	sn := s.Service.Snapshot()
 	p.Systems = sn.NumSystems()
-	p.Reliance = sn.Concentration()
+	rels, err := s.Service.Concentration(r.Context(), sn)
+	if err != nil {
+		return err
+	}
+	p.Reliance = rels
 	used := map[string]bool{}
 	var systems []graphNode
 	var edges []graphEdge

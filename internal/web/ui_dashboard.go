@@ -165,7 +165,10 @@ func (s *server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 	p.Checks, p.ChecksFailed, p.ChecksStale = failingChecks(sn, s.Now(), 10)
 	p.ChecksMore = p.ChecksFailed+p.ChecksStale > len(p.Checks)
 	p.ChecksAny = sn.Automated().Len() > 0
-	rel := sn.Concentration()
+	rel, err := s.Service.Concentration(r.Context(), sn)
+	if err != nil {
+		return err
+	}
 	p.Reliance = rel[:min(len(rel), 10)]
 	findings, err := s.findings(r.Context())
 	if err != nil {

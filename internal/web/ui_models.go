@@ -29,7 +29,11 @@ func (s *server) handleProvidersPage(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	p := &ProvidersPage{basePage: basePage{Title: "Providers", Nav: "providers"}, Providers: out.Body.Items, Reliance: map[string]service.Reliance{}}
-	for _, rel := range s.Service.Snapshot().Concentration() {
+	rels, err := s.Service.Concentration(r.Context(), s.Service.Snapshot())
+	if err != nil {
+		return err
+	}
+	for _, rel := range rels {
 		p.Reliance[rel.Provider] = rel
 	}
 	return s.render(w, r, http.StatusOK, "providers", p)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -26,20 +25,11 @@ type ClausePage struct {
 }
 
 func (s *server) clausePage(r *http.Request) (*ClausePage, error) {
-	id := r.PathValue("provider")
-	if !user(r).May(remit.ActSignOff, "") {
-		return nil, fmt.Errorf("supplier records are kept by assessors and admins: %w", remit.ErrForbidden)
-	}
-	pr, ok := s.Service.Snapshot().Provider(id)
-	if !ok {
-		return nil, notFound("provider", id)
-	}
-	v, err := s.Service.Supplier(r.Context(), id)
+	pr, v, err := s.keptSupplier(r)
 	if err != nil {
 		return nil, err
 	}
-	p := &ClausePage{basePage: basePage{Title: "Add a clause: " + pr.Name, Nav: "providers"}, Provider: ProviderSummary{ID: pr.ID, Name: pr.Name, BuiltIn: pr.BuiltIn},
-		Version: v.Version, Form: remit.Clause{Source: "contract"}, Sources: remit.ClauseSources}
+	p := &ClausePage{basePage: basePage{Title: "Add a clause: " + pr.Name, Nav: "providers"}, Provider: pr, Version: v.Version, Form: remit.Clause{Source: "contract"}, Sources: remit.ClauseSources}
 	for _, k := range remit.ClauseKinds {
 		p.Kinds = append(p.Kinds, option{string(k.Kind), k.Name})
 	}
@@ -68,11 +58,7 @@ func (s *server) handleClausePost(w http.ResponseWriter, r *http.Request) error 
 			c.Hours = -1
 		}
 	}
-	for _, l := range strings.Split(p.Controls, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			c.Controls = append(c.Controls, l)
-		}
-	}
+	c.Controls = nonEmptyLines(p.Controls)
 	for _, k := range r.PostForm["evidence_kinds"] {
 		c.EvidenceKinds = append(c.EvidenceKinds, remit.EvidenceKind(k))
 	}

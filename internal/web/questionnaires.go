@@ -249,7 +249,7 @@ func cloneQuestionnaire(q *remit.Questionnaire) *remit.Questionnaire {
 	return &next
 }
 
-func lines(s string) []string {
+func nonEmptyLines(s string) []string {
 	var out []string
 	for _, l := range strings.Split(s, "\n") {
 		if l = strings.TrimSpace(l); l != "" {
@@ -263,7 +263,7 @@ func (s *server) handleQuestionAddPost(w http.ResponseWriter, r *http.Request) e
 	return s.editQuestionnaire(w, r, func(p *QuestionnairePage, next *remit.Questionnaire) error {
 		v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 		p.Principle, p.Options = v("principle"), r.PostFormValue("options")
-		p.Form = remit.Question{ID: v("id"), Text: v("text"), Type: v("type"), Options: lines(p.Options), Help: v("help"), Evidence: v("evidence"), Expect: v("expect")}
+		p.Form = remit.Question{ID: v("id"), Text: v("text"), Type: v("type"), Options: nonEmptyLines(p.Options), Help: v("help"), Evidence: v("evidence"), Expect: v("expect")}
 		pr, ok := next.Principle(p.Principle)
 		if !ok {
 			return &remit.ValidationError{Problems: []remit.Problem{{Pointer: "/principle", Message: "choose the principle the question belongs to"}}}
@@ -277,7 +277,7 @@ func (s *server) handlePrincipleAddPost(w http.ResponseWriter, r *http.Request) 
 	return s.editQuestionnaire(w, r, func(p *QuestionnairePage, next *remit.Questionnaire) error {
 		v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 		p.New.Control, p.New.Title, p.New.Summary, p.New.Controls = v("control"), v("title"), v("summary"), r.PostFormValue("controls")
-		next.Principles = append(next.Principles, remit.Principle{Control: p.New.Control, Title: p.New.Title, Summary: p.New.Summary, Controls: lines(p.New.Controls)})
+		next.Principles = append(next.Principles, remit.Principle{Control: p.New.Control, Title: p.New.Title, Summary: p.New.Summary, Controls: nonEmptyLines(p.New.Controls)})
 		return nil
 	}, "Principle added: add its questions")
 }

@@ -67,20 +67,11 @@ type SupplierFormPage struct {
 }
 
 func (s *server) supplierForm(r *http.Request) (*SupplierFormPage, error) {
-	id := r.PathValue("provider")
-	if !user(r).May(remit.ActSignOff, "") {
-		return nil, fmt.Errorf("supplier records are kept by assessors and admins: %w", remit.ErrForbidden)
-	}
-	pr, ok := s.Service.Snapshot().Provider(id)
-	if !ok {
-		return nil, notFound("provider", id)
-	}
-	v, err := s.Service.Supplier(r.Context(), id)
+	pr, v, err := s.keptSupplier(r)
 	if err != nil {
 		return nil, err
 	}
-	p := &SupplierFormPage{basePage: basePage{Title: "Supplier record: " + pr.Name, Nav: "providers"}, Provider: ProviderSummary{ID: pr.ID, Name: pr.Name, BuiltIn: pr.BuiltIn},
-		View: v, Form: v.Record, Renewals: remit.Renewals}
+	p := &SupplierFormPage{basePage: basePage{Title: "Supplier record: " + pr.Name, Nav: "providers"}, Provider: pr, View: v, Form: v.Record, Renewals: remit.Renewals}
 	if v.Record.Contract != nil {
 		p.Contract = *v.Record.Contract
 	}
@@ -96,11 +87,26 @@ func (s *server) supplierForm(r *http.Request) (*SupplierFormPage, error) {
 	}
 	p.SubProcessors = strings.Join(lines, "\n")
 	for _, o := range s.Service.Snapshot().Providers() {
-		if o.ID != id {
+		if o.ID != pr.ID {
 			p.Providers = append(p.Providers, option{o.ID, o.Name})
 		}
 	}
 	return p, nil
+}
+
+// keptSupplier reads the supplier a form keeps (the path's provider),
+// for assessors and admins only.
+func (s *server) keptSupplier(r *http.Request) (ProviderSummary, service.SupplierView, error) {
+	id := r.PathValue("provider")
+	if !user(r).May(remit.ActSignOff, "") {
+		return ProviderSummary{}, service.SupplierView{}, fmt.Errorf("supplier records are kept by assessors and admins: %w", remit.ErrForbidden)
+	}
+	pr, ok := s.Service.Snapshot().Provider(id)
+	if !ok {
+		return ProviderSummary{}, service.SupplierView{}, notFound("provider", id)
+	}
+	v, err := s.Service.Supplier(r.Context(), id)
+	return ProviderSummary{ID: pr.ID, Name: pr.Name, BuiltIn: pr.BuiltIn}, v, err
 }
 
 // pipeFields splits a "a | b | c" line into at most n trimmed fields, the

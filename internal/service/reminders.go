@@ -154,8 +154,12 @@ func (s *Service) DueReminders(ctx context.Context, now time.Time) ([]remit.Remi
 		if c.LastAssessed == "" {
 			detail = "it has never been assessed"
 		}
+		detail = fmt.Sprintf("%s (tier %d)", detail, c.Tier)
+		if c.EvidenceMissing {
+			detail += "; it holds none of the evidence its tier asks for"
+		}
 		out = append(out, remit.Reminder{Key: fmt.Sprintf("%s/%s/%s", remit.RemindSupplierReview, c.Provider, c.ReviewDue), Kind: remit.RemindSupplierReview,
-			Title: c.Name, Detail: fmt.Sprintf("%s (tier %d)", detail, c.Tier), Path: "/providers/" + c.Provider + "#supplier", To: []string{"role:assessor"}})
+			Title: c.Name, Detail: detail, Path: "/providers/" + c.Provider + "#schedule", To: []string{"role:assessor"}})
 	}
 	err = s.read(ctx, func(tx remit.Tx) error {
 		links, err := portalLinks.list(ctx, tx, "")

@@ -72,7 +72,14 @@ func (s *server) handleSupplierPack(w http.ResponseWriter, r *http.Request) erro
 	}
 	var contacts, subs []string
 	for _, c := range rec.Contacts {
-		contacts = append(contacts, strings.TrimRight(c.Name+", "+c.Role+" "+c.Email, ", "))
+		parts := []string{c.Name}
+		if c.Role != "" {
+			parts = append(parts, c.Role)
+		}
+		if c.Email != "" {
+			parts = append(parts, c.Email)
+		}
+		contacts = append(contacts, strings.Join(parts, ", "))
 	}
 	for _, sp := range v.SubProcessors {
 		s := sp.Name
@@ -87,7 +94,7 @@ func (s *server) handleSupplierPack(w http.ResponseWriter, r *http.Request) erro
 		}
 		subs = append(subs, s)
 	}
-	d.Table([]string{"", ""}, [][]string{
+	d.Table([]string{"Record", "What Remit holds"}, [][]string{
 		{"Tier", tier},
 		{"Systems relying on it", fmt.Sprintf("%d, directly or through another supplier", v.Systems)},
 		{"Contract", contract},

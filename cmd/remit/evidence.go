@@ -30,7 +30,7 @@ func (e *env) evidenceCommand() *cobra.Command {
 func parseSupport(s string) (remit.Support, error) {
 	on, ref, ok := strings.Cut(s, ":")
 	if !ok || ref == "" {
-		return remit.Support{}, usagef("--supports %q is not on:ref: give offering:aws/ec2, system:ID[@catalogue:control], obligation:ID or control:catalogue:control", s)
+		return remit.Support{}, usagef("--supports %q is not on:ref: give offering:aws/ec2, system:ID[@catalogue:control], obligation:ID, control:catalogue:control or clause:provider/clause", s)
 	}
 	sup := remit.Support{On: on, Ref: ref}
 	if on == remit.SupportOffering || on == remit.SupportSystem {
@@ -42,21 +42,48 @@ func parseSupport(s string) (remit.Support, error) {
 }
 
 func (e *env) evidenceAddCommand() *cobra.Command {
-	var database, file, kind string
+	var database, file, kind, period, bridge string
 	var ev remit.Evidence
-	var supports []string
+	var supports, carveOuts, cuecs []string
 	cmd := &cobra.Command{
-		Use:   "add --kind KIND --title TITLE (--file PATH | --url URL) [--supports on:ref]...",
+		Use:   "add --kind KIND --title TITLE (--file PATH | --url URL) [--supports on:ref]... [SOC 2: --period START/END --carve-out P/O... --cuec ID=TEXT... --bridge-letter DAY]",
 		Short: "Add evidence: a file (its type sniffed, its SHA-256 kept) or a link",
 		Long: `Add a piece of evidence to the register in --database, with what it supports:
 --supports offering:aws/ec2 (the provider's obligations of an offering; add
 @catalogue:control for one control), system:ID[@catalogue:control] (our
-obligations in a system), obligation:ID (one of ours) or control:catalogue:control.
+obligations in a system), obligation:ID (one of ours), control:catalogue:control,
+or clause:provider/clause (a clause of a supplier's contract or security aspects
+letter).
 Kinds: iso-27001, soc2-type-2, cyber-essentials-plus, pci-dss, csa-star,
-penetration-test, security-aspects-letter, policy, attestation.`,
+penetration-test, security-aspects-letter, policy, attestation.
+
+A SOC 2 Type II report also records the period it covers (--period
+2025-01-01/2025-12-31), each subservice organisation it carves out as the
+offering it is (--carve-out aws/ec2, repeated; an offering the estate does not
+have is refused with the nearest one), its complementary user entity controls
+(--cuec CC-1="Customers review access quarterly", repeated) and the day a bridge
+letter covers the gap to (--bridge-letter 2026-03-31).`,
 		Args: args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ev.Kind = remit.EvidenceKind(kind)
+			if period != "" || len(carveOuts) > 0 || len(cuecs) > 0 || bridge != "" {
+				soc2 := &remit.SOC2{CarveOuts: carveOuts, BridgeUntil: bridge}
+				if period != "" {
+					start, end, ok := strings.Cut(period, "/")
+					if !ok {
+						return usagef("--period %q is not START/END: write it as 2025-01-01/2025-12-31", period)
+					}
+					soc2.PeriodStart, soc2.PeriodEnd = start, end
+				}
+				for _, c := range cuecs {
+					id, text, ok := strings.Cut(c, "=")
+					if !ok {
+						return usagef("--cuec %q is not ID=TEXT: write it as CC-1=\"Customers review access quarterly\"", c)
+					}
+					soc2.CUECs = append(soc2.CUECs, remit.CUEC{ID: strings.TrimSpace(id), Text: strings.TrimSpace(text)})
+				}
+				ev.SOC2 = soc2
+			}
 			for _, s := range supports {
 				sup, err := parseSupport(s)
 				if err != nil {
@@ -101,6 +128,10 @@ penetration-test, security-aspects-letter, policy, attestation.`,
 	f.StringVar(&file, "file", "", "the file to store (up to 20 MiB)")
 	f.StringVar(&ev.URL, "url", "", "a link to where it is held, instead of a file")
 	f.StringArrayVar(&supports, "supports", nil, "what it supports, on:ref (repeat for several)")
+	f.StringVar(&period, "period", "", "SOC 2: the period the report covers, START/END as YYYY-MM-DD")
+	f.StringArrayVar(&carveOuts, "carve-out", nil, "SOC 2: a subservice organisation carved out, as the offering it is, provider/offering (repeat for several)")
+	f.StringArrayVar(&cuecs, "cuec", nil, "SOC 2: a complementary user entity control, ID=TEXT (repeat for several)")
+	f.StringVar(&bridge, "bridge-letter", "", "SOC 2: the day a bridge letter covers the gap to, YYYY-MM-DD")
 	e.databaseFlag(cmd, &database)
 	return cmd
 }

@@ -88,3 +88,50 @@ func TestSupplierCommands(t *testing.T) {
 		t.Errorf("start on an unknown template: %d %s", code, errOut)
 	}
 }
+
+// TestEvidenceSOC2Flags: remit evidence add records a SOC 2 report's
+// period, carve-outs, complementary user entity controls and bridge
+// letter; a carve-out that is not an offering of the estate is refused
+// with the nearest one (exit 2, nothing added), as are the SOC 2 flags on
+// evidence of another kind; evidence can support a supplier's clause.
+func TestEvidenceSOC2Flags(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "remit.db")
+	if _, errOut, code := cli(t, "import", "../../examples/justice", "--database", db); code != 0 {
+		t.Fatalf("import: %s", errOut)
+	}
+	base := []string{"evidence", "add", "--database", db, "--kind", "soc2-type-2", "--title", "CaseTrack SOC 2 Type II 2025", "--url", "https://trust.casetrack.example/soc2",
+		"--issued", "2026-02-01", "--expires", "2027-02-01", "--supports", "offering:casetrack/casetrack-cloud", "--period", "2025-01-01/2025-12-31",
+		"--cuec", "CC-1=Customers review access quarterly", "--bridge-letter", "2026-03-31"}
+	if _, errOut, code := cli(t, append(base, "--carve-out", "aws/ec3")...); code != 2 || !strings.Contains(errOut, `carve-out "aws/ec3" is not an offering of the estate`) || !strings.Contains(errOut, `(did you mean "aws/ec2"?)`) {
+		t.Errorf("an unknown carve-out: %d %s", code, errOut)
+	}
+	if _, errOut, code := cli(t, "evidence", "add", "--database", db, "--kind", "iso-27001", "--title", "x", "--url", "https://x.example", "--carve-out", "aws/ec2"); code != 2 || !strings.Contains(errOut, "soc2 details belong to a soc2-type-2") {
+		t.Errorf("SOC 2 flags on an ISO certificate: %d %s", code, errOut)
+	}
+	if _, errOut, code := cli(t, append(base, "--period", "2025")...); code != 2 || !strings.Contains(errOut, "--period \"2025\" is not START/END") {
+		t.Errorf("a bad period: %d %s", code, errOut)
+	}
+	out, errOut, code := cli(t, append(base, "--carve-out", "aws/ec2")...)
+	if code != 0 || !strings.Contains(out, "Added ev-") {
+		t.Fatalf("add: %d %s %s", code, out, errOut)
+	}
+	out, _, code = cli(t, "evidence", "list", "--database", db, "--format", "json")
+	if code != 0 || !strings.Contains(out, `"carve_outs": [`) || !strings.Contains(out, `"aws/ec2"`) || !strings.Contains(out, `"period_start": "2025-01-01"`) ||
+		!strings.Contains(out, `"bridge_until": "2026-03-31"`) || !strings.Contains(out, `"text": "Customers review access quarterly"`) || strings.Count(out, `"id": "ev-`) != 1 {
+		t.Errorf("the report as stored:\n%s", out)
+	}
+	// A supplier's clause, once the record holds it.
+	if _, errOut, code := cli(t, "evidence", "add", "--database", db, "--kind", "policy", "--title", "Incident procedure", "--url", "https://x.example/ir", "--supports", "clause:casetrack/breach-notification"); code != 2 || !strings.Contains(errOut, `casetrack has no clause "breach-notification"`) {
+		t.Errorf("a clause not held: %d %s", code, errOut)
+	}
+	if _, errOut, code := cli(t, "supplier", "clauses", "casetrack", "--add-standard", "--database", db); code != 0 {
+		t.Fatal(errOut)
+	}
+	if _, errOut, code := cli(t, "evidence", "add", "--database", db, "--kind", "policy", "--title", "Incident procedure", "--url", "https://x.example/ir", "--supports", "clause:casetrack/breach-notification"); code != 0 {
+		t.Fatalf("evidence for a clause: %s", errOut)
+	}
+	if out, _, _ := cli(t, "supplier", "show", "casetrack", "--database", db); !strings.Contains(out, "breach-notification    assured") {
+		t.Errorf("the clause is not assured:\n%s", out)
+	}
+}

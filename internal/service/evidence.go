@@ -180,7 +180,7 @@ func (s *Service) AddEvidence(ctx context.Context, p remit.Principal, ev remit.E
 		if err := maySupport(p, sn, ev.Supports); err != nil {
 			return nil, err
 		}
-		if err := supportedClausesExist(ctx, tx, ev.Supports); err != nil {
+		if err := evidenceRefsExist(ctx, tx, sn, ev); err != nil {
 			return nil, err
 		}
 		var err error
@@ -196,21 +196,37 @@ func (s *Service) AddEvidence(ctx context.Context, p remit.Principal, ev remit.E
 	return out, nil
 }
 
-// supportedClausesExist checks the clauses evidence supports are held by
-// their suppliers' records.
-func supportedClausesExist(ctx context.Context, tx remit.Tx, supports []remit.Support) error {
+// evidenceRefsExist checks what evidence names exists: the clauses it
+// supports are held by their suppliers' records, and the subservice
+// organisations a SOC 2 report carves out are offerings of the estate
+// (provider/offering, with the nearest one suggested).
+func evidenceRefsExist(ctx context.Context, tx remit.Tx, sn *Snapshot, ev remit.Evidence) error {
 	var refs []string
 	var at []int
-	for i, sup := range supports {
+	for i, sup := range ev.Supports {
 		if sup.On == remit.SupportClause {
 			refs, at = append(refs, sup.Ref), append(at, i)
 		}
 	}
 	ps, err := clauseProblems(ctx, tx, refs, func(i int) string { return fmt.Sprintf("/supports/%d/ref", at[i]) })
-	if err == nil && len(ps) > 0 {
-		err = &remit.ValidationError{Problems: ps}
+	if err != nil {
+		return err
 	}
-	return err
+	if ev.SOC2 != nil && len(ev.SOC2.CarveOuts) > 0 {
+		var known []string
+		for o := range sn.Offerings() {
+			known = append(known, o.Ref)
+		}
+		for i, c := range ev.SOC2.CarveOuts {
+			if !sn.cache.Estate.HasOffering(c) {
+				ps = append(ps, remit.Problem{Pointer: fmt.Sprintf("/soc2/carve_outs/%d", i), Message: fmt.Sprintf("carve-out %q is not an offering of the estate: name the subservice organisation's offering as provider/offering%s", c, didYouMean(c, known))})
+			}
+		}
+	}
+	if len(ps) > 0 {
+		return &remit.ValidationError{Problems: ps}
+	}
+	return nil
 }
 
 // addEvidence validates and stores evidence within tx.
@@ -293,7 +309,7 @@ func (s *Service) UpdateEvidence(ctx context.Context, p remit.Principal, ev remi
 		if err := maySupport(p, sn, append(slices.Clone(was.Supports), ev.Supports...)); err != nil {
 			return nil, err
 		}
-		if err := supportedClausesExist(ctx, tx, ev.Supports); err != nil {
+		if err := evidenceRefsExist(ctx, tx, sn, ev); err != nil {
 			return nil, err
 		}
 		ev.File, ev.Added, ev.AddedBy, ev.Pending = was.File, was.Added, was.AddedBy, was.Pending

@@ -172,7 +172,7 @@ func TestEvidenceForms(t *testing.T) {
 		return resp, string(data)
 	}
 	good := map[string]string{"kind": "soc2-type-2", "title": "CaseTrack SOC 2", "issued": "2026-03-01", "expires": "2027-03-01", "support_on": "offering", "ref": "casetrack/casetrack-cloud",
-		"period_start": "2025-01-01", "period_end": "2025-12-31", "cuecs": "CUEC-1 | Customers review access quarterly.\nCUEC-2 | Customers keep exports safe.", "carve_outs": "Amazon Web Services"}
+		"period_start": "2025-01-01", "period_end": "2025-12-31", "cuecs": "CUEC-1 | Customers review access quarterly.\nCUEC-2 | Customers keep exports safe.", "carve_outs": "aws/ec2"}
 	if resp, _ := post("viewer", good, []byte("%PDF-1.7")); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("viewer: %d", resp.StatusCode)
 	}
@@ -192,7 +192,7 @@ func TestEvidenceForms(t *testing.T) {
 	}
 	page := resp.Header.Get("Location")
 	evs := f.svc.Snapshot().AllEvidence()
-	if len(evs) != 1 || evs[0].File == nil || evs[0].File.Type != "application/pdf" || evs[0].SOC2 == nil || len(evs[0].SOC2.CUECs) != 2 || evs[0].SOC2.CarveOuts[0] != "Amazon Web Services" {
+	if len(evs) != 1 || evs[0].File == nil || evs[0].File.Type != "application/pdf" || evs[0].SOC2 == nil || len(evs[0].SOC2.CUECs) != 2 || evs[0].SOC2.CarveOuts[0] != "aws/ec2" {
 		t.Fatalf("stored: %+v", evs)
 	}
 

@@ -320,3 +320,21 @@ func TestSupplierPack(t *testing.T) {
 
 // assessorW is the fixture's assessor, acting through the service.
 var assessorW = remit.Principal{Email: "assessor@example.gov.uk", Role: remit.RoleAssessor}
+
+// TestCarveOutsNameOfferings: a SOC 2 report's carve-outs are offerings
+// of the estate, through the API and the form, with the nearest one
+// suggested.
+func TestCarveOutsNameOfferings(t *testing.T) {
+	f := newFixture(t)
+	body := map[string]any{"kind": "soc2-type-2", "title": "CaseTrack SOC 2", "url": "https://trust.casetrack.example/soc2", "issued": "2026-02-01", "expires": "2027-02-01",
+		"supports": []map[string]string{{"on": "offering", "ref": "casetrack/casetrack-cloud"}},
+		"soc2":     map[string]any{"period_start": "2025-01-01", "period_end": "2025-12-31", "carve_outs": []string{"aws/ec3"}}}
+	status, _, data := f.do("assessor", "POST", "/api/v1/evidence", body)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(string(data), `"body.soc2.carve_outs.0"`) || !strings.Contains(string(data), `(did you mean \"aws/ec2\"?)`) {
+		t.Errorf("an unknown carve-out: %d %s", status, data)
+	}
+	body["soc2"].(map[string]any)["carve_outs"] = []string{"aws/ec2"}
+	if status, _, data := f.do("assessor", "POST", "/api/v1/evidence", body); status != http.StatusCreated {
+		t.Errorf("a known carve-out: %d %s", status, data)
+	}
+}

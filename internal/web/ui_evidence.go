@@ -174,6 +174,8 @@ func evidenceField(pointer string) string {
 		return "ref"
 	case strings.HasPrefix(pointer, "/soc2/cuecs"):
 		return "cuecs"
+	case strings.HasPrefix(pointer, "/soc2/carve_outs"):
+		return "carve_outs"
 	case strings.HasPrefix(pointer, "/soc2/"):
 		return strings.TrimPrefix(pointer, "/soc2/")
 	case pointer == "/soc2":
@@ -200,6 +202,8 @@ type EvidencePage struct {
 	// CUEC may be carried out by (of the systems the evidence reaches),
 	// for the pickers.
 	Choices, Ours, Controls []option
+	// CarveOuts names a SOC 2 report's carved-out offerings, linked.
+	CarveOuts []option
 }
 
 func (s *server) evidencePage(r *http.Request) (*EvidencePage, error) {
@@ -208,6 +212,11 @@ func (s *server) evidencePage(r *http.Request) (*EvidencePage, error) {
 		return nil, err
 	}
 	p := &EvidencePage{basePage: basePage{Title: ev.Title, Nav: "evidence"}, Item: evidenceItem(ev, s.Now()), Version: version, CanChange: user(r).May(remit.ActManageEvidence, ""), Targets: supportTargets}
+	if ev.SOC2 != nil {
+		for _, c := range ev.SOC2.CarveOuts {
+			p.CarveOuts = append(p.CarveOuts, option{c, s.offeringName(c)})
+		}
+	}
 	for _, k := range remit.EvidenceKinds {
 		if k.Kind == ev.Kind {
 			p.KindName = k.Name

@@ -114,7 +114,7 @@ func (f *fixture) withEvidence() func(path string) string {
 	f.t.Helper()
 	ev := remit.Evidence{Kind: remit.EvidenceSOC2Type2, Title: "CaseTrack SOC 2 Type II 2026", Issuer: "Example Audit LLP", Issued: "2026-03-01", Expires: "2027-03-01",
 		Supports: []remit.Support{{On: remit.SupportOffering, Ref: "casetrack/casetrack-cloud"}},
-		SOC2: &remit.SOC2{PeriodStart: "2025-01-01", PeriodEnd: "2025-12-31", CarveOuts: []string{"Amazon Web Services"},
+		SOC2: &remit.SOC2{PeriodStart: "2025-01-01", PeriodEnd: "2025-12-31", CarveOuts: []string{"aws/ec2"},
 			CUECs: []remit.CUEC{{ID: "CUEC-1", Text: "Customers review their users' access every quarter.", Obligations: []string{"court-case-tracking/srm:SRM-11/casetrack/casetrack-cloud/ours"}}, {ID: "CUEC-2", Text: "Customers keep their own copies of exported case files."}}}}
 	ctx := context.Background()
 	assessorP := remit.Principal{Email: "assessor@example.gov.uk", Role: remit.RoleAssessor}

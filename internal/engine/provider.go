@@ -57,3 +57,36 @@ func (e *Estate) CountOurs(m *Matrix) int {
 	}
 	return n
 }
+
+// ReliesOn lists the offerings that offering oi relies on for control ci,
+// nearest first: those it runs on, directly or further down, whose own
+// model gives their provider a part of the control (inherited or shared).
+// What the lower offering leaves to its customer — the offering above —
+// that offering does alone.
+func (e *Estate) ReliesOn(oi, ci int32) []int32 {
+	var out []int32
+	for _, vi := range e.Offering(oi).Via {
+		if contribution(vi, e.Offering(vi), ci, e.Controls[ci].area).Class().ProviderPart() {
+			out = append(out, vi)
+		}
+	}
+	return out
+}
+
+// Chain is ReliesOn by reference: the fourth parties (provider/offering)
+// an offering's obligation for a control (catalogue:control) rests on.
+func (e *Estate) Chain(offering, control string) []string {
+	oi, ok := e.OfferingIndex(offering)
+	if !ok || len(e.Offering(oi).Via) == 0 {
+		return nil
+	}
+	ci, ok := e.ControlIndex(control)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, vi := range e.ReliesOn(oi, ci) {
+		out = append(out, e.Offering(vi).Ref)
+	}
+	return out
+}

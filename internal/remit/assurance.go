@@ -108,6 +108,11 @@ type EvidenceIndex struct {
 	// measured holds the providers' own open findings, by offering and
 	// control (measured.go).
 	measured map[measuredKey][]*ProviderFinding
+	// chain lists the fourth parties an offering's obligation for a
+	// control rests on, nearest first; names the names a report's scope
+	// may give one (chain.go).
+	chain func(offering, control string) []string
+	names func(offering string) []string
 }
 
 // skey is what evidence supports: on, ref and control.
@@ -235,6 +240,12 @@ func (x *EvidenceIndex) Assure(o ObligationRef, now time.Time) Assurance {
 	if o.Ours {
 		return x.assureAutomated(o, x.assureBySAT(o, x.assureByEvidence(o, now), now), now)
 	}
+	return x.followChain(o.Offering, o.Control, x.assureOffering(o, now), now, 0)
+}
+
+// assureOffering derives a provider's obligation from what names its
+// offering, before the chain of reliance is followed.
+func (x *EvidenceIndex) assureOffering(o ObligationRef, now time.Time) Assurance {
 	direct := x.assureProvider(o, now)
 	if len(o.Mapped) == 0 || direct.Status == AssuranceFailed || direct.Status == AssuranceUnnecessary {
 		return direct
@@ -439,7 +450,7 @@ func (x *EvidenceIndex) Status(o ObligationRef, now time.Time, day string) Assur
 	if !o.Ours {
 		base := x.evidenceStatus(skey{SupportOffering, o.Offering, ""}, day, Unassured)
 		st := x.mappedStatus(o.Offering, x.providerStatus(o.Offering, o.Control, base, day), o.Mapped, base, day)
-		return x.measureMappedStatus(o.Offering, o.Mapped, st, day)
+		return x.chainStatus(o, x.measureMappedStatus(o.Offering, o.Mapped, st, day), now)
 	}
 	byEvidence := Unassured
 	for _, k := range x.keys(o) {
@@ -544,11 +555,17 @@ func (x *EvidenceIndex) OfferingStatuses(offering string, controls []string, map
 	out := make([]AssuranceStatus, len(controls))
 	for i, c := range controls {
 		out[i] = x.providerStatus(offering, c, base, day)
+		var m []MappedControl
 		if i < len(mapped) {
-			out[i] = x.mappedStatus(offering, out[i], mapped[i], base, day)
+			m = mapped[i]
+			out[i] = x.mappedStatus(offering, out[i], m, base, day)
 			if len(x.measured) > 0 {
-				out[i] = x.measureMappedStatus(offering, mapped[i], out[i], day)
+				out[i] = x.measureMappedStatus(offering, m, out[i], day)
 			}
+		}
+		if out[i] == Assured && x.chain != nil {
+			now, _ := time.Parse(time.DateOnly, day)
+			out[i] = x.chainStatus(ObligationRef{Offering: offering, Control: c, Mapped: m}, out[i], now)
 		}
 	}
 	return out

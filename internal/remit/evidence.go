@@ -141,8 +141,11 @@ type SOC2 struct {
 	PeriodStart string `json:"period_start" doc:"YYYY-MM-DD"`
 	PeriodEnd   string `json:"period_end" doc:"YYYY-MM-DD"`
 	CUECs       []CUEC `json:"cuecs,omitempty"`
-	// CarveOuts names the subservice organisations carved out.
-	CarveOuts []string `json:"carve_outs,omitempty"`
+	// CarveOuts names the subservice organisations carved out, each as
+	// the offering it is (provider/offering); Inclusive those the report
+	// includes (the inclusive method).
+	CarveOuts []string `json:"carve_outs,omitempty" doc:"Subservice organisations the report carves out, each as the offering it is (provider/offering)"`
+	Inclusive []string `json:"inclusive,omitempty" doc:"Subservice organisations the report includes (the inclusive method), each as the offering it is"`
 	// BridgeUntil is the day a bridge letter covers the gap to.
 	BridgeUntil string `json:"bridge_until,omitempty" doc:"YYYY-MM-DD"`
 }

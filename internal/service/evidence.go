@@ -212,14 +212,22 @@ func evidenceRefsExist(ctx context.Context, tx remit.Tx, sn *Snapshot, ev remit.
 	if err != nil {
 		return err
 	}
-	if ev.SOC2 != nil && len(ev.SOC2.CarveOuts) > 0 {
+	if ev.SOC2 != nil && len(ev.SOC2.CarveOuts)+len(ev.SOC2.Inclusive) > 0 {
 		var known []string
 		for o := range sn.Offerings() {
 			known = append(known, o.Ref)
 		}
-		for i, c := range ev.SOC2.CarveOuts {
-			if !sn.cache.Estate.HasOffering(c) {
-				ps = append(ps, remit.Problem{Pointer: fmt.Sprintf("/soc2/carve_outs/%d", i), Message: fmt.Sprintf("carve-out %q is not an offering of the estate: name the subservice organisation's offering as provider/offering%s", c, didYouMean(c, known))})
+		for _, list := range []struct {
+			field, what string
+			refs        []string
+		}{{"carve_outs", "carve-out", ev.SOC2.CarveOuts}, {"inclusive", "included organisation", ev.SOC2.Inclusive}} {
+			for i, c := range list.refs {
+				switch {
+				case !sn.cache.Estate.HasOffering(c):
+					ps = append(ps, remit.Problem{Pointer: fmt.Sprintf("/soc2/%s/%d", list.field, i), Message: fmt.Sprintf("%s %q is not an offering of the estate: name the subservice organisation's offering as provider/offering%s", list.what, c, didYouMean(c, known))})
+				case list.field == "inclusive" && slices.Contains(ev.SOC2.CarveOuts, c):
+					ps = append(ps, remit.Problem{Pointer: fmt.Sprintf("/soc2/inclusive/%d", i), Message: fmt.Sprintf("%s is both carved out and included: a report does one or the other", c)})
+				}
 			}
 		}
 	}

@@ -165,6 +165,7 @@ func (sn *Snapshot) next() *Snapshot {
 // id, now at version (0 when deleted).
 func (sn *Snapshot) withCache(c *engine.Cache, kind remit.Kind, id string, version int64) {
 	sn.cache = c
+	sn.chained()
 	sn.byID = &lazySystems{}
 	if version == 0 {
 		sn.versions = sn.versions.Delete(versionKey(kind, id))
@@ -196,7 +197,26 @@ func (sn *Snapshot) reindex() {
 	if sn.measured.Len() > 0 {
 		sn.index = sn.index.WithProviderFindings(sn.allMeasured(), sn.cache.Estate.Related)
 	}
+	sn.chained()
 	sn.evidenceGen++
+}
+
+// chained points the evidence index at the estate's chain of reliance:
+// the fourth parties each offering's obligation rests on, and the names a
+// report's scope may give them.
+func (sn *Snapshot) chained() {
+	if sn.index == nil {
+		return
+	}
+	e := sn.cache.Estate
+	sn.index = sn.index.WithChains(e.Chain, func(ref string) []string {
+		oi, ok := e.OfferingIndex(ref)
+		if !ok {
+			return nil
+		}
+		o := e.Offering(oi)
+		return []string{o.Offering.Name, o.Provider.Name}
+	})
 }
 
 // putCheckRuns holds check runs handed in. It costs the runs' verdicts,

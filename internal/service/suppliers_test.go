@@ -9,6 +9,7 @@ import (
 
 	"remit/internal/content"
 	"remit/internal/remit"
+	"remit/internal/report"
 	"remit/internal/service"
 )
 
@@ -248,5 +249,84 @@ func TestQuestionnaireVersions(t *testing.T) {
 	b, err := f.svc.StartAssessment(ctx, assessor, "aws/ec2", "")
 	if err != nil || b.Template != "patching" || b.TemplateVersion != 3 {
 		t.Errorf("by the tier: %s v%d %v", b.Template, b.TemplateVersion, err)
+	}
+}
+
+// TestChainOfReliance is issue 20's scenario on the example estate:
+// CaseTrack Cloud runs on Amazon EC2; a SOC 2 Type II for CaseTrack, valid
+// to 2027, carves AWS out; AWS's ISO 27001 expires today. Every provider
+// obligation of court-case-tracking that rests on aws/ec2 is then not
+// assured, the carve-out named; those resting on CaseTrack alone stay
+// assured. New AWS evidence assures them, and so does the SOC 2 recorded
+// as inclusive instead.
+func TestChainOfReliance(t *testing.T) {
+	ctx := context.Background()
+	f := withExample(t, memstoreOf(t), nil, nil)
+	today := f.clock.Now().UTC().Format(time.DateOnly)
+	if _, err := f.svc.AddEvidence(ctx, assessor, remit.Evidence{Kind: remit.EvidenceISO27001, Title: "AWS ISO 27001", URL: "https://aws.example/iso", Issued: "2024-01-01", Expires: today,
+		Supports: []remit.Support{{On: remit.SupportOffering, Ref: "aws/ec2"}}}, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	soc2, err := f.svc.AddEvidence(ctx, assessor, remit.Evidence{Kind: remit.EvidenceSOC2Type2, Title: "CaseTrack SOC 2 Type II", URL: "https://casetrack.example/soc2", Issued: "2026-07-01", Expires: "2027-06-30",
+		SOC2:     &remit.SOC2{PeriodStart: "2025-01-01", PeriodEnd: "2025-12-31", CarveOuts: []string{"aws/ec2"}},
+		Supports: []remit.Support{{On: remit.SupportOffering, Ref: "casetrack/casetrack-cloud"}}}, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string, resting remit.AssuranceStatus, reason string) {
+		t.Helper()
+		sn := f.svc.Snapshot()
+		obs := sn.Obligations(func(s *remit.System) bool { return s.ID == "court-case-tracking" }, report.PartyProviders, func(o service.Obligation) bool { return o.Offering == "casetrack/casetrack-cloud" })
+		sn.Assure(obs, f.clock.Now())
+		var onAWS, alone int
+		for _, o := range obs {
+			if len(sn.Estate().Chain(o.Offering, o.Control)) > 0 {
+				onAWS++
+				if o.Assurance.Status != resting || !strings.Contains(o.Assurance.Reason, reason) {
+					t.Errorf("%s: %s rests on aws/ec2: %s %q, want %s with %q", when, o.Control, o.Assurance.Status, o.Assurance.Reason, resting, reason)
+				}
+			} else {
+				alone++
+				if o.Assurance.Status != remit.Assured {
+					t.Errorf("%s: %s rests on CaseTrack alone: %s %q", when, o.Control, o.Assurance.Status, o.Assurance.Reason)
+				}
+			}
+		}
+		t.Logf("%s: %d rest on aws/ec2, %d on CaseTrack alone", when, onAWS, alone)
+		if onAWS == 0 || alone == 0 {
+			t.Fatalf("%s: %d obligations rest on aws/ec2, %d on CaseTrack alone", when, onAWS, alone)
+		}
+	}
+	check("carved out, AWS lapsed today", remit.AssuranceStale, `aws/ec2 is carved out of "CaseTrack SOC 2 Type II"`)
+
+	// Recorded as inclusive instead: the report covers AWS's part.
+	ev, v, err := f.svc.EvidenceItem(ctx, soc2.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev.SOC2.CarveOuts, ev.SOC2.Inclusive = nil, []string{"aws/ec2"}
+	if _, err := f.svc.UpdateEvidence(ctx, assessor, ev, v); err != nil {
+		t.Fatal(err)
+	}
+	check("inclusive", remit.Assured, `assured by "CaseTrack SOC 2 Type II"`)
+
+	// Carved out again, with current AWS evidence: assured through it.
+	ev, v, _ = f.svc.EvidenceItem(ctx, soc2.ID)
+	ev.SOC2.CarveOuts, ev.SOC2.Inclusive = []string{"aws/ec2"}, nil
+	if _, err := f.svc.UpdateEvidence(ctx, assessor, ev, v); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.AddEvidence(ctx, assessor, remit.Evidence{Kind: remit.EvidenceISO27001, Title: "AWS ISO 27001 (renewed)", URL: "https://aws.example/iso2", Issued: today, Expires: "2028-12-01",
+		Supports: []remit.Support{{On: remit.SupportOffering, Ref: "aws/ec2"}}}, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	check("AWS renewed", remit.Assured, `the part resting on aws/ec2: assured by "AWS ISO 27001 (renewed)"`)
+
+	// Both carved out and included: refused.
+	ev, v, _ = f.svc.EvidenceItem(ctx, soc2.ID)
+	ev.SOC2.Inclusive = []string{"aws/ec2"}
+	var ve *remit.ValidationError
+	if _, err := f.svc.UpdateEvidence(ctx, assessor, ev, v); !errors.As(err, &ve) || !strings.Contains(ve.Error(), "both carved out and included") {
+		t.Errorf("both: %v", err)
 	}
 }

@@ -888,6 +888,7 @@ func (s *Service) ImportOffering(ctx context.Context, p remit.Principal, ref str
 			forked(sn)
 			if newProvider {
 				sn.cache = sn.cache.PutProvider(pdoc.ID, pdoc.Name, false)
+				sn.chained()
 			}
 			c, err := sn.cache.PutOffering(or.Provider, &o)
 			if err != nil {

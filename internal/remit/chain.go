@@ -1,0 +1,105 @@
+package remit
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// WithChains returns a copy of x that follows the chain of reliance:
+// chain lists the fourth parties (provider/offering) an offering's
+// obligation for a control rests on, nearest first; names gives the
+// names a report's scope may call one by (its offering's and provider's).
+func (x *EvidenceIndex) WithChains(chain func(offering, control string) []string, names func(offering string) []string) *EvidenceIndex {
+	cp := *x
+	cp.chain, cp.names = chain, names
+	return &cp
+}
+
+// followChain holds a provider's obligation that documents assure to the
+// fourth parties it rests on (doc/assurance.md#the-chain-of-reliance). For
+// each, nearest first:
+//
+//   - evidence that covers it — a SOC 2 report that includes it (the
+//     inclusive method), or evidence whose scope names it — covers that
+//     part too;
+//   - otherwise the fourth party's own assurance for the control must be
+//     current (followed down its own chain): if it is not, the obligation
+//     is unassured — stale or failed when the fourth party's is — and the
+//     reason says whether the report carves it out or nothing says whether
+//     it is covered.
+//
+// An obligation an assessment assures is left as it is: a supplier
+// assessment judges the offering whole, subcontractors included.
+func (x *EvidenceIndex) followChain(offering, control string, a Assurance, now time.Time, depth int) Assurance {
+	if x.chain == nil || a.Status != Assured || a.Assessment != "" || len(a.Evidence) == 0 || depth > 16 {
+		return a
+	}
+	for _, f := range x.chain(offering, control) {
+		covered, carver := x.coverage(a.Evidence, f)
+		if covered {
+			continue
+		}
+		fa := x.followChain(f, control, x.assureOffering(ObligationRef{Offering: f, Control: control}, now), now, depth+1)
+		if fa.Status == Assured || fa.Status == AssuranceUnnecessary {
+			a.Reason += fmt.Sprintf("; the part resting on %s: %s", f, fa.Reason)
+			continue
+		}
+		out := Assurance{Status: Unassured, Evidence: a.Evidence}
+		if fa.Status == AssuranceStale || fa.Status == AssuranceFailed {
+			out.Status = fa.Status
+		}
+		if carver != nil {
+			out.Reason = fmt.Sprintf("%s is carved out of %s and has no current evidence of its own: %s", f, describeEvidence(carver), fa.Reason)
+		} else {
+			out.Reason = fmt.Sprintf("coverage of %s unknown: %s neither includes nor carves it out, nor names it in its scope, and %s has no current evidence of its own: %s",
+				f, describeEvidence(x.byID[a.Evidence[0]]), f, fa.Reason)
+		}
+		return out
+	}
+	return a
+}
+
+// chainStatus is followChain's status alone, for the counting paths: only
+// an obligation assured with a fourth party to check costs more.
+func (x *EvidenceIndex) chainStatus(o ObligationRef, st AssuranceStatus, now time.Time) AssuranceStatus {
+	if st != Assured || x.chain == nil || len(x.chain(o.Offering, o.Control)) == 0 {
+		return st
+	}
+	return x.Assure(o, now).Status
+}
+
+// coverage says whether any of the evidence (by id) covers fourth party
+// f, and which, if none does, carves it out.
+func (x *EvidenceIndex) coverage(ids []string, f string) (bool, *Evidence) {
+	names := []string{f}
+	if x.names != nil {
+		names = append(names, x.names(f)...)
+	}
+	var carver *Evidence
+	for _, id := range ids {
+		ev := x.byID[id]
+		if ev == nil {
+			continue
+		}
+		if ev.SOC2 != nil {
+			if slices.Contains(ev.SOC2.Inclusive, f) {
+				return true, nil
+			}
+			if slices.Contains(ev.SOC2.CarveOuts, f) {
+				if carver == nil {
+					carver = ev
+				}
+				continue
+			}
+		}
+		scope := strings.ToLower(ev.Scope)
+		for _, n := range names {
+			if n != "" && strings.Contains(scope, strings.ToLower(n)) {
+				return true, nil
+			}
+		}
+	}
+	return false, carver
+}

@@ -1,0 +1,73 @@
+package remit
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestFollowChain: a provider's obligation that rests on a fourth party,
+// rule by rule, on injected days (doc/assurance.md#the-chain-of-reliance).
+func TestFollowChain(t *testing.T) {
+	day := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+	chain := func(offering, control string) []string {
+		if offering == "ct/cloud" && control == "srm:SRM-01" {
+			return []string{"aws/ec2"}
+		}
+		return nil
+	}
+	names := func(ref string) []string {
+		if ref == "aws/ec2" {
+			return []string{"Amazon EC2", "Amazon Web Services"}
+		}
+		return nil
+	}
+	soc2 := func(id string, s *SOC2, scope string) Evidence {
+		return Evidence{ID: id, Kind: EvidenceSOC2Type2, Title: "CaseTrack SOC 2", Scope: scope, Issued: "2026-02-01", Expires: "2027-02-01", SOC2: s,
+			Supports: []Support{{On: SupportOffering, Ref: "ct/cloud"}}}
+	}
+	period := SOC2{PeriodStart: "2025-01-01", PeriodEnd: "2025-12-31"}
+	carved, inclusive := period, period
+	carved.CarveOuts, inclusive.Inclusive = []string{"aws/ec2"}, []string{"aws/ec2"}
+	awsISO := Evidence{ID: "ev-aws", Kind: EvidenceISO27001, Title: "AWS ISO 27001", Issued: "2024-06-01", Expires: "2026-12-05", Supports: []Support{{On: SupportOffering, Ref: "aws/ec2"}}}
+	ctISO := Evidence{ID: "ev-ct-iso", Kind: EvidenceISO27001, Title: "CaseTrack ISO 27001", Issued: "2026-01-01", Expires: "2029-01-01", Scope: "CaseTrack Cloud, hosted on Amazon Web Services in London",
+		Supports: []Support{{On: SupportOffering, Ref: "ct/cloud"}}}
+	signed := day("2026-06-01")
+	awsFailed := SupplierAssessment{ID: "sa-aws", Offering: "aws/ec2", Status: AssessmentCompleted, SignedOff: &signed,
+		Verdicts: []Verdict{{Offering: "aws/ec2", Control: "srm:SRM-01", Result: NotMet, Principle: "p", Rationale: "no visitor logs", Assessment: "sa-aws", ValidUntil: "2027-06-01"}}}
+	ctMet := SupplierAssessment{ID: "sa-ct", Offering: "ct/cloud", Status: AssessmentCompleted, SignedOff: &signed,
+		Verdicts: []Verdict{{Offering: "ct/cloud", Control: "srm:SRM-01", Result: Met, Principle: "p", Assessment: "sa-ct", ValidUntil: "2027-06-01"}}}
+	for _, c := range []struct {
+		name   string
+		evs    []Evidence
+		j      Judgements
+		on     string
+		ctl    string
+		status AssuranceStatus
+		reason string
+	}{
+		{"carved out, the fourth party's evidence current", []Evidence{soc2("ev-ct", &carved, ""), awsISO}, Judgements{}, "2026-12-04", "srm:SRM-01", Assured, `the part resting on aws/ec2: assured by "AWS ISO 27001"`},
+		{"carved out, the fourth party's evidence lapsed today", []Evidence{soc2("ev-ct", &carved, ""), awsISO}, Judgements{}, "2026-12-05", "srm:SRM-01", AssuranceStale,
+			`aws/ec2 is carved out of "CaseTrack SOC 2" (soc2-type-2, until 2027-02-01) and has no current evidence of its own: was assured by "AWS ISO 27001"`},
+		{"carved out, nothing for the fourth party", []Evidence{soc2("ev-ct", &carved, "")}, Judgements{}, "2026-12-05", "srm:SRM-01", Unassured, "aws/ec2 is carved out of"},
+		{"included (the inclusive method)", []Evidence{soc2("ev-ct", &inclusive, "")}, Judgements{}, "2026-12-05", "srm:SRM-01", Assured, `assured by "CaseTrack SOC 2"`},
+		{"an ISO 27001 whose scope names it", []Evidence{ctISO}, Judgements{}, "2026-12-05", "srm:SRM-01", Assured, `assured by "CaseTrack ISO 27001"`},
+		{"nothing says", []Evidence{soc2("ev-ct", &period, "")}, Judgements{}, "2026-12-05", "srm:SRM-01", Unassured, "coverage of aws/ec2 unknown: "},
+		{"nothing says, the fourth party failed", []Evidence{soc2("ev-ct", &period, "")}, Judgements{Suppliers: []SupplierAssessment{awsFailed}}, "2026-12-05", "srm:SRM-01", AssuranceFailed, "no visitor logs"},
+		{"a control resting on no fourth party", []Evidence{soc2("ev-ct", &carved, "")}, Judgements{}, "2026-12-05", "srm:SRM-03", Assured, `assured by "CaseTrack SOC 2"`},
+		{"an assessment judges the offering whole", []Evidence{soc2("ev-ct", &carved, "")}, Judgements{Suppliers: []SupplierAssessment{ctMet}}, "2026-12-05", "srm:SRM-01", Assured, "assured by assessment sa-ct"},
+	} {
+		x := NewEvidenceIndex(c.evs, c.j).WithChains(chain, names)
+		o := ObligationRef{Offering: "ct/cloud", Control: c.ctl}
+		a := x.Assure(o, day(c.on))
+		if a.Status != c.status || !strings.Contains(a.Reason, c.reason) {
+			t.Errorf("%s: %s %q, want %s with %q", c.name, a.Status, a.Reason, c.status, c.reason)
+		}
+		if st := x.Status(o, day(c.on), c.on); st != a.Status {
+			t.Errorf("%s: Status %s, Assure %s", c.name, st, a.Status)
+		}
+		if st := x.OfferingStatuses("ct/cloud", []string{c.ctl}, nil, c.on); st[0] != a.Status {
+			t.Errorf("%s: OfferingStatuses %s, Assure %s", c.name, st[0], a.Status)
+		}
+	}
+}

@@ -44,9 +44,9 @@ func parseSupport(s string) (remit.Support, error) {
 func (e *env) evidenceAddCommand() *cobra.Command {
 	var database, file, kind, period, bridge string
 	var ev remit.Evidence
-	var supports, carveOuts, cuecs []string
+	var supports, carveOuts, inclusive, cuecs []string
 	cmd := &cobra.Command{
-		Use:   "add --kind KIND --title TITLE (--file PATH | --url URL) [--supports on:ref]... [SOC 2: --period START/END --carve-out P/O... --cuec ID=TEXT... --bridge-letter DAY]",
+		Use:   "add --kind KIND --title TITLE (--file PATH | --url URL) [--supports on:ref]... [SOC 2: --period START/END --carve-out P/O... --inclusive P/O... --cuec ID=TEXT... --bridge-letter DAY]",
 		Short: "Add evidence: a file (its type sniffed, its SHA-256 kept) or a link",
 		Long: `Add a piece of evidence to the register in --database, with what it supports:
 --supports offering:aws/ec2 (the provider's obligations of an offering; add
@@ -60,14 +60,15 @@ penetration-test, security-aspects-letter, policy, attestation.
 A SOC 2 Type II report also records the period it covers (--period
 2025-01-01/2025-12-31), each subservice organisation it carves out as the
 offering it is (--carve-out aws/ec2, repeated; an offering the estate does not
-have is refused with the nearest one), its complementary user entity controls
+have is refused with the nearest one) or each it includes by the inclusive
+method (--inclusive aws/ec2), its complementary user entity controls
 (--cuec CC-1="Customers review access quarterly", repeated) and the day a bridge
 letter covers the gap to (--bridge-letter 2026-03-31).`,
 		Args: args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ev.Kind = remit.EvidenceKind(kind)
-			if period != "" || len(carveOuts) > 0 || len(cuecs) > 0 || bridge != "" {
-				soc2 := &remit.SOC2{CarveOuts: carveOuts, BridgeUntil: bridge}
+			if period != "" || len(carveOuts) > 0 || len(inclusive) > 0 || len(cuecs) > 0 || bridge != "" {
+				soc2 := &remit.SOC2{CarveOuts: carveOuts, Inclusive: inclusive, BridgeUntil: bridge}
 				if period != "" {
 					start, end, ok := strings.Cut(period, "/")
 					if !ok {
@@ -130,6 +131,7 @@ letter covers the gap to (--bridge-letter 2026-03-31).`,
 	f.StringArrayVar(&supports, "supports", nil, "what it supports, on:ref (repeat for several)")
 	f.StringVar(&period, "period", "", "SOC 2: the period the report covers, START/END as YYYY-MM-DD")
 	f.StringArrayVar(&carveOuts, "carve-out", nil, "SOC 2: a subservice organisation carved out, as the offering it is, provider/offering (repeat for several)")
+	f.StringArrayVar(&inclusive, "inclusive", nil, "SOC 2: a subservice organisation the report includes (the inclusive method), as provider/offering (repeat for several)")
 	f.StringArrayVar(&cuecs, "cuec", nil, "SOC 2: a complementary user entity control, ID=TEXT (repeat for several)")
 	f.StringVar(&bridge, "bridge-letter", "", "SOC 2: the day a bridge letter covers the gap to, YYYY-MM-DD")
 	e.databaseFlag(cmd, &database)

@@ -112,6 +112,9 @@ func TestEvidenceSOC2Flags(t *testing.T) {
 	if _, errOut, code := cli(t, append(base, "--period", "2025")...); code != 2 || !strings.Contains(errOut, "--period \"2025\" is not START/END") {
 		t.Errorf("a bad period: %d %s", code, errOut)
 	}
+	if _, errOut, code := cli(t, append(base, "--carve-out", "aws/ec2", "--inclusive", "aws/ec2")...); code != 2 || !strings.Contains(errOut, "aws/ec2 is both carved out and included") {
+		t.Errorf("carved out and included: %d %s", code, errOut)
+	}
 	out, errOut, code := cli(t, append(base, "--carve-out", "aws/ec2")...)
 	if code != 0 || !strings.Contains(out, "Added ev-") {
 		t.Fatalf("add: %d %s %s", code, out, errOut)

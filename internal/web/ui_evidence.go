@@ -66,6 +66,7 @@ type EvidenceFormPage struct {
 	Control   string
 	CUECs     string // "ID | text" lines
 	CarveOuts string
+	Inclusive string
 	// Choices are what evidence may support, and Controls the controls
 	// it may be narrowed to, for the pickers.
 	Choices, Controls []option
@@ -118,7 +119,7 @@ func (s *server) handleEvidencePost(w http.ResponseWriter, r *http.Request) erro
 	}
 	v := func(k string) string { return strings.TrimSpace(r.FormValue(k)) }
 	p.Form = remit.Evidence{Kind: remit.EvidenceKind(v("kind")), Title: v("title"), Issuer: v("issuer"), Scope: v("scope"), Issued: v("issued"), Expires: v("expires"), ExpiryReason: v("expiry_reason"), URL: v("url")}
-	p.SupportOn, p.Ref, p.Control, p.CUECs, p.CarveOuts = v("support_on"), v("ref"), v("control"), r.FormValue("cuecs"), v("carve_outs")
+	p.SupportOn, p.Ref, p.Control, p.CUECs, p.CarveOuts, p.Inclusive = v("support_on"), v("ref"), v("control"), r.FormValue("cuecs"), v("carve_outs"), v("inclusive")
 	if p.Ref != "" {
 		p.Form.Supports = []remit.Support{{On: p.SupportOn, Ref: p.Ref, Control: p.Control}}
 	}
@@ -134,6 +135,11 @@ func (s *server) handleEvidencePost(w http.ResponseWriter, r *http.Request) erro
 		for _, c := range strings.Split(p.CarveOuts, ",") {
 			if c = strings.TrimSpace(c); c != "" {
 				soc.CarveOuts = append(soc.CarveOuts, c)
+			}
+		}
+		for _, c := range strings.Split(p.Inclusive, ",") {
+			if c = strings.TrimSpace(c); c != "" {
+				soc.Inclusive = append(soc.Inclusive, c)
 			}
 		}
 		p.Form.SOC2 = soc
@@ -176,6 +182,8 @@ func evidenceField(pointer string) string {
 		return "cuecs"
 	case strings.HasPrefix(pointer, "/soc2/carve_outs"):
 		return "carve_outs"
+	case strings.HasPrefix(pointer, "/soc2/inclusive"):
+		return "inclusive"
 	case strings.HasPrefix(pointer, "/soc2/"):
 		return strings.TrimPrefix(pointer, "/soc2/")
 	case pointer == "/soc2":
@@ -202,8 +210,9 @@ type EvidencePage struct {
 	// CUEC may be carried out by (of the systems the evidence reaches),
 	// for the pickers.
 	Choices, Ours, Controls []option
-	// CarveOuts names a SOC 2 report's carved-out offerings, linked.
-	CarveOuts []option
+	// CarveOuts and Inclusive name a SOC 2 report's carved-out and
+	// included offerings, linked.
+	CarveOuts, Inclusive []option
 }
 
 func (s *server) evidencePage(r *http.Request) (*EvidencePage, error) {
@@ -215,6 +224,9 @@ func (s *server) evidencePage(r *http.Request) (*EvidencePage, error) {
 	if ev.SOC2 != nil {
 		for _, c := range ev.SOC2.CarveOuts {
 			p.CarveOuts = append(p.CarveOuts, option{c, s.offeringName(c)})
+		}
+		for _, c := range ev.SOC2.Inclusive {
+			p.Inclusive = append(p.Inclusive, option{c, s.offeringName(c)})
 		}
 	}
 	for _, k := range remit.EvidenceKinds {

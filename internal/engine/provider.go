@@ -1,6 +1,9 @@
 package engine
 
-import "math/bits"
+import (
+	"math/bits"
+	"sync"
+)
 
 // ProviderControls lists the controls for which offering oi owes a
 // provider part to at least one system relying on it directly, each once
@@ -71,6 +74,44 @@ func (e *Estate) ReliesOn(oi, ci int32) []int32 {
 		}
 	}
 	return out
+}
+
+// Chains lists, for every control an offering's obligation rests on a
+// fourth party for, those fourth parties (Chain for each control at once);
+// nil when it runs on nothing.
+func (e *Estate) Chains(offering string) map[string][]string {
+	oi, ok := e.OfferingIndex(offering)
+	if !ok || len(e.Offering(oi).Via) == 0 {
+		return nil
+	}
+	out := map[string][]string{}
+	for ci := range e.Controls {
+		for _, vi := range e.ReliesOn(oi, int32(ci)) {
+			out[e.Controls[ci].Ref] = append(out[e.Controls[ci].Ref], e.Offering(vi).Ref)
+		}
+	}
+	return out
+}
+
+// ChainMemo returns Chain as a function that works each offering's chains
+// out once, when first asked for, safe for concurrent use: what an
+// evidence index follows (one memo per estate, so a change to the estate
+// never meets an old answer).
+func (e *Estate) ChainMemo() func(offering, control string) []string {
+	type chains struct {
+		once      sync.Once
+		byControl map[string][]string
+	}
+	var memo sync.Map
+	return func(offering, control string) []string {
+		v, ok := memo.Load(offering)
+		if !ok {
+			v, _ = memo.LoadOrStore(offering, &chains{})
+		}
+		c := v.(*chains)
+		c.once.Do(func() { c.byControl = e.Chains(offering) })
+		return c.byControl[control]
+	}
 }
 
 // Chain is ReliesOn by reference: the fourth parties (provider/offering)

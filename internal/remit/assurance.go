@@ -553,6 +553,7 @@ func (x *EvidenceIndex) evidenceStatus(k skey, day string, status AssuranceStatu
 func (x *EvidenceIndex) OfferingStatuses(offering string, controls []string, mapped [][]MappedControl, day string) []AssuranceStatus {
 	base := x.evidenceStatus(skey{SupportOffering, offering, ""}, day, Unassured)
 	out := make([]AssuranceStatus, len(controls))
+	now, _ := time.Parse(time.DateOnly, day)
 	for i, c := range controls {
 		out[i] = x.providerStatus(offering, c, base, day)
 		var m []MappedControl
@@ -564,7 +565,6 @@ func (x *EvidenceIndex) OfferingStatuses(offering string, controls []string, map
 			}
 		}
 		if out[i] == Assured && x.chain != nil {
-			now, _ := time.Parse(time.DateOnly, day)
 			out[i] = x.chainStatus(ObligationRef{Offering: offering, Control: c, Mapped: m}, out[i], now)
 		}
 	}

@@ -61,28 +61,65 @@ func (x *EvidenceIndex) followChain(offering, control string, a Assurance, now t
 	return a
 }
 
-// chainStatus is followChain's status alone, for the counting paths: only
-// an obligation assured with a fourth party to check costs more.
+// chainStatus is followChain's status alone, for the counting paths
+// (scorecards): it weighs the same things without building reasons, and
+// costs nothing for an obligation resting on no one.
 func (x *EvidenceIndex) chainStatus(o ObligationRef, st AssuranceStatus, now time.Time) AssuranceStatus {
-	if st != Assured || x.chain == nil || len(x.chain(o.Offering, o.Control)) == 0 {
+	if st != Assured || x.chain == nil {
 		return st
 	}
-	return x.Assure(o, now).Status
+	chain := x.chain(o.Offering, o.Control)
+	if len(chain) == 0 {
+		return st
+	}
+	if len(o.Mapped) > 0 {
+		return x.Assure(o, now).Status // answered through mappings: follow the whole rule
+	}
+	day := now.UTC().Format(time.DateOnly)
+	if v, ok := x.verdicts[[2]string{o.Offering, o.Control}]; ok && day < v.ValidUntil && v.Result == Met {
+		return st // an assessment judges the offering whole
+	}
+	keys := [2]skey{{SupportOffering, o.Offering, ""}, {SupportOffering, o.Offering, o.Control}}
+	for _, f := range chain {
+		covered := false
+		for _, k := range keys {
+			for _, ev := range x.by[k] {
+				if !covered && ev.countsOn(day) && (ev.SOC2 != nil || ev.Scope != "") {
+					covered, _ = x.covers([]*Evidence{ev}, f)
+				}
+			}
+		}
+		if covered {
+			continue
+		}
+		switch fs := x.Status(ObligationRef{Offering: f, Control: o.Control}, now, day); fs {
+		case Assured, AssuranceUnnecessary:
+		case AssuranceStale, AssuranceFailed:
+			return fs
+		default:
+			return Unassured
+		}
+	}
+	return st
 }
 
 // coverage says whether any of the evidence (by id) covers fourth party
 // f, and which, if none does, carves it out.
 func (x *EvidenceIndex) coverage(ids []string, f string) (bool, *Evidence) {
-	names := []string{f}
-	if x.names != nil {
-		names = append(names, x.names(f)...)
-	}
-	var carver *Evidence
+	evs := make([]*Evidence, 0, len(ids))
 	for _, id := range ids {
-		ev := x.byID[id]
-		if ev == nil {
-			continue
+		if ev := x.byID[id]; ev != nil {
+			evs = append(evs, ev)
 		}
+	}
+	return x.covers(evs, f)
+}
+
+// covers is coverage over the evidence itself.
+func (x *EvidenceIndex) covers(evs []*Evidence, f string) (bool, *Evidence) {
+	var carver *Evidence
+	var names []string
+	for _, ev := range evs {
 		if ev.SOC2 != nil {
 			if slices.Contains(ev.SOC2.Inclusive, f) {
 				return true, nil
@@ -92,6 +129,15 @@ func (x *EvidenceIndex) coverage(ids []string, f string) (bool, *Evidence) {
 					carver = ev
 				}
 				continue
+			}
+		}
+		if ev.Scope == "" {
+			continue
+		}
+		if names == nil {
+			names = []string{f}
+			if x.names != nil {
+				names = append(names, x.names(f)...)
 			}
 		}
 		scope := strings.ToLower(ev.Scope)

@@ -41,7 +41,7 @@ func scorecardsL(b *testing.B, measured bool) {
 			Issued: "2026-01-01", Expires: now.AddDate(0, 0, rng.IntN(730)-200).Format(time.DateOnly), Supports: []remit.Support{sup}}
 	}
 	// The chain of reliance is followed as the service does.
-	x := remit.NewEvidenceIndex(evs, remit.Judgements{}).WithChains(e.Chain, nil)
+	x := remit.NewEvidenceIndex(evs, remit.Judgements{}).WithChains(e.ChainMemo(), nil)
 	if measured {
 		// Each offering's provider has a POA&M of ten open items, each on
 		// a control of the catalogue, of every severity.

@@ -209,7 +209,7 @@ func (sn *Snapshot) chained() {
 		return
 	}
 	e := sn.cache.Estate
-	sn.index = sn.index.WithChains(e.Chain, func(ref string) []string {
+	sn.index = sn.index.WithChains(e.ChainMemo(), func(ref string) []string {
 		oi, ok := e.OfferingIndex(ref)
 		if !ok {
 			return nil

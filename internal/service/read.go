@@ -190,6 +190,13 @@ func (sn *Snapshot) UsersOf(ref string) []*remit.System {
 	return out
 }
 
+// Chain lists the fourth parties (provider/offering) an offering's
+// obligation for a control rests on: those it runs on whose own model
+// gives their provider a part of the control, nearest first.
+func (sn *Snapshot) Chain(offering, control string) []string {
+	return sn.cache.Estate.Chain(offering, control)
+}
+
 // ProviderControls lists the controls an offering's provider owes a part
 // of to the systems relying on it, in control order.
 func (sn *Snapshot) ProviderControls(ref string) []ControlInfo {

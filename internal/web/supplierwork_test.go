@@ -338,3 +338,33 @@ func TestCarveOutsNameOfferings(t *testing.T) {
 		t.Errorf("a known carve-out: %d %s", status, data)
 	}
 }
+
+// TestObligationChainShown: a provider's obligation resting on a fourth
+// party says so on its page, names the failing link when the report
+// carves that party out and it has no evidence, and is assured once it
+// has.
+func TestObligationChainShown(t *testing.T) {
+	f := newFixture(t)
+	f.withEvidence() // CaseTrack's SOC 2 carves out aws/ec2
+	const page = "/obligations/court-case-tracking/srm:SRM-01/casetrack/casetrack-cloud/provider"
+	_, body := f.page("viewer", "GET", page, nil)
+	chain, assurance := section(t, body, `data-testid="chain"`, "</dd>"), section(t, body, `data-testid="assurance"`, "</dd>")
+	if !strings.Contains(chain, "CaseTrack Ltd (fictional): CaseTrack Cloud runs on <a") || !strings.Contains(chain, "Amazon EC2</a>") {
+		t.Errorf("chain: %s", chain)
+	}
+	if !strings.Contains(assurance, ">unassured</strong>") || !strings.Contains(assurance, "aws/ec2 is carved out of &#34;CaseTrack SOC 2 Type II 2026&#34;") {
+		t.Errorf("assurance: %s", assurance)
+	}
+	if status, _, data := f.do("assessor", "POST", "/api/v1/evidence", map[string]any{"kind": "iso-27001", "title": "AWS ISO 27001", "url": "https://aws.example/iso", "issued": "2026-01-01", "expires": "2028-12-31",
+		"supports": []map[string]string{{"on": "offering", "ref": "aws/ec2"}}}); status != http.StatusCreated {
+		t.Fatalf("AWS evidence: %d %s", status, data)
+	}
+	_, body = f.page("viewer", "GET", page, nil)
+	if a := section(t, body, `data-testid="assurance"`, "</dd>"); !strings.Contains(a, ">assured</strong>") || !strings.Contains(a, "the part resting on aws/ec2: assured by &#34;AWS ISO 27001&#34;") {
+		t.Errorf("with AWS evidence: %s", a)
+	}
+	// An obligation CaseTrack meets alone shows no chain.
+	if _, body := f.page("viewer", "GET", "/obligations/court-case-tracking/srm:SRM-03/casetrack/casetrack-cloud/provider", nil); strings.Contains(body, `data-testid="chain"`) {
+		t.Error("SRM-03 rests on CaseTrack alone")
+	}
+}

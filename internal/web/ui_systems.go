@@ -407,6 +407,12 @@ type ObligationPage struct {
 	Version    int64
 	Return     string
 	History    []remit.AuditRecord
+	// Assurance is the obligation's assurance today; Chain names the
+	// fourth parties a provider's obligation rests on, nearest first.
+	Assurance remit.Assurance
+	Chain     []option
+	// OfferingName names the offering it arises from.
+	OfferingName string
 }
 
 func (s *server) handleObligationPage(w http.ResponseWriter, r *http.Request) error {
@@ -431,7 +437,17 @@ func (s *server) obligationPage(ctx context.Context, id string, u remit.Principa
 		return nil, fmt.Errorf("obligation %q: %w", id, remit.ErrNotFound)
 	}
 	p := &ObligationPage{basePage: basePage{Title: o.Control + " " + o.Title, Nav: "systems"}, Obligation: o, Statuses: remit.ObligationStatuses}
-	if explain, x, ok := s.Service.Snapshot().Explained(id); ok {
+	sn := s.Service.Snapshot()
+	p.Assurance = sn.Evidence().Assure(o.Ref(), s.Now())
+	if o.Offering != "" {
+		p.OfferingName = s.offeringName(o.Offering)
+	}
+	if o.Offering != "" && o.Party != "ours" {
+		for _, f := range sn.Chain(o.Offering, o.Control) {
+			p.Chain = append(p.Chain, option{f, s.offeringName(f)})
+		}
+	}
+	if explain, x, ok := sn.Explained(id); ok {
 		p.Explain, p.SystemName = explain, x.Name
 		p.CanTrack = o.Tracking != nil && u.May(remit.ActTrackObligation, x.Team)
 	}

@@ -18,6 +18,7 @@ type Scorecard struct {
 	Counts       map[AssuranceStatus]int `json:"counts"`
 	Obligations  int                     `json:"obligations"`
 	Systems      int                     `json:"systems" doc:"Systems relying on it directly"`
+	Indirect     int                     `json:"indirect,omitempty" doc:"Systems relying on it only through another supplier's offering or a declared sub-processor (providers only)"`
 	Tier         int                     `json:"tier,omitempty" doc:"The supplier's tier (providers only): set by hand, or worked out from the systems relying on it"`
 	ExpiringSoon int                     `json:"expiring_soon" doc:"Evidence for it that expires within 30 days"`
 	OpenFindings int                     `json:"open_findings"`

@@ -79,10 +79,14 @@ func (s *Service) Scorecards(ctx context.Context, now time.Time) ([]remit.Scorec
 		return nil, fmt.Errorf("scorecards: %w", err)
 	}
 	tiers := sn.tiers(records)
+	indirect := map[string]int{}
+	for _, r := range sn.cache.Estate.ConcentrationWith(subProcessorsOf(records)) {
+		indirect[r.Provider] = r.Indirect
+	}
 	for i := range out {
 		// The cadence set for the provider, else its tier's.
 		sc := &out[i]
-		sc.Tier = tiers[sc.Provider]
+		sc.Tier, sc.Indirect = tiers[sc.Provider], indirect[sc.Provider]
 		sch := scheduleOf(sn.offeringsOf(sc.Provider), assessed, x, settings.Policy(sc.Tier), cadence[sc.Provider], now)
 		sc.ReviewDue, sc.Overdue, sc.EvidenceMissing = sch.Due, sch.Overdue, sch.EvidenceMissing
 		if r, ok := records[sc.Provider]; ok && len(r.Clauses) > 0 {

@@ -297,6 +297,20 @@ func TestChainOfReliance(t *testing.T) {
 		}
 	}
 	check("carved out, AWS lapsed today", remit.AssuranceStale, `aws/ec2 is carved out of "CaseTrack SOC 2 Type II"`)
+	// AWS's scorecard counts court-case-tracking among the systems
+	// relying on it only through another supplier.
+	cards, err := f.svc.Scorecards(ctx, f.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, _ := f.svc.Concentration(ctx, f.svc.Snapshot())
+	for _, c := range cards {
+		for _, r := range rel {
+			if c.Provider == "aws" && r.Provider == "aws" && (c.Indirect != r.Indirect || c.Indirect == 0) {
+				t.Errorf("aws's scorecard: %d systems indirectly, concentration %d", c.Indirect, r.Indirect)
+			}
+		}
+	}
 
 	// Recorded as inclusive instead: the report covers AWS's part.
 	ev, v, err := f.svc.EvidenceItem(ctx, soc2.ID)

@@ -30,6 +30,7 @@ var vocabulary = map[string]string{
 	"csa-star":                "CSA STAR",
 	"penetration-test":        "penetration test",
 	"security-aspects-letter": "security aspects letter",
+	"yes-no":                  "yes or no",
 }
 
 // words says a token in words: the vocabulary's, else the token with

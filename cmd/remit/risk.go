@@ -325,7 +325,7 @@ func (e *env) riskExportCommand() *cobra.Command {
 func (e *env) riskProposalsCommand() *cobra.Command {
 	var database, source, format, as, dismiss, reason string
 	cmd := &cobra.Command{
-		Use:   "proposals [--source ours|assurance|principle|sat|concentration|checks] [--format table|json] [--dismiss ID --reason TEXT --as EMAIL]",
+		Use:   "proposals [--source ours|assurance|principle|sat|concentration|checks|fourth-party] [--format table|json] [--dismiss ID --reason TEXT --as EMAIL]",
 		Short: "List the risks Remit proposes from gaps it can see (neither adopted nor dismissed), or dismiss one",
 		Long: `Remit proposes risks, never records them: from our obligations with no owner
 or not implemented, provider obligations unassured or stale, supplier

@@ -13,7 +13,7 @@ import (
 // it, so a dismissed proposal returns only when its cause changes.
 type Proposal struct {
 	ID          string `json:"id"`
-	Source      string `json:"source" enum:"ours,assurance,principle,sat,concentration,checks"`
+	Source      string `json:"source" enum:"ours,assurance,principle,sat,concentration,checks,fourth-party"`
 	Title       string `json:"title"`
 	Description string `json:"description"`
 	Category    string `json:"category"`

@@ -176,6 +176,40 @@ func proposalsOf(c *engine.Cache, tracking iter.Seq2[string, remit.TrackedObliga
 			Concerns:    []remit.Ref{{Kind: "offering", ID: o.Ref}}, Suggested: remit.Score{Likelihood: 2, Impact: 4}, Cause: remit.Fingerprint("assurance", o.Ref, strconv.Itoa(weak), strconv.Itoa(len(cis)))})
 	}
 
+	// Fourth parties whose evidence has lapsed — some expired, none still
+	// counting — for each offering that runs on one and has systems
+	// relying on it: they rely on the fourth party through it.
+	for oi := range int32(e.NumOfferings()) {
+		o := e.Offering(oi)
+		users := len(e.Users(oi))
+		if users == 0 || len(o.Via) == 0 {
+			continue
+		}
+		for _, vi := range o.Via {
+			f := e.Offering(vi)
+			var counting, expired int
+			for _, ev := range x.For(remit.ObligationRef{Offering: f.Ref}) {
+				switch {
+				case ev.Counts(now):
+					counting++
+				case ev.Expires != "" && day >= ev.Expires:
+					expired++
+				}
+			}
+			if counting > 0 || expired == 0 {
+				continue
+			}
+			systems := "1 system relies"
+			if users != 1 {
+				systems = fmt.Sprintf("%d systems rely", users)
+			}
+			out = append(out, remit.Proposal{ID: "fourth-party:" + f.Ref + ":" + o.Ref, Source: "fourth-party", Category: "supplier",
+				Title:       fmt.Sprintf("%s's evidence lapsed: %s on it through %s", f.Ref, systems, o.Ref),
+				Description: fmt.Sprintf("%s runs on %s (%s), whose evidence has all expired: the obligations of %s resting on it are assured only where %s's own evidence covers it.", o.Offering.Name, f.Offering.Name, f.Ref, o.Ref, o.Provider.Name),
+				Concerns:    []remit.Ref{{Kind: "offering", ID: f.Ref}, {Kind: "offering", ID: o.Ref}}, Suggested: remit.Score{Likelihood: 3, Impact: 4}, Cause: remit.Fingerprint("fourth-party", f.Ref, o.Ref, strconv.Itoa(users))})
+		}
+	}
+
 	// Supplier principles assessed as not (fully) met, in each offering's
 	// latest signed-off assessment.
 	latest := map[string]remit.SupplierAssessment{}

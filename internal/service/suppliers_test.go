@@ -297,6 +297,17 @@ func TestChainOfReliance(t *testing.T) {
 		}
 	}
 	check("carved out, AWS lapsed today", remit.AssuranceStale, `aws/ec2 is carved out of "CaseTrack SOC 2 Type II"`)
+	// AWS's lapse is a proposed risk, naming the offering it is relied
+	// on through.
+	var fourth []string
+	for _, p := range f.svc.Snapshot().Proposals(f.clock.Now()) {
+		if p.Source == "fourth-party" {
+			fourth = append(fourth, p.ID+" "+p.Title)
+		}
+	}
+	if len(fourth) != 1 || fourth[0] != "fourth-party:aws/ec2:casetrack/casetrack-cloud aws/ec2's evidence lapsed: 1 system relies on it through casetrack/casetrack-cloud" {
+		t.Errorf("fourth-party proposals: %q", fourth)
+	}
 	// AWS's scorecard counts court-case-tracking among the systems
 	// relying on it only through another supplier.
 	cards, err := f.svc.Scorecards(ctx, f.clock.Now())
@@ -334,6 +345,11 @@ func TestChainOfReliance(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("AWS renewed", remit.Assured, `the part resting on aws/ec2: assured by "AWS ISO 27001 (renewed)"`)
+	for _, p := range f.svc.Snapshot().Proposals(f.clock.Now()) {
+		if p.Source == "fourth-party" {
+			t.Errorf("AWS renewed, yet proposed: %s", p.Title)
+		}
+	}
 
 	// Both carved out and included: refused.
 	ev, v, _ = f.svc.EvidenceItem(ctx, soc2.ID)

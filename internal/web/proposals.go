@@ -69,7 +69,7 @@ type ProposalsPage struct {
 
 func (s *server) proposalsPage(r *http.Request) (*ProposalsPage, error) {
 	q := filterValues(r.URL.Query(), "source", "page")
-	p := &ProposalsPage{basePage: basePage{Title: "Proposed risks", Nav: "risks"}, Source: q.Get("source"), Sources: []string{"ours", "assurance", "principle", "sat", "concentration", "checks"}, CanAct: user(r).May(remit.ActEditRisk, ""), CanRaise: user(r).May(remit.ActAssess, "")}
+	p := &ProposalsPage{basePage: basePage{Title: "Proposed risks", Nav: "risks"}, Source: q.Get("source"), Sources: []string{"ours", "assurance", "principle", "sat", "concentration", "checks", "fourth-party"}, CanAct: user(r).May(remit.ActEditRisk, ""), CanRaise: user(r).May(remit.ActAssess, "")}
 	open, err := s.openProposals(r.Context())
 	if err != nil {
 		return nil, err

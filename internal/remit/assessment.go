@@ -40,6 +40,19 @@ type Question struct {
 	Expect   string   `json:"expect,omitempty" yaml:"expect,omitempty" doc:"The answer that meets the principle"`
 }
 
+// Clone returns a copy of q sharing nothing a change to the copy's
+// principles, questions or sources would touch.
+func (q *Questionnaire) Clone() *Questionnaire {
+	next := *q
+	next.Sources = slices.Clone(q.Sources)
+	next.Principles = slices.Clone(q.Principles)
+	for i := range next.Principles {
+		next.Principles[i].Controls = slices.Clone(q.Principles[i].Controls)
+		next.Principles[i].Questions = slices.Clone(q.Principles[i].Questions)
+	}
+	return &next
+}
+
 // QuestionTypes lists the types of question.
 var QuestionTypes = []string{"yes-no", "choice", "text", "date"}
 

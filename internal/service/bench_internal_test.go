@@ -83,7 +83,7 @@ func BenchmarkTiersL(b *testing.B) {
 	b.ResetTimer()
 	var tiers map[string]int
 	for range b.N {
-		tiers = tiersOf(e, nil)
+		tiers = tiersOf(e, classesOf(e, nil), nil)
 	}
 	b.ReportMetric(float64(len(tiers)), "providers")
 }

@@ -122,26 +122,58 @@ func (s *Service) PublishQuestionnaire(ctx context.Context, p remit.Principal, q
 	if !p.May(remit.ActSignOff, "") {
 		return fmt.Errorf("questionnaires are published by an assessor, not %s: %w", p.Role.Article(), remit.ErrForbidden)
 	}
+	return s.write(ctx, func(tx remit.Tx, sn *Snapshot) (func(*Snapshot) error, error) {
+		return nil, s.publishIn(ctx, tx, sn, p, q)
+	})
+}
+
+// ReviseQuestionnaire publishes the next version of a template as revise
+// leaves a copy of its current one, if that is still version: an
+// assessor's edit on the template's page (add a question, move one).
+func (s *Service) ReviseQuestionnaire(ctx context.Context, p remit.Principal, template string, version int, revise func(next *remit.Questionnaire) error) (*remit.Questionnaire, error) {
+	if !p.May(remit.ActSignOff, "") {
+		return nil, fmt.Errorf("questionnaires are published by an assessor, not %s: %w", p.Role.Article(), remit.ErrForbidden)
+	}
+	var next *remit.Questionnaire
+	err := s.write(ctx, func(tx remit.Tx, sn *Snapshot) (func(*Snapshot) error, error) {
+		cur, err := s.questionnaireIn(ctx, tx, template, 0)
+		if err != nil {
+			return nil, err
+		}
+		if cur.Version != version {
+			return nil, fmt.Errorf("questionnaire %s is at version %d, not %d: reload it and try again: %w", template, cur.Version, version, remit.ErrConflict)
+		}
+		next = cur.Clone()
+		next.Version++
+		if err := revise(next); err != nil {
+			return nil, err
+		}
+		return nil, s.publishIn(ctx, tx, sn, p, next)
+	})
+	return next, err
+}
+
+// publishIn validates q and keeps it, within tx, as a new template or the
+// next version of one (add-only once used).
+func (s *Service) publishIn(ctx context.Context, tx remit.Tx, sn *Snapshot, p remit.Principal, q *remit.Questionnaire) error {
 	if ps := remit.ValidateQuestionnaire(q); len(ps) > 0 {
 		return &remit.ValidationError{Problems: ps}
 	}
-	return s.write(ctx, func(tx remit.Tx, sn *Snapshot) (func(*Snapshot) error, error) {
-		cur, err := s.questionnaireIn(ctx, tx, q.Template, 0)
-		switch {
-		case errors.Is(err, remit.ErrNotFound):
-			if q.Version != 1 {
-				return nil, &remit.ValidationError{Problems: []remit.Problem{{Pointer: "/version", Message: fmt.Sprintf("a new questionnaire starts at version 1, not %d", q.Version)}}}
-			}
-		case err != nil:
-			return nil, err
-		default:
-			if ps := remit.CheckQuestionnaireEvolution(cur, q, sn.templatesUsed()[q.Template] > 0); len(ps) > 0 {
-				return nil, &remit.ValidationError{Problems: ps}
-			}
+	cur, err := s.questionnaireIn(ctx, tx, q.Template, 0)
+	switch {
+	case errors.Is(err, remit.ErrNotFound):
+		if q.Version != 1 {
+			return &remit.ValidationError{Problems: []remit.Problem{{Pointer: "/version", Message: fmt.Sprintf("a new questionnaire starts at version 1, not %d", q.Version)}}}
 		}
-		_, err = questionnaires.create(ctx, tx, change{p.Email, s.now()}, questionnaireKey(q.Template, q.Version), *q)
-		return nil, err
-	})
+	case err != nil:
+		return err
+	default:
+		if ps := remit.CheckQuestionnaireEvolution(cur, q, sn.templatesUsed()[q.Template] > 0); len(ps) > 0 {
+			return &remit.ValidationError{Problems: ps}
+		}
+	}
+	_, err = questionnaires.create(ctx, tx, change{p.Email, s.now()}, questionnaireKey(q.Template, q.Version), *q)
+	return err
 }
 
 // assessmentTemplate is the questionnaire version an assessment follows.
@@ -172,6 +204,9 @@ const (
 // a new template, or the next version of one (add-only once used). For a
 // YAML file, template and title come from the file, its version is set.
 func (s *Service) ImportQuestionnaire(ctx context.Context, p remit.Principal, format, file string, data []byte, template, title string) (*remit.Questionnaire, error) {
+	if !p.May(remit.ActSignOff, "") {
+		return nil, fmt.Errorf("questionnaires are published by an assessor, not %s: %w", p.Role.Article(), remit.ErrForbidden)
+	}
 	var q *remit.Questionnaire
 	switch format {
 	case QuestionnaireYAML:
@@ -200,14 +235,19 @@ func (s *Service) ImportQuestionnaire(ctx context.Context, p remit.Principal, fo
 	default:
 		return nil, &remit.ValidationError{Problems: []remit.Problem{{Pointer: "/format", Message: fmt.Sprintf("format %q is not known: use yaml or caiq", format)}}}
 	}
-	cur, err := s.QuestionnaireVersion(ctx, q.Template, 0)
-	switch {
-	case errors.Is(err, remit.ErrNotFound):
-		q.Version = 1
-	case err != nil:
-		return nil, err
-	default:
-		q.Version = cur.Version + 1
-	}
-	return q, s.PublishQuestionnaire(ctx, p, q)
+	// The version is the next of what the store holds, read in the same
+	// transaction as the write.
+	err := s.write(ctx, func(tx remit.Tx, sn *Snapshot) (func(*Snapshot) error, error) {
+		cur, err := s.questionnaireIn(ctx, tx, q.Template, 0)
+		switch {
+		case errors.Is(err, remit.ErrNotFound):
+			q.Version = 1
+		case err != nil:
+			return nil, err
+		default:
+			q.Version = cur.Version + 1
+		}
+		return nil, s.publishIn(ctx, tx, sn, p, q)
+	})
+	return q, err
 }

@@ -137,12 +137,7 @@ func (s *Service) Supplier(ctx context.Context, provider string) (SupplierView, 
 }
 
 func (sn *Snapshot) supplierView(provider string, rec remit.SupplierRecord, version int64, subs map[string][]string) SupplierView {
-	var classes []string
-	for _, sys := range sn.cache.Estate.Systems() {
-		if relies(sn.cache.Estate, sys, subs)[provider] {
-			classes = append(classes, sys.System.Classification)
-		}
-	}
+	classes := classesOf(sn.cache.Estate, subs)[provider]
 	out := SupplierView{Record: rec, Version: version, Systems: len(classes)}
 	out.Derived, out.Why = remit.DeriveTier(classes)
 	out.Tier, out.Set = out.Derived, rec.Tier > 0
@@ -155,25 +150,32 @@ func (sn *Snapshot) supplierView(provider string, rec remit.SupplierRecord, vers
 	return out
 }
 
-// relies lists the providers a system relies on: those of its offerings,
-// the fourth parties they run on, and the known sub-processors any of
-// them declares.
-func relies(e *engine.Estate, sys *engine.System, subs map[string][]string) map[string]bool {
+// classesOf lists, by provider, the classification of each system that
+// relies on it: through its own offerings, the fourth parties they run
+// on, or the known sub-processors any of those declares (subs). One pass
+// over the systems.
+func classesOf(e *engine.Estate, subs map[string][]string) map[string][]string {
+	out := map[string][]string{}
 	seen := map[string]bool{}
-	for _, oi := range sys.Uses {
-		o := e.Offering(oi)
-		for _, p := range append([]int32{oi}, o.Via...) {
-			seen[e.Offering(p).Provider.ID] = true
+	for _, sys := range e.Systems() {
+		clear(seen)
+		for _, oi := range sys.Uses {
+			o := e.Offering(oi)
+			seen[o.Provider.ID] = true
+			for _, vi := range o.Via {
+				seen[e.Offering(vi).Provider.ID] = true
+			}
 		}
-	}
-	if len(subs) > 0 {
 		for p := range maps.Clone(seen) {
 			for _, q := range subs[p] {
 				seen[q] = true
 			}
 		}
+		for id := range seen {
+			out[id] = append(out[id], sys.System.Classification)
+		}
 	}
-	return seen
+	return out
 }
 
 // schedule works out a supplier's next assessment on day now.
@@ -307,17 +309,11 @@ func (s *Service) SetSupplier(ctx context.Context, p remit.Principal, provider s
 // each system counts once for each provider it relies on, directly or
 // through a fourth party. A tier set by hand in a supplier record wins.
 func (sn *Snapshot) tiers(records map[string]remit.SupplierRecord) map[string]int {
-	return tiersOf(sn.cache.Estate, records)
+	e := sn.cache.Estate
+	return tiersOf(e, classesOf(e, subProcessorsOf(records)), records)
 }
 
-func tiersOf(e *engine.Estate, records map[string]remit.SupplierRecord) map[string]int {
-	classes := map[string][]string{}
-	subs := subProcessorsOf(records)
-	for _, sys := range e.Systems() {
-		for id := range relies(e, sys, subs) {
-			classes[id] = append(classes[id], sys.System.Classification)
-		}
-	}
+func tiersOf(e *engine.Estate, classes map[string][]string, records map[string]remit.SupplierRecord) map[string]int {
 	out := map[string]int{}
 	for _, p := range e.Providers() {
 		out[p.ID], _ = remit.DeriveTier(classes[p.ID])
@@ -580,13 +576,8 @@ func (s *Service) SuppliersDue(ctx context.Context, sn *Snapshot, now time.Time,
 		return nil, err
 	}
 	e := sn.cache.Estate
-	subs := subProcessorsOf(records)
-	classes := map[string][]string{}
-	for _, sys := range e.Systems() {
-		for id := range relies(e, sys, subs) {
-			classes[id] = append(classes[id], sys.System.Classification)
-		}
-	}
+	classes := classesOf(e, subProcessorsOf(records))
+	tiers := tiersOf(e, classes, records)
 	by := now.AddDate(0, 0, days).UTC().Format(time.DateOnly)
 	assessed := sn.lastAssessed()
 	var out []SupplierDue
@@ -594,10 +585,7 @@ func (s *Service) SuppliersDue(ctx context.Context, sn *Snapshot, now time.Time,
 		if len(classes[p.ID]) == 0 {
 			continue
 		}
-		tier, _ := remit.DeriveTier(classes[p.ID])
-		if r := records[p.ID]; r.Tier > 0 {
-			tier = r.Tier
-		}
+		tier := tiers[p.ID]
 		sch := scheduleOf(sn.offeringsOf(p.ID), assessed, sn.index, settings.Policy(tier), cadences[p.ID], now)
 		if sch.Due <= by {
 			out = append(out, SupplierDue{Provider: p.ID, Name: p.Name, Tier: tier, Due: sch.Due, Overdue: sch.Overdue, LastAssessed: sch.LastAssessed, EvidenceMissing: sch.EvidenceMissing})

@@ -212,15 +212,11 @@ func (s *server) editQuestionnaire(w http.ResponseWriter, r *http.Request, edit 
 	if err != nil {
 		return err
 	}
-	if v, err := strconv.Atoi(r.PostFormValue("version")); err != nil || v != p.Q.Version {
-		return fmt.Errorf("the questionnaire changed to version %d since the page was loaded: reload it and try again: %w", p.Q.Version, remit.ErrConflict)
+	version, err := strconv.Atoi(r.PostFormValue("version"))
+	if err != nil {
+		return badForm("the form's version is missing: reload the page and try again")
 	}
-	next := cloneQuestionnaire(p.Q)
-	next.Version++
-	err = edit(p, next)
-	if err == nil {
-		err = s.Service.PublishQuestionnaire(r.Context(), user(r), next)
-	}
+	next, err := s.Service.ReviseQuestionnaire(r.Context(), user(r), p.Q.Template, version, func(next *remit.Questionnaire) error { return edit(p, next) })
 	var ve *remit.ValidationError
 	if errors.As(err, &ve) {
 		for _, pr := range ve.Problems {
@@ -236,17 +232,6 @@ func (s *server) editQuestionnaire(w http.ResponseWriter, r *http.Request, edit 
 		return err
 	}
 	return s.redirect(w, r, "/questionnaires/"+url.PathEscape(next.Template)+"#principles", fmt.Sprintf("%s, published as version %d", done, next.Version))
-}
-
-func cloneQuestionnaire(q *remit.Questionnaire) *remit.Questionnaire {
-	next := *q
-	next.Sources = slices.Clone(q.Sources)
-	next.Principles = slices.Clone(q.Principles)
-	for i := range next.Principles {
-		next.Principles[i].Controls = slices.Clone(q.Principles[i].Controls)
-		next.Principles[i].Questions = slices.Clone(q.Principles[i].Questions)
-	}
-	return &next
 }
 
 func nonEmptyLines(s string) []string {

@@ -22,13 +22,13 @@ func (x *EvidenceIndex) WithChains(chain func(offering, control string) []string
 // each, nearest first:
 //
 //   - evidence that covers it — a SOC 2 report that includes it (the
-//     inclusive method), or evidence whose scope names it — covers that
-//     part too;
+//     inclusive method), an assessor's decision that it is covered, or
+//     evidence whose scope names it — covers that part too;
 //   - otherwise the fourth party's own assurance for the control must be
 //     current (followed down its own chain): if it is not, the obligation
 //     is unassured — stale or failed when the fourth party's is — and the
-//     reason says whether the report carves it out or nothing says whether
-//     it is covered.
+//     reason says whether the report carves it out, an assessor decided
+//     it is not covered, or nothing says whether it is covered.
 //
 // An obligation an assessment assures is left as it is: a supplier
 // assessment judges the offering whole, subcontractors included.
@@ -37,8 +37,11 @@ func (x *EvidenceIndex) followChain(offering, control string, a Assurance, now t
 		return a
 	}
 	for _, f := range x.chain(offering, control) {
-		covered, carver := x.coverage(a.Evidence, f)
-		if covered {
+		c := x.coverage(a.Evidence, f)
+		if c.covered {
+			if c.decision != nil {
+				a.Reason += fmt.Sprintf("; the part resting on %s: covered by %s, as %s", f, describeEvidence(c.by), describeDecision(c.decision))
+			}
 			continue
 		}
 		fa := x.followChain(f, control, x.assureOffering(ObligationRef{Offering: f, Control: control}, now), now, depth+1)
@@ -50,15 +53,30 @@ func (x *EvidenceIndex) followChain(offering, control string, a Assurance, now t
 		if fa.Status == AssuranceStale || fa.Status == AssuranceFailed {
 			out.Status = fa.Status
 		}
-		if carver != nil {
-			out.Reason = fmt.Sprintf("%s is carved out of %s and has no current evidence of its own: %s", f, describeEvidence(carver), fa.Reason)
-		} else {
+		switch {
+		case c.decision != nil:
+			out.Reason = fmt.Sprintf("%s is not covered by %s, as %s, and has no current evidence of its own: %s", f, describeEvidence(c.by), describeDecision(c.decision), fa.Reason)
+		case c.by != nil:
+			out.Reason = fmt.Sprintf("%s is carved out of %s and has no current evidence of its own: %s", f, describeEvidence(c.by), fa.Reason)
+		default:
 			out.Reason = fmt.Sprintf("coverage of %s unknown: %s neither includes nor carves it out, nor names it in its scope, and %s has no current evidence of its own: %s",
 				f, describeEvidence(x.byID[a.Evidence[0]]), f, fa.Reason)
 		}
 		return out
 	}
 	return a
+}
+
+// describeDecision says who decided what, when and why.
+func describeDecision(d *CoverageDecision) string {
+	return fmt.Sprintf("%s decided on %s: %s", orSomeone(d.DecidedBy), d.Decided.UTC().Format(time.DateOnly), d.Rationale)
+}
+
+func orSomeone(s string) string {
+	if s == "" {
+		return "an assessor"
+	}
+	return s
 }
 
 // chainStatus is followChain's status alone, for the counting paths
@@ -84,8 +102,8 @@ func (x *EvidenceIndex) chainStatus(o ObligationRef, st AssuranceStatus, now tim
 		covered := false
 		for _, k := range keys {
 			for _, ev := range x.by[k] {
-				if !covered && ev.countsOn(day) && (ev.SOC2 != nil || ev.Scope != "") {
-					covered, _ = x.covers([]*Evidence{ev}, f)
+				if !covered && ev.countsOn(day) && (ev.SOC2 != nil || ev.Scope != "" || len(ev.Coverage) > 0) {
+					covered = x.covers([]*Evidence{ev}, f).covered
 				}
 			}
 		}
@@ -103,9 +121,18 @@ func (x *EvidenceIndex) chainStatus(o ObligationRef, st AssuranceStatus, now tim
 	return st
 }
 
+// cover is what the evidence says of a fourth party: covered or not; the
+// evidence that says so (that covers it, or carves it out, or that an
+// assessor decided on); and the assessor's decision when there is one.
+type cover struct {
+	covered  bool
+	by       *Evidence
+	decision *CoverageDecision
+}
+
 // coverage says whether any of the evidence (by id) covers fourth party
 // f, and which, if none does, carves it out.
-func (x *EvidenceIndex) coverage(ids []string, f string) (bool, *Evidence) {
+func (x *EvidenceIndex) coverage(ids []string, f string) cover {
 	evs := make([]*Evidence, 0, len(ids))
 	for _, id := range ids {
 		if ev := x.byID[id]; ev != nil {
@@ -115,21 +142,33 @@ func (x *EvidenceIndex) coverage(ids []string, f string) (bool, *Evidence) {
 	return x.covers(evs, f)
 }
 
-// covers is coverage over the evidence itself.
-func (x *EvidenceIndex) covers(evs []*Evidence, f string) (bool, *Evidence) {
-	var carver *Evidence
+// covers is coverage over the evidence itself. What a SOC 2 report says
+// (included, carved out) comes first; then an assessor's decision; then
+// whether the scope names the fourth party. Any piece that covers it is
+// enough; otherwise the first that excludes it is named.
+func (x *EvidenceIndex) covers(evs []*Evidence, f string) cover {
+	var out cover
 	var names []string
 	for _, ev := range evs {
 		if ev.SOC2 != nil {
 			if slices.Contains(ev.SOC2.Inclusive, f) {
-				return true, nil
+				return cover{covered: true, by: ev}
 			}
 			if slices.Contains(ev.SOC2.CarveOuts, f) {
-				if carver == nil {
-					carver = ev
+				if out.by == nil {
+					out.by = ev
 				}
 				continue
 			}
+		}
+		if d := ev.Decision(f); d != nil {
+			if d.Covered {
+				return cover{covered: true, by: ev, decision: d}
+			}
+			if out.by == nil {
+				out = cover{by: ev, decision: d}
+			}
+			continue
 		}
 		if ev.Scope == "" {
 			continue
@@ -143,9 +182,9 @@ func (x *EvidenceIndex) covers(evs []*Evidence, f string) (bool, *Evidence) {
 		scope := strings.ToLower(ev.Scope)
 		for _, n := range names {
 			if n != "" && strings.Contains(scope, strings.ToLower(n)) {
-				return true, nil
+				return cover{covered: true, by: ev}
 			}
 		}
 	}
-	return false, carver
+	return out
 }

@@ -32,6 +32,10 @@ func TestFollowChain(t *testing.T) {
 	awsISO := Evidence{ID: "ev-aws", Kind: EvidenceISO27001, Title: "AWS ISO 27001", Issued: "2024-06-01", Expires: "2026-12-05", Supports: []Support{{On: SupportOffering, Ref: "aws/ec2"}}}
 	ctISO := Evidence{ID: "ev-ct-iso", Kind: EvidenceISO27001, Title: "CaseTrack ISO 27001", Issued: "2026-01-01", Expires: "2029-01-01", Scope: "CaseTrack Cloud, hosted on Amazon Web Services in London",
 		Supports: []Support{{On: SupportOffering, Ref: "ct/cloud"}}}
+	decided := func(ev Evidence, covered bool, why string) Evidence {
+		ev.Coverage = []CoverageDecision{{Offering: "aws/ec2", Covered: covered, Rationale: why, DecidedBy: "ann@example.gov.uk", Decided: day("2026-11-20")}}
+		return ev
+	}
 	signed := day("2026-06-01")
 	awsFailed := SupplierAssessment{ID: "sa-aws", Offering: "aws/ec2", Status: AssessmentCompleted, SignedOff: &signed,
 		Verdicts: []Verdict{{Offering: "aws/ec2", Control: "srm:SRM-01", Result: NotMet, Principle: "p", Rationale: "no visitor logs", Assessment: "sa-aws", ValidUntil: "2027-06-01"}}}
@@ -54,6 +58,12 @@ func TestFollowChain(t *testing.T) {
 		{"an ISO 27001 whose scope names it", []Evidence{ctISO}, Judgements{}, "2026-12-05", "srm:SRM-01", Assured, `assured by "CaseTrack ISO 27001"`},
 		{"nothing says", []Evidence{soc2("ev-ct", &period, "")}, Judgements{}, "2026-12-05", "srm:SRM-01", Unassured, "coverage of aws/ec2 unknown: "},
 		{"nothing says, the fourth party failed", []Evidence{soc2("ev-ct", &period, "")}, Judgements{Suppliers: []SupplierAssessment{awsFailed}}, "2026-12-05", "srm:SRM-01", AssuranceFailed, "no visitor logs"},
+		{"nothing says, an assessor decided it is covered", []Evidence{decided(soc2("ev-ct", &period, ""), true, "section 3 describes AWS's controls as tested")}, Judgements{}, "2026-12-05", "srm:SRM-01", Assured,
+			`the part resting on aws/ec2: covered by "CaseTrack SOC 2" (soc2-type-2, until 2027-02-01), as ann@example.gov.uk decided on 2026-11-20: section 3 describes AWS's controls as tested`},
+		{"an assessor decided it is not covered, the fourth party's evidence current", []Evidence{decided(soc2("ev-ct", &period, ""), false, "silent on hosting"), awsISO}, Judgements{}, "2026-12-04", "srm:SRM-01", Assured, `the part resting on aws/ec2: assured by "AWS ISO 27001"`},
+		{"an assessor decided it is not covered, the fourth party's evidence lapsed", []Evidence{decided(soc2("ev-ct", &period, ""), false, "silent on hosting"), awsISO}, Judgements{}, "2026-12-05", "srm:SRM-01", AssuranceStale,
+			`aws/ec2 is not covered by "CaseTrack SOC 2" (soc2-type-2, until 2027-02-01), as ann@example.gov.uk decided on 2026-11-20: silent on hosting, and has no current evidence of its own`},
+		{"a decision not to cover outweighs a scope naming it", []Evidence{decided(ctISO, false, "the certificate covers the software, not the hosting")}, Judgements{}, "2026-12-05", "srm:SRM-01", Unassured, "aws/ec2 is not covered by \"CaseTrack ISO 27001\""},
 		{"a control resting on no fourth party", []Evidence{soc2("ev-ct", &carved, "")}, Judgements{}, "2026-12-05", "srm:SRM-03", Assured, `assured by "CaseTrack SOC 2"`},
 		{"an assessment judges the offering whole", []Evidence{soc2("ev-ct", &carved, "")}, Judgements{Suppliers: []SupplierAssessment{ctMet}}, "2026-12-05", "srm:SRM-01", Assured, "assured by assessment sa-ct"},
 	} {

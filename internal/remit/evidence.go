@@ -74,6 +74,10 @@ type Evidence struct {
 	SOC2 *SOC2 `json:"soc2,omitempty"`
 	// Supports lists what the evidence shows is done.
 	Supports []Support `json:"supports,omitempty"`
+	// Coverage holds assessors' decisions on whether the evidence covers
+	// a fourth party it neither includes nor carves out: made with
+	// DecideCoverage, kept when the evidence is edited.
+	Coverage []CoverageDecision `json:"coverage,omitempty" readOnly:"true" doc:"Assessors' decisions on whether it covers a fourth party it neither includes nor carves out"`
 	// ExpiryReason says why it expires later than its kind usually does
 	// (UsualLife): required then.
 	ExpiryReason string `json:"expiry_reason,omitempty" maxLength:"2000" doc:"Why it expires later than evidence of its kind usually does: required then"`
@@ -148,6 +152,44 @@ type SOC2 struct {
 	Inclusive []string `json:"inclusive,omitempty" doc:"Subservice organisations the report includes (the inclusive method), each as the offering it is"`
 	// BridgeUntil is the day a bridge letter covers the gap to.
 	BridgeUntil string `json:"bridge_until,omitempty" doc:"YYYY-MM-DD"`
+}
+
+// CoverageDecision is an assessor's reading of whether a piece of evidence
+// covers a fourth party — an offering the evidenced offering runs on —
+// where the evidence itself does not say (a SOC 2 report neither
+// including nor carving it out, a certificate whose scope does not name
+// it). Covered, the evidence answers for the fourth party's part too;
+// not covered, it counts as a carve-out: the fourth party must have
+// current assurance of its own (doc/assurance.md#the-chain-of-reliance).
+type CoverageDecision struct {
+	Offering  string    `json:"offering" doc:"The fourth party, as provider/offering"`
+	Covered   bool      `json:"covered" doc:"Whether the evidence covers the fourth party's part"`
+	Rationale string    `json:"rationale" maxLength:"2000" doc:"Why: what in the evidence, contract or assessment shows it"`
+	DecidedBy string    `json:"decided_by,omitempty" readOnly:"true"`
+	Decided   time.Time `json:"decided,omitzero" readOnly:"true"`
+}
+
+// Validate checks a decision on its own: the fourth party named as
+// provider/offering and a rationale given.
+func (d *CoverageDecision) Validate() []Problem {
+	var ps []Problem
+	if _, err := ParseOfferingRef(d.Offering); err != nil {
+		ps = append(ps, Problem{Pointer: "/offering", Message: fmt.Sprintf("offering %q: name the fourth party as provider/offering", d.Offering)})
+	}
+	if strings.TrimSpace(d.Rationale) == "" {
+		ps = append(ps, Problem{Pointer: "/rationale", Message: "give the rationale: what shows the fourth party is, or is not, covered"})
+	}
+	return append(ps, lengthProblems(field{"/rationale", "rationale", d.Rationale, MaxNote})...)
+}
+
+// Decision is the assessors' decision on fourth party f, if any.
+func (ev *Evidence) Decision(f string) *CoverageDecision {
+	for i := range ev.Coverage {
+		if ev.Coverage[i].Offering == f {
+			return &ev.Coverage[i]
+		}
+	}
+	return nil
 }
 
 // CUEC is one complementary user entity control, mapped to the

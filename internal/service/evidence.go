@@ -249,7 +249,7 @@ func addEvidence(ctx context.Context, tx remit.Tx, ch change, ev remit.Evidence,
 	if content == nil && ev.URL == "" {
 		ps = append(ps, remit.Problem{Pointer: "/file", Message: "give a file or a link to where the evidence is held"})
 	}
-	ev.File = nil
+	ev.File, ev.Coverage = nil, nil // coverage is decided by an assessor afterwards (DecideCoverage)
 	ps = append(ps, ev.Validate()...)
 	if ps = append(ps, ev.ExpiryProblems(ch.now)...); len(ps) > 0 {
 		return remit.Evidence{}, &remit.ValidationError{Problems: ps}
@@ -321,6 +321,11 @@ func (s *Service) UpdateEvidence(ctx context.Context, p remit.Principal, ev remi
 			return nil, err
 		}
 		ev.File, ev.Added, ev.AddedBy, ev.Pending = was.File, was.Added, was.AddedBy, was.Pending
+		// Coverage decisions are kept, less those the report now settles
+		// itself (including or carving out the fourth party).
+		ev.Coverage = slices.DeleteFunc(slices.Clone(was.Coverage), func(d remit.CoverageDecision) bool {
+			return ev.SOC2 != nil && (slices.Contains(ev.SOC2.CarveOuts, d.Offering) || slices.Contains(ev.SOC2.Inclusive, d.Offering))
+		})
 		if was.File != nil {
 			ev.URL = ""
 		}
@@ -338,6 +343,99 @@ func (s *Service) UpdateEvidence(ctx context.Context, p remit.Principal, ev remi
 		return 0, fmt.Errorf("update evidence: %w", err)
 	}
 	return out, nil
+}
+
+// DecideCoverage records an assessor's decision on whether evidence
+// covers a fourth party it neither includes nor carves out (replacing an
+// earlier decision on the same one), if version is still the evidence's
+// stored one. The fourth party must be an offering of the estate other
+// than those the evidence supports; a SOC 2 report that already includes
+// or carves it out has settled it.
+func (s *Service) DecideCoverage(ctx context.Context, p remit.Principal, id string, d remit.CoverageDecision, version int64) (int64, error) {
+	if !p.May(remit.ActSignOff, "") {
+		return 0, fmt.Errorf("coverage is decided by an assessor, not %s: %w", p.Role.Article(), remit.ErrForbidden)
+	}
+	return s.changeCoverage(ctx, p, id, version, func(sn *Snapshot, ev *remit.Evidence) error {
+		ps := d.Validate()
+		if len(ps) == 0 {
+			ps = coverageProblems(sn, ev, d.Offering)
+		}
+		if len(ps) > 0 {
+			return &remit.ValidationError{Problems: ps}
+		}
+		d.DecidedBy, d.Decided, d.Rationale = p.Email, s.now().UTC(), strings.TrimSpace(d.Rationale)
+		ev.Coverage = append(slices.DeleteFunc(slices.Clone(ev.Coverage), func(x remit.CoverageDecision) bool { return x.Offering == d.Offering }), d)
+		slices.SortFunc(ev.Coverage, func(a, b remit.CoverageDecision) int { return strings.Compare(a.Offering, b.Offering) })
+		return nil
+	})
+}
+
+// WithdrawCoverage removes the decision on fourth party offering, if
+// version is still the evidence's stored one: the evidence is silent on
+// it again.
+func (s *Service) WithdrawCoverage(ctx context.Context, p remit.Principal, id, offering string, version int64) (int64, error) {
+	if !p.May(remit.ActSignOff, "") {
+		return 0, fmt.Errorf("coverage is decided by an assessor, not %s: %w", p.Role.Article(), remit.ErrForbidden)
+	}
+	return s.changeCoverage(ctx, p, id, version, func(_ *Snapshot, ev *remit.Evidence) error {
+		if ev.Decision(offering) == nil {
+			return fmt.Errorf("evidence %q holds no coverage decision on %q: %w", id, offering, remit.ErrNotFound)
+		}
+		ev.Coverage = slices.DeleteFunc(slices.Clone(ev.Coverage), func(x remit.CoverageDecision) bool { return x.Offering == offering })
+		return nil
+	})
+}
+
+// changeCoverage reads evidence, changes its coverage decisions with fn
+// and stores it, in one transaction.
+func (s *Service) changeCoverage(ctx context.Context, p remit.Principal, id string, version int64, fn func(*Snapshot, *remit.Evidence) error) (int64, error) {
+	var out int64
+	err := s.write(ctx, func(tx remit.Tx, sn *Snapshot) (func(*Snapshot) error, error) {
+		ev, _, err := evidenceDocs.find(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := fn(sn, &ev); err != nil {
+			return nil, err
+		}
+		_, d, err := evidenceDocs.update(ctx, tx, change{p.Email, s.now()}, id, ev, version)
+		if err != nil {
+			return nil, err
+		}
+		out = d.Version
+		return func(sn *Snapshot) error { sn.putEvidence(ev); return nil }, nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("coverage of evidence %q: %w", id, err)
+	}
+	return out, nil
+}
+
+// coverageProblems checks the fourth party a decision names against the
+// evidence and the estate.
+func coverageProblems(sn *Snapshot, ev *remit.Evidence, f string) []remit.Problem {
+	problem := func(format string, a ...any) []remit.Problem {
+		return []remit.Problem{{Pointer: "/offering", Message: fmt.Sprintf(format, a...)}}
+	}
+	if !sn.cache.Estate.HasOffering(f) {
+		var known []string
+		for o := range sn.Offerings() {
+			known = append(known, o.Ref)
+		}
+		return problem("%q is not an offering of the estate: name the fourth party as provider/offering%s", f, didYouMean(f, known))
+	}
+	for _, sup := range ev.Supports {
+		if sup.On == remit.SupportOffering && sup.Ref == f {
+			return problem("%s is what %q is evidence of, not a fourth party to it", f, ev.Title)
+		}
+	}
+	if ev.SOC2 != nil && slices.Contains(ev.SOC2.CarveOuts, f) {
+		return problem("%q carves %s out: the report settles it, so there is nothing to decide", ev.Title, f)
+	}
+	if ev.SOC2 != nil && slices.Contains(ev.SOC2.Inclusive, f) {
+		return problem("%q includes %s: the report settles it, so there is nothing to decide", ev.Title, f)
+	}
+	return nil
 }
 
 // EvidenceItem reads one piece of evidence and its version.

@@ -359,3 +359,132 @@ func TestChainOfReliance(t *testing.T) {
 		t.Errorf("both: %v", err)
 	}
 }
+
+// TestCoverageDecision: a report silent on the fourth party leaves its
+// coverage unknown until an assessor decides, with a rationale; the
+// decision is checked, kept across edits, settled by the report when it
+// later says, and can be withdrawn.
+func TestCoverageDecision(t *testing.T) {
+	ctx := context.Background()
+	f := withExample(t, memstoreOf(t), nil, nil)
+	today := f.clock.Now().UTC().Format(time.DateOnly)
+	if _, err := f.svc.AddEvidence(ctx, assessor, remit.Evidence{Kind: remit.EvidenceISO27001, Title: "AWS ISO 27001", URL: "https://aws.example/iso", Issued: "2024-01-01", Expires: today,
+		Supports: []remit.Support{{On: remit.SupportOffering, Ref: "aws/ec2"}}}, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	soc2, err := f.svc.AddEvidence(ctx, assessor, remit.Evidence{Kind: remit.EvidenceSOC2Type2, Title: "CaseTrack SOC 2 Type II", URL: "https://casetrack.example/soc2", Issued: "2026-07-01", Expires: "2027-06-30",
+		SOC2:     &remit.SOC2{PeriodStart: "2025-01-01", PeriodEnd: "2025-12-31"},
+		Supports: []remit.Support{{On: remit.SupportOffering, Ref: "casetrack/casetrack-cloud"}},
+		Coverage: []remit.CoverageDecision{{Offering: "aws/ec2", Covered: true, Rationale: "smuggled in"}}}, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(soc2.Coverage) != 0 {
+		t.Fatalf("adding evidence kept a coverage decision: %+v", soc2.Coverage)
+	}
+	// counts the 17 obligations resting on aws/ec2 by status, and checks
+	// each reason.
+	resting := func(when string, want remit.AssuranceStatus, reason string) {
+		t.Helper()
+		sn := f.svc.Snapshot()
+		obs := sn.Obligations(func(s *remit.System) bool { return s.ID == "court-case-tracking" }, report.PartyProviders, func(o service.Obligation) bool {
+			return o.Offering == "casetrack/casetrack-cloud" && len(sn.Estate().Chain(o.Offering, o.Control)) > 0
+		})
+		sn.Assure(obs, f.clock.Now())
+		if len(obs) != 17 {
+			t.Fatalf("%s: %d obligations rest on aws/ec2", when, len(obs))
+		}
+		for _, o := range obs {
+			if o.Assurance.Status != want || !strings.Contains(o.Assurance.Reason, reason) {
+				t.Errorf("%s: %s %s %q, want %s with %q", when, o.Control, o.Assurance.Status, o.Assurance.Reason, want, reason)
+			}
+		}
+	}
+	resting("silent", remit.AssuranceStale, "coverage of aws/ec2 unknown: ")
+
+	version := func() int64 { _, v, _ := f.svc.EvidenceItem(ctx, soc2.ID); return v }
+	decide := func(p remit.Principal, d remit.CoverageDecision, v int64) error {
+		_, err := f.svc.DecideCoverage(ctx, p, soc2.ID, d, v)
+		return err
+	}
+	var ve *remit.ValidationError
+	for _, c := range []struct {
+		name string
+		p    remit.Principal
+		d    remit.CoverageDecision
+		v    int64
+		want string
+	}{
+		{"a risk owner", owner, remit.CoverageDecision{Offering: "aws/ec2", Covered: true, Rationale: "x"}, version(), "decided by an assessor"},
+		{"no rationale", assessor, remit.CoverageDecision{Offering: "aws/ec2", Covered: true, Rationale: "  "}, version(), "give the rationale"},
+		{"not an offering", assessor, remit.CoverageDecision{Offering: "aws/ec3", Covered: true, Rationale: "x"}, version(), `did you mean "aws/ec2"?`},
+		{"not a ref", assessor, remit.CoverageDecision{Offering: "aws", Covered: true, Rationale: "x"}, version(), "name the fourth party as provider/offering"},
+		{"the offering itself", assessor, remit.CoverageDecision{Offering: "casetrack/casetrack-cloud", Covered: true, Rationale: "x"}, version(), "not a fourth party to it"},
+		{"a stale version", assessor, remit.CoverageDecision{Offering: "aws/ec2", Covered: true, Rationale: "x"}, version() - 1, "conflict"},
+	} {
+		err := decide(c.p, c.d, c.v)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+		}
+		if c.p.Role == remit.RoleAssessor && c.name != "a stale version" && !errors.As(err, &ve) {
+			t.Errorf("%s: %T, want a validation error", c.name, err)
+		}
+	}
+	if !errors.Is(decide(owner, remit.CoverageDecision{Offering: "aws/ec2", Covered: true, Rationale: "x"}, version()), remit.ErrForbidden) {
+		t.Error("a risk owner's decision is not forbidden")
+	}
+	if !errors.Is(decide(assessor, remit.CoverageDecision{Offering: "aws/ec2", Covered: true, Rationale: "x"}, version()-1), remit.ErrConflict) {
+		t.Error("a stale decision is not a conflict")
+	}
+	resting("after refused decisions", remit.AssuranceStale, "coverage of aws/ec2 unknown: ")
+
+	if err := decide(assessor, remit.CoverageDecision{Offering: "aws/ec2", Covered: true, Rationale: "section 3 describes AWS's controls as tested"}, version()); err != nil {
+		t.Fatal(err)
+	}
+	resting("decided covered", remit.Assured, `covered by "CaseTrack SOC 2 Type II" (soc2-type-2, until 2027-06-30), as ash@example.gov.uk decided on `+today+`: section 3 describes AWS's controls as tested`)
+
+	// A second decision on the same fourth party replaces the first.
+	if err := decide(assessor, remit.CoverageDecision{Offering: "aws/ec2", Covered: false, Rationale: "section 3 was the 2024 report's"}, version()); err != nil {
+		t.Fatal(err)
+	}
+	resting("decided not covered", remit.AssuranceStale, `aws/ec2 is not covered by "CaseTrack SOC 2 Type II" (soc2-type-2, until 2027-06-30), as ash@example.gov.uk decided on `+today+`: section 3 was the 2024 report's, and has no current evidence of its own`)
+
+	// An edit keeps the decision, even one sending it back.
+	ev, v, _ := f.svc.EvidenceItem(ctx, soc2.ID)
+	if len(ev.Coverage) != 1 || ev.Coverage[0].DecidedBy != assessor.Email || ev.Coverage[0].Covered {
+		t.Fatalf("stored decisions: %+v", ev.Coverage)
+	}
+	ev.Title, ev.Coverage = "CaseTrack SOC 2 Type II 2025", nil
+	if _, err := f.svc.UpdateEvidence(ctx, assessor, ev, v); err != nil {
+		t.Fatal(err)
+	}
+	resting("edited", remit.AssuranceStale, `is not covered by "CaseTrack SOC 2 Type II 2025"`)
+
+	// Withdrawn, the report is silent again; withdrawing twice is not
+	// found.
+	if _, err := f.svc.WithdrawCoverage(ctx, assessor, soc2.ID, "aws/ec2", version()); err != nil {
+		t.Fatal(err)
+	}
+	resting("withdrawn", remit.AssuranceStale, "coverage of aws/ec2 unknown: ")
+	if _, err := f.svc.WithdrawCoverage(ctx, assessor, soc2.ID, "aws/ec2", version()); !errors.Is(err, remit.ErrNotFound) {
+		t.Errorf("withdrawn twice: %v", err)
+	}
+
+	// Once the report carves AWS out, it has settled the question: a
+	// decision is refused, and one held before is dropped.
+	if err := decide(assessor, remit.CoverageDecision{Offering: "aws/ec2", Covered: true, Rationale: "x"}, version()); err != nil {
+		t.Fatal(err)
+	}
+	ev, v, _ = f.svc.EvidenceItem(ctx, soc2.ID)
+	ev.SOC2.CarveOuts = []string{"aws/ec2"}
+	if _, err := f.svc.UpdateEvidence(ctx, assessor, ev, v); err != nil {
+		t.Fatal(err)
+	}
+	if ev, _, _ = f.svc.EvidenceItem(ctx, soc2.ID); len(ev.Coverage) != 0 {
+		t.Errorf("a carve-out left the decision: %+v", ev.Coverage)
+	}
+	resting("carved out", remit.AssuranceStale, `aws/ec2 is carved out of`)
+	if err := decide(assessor, remit.CoverageDecision{Offering: "aws/ec2", Covered: true, Rationale: "x"}, version()); err == nil || !strings.Contains(err.Error(), "the report settles it") {
+		t.Errorf("a decision on a carve-out: %v", err)
+	}
+}

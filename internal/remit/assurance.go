@@ -551,8 +551,18 @@ func (x *EvidenceIndex) evidenceStatus(k skey, day string, status AssuranceStatu
 // offering answers for controls[i] through): the offering-wide evidence is
 // weighed once.
 func (x *EvidenceIndex) OfferingStatuses(offering string, controls []string, mapped [][]MappedControl, day string) []AssuranceStatus {
+	out, _ := x.offeringStatuses(offering, controls, mapped, day, false)
+	return out
+}
+
+// offeringStatuses is OfferingStatuses, and OfferingLinks when links.
+func (x *EvidenceIndex) offeringStatuses(offering string, controls []string, mapped [][]MappedControl, day string, links bool) ([]AssuranceStatus, []string) {
 	base := x.evidenceStatus(skey{SupportOffering, offering, ""}, day, Unassured)
 	out := make([]AssuranceStatus, len(controls))
+	var failing []string
+	if links {
+		failing = make([]string, len(controls))
+	}
 	now, _ := time.Parse(time.DateOnly, day)
 	for i, c := range controls {
 		out[i] = x.providerStatus(offering, c, base, day)
@@ -565,8 +575,12 @@ func (x *EvidenceIndex) OfferingStatuses(offering string, controls []string, map
 			}
 		}
 		if out[i] == Assured && x.chain != nil {
-			out[i] = x.chainStatus(ObligationRef{Offering: offering, Control: c, Mapped: m}, out[i], now)
+			if links {
+				out[i], failing[i] = x.chainLink(ObligationRef{Offering: offering, Control: c, Mapped: m}, out[i], now)
+			} else {
+				out[i] = x.chainStatus(ObligationRef{Offering: offering, Control: c, Mapped: m}, out[i], now)
+			}
 		}
 	}
-	return out
+	return out, failing
 }

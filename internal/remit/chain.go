@@ -83,19 +83,31 @@ func orSomeone(s string) string {
 // (scorecards): it weighs the same things without building reasons, and
 // costs nothing for an obligation resting on no one.
 func (x *EvidenceIndex) chainStatus(o ObligationRef, st AssuranceStatus, now time.Time) AssuranceStatus {
+	st, _ = x.chainLink(o, st, now)
+	return st
+}
+
+// chainLink is chainStatus with the failing link: the fourth party
+// (provider/offering) whose own assurance leaves the obligation short,
+// the deepest one when the chain runs further down; "" when none does.
+func (x *EvidenceIndex) chainLink(o ObligationRef, st AssuranceStatus, now time.Time) (AssuranceStatus, string) {
 	if st != Assured || x.chain == nil {
-		return st
+		return st, ""
 	}
 	chain := x.chain(o.Offering, o.Control)
 	if len(chain) == 0 {
-		return st
+		return st, ""
 	}
 	if len(o.Mapped) > 0 {
-		return x.Assure(o, now).Status // answered through mappings: follow the whole rule
+		a := x.Assure(o, now) // answered through mappings: follow the whole rule
+		if a.Status == Assured {
+			return a.Status, ""
+		}
+		return a.Status, x.link(o, now)
 	}
 	day := now.UTC().Format(time.DateOnly)
 	if v, ok := x.verdicts[[2]string{o.Offering, o.Control}]; ok && day < v.ValidUntil && v.Result == Met {
-		return st // an assessment judges the offering whole
+		return st, "" // an assessment judges the offering whole
 	}
 	keys := [2]skey{{SupportOffering, o.Offering, ""}, {SupportOffering, o.Offering, o.Control}}
 	for _, f := range chain {
@@ -110,15 +122,46 @@ func (x *EvidenceIndex) chainStatus(o ObligationRef, st AssuranceStatus, now tim
 		if covered {
 			continue
 		}
-		switch fs := x.Status(ObligationRef{Offering: f, Control: o.Control}, now, day); fs {
+		fo := ObligationRef{Offering: f, Control: o.Control}
+		fs := x.Status(fo, now, day)
+		switch fs {
 		case Assured, AssuranceUnnecessary:
+			continue
 		case AssuranceStale, AssuranceFailed:
-			return fs
 		default:
-			return Unassured
+			fs = Unassured
 		}
+		link := f
+		if deeper := x.link(fo, now); deeper != "" {
+			link = deeper
+		}
+		return fs, link
 	}
-	return st
+	return st, ""
+}
+
+// link is the fourth party that leaves o short when o's own evidence
+// assures it but a link of its chain does not: "" when o falls short
+// through its own evidence, or does not.
+func (x *EvidenceIndex) link(o ObligationRef, now time.Time) string {
+	day := now.UTC().Format(time.DateOnly)
+	base := x.evidenceStatus(skey{SupportOffering, o.Offering, ""}, day, Unassured)
+	st := x.mappedStatus(o.Offering, x.providerStatus(o.Offering, o.Control, base, day), o.Mapped, base, day)
+	if len(x.measured) > 0 {
+		st = x.measureMappedStatus(o.Offering, o.Mapped, st, day)
+	}
+	if st != Assured || len(o.Mapped) > 0 {
+		return ""
+	}
+	_, l := x.chainLink(o, st, now)
+	return l
+}
+
+// OfferingLinks is OfferingStatuses with, for each control, the failing
+// link of the chain of reliance (chainLink): the fourth party whose lapse
+// leaves the obligation short, or "".
+func (x *EvidenceIndex) OfferingLinks(offering string, controls []string, mapped [][]MappedControl, day string) ([]AssuranceStatus, []string) {
+	return x.offeringStatuses(offering, controls, mapped, day, true)
 }
 
 // cover is what the evidence says of a fourth party: covered or not; the

@@ -81,3 +81,49 @@ func TestFollowChain(t *testing.T) {
 		}
 	}
 }
+
+// TestChainLink: the counting path names the link that fails, the
+// deepest one when the chain runs further down, and agrees with Assure.
+func TestChainLink(t *testing.T) {
+	now, _ := time.Parse(time.DateOnly, "2026-12-05")
+	day := "2026-12-05"
+	chain := func(offering, control string) []string {
+		switch offering {
+		case "ct/cloud":
+			return []string{"aws/ec2"}
+		case "aws/ec2":
+			return []string{"dc/site"}
+		}
+		return nil
+	}
+	period := SOC2{PeriodStart: "2025-01-01", PeriodEnd: "2025-12-31"}
+	ev := func(id, on string, s *SOC2) Evidence {
+		kind := EvidenceISO27001
+		if s != nil {
+			kind = EvidenceSOC2Type2
+		}
+		return Evidence{ID: id, Kind: kind, Title: id, Issued: "2026-02-01", Expires: "2027-02-01", SOC2: s, Supports: []Support{{On: SupportOffering, Ref: on}}}
+	}
+	carvesAWS, carvesDC := period, period
+	carvesAWS.CarveOuts, carvesDC.CarveOuts = []string{"aws/ec2"}, []string{"dc/site"}
+	for _, c := range []struct {
+		name   string
+		evs    []Evidence
+		status AssuranceStatus
+		link   string
+	}{
+		{"every link current", []Evidence{ev("ct", "ct/cloud", &carvesAWS), ev("aws", "aws/ec2", &carvesDC), ev("dc", "dc/site", nil)}, Assured, ""},
+		{"the fourth party has nothing", []Evidence{ev("ct", "ct/cloud", &carvesAWS)}, Unassured, "aws/ec2"},
+		{"the fifth party has nothing", []Evidence{ev("ct", "ct/cloud", &carvesAWS), ev("aws", "aws/ec2", &carvesDC)}, Unassured, "dc/site"},
+		{"short through its own evidence", []Evidence{ev("aws", "aws/ec2", &carvesDC)}, Unassured, ""},
+	} {
+		x := NewEvidenceIndex(c.evs, Judgements{}).WithChains(chain, nil)
+		sts, links := x.OfferingLinks("ct/cloud", []string{"srm:SRM-01"}, nil, day)
+		if sts[0] != c.status || links[0] != c.link {
+			t.Errorf("%s: %s through %q, want %s through %q", c.name, sts[0], links[0], c.status, c.link)
+		}
+		if a := x.Assure(ObligationRef{Offering: "ct/cloud", Control: "srm:SRM-01"}, now); a.Status != sts[0] {
+			t.Errorf("%s: Assure %s %q, OfferingLinks %s", c.name, a.Status, a.Reason, sts[0])
+		}
+	}
+}

@@ -123,6 +123,7 @@ func scorecardsOf(e *engine.Estate, x *remit.EvidenceIndex, now time.Time, expir
 	{
 		byProvider := map[string]*remit.Scorecard{}
 		var order []string
+		leaves := map[string]int{} // by the offering whose lapse leaves them short
 		for oi := range int32(e.NumOfferings()) {
 			o := e.Offering(oi)
 			sc := remit.Scorecard{Provider: o.Provider.ID, Offering: o.Ref, Name: o.Offering.Name, Counts: map[remit.AssuranceStatus]int{},
@@ -131,8 +132,12 @@ func scorecardsOf(e *engine.Estate, x *remit.EvidenceIndex, now time.Time, expir
 				sc.LastAssessed = t.UTC().Format(time.DateOnly)
 			}
 			cis, refs, mapped := providerControls(e, oi)
-			for _, st := range x.OfferingStatuses(o.Ref, refs, mapped, day) {
+			sts, links := x.OfferingLinks(o.Ref, refs, mapped, day)
+			for i, st := range sts {
 				sc.Counts[st]++
+				if links[i] != "" {
+					leaves[links[i]]++
+				}
 			}
 			sc.Obligations += len(cis)
 			p := byProvider[o.Provider.ID]
@@ -154,7 +159,12 @@ func scorecardsOf(e *engine.Estate, x *remit.EvidenceIndex, now time.Time, expir
 			p.Offerings = append(p.Offerings, sc)
 		}
 		for _, id := range order {
-			out = append(out, *byProvider[id])
+			p := byProvider[id]
+			for i := range p.Offerings {
+				p.Offerings[i].LeavesUnassured = leaves[p.Offerings[i].Offering]
+				p.LeavesUnassured += p.Offerings[i].LeavesUnassured
+			}
+			out = append(out, *p)
 		}
 	}
 	return out

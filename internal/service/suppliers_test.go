@@ -321,6 +321,17 @@ func TestChainOfReliance(t *testing.T) {
 				t.Errorf("aws's scorecard: %d systems indirectly, concentration %d", c.Indirect, r.Indirect)
 			}
 		}
+		// Its lapse leaves the 17 obligations resting on it short; no
+		// other provider's leaves any.
+		want := map[string]int{"aws": 17}
+		if c.LeavesUnassured != want[c.Provider] {
+			t.Errorf("%s's scorecard: its lapse leaves %d obligations unassured, want %d", c.Provider, c.LeavesUnassured, want[c.Provider])
+		}
+		for _, o := range c.Offerings {
+			if w := map[string]int{"aws/ec2": 17}[o.Offering]; o.LeavesUnassured != w {
+				t.Errorf("%s: leaves %d unassured, want %d", o.Offering, o.LeavesUnassured, w)
+			}
+		}
 	}
 
 	// Recorded as inclusive instead: the report covers AWS's part.
@@ -348,6 +359,14 @@ func TestChainOfReliance(t *testing.T) {
 	for _, p := range f.svc.Snapshot().Proposals(f.clock.Now()) {
 		if p.Source == "fourth-party" {
 			t.Errorf("AWS renewed, yet proposed: %s", p.Title)
+		}
+	}
+	if cards, err = f.svc.Scorecards(ctx, f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cards {
+		if c.LeavesUnassured != 0 {
+			t.Errorf("AWS renewed, yet %s's lapse leaves %d obligations unassured", c.Provider, c.LeavesUnassured)
 		}
 	}
 

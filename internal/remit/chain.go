@@ -171,6 +171,7 @@ type cover struct {
 	covered  bool
 	by       *Evidence
 	decision *CoverageDecision
+	says     CoverageSays
 }
 
 // coverage says whether any of the evidence (by id) covers fourth party
@@ -190,26 +191,26 @@ func (x *EvidenceIndex) coverage(ids []string, f string) cover {
 // whether the scope names the fourth party. Any piece that covers it is
 // enough; otherwise the first that excludes it is named.
 func (x *EvidenceIndex) covers(evs []*Evidence, f string) cover {
-	var out cover
+	out := cover{says: CoverSilent}
 	var names []string
 	for _, ev := range evs {
 		if ev.SOC2 != nil {
 			if slices.Contains(ev.SOC2.Inclusive, f) {
-				return cover{covered: true, by: ev}
+				return cover{covered: true, by: ev, says: CoverIncluded}
 			}
 			if slices.Contains(ev.SOC2.CarveOuts, f) {
 				if out.by == nil {
-					out.by = ev
+					out = cover{by: ev, says: CoverCarvedOut}
 				}
 				continue
 			}
 		}
 		if d := ev.Decision(f); d != nil {
 			if d.Covered {
-				return cover{covered: true, by: ev, decision: d}
+				return cover{covered: true, by: ev, decision: d, says: CoverDecided}
 			}
 			if out.by == nil {
-				out = cover{by: ev, decision: d}
+				out = cover{by: ev, decision: d, says: CoverDecidedNot}
 			}
 			continue
 		}
@@ -225,9 +226,63 @@ func (x *EvidenceIndex) covers(evs []*Evidence, f string) cover {
 		scope := strings.ToLower(ev.Scope)
 		for _, n := range names {
 			if n != "" && strings.Contains(scope, strings.ToLower(n)) {
-				return cover{covered: true, by: ev}
+				return cover{covered: true, by: ev, says: CoverNamed}
 			}
 		}
 	}
 	return out
+}
+
+// CoverageSays is what evidence says of a fourth party.
+type CoverageSays string
+
+// What evidence may say of a fourth party, as the chain of reliance reads
+// it (doc/assurance.md#the-chain-of-reliance).
+const (
+	CoverIncluded   CoverageSays = "included"            // a SOC 2 report using the inclusive method
+	CoverNamed      CoverageSays = "named-in-scope"      // the scope names it
+	CoverDecided    CoverageSays = "decided-covered"     // an assessor decided it is covered
+	CoverCarvedOut  CoverageSays = "carved-out"          // a SOC 2 report carves it out
+	CoverDecidedNot CoverageSays = "decided-not-covered" // an assessor decided it is not
+	CoverSilent     CoverageSays = "silent"              // nothing says: coverage unknown
+	CoverNoEvidence CoverageSays = "no-evidence"         // the offering above has no current evidence
+)
+
+// Covers reports whether what it says covers the fourth party's part.
+func (c CoverageSays) Covers() bool {
+	return c == CoverIncluded || c == CoverNamed || c == CoverDecided
+}
+
+// Says is what one piece of evidence says of fourth party f.
+func (x *EvidenceIndex) Says(ev *Evidence, f string) CoverageSays {
+	return x.covers([]*Evidence{ev}, f).says
+}
+
+// Coverage is what an offering's current evidence says of a fourth party
+// it rests on: covered when any piece covers it, else the first that
+// excludes it, else silent (or no evidence at all).
+type Coverage struct {
+	Says     CoverageSays
+	Evidence *Evidence         // the evidence that says it: nil when silent or none
+	Decision *CoverageDecision // the assessor's decision it rests on, if any
+}
+
+// CoverageOf is what offering's evidence current on day, for the whole
+// offering or any of controls, says of fourth party f.
+func (x *EvidenceIndex) CoverageOf(offering string, controls []string, f string, day string) Coverage {
+	var evs []*Evidence
+	seen := map[string]bool{}
+	for _, c := range append([]string{""}, controls...) {
+		for _, ev := range x.by[skey{SupportOffering, offering, c}] {
+			if !seen[ev.ID] && ev.countsOn(day) {
+				seen[ev.ID] = true
+				evs = append(evs, ev)
+			}
+		}
+	}
+	if len(evs) == 0 {
+		return Coverage{Says: CoverNoEvidence}
+	}
+	c := x.covers(evs, f)
+	return Coverage{Says: c.says, Evidence: c.by, Decision: c.decision}
 }

@@ -127,3 +127,45 @@ func TestChainLink(t *testing.T) {
 		}
 	}
 }
+
+// TestCoverageSays: what each piece of evidence says of a fourth party,
+// and what an offering's current evidence says taken together.
+func TestCoverageSays(t *testing.T) {
+	period := SOC2{PeriodStart: "2025-01-01", PeriodEnd: "2025-12-31"}
+	carved, inclusive := period, period
+	carved.CarveOuts, inclusive.Inclusive = []string{"aws/ec2"}, []string{"aws/ec2"}
+	ev := func(id string, s *SOC2, scope string, d ...CoverageDecision) Evidence {
+		return Evidence{ID: id, Kind: EvidenceSOC2Type2, Title: id, Scope: scope, Issued: "2026-02-01", Expires: "2027-02-01", SOC2: s, Coverage: d,
+			Supports: []Support{{On: SupportOffering, Ref: "ct/cloud"}}}
+	}
+	yes := CoverageDecision{Offering: "aws/ec2", Covered: true, Rationale: "r"}
+	no := CoverageDecision{Offering: "aws/ec2", Rationale: "r"}
+	names := func(string) []string { return []string{"Amazon EC2"} }
+	for _, c := range []struct {
+		ev   Evidence
+		want CoverageSays
+	}{
+		{ev("inc", &inclusive, ""), CoverIncluded},
+		{ev("carve", &carved, "hosted on Amazon EC2"), CoverCarvedOut},
+		{ev("scope", &period, "hosted on Amazon EC2"), CoverNamed},
+		{ev("yes", &period, "", yes), CoverDecided},
+		{ev("no", &period, "hosted on Amazon EC2", no), CoverDecidedNot},
+		{ev("silent", &period, "CaseTrack"), CoverSilent},
+	} {
+		x := NewEvidenceIndex([]Evidence{c.ev}, Judgements{}).WithChains(nil, names)
+		if got := x.Says(&c.ev, "aws/ec2"); got != c.want {
+			t.Errorf("%s: says %s, want %s", c.ev.ID, got, c.want)
+		}
+		if got := x.CoverageOf("ct/cloud", nil, "aws/ec2", "2026-12-05"); got.Says != c.want || (c.want != CoverSilent) != (got.Evidence != nil) {
+			t.Errorf("%s: CoverageOf says %s (%v), want %s", c.ev.ID, got.Says, got.Evidence, c.want)
+		}
+		if got := x.CoverageOf("ct/cloud", nil, "aws/ec2", "2027-02-01"); got.Says != CoverNoEvidence {
+			t.Errorf("%s: expired, CoverageOf says %s", c.ev.ID, got.Says)
+		}
+	}
+	// One piece covering it is enough, whatever another says.
+	x := NewEvidenceIndex([]Evidence{ev("carve", &carved, ""), ev("yes", &period, "", yes)}, Judgements{})
+	if got := x.CoverageOf("ct/cloud", nil, "aws/ec2", "2026-12-05"); got.Says != CoverDecided || got.Evidence.ID != "yes" || got.Decision == nil {
+		t.Errorf("carved out by one, decided covered by another: %+v", got)
+	}
+}

@@ -297,6 +297,23 @@ func TestChainOfReliance(t *testing.T) {
 		}
 	}
 	check("carved out, AWS lapsed today", remit.AssuranceStale, `aws/ec2 is carved out of "CaseTrack SOC 2 Type II"`)
+	// The offering pages show the link from both ends, and the report's
+	// page the fourth party it carves out.
+	sn := f.svc.Snapshot()
+	up, down := sn.OfferingChain("casetrack/casetrack-cloud", f.clock.Now()), sn.OfferingChain("aws/ec2", f.clock.Now())
+	if len(up.RestsOn) != 1 || len(up.ReliedOnBy) != 0 || len(down.ReliedOnBy) != 1 || len(down.RestsOn) != 0 {
+		t.Fatalf("links: casetrack %+v, aws %+v", up, down)
+	}
+	for _, l := range []service.ChainLink{up.RestsOn[0], down.ReliedOnBy[0]} {
+		if l.Upper.Name != "CaseTrack Cloud" || l.Lower.Ref != "aws/ec2" || len(l.Controls) != 17 || l.Coverage.Says != remit.CoverCarvedOut || l.Coverage.Evidence.ID != soc2.ID ||
+			l.Own[remit.AssuranceStale] != 17 || l.Short != 17 || l.Systems != 1 {
+			t.Errorf("link: %+v", l)
+		}
+	}
+	fps := sn.FourthParties(&soc2)
+	if len(fps) != 1 || fps[0].Ref != "aws/ec2" || fps[0].Through.Ref != "casetrack/casetrack-cloud" || fps[0].Controls != 17 || fps[0].Says != remit.CoverCarvedOut {
+		t.Errorf("fourth parties of the report: %+v", fps)
+	}
 	// AWS's lapse is a proposed risk, naming the offering it is relied
 	// on through.
 	var fourth []string
@@ -356,6 +373,9 @@ func TestChainOfReliance(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("AWS renewed", remit.Assured, `the part resting on aws/ec2: assured by "AWS ISO 27001 (renewed)"`)
+	if l := f.svc.Snapshot().OfferingChain("casetrack/casetrack-cloud", f.clock.Now()).RestsOn[0]; l.Own[remit.Assured] != 17 || l.Short != 0 || l.Coverage.Says != remit.CoverCarvedOut {
+		t.Errorf("AWS renewed: %+v", l)
+	}
 	for _, p := range f.svc.Snapshot().Proposals(f.clock.Now()) {
 		if p.Source == "fourth-party" {
 			t.Errorf("AWS renewed, yet proposed: %s", p.Title)

@@ -93,6 +93,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	huma.Register(api, op("DELETE", "/api/v1/providers/{id}", "delete-provider", "Delete a provider and its offerings", secured), s.handleProviderDelete)
 	huma.Register(api, op("PUT", "/api/v1/providers/{provider}/offerings/{offering}", "put-offering", "Create or replace an offering and its statements", secured), s.handleOfferingPut)
 	huma.Register(api, op("DELETE", "/api/v1/providers/{provider}/offerings/{offering}", "delete-offering", "Delete an offering", secured), s.handleOfferingDelete)
+	huma.Register(api, op("GET", "/api/v1/providers/{provider}/offerings/{offering}/chain", "get-chain", "The chain of reliance: the offerings it rests on and those resting on it, with what evidence says of each and the obligations a lapse leaves unassured", secured), s.handleChainGet)
 
 	// Evidence.
 	huma.Register(api, op("GET", "/api/v1/evidence", "list-evidence", "The evidence register, filtered (expiring within N days, expired, by kind or by what it supports)", secured), s.handleEvidenceList)
@@ -103,6 +104,8 @@ func (s *server) routes(mux *http.ServeMux) {
 	huma.Register(api, op("GET", "/api/v1/evidence/{id}", "get-evidence", "One piece of evidence", secured), s.handleEvidenceGet)
 	huma.Register(api, op("PUT", "/api/v1/evidence/{id}", "put-evidence", "Change what evidence says and supports (its file never changes)", secured), s.handleEvidencePut)
 	mux.HandleFunc("GET /api/v1/evidence/{id}/file", s.handleEvidenceFile)
+	huma.Register(api, op("PUT", "/api/v1/evidence/{id}/coverage", "decide-coverage", "Record whether the evidence covers a fourth party it neither includes nor carves out, and why (assessors)", secured), s.handleCoveragePut)
+	huma.Register(api, op("DELETE", "/api/v1/evidence/{id}/coverage", "withdraw-coverage", "Withdraw a coverage decision: the evidence is silent on the fourth party again", secured), s.handleCoverageDelete)
 
 	// Supplier assessments.
 	huma.Register(api, op("GET", "/api/v1/assessments/template", "get-questionnaire", "The supplier assessment questionnaire: principles, the controls they bear on, typed questions", secured), s.handleQuestionnaireGet)
@@ -248,6 +251,8 @@ func (s *server) uiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /evidence", s.heavyHandler(s.page(s.handleEvidencePost)))
 	mux.HandleFunc("GET /evidence/{id}", s.page(show(s, "evidence", s.evidencePage)))
 	mux.HandleFunc("POST /evidence/{id}/supports", s.page(s.handleEvidenceSupportPost))
+	mux.HandleFunc("POST /evidence/{id}/coverage", s.page(s.handleCoveragePost))
+	mux.HandleFunc("POST /evidence/{id}/coverage/withdraw", s.page(s.handleCoverageWithdrawPost))
 	mux.HandleFunc("GET /assessments", s.page(show(s, "assessments", s.assessmentsPage)))
 	mux.HandleFunc("GET /questionnaires", s.page(show(s, "questionnaires", s.questionnairesPage)))
 	mux.HandleFunc("POST /questionnaires/import", s.page(s.handleQuestionnaireImportPost))

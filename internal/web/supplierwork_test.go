@@ -368,3 +368,139 @@ func TestObligationChainShown(t *testing.T) {
 		t.Error("SRM-03 rests on CaseTrack alone")
 	}
 }
+
+// TestCoverageDecisionPages: an assessor decides whether a report covers
+// a fourth party it is silent on, through the evidence page's form (each
+// problem against its field, a confirmation before withdrawing) and the
+// API (problem JSON, If-Match); the offering pages and the chain API
+// agree with what follows.
+func TestCoverageDecisionPages(t *testing.T) {
+	f := newFixture(t)
+	status, h, data := f.do("assessor", "POST", "/api/v1/evidence", map[string]any{"kind": "soc2-type-2", "title": "CaseTrack SOC 2 (silent)", "url": "https://trust.casetrack.example/soc2", "issued": "2026-02-01", "expires": "2027-02-01",
+		"supports": []map[string]string{{"on": "offering", "ref": "casetrack/casetrack-cloud"}}, "soc2": map[string]any{"period_start": "2025-01-01", "period_end": "2025-12-31"}})
+	if status != http.StatusCreated {
+		t.Fatalf("evidence: %d %s", status, data)
+	}
+	var ev remit.Evidence
+	if err := json.Unmarshal(data, &ev); err != nil {
+		t.Fatal(err)
+	}
+	page := "/evidence/" + ev.ID
+	etag := h.Get("ETag")
+	if etag == "" {
+		_, h, _ = f.do("viewer", "GET", "/api/v1/evidence/"+ev.ID, nil)
+		etag = h.Get("ETag")
+	}
+
+	// The page names the fourth party, says its coverage is unknown and
+	// offers assessors the decision; a viewer gets no form.
+	_, body := f.page("assessor", "GET", page, nil)
+	card := section(t, body, `data-fourth-party="aws/ec2"`, "</form>")
+	if !strings.Contains(card, "CaseTrack Cloud, for 17 controls") || !strings.Contains(card, ">coverage unknown</strong>") || !strings.Contains(card, "Does this evidence cover Amazon EC2's part?") {
+		t.Errorf("the fourth party's card: %s", card)
+	}
+	if _, body := f.page("viewer", "GET", page, nil); strings.Contains(body, "/coverage\"") {
+		t.Error("a viewer is offered the decision")
+	}
+
+	// The form: no answer and no rationale, each named against its field;
+	// nothing kept.
+	version := strings.Trim(etag, `"`)
+	resp, body := f.page("assessor", "POST", page+"/coverage", url.Values{"version": {version}, "offering": {"aws/ec2"}, "rationale": {" "}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#coverage-aws-ec2-covered"`) || !strings.Contains(body, "Say whether the evidence covers Amazon Web Services: Amazon EC2") {
+		t.Errorf("no answer: %d %s", resp.StatusCode, section(t, body, "govuk-error-summary", "</div>"))
+	}
+	resp, body = f.page("assessor", "POST", page+"/coverage", url.Values{"version": {version}, "offering": {"aws/ec2"}, "covered": {"yes"}, "rationale": {""}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#coverage-aws-ec2-rationale"`) || !strings.Contains(body, "Give the rationale") {
+		t.Errorf("no rationale: %d %s", resp.StatusCode, section(t, body, "govuk-error-summary", "</div>"))
+	}
+	if _, _, data := f.do("viewer", "GET", "/api/v1/evidence/"+ev.ID, nil); strings.Contains(string(data), `"coverage"`) {
+		t.Errorf("a refused decision was kept: %s", data)
+	}
+
+	// Decided covered: the obligations resting on AWS are assured through
+	// the report, and the page says who decided and why.
+	resp, _ = f.page("assessor", "POST", page+"/coverage", url.Values{"version": {version}, "offering": {"aws/ec2"}, "covered": {"yes"}, "rationale": {"Section 3 tests AWS's physical controls."}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != page+"#fourth-parties" {
+		t.Fatalf("decided: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, body = f.page("assessor", "GET", page, nil)
+	card = section(t, body, `data-fourth-party="aws/ec2"`, "</form>")
+	if !strings.Contains(card, ">covered, as decided</strong>") || !strings.Contains(card, "Section 3 tests AWS&#39;s physical controls.") || !strings.Contains(card, "Decided by assessor@example.gov.uk") {
+		t.Errorf("after the decision: %s", card)
+	}
+	_, body = f.page("viewer", "GET", "/providers/casetrack/offerings/casetrack-cloud", nil)
+	rests := section(t, body, `data-testid="rests-on"`, "</table>")
+	if !strings.Contains(rests, "Amazon EC2</a>") || !strings.Contains(rests, ">covered, as decided</strong>") || !strings.Contains(rests, `<td class="govuk-table__cell govuk-table__cell--numeric" data-testid="short">0</td>`) {
+		t.Errorf("CaseTrack's page: %s", rests)
+	}
+
+	// Through the API: a stale ETag is refused, an unknown fourth party is
+	// named with the nearest, a viewer is forbidden; then decided not
+	// covered.
+	decision := map[string]any{"offering": "aws/ec2", "covered": false, "rationale": "The 2025 report drops section 3."}
+	if status, _, data := f.do("assessor", "PUT", "/api/v1/evidence/"+ev.ID+"/coverage", decision, "If-Match", etag); status != http.StatusPreconditionFailed && status != http.StatusConflict {
+		t.Errorf("a stale ETag: %d %s", status, data)
+	}
+	_, h, _ = f.do("viewer", "GET", "/api/v1/evidence/"+ev.ID, nil)
+	etag = h.Get("ETag")
+	if status, _, data := f.do("viewer", "PUT", "/api/v1/evidence/"+ev.ID+"/coverage", decision, "If-Match", etag); status != http.StatusForbidden {
+		t.Errorf("a viewer: %d %s", status, data)
+	}
+	if status, _, data := f.do("assessor", "PUT", "/api/v1/evidence/"+ev.ID+"/coverage", map[string]any{"offering": "aws/ec3", "covered": true, "rationale": "x"}, "If-Match", etag); status != http.StatusUnprocessableEntity ||
+		!strings.Contains(string(data), `(did you mean \"aws/ec2\"?)`) || !strings.Contains(string(data), `"body.offering"`) {
+		t.Errorf("an unknown fourth party: %d %s", status, data)
+	}
+	status, h, data = f.do("assessor", "PUT", "/api/v1/evidence/"+ev.ID+"/coverage", decision, "If-Match", etag)
+	if status != http.StatusOK && status != http.StatusNoContent {
+		t.Fatalf("decided not covered: %d %s", status, data)
+	}
+	etag = h.Get("ETag")
+
+	// AWS has no evidence in the fixture: all 17 are unassured through
+	// it, on both offerings' pages, the chain API and the scorecards.
+	_, body = f.page("viewer", "GET", "/providers/aws/offerings/ec2", nil)
+	if by := section(t, body, `data-testid="relied-on-by"`, "</table>"); !strings.Contains(by, "CaseTrack Cloud</a>") || !strings.Contains(by, ">not covered, as decided</strong>") ||
+		!strings.Contains(by, `data-testid="short">17</td>`) {
+		t.Errorf("AWS's page: %s", by)
+	}
+	if leaves := section(t, body, `data-testid="leaves"`, "</p>"); !strings.Contains(leaves, "<strong>17</strong> of their obligations unassured") {
+		t.Errorf("AWS's page: %s", leaves)
+	}
+	var chain struct {
+		RestsOn []struct {
+			RestsOn       string         `json:"rests_on"`
+			Coverage      string         `json:"coverage"`
+			LeftUnassured int            `json:"left_unassured"`
+			Own           map[string]int `json:"own"`
+			Controls      []string       `json:"controls"`
+		} `json:"rests_on"`
+	}
+	status, _, data = f.do("viewer", "GET", "/api/v1/providers/casetrack/offerings/casetrack-cloud/chain", nil)
+	if err := json.Unmarshal(data, &chain); status != http.StatusOK || err != nil || len(chain.RestsOn) != 1 {
+		t.Fatalf("chain: %d %s", status, data)
+	}
+	if l := chain.RestsOn[0]; l.RestsOn != "aws/ec2" || l.Coverage != "decided-not-covered" || l.LeftUnassured != 17 || len(l.Controls) != 17 || l.Own["unassured"] != 17 {
+		t.Errorf("chain: %+v", l)
+	}
+	if status, _, _ := f.do("viewer", "GET", "/api/v1/providers/casetrack/offerings/nothing/chain", nil); status != http.StatusNotFound {
+		t.Errorf("the chain of no offering: %d", status)
+	}
+	_, body = f.page("viewer", "GET", "/scorecards", nil)
+	if c := section(t, body, `data-provider="aws"`, "</th>"); !strings.Contains(c, `<strong data-testid="card-leaves">17</strong> obligations of other offerings resting on it are unassured through it`) {
+		t.Errorf("AWS's scorecard: %s", c)
+	}
+
+	// Withdrawing asks first, then the report is silent again.
+	resp, body = f.page("assessor", "POST", page+"/coverage/withdraw", url.Values{"version": {strings.Trim(etag, `"`)}, "offering": {"aws/ec2"}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Withdraw the decision on Amazon Web Services: Amazon EC2?") {
+		t.Fatalf("withdraw unconfirmed: %d", resp.StatusCode)
+	}
+	resp, _ = f.page("assessor", "POST", page+"/coverage/withdraw", url.Values{"version": {strings.Trim(etag, `"`)}, "offering": {"aws/ec2"}, "confirm": {"yes"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("withdraw: %d", resp.StatusCode)
+	}
+	if _, body := f.page("viewer", "GET", page, nil); !strings.Contains(section(t, body, `data-fourth-party="aws/ec2"`, "</dl>"), ">coverage unknown</strong>") {
+		t.Error("withdrawn, the report is not silent again")
+	}
+}

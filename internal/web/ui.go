@@ -125,6 +125,8 @@ func newUI() (*ui, error) {
 		"offeringID":      func(ref string) string { _, o, _ := strings.Cut(ref, "/"); return o },
 		"assuranceCounts": countsText,
 		"providerOf":      func(ref string) string { p, _, _ := strings.Cut(ref, "/"); return p },
+		"coverageWords":   func(c remit.CoverageSays) string { return coverageWords[c] },
+		"coverageTag":     coverageTag,
 	}
 	shared, err := fs.Glob(templateFiles, "templates/_*.html")
 	if err != nil {

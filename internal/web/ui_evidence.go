@@ -213,6 +213,18 @@ type EvidencePage struct {
 	// CarveOuts and Inclusive name a SOC 2 report's carved-out and
 	// included offerings, linked.
 	CarveOuts, Inclusive []option
+	// FourthParties are the offerings what it supports rests on, with
+	// what it says of each; assessors may decide its coverage of them
+	// (Drafts keeps a rationale sent back with a problem, by offering).
+	FourthParties []fourthPartyRow
+	CanDecide     bool
+	Drafts        map[string]string
+}
+
+// fourthPartyRow is a fourth party on the evidence page.
+type fourthPartyRow struct {
+	service.FourthParty
+	Field string
 }
 
 func (s *server) evidencePage(r *http.Request) (*EvidencePage, error) {
@@ -253,6 +265,10 @@ func (s *server) evidencePage(r *http.Request) (*EvidencePage, error) {
 		}
 	}
 	p.Systems = sortedKeys(seen)
+	p.CanDecide = user(r).May(remit.ActSignOff, "")
+	for _, f := range sn.FourthParties(&ev) {
+		p.FourthParties = append(p.FourthParties, fourthPartyRow{FourthParty: f, Field: coverageField(f.Ref, "")})
+	}
 	if p.CanChange {
 		p.Choices, p.Controls = refChoices(sn, user(r), false), controlChoices(sn)
 		cs, err := s.clauseChoices(r)

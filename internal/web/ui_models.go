@@ -151,6 +151,10 @@ type OfferingPage struct {
 	Systems                  []service.RelyingSystem
 	CanEdit                  bool
 	Own                      *ownFindingsView
+	// Chain is what it rests on and what rests on it; LeavesShort counts
+	// the obligations resting on it that its lapse leaves unassured.
+	Chain       service.OfferingChain
+	LeavesShort int
 }
 
 type statementRow struct {
@@ -178,6 +182,10 @@ func (s *server) handleOfferingPage(w http.ResponseWriter, r *http.Request) erro
 	}
 	p.Systems = sn.Relying(func(x service.OfferingInfo) bool { return x.Ref == ref })
 	p.Own = ownFindings(sn, ref, s.Now())
+	p.Chain = sn.OfferingChain(ref, s.Now())
+	for _, l := range p.Chain.ReliedOnBy {
+		p.LeavesShort += l.Short
+	}
 	slices.SortFunc(p.Statements, func(a, b statementRow) int { return compareControls(a.Control, b.Control) })
 	p.Title = p.Offering.Name
 	vs, err := s.versions(r.Context(), ref)

@@ -20,7 +20,7 @@ import (
 
 func (e *env) evidenceCommand() *cobra.Command {
 	ev := &cobra.Command{Use: "evidence", Short: "The evidence register: add, list and fetch evidence"}
-	ev.AddCommand(e.evidenceAddCommand(), e.evidenceListCommand(), e.evidenceGetCommand())
+	ev.AddCommand(e.evidenceAddCommand(), e.evidenceListCommand(), e.evidenceGetCommand(), e.evidenceCoverageCommand())
 	return ev
 }
 
@@ -242,6 +242,85 @@ func (e *env) evidenceGetCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write the evidence's file here (after checking its hash)")
+	e.databaseFlag(cmd, &database)
+	return cmd
+}
+
+func (e *env) evidenceCoverageCommand() *cobra.Command {
+	var database, offering, rationale string
+	var covered, notCovered, withdraw bool
+	cmd := &cobra.Command{
+		Use:   "coverage ID [--offering P/O (--covered | --not-covered) --rationale TEXT | --offering P/O --withdraw]",
+		Short: "Show or decide whether evidence covers the fourth parties what it supports rests on",
+		Long: `With the evidence's id alone, list the fourth parties — the offerings that
+what the evidence supports runs on and rests on for some controls — and what the
+evidence says of each: included, named in its scope, carved out, coverage
+unknown, or an assessor's decision.
+
+Where the evidence neither includes nor carves a fourth party out, record the
+decision: --offering aws/ec2 --covered (it answers for the fourth party's part
+too) or --not-covered (it counts as a carve-out: the fourth party needs current
+assurance of its own), with --rationale saying what shows it. --withdraw removes
+a decision. See doc/assurance.md#the-chain-of-reliance.`,
+		Args: args(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			switch {
+			case offering == "" && (covered || notCovered || withdraw || rationale != ""):
+				return usagef("name the fourth party with --offering provider/offering")
+			case offering != "" && !withdraw && covered == notCovered:
+				return usagef("say --covered or --not-covered (one of them) for %s", offering)
+			case withdraw && (covered || notCovered || rationale != ""):
+				return usagef("--withdraw takes --offering alone")
+			}
+			write := offering != ""
+			return e.withService(cmd, database, write, func(svc *service.Service) error {
+				ev, version, err := svc.EvidenceItem(cmd.Context(), a[0])
+				if err != nil {
+					return err
+				}
+				switch {
+				case withdraw:
+					if _, err := svc.WithdrawCoverage(cmd.Context(), e.admin(), ev.ID, offering, version); err != nil {
+						return err
+					}
+					fmt.Fprintf(e.stdout, "Withdrawn: %s is silent on %s again\n", ev.Title, offering)
+					return nil
+				case write:
+					d := remit.CoverageDecision{Offering: offering, Covered: covered, Rationale: rationale}
+					if _, err := svc.DecideCoverage(cmd.Context(), e.admin(), ev.ID, d, version); err != nil {
+						return err
+					}
+					what := "covers"
+					if !covered {
+						what = "does not cover"
+					}
+					fmt.Fprintf(e.stdout, "Recorded: %s %s %s\n", ev.Title, what, offering)
+					return nil
+				}
+				fps := svc.Snapshot().FourthParties(&ev)
+				if len(fps) == 0 {
+					fmt.Fprintf(e.stdout, "What %s supports rests on no fourth party.\n", ev.Title)
+					return nil
+				}
+				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "FOURTH PARTY\tRELIED ON BY\tCONTROLS\tTHE EVIDENCE SAYS\tWHY")
+				for _, f := range fps {
+					why := ""
+					if d := f.Decision; d != nil {
+						why = fmt.Sprintf("%s (%s, %s)", d.Rationale, d.DecidedBy, d.Decided.UTC().Format(time.DateOnly))
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", f.Ref, f.Through.Ref, f.Controls, f.Says, report.Cell(why))
+				}
+				return tw.Flush()
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&offering, "offering", "", "the fourth party, provider/offering")
+	f.BoolVar(&covered, "covered", false, "the evidence covers the fourth party's part")
+	f.BoolVar(&notCovered, "not-covered", false, "the evidence does not cover it: treat it as carved out")
+	f.StringVar(&rationale, "rationale", "", "what shows it: a section of the report, a clause, an answer")
+	f.BoolVar(&withdraw, "withdraw", false, "remove the decision on --offering")
 	e.databaseFlag(cmd, &database)
 	return cmd
 }

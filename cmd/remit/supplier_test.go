@@ -138,3 +138,60 @@ func TestEvidenceSOC2Flags(t *testing.T) {
 		t.Errorf("the clause is not assured:\n%s", out)
 	}
 }
+
+// TestEvidenceCoverageCommand: the fourth parties a report's offering
+// rests on, and an assessor's decision on one it is silent on, from the
+// command line; bad input exits 2 naming what is wrong.
+func TestEvidenceCoverageCommand(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "remit.db")
+	if _, errOut, code := cli(t, "import", "../../examples/justice", "--database", db); code != 0 {
+		t.Fatalf("import: %s", errOut)
+	}
+	out, errOut, code := cli(t, "evidence", "add", "--database", db, "--kind", "soc2-type-2", "--title", "CaseTrack SOC 2", "--url", "https://trust.casetrack.example/soc2",
+		"--issued", "2026-02-01", "--expires", "2027-02-01", "--supports", "offering:casetrack/casetrack-cloud", "--period", "2025-01-01/2025-12-31")
+	if code != 0 {
+		t.Fatalf("add: %s", errOut)
+	}
+	id := strings.TrimSuffix(strings.Fields(out)[1], ":")
+	show := func() string {
+		t.Helper()
+		out, errOut, code := cli(t, "evidence", "coverage", id, "--database", db)
+		if code != 0 {
+			t.Fatalf("coverage: %s", errOut)
+		}
+		return out
+	}
+	if out := show(); !strings.Contains(out, "aws/ec2       casetrack/casetrack-cloud  17        silent") {
+		t.Errorf("before deciding:\n%s", out)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--covered"}, "name the fourth party with --offering"},
+		{[]string{"--offering", "aws/ec2", "--rationale", "x"}, "say --covered or --not-covered"},
+		{[]string{"--offering", "aws/ec2", "--covered", "--not-covered", "--rationale", "x"}, "say --covered or --not-covered"},
+		{[]string{"--offering", "aws/ec2", "--withdraw", "--covered"}, "--withdraw takes --offering alone"},
+		{[]string{"--offering", "aws/ec2", "--covered"}, "give the rationale"},
+		{[]string{"--offering", "aws/ec3", "--covered", "--rationale", "x"}, `(did you mean "aws/ec2"?)`},
+		{[]string{"--offering", "aws/ec2", "--withdraw"}, `holds no coverage decision on "aws/ec2"`},
+	} {
+		_, errOut, code := cli(t, append([]string{"evidence", "coverage", id, "--database", db}, c.args...)...)
+		if code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: %d %s, want exit 2 with %q", c.args, code, errOut, c.want)
+		}
+	}
+	if out, errOut, code := cli(t, "evidence", "coverage", id, "--database", db, "--offering", "aws/ec2", "--covered", "--rationale", "Section 3 tests AWS's controls"); code != 0 || !strings.Contains(out, "Recorded: CaseTrack SOC 2 covers aws/ec2") {
+		t.Fatalf("decide: %d %s %s", code, out, errOut)
+	}
+	if out := show(); !strings.Contains(out, "decided-covered") || !strings.Contains(out, "Section 3 tests AWS's controls (cli, ") {
+		t.Errorf("after deciding:\n%s", out)
+	}
+	if out, errOut, code := cli(t, "evidence", "coverage", id, "--database", db, "--offering", "aws/ec2", "--withdraw"); code != 0 || !strings.Contains(out, "is silent on aws/ec2 again") {
+		t.Fatalf("withdraw: %d %s %s", code, out, errOut)
+	}
+	if out := show(); !strings.Contains(out, "silent") {
+		t.Errorf("after withdrawing:\n%s", out)
+	}
+}

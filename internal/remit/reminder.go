@@ -27,6 +27,7 @@ const (
 	RemindPortalSubmission  ReminderKind = "portal-submission"
 	RemindAboveAppetite     ReminderKind = "accepted-above-appetite"
 	RemindSupplierReview    ReminderKind = "supplier-review"
+	RemindFourthParty       ReminderKind = "fourth-party-lapse"
 )
 
 // ReminderKinds lists every kind, in the order a digest lists them, with
@@ -46,6 +47,7 @@ var ReminderKinds = []struct {
 	{RemindModelChange, "Provider model changes that move your systems' obligations"},
 	{RemindPortalSubmission, "Suppliers' answers submitted for review"},
 	{RemindSupplierReview, "Supplier reviews due within 30 days or overdue"},
+	{RemindFourthParty, "Fourth parties whose lapse leaves obligations resting on them unassured"},
 }
 
 // Valid reports whether k is a known kind.

@@ -161,6 +161,7 @@ func (s *Service) DueReminders(ctx context.Context, now time.Time) ([]remit.Remi
 		out = append(out, remit.Reminder{Key: fmt.Sprintf("%s/%s/%s", remit.RemindSupplierReview, c.Provider, c.ReviewDue), Kind: remit.RemindSupplierReview,
 			Title: c.Name, Detail: detail, Path: "/providers/" + c.Provider + "#schedule", To: []string{"role:assessor"}})
 	}
+	out = append(out, fourthPartyLapses(sn, cards, now)...)
 	err = s.read(ctx, func(tx remit.Tx) error {
 		links, err := portalLinks.list(ctx, tx, "")
 		for _, l := range links {
@@ -173,6 +174,51 @@ func (s *Service) DueReminders(ctx context.Context, now time.Time) ([]remit.Remi
 		return err
 	})
 	return out, err
+}
+
+// fourthPartyLapses are the reminders of offerings whose own assurance
+// has lapsed (or never was) while obligations of other offerings rest on
+// them: for the assessors and the teams of the systems relying on those
+// offerings. An event is keyed by the day the offering's last evidence
+// stopped counting ("none" when it never held any), so a new lapse is a
+// new reminder and a standing one is sent once.
+func fourthPartyLapses(sn *Snapshot, cards []remit.Scorecard, now time.Time) []remit.Reminder {
+	var out []remit.Reminder
+	for _, c := range cards {
+		for _, o := range c.Offerings {
+			if o.LeavesUnassured == 0 {
+				continue
+			}
+			lapsed := "none"
+			for _, ev := range sn.index.For(remit.ObligationRef{Offering: o.Offering}) {
+				if ev.Expires != "" && ev.Expires <= now.UTC().Format(time.DateOnly) && (lapsed == "none" || ev.Expires > lapsed) {
+					lapsed = ev.Expires
+				}
+			}
+			to := []string{"role:assessor"}
+			var through []string
+			for _, l := range sn.OfferingChain(o.Offering, now).ReliedOnBy {
+				if l.Short == 0 {
+					continue
+				}
+				through = append(through, fmt.Sprintf("%d of %s's", l.Short, l.Upper.Name))
+				for _, sys := range sn.UsersOf(l.Upper.Ref) {
+					if sys.Team != "" && !slices.Contains(to, sys.Team) {
+						to = append(to, sys.Team)
+					}
+				}
+			}
+			what := "its evidence lapsed on " + lapsed
+			if lapsed == "none" {
+				what = "it has no current evidence or assessment"
+			}
+			provider, offering, _ := strings.Cut(o.Offering, "/")
+			out = append(out, remit.Reminder{Key: fmt.Sprintf("%s/%s/%s", remit.RemindFourthParty, o.Offering, lapsed), Kind: remit.RemindFourthParty,
+				Title: fmt.Sprintf("%s (%s)", o.Name, c.Name), Detail: fmt.Sprintf("%s: %s obligations resting on it are unassured through it", what, strings.Join(through, ", ")),
+				Path: "/providers/" + provider + "/offerings/" + offering + "#relied-on", To: to})
+		}
+	}
+	return out
 }
 
 // modelChange is the reminder a statement change makes when it moves

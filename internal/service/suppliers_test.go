@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -310,6 +311,23 @@ func TestChainOfReliance(t *testing.T) {
 			t.Errorf("link: %+v", l)
 		}
 	}
+	// AWS's lapse is a reminder of its own, for the assessors and the
+	// team of the system relying on it through CaseTrack.
+	due, err := f.svc.DueReminders(ctx, f.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lapses []remit.Reminder
+	for _, r := range due {
+		if r.Kind == remit.RemindFourthParty {
+			lapses = append(lapses, r)
+		}
+	}
+	if len(lapses) != 1 || lapses[0].Key != "fourth-party-lapse/aws/ec2/"+today || lapses[0].Title != "Amazon EC2 (Amazon Web Services)" ||
+		lapses[0].Detail != "its evidence lapsed on "+today+": 17 of CaseTrack Cloud's obligations resting on it are unassured through it" ||
+		lapses[0].Path != "/providers/aws/offerings/ec2#relied-on" || !slices.Equal(lapses[0].To, []string{"role:assessor", "courts-digital"}) {
+		t.Errorf("fourth-party reminders: %+v", lapses)
+	}
 	fps := sn.FourthParties(&soc2)
 	if len(fps) != 1 || fps[0].Ref != "aws/ec2" || fps[0].Through.Ref != "casetrack/casetrack-cloud" || fps[0].Controls != 17 || fps[0].Says != remit.CoverCarvedOut {
 		t.Errorf("fourth parties of the report: %+v", fps)
@@ -387,6 +405,14 @@ func TestChainOfReliance(t *testing.T) {
 	for _, c := range cards {
 		if c.LeavesUnassured != 0 {
 			t.Errorf("AWS renewed, yet %s's lapse leaves %d obligations unassured", c.Provider, c.LeavesUnassured)
+		}
+	}
+	if due, err = f.svc.DueReminders(ctx, f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range due {
+		if r.Kind == remit.RemindFourthParty {
+			t.Errorf("AWS renewed, yet reminded: %+v", r)
 		}
 	}
 

@@ -202,6 +202,22 @@ func implementationState(s remit.ObligationStatus) string {
 	return "planned"
 }
 
+// linkRemarks says one link of the chain of reliance in words: upper
+// rests on lower for so many controls, what upper's evidence says of it,
+// and what that leaves unassured.
+func linkRemarks(l report.PlanLink, upper, lower string) string {
+	says := map[remit.CoverageSays]string{
+		remit.CoverIncluded: "includes it", remit.CoverNamed: "names it in its scope", remit.CoverDecided: "covers it, as an assessor decided",
+		remit.CoverCarvedOut: "carves it out", remit.CoverDecidedNot: "does not cover it, as an assessor decided",
+		remit.CoverSilent: "is silent on it (coverage unknown)", remit.CoverNoEvidence: "is missing: it has no current evidence",
+	}[l.Coverage]
+	s := fmt.Sprintf("%s rests on %s for %d controls; %s's evidence %s.", upper, lower, l.Controls, upper, says)
+	if l.Short > 0 {
+		s += fmt.Sprintf(" %d of %s's obligations are unassured through %s.", l.Short, upper, lower)
+	}
+	return s
+}
+
 // SSPInput is what an SSP is written from besides the plan.
 type SSPInput struct {
 	Plan *report.SystemPlan
@@ -264,6 +280,8 @@ func WriteSSP(in SSPInput) SSP {
 	out.SystemImplementation.Users = []json.RawMessage{user}
 	out.SystemImplementation.Components = []Component{{UUID: self, Type: "this-system", Title: sys.Name, Description: "The system itself: everything of each control that is ours.", Status: ComponentStatus{"operational"}}}
 	leveraged := map[string]string{} // provider → authorization uuid
+	laAt := map[string]int{}         // provider → its authorization's place
+	direct := map[string]bool{}      // providers the system uses an offering of directly
 	for _, o := range p.Offerings {
 		if _, ok := leveraged[o.Provider]; !ok {
 			la := LeveragedAuthorization{UUID: key("leveraged", o.Provider), Title: o.ProviderName, PartyUUID: providers[o.Provider]}
@@ -276,12 +294,29 @@ func WriteSSP(in SSPInput) SSP {
 				la.Remarks = "No supplier assessment of this provider has been signed off: the date is the plan's."
 			}
 			leveraged[o.Provider] = la.UUID
+			laAt[o.Provider] = len(out.SystemImplementation.LeveragedAuthorizations)
 			out.SystemImplementation.LeveragedAuthorizations = append(out.SystemImplementation.LeveragedAuthorizations, la)
 		}
 		how := "used directly"
 		if !o.Direct {
 			how = "relied on through another offering (a fourth party)"
 		}
+		// The chain of reliance: what it rests on, or what it is relied on
+		// through, with what the upper offering's evidence says of it.
+		var chain []Prop
+		for _, l := range o.RestsOn {
+			chain = append(chain, Prop{Name: "rests-on", NS: NS, Value: l.Offering, Class: string(l.Coverage),
+				Remarks: linkRemarks(l, o.Ref, l.Offering)})
+		}
+		for _, l := range o.Through {
+			chain = append(chain, Prop{Name: "relied-on-through", NS: NS, Value: l.Offering, Class: string(l.Coverage),
+				Remarks: linkRemarks(l, l.Offering, o.Ref)})
+		}
+		// The provider's authorization carries the chain too: how the
+		// system relies on it, and each link of its offerings.
+		la := &out.SystemImplementation.LeveragedAuthorizations[laAt[o.Provider]]
+		direct[o.Provider] = direct[o.Provider] || o.Direct
+		la.Props = append(la.Props, chain...)
 		var purpose string
 		for _, u := range sys.Uses {
 			if u.Offering == o.Ref {
@@ -291,9 +326,18 @@ func WriteSSP(in SSPInput) SSP {
 		out.SystemImplementation.Components = append(out.SystemImplementation.Components, Component{Remarks: purpose,
 			UUID: key("component", o.Ref), Type: "service", Title: o.Name,
 			Description: fmt.Sprintf("%s, an offering of %s (%s), %s.", o.Name, o.ProviderName, modelName(o.ServiceModel), how),
-			Props: []Prop{{Name: "leveraged-authorization-uuid", Value: leveraged[o.Provider]}, {Name: "offering", NS: NS, Value: o.Ref},
-				{Name: "service-model", NS: NS, Value: string(o.ServiceModel)}, {Name: "direct", NS: NS, Value: fmt.Sprint(o.Direct)}},
+			Props: append([]Prop{{Name: "leveraged-authorization-uuid", Value: leveraged[o.Provider]}, {Name: "offering", NS: NS, Value: o.Ref},
+				{Name: "service-model", NS: NS, Value: string(o.ServiceModel)}, {Name: "direct", NS: NS, Value: fmt.Sprint(o.Direct)}}, chain...),
 			Status: ComponentStatus{"operational"}})
+	}
+
+	for provider, i := range laAt {
+		la := &out.SystemImplementation.LeveragedAuthorizations[i]
+		reliance := "fourth-party"
+		if direct[provider] {
+			reliance = "direct"
+		}
+		la.Props = append([]Prop{la.Props[0], {Name: "reliance", NS: NS, Value: reliance}}, la.Props[1:]...)
 	}
 
 	out.ControlImplementation.Description = fmt.Sprintf("How each control of %s's baseline (%s) is shared between %s and its providers, as Remit computes it.", sys.Name, in.Catalogue, sys.Name)

@@ -146,3 +146,57 @@ func TestSSPMappedParts(t *testing.T) {
 		t.Errorf("mapped parts %v, want %v", got, want)
 	}
 }
+
+// TestSSPCarriesChain: the leveraged authorizations say how the system
+// relies on each provider — directly, or only through another offering —
+// and, like the components, carry each link of the chain of reliance
+// with what the upper offering's evidence says of the fourth party.
+func TestSSPCarriesChain(t *testing.T) {
+	sn, _ := exampleSnapshot(t)
+	plan, err := sn.SystemPlan("court-case-tracking", exportNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ssp := oscal.WriteSSP(oscal.SSPInput{Plan: plan, Catalogue: sn.CatalogueTitle(plan.System.Baseline.Catalogue), Assessed: sn.ProvidersAssessed(), Now: exportNow})
+	doc, err := oscal.Marshal(oscal.KindSSP, ssp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oscal.Validate(t, "the SSP of court-case-tracking", doc)
+	las := map[string]oscal.LeveragedAuthorization{}
+	for _, la := range ssp.SystemImplementation.LeveragedAuthorizations {
+		las[la.Title] = la
+	}
+	want := map[string][]oscal.Prop{
+		"Amazon Web Services": {{Name: "relied-on-through", NS: oscal.NS, Value: "casetrack/casetrack-cloud", Class: "no-evidence",
+			Remarks: "casetrack/casetrack-cloud rests on aws/ec2 for 17 controls; casetrack/casetrack-cloud's evidence is missing: it has no current evidence."}},
+		"CaseTrack Ltd (fictional)": {{Name: "rests-on", NS: oscal.NS, Value: "aws/ec2", Class: "no-evidence",
+			Remarks: "casetrack/casetrack-cloud rests on aws/ec2 for 17 controls; casetrack/casetrack-cloud's evidence is missing: it has no current evidence."}},
+	}
+	reliance := map[string]string{"Amazon Web Services": "fourth-party", "CaseTrack Ltd (fictional)": "direct"}
+	for title, props := range want {
+		la, ok := las[title]
+		if !ok {
+			t.Fatalf("no leveraged authorization for %s: %v", title, las)
+		}
+		if got := oscal.PropValue(la.Props, "reliance"); got != reliance[title] {
+			t.Errorf("%s: reliance %q", title, got)
+		}
+		var chain []oscal.Prop
+		for _, p := range la.Props {
+			if p.Name == "rests-on" || p.Name == "relied-on-through" {
+				chain = append(chain, p)
+			}
+		}
+		if !reflect.DeepEqual(chain, props) {
+			t.Errorf("%s: chain %+v, want %+v", title, chain, props)
+		}
+	}
+	// The fourth party's component names the offering it is relied on
+	// through.
+	for _, c := range ssp.SystemImplementation.Components {
+		if oscal.PropValue(c.Props, "offering") == "aws/ec2" && oscal.PropValue(c.Props, "relied-on-through") != "casetrack/casetrack-cloud" {
+			t.Errorf("aws/ec2's component: %+v", c.Props)
+		}
+	}
+}

@@ -24,6 +24,19 @@ type PlanOffering struct {
 	ProviderName string
 	ServiceModel remit.ServiceModel
 	Direct       bool // used by the system itself, not only through another offering
+	// Through lists, for a fourth party, the offerings the system uses
+	// that rest on it (the chain of reliance); RestsOn, for an offering
+	// the system uses, the fourth parties it rests on.
+	Through, RestsOn []PlanLink
+}
+
+// PlanLink is one link of the chain of reliance: an offering the system
+// uses resting on a fourth party for some controls.
+type PlanLink struct {
+	Offering string             // the other end: provider/offering
+	Controls int                // how many controls rest on the fourth party
+	Coverage remit.CoverageSays // what the upper offering's evidence says of the fourth party
+	Short    int                // obligations left unassured through the fourth party
 }
 
 // PlanRow is one control of the plan.

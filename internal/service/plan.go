@@ -43,6 +43,23 @@ func (sn *Snapshot) SystemPlan(id string, now time.Time) (*report.SystemPlan, er
 				add(v, false)
 			}
 		}
+		// The chain of reliance: each offering used, each fourth party it
+		// rests on.
+		at := map[string]int{}
+		for i, o := range plan.Offerings {
+			at[o.Ref] = i
+		}
+		for _, oi := range s.Uses {
+			for _, v := range e.Offering(oi).Via {
+				l, ok := sn.chainLink(e, oi, v, now)
+				if !ok {
+					continue
+				}
+				up, down := &plan.Offerings[at[l.Upper.Ref]], &plan.Offerings[at[l.Lower.Ref]]
+				up.RestsOn = append(up.RestsOn, report.PlanLink{Offering: l.Lower.Ref, Controls: len(l.Controls), Coverage: l.Coverage.Says, Short: l.Short})
+				down.Through = append(down.Through, report.PlanLink{Offering: l.Upper.Ref, Controls: len(l.Controls), Coverage: l.Coverage.Says, Short: l.Short})
+			}
+		}
 		mx := c.Matrix(si)
 		for i := range mx.Cells {
 			cell := &mx.Cells[i]

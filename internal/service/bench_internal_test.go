@@ -16,13 +16,19 @@ import (
 // BenchmarkScorecardsL derives every provider's and offering's scorecard
 // over the L estate (20,000 systems, 2,000 offerings) with 100,000 pieces
 // of evidence, most supporting offerings, some expired.
-func BenchmarkScorecardsL(b *testing.B) { scorecardsL(b, false) }
+func BenchmarkScorecardsL(b *testing.B) { scorecardsL(b, false, false) }
+
+// BenchmarkScorecardsLLapsed is BenchmarkScorecardsL at the chain of
+// reliance's worst: every offering another runs on has let all its
+// evidence lapse, so each obligation resting on one is followed to the
+// failing link and counted against it.
+func BenchmarkScorecardsLLapsed(b *testing.B) { scorecardsL(b, false, true) }
 
 // BenchmarkScorecardsLMeasured is BenchmarkScorecardsL with every
 // provider measured by its own POA&M (ten open items per offering).
-func BenchmarkScorecardsLMeasured(b *testing.B) { scorecardsL(b, true) }
+func BenchmarkScorecardsLMeasured(b *testing.B) { scorecardsL(b, true, false) }
 
-func scorecardsL(b *testing.B, measured bool) {
+func scorecardsL(b *testing.B, measured, lapsed bool) {
 	ws := synth.Estate(synth.L, 1)
 	e, err := engine.New(ws, content.Defaults())
 	if err != nil {
@@ -30,18 +36,17 @@ func scorecardsL(b *testing.B, measured bool) {
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
-	evs := make([]remit.Evidence, 100_000)
-	for i := range evs {
-		o := e.Offering(int32(rng.IntN(e.NumOfferings())))
-		sup := remit.Support{On: remit.SupportOffering, Ref: o.Ref}
-		if i%3 == 0 { // a third for one control only
-			sup.Control = e.Controls[rng.IntN(len(e.Controls))].Ref
+	var lapse func(int32) bool
+	if lapsed {
+		lower := map[int32]bool{}
+		for _, o := range e.Offerings() {
+			for _, v := range o.Via {
+				lower[v] = true
+			}
 		}
-		evs[i] = remit.Evidence{ID: fmt.Sprintf("ev-%016x", i), Kind: remit.EvidenceISO27001, Title: "certificate",
-			Issued: "2026-01-01", Expires: now.AddDate(0, 0, rng.IntN(730)-200).Format(time.DateOnly), Supports: []remit.Support{sup}}
+		lapse = func(oi int32) bool { return lower[oi] }
 	}
-	// The chain of reliance is followed as the service does.
-	x := remit.NewEvidenceIndex(evs, remit.Judgements{}).WithChains(e.ChainMemo(), nil)
+	x := evidenceL(e, rng, now, lapse)
 	if measured {
 		// Each offering's provider has a POA&M of ten open items, each on
 		// a control of the catalogue, of every severity.
@@ -63,11 +68,101 @@ func scorecardsL(b *testing.B, measured bool) {
 		cards = scorecardsOf(e, x, now, map[string]int{}, map[string]int{}, map[string]time.Time{})
 	}
 	b.StopTimer()
-	n := 0
+	n, short := 0, 0
 	for _, c := range cards {
 		n += c.Obligations
+		short += c.LeavesUnassured
 	}
 	b.ReportMetric(float64(n), "obligations")
+	if lapsed {
+		b.ReportMetric(float64(short), "left-unassured")
+	}
+}
+
+// evidenceL is 100,000 pieces of evidence over the estate's offerings,
+// a third for one control only, some expired (all of an offering lapsed
+// says), indexed as the service does (following the chain of reliance).
+func evidenceL(e *engine.Estate, rng *rand.Rand, now time.Time, lapsed func(int32) bool) *remit.EvidenceIndex {
+	evs := make([]remit.Evidence, 100_000)
+	for i := range evs {
+		oi := int32(rng.IntN(e.NumOfferings()))
+		o := e.Offering(oi)
+		sup := remit.Support{On: remit.SupportOffering, Ref: o.Ref}
+		if i%3 == 0 { // a third for one control only
+			sup.Control = e.Controls[rng.IntN(len(e.Controls))].Ref
+		}
+		expires := now.AddDate(0, 0, rng.IntN(730)-200)
+		if lapsed != nil && lapsed(oi) {
+			expires = now.AddDate(0, 0, -1-rng.IntN(200))
+		}
+		evs[i] = remit.Evidence{ID: fmt.Sprintf("ev-%016x", i), Kind: remit.EvidenceISO27001, Title: "certificate",
+			Issued: "2025-01-01", Expires: expires.Format(time.DateOnly), Supports: []remit.Support{sup}}
+	}
+	return remit.NewEvidenceIndex(evs, remit.Judgements{}).WithChains(e.ChainMemo(), nil)
+}
+
+// BenchmarkOfferingChainL works out the chain of reliance of the
+// offering most others rest on, over the L estate with 100,000 pieces of
+// evidence: what its page shows (each offering resting on it, what their
+// evidence says of it, the obligations left unassured).
+func BenchmarkOfferingChainL(b *testing.B) {
+	ws := synth.Estate(synth.L, 1)
+	e, err := engine.New(ws, content.Defaults())
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	sn := &Snapshot{cache: engine.NewCache(e), index: evidenceL(e, rand.New(rand.NewPCG(1, 2)), now, nil)}
+	resting := map[int32]int{}
+	for _, o := range e.Offerings() {
+		for _, v := range o.Via {
+			resting[v]++
+		}
+	}
+	var most int32
+	for oi, n := range resting {
+		if n > resting[most] || (n == resting[most] && oi < most) {
+			most = oi
+		}
+	}
+	ref := e.Offering(most).Ref
+	b.ReportAllocs()
+	b.ResetTimer()
+	var c OfferingChain
+	for range b.N {
+		c = sn.OfferingChain(ref, now)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(len(c.ReliedOnBy)), "resting")
+}
+
+// BenchmarkFourthPartyLapsesL finds every fourth party's lapse over the L
+// estate with 100,000 pieces of evidence, given the scorecards: what the
+// hourly reminders add for the chain of reliance. At its worst: every
+// offering another runs on has let all its evidence lapse.
+func BenchmarkFourthPartyLapsesL(b *testing.B) {
+	ws := synth.Estate(synth.L, 1)
+	e, err := engine.New(ws, content.Defaults())
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	lower := map[int32]bool{}
+	for _, o := range e.Offerings() {
+		for _, v := range o.Via {
+			lower[v] = true
+		}
+	}
+	sn := &Snapshot{cache: engine.NewCache(e), index: evidenceL(e, rand.New(rand.NewPCG(1, 2)), now, func(oi int32) bool { return lower[oi] })}
+	cards := scorecardsOf(e, sn.index, now, map[string]int{}, map[string]int{}, map[string]time.Time{})
+	b.ReportAllocs()
+	b.ResetTimer()
+	var rs []remit.Reminder
+	for range b.N {
+		rs = fourthPartyLapses(sn, cards, now)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(len(rs)), "reminders")
 }
 
 // BenchmarkTiersL works out every provider's tier over the L estate

@@ -498,6 +498,42 @@ async function main() {
     assert.match(await assessor.getByTestId('delta-SAT-01').innerText(), /Delta: 4/);
   });
 
+  await step('an assessor decides a certificate does not cover the hosting its offering runs on', async () => {
+    await assessor.goto(base + '/evidence/new?supports=offering:casetrack/casetrack-cloud');
+    await assessor.getByLabel('What it is').selectOption('cyber-essentials-plus');
+    await assessor.getByLabel('Title').fill('CaseTrack Cyber Essentials Plus');
+    await assessor.getByLabel('What it covers (optional)').fill("CaseTrack Ltd's offices and laptops");
+    await assessor.getByLabel('Expires on (optional)').fill('2027-06-01');
+    await assessor.getByLabel('Or link to where it is held').fill('https://casetrack.example/ce-plus');
+    await assessor.getByRole('button', { name: 'Add evidence' }).click();
+    await assessor.locator('.govuk-notification-banner--success').waitFor();
+    // The certificate is silent on Amazon EC2, which CaseTrack runs on.
+    const card = assessor.locator('[data-fourth-party="aws/ec2"]');
+    assert.match(await card.getByTestId('says').innerText(), /coverage unknown/);
+    // Deciding without a rationale is refused, the error against the field.
+    await card.getByLabel('No: treat it as carved out').check();
+    await card.getByRole('button', { name: /Record the decision/ }).click();
+    await assessor.locator('.govuk-error-summary').waitFor();
+    assert.match(await assessor.locator('.govuk-error-summary').innerText(), /Give the rationale/);
+    await check(assessor, 'evidence-coverage-error');
+    const again = assessor.locator('[data-fourth-party="aws/ec2"]');
+    await again.getByLabel('No: treat it as carved out').check();
+    await again.getByLabel('Rationale').fill('Cyber Essentials Plus covers CaseTrack\'s offices, not the AWS hosting.');
+    await again.getByRole('button', { name: /Record the decision/ }).click();
+    await assessor.locator('.govuk-notification-banner--success').waitFor();
+    assert.match(await assessor.locator('[data-fourth-party="aws/ec2"]').getByTestId('says').innerText(), /not covered, as decided/);
+    await check(assessor, 'evidence-coverage');
+    // CaseTrack's page shows the link, and the figure agrees with the
+    // offering page of Amazon EC2 resting beneath it.
+    await assessor.getByRole('link', { name: 'Amazon EC2' }).first().click();
+    const row = assessor.getByTestId('relied-on-by').locator('tr', { hasText: 'CaseTrack Cloud' });
+    const short = await row.getByTestId('short').innerText();
+    const leaves = await assessor.getByTestId('leaves').innerText();
+    if (short === '0') assert.match(leaves, /None of their obligations is left unassured/);
+    else assert.match(leaves, new RegExp(`leaves ${short} of their obligations unassured`));
+    await check(assessor, 'offering-chain');
+  });
+
   await step('a supplier answers through the portal, without an account, and the assessor accepts', async () => {
     await assessor.goto(base + '/assessments');
     await assessor.getByLabel('Assess an offering').selectOption('google/workspace');

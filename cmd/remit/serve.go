@@ -384,7 +384,9 @@ func seedChecks(ctx context.Context, svc *service.Service, admin remit.Principal
 
 // seedEvidence gives the demo a little evidence, dated from today so that
 // every state shows: current, expiring soon, expired, and a SOC 2 report
-// whose CUECs are partly mapped to our obligations.
+// whose CUECs are partly mapped to our obligations; and an assessor's
+// decision that CaseTrack's certificate does not cover the AWS hosting
+// CaseTrack runs on (the chain of reliance).
 func seedEvidence(ctx context.Context, svc *service.Service, admin remit.Principal, now time.Time) error {
 	day := func(days int) string { return now.UTC().AddDate(0, 0, days).Format(time.DateOnly) }
 	items := []struct {
@@ -413,8 +415,19 @@ func seedEvidence(ctx context.Context, svc *service.Service, admin remit.Princip
 		if it.content != "" {
 			content = []byte(it.content)
 		}
-		if _, err := svc.AddEvidence(ctx, admin, it.ev, it.name, content); err != nil {
+		added, err := svc.AddEvidence(ctx, admin, it.ev, it.name, content)
+		if err != nil {
 			return fmt.Errorf("demo evidence %q: %w", it.ev.Title, err)
+		}
+		if it.ev.Kind == remit.EvidenceCyberEssentialsPlus {
+			d := remit.CoverageDecision{Offering: "aws/ec2", Rationale: "Cyber Essentials Plus certifies CaseTrack's own network and devices; the AWS hosting it runs on is outside its scope, so AWS's own certificate must carry that part."}
+			_, version, err := svc.EvidenceItem(ctx, added.ID)
+			if err != nil {
+				return err
+			}
+			if _, err := svc.DecideCoverage(ctx, admin, added.ID, d, version); err != nil {
+				return fmt.Errorf("demo coverage decision: %w", err)
+			}
 		}
 	}
 	return nil

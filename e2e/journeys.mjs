@@ -521,7 +521,7 @@ async function main() {
     await again.getByLabel('Rationale').fill('Cyber Essentials Plus covers CaseTrack\'s offices, not the AWS hosting.');
     await again.getByRole('button', { name: /Record the decision/ }).click();
     await assessor.locator('.govuk-notification-banner--success').waitFor();
-    assert.match(await assessor.locator('[data-fourth-party="aws/ec2"]').getByTestId('says').innerText(), /not covered, as decided/);
+    assert.match(await assessor.locator('[data-fourth-party="aws/ec2"]').getByTestId('says').innerText(), /not covered as an assessor decided/);
     await check(assessor, 'evidence-coverage');
     // CaseTrack's page shows the link, and the figure agrees with the
     // offering page of Amazon EC2 resting beneath it.

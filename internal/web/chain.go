@@ -121,9 +121,9 @@ func linksJSON(ls []service.ChainLink) []chainLinkJSON {
 var coverageWords = map[remit.CoverageSays]string{
 	remit.CoverIncluded:   "included",
 	remit.CoverNamed:      "named in its scope",
-	remit.CoverDecided:    "covered, as decided",
+	remit.CoverDecided:    "covered",
 	remit.CoverCarvedOut:  "carved out",
-	remit.CoverDecidedNot: "not covered, as decided",
+	remit.CoverDecidedNot: "not covered",
 	remit.CoverSilent:     "coverage unknown",
 	remit.CoverNoEvidence: "no current evidence",
 }

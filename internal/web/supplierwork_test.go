@@ -349,7 +349,8 @@ func TestObligationChainShown(t *testing.T) {
 	const page = "/obligations/court-case-tracking/srm:SRM-01/casetrack/casetrack-cloud/provider"
 	_, body := f.page("viewer", "GET", page, nil)
 	chain, assurance := section(t, body, `data-testid="chain"`, "</dd>"), section(t, body, `data-testid="assurance"`, "</dd>")
-	if !strings.Contains(chain, "CaseTrack Ltd (fictional): CaseTrack Cloud runs on <a") || !strings.Contains(chain, "Amazon EC2</a>") {
+	if !strings.Contains(chain, "CaseTrack Ltd (fictional): CaseTrack Cloud runs on <a") || !strings.Contains(chain, "Amazon EC2</a>") ||
+		!strings.Contains(chain, `Amazon Web Services: Amazon EC2: <strong class="govuk-tag govuk-tag--red">carved out</strong> by <a class="govuk-link" href="/evidence/ev-`) {
 		t.Errorf("chain: %s", chain)
 	}
 	if !strings.Contains(assurance, ">unassured</strong>") || !strings.Contains(assurance, "aws/ec2 is carved out of &#34;CaseTrack SOC 2 Type II 2026&#34;") {
@@ -426,12 +427,12 @@ func TestCoverageDecisionPages(t *testing.T) {
 	}
 	_, body = f.page("assessor", "GET", page, nil)
 	card = section(t, body, `data-fourth-party="aws/ec2"`, "</form>")
-	if !strings.Contains(card, ">covered, as decided</strong>") || !strings.Contains(card, "Section 3 tests AWS&#39;s physical controls.") || !strings.Contains(card, "Decided by assessor@example.gov.uk") {
+	if !strings.Contains(card, ">covered</strong> as an assessor decided") || !strings.Contains(card, "Section 3 tests AWS&#39;s physical controls.") || !strings.Contains(card, "Decided by assessor@example.gov.uk") {
 		t.Errorf("after the decision: %s", card)
 	}
 	_, body = f.page("viewer", "GET", "/providers/casetrack/offerings/casetrack-cloud", nil)
 	rests := section(t, body, `data-testid="rests-on"`, "</table>")
-	if !strings.Contains(rests, "Amazon EC2</a>") || !strings.Contains(rests, ">covered, as decided</strong>") || !strings.Contains(rests, `<td class="govuk-table__cell govuk-table__cell--numeric" data-testid="short">0</td>`) {
+	if !strings.Contains(rests, "Amazon EC2</a>") || !strings.Contains(rests, ">covered</strong> as an assessor decided") || !strings.Contains(rests, `<td class="govuk-table__cell govuk-table__cell--numeric" data-testid="short">0</td>`) {
 		t.Errorf("CaseTrack's page: %s", rests)
 	}
 
@@ -460,7 +461,7 @@ func TestCoverageDecisionPages(t *testing.T) {
 	// AWS has no evidence in the fixture: all 17 are unassured through
 	// it, on both offerings' pages, the chain API and the scorecards.
 	_, body = f.page("viewer", "GET", "/providers/aws/offerings/ec2", nil)
-	if by := section(t, body, `data-testid="relied-on-by"`, "</table>"); !strings.Contains(by, "CaseTrack Cloud</a>") || !strings.Contains(by, ">not covered, as decided</strong>") ||
+	if by := section(t, body, `data-testid="relied-on-by"`, "</table>"); !strings.Contains(by, "CaseTrack Cloud</a>") || !strings.Contains(by, ">not covered</strong> as an assessor decided") ||
 		!strings.Contains(by, `data-testid="short">17</td>`) {
 		t.Errorf("AWS's page: %s", by)
 	}

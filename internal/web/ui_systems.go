@@ -410,9 +410,16 @@ type ObligationPage struct {
 	// Assurance is the obligation's assurance today; Chain names the
 	// fourth parties a provider's obligation rests on, nearest first.
 	Assurance remit.Assurance
-	Chain     []option
+	Chain     []chainStep
 	// OfferingName names the offering it arises from.
 	OfferingName string
+}
+
+// chainStep is a fourth party an obligation rests on, with what the
+// offering's current evidence says of it.
+type chainStep struct {
+	Value, Text string
+	Coverage    remit.Coverage
 }
 
 func (s *server) handleObligationPage(w http.ResponseWriter, r *http.Request) error {
@@ -443,8 +450,9 @@ func (s *server) obligationPage(ctx context.Context, id string, u remit.Principa
 		p.OfferingName = s.offeringName(o.Offering)
 	}
 	if o.Offering != "" && o.Party != "ours" {
+		day := s.Now().UTC().Format(time.DateOnly)
 		for _, f := range sn.Chain(o.Offering, o.Control) {
-			p.Chain = append(p.Chain, option{f, s.offeringName(f)})
+			p.Chain = append(p.Chain, chainStep{Value: f, Text: s.offeringName(f), Coverage: sn.Evidence().CoverageOf(o.Offering, []string{o.Control}, f, day)})
 		}
 	}
 	if explain, x, ok := sn.Explained(id); ok {

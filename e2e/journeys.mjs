@@ -529,8 +529,8 @@ async function main() {
     const row = assessor.getByTestId('relied-on-by').locator('tr', { hasText: 'CaseTrack Cloud' });
     const short = await row.getByTestId('short').innerText();
     const leaves = await assessor.getByTestId('leaves').innerText();
-    if (short === '0') assert.match(leaves, /None of their obligations is left unassured/);
-    else assert.match(leaves, new RegExp(`leaves ${short} of their obligations unassured`));
+    if (short === '0') assert.match(leaves, /None of their obligations is left not assured/);
+    else assert.match(leaves, new RegExp(`leaves ${short} of their obligations not assured`));
     await check(assessor, 'offering-chain');
   });
 

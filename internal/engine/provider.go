@@ -61,15 +61,17 @@ func (e *Estate) CountOurs(m *Matrix) int {
 	return n
 }
 
-// ReliesOn lists the offerings that offering oi relies on for control ci,
-// nearest first: those it runs on, directly or further down, whose own
-// model gives their provider a part of the control (inherited or shared).
-// What the lower offering leaves to its customer — the offering above —
-// that offering does alone.
+// ReliesOn lists the offerings that offering oi rests on for control ci:
+// those it runs on directly (depends_on) whose own model gives their
+// provider a part of the control (inherited or shared). What the lower
+// offering leaves to its customer — the offering above — that offering
+// does alone. An offering further down is the lower offering's own
+// concern: it rests on it in turn, and the chain is followed link by link.
 func (e *Estate) ReliesOn(oi, ci int32) []int32 {
 	var out []int32
-	for _, vi := range e.Offering(oi).Via {
-		if contribution(vi, e.Offering(vi), ci, e.Controls[ci].area).Class().ProviderPart() {
+	for _, dep := range e.Offering(oi).Offering.DependsOn {
+		vi, ok := e.offeringIndex.Get(dep)
+		if ok && contribution(vi, e.Offering(vi), ci, e.Controls[ci].area).Class().ProviderPart() {
 			out = append(out, vi)
 		}
 	}

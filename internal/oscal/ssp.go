@@ -204,16 +204,20 @@ func implementationState(s remit.ObligationStatus) string {
 
 // linkRemarks says one link of the chain of reliance in words: upper
 // rests on lower for so many controls, what upper's evidence says of it,
-// and what that leaves unassured.
+// and what that leaves not assured.
 func linkRemarks(l report.PlanLink, upper, lower string) string {
 	says := map[remit.CoverageSays]string{
 		remit.CoverIncluded: "includes it", remit.CoverNamed: "names it in its scope", remit.CoverDecided: "covers it, as an assessor decided",
 		remit.CoverCarvedOut: "carves it out", remit.CoverDecidedNot: "does not cover it, as an assessor decided",
 		remit.CoverSilent: "is silent on it (coverage unknown)", remit.CoverNoEvidence: "is missing: it has no current evidence",
 	}[l.Coverage]
-	s := fmt.Sprintf("%s rests on %s for %d controls; %s's evidence %s.", upper, lower, l.Controls, upper, says)
+	controls := "controls"
+	if l.Controls == 1 {
+		controls = "control"
+	}
+	s := fmt.Sprintf("%s rests on %s for %d %s; %s's evidence %s.", upper, lower, l.Controls, controls, upper, says)
 	if l.Short > 0 {
-		s += fmt.Sprintf(" %d of %s's obligations are unassured through %s.", l.Short, upper, lower)
+		s += fmt.Sprintf(" %d of %s's obligations are not assured through %s.", l.Short, upper, lower)
 	}
 	return s
 }

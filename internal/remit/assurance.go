@@ -43,6 +43,11 @@ type Assurance struct {
 	Assessment string `json:"assessment,omitempty"`
 	// Automated is set when automated check results decided it.
 	Automated bool `json:"automated,omitempty"`
+	// Through names the fourth party (provider/offering) whose own
+	// assurance leaves a provider's obligation short although its own
+	// evidence would assure it — the deepest, when the chain runs further
+	// down (doc/assurance.md#the-chain-of-reliance).
+	Through string `json:"through,omitempty"`
 }
 
 // The sources an assurance rests on (Assurance.Source).
@@ -576,7 +581,7 @@ func (x *EvidenceIndex) offeringStatuses(offering string, controls []string, map
 		}
 		if out[i] == Assured && x.chain != nil {
 			if links {
-				out[i], failing[i] = x.chainLink(ObligationRef{Offering: offering, Control: c, Mapped: m}, out[i], now)
+				out[i], failing[i] = x.chainLink(ObligationRef{Offering: offering, Control: c, Mapped: m}, out[i], now, true, 0)
 			} else {
 				out[i] = x.chainStatus(ObligationRef{Offering: offering, Control: c, Mapped: m}, out[i], now)
 			}

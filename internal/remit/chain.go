@@ -1,6 +1,7 @@
 package remit
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -33,7 +34,7 @@ func (x *EvidenceIndex) WithChains(chain func(offering, control string) []string
 // An obligation an assessment assures is left as it is: a supplier
 // assessment judges the offering whole, subcontractors included.
 func (x *EvidenceIndex) followChain(offering, control string, a Assurance, now time.Time, depth int) Assurance {
-	if x.chain == nil || a.Status != Assured || a.Assessment != "" || len(a.Evidence) == 0 || depth > 16 {
+	if x.chain == nil || a.Status != Assured || a.Assessment != "" || len(a.Evidence) == 0 || depth > maxChainDepth {
 		return a
 	}
 	for _, f := range x.chain(offering, control) {
@@ -49,7 +50,7 @@ func (x *EvidenceIndex) followChain(offering, control string, a Assurance, now t
 			a.Reason += fmt.Sprintf("; the part resting on %s: %s", f, fa.Reason)
 			continue
 		}
-		out := Assurance{Status: Unassured, Evidence: a.Evidence}
+		out := Assurance{Status: Unassured, Evidence: a.Evidence, Through: cmp.Or(fa.Through, f)}
 		if fa.Status == AssuranceStale || fa.Status == AssuranceFailed {
 			out.Status = fa.Status
 		}
@@ -83,15 +84,17 @@ func orSomeone(s string) string {
 // (scorecards): it weighs the same things without building reasons, and
 // costs nothing for an obligation resting on no one.
 func (x *EvidenceIndex) chainStatus(o ObligationRef, st AssuranceStatus, now time.Time) AssuranceStatus {
-	st, _ = x.chainLink(o, st, now)
+	st, _ = x.chainLink(o, st, now, false, 0)
 	return st
 }
 
-// chainLink is chainStatus with the failing link: the fourth party
-// (provider/offering) whose own assurance leaves the obligation short,
-// the deepest one when the chain runs further down; "" when none does.
-func (x *EvidenceIndex) chainLink(o ObligationRef, st AssuranceStatus, now time.Time) (AssuranceStatus, string) {
-	if st != Assured || x.chain == nil {
+// chainLink is chainStatus with, when wantLink, the failing link: the
+// fourth party (provider/offering) whose own assurance leaves the
+// obligation short — the deepest one, when the fourth party's own chain
+// is what fails it — as followChain's Through names it; "" when none
+// does.
+func (x *EvidenceIndex) chainLink(o ObligationRef, st AssuranceStatus, now time.Time, wantLink bool, depth int) (AssuranceStatus, string) {
+	if st != Assured || x.chain == nil || depth > maxChainDepth {
 		return st, ""
 	}
 	chain := x.chain(o.Offering, o.Control)
@@ -100,10 +103,7 @@ func (x *EvidenceIndex) chainLink(o ObligationRef, st AssuranceStatus, now time.
 	}
 	if len(o.Mapped) > 0 {
 		a := x.Assure(o, now) // answered through mappings: follow the whole rule
-		if a.Status == Assured {
-			return a.Status, ""
-		}
-		return a.Status, x.link(o, now)
+		return a.Status, a.Through
 	}
 	day := now.UTC().Format(time.DateOnly)
 	if v, ok := x.verdicts[[2]string{o.Offering, o.Control}]; ok && day < v.ValidUntil && v.Result == Met {
@@ -131,8 +131,11 @@ func (x *EvidenceIndex) chainLink(o ObligationRef, st AssuranceStatus, now time.
 		default:
 			fs = Unassured
 		}
+		if !wantLink {
+			return fs, ""
+		}
 		link := f
-		if deeper := x.link(fo, now); deeper != "" {
+		if deeper := x.link(fo, now, depth+1); deeper != "" {
 			link = deeper
 		}
 		return fs, link
@@ -140,20 +143,19 @@ func (x *EvidenceIndex) chainLink(o ObligationRef, st AssuranceStatus, now time.
 	return st, ""
 }
 
+// maxChainDepth bounds how far down a chain is followed: validation
+// refuses cycles, so this only guards against an estate that slipped by.
+const maxChainDepth = 16
+
 // link is the fourth party that leaves o short when o's own evidence
 // assures it but a link of its chain does not: "" when o falls short
 // through its own evidence, or does not.
-func (x *EvidenceIndex) link(o ObligationRef, now time.Time) string {
+func (x *EvidenceIndex) link(o ObligationRef, now time.Time, depth int) string {
 	day := now.UTC().Format(time.DateOnly)
 	base := x.evidenceStatus(skey{SupportOffering, o.Offering, ""}, day, Unassured)
 	st := x.mappedStatus(o.Offering, x.providerStatus(o.Offering, o.Control, base, day), o.Mapped, base, day)
-	if len(x.measured) > 0 {
-		st = x.measureMappedStatus(o.Offering, o.Mapped, st, day)
-	}
-	if st != Assured || len(o.Mapped) > 0 {
-		return ""
-	}
-	_, l := x.chainLink(o, st, now)
+	st = x.measureMappedStatus(o.Offering, o.Mapped, st, day) // as Status weighs it
+	_, l := x.chainLink(o, st, now, true, depth)
 	return l
 }
 
@@ -258,10 +260,10 @@ func (x *EvidenceIndex) Says(ev *Evidence, f string) CoverageSays {
 	return x.covers([]*Evidence{ev}, f).says
 }
 
-// Coverage is what an offering's current evidence says of a fourth party
-// it rests on: covered when any piece covers it, else the first that
-// excludes it, else silent (or no evidence at all).
-type Coverage struct {
+// ChainCoverage is what an offering's current evidence says of a fourth
+// party it rests on: covered when any piece covers it, else the first
+// that excludes it, else silent (or no evidence at all).
+type ChainCoverage struct {
 	Says     CoverageSays
 	Evidence *Evidence         // the evidence that says it: nil when silent or none
 	Decision *CoverageDecision // the assessor's decision it rests on, if any
@@ -269,7 +271,7 @@ type Coverage struct {
 
 // CoverageOf is what offering's evidence current on day, for the whole
 // offering or any of controls, says of fourth party f.
-func (x *EvidenceIndex) CoverageOf(offering string, controls []string, f string, day string) Coverage {
+func (x *EvidenceIndex) CoverageOf(offering string, controls []string, f string, day string) ChainCoverage {
 	var evs []*Evidence
 	seen := map[string]bool{}
 	for _, c := range append([]string{""}, controls...) {
@@ -281,8 +283,8 @@ func (x *EvidenceIndex) CoverageOf(offering string, controls []string, f string,
 		}
 	}
 	if len(evs) == 0 {
-		return Coverage{Says: CoverNoEvidence}
+		return ChainCoverage{Says: CoverNoEvidence}
 	}
 	c := x.covers(evs, f)
-	return Coverage{Says: c.says, Evidence: c.by, Decision: c.decision}
+	return ChainCoverage{Says: c.says, Evidence: c.by, Decision: c.decision}
 }

@@ -104,8 +104,8 @@ func TestChainLink(t *testing.T) {
 		}
 		return Evidence{ID: id, Kind: kind, Title: id, Issued: "2026-02-01", Expires: "2027-02-01", SOC2: s, Supports: []Support{{On: SupportOffering, Ref: on}}}
 	}
-	carvesAWS, carvesDC := period, period
-	carvesAWS.CarveOuts, carvesDC.CarveOuts = []string{"aws/ec2"}, []string{"dc/site"}
+	carvesAWS, carvesDC, includesDC := period, period, period
+	carvesAWS.CarveOuts, carvesDC.CarveOuts, includesDC.Inclusive = []string{"aws/ec2"}, []string{"dc/site"}, []string{"dc/site"}
 	for _, c := range []struct {
 		name   string
 		evs    []Evidence
@@ -116,14 +116,34 @@ func TestChainLink(t *testing.T) {
 		{"the fourth party has nothing", []Evidence{ev("ct", "ct/cloud", &carvesAWS)}, Unassured, "aws/ec2"},
 		{"the fifth party has nothing", []Evidence{ev("ct", "ct/cloud", &carvesAWS), ev("aws", "aws/ec2", &carvesDC)}, Unassured, "dc/site"},
 		{"short through its own evidence", []Evidence{ev("aws", "aws/ec2", &carvesDC)}, Unassured, ""},
+		// AWS's own report includes the data centre: the fourth party's
+		// own assurance answers for what lies beneath it.
+		{"the fifth party covered by the fourth's report", []Evidence{ev("ct", "ct/cloud", &carvesAWS), ev("aws", "aws/ec2", &includesDC)}, Assured, ""},
 	} {
 		x := NewEvidenceIndex(c.evs, Judgements{}).WithChains(chain, nil)
 		sts, links := x.OfferingLinks("ct/cloud", []string{"srm:SRM-01"}, nil, day)
 		if sts[0] != c.status || links[0] != c.link {
 			t.Errorf("%s: %s through %q, want %s through %q", c.name, sts[0], links[0], c.status, c.link)
 		}
-		if a := x.Assure(ObligationRef{Offering: "ct/cloud", Control: "srm:SRM-01"}, now); a.Status != sts[0] {
-			t.Errorf("%s: Assure %s %q, OfferingLinks %s", c.name, a.Status, a.Reason, sts[0])
+		if a := x.Assure(ObligationRef{Offering: "ct/cloud", Control: "srm:SRM-01"}, now); a.Status != sts[0] || a.Through != c.link {
+			t.Errorf("%s: Assure %s through %q (%q), OfferingLinks %s through %q", c.name, a.Status, a.Through, a.Reason, sts[0], links[0])
+		}
+		// The same obligation answered through a mapping, its evidence
+		// given for the control it is mapped from.
+		mapped := make([]Evidence, len(c.evs))
+		for i, e := range c.evs {
+			mapped[i] = e
+			if e.ID == "ct" {
+				mapped[i].Supports = []Support{{On: SupportOffering, Ref: "ct/cloud", Control: "srm:SRM-02"}}
+			}
+		}
+		xm := NewEvidenceIndex(mapped, Judgements{}).WithChains(chain, nil)
+		via := [][]MappedControl{{{Control: "srm:SRM-02", Relationship: EquivalentTo}}}
+		if c.name == "short through its own evidence" {
+			continue
+		}
+		if sts, links := xm.OfferingLinks("ct/cloud", []string{"srm:SRM-01"}, via, day); sts[0] != c.status || links[0] != c.link {
+			t.Errorf("%s, through a mapping: %s through %q, want %s through %q", c.name, sts[0], links[0], c.status, c.link)
 		}
 	}
 }

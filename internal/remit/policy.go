@@ -83,7 +83,7 @@ var Actions = []struct {
 	{ActTrackObligation, "set the owner, status, due date and notes of our obligations in one's own teams' systems"},
 	{ActManageEvidence, "add evidence and change what it says and supports (for an editor: only what supports their own teams' systems and obligations, or offerings, which no team owns)"},
 	{ActAssess, "start and work on supplier assessments and Standards Assurance Tables; raise and change findings (for an editor: only their own teams' systems' tables, and supplier assessments)"},
-	{ActSignOff, "sign assessments and SATs off; make supplier portal links and review what suppliers send; set review cadences and keep suppliers' records; publish SAT objectives"},
+	{ActSignOff, "sign assessments and SATs off; make supplier portal links and review what suppliers send; set review cadences and keep suppliers' records; decide whether evidence covers a fourth party; publish SAT objectives"},
 	{ActEditRisk, "record and change risks; adopt or dismiss proposed risks"},
 	{ActAcceptRisk, "accept a risk (never a legal or regulatory breach)"},
 	{ActSetRiskSettings, "set the risk scale and appetite"},

@@ -47,7 +47,7 @@ var ReminderKinds = []struct {
 	{RemindModelChange, "Provider model changes that move your systems' obligations"},
 	{RemindPortalSubmission, "Suppliers' answers submitted for review"},
 	{RemindSupplierReview, "Supplier reviews due within 30 days or overdue"},
-	{RemindFourthParty, "Fourth parties whose lapse leaves obligations resting on them unassured"},
+	{RemindFourthParty, "Fourth parties whose lapse leaves obligations resting on them not assured"},
 }
 
 // Valid reports whether k is a known kind.

@@ -26,10 +26,10 @@ type Scorecard struct {
 	LastAssessed string                  `json:"last_assessed,omitempty" doc:"The day its last assessment was signed off"`
 	ReviewDue    string                  `json:"review_due,omitempty" doc:"When its next review is due"`
 	Overdue      bool                    `json:"overdue" doc:"Its review is past due"`
-	// LeavesUnassured counts the obligations of other offerings that rest
+	// LeavesNotAssured counts the obligations of other offerings that rest
 	// on it (the chain of reliance) and fall short because its own
 	// assurance has lapsed or failed.
-	LeavesUnassured int `json:"leaves_unassured,omitempty" doc:"Obligations of other offerings resting on it that its lapse leaves unassured, stale or failed"`
+	LeavesNotAssured int `json:"leaves_not_assured,omitempty" doc:"Obligations of other offerings resting on it that its own lapse leaves not assured (unassured, stale or failed)"`
 	// Clauses counts the supplier obligations of its contract and
 	// security aspects letter by assurance status (providers only).
 	Clauses         map[AssuranceStatus]int `json:"clauses,omitempty" doc:"Its contract's and security aspects letter's clauses by assurance status"`

@@ -71,7 +71,7 @@ func scorecardsL(b *testing.B, measured, lapsed bool) {
 	n, short := 0, 0
 	for _, c := range cards {
 		n += c.Obligations
-		short += c.LeavesUnassured
+		short += c.LeavesNotAssured
 	}
 	b.ReportMetric(float64(n), "obligations")
 	if lapsed {

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"maps"
 	"slices"
 	"time"
 
@@ -16,11 +17,12 @@ type ChainLink struct {
 	Upper, Lower Named
 	Controls     []string
 	// Coverage is what Upper's current evidence says of Lower.
-	Coverage remit.Coverage
+	Coverage remit.ChainCoverage
 	// Own counts Lower's own assurance of those controls, by status.
 	Own map[remit.AssuranceStatus]int
 	// Short counts Upper's obligations for those controls that Lower's
-	// lapse (or one further down Lower's own chain) leaves unassured.
+	// own lapse leaves not assured (one further down Lower's own chain
+	// counts against that offering, as the scorecards count).
 	Short int
 	// Systems counts the systems relying on Upper directly.
 	Systems int
@@ -69,10 +71,16 @@ func (sn *Snapshot) chainLink(e *engine.Estate, upper, lower int32, now time.Tim
 	link := ChainLink{Upper: Named{u.Ref, u.Offering.Name, u.Provider.Name}, Lower: Named{l.Ref, l.Offering.Name, l.Provider.Name},
 		Own: map[remit.AssuranceStatus]int{}, Systems: len(e.Users(upper))}
 	var mapped [][]remit.MappedControl
+	evidenced := map[string]bool{} // the controls whose evidence may speak for the link
 	for _, ci := range e.ProviderControls(upper) {
 		if slices.Contains(e.ReliesOn(upper, ci), lower) {
 			link.Controls = append(link.Controls, e.Controls[ci].Ref)
-			mapped = append(mapped, e.MappedFrom(upper, ci))
+			m := e.MappedFrom(upper, ci)
+			mapped = append(mapped, m)
+			evidenced[e.Controls[ci].Ref] = true
+			for _, mc := range m {
+				evidenced[mc.Control] = true
+			}
 		}
 	}
 	if len(link.Controls) == 0 {
@@ -80,14 +88,14 @@ func (sn *Snapshot) chainLink(e *engine.Estate, upper, lower int32, now time.Tim
 	}
 	day := now.UTC().Format(time.DateOnly)
 	x := sn.index
-	link.Coverage = x.CoverageOf(u.Ref, link.Controls, l.Ref, day)
+	link.Coverage = x.CoverageOf(u.Ref, slices.Sorted(maps.Keys(evidenced)), l.Ref, day)
 	for _, c := range link.Controls {
-		ci, _ := e.ControlIndex(c)
-		link.Own[x.Status(remit.ObligationRef{Offering: l.Ref, Control: c, Mapped: e.MappedFrom(lower, ci)}, now, day)]++
+		// The lower offering's own assurance, as the chain weighs it.
+		link.Own[x.Status(remit.ObligationRef{Offering: l.Ref, Control: c}, now, day)]++
 	}
 	_, failing := x.OfferingLinks(u.Ref, link.Controls, mapped, day)
-	for i, f := range failing {
-		if f == l.Ref || (f != "" && slices.Contains(e.Chain(l.Ref, link.Controls[i]), f)) {
+	for _, f := range failing {
+		if f == l.Ref { // a failing link further down is that offering's own
 			link.Short++
 		}
 	}

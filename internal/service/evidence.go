@@ -322,9 +322,18 @@ func (s *Service) UpdateEvidence(ctx context.Context, p remit.Principal, ev remi
 		}
 		ev.File, ev.Added, ev.AddedBy, ev.Pending = was.File, was.Added, was.AddedBy, was.Pending
 		// Coverage decisions are kept, less those the report now settles
-		// itself (including or carving out the fourth party).
+		// itself (including or carving out the fourth party), those on an
+		// offering that is no longer a fourth party of what it supports,
+		// and all of them when someone who may not decide coverage changes
+		// what the evidence is (ADR 0024: a decision is a reading of it).
+		fourth := map[string]bool{}
+		for _, f := range sn.FourthParties(&ev) {
+			fourth[f.Ref] = true
+		}
+		reread := !p.May(remit.ActSignOff, "") && readingChanged(was, ev)
 		ev.Coverage = slices.DeleteFunc(slices.Clone(was.Coverage), func(d remit.CoverageDecision) bool {
-			return ev.SOC2 != nil && (slices.Contains(ev.SOC2.CarveOuts, d.Offering) || slices.Contains(ev.SOC2.Inclusive, d.Offering))
+			return reread || !fourth[d.Offering] ||
+				ev.SOC2 != nil && (slices.Contains(ev.SOC2.CarveOuts, d.Offering) || slices.Contains(ev.SOC2.Inclusive, d.Offering))
 		})
 		if was.File != nil {
 			ev.URL = ""
@@ -357,8 +366,8 @@ func (s *Service) DecideCoverage(ctx context.Context, p remit.Principal, id stri
 	}
 	return s.changeCoverage(ctx, p, id, version, func(sn *Snapshot, ev *remit.Evidence) error {
 		ps := d.Validate()
-		if len(ps) == 0 {
-			ps = coverageProblems(sn, ev, d.Offering)
+		if _, err := remit.ParseOfferingRef(d.Offering); err == nil {
+			ps = append(coverageProblems(sn, ev, d.Offering), ps...)
 		}
 		if len(ps) > 0 {
 			return &remit.ValidationError{Problems: ps}
@@ -412,30 +421,53 @@ func (s *Service) changeCoverage(ctx context.Context, p remit.Principal, id stri
 }
 
 // coverageProblems checks the fourth party a decision names against the
-// evidence and the estate.
+// evidence and the estate: it must be one of the offerings what the
+// evidence supports rests on, and one the report does not settle itself.
 func coverageProblems(sn *Snapshot, ev *remit.Evidence, f string) []remit.Problem {
 	problem := func(format string, a ...any) []remit.Problem {
 		return []remit.Problem{{Pointer: "/offering", Message: fmt.Sprintf(format, a...)}}
 	}
-	if !sn.cache.Estate.HasOffering(f) {
+	var fourth []string
+	for _, fp := range sn.FourthParties(ev) {
+		if !slices.Contains(fourth, fp.Ref) {
+			fourth = append(fourth, fp.Ref)
+		}
+	}
+	switch {
+	case !sn.cache.Estate.HasOffering(f):
 		var known []string
 		for o := range sn.Offerings() {
 			known = append(known, o.Ref)
 		}
-		return problem("%q is not an offering of the estate: name the fourth party as provider/offering%s", f, didYouMean(f, known))
-	}
-	for _, sup := range ev.Supports {
-		if sup.On == remit.SupportOffering && sup.Ref == f {
-			return problem("%s is what %q is evidence of, not a fourth party to it", f, ev.Title)
+		if len(fourth) > 0 {
+			known = fourth
 		}
-	}
-	if ev.SOC2 != nil && slices.Contains(ev.SOC2.CarveOuts, f) {
+		return problem("%q is not an offering of the estate: name the fourth party as provider/offering%s", f, didYouMean(f, known))
+	case slices.ContainsFunc(ev.Supports, func(sup remit.Support) bool { return sup.On == remit.SupportOffering && sup.Ref == f }):
+		return problem("%s is what %q is evidence of, not a fourth party to it", f, ev.Title)
+	case len(fourth) == 0:
+		return problem("what %q supports rests on no fourth party: there is no coverage to decide", ev.Title)
+	case !slices.Contains(fourth, f):
+		return problem("%s is not a fourth party to what %q supports: decide on %s", f, ev.Title, strings.Join(fourth, " or "))
+	case ev.SOC2 != nil && slices.Contains(ev.SOC2.CarveOuts, f):
 		return problem("%q carves %s out: the report settles it, so there is nothing to decide", ev.Title, f)
-	}
-	if ev.SOC2 != nil && slices.Contains(ev.SOC2.Inclusive, f) {
+	case ev.SOC2 != nil && slices.Contains(ev.SOC2.Inclusive, f):
 		return problem("%q includes %s: the report settles it, so there is nothing to decide", ev.Title, f)
 	}
 	return nil
+}
+
+// readingChanged reports whether an edit changes what the evidence is —
+// its kind, scope, dates, what it supports or a report's period — as
+// against its title, issuer, link or notes.
+func readingChanged(was, now remit.Evidence) bool {
+	if was.Kind != now.Kind || was.Scope != now.Scope || was.Issued != now.Issued || was.Expires != now.Expires || !slices.Equal(was.Supports, now.Supports) {
+		return true
+	}
+	if (was.SOC2 == nil) != (now.SOC2 == nil) {
+		return true
+	}
+	return was.SOC2 != nil && (was.SOC2.PeriodStart != now.SOC2.PeriodStart || was.SOC2.PeriodEnd != now.SOC2.PeriodEnd || was.SOC2.BridgeUntil != now.SOC2.BridgeUntil)
 }
 
 // EvidenceItem reads one piece of evidence and its version.

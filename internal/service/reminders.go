@@ -177,48 +177,71 @@ func (s *Service) DueReminders(ctx context.Context, now time.Time) ([]remit.Remi
 }
 
 // fourthPartyLapses are the reminders of offerings whose own assurance
-// has lapsed (or never was) while obligations of other offerings rest on
+// has lapsed or failed while obligations of other offerings rest on
 // them: for the assessors and the teams of the systems relying on those
 // offerings. An event is keyed by the day the offering's last evidence
 // stopped counting ("none" when it never held any), so a new lapse is a
 // new reminder and a standing one is sent once.
 func fourthPartyLapses(sn *Snapshot, cards []remit.Scorecard, now time.Time) []remit.Reminder {
-	var out []remit.Reminder
+	short := map[string]string{} // offering → its provider's name, for those leaving obligations short
 	for _, c := range cards {
 		for _, o := range c.Offerings {
-			if o.LeavesUnassured == 0 {
-				continue
+			if o.LeavesNotAssured > 0 {
+				short[o.Offering] = c.Name
 			}
-			lapsed := "none"
-			for _, ev := range sn.index.For(remit.ObligationRef{Offering: o.Offering}) {
-				if ev.Expires != "" && ev.Expires <= now.UTC().Format(time.DateOnly) && (lapsed == "none" || ev.Expires > lapsed) {
-					lapsed = ev.Expires
-				}
-			}
-			to := []string{"role:assessor"}
-			var through []string
-			for _, l := range sn.OfferingChain(o.Offering, now).ReliedOnBy {
-				if l.Short == 0 {
-					continue
-				}
-				through = append(through, fmt.Sprintf("%d of %s's", l.Short, l.Upper.Name))
-				for _, sys := range sn.UsersOf(l.Upper.Ref) {
-					if sys.Team != "" && !slices.Contains(to, sys.Team) {
-						to = append(to, sys.Team)
-					}
-				}
-			}
-			what := "its evidence lapsed on " + lapsed
-			if lapsed == "none" {
-				what = "it has no current evidence or assessment"
-			}
-			provider, offering, _ := strings.Cut(o.Offering, "/")
-			out = append(out, remit.Reminder{Key: fmt.Sprintf("%s/%s/%s", remit.RemindFourthParty, o.Offering, lapsed), Kind: remit.RemindFourthParty,
-				Title: fmt.Sprintf("%s (%s)", o.Name, c.Name), Detail: fmt.Sprintf("%s: %s obligations resting on it are unassured through it", what, strings.Join(through, ", ")),
-				Path: "/providers/" + provider + "/offerings/" + offering + "#relied-on", To: to})
 		}
 	}
+	if len(short) == 0 {
+		return nil
+	}
+	// The day each one's last evidence stopped counting, whatever it
+	// supported of the offering (the whole of it, or one control).
+	day := now.UTC().Format(time.DateOnly)
+	lapsed := map[string]string{}
+	for _, ev := range sn.evidence.All() {
+		if ev.Expires == "" || ev.Expires > day || ev.Pending {
+			continue
+		}
+		for _, sup := range ev.Supports {
+			if _, ok := short[sup.Ref]; ok && sup.On == remit.SupportOffering && ev.Expires > lapsed[sup.Ref] {
+				lapsed[sup.Ref] = ev.Expires
+			}
+		}
+	}
+	var out []remit.Reminder
+	for _, ref := range slices.Sorted(maps.Keys(short)) {
+		o, _ := sn.Offering(ref)
+		to := []string{"role:assessor"}
+		var through []string
+		for _, l := range sn.OfferingChain(ref, now).ReliedOnBy {
+			if l.Short == 0 {
+				continue
+			}
+			through = append(through, fmt.Sprintf("%d of %s's obligations rest on it and are not assured through it (its own assurance of those controls: %s)", l.Short, l.Upper.Name, statusCounts(l.Own)))
+			for _, sys := range sn.UsersOf(l.Upper.Ref) {
+				if sys.Team != "" && !slices.Contains(to, sys.Team) {
+					to = append(to, sys.Team)
+				}
+			}
+		}
+		key := cmp.Or(lapsed[ref], "none")
+		provider, offering, _ := strings.Cut(ref, "/")
+		out = append(out, remit.Reminder{Key: fmt.Sprintf("%s/%s/%s", remit.RemindFourthParty, ref, key), Kind: remit.RemindFourthParty,
+			Title: fmt.Sprintf("%s (%s)", o.Offering.Name, short[ref]), Detail: strings.Join(through, "; "),
+			Path: "/providers/" + provider + "/offerings/" + offering + "#relied-on", To: to})
+	}
 	return out
+}
+
+// statusCounts says counts by assurance status in words, best first.
+func statusCounts(counts map[remit.AssuranceStatus]int) string {
+	var out []string
+	for _, st := range remit.AssuranceStatuses {
+		if n := counts[st]; n > 0 {
+			out = append(out, fmt.Sprintf("%d %s", n, strings.ReplaceAll(string(st), "-", " ")))
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // modelChange is the reminder a statement change makes when it moves

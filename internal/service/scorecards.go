@@ -161,8 +161,8 @@ func scorecardsOf(e *engine.Estate, x *remit.EvidenceIndex, now time.Time, expir
 		for _, id := range order {
 			p := byProvider[id]
 			for i := range p.Offerings {
-				p.Offerings[i].LeavesUnassured = leaves[p.Offerings[i].Offering]
-				p.LeavesUnassured += p.Offerings[i].LeavesUnassured
+				p.Offerings[i].LeavesNotAssured = leaves[p.Offerings[i].Offering]
+				p.LeavesNotAssured += p.Offerings[i].LeavesNotAssured
 			}
 			out = append(out, *p)
 		}

@@ -324,7 +324,7 @@ func TestChainOfReliance(t *testing.T) {
 		}
 	}
 	if len(lapses) != 1 || lapses[0].Key != "fourth-party-lapse/aws/ec2/"+today || lapses[0].Title != "Amazon EC2 (Amazon Web Services)" ||
-		lapses[0].Detail != "its evidence lapsed on "+today+": 17 of CaseTrack Cloud's obligations resting on it are unassured through it" ||
+		lapses[0].Detail != "17 of CaseTrack Cloud's obligations rest on it and are not assured through it (its own assurance of those controls: 17 stale)" ||
 		lapses[0].Path != "/providers/aws/offerings/ec2#relied-on" || !slices.Equal(lapses[0].To, []string{"role:assessor", "courts-digital"}) {
 		t.Errorf("fourth-party reminders: %+v", lapses)
 	}
@@ -359,12 +359,12 @@ func TestChainOfReliance(t *testing.T) {
 		// Its lapse leaves the 17 obligations resting on it short; no
 		// other provider's leaves any.
 		want := map[string]int{"aws": 17}
-		if c.LeavesUnassured != want[c.Provider] {
-			t.Errorf("%s's scorecard: its lapse leaves %d obligations unassured, want %d", c.Provider, c.LeavesUnassured, want[c.Provider])
+		if c.LeavesNotAssured != want[c.Provider] {
+			t.Errorf("%s's scorecard: its lapse leaves %d obligations unassured, want %d", c.Provider, c.LeavesNotAssured, want[c.Provider])
 		}
 		for _, o := range c.Offerings {
-			if w := map[string]int{"aws/ec2": 17}[o.Offering]; o.LeavesUnassured != w {
-				t.Errorf("%s: leaves %d unassured, want %d", o.Offering, o.LeavesUnassured, w)
+			if w := map[string]int{"aws/ec2": 17}[o.Offering]; o.LeavesNotAssured != w {
+				t.Errorf("%s: leaves %d unassured, want %d", o.Offering, o.LeavesNotAssured, w)
 			}
 		}
 	}
@@ -403,8 +403,8 @@ func TestChainOfReliance(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range cards {
-		if c.LeavesUnassured != 0 {
-			t.Errorf("AWS renewed, yet %s's lapse leaves %d obligations unassured", c.Provider, c.LeavesUnassured)
+		if c.LeavesNotAssured != 0 {
+			t.Errorf("AWS renewed, yet %s's lapse leaves %d obligations unassured", c.Provider, c.LeavesNotAssured)
 		}
 	}
 	if due, err = f.svc.DueReminders(ctx, f.clock.Now()); err != nil {
@@ -485,6 +485,7 @@ func TestCoverageDecision(t *testing.T) {
 		{"not an offering", assessor, remit.CoverageDecision{Offering: "aws/ec3", Covered: true, Rationale: "x"}, version(), `did you mean "aws/ec2"?`},
 		{"not a ref", assessor, remit.CoverageDecision{Offering: "aws", Covered: true, Rationale: "x"}, version(), "name the fourth party as provider/offering"},
 		{"the offering itself", assessor, remit.CoverageDecision{Offering: "casetrack/casetrack-cloud", Covered: true, Rationale: "x"}, version(), "not a fourth party to it"},
+		{"an offering it does not rest on", assessor, remit.CoverageDecision{Offering: "aws/s3", Covered: true, Rationale: "x"}, version(), `aws/s3 is not a fourth party to what "CaseTrack SOC 2 Type II" supports: decide on aws/ec2`},
 		{"a stale version", assessor, remit.CoverageDecision{Offering: "aws/ec2", Covered: true, Rationale: "x"}, version() - 1, "conflict"},
 	} {
 		err := decide(c.p, c.d, c.v)
@@ -494,6 +495,11 @@ func TestCoverageDecision(t *testing.T) {
 		if c.p.Role == remit.RoleAssessor && c.name != "a stale version" && !errors.As(err, &ve) {
 			t.Errorf("%s: %T, want a validation error", c.name, err)
 		}
+	}
+	// Every problem at once, each against its field.
+	if err := decide(assessor, remit.CoverageDecision{Offering: "aws/ec3", Rationale: ""}, version()); !errors.As(err, &ve) || len(ve.Problems) != 2 ||
+		ve.Problems[0].Pointer != "/offering" || ve.Problems[1].Pointer != "/rationale" {
+		t.Errorf("two problems: %v", err)
 	}
 	if !errors.Is(decide(owner, remit.CoverageDecision{Offering: "aws/ec2", Covered: true, Rationale: "x"}, version()), remit.ErrForbidden) {
 		t.Error("a risk owner's decision is not forbidden")
@@ -524,6 +530,31 @@ func TestCoverageDecision(t *testing.T) {
 		t.Fatal(err)
 	}
 	resting("edited", remit.AssuranceStale, `is not covered by "CaseTrack SOC 2 Type II 2025"`)
+
+	// An editor, who may change evidence but not decide coverage, keeps
+	// the decision while renaming it, and loses it by changing what the
+	// evidence is (its expiry here): a decision is a reading of it.
+	ed := remit.Principal{Email: "ed@example.gov.uk", Role: remit.RoleEditor}
+	ev, v, _ = f.svc.EvidenceItem(ctx, soc2.ID)
+	ev.Title = "CaseTrack SOC 2 Type II (2025)"
+	if _, err := f.svc.UpdateEvidence(ctx, ed, ev, v); err != nil {
+		t.Fatal(err)
+	}
+	if ev, _, _ = f.svc.EvidenceItem(ctx, soc2.ID); len(ev.Coverage) != 1 {
+		t.Fatalf("renamed by an editor: %+v", ev.Coverage)
+	}
+	ev, v, _ = f.svc.EvidenceItem(ctx, soc2.ID)
+	ev.Expires = "2027-05-31"
+	if _, err := f.svc.UpdateEvidence(ctx, ed, ev, v); err != nil {
+		t.Fatal(err)
+	}
+	if ev, _, _ = f.svc.EvidenceItem(ctx, soc2.ID); len(ev.Coverage) != 0 {
+		t.Fatalf("re-dated by an editor, the decision stayed: %+v", ev.Coverage)
+	}
+	resting("re-dated by an editor", remit.AssuranceStale, "coverage of aws/ec2 unknown: ")
+	if err := decide(assessor, remit.CoverageDecision{Offering: "aws/ec2", Covered: false, Rationale: "section 3 was the 2024 report's"}, version()); err != nil {
+		t.Fatal(err)
+	}
 
 	// Withdrawn, the report is silent again; withdrawing twice is not
 	// found.

@@ -68,8 +68,8 @@ type chainLinkJSON struct {
 	CoverageEvidence string                        `json:"coverage_evidence,omitempty" doc:"The evidence that says it"`
 	Decision         *remit.CoverageDecision       `json:"decision,omitempty" doc:"The assessor's decision it rests on, if any"`
 	Own              map[remit.AssuranceStatus]int `json:"own" doc:"The assurance of the lower offering's own obligations for those controls, by status"`
-	LeftUnassured    int                           `json:"left_unassured" doc:"The offering's obligations for those controls that the lower offering's lapse leaves unassured, stale or failed"`
-	Systems          int                           `json:"systems" doc:"Systems relying on the offering directly"`
+	LeftNotAssured   int                           `json:"left_not_assured" doc:"The offering's obligations for those controls that the lower offering's own lapse leaves not assured (unassured, stale or failed)"`
+	Systems          int                           `json:"systems" doc:"Systems using the offering directly"`
 }
 
 type chainOutput struct {
@@ -106,7 +106,7 @@ func linksJSON(ls []service.ChainLink) []chainLinkJSON {
 	out := make([]chainLinkJSON, 0, len(ls))
 	for _, l := range ls {
 		j := chainLinkJSON{Offering: l.Upper.Ref, RestsOn: l.Lower.Ref, Controls: l.Controls, Coverage: l.Coverage.Says, Decision: l.Coverage.Decision,
-			Own: l.Own, LeftUnassured: l.Short, Systems: l.Systems}
+			Own: l.Own, LeftNotAssured: l.Short, Systems: l.Systems}
 		if l.Coverage.Evidence != nil {
 			j.CoverageEvidence = l.Coverage.Evidence.ID
 		}
@@ -159,14 +159,16 @@ func (s *server) handleCoveragePost(w http.ResponseWriter, r *http.Request) erro
 	}
 	f := strings.TrimSpace(r.PostFormValue("offering"))
 	d := remit.CoverageDecision{Offering: f, Rationale: r.PostFormValue("rationale")}
+	var ps []remit.Problem
 	switch r.PostFormValue("covered") {
 	case "yes":
 		d.Covered = true
 	case "no":
 	default:
-		p.Errors = append(p.Errors, fieldError{coverageField(f, "covered"), "Say whether the evidence covers " + s.offeringName(f)})
+		// Said with whatever else is wrong, before anything is sent on.
+		ps = append([]remit.Problem{{Pointer: "/covered", Message: "Say whether the evidence covers " + s.offeringName(f)}}, d.Validate()...)
 	}
-	if len(p.Errors) == 0 {
+	if len(ps) == 0 {
 		_, err = s.Service.DecideCoverage(r.Context(), user(r), p.Item.ID, d, version)
 		var ve *remit.ValidationError
 		if !errors.As(err, &ve) {
@@ -179,12 +181,18 @@ func (s *server) handleCoveragePost(w http.ResponseWriter, r *http.Request) erro
 			}
 			return s.redirect(w, r, "/evidence/"+url.PathEscape(p.Item.ID)+"#fourth-parties", fmt.Sprintf("Recorded: %s %s %s", p.Item.Title, what, s.offeringName(f)))
 		}
-		for _, pr := range ve.Problems {
-			p.Errors = append(p.Errors, fieldError{coverageField(f, strings.TrimPrefix(pr.Pointer, "/")), sentence(pr.Message)})
-		}
+		ps = ve.Problems
 	}
-	p.Drafts = map[string]string{f: r.PostFormValue("rationale")}
+	for _, pr := range ps {
+		p.Errors = append(p.Errors, fieldError{coverageField(f, strings.TrimPrefix(pr.Pointer, "/")), sentence(pr.Message)})
+	}
+	p.Drafts = map[string]*coverageDraft{f: {Rationale: r.PostFormValue("rationale"), Covered: r.PostFormValue("covered")}}
 	return s.render(w, r, http.StatusUnprocessableEntity, "evidence", p)
+}
+
+// coverageDraft is a decision sent back with a problem, to show again.
+type coverageDraft struct {
+	Rationale, Covered string
 }
 
 // coverageField is the id of a field of the decision form for fourth
@@ -212,7 +220,7 @@ func (s *server) handleCoverageWithdrawPost(w http.ResponseWriter, r *http.Reque
 	f := strings.TrimSpace(r.PostFormValue("offering"))
 	back := "/evidence/" + url.PathEscape(p.Item.ID)
 	if ok, err := s.confirmed(w, r, &ConfirmPage{basePage: basePage{Title: "Withdraw the decision on " + s.offeringName(f) + "?", Nav: "evidence"}, Caption: p.Item.Title,
-		Warning: "The evidence is silent on it again: the obligations resting on it are assured only while it has current assurance of its own.",
+		Warning: "Remit goes back to what the evidence itself says: unless its scope names this offering, its coverage is unknown again, and the obligations resting on it are assured only while it has current assurance of its own.",
 		Action:  r.URL.Path, Button: "Withdraw the decision", Cancel: back + "#fourth-parties", Fields: []option{{"version", strconv.FormatInt(version, 10)}, {"offering", f}}}); !ok {
 		return err
 	}

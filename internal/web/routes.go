@@ -93,7 +93,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	huma.Register(api, op("DELETE", "/api/v1/providers/{id}", "delete-provider", "Delete a provider and its offerings", secured), s.handleProviderDelete)
 	huma.Register(api, op("PUT", "/api/v1/providers/{provider}/offerings/{offering}", "put-offering", "Create or replace an offering and its statements", secured), s.handleOfferingPut)
 	huma.Register(api, op("DELETE", "/api/v1/providers/{provider}/offerings/{offering}", "delete-offering", "Delete an offering", secured), s.handleOfferingDelete)
-	huma.Register(api, op("GET", "/api/v1/providers/{provider}/offerings/{offering}/chain", "get-chain", "The chain of reliance: the offerings it rests on and those resting on it, with what evidence says of each and the obligations a lapse leaves unassured", secured), s.handleChainGet)
+	huma.Register(api, op("GET", "/api/v1/providers/{provider}/offerings/{offering}/chain", "get-chain", "The chain of reliance: the offerings it rests on and those resting on it, with what evidence says of each and the obligations a lapse leaves not assured", secured), s.handleChainGet)
 
 	// Evidence.
 	huma.Register(api, op("GET", "/api/v1/evidence", "list-evidence", "The evidence register, filtered (expiring within N days, expired, by kind or by what it supports)", secured), s.handleEvidenceList)

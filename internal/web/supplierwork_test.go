@@ -408,12 +408,14 @@ func TestCoverageDecisionPages(t *testing.T) {
 	// nothing kept.
 	version := strings.Trim(etag, `"`)
 	resp, body := f.page("assessor", "POST", page+"/coverage", url.Values{"version": {version}, "offering": {"aws/ec2"}, "rationale": {" "}})
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#coverage-aws-ec2-covered"`) || !strings.Contains(body, "Say whether the evidence covers Amazon Web Services: Amazon EC2") {
-		t.Errorf("no answer: %d %s", resp.StatusCode, section(t, body, "govuk-error-summary", "</div>"))
+	if summary := section(t, body, "govuk-error-summary", "</ul>"); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(summary, `href="#coverage-aws-ec2-covered"`) ||
+		!strings.Contains(summary, "Say whether the evidence covers Amazon Web Services: Amazon EC2") || !strings.Contains(summary, `href="#coverage-aws-ec2-rationale"`) {
+		t.Errorf("no answer and no rationale, both said at once: %d %s", resp.StatusCode, summary)
 	}
 	resp, body = f.page("assessor", "POST", page+"/coverage", url.Values{"version": {version}, "offering": {"aws/ec2"}, "covered": {"yes"}, "rationale": {""}})
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#coverage-aws-ec2-rationale"`) || !strings.Contains(body, "Give the rationale") {
-		t.Errorf("no rationale: %d %s", resp.StatusCode, section(t, body, "govuk-error-summary", "</div>"))
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#coverage-aws-ec2-rationale"`) || !strings.Contains(body, "Give the rationale") ||
+		!strings.Contains(body, `id="coverage-aws-ec2-covered" name="covered" type="radio" value="yes" checked>`) {
+		t.Errorf("no rationale, the answer kept: %d %s", resp.StatusCode, section(t, body, "govuk-error-summary", "</div>"))
 	}
 	if _, _, data := f.do("viewer", "GET", "/api/v1/evidence/"+ev.ID, nil); strings.Contains(string(data), `"coverage"`) {
 		t.Errorf("a refused decision was kept: %s", data)
@@ -465,30 +467,30 @@ func TestCoverageDecisionPages(t *testing.T) {
 		!strings.Contains(by, `data-testid="short">17</td>`) {
 		t.Errorf("AWS's page: %s", by)
 	}
-	if leaves := section(t, body, `data-testid="leaves"`, "</p>"); !strings.Contains(leaves, "<strong>17</strong> of their obligations unassured") {
+	if leaves := section(t, body, `data-testid="leaves"`, "</p>"); !strings.Contains(leaves, "<strong>17</strong> of their obligations not assured") {
 		t.Errorf("AWS's page: %s", leaves)
 	}
 	var chain struct {
 		RestsOn []struct {
-			RestsOn       string         `json:"rests_on"`
-			Coverage      string         `json:"coverage"`
-			LeftUnassured int            `json:"left_unassured"`
-			Own           map[string]int `json:"own"`
-			Controls      []string       `json:"controls"`
+			RestsOn        string         `json:"rests_on"`
+			Coverage       string         `json:"coverage"`
+			LeftNotAssured int            `json:"left_not_assured"`
+			Own            map[string]int `json:"own"`
+			Controls       []string       `json:"controls"`
 		} `json:"rests_on"`
 	}
 	status, _, data = f.do("viewer", "GET", "/api/v1/providers/casetrack/offerings/casetrack-cloud/chain", nil)
 	if err := json.Unmarshal(data, &chain); status != http.StatusOK || err != nil || len(chain.RestsOn) != 1 {
 		t.Fatalf("chain: %d %s", status, data)
 	}
-	if l := chain.RestsOn[0]; l.RestsOn != "aws/ec2" || l.Coverage != "decided-not-covered" || l.LeftUnassured != 17 || len(l.Controls) != 17 || l.Own["unassured"] != 17 {
+	if l := chain.RestsOn[0]; l.RestsOn != "aws/ec2" || l.Coverage != "decided-not-covered" || l.LeftNotAssured != 17 || len(l.Controls) != 17 || l.Own["unassured"] != 17 {
 		t.Errorf("chain: %+v", l)
 	}
 	if status, _, _ := f.do("viewer", "GET", "/api/v1/providers/casetrack/offerings/nothing/chain", nil); status != http.StatusNotFound {
 		t.Errorf("the chain of no offering: %d", status)
 	}
 	_, body = f.page("viewer", "GET", "/scorecards", nil)
-	if c := section(t, body, `data-provider="aws"`, "</th>"); !strings.Contains(c, `<strong data-testid="card-leaves">17</strong> obligations of other offerings resting on it are unassured through it`) {
+	if c := section(t, body, `data-provider="aws"`, "</th>"); !strings.Contains(c, `<strong data-testid="card-leaves">17</strong> obligations of other offerings resting on it are not assured through it`) {
 		t.Errorf("AWS's scorecard: %s", c)
 	}
 

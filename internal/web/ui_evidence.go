@@ -218,7 +218,7 @@ type EvidencePage struct {
 	// (Drafts keeps a rationale sent back with a problem, by offering).
 	FourthParties []fourthPartyRow
 	CanDecide     bool
-	Drafts        map[string]string
+	Drafts        map[string]*coverageDraft
 }
 
 // fourthPartyRow is a fourth party on the evidence page.

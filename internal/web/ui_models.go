@@ -152,7 +152,7 @@ type OfferingPage struct {
 	CanEdit                  bool
 	Own                      *ownFindingsView
 	// Chain is what it rests on and what rests on it; LeavesShort counts
-	// the obligations resting on it that its lapse leaves unassured.
+	// the obligations resting on it that its lapse leaves not assured.
 	Chain       service.OfferingChain
 	LeavesShort int
 }

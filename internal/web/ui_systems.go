@@ -419,7 +419,7 @@ type ObligationPage struct {
 // offering's current evidence says of it.
 type chainStep struct {
 	Value, Text string
-	Coverage    remit.Coverage
+	Coverage    remit.ChainCoverage
 }
 
 func (s *server) handleObligationPage(w http.ResponseWriter, r *http.Request) error {
@@ -451,8 +451,12 @@ func (s *server) obligationPage(ctx context.Context, id string, u remit.Principa
 	}
 	if o.Offering != "" && o.Party != "ours" {
 		day := s.Now().UTC().Format(time.DateOnly)
+		controls := []string{o.Control} // and those it is answered for through mappings
+		for _, m := range o.Ref().Mapped {
+			controls = append(controls, m.Control)
+		}
 		for _, f := range sn.Chain(o.Offering, o.Control) {
-			p.Chain = append(p.Chain, chainStep{Value: f, Text: s.offeringName(f), Coverage: sn.Evidence().CoverageOf(o.Offering, []string{o.Control}, f, day)})
+			p.Chain = append(p.Chain, chainStep{Value: f, Text: s.offeringName(f), Coverage: sn.Evidence().CoverageOf(o.Offering, controls, f, day)})
 		}
 	}
 	if explain, x, ok := sn.Explained(id); ok {

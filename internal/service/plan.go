@@ -43,13 +43,14 @@ func (sn *Snapshot) SystemPlan(id string, now time.Time) (*report.SystemPlan, er
 				add(v, false)
 			}
 		}
-		// The chain of reliance: each offering used, each fourth party it
-		// rests on.
+		// The chain of reliance, link by link: each offering the system
+		// relies on (used, or a fourth party), each it rests on in turn.
 		at := map[string]int{}
 		for i, o := range plan.Offerings {
 			at[o.Ref] = i
 		}
-		for _, oi := range s.Uses {
+		for _, po := range plan.Offerings {
+			oi, _ := e.OfferingIndex(po.Ref)
 			for _, v := range e.Offering(oi).Via {
 				l, ok := sn.chainLink(e, oi, v, now)
 				if !ok {

@@ -75,7 +75,7 @@ func scorecardsL(b *testing.B, measured, lapsed bool) {
 	}
 	b.ReportMetric(float64(n), "obligations")
 	if lapsed {
-		b.ReportMetric(float64(short), "left-unassured")
+		b.ReportMetric(float64(short), "left-not-assured")
 	}
 }
 
@@ -113,10 +113,12 @@ func BenchmarkOfferingChainL(b *testing.B) {
 	}
 	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
 	sn := &Snapshot{cache: engine.NewCache(e), index: evidenceL(e, rand.New(rand.NewPCG(1, 2)), now, nil)}
-	resting := map[int32]int{}
+	resting := map[int32]int{} // offerings running on each, directly
 	for _, o := range e.Offerings() {
-		for _, v := range o.Via {
-			resting[v]++
+		for _, dep := range o.Offering.DependsOn {
+			if v, ok := e.OfferingIndex(dep); ok {
+				resting[v]++
+			}
 		}
 	}
 	var most int32

@@ -264,13 +264,7 @@ func TestChainOfReliance(t *testing.T) {
 	ctx := context.Background()
 	f := withExample(t, memstoreOf(t), nil, nil)
 	today := f.clock.Now().UTC().Format(time.DateOnly)
-	if _, err := f.svc.AddEvidence(ctx, assessor, remit.Evidence{Kind: remit.EvidenceISO27001, Title: "AWS ISO 27001", URL: "https://aws.example/iso", Issued: "2024-01-01", Expires: today,
-		Supports: []remit.Support{{On: remit.SupportOffering, Ref: "aws/ec2"}}}, "", nil); err != nil {
-		t.Fatal(err)
-	}
-	soc2, err := f.svc.AddEvidence(ctx, assessor, remit.Evidence{Kind: remit.EvidenceSOC2Type2, Title: "CaseTrack SOC 2 Type II", URL: "https://casetrack.example/soc2", Issued: "2026-07-01", Expires: "2027-06-30",
-		SOC2:     &remit.SOC2{PeriodStart: "2025-01-01", PeriodEnd: "2025-12-31", CarveOuts: []string{"aws/ec2"}},
-		Supports: []remit.Support{{On: remit.SupportOffering, Ref: "casetrack/casetrack-cloud"}}}, "", nil)
+	soc2, err := chainScenario(t, f, &remit.SOC2{PeriodStart: "2025-01-01", PeriodEnd: "2025-12-31", CarveOuts: []string{"aws/ec2"}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -425,6 +419,21 @@ func TestChainOfReliance(t *testing.T) {
 	}
 }
 
+// chainScenario is the scenario on the example estate: AWS's ISO
+// 27001 for aws/ec2 expires today, and CaseTrack's SOC 2 Type II, valid
+// to 2027, says soc2 of its subservice organisations (coverage is what
+// the request carries in, which adding evidence must not keep).
+func chainScenario(t *testing.T, f *fixture, soc2 *remit.SOC2, coverage []remit.CoverageDecision) (remit.Evidence, error) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := f.svc.AddEvidence(ctx, assessor, remit.Evidence{Kind: remit.EvidenceISO27001, Title: "AWS ISO 27001", URL: "https://aws.example/iso", Issued: "2024-01-01", Expires: f.clock.Now().UTC().Format(time.DateOnly),
+		Supports: []remit.Support{{On: remit.SupportOffering, Ref: "aws/ec2"}}}, "", nil); err != nil {
+		return remit.Evidence{}, err
+	}
+	return f.svc.AddEvidence(ctx, assessor, remit.Evidence{Kind: remit.EvidenceSOC2Type2, Title: "CaseTrack SOC 2 Type II", URL: "https://casetrack.example/soc2", Issued: "2026-07-01", Expires: "2027-06-30",
+		SOC2: soc2, Supports: []remit.Support{{On: remit.SupportOffering, Ref: "casetrack/casetrack-cloud"}}, Coverage: coverage}, "", nil)
+}
+
 // TestCoverageDecision: a report silent on the fourth party leaves its
 // coverage unknown until an assessor decides, with a rationale; the
 // decision is checked, kept across edits, settled by the report when it
@@ -433,14 +442,7 @@ func TestCoverageDecision(t *testing.T) {
 	ctx := context.Background()
 	f := withExample(t, memstoreOf(t), nil, nil)
 	today := f.clock.Now().UTC().Format(time.DateOnly)
-	if _, err := f.svc.AddEvidence(ctx, assessor, remit.Evidence{Kind: remit.EvidenceISO27001, Title: "AWS ISO 27001", URL: "https://aws.example/iso", Issued: "2024-01-01", Expires: today,
-		Supports: []remit.Support{{On: remit.SupportOffering, Ref: "aws/ec2"}}}, "", nil); err != nil {
-		t.Fatal(err)
-	}
-	soc2, err := f.svc.AddEvidence(ctx, assessor, remit.Evidence{Kind: remit.EvidenceSOC2Type2, Title: "CaseTrack SOC 2 Type II", URL: "https://casetrack.example/soc2", Issued: "2026-07-01", Expires: "2027-06-30",
-		SOC2:     &remit.SOC2{PeriodStart: "2025-01-01", PeriodEnd: "2025-12-31"},
-		Supports: []remit.Support{{On: remit.SupportOffering, Ref: "casetrack/casetrack-cloud"}},
-		Coverage: []remit.CoverageDecision{{Offering: "aws/ec2", Covered: true, Rationale: "smuggled in"}}}, "", nil)
+	soc2, err := chainScenario(t, f, &remit.SOC2{PeriodStart: "2025-01-01", PeriodEnd: "2025-12-31"}, []remit.CoverageDecision{{Offering: "aws/ec2", Covered: true, Rationale: "smuggled in"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -175,7 +175,7 @@ func TestEvidenceCoverageCommand(t *testing.T) {
 		{[]string{"--offering", "aws/ec2", "--withdraw", "--covered"}, "--withdraw takes --offering alone"},
 		{[]string{"--offering", "aws/ec2", "--covered"}, "give the rationale"},
 		{[]string{"--offering", "aws/ec3", "--covered", "--rationale", "x"}, `(did you mean "aws/ec2"?)`},
-		{[]string{"--offering", "aws/ec2", "--withdraw"}, `holds no coverage decision on "aws/ec2"`},
+		{[]string{"--offering", "aws/ec2", "--withdraw"}, `no decision on "aws/ec2" to withdraw`},
 	} {
 		_, errOut, code := cli(t, append([]string{"evidence", "coverage", id, "--database", db}, c.args...)...)
 		if code != 2 || !strings.Contains(errOut, c.want) {

@@ -70,14 +70,7 @@ func (x *EvidenceIndex) followChain(offering, control string, a Assurance, now t
 
 // describeDecision says who decided what, when and why.
 func describeDecision(d *CoverageDecision) string {
-	return fmt.Sprintf("%s decided on %s: %s", orSomeone(d.DecidedBy), d.Decided.UTC().Format(time.DateOnly), d.Rationale)
-}
-
-func orSomeone(s string) string {
-	if s == "" {
-		return "an assessor"
-	}
-	return s
+	return fmt.Sprintf("%s decided on %s: %s", cmp.Or(d.DecidedBy, "an assessor"), d.Decided.UTC().Format(time.DateOnly), d.Rationale)
 }
 
 // chainStatus is followChain's status alone, for the counting paths

@@ -182,6 +182,13 @@ func (d *CoverageDecision) Validate() []Problem {
 	return append(ps, lengthProblems(field{"/rationale", "rationale", d.Rationale, MaxNote})...)
 }
 
+// Settles reports whether the evidence itself says whether it covers
+// fourth party f: a SOC 2 report including or carving it out, which no
+// assessor's decision overrides.
+func (ev *Evidence) Settles(f string) bool {
+	return ev.SOC2 != nil && (slices.Contains(ev.SOC2.CarveOuts, f) || slices.Contains(ev.SOC2.Inclusive, f))
+}
+
 // Decision is the assessors' decision on fourth party f, if any.
 func (ev *Evidence) Decision(f string) *CoverageDecision {
 	for i := range ev.Coverage {

@@ -332,8 +332,7 @@ func (s *Service) UpdateEvidence(ctx context.Context, p remit.Principal, ev remi
 		}
 		reread := !p.May(remit.ActSignOff, "") && readingChanged(was, ev)
 		ev.Coverage = slices.DeleteFunc(slices.Clone(was.Coverage), func(d remit.CoverageDecision) bool {
-			return reread || !fourth[d.Offering] ||
-				ev.SOC2 != nil && (slices.Contains(ev.SOC2.CarveOuts, d.Offering) || slices.Contains(ev.SOC2.Inclusive, d.Offering))
+			return reread || !fourth[d.Offering] || ev.Settles(d.Offering)
 		})
 		if was.File != nil {
 			ev.URL = ""
@@ -357,9 +356,9 @@ func (s *Service) UpdateEvidence(ctx context.Context, p remit.Principal, ev remi
 // DecideCoverage records an assessor's decision on whether evidence
 // covers a fourth party it neither includes nor carves out (replacing an
 // earlier decision on the same one), if version is still the evidence's
-// stored one. The fourth party must be an offering of the estate other
-// than those the evidence supports; a SOC 2 report that already includes
-// or carves it out has settled it.
+// stored one. The fourth party must be one of the offerings what the
+// evidence supports rests on (FourthParties); a SOC 2 report that already
+// includes or carves it out has settled it (Evidence.Settles).
 func (s *Service) DecideCoverage(ctx context.Context, p remit.Principal, id string, d remit.CoverageDecision, version int64) (int64, error) {
 	if !p.May(remit.ActSignOff, "") {
 		return 0, fmt.Errorf("coverage is decided by an assessor, not %s: %w", p.Role.Article(), remit.ErrForbidden)
@@ -388,7 +387,7 @@ func (s *Service) WithdrawCoverage(ctx context.Context, p remit.Principal, id, o
 	}
 	return s.changeCoverage(ctx, p, id, version, func(_ *Snapshot, ev *remit.Evidence) error {
 		if ev.Decision(offering) == nil {
-			return fmt.Errorf("evidence %q holds no coverage decision on %q: %w", id, offering, remit.ErrNotFound)
+			return fmt.Errorf("no decision on %q to withdraw: %w", offering, remit.ErrNotFound)
 		}
 		ev.Coverage = slices.DeleteFunc(slices.Clone(ev.Coverage), func(x remit.CoverageDecision) bool { return x.Offering == offering })
 		return nil
@@ -449,10 +448,12 @@ func coverageProblems(sn *Snapshot, ev *remit.Evidence, f string) []remit.Proble
 		return problem("what %q supports rests on no fourth party: there is no coverage to decide", ev.Title)
 	case !slices.Contains(fourth, f):
 		return problem("%s is not a fourth party to what %q supports: decide on %s", f, ev.Title, strings.Join(fourth, " or "))
-	case ev.SOC2 != nil && slices.Contains(ev.SOC2.CarveOuts, f):
-		return problem("%q carves %s out: the report settles it, so there is nothing to decide", ev.Title, f)
-	case ev.SOC2 != nil && slices.Contains(ev.SOC2.Inclusive, f):
-		return problem("%q includes %s: the report settles it, so there is nothing to decide", ev.Title, f)
+	case ev.Settles(f):
+		what := "includes"
+		if slices.Contains(ev.SOC2.CarveOuts, f) {
+			what = "carves out"
+		}
+		return problem("%q %s %s: the report settles it, so there is nothing to decide", ev.Title, what, f)
 	}
 	return nil
 }
